@@ -1,0 +1,146 @@
+import nock from "nock";
+import { openApi, type SpecName } from "./github-openapi.js";
+
+/**
+ * GitHub's REST API, faked at the HTTP level with nock: tests say which calls they expect and
+ * what GitHub answers. Every request the app sends and every answer a test gives is checked
+ * against GitHub's OpenAPI description; unexpected requests, unused expectations and schema
+ * violations all fail `assertDone()`.
+ */
+
+export interface FakeReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Why GitHub sends this status although its description does not list it for the operation. */
+  undocumented?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path below the API root (without /api/v3 on GitHub Enterprise Server), without query. */
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  operationId: string | undefined;
+  /** The full URL requested, for host checks. */
+  url: string;
+}
+
+interface Expectation {
+  method: string;
+  path: string | RegExp;
+  reply: FakeReply | ((request: RecordedRequest) => FakeReply);
+  times: number;
+  used: number;
+}
+
+const METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"] as const;
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  readonly problems: string[] = [];
+  private readonly expectations: Expectation[] = [];
+  private readonly origin: string;
+  private readonly prefix: string;
+  private readonly description;
+
+  constructor(options: { baseUrl?: string; spec?: SpecName } = {}) {
+    const base = new URL(options.baseUrl ?? "https://api.github.com");
+    this.origin = base.origin;
+    this.prefix = base.pathname.replace(/\/$/, "");
+    this.description = openApi(options.spec ?? "api.github.com");
+    const scope = nock(this.origin).persist();
+    for (const method of METHODS) {
+      // nock 15 hands the reply function the fetch Request itself.
+      scope.intercept(() => true, method).reply(async (request: Request) => {
+        const text = await request.text();
+        const reply = this.handle(method, request.url, text, Object.fromEntries(request.headers.entries()));
+        const body = reply.body === undefined ? "" : JSON.stringify(reply.body);
+        return [reply.status, body, { "content-type": "application/json; charset=utf-8", ...reply.headers }];
+      });
+    }
+  }
+
+  /** Expects `times` (default 1) requests of `method` to `path` and answers them with `reply`. */
+  on(method: (typeof METHODS)[number], path: string | RegExp, reply: FakeReply | ((request: RecordedRequest) => FakeReply), times = 1): this {
+    this.expectations.push({ method, path, reply, times, used: 0 });
+    return this;
+  }
+
+  /** The installation access token Probot asks for before acting on an event. */
+  installationToken(installationId: number): this {
+    const body = this.example("POST", "/app/installations/{installation_id}/access_tokens", 201) as Record<string, unknown>;
+    return this.on("POST", `/app/installations/${installationId}/access_tokens`, {
+      status: 201,
+      body: { ...body, token: "ghs_test-installation-token" },
+    });
+  }
+
+  /** GitHub's documented example response, to build realistic answers from. */
+  example(method: string, template: string, status: number): unknown {
+    return this.description.example(method, template, status);
+  }
+
+  /** The requests made to one operation, e.g. "checks/create". */
+  requestsTo(operationId: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.operationId === operationId);
+  }
+
+  /** Fails with every problem seen: schema violations, unexpected requests, expectations not met. */
+  assertDone(): void {
+    const pending = this.expectations
+      .filter((e) => e.used < e.times)
+      .map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
+    const all = [...this.problems, ...pending];
+    if (all.length > 0) throw new Error(`Fake GitHub:\n  - ${all.join("\n  - ")}`);
+  }
+
+  private handle(method: string, uri: string, rawBody: unknown, headers: RecordedRequest["headers"]): FakeReply {
+    const url = new URL(uri, this.origin);
+    const path = url.pathname.startsWith(`${this.prefix}/`) ? url.pathname.slice(this.prefix.length) : url.pathname;
+    if (this.prefix && !url.pathname.startsWith(`${this.prefix}/`)) {
+      this.problems.push(`${method} ${url.pathname}: outside the API root ${this.prefix}`);
+    }
+    const body = parseBody(rawBody);
+    const operation = this.description.find(method, path);
+    const request: RecordedRequest = {
+      method,
+      path,
+      query: url.searchParams,
+      body,
+      headers,
+      operationId: operation?.operation.operationId,
+      url: url.toString(),
+    };
+    this.requests.push(request);
+    if (!operation) {
+      this.problems.push(`${method} ${path}: not an operation in GitHub's OpenAPI description (${this.description.name})`);
+    } else {
+      this.problems.push(...this.description.validateRequest(operation, url.searchParams, body));
+    }
+
+    const expectation = this.expectations.find(
+      (e) => e.used < e.times && e.method === method && (typeof e.path === "string" ? e.path === path : e.path.test(path)),
+    );
+    if (!expectation) {
+      this.problems.push(`unexpected request ${method} ${path}${url.search}`);
+      return { status: 501, body: { message: "Not mocked by the test", documentation_url: "https://docs.github.com/rest" } };
+    }
+    expectation.used++;
+    const reply = typeof expectation.reply === "function" ? expectation.reply(request) : expectation.reply;
+    if (operation) this.problems.push(...this.description.validateResponse(operation, reply.status, reply.body, reply.undocumented));
+    return reply;
+  }
+}
+
+function parseBody(raw: unknown): unknown {
+  if (raw === undefined || raw === null || raw === "") return undefined;
+  if (typeof raw !== "string") return raw;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
