@@ -1,0 +1,35 @@
+import type { Context, Probot } from "probot";
+import { PullRequestClient } from "../github/pull-request-client.js";
+import { reviewPullRequest } from "../review/run-review.js";
+
+/** The pull request events that get a check run: every new head commit, and a draft turning ready. */
+export const PULL_REQUEST_EVENTS = [
+  "pull_request.opened",
+  "pull_request.reopened",
+  "pull_request.synchronize",
+  "pull_request.ready_for_review",
+] as const;
+
+type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
+
+export async function handlePullRequest(context: PullRequestContext): Promise<void> {
+  const { pull_request: pr, repository } = context.payload;
+  const log = context.log.child({
+    deliveryId: context.id,
+    repo: repository.full_name,
+    pr: pr.number,
+    headSha: pr.head.sha,
+  });
+  log.debug({ action: context.payload.action }, "pull request event");
+  const client = new PullRequestClient(context.octokit, {
+    owner: repository.owner.login,
+    repo: repository.name,
+    pullNumber: pr.number,
+    headSha: pr.head.sha,
+  });
+  await reviewPullRequest({ client, draft: pr.draft === true, changedFiles: pr.changed_files ?? 0, log });
+}
+
+export function registerPullRequestHandler(app: Probot): void {
+  app.on([...PULL_REQUEST_EVENTS], handlePullRequest);
+}

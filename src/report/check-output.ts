@@ -1,0 +1,128 @@
+import type { RelevantFile } from "../migrations/relevant-files.js";
+import { inlineCode, joinWithinBudget } from "./markdown.js";
+
+/** The name teams make a required status check. */
+export const CHECK_NAME = "data-engineer";
+
+/** GitHub rejects check run summaries and texts over 65,535 characters; keep a margin. */
+export const CHECK_SUMMARY_LIMIT = 60_000;
+/** GitHub rejects check run titles over 255 characters. */
+export const CHECK_TITLE_LIMIT = 255;
+
+export type CheckConclusion = "success" | "neutral" | "failure" | "skipped";
+
+export interface CheckOutput {
+  title: string;
+  summary: string;
+}
+
+export interface CheckResult {
+  conclusion: CheckConclusion;
+  output: CheckOutput;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}
+
+function limitTitle(title: string): string {
+  return title.length <= CHECK_TITLE_LIMIT ? title : `${title.slice(0, CHECK_TITLE_LIMIT - 1)}…`;
+}
+
+export const IN_PROGRESS_OUTPUT: CheckOutput = {
+  title: "Reviewing migrations",
+  summary: "data-engineer is looking at the files this pull request changes.",
+};
+
+export function draftSkipped(): CheckResult {
+  return {
+    conclusion: "skipped",
+    output: {
+      title: "Draft pull request: review waits until it is ready",
+      summary:
+        "data-engineer does not review drafts. Mark the pull request **Ready for review** and the migrations it changes will be reviewed.",
+    },
+  };
+}
+
+export interface FileListing {
+  /** Files GitHub listed for the pull request. */
+  listed: number;
+  /** Files the pull request changes according to GitHub; more than `listed` when GitHub stopped listing. */
+  changed: number;
+}
+
+function unlistedNote(listing: FileListing): string | undefined {
+  const unlisted = listing.changed - listing.listed;
+  if (unlisted <= 0) return undefined;
+  return (
+    `> [!WARNING]\n> GitHub lists at most ${listing.listed.toLocaleString("en-US")} files of a pull request; ` +
+    `${plural(unlisted, "changed file was", "changed files were")} not examined.`
+  );
+}
+
+export function noRelevantChanges(listing: FileListing): CheckResult {
+  const note = unlistedNote(listing);
+  if (note) {
+    return {
+      conclusion: "neutral",
+      output: {
+        title: "No migration or SQL changes among the files GitHub listed",
+        summary: `${note}\n\nNone of the ${plural(listing.listed, "listed file")} is a migration or SQL file.`,
+      },
+    };
+  }
+  return {
+    conclusion: "success",
+    output: {
+      title: "No migration or SQL changes",
+      summary: `None of the ${plural(listing.changed, "changed file")} is a migration or SQL file, so there is nothing to review.`,
+    },
+  };
+}
+
+const STATUS_WORDS: Record<RelevantFile["status"], string> = {
+  added: "added",
+  removed: "deleted",
+  modified: "modified",
+  renamed: "renamed",
+  copied: "copied",
+  changed: "changed",
+  unchanged: "unchanged",
+};
+
+function describeFile(file: RelevantFile): string {
+  const from = file.previousPath !== undefined ? ` (from ${inlineCode(file.previousPath)})` : "";
+  return `- ${inlineCode(file.path)}${from}: ${STATUS_WORDS[file.status]}, +${file.additions} −${file.deletions}`;
+}
+
+/** The interim result while the analysis itself is not there: which files it would review. */
+export function relevantFilesFound(files: readonly RelevantFile[], listing: FileListing): CheckResult {
+  const title = limitTitle(`${plural(files.length, "migration file")} found`);
+  const head = [
+    unlistedNote(listing),
+    `This pull request changes ${plural(files.length, "migration or SQL file", "migration or SQL files")}:`,
+  ]
+    .filter((part): part is string => part !== undefined)
+    .join("\n\n");
+  const list = joinWithinBudget(
+    files.map(describeFile),
+    CHECK_SUMMARY_LIMIT - head.length - 2,
+    (omitted) => `- … and ${plural(omitted, "more file")}`,
+  );
+  return { conclusion: "neutral", output: { title, summary: `${head}\n\n${list}` } };
+}
+
+/** Every error path ends here: the check completes and says why, so it never stays in progress. */
+export function reviewFailed(reason: string): CheckResult {
+  const summary =
+    `data-engineer could not finish reviewing this pull request.\n\n**Reason:** ${reason}\n\n` +
+    "Use **Re-run** on this check to try again. If it keeps failing, the reason above says what to fix.";
+  return {
+    conclusion: "failure",
+    output: {
+      title: "Review failed",
+      summary: summary.length <= CHECK_SUMMARY_LIMIT ? summary : `${summary.slice(0, CHECK_SUMMARY_LIMIT - 1)}…`,
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { createHmac } from "node:crypto";
+import { createServer } from "node:net";
+import type { Server } from "probot";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { EnvironmentError } from "../src/errors.js";
+import { startRegistration, startServer } from "../src/server.js";
+import { FakeGitHub } from "./helpers/fake-github.js";
+import { privateKey, TestOctokit } from "./helpers/probot.js";
+import { expectCheckFlow, fileEntries, pullRequestEvent } from "./helpers/pull-request-scenario.js";
+
+const SECRET = "server-test-secret";
+let server: Server | undefined;
+
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function start(extra: NodeJS.ProcessEnv = {}): Promise<string> {
+  const port = await freePort();
+  server = await startServer({
+    env: { APP_ID: "123", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "error", ...extra },
+    Octokit: TestOctokit,
+  });
+  return `http://127.0.0.1:${port}`;
+}
+
+function deliver(base: string, event: string, payload: unknown, secret = SECRET): Promise<Response> {
+  const body = JSON.stringify(payload);
+  return fetch(`${base}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": "11111111-2222-3333-4444-555555555555",
+      "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`,
+    },
+    body,
+  });
+}
+
+describe("the webhook server", () => {
+  it("refuses to start without its settings and names each one", async () => {
+    const start = startServer({ env: {} });
+    await expect(start).rejects.toBeInstanceOf(EnvironmentError);
+    await expect(start).rejects.toThrow(/APP_ID[\s\S]*PRIVATE_KEY \(or PRIVATE_KEY_PATH\)[\s\S]*WEBHOOK_SECRET/);
+  });
+
+  it("answers /healthz", async () => {
+    const base = await start();
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  it("talks to GitHub Enterprise Server when GHE_HOST and GHE_PROTOCOL are set", async () => {
+    const base = await start({ GHE_HOST: "ghe.example.com", GHE_PROTOCOL: "https" });
+    const github = new FakeGitHub({ baseUrl: "https://ghe.example.com/api/v3", spec: "ghes-3.19" });
+    const payload = pullRequestEvent("opened");
+    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["db/migrations/0001_add_users.up.sql"]) });
+
+    const response = await deliver(base, "pull_request", payload);
+
+    expect(response.status).toBe(200);
+    github.assertDone();
+    expect(github.requests.map((r) => new URL(r.url).host)).toEqual(Array(4).fill("ghe.example.com"));
+    expect(github.requests.every((r) => new URL(r.url).pathname.startsWith("/api/v3/"))).toBe(true);
+  });
+
+  it("rejects a delivery with a wrong signature and calls nothing", async () => {
+    const base = await start();
+    const github = new FakeGitHub();
+    const response = await deliver(base, "pull_request", pullRequestEvent("opened"), "not-the-secret");
+    expect(response.status).toBe(400);
+    expect(github.requests).toHaveLength(0);
+  });
+});
+
+describe("npm run register", () => {
+  it("serves Probot's registration page with app.yml as the manifest", async () => {
+    vi.stubEnv("NO_SMEE_SETUP", "true"); // no webhook proxy channel: that would need the network
+    const port = await freePort();
+    server = await startRegistration({ env: { HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "error" } });
+    const page = await (await fetch(`http://127.0.0.1:${port}/probot`)).text();
+    // Probot puts the manifest JSON, unescaped, in a single-quoted attribute.
+    const manifest = /name="manifest"[^>]*value='([^']*)'/.exec(page)?.[1];
+    expect(manifest).toBeDefined();
+    const parsed = JSON.parse(manifest ?? "") as Record<string, unknown>;
+    expect(parsed).toMatchObject({
+      name: "data-engineer",
+      default_permissions: { checks: "write", pull_requests: "write", contents: "read", issues: "write", metadata: "read" },
+    });
+    expect(parsed.default_events).toEqual(expect.arrayContaining(["pull_request", "issue_comment", "check_run"]));
+  });
+
+  it("refuses to run in production", async () => {
+    await expect(startRegistration({ env: { NODE_ENV: "production" } })).rejects.toThrow(/unset NODE_ENV=production/);
+  });
+});
