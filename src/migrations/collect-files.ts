@@ -1,0 +1,80 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import type { SourceFile } from "./model.js";
+
+/**
+ * Reads what `data-engineer lint` is pointed at: files as given, folders recursively. A single
+ * file brings its folder's other files along (to pair an up with its down, and to order
+ * migrations); `targets` then limits the report to what was named.
+ */
+
+/** Larger files are skipped with a note: no migration is this big, and parsing it would take memory for nothing. */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** Folders never walked into. */
+const SKIPPED_DIRS = new Set(["node_modules", ".git", "vendor", "target", "dist", "build", ".venv", "__pycache__"]);
+/** What detectors read: SQL, ORM migration code, and framework metadata. */
+const READ_EXTENSIONS = /\.(sql|rb|py|js|mjs|cjs|ts|php|exs|ex|cs|java|kt|toml|plan|json|xml|ya?ml)$/i;
+
+export interface CollectedFiles {
+  files: SourceFile[];
+  /** Paths (as in `files`) the user named, or every file under a named folder. */
+  targets: Set<string>;
+  /** Files left out, with why. */
+  skipped: Array<{ path: string; reason: string }>;
+}
+
+function toPosix(path: string): string {
+  return sep === "/" ? path : path.split(sep).join("/");
+}
+
+export async function collectFiles(paths: readonly string[], cwd: string): Promise<CollectedFiles> {
+  const read = new Map<string, SourceFile>();
+  const targets = new Set<string>();
+  const skipped: CollectedFiles["skipped"] = [];
+
+  async function readOne(absolute: string, asTarget: boolean): Promise<void> {
+    const path = toPosix(relative(cwd, absolute));
+    if (asTarget) targets.add(path);
+    if (read.has(path)) return;
+    const info = await stat(absolute);
+    if (info.size > MAX_FILE_BYTES) {
+      skipped.push({ path, reason: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` });
+      return;
+    }
+    const text = await readFile(absolute, "utf8");
+    if (text.includes("\u0000")) {
+      skipped.push({ path, reason: "binary file" });
+      return;
+    }
+    read.set(path, { path, text });
+  }
+
+  async function walk(dir: string, asTarget: boolean): Promise<void> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith(".")) await walk(full, asTarget);
+      } else if (entry.isFile() && READ_EXTENSIONS.test(entry.name)) {
+        await readOne(full, asTarget);
+      }
+    }
+  }
+
+  for (const given of paths) {
+    const full = isAbsolute(given) ? given : join(cwd, given);
+    const info = await stat(full).catch(() => undefined);
+    if (!info) throw new Error(`${given}: no such file or folder`);
+    if (info.isDirectory()) {
+      await walk(full, true);
+    } else {
+      await readOne(full, true);
+      // Siblings (and, for Diesel-style folders, the parent's) complete the migration: its down, its metadata.
+      const folder = dirname(full);
+      for (const entry of await readdir(folder, { withFileTypes: true })) {
+        if (entry.isFile() && READ_EXTENSIONS.test(entry.name)) await readOne(join(folder, entry.name), false);
+      }
+    }
+  }
+  return { files: [...read.values()], targets, skipped };
+}

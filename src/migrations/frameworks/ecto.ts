@@ -1,0 +1,74 @@
+import type { SourceText } from "../../sql/source-text.js";
+import type { Migration, RollbackIssue, SourceFile } from "../model.js";
+import { callArguments, positionalCount } from "./code/call-arguments.js";
+import type { CodeBlock } from "./code/code-block.js";
+import { lineOf, upDownIssues, upDownSections } from "./code/down-checks.js";
+import { findElixirFunctions } from "./code/elixir-blocks.js";
+import { maskCode } from "./code/mask.js";
+import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { buildMigration, splitVersionAndName } from "./support/migration.js";
+import { basename, dirname, hasExtension } from "./support/paths.js";
+import { sourceOf } from "./support/sections.js";
+import { sortMigrations } from "./support/versions.js";
+
+const ONE_ARGUMENT_DETAILS: Record<string, string> = {
+  execute: "`execute/1` in `change` cannot be reversed: use `execute/2` (up and down SQL) or `up`/`down`",
+  remove: "`remove/1` in `change` cannot be reversed: give the column type (`remove/2`, `remove/3`)",
+};
+
+/** `execute/1` and `remove/1` inside `change`: Ecto cannot invert them. */
+function changeIssues(source: SourceText, masked: string, change: CodeBlock): RollbackIssue[] {
+  const issues: RollbackIssue[] = [];
+  const call = /(?<![\w.:@])(execute|remove)\b(?![?!:])/g;
+  call.lastIndex = change.bodyStart;
+  for (let match = call.exec(masked); match && match.index < change.bodyEnd; match = call.exec(masked)) {
+    const name = match[1] ?? "";
+    const { args } = callArguments(masked, match.index + match[0].length);
+    if (positionalCount(args) !== 1) continue;
+    issues.push({ kind: "irreversible-operation", path: source.path, line: lineOf(source, match.index), detail: ONE_ARGUMENT_DETAILS[name] ?? name });
+  }
+  return issues;
+}
+
+function readEctoMigration(file: SourceFile): Migration {
+  const source = sourceOf(file);
+  const masked = maskCode(file.text, "elixir");
+  const functions = findElixirFunctions(masked, ["change", "up", "down"]);
+  const change = functions.find((block) => block.name === "change");
+  const up = change ?? functions.find((block) => block.name === "up");
+  const down = change ? undefined : functions.find((block) => block.name === "down");
+  const code = { source, masked, language: "elixir", up, down } as const;
+  return buildMigration(
+    {
+      framework: "ecto",
+      ...splitVersionAndName(basename(file.path).replace(/\.exs?$/, ""), /^(\d+)_(.+)$/),
+      files: [file.path],
+      folder: dirname(file.path),
+      sections: upDownSections(code, !/@disable_ddl_transaction\s+true\b/.test(masked)),
+      rollback: "required",
+      rollbackIssues: change
+        ? changeIssues(source, masked, change)
+        : upDownIssues({ ...code, upLabel: "`up`", downLabel: "`down`", refusal: /\braise\b/ }),
+    },
+    [file],
+  );
+}
+
+function isEctoMigration(file: SourceFile, forced: boolean): boolean {
+  if (!hasExtension(file.path, "exs", "ex")) return false;
+  if (/\buse\s+Ecto\.Migration\b/.test(file.text)) return true;
+  if (/(?:^|\/)priv\/[^/]+\/migrations\/[^/]+\.exs$/.test(file.path)) return true;
+  return forced && /\bdef\s+(?:change|up)\b/.test(file.text);
+}
+
+/**
+ * Ecto: `priv/repo/migrations/<timestamp>_<name>.exs` with `change` (auto-inverted) or
+ * `up`/`down`. Runs in a transaction unless `@disable_ddl_transaction true`.
+ */
+export const ectoDetector: FrameworkDetector = {
+  id: "ecto",
+  detect(files, context = AUTO_DETECT) {
+    const mine = files.filter((file) => isEctoMigration(file, context.forced));
+    return { migrations: sortMigrations(mine.map(readEctoMigration)), claimed: mine.map((file) => file.path) };
+  },
+};

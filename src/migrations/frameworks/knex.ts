@@ -1,0 +1,35 @@
+import type { SourceFile } from "../model.js";
+import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { definesUp, fileStem, isJsOrTsSource, readJsMigration } from "./support/js-migration.js";
+import { splitVersionAndName } from "./support/migration.js";
+import { hasFolderNamed } from "./support/paths.js";
+import { sortMigrations } from "./support/versions.js";
+
+/** `exports.config = { transaction: false }` / `export const config = { transaction: false }`. */
+const NO_TRANSACTION = /\bconfig\s*=\s*\{[^}]*\btransaction\s*:\s*false\b/;
+
+function isKnexMigration(file: SourceFile, forced: boolean): boolean {
+  if (!isJsOrTsSource(file.path)) return false;
+  if (!forced && !(hasFolderNamed(file.path, "migrations") && /knex/i.test(file.text))) return false;
+  return definesUp(file);
+}
+
+/**
+ * Knex: `migrations/<timestamp>_<name>.{js,ts}` exporting `up(knex)` and `down(knex)`
+ * (CommonJS `exports.up = …` or ES `export async function up`). Runs in a transaction unless the
+ * file exports `config = { transaction: false }`.
+ */
+export const knexDetector: FrameworkDetector = {
+  id: "knex",
+  detect(files, context = AUTO_DETECT) {
+    const mine = files.filter((file) => isKnexMigration(file, context.forced));
+    const migrations = mine.map((file) =>
+      readJsMigration(file, {
+        framework: "knex",
+        ...splitVersionAndName(fileStem(file.path)),
+        inTransaction: !NO_TRANSACTION.test(file.text),
+      }),
+    );
+    return { migrations: sortMigrations(migrations), claimed: mine.map((file) => file.path) };
+  },
+};

@@ -1,0 +1,49 @@
+import type { Migration, SourceFile } from "../model.js";
+import { findBraceMethod } from "./code/brace-functions.js";
+import { upDownIssues, upDownSections } from "./code/down-checks.js";
+import { maskCode } from "./code/mask.js";
+import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { buildMigration, splitVersionAndName } from "./support/migration.js";
+import { basename, dirname, hasExtension } from "./support/paths.js";
+import { sourceOf } from "./support/sections.js";
+import { sortMigrations } from "./support/versions.js";
+
+/** `2026_01_01_000000_create_orders_table`. */
+const MIGRATION_STEM = /^(\d{4}_\d{2}_\d{2}_\d{6}|\d+)_(.+)$/;
+
+function readLaravelMigration(file: SourceFile): Migration {
+  const source = sourceOf(file);
+  const masked = maskCode(file.text, "php");
+  const up = findBraceMethod(masked, /\bfunction\s+up\b/, "up");
+  const down = findBraceMethod(masked, /\bfunction\s+down\b/, "down");
+  const code = { source, masked, language: "php", up, down } as const;
+  return buildMigration(
+    {
+      framework: "laravel",
+      ...splitVersionAndName(basename(file.path).replace(/\.php$/i, ""), MIGRATION_STEM),
+      files: [file.path],
+      folder: dirname(file.path),
+      sections: upDownSections(code, !/\$withinTransaction\s*=\s*false\b/i.test(masked)),
+      rollback: "required",
+      rollbackIssues: upDownIssues({ ...code, upLabel: "`up()`", downLabel: "`down()`", refusal: /\bthrow\b/ }),
+    },
+    [file],
+  );
+}
+
+function isLaravelMigration(file: SourceFile, forced: boolean): boolean {
+  if (!hasExtension(file.path, "php") || !/\bfunction\s+up\s*\(/.test(file.text)) return false;
+  return forced || /(?:^|\/)database\/migrations\//.test(file.path) || /\bextends\s+Migration\b/.test(file.text);
+}
+
+/**
+ * Laravel: `database/migrations/<YYYY_MM_DD_HHMMSS>_<name>.php` with `up()` and `down()`. Runs in
+ * a transaction unless the class sets `$withinTransaction = false`.
+ */
+export const laravelDetector: FrameworkDetector = {
+  id: "laravel",
+  detect(files, context = AUTO_DETECT) {
+    const mine = files.filter((file) => isLaravelMigration(file, context.forced));
+    return { migrations: sortMigrations(mine.map(readLaravelMigration)), claimed: mine.map((file) => file.path) };
+  },
+};

@@ -1,0 +1,27 @@
+import type { SourceFile } from "../model.js";
+import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { definesUp, fileStem, isJsOrTsSource, readJsMigration } from "./support/js-migration.js";
+import { splitVersionAndName } from "./support/migration.js";
+import { hasFolderNamed } from "./support/paths.js";
+import { sortMigrations } from "./support/versions.js";
+
+function isSequelizeMigration(file: SourceFile, forced: boolean): boolean {
+  if (!isJsOrTsSource(file.path)) return false;
+  const sequelizeCode = /\bqueryInterface\b/.test(file.text) || (hasFolderNamed(file.path, "migrations") && /\bSequelize\b/.test(file.text));
+  return (forced || sequelizeCode) && definesUp(file);
+}
+
+/**
+ * Sequelize (sequelize-cli, umzug): `migrations/<timestamp>-<name>.js` with
+ * `module.exports = { async up(queryInterface, Sequelize) {…}, async down(…) {…} }`.
+ */
+export const sequelizeDetector: FrameworkDetector = {
+  id: "sequelize",
+  detect(files, context = AUTO_DETECT) {
+    const mine = files.filter((file) => isSequelizeMigration(file, context.forced));
+    const migrations = mine.map((file) =>
+      readJsMigration(file, { framework: "sequelize", ...splitVersionAndName(fileStem(file.path)), inTransaction: true }),
+    );
+    return { migrations: sortMigrations(migrations), claimed: mine.map((file) => file.path) };
+  },
+};

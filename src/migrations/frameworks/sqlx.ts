@@ -1,0 +1,69 @@
+import type { Migration, SourceFile } from "../model.js";
+import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { buildMigration, splitVersionAndName } from "./support/migration.js";
+import { isPairedUpDownFile, pairedUpDownMigrations } from "./support/paired-files.js";
+import { basename, dirname, joinPath } from "./support/paths.js";
+import { wholeFileSection } from "./support/sections.js";
+import { sortMigrations } from "./support/versions.js";
+
+/** A simple (irreversible) sqlx migration: `<VERSION>_<DESC>.sql`. */
+const SIMPLE_FILE = /^(\d+)_(.+)\.sql$/i;
+
+/** sqlx runs each migration in a transaction unless its first line says `-- no-transaction`. */
+function runsInTransaction(file: SourceFile): boolean {
+  return !/^\s*--\s*no-transaction\b/i.test(file.text);
+}
+
+/**
+ * A `migrations/` folder is sqlx's when the crate around it shows: a Cargo.toml next to the
+ * folder, or the offline query cache `.sqlx/`.
+ */
+function hasRustHint(migrationsFolder: string, paths: ReadonlySet<string>): boolean {
+  const crate = dirname(migrationsFolder);
+  if (paths.has(joinPath(crate, "Cargo.toml"))) return true;
+  const cache = `${joinPath(crate, ".sqlx")}/`;
+  for (const path of paths) if (path.startsWith(cache)) return true;
+  return false;
+}
+
+/**
+ * sqlx: simple `migrations/<VERSION>_<DESC>.sql` (no down possible) or reversible
+ * `.up.sql`/`.down.sql`. Simple files look like any numbered SQL file, so they are sqlx's only
+ * in a `migrations` folder of a Rust crate; reversible files look exactly like golang-migrate's,
+ * so they are sqlx's only when the framework is forced.
+ */
+export const sqlxDetector: FrameworkDetector = {
+  id: "sqlx",
+  detect(files, context = AUTO_DETECT) {
+    const paths = new Set(files.map((file) => file.path));
+    const reversible = context.forced
+      ? pairedUpDownMigrations(files.filter((file) => isPairedUpDownFile(file.path)), "sqlx", runsInTransaction)
+      : { migrations: [], claimed: [] };
+    const simple: Migration[] = [];
+    const claimed = [...reversible.claimed];
+    for (const file of files) {
+      const name = basename(file.path);
+      if (!SIMPLE_FILE.test(name) || isPairedUpDownFile(file.path)) continue;
+      const folder = dirname(file.path);
+      const readable = context.forced || (basename(folder) === "migrations" && hasRustHint(folder, paths));
+      if (!readable) continue;
+      claimed.push(file.path);
+      simple.push(
+        buildMigration(
+          {
+            framework: "sqlx",
+            ...splitVersionAndName(name.replace(/\.sql$/i, ""), /^(\d+)_(.+)$/),
+            files: [file.path],
+            folder,
+            sections: [
+              wholeFileSection(file, { direction: "up", language: "sql", inTransaction: runsInTransaction(file) }),
+            ],
+            rollback: "unsupported",
+          },
+          [file],
+        ),
+      );
+    }
+    return { migrations: sortMigrations([...reversible.migrations, ...simple]), claimed };
+  },
+};

@@ -1,0 +1,26 @@
+/** One line of a text: [start, end) excludes the line break, `next` is where the following line starts. */
+export interface Line {
+  /** 1-based. */
+  number: number;
+  start: number;
+  end: number;
+  next: number;
+  text: string;
+}
+
+/** The lines of a text; a final line break does not open another line ("a\nb\n" has two). */
+export function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  let number = 1;
+  while (start < text.length) {
+    const newline = text.indexOf("\n", start);
+    const next = newline < 0 ? text.length : newline + 1;
+    let end = newline < 0 ? text.length : newline;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    lines.push({ number, start, end, next, text: text.slice(start, end) });
+    start = next;
+    number++;
+  }
+  return lines;
+}

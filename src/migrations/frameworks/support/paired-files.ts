@@ -1,0 +1,72 @@
+import type { FrameworkId, Migration, MigrationSection, SourceFile } from "../../model.js";
+import { buildMigration } from "./migration.js";
+import { basename, dirname } from "./paths.js";
+import { wholeFileSection } from "./sections.js";
+import { sortMigrations } from "./versions.js";
+
+/** `<version>_<title>.up.sql` / `.down.sql` (golang-migrate, reversible sqlx). */
+const PAIRED_FILE = /^(\d+)_(.+)\.(up|down)\.sql$/i;
+
+export function isPairedUpDownFile(path: string): boolean {
+  return PAIRED_FILE.test(basename(path));
+}
+
+interface Pair {
+  folder: string;
+  version: string;
+  name: string;
+  up?: SourceFile;
+  down?: SourceFile;
+}
+
+/**
+ * One migration per version and title in a folder, the up file then the down file, each whole
+ * file a section. A version without a down file has no down section.
+ */
+export function pairedUpDownMigrations(
+  files: readonly SourceFile[],
+  framework: FrameworkId,
+  inTransaction: (file: SourceFile) => boolean,
+): { migrations: Migration[]; claimed: string[] } {
+  const pairs = new Map<string, Pair>();
+  const claimed: string[] = [];
+  for (const file of files) {
+    const match = PAIRED_FILE.exec(basename(file.path));
+    if (!match) continue;
+    const [, version = "", name = "", direction = ""] = match;
+    const folder = dirname(file.path);
+    const key = `${folder}\u0000${version}\u0000${name}`;
+    const pair = pairs.get(key) ?? { folder, version, name };
+    if (direction.toLowerCase() === "up") pair.up = file;
+    else pair.down = file;
+    pairs.set(key, pair);
+    claimed.push(file.path);
+  }
+  const migrations = [...pairs.values()].map((pair) => {
+    const sections: MigrationSection[] = [];
+    const own: SourceFile[] = [];
+    if (pair.up) {
+      own.push(pair.up);
+      sections.push(wholeFileSection(pair.up, { direction: "up", language: "sql", inTransaction: inTransaction(pair.up) }));
+    }
+    if (pair.down) {
+      own.push(pair.down);
+      sections.push(
+        wholeFileSection(pair.down, { direction: "down", language: "sql", inTransaction: inTransaction(pair.down) }),
+      );
+    }
+    return buildMigration(
+      {
+        framework,
+        version: pair.version,
+        name: pair.name,
+        files: own.map((file) => file.path),
+        folder: pair.folder,
+        sections,
+        rollback: "required",
+      },
+      own,
+    );
+  });
+  return { migrations: sortMigrations(migrations), claimed };
+}
