@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { FRAMEWORK_IDS } from "../migrations/model.js";
+
+/**
+ * What the analysis can be told about a repository: the Postgres version, a framework when
+ * detection is wrong, rule severities, and table sizes (so lock findings on big tables weigh more
+ * and come with an estimate). Part of .github/data-engineer.yml; `data-engineer lint --config`.
+ */
+export const RuleSettingSchema = z.enum(["off", "note", "warning", "error"]);
+
+export const TableSettingSchema = z.strictObject({
+  /** Approximate row count, for estimates. */
+  rows: z.int().nonnegative().optional(),
+  /** Treat as large even without a row count. */
+  large: z.boolean().optional(),
+});
+
+export const AnalysisConfigSchema = z.strictObject({
+  /** The PostgreSQL major version migrations run on. */
+  postgresVersion: z.int().min(11).max(19).default(18),
+  /** Force a framework for every migration file, when detection picks the wrong one. */
+  framework: z.enum(FRAMEWORK_IDS).optional(),
+  /** Per rule: off, or the severity to report it with. */
+  rules: z.record(z.string(), RuleSettingSchema).default({}),
+  /** Known tables by unqualified name. */
+  tables: z.record(z.string(), TableSettingSchema).default({}),
+  /** Tables with at least this many rows count as large. */
+  largeTableRows: z.int().positive().default(1_000_000),
+});
+
+export type AnalysisConfig = z.infer<typeof AnalysisConfigSchema>;
+
+export const DEFAULT_ANALYSIS_CONFIG: AnalysisConfig = AnalysisConfigSchema.parse({});

@@ -1,0 +1,42 @@
+import { addedColumn, addedConstraint, alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
+import { defineRule } from "./types.js";
+
+/**
+ * ADD PRIMARY KEY builds its unique index under ACCESS EXCLUSIVE, and sets its columns NOT NULL
+ * (a scan) under the same lock. USING INDEX on a concurrently built index avoids the build.
+ */
+export default defineRule({
+  id: "ban-add-primary-key",
+  meta: {
+    severity: "warning",
+    category: "locking",
+    description: "ADD PRIMARY KEY on an existing table builds its index under ACCESS EXCLUSIVE.",
+    messages: {
+      blocking:
+        "{{what}} builds a unique index on {{table}} under ACCESS EXCLUSIVE, and scans {{table}} to make the key columns NOT NULL: every read and write on {{table}} waits for the whole build{{estimate}}.",
+    },
+  },
+  statement({ statement, report, table }) {
+    const { table: name, commands } = alterCommands(statement);
+    const target = existing(statement, name);
+    if (!target) return;
+    const facts = table(target);
+    for (const command of commands) {
+      const constraint = addedConstraint(command);
+      const column = addedColumn(command);
+      let what: string | undefined;
+      if (constraint?.contype === "CONSTR_PRIMARY" && !constraint.indexname) {
+        what = constraint.conname ? `ADD CONSTRAINT ${constraint.conname} PRIMARY KEY` : "ADD PRIMARY KEY";
+      } else if (column?.constraints.some((c) => c.contype === "CONSTR_PRIMARY")) {
+        what = `ADD COLUMN ${column.column} … PRIMARY KEY`;
+      }
+      if (!what) continue;
+      report({
+        messageId: "blocking",
+        data: { what, table: target, estimate: estimateClause("index", facts) },
+        help: `Build the index with CREATE UNIQUE INDEX CONCURRENTLY <name> ON ${target} (…) outside a transaction; make the key columns NOT NULL without a long lock (CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL); then ALTER TABLE ${target} ADD CONSTRAINT <name> PRIMARY KEY USING INDEX <name>.`,
+        ...largeTableSeverity(facts),
+      });
+    }
+  },
+});

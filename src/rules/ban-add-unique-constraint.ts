@@ -1,0 +1,43 @@
+import { addedColumn, addedConstraint, alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
+import { defineRule } from "./types.js";
+
+/**
+ * ADD UNIQUE builds its unique index inside ALTER TABLE, under ACCESS EXCLUSIVE: the table is
+ * closed to reads and writes for the whole build. Building the index concurrently first and
+ * attaching it with USING INDEX avoids that.
+ */
+export default defineRule({
+  id: "ban-add-unique-constraint",
+  meta: {
+    severity: "warning",
+    category: "locking",
+    description: "ADD UNIQUE on an existing table builds its index under ACCESS EXCLUSIVE.",
+    messages: {
+      blocking:
+        "{{what}} builds a unique index on {{table}} under ACCESS EXCLUSIVE: every read and write on {{table}} waits for the whole index build{{estimate}}.",
+    },
+  },
+  statement({ statement, report, table }) {
+    const { table: name, commands } = alterCommands(statement);
+    const target = existing(statement, name);
+    if (!target) return;
+    const facts = table(target);
+    for (const command of commands) {
+      const constraint = addedConstraint(command);
+      const column = addedColumn(command);
+      let what: string | undefined;
+      if (constraint?.contype === "CONSTR_UNIQUE" && !constraint.indexname) {
+        what = constraint.conname ? `ADD CONSTRAINT ${constraint.conname} UNIQUE` : "ADD UNIQUE";
+      } else if (column?.constraints.some((c) => c.contype === "CONSTR_UNIQUE")) {
+        what = `ADD COLUMN ${column.column} … UNIQUE`;
+      }
+      if (!what) continue;
+      report({
+        messageId: "blocking",
+        data: { what, table: target, estimate: estimateClause("index", facts) },
+        help: `Build the index first with CREATE UNIQUE INDEX CONCURRENTLY <name> ON ${target} (…), in a migration that does not run in a transaction, then attach it: ALTER TABLE ${target} ADD CONSTRAINT <name> UNIQUE USING INDEX <name> (a brief lock, no build, no scan).`,
+        ...largeTableSeverity(facts),
+      });
+    }
+  },
+});

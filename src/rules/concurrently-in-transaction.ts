@@ -1,0 +1,73 @@
+import type { ClusterStmt, DropStmt, IndexStmt, PartitionCmd, ReindexStmt, VacuumStmt } from "libpg-query";
+import { nodeOf } from "./ast.js";
+import { alterCommands, noTransactionOptOut, optionOn } from "./lock-helpers.js";
+import type { AnalyzedStatement } from "./types.js";
+import { defineRule } from "./types.js";
+
+/** What the statement is when PostgreSQL refuses to run it in a transaction block, else undefined. */
+function nonTransactional(statement: AnalyzedStatement): string | undefined {
+  const node = statement.node;
+  if (nodeOf<IndexStmt>(node, "IndexStmt")?.concurrent) return "CREATE INDEX CONCURRENTLY";
+  const drop = nodeOf<DropStmt>(node, "DropStmt");
+  if (drop?.removeType === "OBJECT_INDEX" && drop.concurrent) return "DROP INDEX CONCURRENTLY";
+  const reindex = nodeOf<ReindexStmt>(node, "ReindexStmt");
+  if (reindex) {
+    if (optionOn(reindex.params, "concurrently")) return "REINDEX CONCURRENTLY";
+    if (reindex.kind === "REINDEX_OBJECT_SCHEMA") return "REINDEX SCHEMA";
+    if (reindex.kind === "REINDEX_OBJECT_DATABASE") return "REINDEX DATABASE";
+    if (reindex.kind === "REINDEX_OBJECT_SYSTEM") return "REINDEX SYSTEM";
+  }
+  const detach = alterCommands(statement).commands.find(
+    (c) => c.subtype === "AT_DetachPartition" && nodeOf<PartitionCmd>(c.def, "PartitionCmd")?.concurrent,
+  );
+  if (detach) return "DETACH PARTITION … CONCURRENTLY";
+  if (nodeOf<VacuumStmt>(node, "VacuumStmt")?.is_vacuumcmd) return "VACUUM";
+  const cluster = nodeOf<ClusterStmt>(node, "ClusterStmt");
+  if (cluster && !cluster.relation) return "CLUSTER without a table name";
+  const others: Record<string, string> = {
+    CreatedbStmt: "CREATE DATABASE",
+    DropdbStmt: "DROP DATABASE",
+    CreateTableSpaceStmt: "CREATE TABLESPACE",
+    DropTableSpaceStmt: "DROP TABLESPACE",
+    AlterSystemStmt: "ALTER SYSTEM",
+  };
+  const other = others[statement.kind];
+  if (other) return other;
+  return statement.locks.transactional ? undefined : "This statement";
+}
+
+/**
+ * CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH … CONCURRENTLY and VACUUM cannot
+ * run in a transaction block: PostgreSQL refuses them, so a migration that runs them inside one
+ * (an explicit BEGIN, or the framework's own transaction) fails. Checked in both directions: a
+ * rollback that fails is as broken as a migration that fails.
+ */
+export default defineRule({
+  id: "concurrently-in-transaction",
+  meta: {
+    severity: "error",
+    category: "locking",
+    description: "A statement PostgreSQL refuses inside a transaction block (CONCURRENTLY, VACUUM) runs in one.",
+    messages: {
+      refused:
+        "{{what}} cannot run inside a transaction block, and this runs inside {{where}}: PostgreSQL stops with \"cannot run inside a transaction block\" and the migration fails.",
+    },
+    directions: ["up", "down"],
+  },
+  statement({ statement, report, migration }) {
+    if (!statement.inTransaction) return;
+    const what = nonTransactional(statement);
+    if (!what) return;
+    const explicit = statement.inExplicitTransaction;
+    const framework = statement.section.inTransaction;
+    const where = explicit && !framework ? "the BEGIN … COMMIT block of the migration" : "the transaction the framework wraps the migration in";
+    const steps: string[] = [];
+    if (explicit) steps.push("Move it out of the BEGIN … COMMIT block");
+    if (framework) steps.push(`Run this migration outside a transaction: ${noTransactionOptOut(migration.framework)}`);
+    report({
+      messageId: "refused",
+      data: { what, where },
+      help: `${steps.join(". ")}. Keep it in a migration of its own, so that the other statements still run atomically.`,
+    });
+  },
+});

@@ -1,0 +1,214 @@
+import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../config/analysis-config.js";
+import type { Migration, MigrationSection, SourceFile } from "../migrations/model.js";
+import { SchemaFacts, statementLocks } from "../sql/locks.js";
+import { parseSql, type SqlSyntaxError } from "../sql/parse.js";
+import { SourceText } from "../sql/source-text.js";
+import { syntaxError, unusedIgnore } from "./builtin.js";
+import { RULES } from "./index.js";
+import { CreatedRelations, SectionState } from "./statement-state.js";
+import { applyIgnores, findIgnoreDirectives, type IgnoreDirective } from "./suppression.js";
+import type { AnalyzedStatement, Finding, Rule, RuleReport, SectionAnalysis, Severity, TableFacts } from "./types.js";
+
+/**
+ * The deterministic analysis: parse each SQL section of each migration, follow the transaction
+ * and what holds at every statement, run the rules, apply ignore comments and configuration.
+ * Plain data in, plain data out; call `loadSqlParser()` once before.
+ */
+
+export interface MigrationAnalysis {
+  migration: Migration;
+  sections: SectionAnalysis[];
+}
+
+export interface AnalysisResult {
+  migrations: MigrationAnalysis[];
+  /** Sorted by path, then line. */
+  findings: Finding[];
+}
+
+export interface AnalysisOptions {
+  config?: AnalysisConfig;
+  /** The rules to run; every registered rule by default. */
+  rules?: readonly Rule[];
+}
+
+function render(template: string, data: Record<string, string | number> | undefined): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => (data && key in data ? String(data[key]) : whole));
+}
+
+/** Liquibase keeps rollback SQL in `--rollback` comments: blank the markers, keep every position. */
+function liquibaseRollbackText(text: string, section: MigrationSection): string {
+  const body = text.slice(section.start, section.end).replace(/^([ \t]*)--rollback\b/gm, (_m, indent: string) => `${indent}          `);
+  return text.slice(0, section.start) + body + text.slice(section.end);
+}
+
+const UP_ONLY = ["up"] as const;
+
+class Analysis {
+  readonly findings: Finding[] = [];
+  readonly directives: IgnoreDirective[] = [];
+  private readonly sources = new Map<string, SourceText>();
+  /**
+   * What the up migrations analysed so far tell about the schema (foreign keys, index → table,
+   * column types, partitions), in migration order: a later migration's DROP INDEX then names its
+   * table, and a type change is known to rewrite or not. Downs read it but do not teach it.
+   */
+  private readonly facts = new SchemaFacts();
+
+  constructor(
+    private readonly files: ReadonlyMap<string, string>,
+    private readonly config: AnalysisConfig,
+    private readonly rules: readonly Rule[],
+  ) {}
+
+  source(path: string): SourceText {
+    let source = this.sources.get(path);
+    if (!source) {
+      source = new SourceText(path, this.files.get(path) ?? "");
+      this.sources.set(path, source);
+    }
+    return source;
+  }
+
+  severityOf(rule: Rule, requested: Severity | undefined): Severity | undefined {
+    const setting = this.config.rules[rule.id];
+    if (setting === "off") return undefined;
+    return setting ?? requested ?? rule.meta.severity;
+  }
+
+  table(name: string): TableFacts | undefined {
+    const facts = this.config.tables[name];
+    if (!facts) return undefined;
+    return { ...(facts.rows !== undefined ? { rows: facts.rows } : {}), large: facts.large === true || (facts.rows ?? 0) >= this.config.largeTableRows };
+  }
+
+  add(rule: Rule, report: RuleReport<string>, where: { path: string; line: number; endLine: number }): void {
+    const severity = this.severityOf(rule, report.severity);
+    if (!severity) return;
+    const template = rule.meta.messages[report.messageId] ?? report.messageId;
+    this.findings.push({
+      rule: rule.id,
+      severity,
+      category: rule.meta.category,
+      path: report.path ?? where.path,
+      line: report.line ?? where.line,
+      endLine: report.endLine ?? report.line ?? where.endLine,
+      message: render(template, report.data),
+      ...(report.help ? { help: report.help } : {}),
+      ...(report.fix ? { fix: report.fix } : {}),
+    });
+  }
+
+  private syntaxFinding(path: string, error: SqlSyntaxError): void {
+    this.add(syntaxError, { messageId: "syntax", data: { message: error.message } }, { path, line: error.line, endLine: error.line });
+  }
+
+  analyzeMigration(migration: Migration): MigrationAnalysis {
+    const sections: SectionAnalysis[] = [];
+    const created = { up: new CreatedRelations(), down: new CreatedRelations() };
+    for (const section of migration.sections) {
+      if (section.language !== "sql") continue;
+      let source = this.source(section.path);
+      if (migration.framework === "liquibase" && section.direction === "down") {
+        source = new SourceText(section.path, liquibaseRollbackText(source.text, section));
+      }
+      // Comments only matter for ignore directives; scanning for them costs as much as parsing.
+      const withComments = /(?:data-engineer|squawk)-ignore/.test(source.text.slice(section.start, section.end));
+      const parsed = parseSql(source, section.start, section.end, { comments: withComments });
+      for (const error of parsed.errors) this.syntaxFinding(section.path, error);
+      const state = new SectionState(section, created[section.direction]);
+      const statements: AnalyzedStatement[] = [];
+      for (const statement of parsed.statements) {
+        const locks = statementLocks(statement, this.facts);
+        if (section.direction === "up") this.facts.learn(statement);
+        const analyzed: AnalyzedStatement = {
+          ...statement,
+          path: section.path,
+          direction: section.direction,
+          section,
+          locks,
+          inTransaction: state.inTransaction,
+          inExplicitTransaction: state.inExplicit,
+          lockTimeoutSet: state.lockTimeout,
+          statementTimeoutSet: state.statementTimeout,
+          heldAccessExclusive: [...state.held],
+          createdRelations: state.created.snapshot(),
+        };
+        statements.push(analyzed);
+        state.after(statement, locks);
+      }
+      sections.push({ section, statements });
+      this.directives.push(
+        ...findIgnoreDirectives(section.path, parsed.comments, (afterLine) => statements.find((s) => s.line > afterLine)),
+      );
+    }
+    this.runRules(migration, sections);
+    return { migration, sections };
+  }
+
+  private runRules(migration: Migration, sections: SectionAnalysis[]): void {
+    const table = (name: string) => this.table(name);
+    const sources = new Map(migration.files.map((path) => [path, this.source(path)]));
+    const firstPath = migration.files[0] ?? migration.folder;
+    const active = this.rules.filter((rule) => this.config.rules[rule.id] !== "off");
+    const statementRules = active.filter((rule) => rule.statement !== undefined);
+    // One context per statement, shared by every rule: `current` says whose report it is. A
+    // context per rule and statement would be a million short-lived objects on a large folder.
+    let current: Rule | undefined;
+    for (const statement of sections.flatMap((s) => s.statements)) {
+      const context = {
+        migration,
+        config: this.config,
+        table,
+        statement,
+        report: (report: RuleReport<string>) => {
+          if (current) this.add(current, report, statement);
+        },
+      };
+      for (const rule of statementRules) {
+        if (!(rule.meta.directions ?? UP_ONLY).includes(statement.direction)) continue;
+        current = rule;
+        rule.statement?.(context);
+      }
+    }
+    for (const rule of active) {
+      rule.migration?.({
+        migration,
+        config: this.config,
+        table,
+        sections,
+        sources,
+        report: (report) => this.add(rule, report, { path: firstPath, line: 1, endLine: 1 }),
+      });
+    }
+  }
+
+  finish(): Finding[] {
+    const kept = applyIgnores(this.findings, this.directives);
+    for (const directive of this.directives) {
+      if (directive.used) continue;
+      this.add(
+        unusedIgnore,
+        { messageId: "unused", data: { rules: directive.rules.length > 0 ? directive.rules.join(", ") : "every rule" } },
+        { path: directive.path, line: directive.line, endLine: directive.line },
+      );
+      const added = this.findings.at(-1);
+      if (added?.rule === unusedIgnore.id) kept.push(added);
+    }
+    return kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || (a.rule < b.rule ? -1 : 1)));
+  }
+}
+
+export function analyzeMigrations(
+  files: readonly SourceFile[],
+  migrations: readonly Migration[],
+  options: AnalysisOptions = {},
+): AnalysisResult {
+  const analysis = new Analysis(
+    new Map(files.map((file) => [file.path, file.text])),
+    options.config ?? DEFAULT_ANALYSIS_CONFIG,
+    options.rules ?? RULES,
+  );
+  const results = migrations.map((migration) => analysis.analyzeMigration(migration));
+  return { migrations: results, findings: analysis.finish() };
+}

@@ -1,0 +1,175 @@
+import type { AlterTableCmd, Constraint, DefElem, Node } from "libpg-query";
+import type { FrameworkId } from "../migrations/model.js";
+import { LOCK_MODE_SQL, LOCK_MODES, type LockMode } from "../sql/lock-modes.js";
+import type { RelationLock } from "../sql/locks.js";
+import { alterTable, columnConstraints, columnDefOf, constraintOf, nodeOf } from "./ast.js";
+import { estimateDuration, type EstimatedWork } from "./estimates.js";
+import type { AnalyzedStatement, Fix, SectionAnalysis, TableFacts } from "./types.js";
+
+/**
+ * Helpers shared by the locking rules: which tables already exist, what a lock blocks in words,
+ * severities and estimates for configured tables, fixes, and the framework's transaction opt-out.
+ */
+
+/** The table when it existed before this migration (not created earlier in it), else undefined. */
+export function existing(statement: AnalyzedStatement, name: string | undefined): string | undefined {
+  return name && !statement.createdRelations.has(name) ? name : undefined;
+}
+
+/** `{ severity: "error" }` on a configured large table, for spreading into a report. */
+export function largeTableSeverity(facts: TableFacts | undefined): { severity?: "error" } {
+  return facts?.large ? { severity: "error" } : {};
+}
+
+/** ", for about 50 s (50,000,000 rows)" when the table's row count is configured, else "". */
+export function estimateClause(work: EstimatedWork, facts: TableFacts | undefined): string {
+  return facts?.rows !== undefined ? `, for ${estimateDuration(work, facts.rows)}` : "";
+}
+
+export function atLeast(mode: LockMode, min: LockMode): boolean {
+  return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf(min);
+}
+
+/** What ordinary traffic waits while a lock of this mode is held, as a phrase. */
+export function blockedPhrase(mode: LockMode): string {
+  if (mode === "AccessExclusiveLock") return "every read and write";
+  if (atLeast(mode, "ShareLock")) return "every INSERT, UPDATE and DELETE";
+  if (mode === "ShareUpdateExclusiveLock") return "every other schema change, VACUUM or index build";
+  return "every ACCESS EXCLUSIVE request";
+}
+
+export function lockSql(mode: LockMode): string {
+  return LOCK_MODE_SQL[mode];
+}
+
+/**
+ * The strongest lock of at least `min` the statement takes on a relation that existed before the
+ * migration (not created by this statement nor earlier in the migration), per the lock model.
+ */
+export function strongestExistingLock(statement: AnalyzedStatement, min: LockMode): RelationLock | undefined {
+  let strongest: RelationLock | undefined;
+  for (const lock of statement.locks.locks) {
+    if (lock.created || statement.createdRelations.has(lock.relation) || !atLeast(lock.mode, min)) continue;
+    if (!strongest || LOCK_MODES.indexOf(lock.mode) > LOCK_MODES.indexOf(strongest.mode)) strongest = lock;
+  }
+  return strongest;
+}
+
+/** Tables whose ACCESS EXCLUSIVE lock, taken earlier in the transaction, is held while the statement runs (existing tables only). */
+export function heldExisting(statement: AnalyzedStatement): string[] {
+  return statement.heldAccessExclusive.filter((t) => !statement.createdRelations.has(t));
+}
+
+/** Whether an option list (VACUUM, REINDEX, CLUSTER) turns `name` on: `FULL`, `(FULL)`, `(FULL true)`, not `(FULL false)`. */
+export function optionOn(options: Node[] | undefined, name: string): boolean {
+  for (const option of options ?? []) {
+    const def = nodeOf<DefElem>(option, "DefElem");
+    if (def?.defname !== name) continue;
+    if (!def.arg) return true;
+    const str = nodeOf<{ sval?: string }>(def.arg, "String")?.sval;
+    const integer = nodeOf<{ ival?: number }>(def.arg, "Integer");
+    if (str !== undefined) return !/^(false|off|0|no)$/i.test(str);
+    if (integer !== undefined) return (integer.ival ?? 0) !== 0;
+    return true;
+  }
+  return false;
+}
+
+/** Every node under `node` (depth first, itself included), for finding function calls in expressions. */
+export function* walk(node: unknown): Generator<Record<string, unknown>> {
+  if (Array.isArray(node)) {
+    for (const item of node) yield* walk(item);
+  } else if (node && typeof node === "object") {
+    const record = node as Record<string, unknown>;
+    yield record;
+    for (const value of Object.values(record)) yield* walk(value);
+  }
+}
+
+/** Names of the functions an expression calls, lower-case and without schema. */
+export function calledFunctions(expr: Node | undefined): string[] {
+  const names: string[] = [];
+  for (const record of walk(expr)) {
+    const call = record.FuncCall as { funcname?: Node[] } | undefined;
+    if (!call) continue;
+    const name = (call.funcname ?? []).map((n) => nodeOf<{ sval?: string }>(n, "String")?.sval).at(-1);
+    if (name) names.push(name.toLowerCase());
+  }
+  return names;
+}
+
+/** The text of the statement on one line, shortened: "ALTER TABLE orders ADD COLUMN …". */
+export function summary(statement: AnalyzedStatement, max = 60): string {
+  const flat = statement.text.replace(/--[^\n]*/g, " ").replace(/\s+/g, " ").trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+}
+
+/**
+ * A fix that replaces the statement's lines with `text` + ";". Only when the statement starts its
+ * line (so the replaced lines hold nothing else before it) and carries no comment inside.
+ */
+export function statementFix(statement: AnalyzedStatement, title: string, text: string): Fix | undefined {
+  if (statement.column !== 1 || /--|\/\*/.test(statement.text) || text === statement.text) return undefined;
+  return { title, line: statement.line, endLine: statement.endLine, replacement: `${text};` };
+}
+
+/** The ALTER TABLE subcommands of the statement (none for anything else). */
+export function alterCommands(statement: AnalyzedStatement): { table: string | undefined; commands: AlterTableCmd[] } {
+  const { table, commands } = alterTable(statement.node);
+  return { table, commands };
+}
+
+/** The constraint an `ADD CONSTRAINT` subcommand adds. */
+export function addedConstraint(command: AlterTableCmd): Constraint | undefined {
+  return command.subtype === "AT_AddConstraint" ? constraintOf(command.def) : undefined;
+}
+
+/** The constraints written inline on an `ADD COLUMN` subcommand, with the column's name. */
+export function addedColumn(command: AlterTableCmd): { column: string; constraints: Constraint[] } | undefined {
+  if (command.subtype !== "AT_AddColumn") return undefined;
+  const column = columnDefOf(command.def);
+  if (!column) return undefined;
+  return { column: column.colname ?? "?", constraints: columnConstraints(column) };
+}
+
+/** Whether the constraint is checked against existing rows when added (the parser marks NOT VALID and NOT ENFORCED alike). */
+export function validatedOnAdd(constraint: Constraint): boolean {
+  return constraint.skip_validation !== true;
+}
+
+/** Added NOT VALID, to be validated later (as opposed to NOT ENFORCED, which is never validated). */
+export function addedNotValid(constraint: Constraint): boolean {
+  return constraint.skip_validation === true && (constraint.is_enforced === true || constraint.contype === "CONSTR_NOTNULL");
+}
+
+/** The up sections' statements, in order (a down is not forward DDL). */
+export function upStatements(sections: readonly SectionAnalysis[]): AnalyzedStatement[] {
+  return sections.filter((s) => s.section.direction === "up").flatMap((s) => s.statements);
+}
+
+/** COMMIT, ROLLBACK, BEGIN and friends: a transaction boundary. */
+export function transactionKind(statement: AnalyzedStatement): string | undefined {
+  return nodeOf<{ kind?: string }>(statement.node, "TransactionStmt")?.kind;
+}
+
+/** How to run a migration of this framework outside a transaction. */
+export function noTransactionOptOut(framework: FrameworkId): string {
+  switch (framework) {
+    case "golang-migrate":
+      return "golang-migrate runs each file as written, without a transaction of its own";
+    case "dbmate":
+      return "in dbmate, write the up marker as `-- migrate:up transaction:false`";
+    case "goose":
+      return "in goose, put `-- +goose NO TRANSACTION` at the top of the file";
+    case "diesel":
+      return "in Diesel, set `run_in_transaction = false` in the migration's metadata.toml";
+    case "flyway":
+      return "in Flyway, add a script config file (`<script>.sql.conf`) with `executeInTransaction=false`";
+    case "liquibase":
+      return "in Liquibase, mark the changeset `runInTransaction:false`";
+    case "sqlx":
+      return "in sqlx, start the file with `-- no-transaction`";
+    default:
+      return "put it in a migration that your framework runs outside a transaction";
+  }
+}

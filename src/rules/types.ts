@@ -1,0 +1,124 @@
+import type { AnalysisConfig } from "../config/analysis-config.js";
+import type { Direction, Migration, MigrationSection } from "../migrations/model.js";
+import type { StatementLocks } from "../sql/locks.js";
+import type { SqlStatement } from "../sql/parse.js";
+import type { SourceText } from "../sql/source-text.js";
+
+export type Severity = "error" | "warning" | "note";
+export type Category = "locking" | "rollback" | "idempotency" | "destructive" | "compat" | "hygiene";
+
+/** A statement with what the analyser knows about the moment it runs. */
+export interface AnalyzedStatement extends SqlStatement {
+  path: string;
+  direction: Direction;
+  section: MigrationSection;
+  locks: StatementLocks;
+  /** Inside a transaction block when it runs: the framework's own, or an explicit BEGIN. */
+  inTransaction: boolean;
+  /** Inside a transaction the SQL opened itself (BEGIN … COMMIT), as opposed to the framework's. */
+  inExplicitTransaction: boolean;
+  /** `SET [LOCAL] lock_timeout` ran earlier in this section (and was not reset to 0). */
+  lockTimeoutSet: boolean;
+  statementTimeoutSet: boolean;
+  /**
+   * Tables on which an earlier statement of the same transaction took ACCESS EXCLUSIVE; that lock
+   * is held until the transaction ends, so this statement runs under it.
+   */
+  heldAccessExclusive: readonly string[];
+  /** Relations (tables, indexes, views, types) created earlier in the same migration: new, so empty and unused. */
+  createdRelations: { has(name: string): boolean };
+}
+
+export interface SectionAnalysis {
+  section: MigrationSection;
+  statements: AnalyzedStatement[];
+}
+
+export interface Fix {
+  /** What the fix does, e.g. "Add CONCURRENTLY". */
+  title: string;
+  /** Replacement for lines line..endLine of the file (whole lines). */
+  line: number;
+  endLine: number;
+  replacement: string;
+}
+
+export interface RuleReport<M extends string> {
+  messageId: M;
+  /** Values for `{{name}}` placeholders in the message. */
+  data?: Record<string, string | number>;
+  /** What to do instead; shown under the message. */
+  help?: string;
+  fix?: Fix;
+  /** Where, when not the statement itself (migration rules must give path and line). */
+  path?: string;
+  line?: number;
+  endLine?: number;
+  /** Overrides the rule's severity for this report (e.g. error on a configured large table). */
+  severity?: Severity;
+}
+
+export interface TableFacts {
+  /** Configured row count, if known. */
+  rows?: number;
+  /** Configured as large, or rows ≥ the configured threshold. */
+  large: boolean;
+}
+
+interface BaseContext<M extends string> {
+  migration: Migration;
+  config: AnalysisConfig;
+  /** Configured facts about a table (by unqualified name), when the repository's config names it. */
+  table: (name: string) => TableFacts | undefined;
+  report: (report: RuleReport<M>) => void;
+}
+
+export interface StatementContext<M extends string> extends BaseContext<M> {
+  statement: AnalyzedStatement;
+}
+
+export interface MigrationContext<M extends string> extends BaseContext<M> {
+  /** Every parsed section, up sections first, in file order. */
+  sections: readonly SectionAnalysis[];
+  /** The files of the migration, by path. */
+  sources: ReadonlyMap<string, SourceText>;
+}
+
+export interface RuleMeta<M extends string> {
+  severity: Severity;
+  category: Category;
+  /** One line: what the rule checks. */
+  description: string;
+  /** Message templates by id; `{{name}}` is replaced from the report's data. */
+  messages: Record<M, string>;
+  /** Which directions' statements `statement()` sees. Default: up only (a down is not forward DDL). */
+  directions?: readonly Direction[];
+}
+
+export interface Rule<M extends string = string> {
+  id: string;
+  meta: RuleMeta<M>;
+  /** Called for every statement of the directions in meta.directions. */
+  statement?(context: StatementContext<M>): void;
+  /** Called once per migration. */
+  migration?(context: MigrationContext<M>): void;
+}
+
+export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
+  return rule;
+}
+
+/** What the analysis reports; what every output format is made from. */
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  category: Category | "syntax" | "suppression";
+  path: string;
+  line: number;
+  endLine: number;
+  message: string;
+  help?: string;
+  fix?: Fix;
+  /** True when the migration acknowledged it (e.g. an irreversible comment with a reason). */
+  acknowledged?: boolean;
+}

@@ -1,0 +1,23 @@
+import { beforeAll, describe, it } from "vitest";
+import rule from "../../src/rules/prefer-jsonb.js";
+import { loadSqlParser } from "../../src/sql/parse.js";
+import { testRule } from "../helpers/rule-tester.js";
+
+beforeAll(() => loadSqlParser());
+
+describe(rule.id, () => {
+  it("flags new json columns, at the column's line", () => {
+    testRule(rule, {
+      valid: [
+        "CREATE TABLE events (id bigint, payload jsonb);",
+        "ALTER TABLE events ALTER COLUMN payload TYPE jsonb;",
+        "SELECT '{}'::json;",
+        "-- migrate:down\nALTER TABLE events ADD COLUMN payload json;",
+      ],
+      invalid: [
+        { sql: "CREATE TABLE events (\n  id bigint,\n  payload json,\n  tags json[]\n);", lines: [3, 4] },
+        { sql: "ALTER TABLE events ADD COLUMN payload pg_catalog.json;", lines: [1] },
+      ],
+    });
+  });
+});
