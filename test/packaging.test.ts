@@ -108,3 +108,13 @@ describe(".ci/run and the README", () => {
     expect(readme).toContain("npm ci && npm test");
   });
 });
+
+describe("README rules table", () => {
+  it("lists every rule with its category and default severity", async () => {
+    const { RULES } = await import("../src/rules/index.js");
+    const readme = read("README.md");
+    for (const rule of RULES) {
+      expect(readme, rule.id).toContain(`| [\`${rule.id}\`](docs/rules/${rule.id}.md) | ${rule.meta.category} | ${rule.meta.severity} |`);
+    }
+  });
+});

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { errorMessage } from "../errors.js";
 import { agentsCheck } from "./commands/agents-check.js";
 import { demo } from "./commands/demo.js";
+import { lint } from "./commands/lint.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
 
 export const USAGE = `Usage: data-engineer <command>
 
 Commands:
+  lint [paths…]           analyse migrations (--format text|json|sarif, --config FILE, --pg-version N)
   agents check [files…]   validate agent definitions (default: ./agents, else the bundled ones)
   demo                    show the check run data-engineer reports for a sample pull request
   help                    show this text
@@ -17,25 +18,16 @@ Commands:
 
 /** Runs one command line; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { help: { type: "boolean", short: "h" } } });
-  } catch (error) {
-    io.err(`${errorMessage(error)}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const [command, ...rest] = parsed.positionals;
-  if (command === undefined && !parsed.values.help) {
-    io.err(USAGE);
-    return EXIT.usage;
-  }
-  if (parsed.values.help || command === "help") {
+  const [command, ...rest] = argv;
+  // Each command parses its own options.
+  if (command === "lint") return lint(rest, io);
+  if (command === "agents" && rest[0] === "check") return agentsCheck(rest.slice(1), io);
+  if (command === "demo" && rest.length === 0) return demo(io);
+  if (command === "help" || command === "--help" || command === "-h") {
     io.out(USAGE);
     return EXIT.ok;
   }
-  if (command === "agents" && rest[0] === "check") return agentsCheck(rest.slice(1), io);
-  if (command === "demo" && rest.length === 0) return demo(io);
-  io.err(`Unknown command: ${[command, ...rest].join(" ")}\n\n${USAGE}`);
+  io.err(command === undefined ? USAGE : `Unknown command: ${argv.join(" ")}\n\n${USAGE}`);
   return EXIT.usage;
 }
 

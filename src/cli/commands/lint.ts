@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../../config/analysis-config.js";
+import { loadAnalysisConfig } from "../../config/load-analysis-config.js";
+import { UserInputError, errorMessage } from "../../errors.js";
+import { collectFiles } from "../../migrations/collect-files.js";
+import { detectMigrations } from "../../migrations/detect.js";
+import { toLintJson } from "../../report/lint-json.js";
+import { toLintText } from "../../report/lint-text.js";
+import { toSarif } from "../../report/sarif.js";
+import { analyzeMigrations } from "../../rules/engine.js";
+import { RULES } from "../../rules/index.js";
+import { loadSqlParser } from "../../sql/parse.js";
+import { EXIT, type CliIo } from "../io.js";
+
+export const LINT_USAGE = `Usage: data-engineer lint [paths…] [--format text|json|sarif] [--config FILE] [--pg-version N]
+
+Analyses migrations: files, or folders (analysed as a whole, so ups pair with downs).
+Default path: the current folder. Exit 0 clean, 1 when an error-severity finding exists, 2 on usage errors.
+`;
+
+const FORMATS = ["text", "json", "sarif"] as const;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
+  return pkg.version ?? "0.0.0";
+}
+
+/** `data-engineer lint`. */
+export async function lint(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: { format: { type: "string", default: "text" }, config: { type: "string" }, "pg-version": { type: "string" } },
+    });
+  } catch (error) {
+    io.err(`${errorMessage(error)}\n\n${LINT_USAGE}`);
+    return EXIT.usage;
+  }
+  const format = parsed.values.format;
+  if (!FORMATS.includes(format as (typeof FORMATS)[number])) {
+    io.err(`--format must be one of ${FORMATS.join(", ")}, not "${format}"\n`);
+    return EXIT.usage;
+  }
+  let config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG;
+  try {
+    if (parsed.values.config) config = await loadAnalysisConfig(parsed.values.config);
+    const pg = parsed.values["pg-version"];
+    if (pg !== undefined) {
+      const version = Number(pg);
+      if (!Number.isInteger(version) || version < 11 || version > 19) throw new UserInputError(`--pg-version must be a PostgreSQL major version from 11 to 19, not "${pg}"`);
+      config = { ...config, postgresVersion: version };
+    }
+  } catch (error) {
+    io.err(`${errorMessage(error)}\n`);
+    return EXIT.usage;
+  }
+
+  let collected;
+  try {
+    collected = await collectFiles(parsed.positionals.length > 0 ? parsed.positionals : ["."], io.cwd);
+  } catch (error) {
+    io.err(`${errorMessage(error)}\n`);
+    return EXIT.usage;
+  }
+  await loadSqlParser();
+  const migrations = detectMigrations(collected.files, config.framework ? { framework: config.framework } : {}).filter((m) =>
+    m.files.some((path) => collected.targets.has(path)),
+  );
+  const { migrations: analyses, findings } = analyzeMigrations(collected.files, migrations, { config });
+
+  // Compact: machine-read, and a large folder gives tens of megabytes.
+  if (format === "json") io.out(`${JSON.stringify(toLintJson(analyses, findings, collected.skipped))}\n`);
+  else if (format === "sarif") io.out(`${JSON.stringify(toSarif(findings, RULES, packageVersion()), null, 2)}\n`);
+  else io.out(toLintText(findings, collected.skipped, migrations.length));
+  return findings.some((f) => f.severity === "error") ? EXIT.findings : EXIT.ok;
+}
