@@ -7,7 +7,8 @@ import { median } from "./stats.js";
 
 /**
  * data-engineer lint against squawk on the same generated corpus, whole processes, alternating.
- * Prints medians of wall time and peak RSS and their ratios. Run: npm run bench:lint
+ * Prints medians of wall time and peak RSS and their ratios. Run: npm run bench:lint (installs squawk
+ * into bench/.out on first use)
  * (RUNS=n, FILES=n, STATEMENTS=n to change the size).
  */
 
@@ -83,7 +84,15 @@ function measure(command: string, args: string[], countFindings: (stdout: string
 
 const statements = writeCorpus();
 execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT });
-const squawkBin = join(ROOT, "node_modules/.bin/squawk");
+// squawk is installed here on first use rather than as a devDependency: the registry this project
+// installs from serves squawk-cli's Linux x64 binary package only, and an npm lockfile that names
+// the other platforms' packages then fails `npm ci` ("Missing: @squawk-cli/darwin-arm64").
+const SQUAWK_VERSION = "2.66.0";
+const squawkPrefix = join(ROOT, `bench/.out/squawk-${SQUAWK_VERSION}`);
+const squawkBin = join(squawkPrefix, "node_modules/.bin/squawk");
+if (!existsSync(squawkBin)) {
+  execFileSync("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", squawkPrefix, `squawk-cli@${SQUAWK_VERSION}`], { stdio: "inherit" });
+}
 const squawkVersion = execFileSync(squawkBin, ["--version"], { encoding: "utf8" }).trim();
 const files = Array.from({ length: FILES }, (_, f) => `bench/.out/corpus/db/migrations/${String(f + 1).padStart(6, "0")}_step_${f}.up.sql`);
 

@@ -273,16 +273,76 @@ interface TableFact {
 }
 
 /**
+ * A list with maps from keys to items, kept up to date as items are added: the schema facts of a
+ * long folder of migrations are asked about on every statement, so lookups must not scan.
+ * Removals and renames are rare and rebuild the maps.
+ */
+class KeyedList<T, K extends string> {
+  readonly items: T[] = [];
+  private readonly maps = new Map<K, Map<string, T[]>>();
+
+  constructor(private readonly keys: Record<K, (item: T) => string[]>) {
+    this.rebuild();
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+    this.index(item);
+  }
+
+  get(key: K, value: string): readonly T[] {
+    return this.maps.get(key)?.get(value) ?? [];
+  }
+
+  removeWhere(remove: (item: T) => boolean): void {
+    const kept = this.items.filter((item) => !remove(item));
+    if (kept.length === this.items.length) return;
+    this.items.splice(0, this.items.length, ...kept);
+    this.rebuild();
+  }
+
+  /** After items were changed in place (a rename). */
+  rebuild(): void {
+    for (const key of Object.keys(this.keys) as K[]) this.maps.set(key, new Map());
+    for (const item of this.items) this.index(item);
+  }
+
+  private index(item: T): void {
+    for (const key of Object.keys(this.keys) as K[]) {
+      const map = this.maps.get(key);
+      if (!map) continue;
+      for (const value of this.keys[key](item)) {
+        const list = map.get(value);
+        if (list) list.push(item);
+        else map.set(value, [item]);
+      }
+    }
+  }
+}
+
+/**
  * The schema as far as a sequence of statements reveals it: tables and their column types,
  * foreign keys, indexes, partitions and inheritance children, views and what they read.
  * Feed it every statement in order (`learn`) and pass it to `statementLocks`.
  */
 export class SchemaFacts {
-  private readonly tables: TableFact[] = [];
-  private readonly foreignKeys: ForeignKeyFact[] = [];
-  private readonly indexes: Array<{ index: RelationRef; table: RelationRef }> = [];
-  private readonly children: ChildFact[] = [];
-  private readonly views: Array<{ view: RelationRef; reads: RelationRef[] }> = [];
+  private readonly tables = new KeyedList<TableFact, "ref">({ ref: (t) => [refKey(t.ref)] });
+  private readonly foreignKeys = new KeyedList<ForeignKeyFact, "table" | "references">({
+    table: (fk) => [refKey(fk.table)],
+    references: (fk) => [refKey(fk.references)],
+  });
+  private readonly indexes = new KeyedList<{ index: RelationRef; table: RelationRef }, "index" | "table">({
+    index: (i) => [refKey(i.index)],
+    table: (i) => [refKey(i.table)],
+  });
+  private readonly children = new KeyedList<ChildFact, "parent" | "child">({
+    parent: (c) => [refKey(c.parent)],
+    child: (c) => [refKey(c.child)],
+  });
+  private readonly views = new KeyedList<{ view: RelationRef; reads: RelationRef[] }, "view" | "reads">({
+    view: (v) => [refKey(v.view)],
+    reads: (v) => [...new Set(v.reads.map(refKey))],
+  });
 
   static from(statements: readonly SqlStatement[]): SchemaFacts {
     const facts = new SchemaFacts();
@@ -293,23 +353,23 @@ export class SchemaFacts {
   // --- questions the model asks
 
   foreignKeysFrom(table: RelationRef): ForeignKeyFact[] {
-    return this.foreignKeys.filter((fk) => sameRelation(fk.table, table));
+    return [...this.foreignKeys.get("table", refKey(table))];
   }
 
   foreignKeysTo(table: RelationRef): ForeignKeyFact[] {
-    return this.foreignKeys.filter((fk) => sameRelation(fk.references, table) && !sameRelation(fk.table, table));
+    return this.foreignKeys.get("references", refKey(table)).filter((fk) => !sameRelation(fk.table, table));
   }
 
   foreignKey(table: RelationRef, name: string): ForeignKeyFact | undefined {
-    return this.foreignKeys.find((fk) => sameRelation(fk.table, table) && fk.name === name);
+    return this.foreignKeys.get("table", refKey(table)).find((fk) => fk.name === name);
   }
 
   tableOfIndex(index: RelationRef): RelationRef | undefined {
-    return this.indexes.find((i) => sameRelation(i.index, index))?.table;
+    return this.indexes.get("index", refKey(index))[0]?.table;
   }
 
   indexesOf(table: RelationRef): RelationRef[] {
-    return this.indexes.filter((i) => sameRelation(i.table, table)).map((i) => i.index);
+    return this.indexes.get("table", refKey(table)).map((i) => i.index);
   }
 
   isPartitioned(table: RelationRef): boolean {
@@ -321,7 +381,7 @@ export class SchemaFacts {
     const found: ChildFact[] = [];
     const queue = [table];
     for (let parent = queue.shift(); parent; parent = queue.shift()) {
-      for (const child of this.children.filter((c) => sameRelation(c.parent, parent))) {
+      for (const child of this.children.get("parent", refKey(parent))) {
         if (found.some((f) => sameRelation(f.child, child.child))) continue;
         found.push(child);
         queue.push(child.child);
@@ -331,11 +391,11 @@ export class SchemaFacts {
   }
 
   parentOf(table: RelationRef): ChildFact | undefined {
-    return this.children.find((c) => sameRelation(c.child, table));
+    return this.children.get("child", refKey(table))[0];
   }
 
   defaultPartitionOf(parent: RelationRef): RelationRef | undefined {
-    return this.children.find((c) => c.isDefault && sameRelation(c.parent, parent))?.child;
+    return this.children.get("parent", refKey(parent)).find((c) => c.isDefault)?.child;
   }
 
   columnTypeOf(table: RelationRef, column: string): ColumnType | undefined {
@@ -343,11 +403,11 @@ export class SchemaFacts {
   }
 
   viewsReading(table: RelationRef): RelationRef[] {
-    return this.views.filter((v) => v.reads.some((r) => sameRelation(r, table))).map((v) => v.view);
+    return this.views.get("reads", refKey(table)).map((v) => v.view);
   }
 
   viewSources(view: RelationRef): RelationRef[] | undefined {
-    return this.views.find((v) => sameRelation(v.view, view))?.reads;
+    return this.views.get("view", refKey(view))[0]?.reads;
   }
 
   // --- learning
@@ -376,7 +436,7 @@ export class SchemaFacts {
   }
 
   private table(ref: RelationRef): TableFact | undefined {
-    return this.tables.find((t) => sameRelation(t.ref, ref));
+    return this.tables.get("ref", refKey(ref))[0];
   }
 
   private addColumn(table: RelationRef, column: ColumnDef): void {
@@ -466,14 +526,14 @@ export class SchemaFacts {
           break;
         }
         case "AT_DropConstraint":
-          this.removeWhere(this.foreignKeys, (fk) => sameRelation(fk.table, table) && fk.name === cmd.name);
-          this.removeWhere(this.indexes, (i) => sameRelation(i.table, table) && i.index.relation === cmd.name);
+          this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, table) && fk.name === cmd.name);
+          this.indexes.removeWhere((i) => sameRelation(i.table, table) && i.index.relation === cmd.name);
           break;
         case "AT_AttachPartition":
           if (partition) this.children.push({ child: partition, parent: table, partition: true, isDefault: unwrap(cmd.def, "PartitionCmd")?.bound?.is_default === true });
           break;
         case "AT_DetachPartition":
-          if (partition) this.removeWhere(this.children, (c) => sameRelation(c.child, partition));
+          if (partition) this.children.removeWhere((c) => sameRelation(c.child, partition));
           break;
         case "AT_AddInherit": {
           const parent = refOf(unwrap(cmd.def, "RangeVar"));
@@ -481,7 +541,7 @@ export class SchemaFacts {
           break;
         }
         case "AT_DropInherit":
-          this.removeWhere(this.children, (c) => sameRelation(c.child, table));
+          this.children.removeWhere((c) => sameRelation(c.child, table));
           break;
         default:
           break;
@@ -491,7 +551,7 @@ export class SchemaFacts {
 
   private dropColumn(table: RelationRef, column: string): void {
     this.table(table)?.columns.delete(column);
-    this.removeWhere(this.foreignKeys, (fk) => sameRelation(fk.table, table) && fk.columns.includes(column));
+    this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, table) && fk.columns.includes(column));
   }
 
   private learnIndex(index: IndexStmt): void {
@@ -505,7 +565,7 @@ export class SchemaFacts {
   private learnView(view: RelationRef | undefined, query: Node | undefined): void {
     if (!view) return;
     const reads = readRelations(query).map((r) => r.ref);
-    this.removeWhere(this.views, (v) => sameRelation(v.view, view));
+    this.views.removeWhere((v) => sameRelation(v.view, view));
     this.views.push({ view, reads });
   }
 
@@ -514,18 +574,18 @@ export class SchemaFacts {
       switch (drop.removeType) {
         case "OBJECT_TABLE":
         case "OBJECT_FOREIGN_TABLE":
-          this.removeWhere(this.tables, (t) => sameRelation(t.ref, ref));
-          this.removeWhere(this.foreignKeys, (fk) => sameRelation(fk.table, ref) || sameRelation(fk.references, ref));
-          this.removeWhere(this.indexes, (i) => sameRelation(i.table, ref));
-          this.removeWhere(this.children, (c) => sameRelation(c.child, ref) || sameRelation(c.parent, ref));
-          this.removeWhere(this.views, (v) => sameRelation(v.view, ref));
+          this.tables.removeWhere((t) => sameRelation(t.ref, ref));
+          this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, ref) || sameRelation(fk.references, ref));
+          this.indexes.removeWhere((i) => sameRelation(i.table, ref));
+          this.children.removeWhere((c) => sameRelation(c.child, ref) || sameRelation(c.parent, ref));
+          this.views.removeWhere((v) => sameRelation(v.view, ref));
           break;
         case "OBJECT_VIEW":
         case "OBJECT_MATVIEW":
-          this.removeWhere(this.views, (v) => sameRelation(v.view, ref));
+          this.views.removeWhere((v) => sameRelation(v.view, ref));
           break;
         case "OBJECT_INDEX":
-          this.removeWhere(this.indexes, (i) => sameRelation(i.index, ref));
+          this.indexes.removeWhere((i) => sameRelation(i.index, ref));
           break;
         default:
           break;
@@ -539,21 +599,21 @@ export class SchemaFacts {
     if (type === "OBJECT_INDEX") return this.renameIndex(from, to);
     if (!["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE"].includes(type ?? "")) return;
     const swap = (ref: RelationRef): RelationRef => (sameRelation(ref, from) ? renamed : ref);
-    for (const t of this.tables) t.ref = swap(t.ref);
-    for (const fk of this.foreignKeys) Object.assign(fk, { table: swap(fk.table), references: swap(fk.references) });
-    for (const i of this.indexes) i.table = swap(i.table);
-    for (const c of this.children) Object.assign(c, { child: swap(c.child), parent: swap(c.parent) });
-    for (const v of this.views) Object.assign(v, { view: swap(v.view), reads: v.reads.map(swap) });
+    for (const t of this.tables.items) t.ref = swap(t.ref);
+    for (const fk of this.foreignKeys.items) Object.assign(fk, { table: swap(fk.table), references: swap(fk.references) });
+    for (const i of this.indexes.items) i.table = swap(i.table);
+    for (const c of this.children.items) Object.assign(c, { child: swap(c.child), parent: swap(c.parent) });
+    for (const v of this.views.items) Object.assign(v, { view: swap(v.view), reads: v.reads.map(swap) });
+    for (const list of [this.tables, this.foreignKeys, this.indexes, this.children, this.views]) list.rebuild();
   }
 
   private renameIndex(from: RelationRef, to: string): void {
-    const entry = this.indexes.find((i) => sameRelation(i.index, from));
-    if (entry) entry.index = from.schema ? { relation: to, schema: from.schema } : { relation: to };
+    const entry = this.indexes.get("index", refKey(from))[0];
+    if (!entry) return;
+    entry.index = from.schema ? { relation: to, schema: from.schema } : { relation: to };
+    this.indexes.rebuild();
   }
 
-  private removeWhere<T>(list: T[], remove: (item: T) => boolean): void {
-    for (let i = list.length - 1; i >= 0; i--) if (remove(list[i] as T)) list.splice(i, 1);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
