@@ -17,7 +17,7 @@ export const TableSettingSchema = z.strictObject({
 
 export const AnalysisConfigSchema = z.strictObject({
   /** The PostgreSQL major version migrations run on. */
-  postgresVersion: z.int().min(11).max(19).default(18),
+  postgresVersion: z.int().min(10).max(19).default(18),
   /** Force a framework for every migration file, when detection picks the wrong one. */
   framework: z.enum(FRAMEWORK_IDS).optional(),
   /** Per rule: off, or the severity to report it with. */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_ANALYSIS_CONFIG } from "../../src/config/analysis-config.js";
+import { AnalysisConfigSchema } from "../../src/config/analysis-config.js";
 import { analyzeMigrations } from "../../src/rules/engine.js";
 import rule from "../../src/rules/volatile-default-rewrite.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
@@ -38,9 +38,9 @@ describe(rule.id, () => {
     expect(finding?.message).toContain("about 2 min (50,000,000 rows)");
   });
 
-  it("flags any non-null default before PostgreSQL 11", () => {
+  it("flags any non-null default before PostgreSQL 11 (postgresVersion: 10 in the config)", () => {
     const { files, migration } = caseMigration("ALTER TABLE orders ADD COLUMN status text DEFAULT 'new';\nALTER TABLE orders ADD COLUMN note text DEFAULT NULL;");
-    const config = { ...DEFAULT_ANALYSIS_CONFIG, postgresVersion: 10 };
+    const config = AnalysisConfigSchema.parse({ postgresVersion: 10 });
     const findings = analyzeMigrations(files, [migration], { config, rules: [rule] }).findings;
     expect(findings.map((f) => [f.rule, f.line])).toEqual([[rule.id, 1]]);
   });
