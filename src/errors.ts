@@ -28,6 +28,9 @@ export class AgentDefinitionError extends UserInputError {
   }
 }
 
+/** A configuration file that does not load: the message names the file and the key. */
+export class ConfigError extends UserInputError {}
+
 /** The process environment lacks settings the server needs. */
 export class EnvironmentError extends UserInputError {}
 

@@ -3,6 +3,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { errorMessage } from "../errors.js";
 import { agentsCheck } from "./commands/agents-check.js";
+import { configSchema } from "./commands/config-schema.js";
 import { demo } from "./commands/demo.js";
 import { lint } from "./commands/lint.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
@@ -13,6 +14,7 @@ Commands:
   lint [paths…]           analyse migrations (--format text|json|sarif, --config FILE, --pg-version N)
   agents check [files…]   validate agent definitions (default: ./agents, else the bundled ones)
   demo                    show the check run data-engineer reports for a sample pull request
+  config schema           print the JSON Schema of .github/data-engineer.yml
   help                    show this text
 `;
 
@@ -23,6 +25,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   if (command === "lint") return lint(rest, io);
   if (command === "agents" && rest[0] === "check") return agentsCheck(rest.slice(1), io);
   if (command === "demo" && rest.length === 0) return demo(io);
+  if (command === "config" && rest[0] === "schema" && rest.length === 1) return configSchema(io);
   if (command === "help" || command === "--help" || command === "-h") {
     io.out(USAGE);
     return EXIT.ok;

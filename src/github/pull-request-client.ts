@@ -1,7 +1,9 @@
 import type { Octokit, RestEndpointMethodTypes } from "@octokit/rest";
 import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
 import type { CheckOutput, CheckResult } from "../report/check-output.js";
+import type { RepoConfig } from "../config/repo-config.js";
 import { describeGitHubFailure } from "./errors.js";
+import { loadRepoConfig } from "./repo-config.js";
 
 /** What the app needs of an Octokit: Probot's and @octokit/rest's clients both fit. */
 export type GitHubOctokit = Pick<Octokit, "rest" | "paginate">;
@@ -44,16 +46,6 @@ export class PullRequestClient {
     return this.createCheckRun(name, externalId, { status: "in_progress", started_at: new Date().toISOString(), output });
   }
 
-  /** Creates a check run that is complete at once (nothing to analyse, or skipped). */
-  async reportCheckRun(name: string, externalId: string, result: CheckResult): Promise<number> {
-    return this.createCheckRun(name, externalId, {
-      status: "completed",
-      conclusion: result.conclusion,
-      completed_at: new Date().toISOString(),
-      output: result.output,
-    });
-  }
-
   private async createCheckRun(
     name: string,
     externalId: string,
@@ -88,6 +80,11 @@ export class PullRequestClient {
     } catch (error) {
       throw describeGitHubFailure(error, "completing the check run");
     }
+  }
+
+  /** The repository's .github/data-engineer.yml from its default branch (or the org's, or defaults). */
+  async repoConfig(): Promise<{ config: RepoConfig; source: string | undefined }> {
+    return loadRepoConfig(this.octokit, this.pr.owner, this.pr.repo);
   }
 
   /** Every file the pull request changes, as far as GitHub lists them (all pages). */

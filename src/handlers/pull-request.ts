@@ -27,7 +27,17 @@ export async function handlePullRequest(context: PullRequestContext): Promise<vo
     pullNumber: pr.number,
     headSha: pr.head.sha,
   });
-  await reviewPullRequest({ client, draft: pr.draft === true, changedFiles: pr.changed_files ?? 0, log });
+  await reviewPullRequest({
+    client,
+    pr: {
+      draft: pr.draft === true,
+      author: pr.user?.login ?? "",
+      labels: (pr.labels ?? []).map((label) => label.name),
+      baseRef: pr.base.ref,
+      changedFiles: pr.changed_files ?? 0,
+    },
+    log,
+  });
 }
 
 export function registerPullRequestHandler(app: Probot): void {

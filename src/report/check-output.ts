@@ -45,6 +45,28 @@ export function draftSkipped(): CheckResult {
   };
 }
 
+/** Not reviewed because the repository's configuration says so. */
+export function configSkipped(reason: string): CheckResult {
+  return {
+    conclusion: "skipped",
+    output: {
+      title: "Not reviewed: configuration",
+      summary: `data-engineer did not review this pull request: ${reason}. This is set in .github/data-engineer.yml on the default branch.`,
+    },
+  };
+}
+
+/** The configuration file does not load: nothing is reviewed, and the check says which key is wrong. */
+export function invalidConfig(message: string): CheckResult {
+  return {
+    conclusion: "failure",
+    output: {
+      title: "Invalid .github/data-engineer.yml",
+      summary: `data-engineer reviewed nothing, because its configuration does not load:\n\n${message}\n\nFix the file on the default branch, then use **Re-run** on this check.`,
+    },
+  };
+}
+
 export interface FileListing {
   /** Files GitHub listed for the pull request. */
   listed: number;

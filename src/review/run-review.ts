@@ -1,24 +1,24 @@
 import type { Logger } from "pino";
-import { errorMessage } from "../errors.js";
+import { ConfigError, errorMessage } from "../errors.js";
 import type { PullRequestClient } from "../github/pull-request-client.js";
-import { selectRelevantFiles } from "../migrations/relevant-files.js";
+import { createRelevantFileMatcher, selectRelevantFiles } from "../migrations/relevant-files.js";
 import {
   CHECK_NAME,
   IN_PROGRESS_OUTPUT,
+  configSkipped,
   draftSkipped,
+  invalidConfig,
   noRelevantChanges,
   relevantFilesFound,
   reviewFailed,
   type CheckResult,
 } from "../report/check-output.js";
+import { autoReviewSkip, type PullRequestFacts } from "./auto-review.js";
 import { encodeCheckIdentity } from "./check-identity.js";
 
 export interface PullRequestReviewInput {
   client: PullRequestClient;
-  /** Drafts are reported as skipped until they are ready for review. */
-  draft: boolean;
-  /** How many files GitHub says the pull request changes (`pull_request.changed_files`). */
-  changedFiles: number;
+  pr: PullRequestFacts;
   log: Logger;
 }
 
@@ -30,18 +30,28 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
   const { client, log } = input;
   const externalId = encodeCheckIdentity({ pullNumber: client.pr.pullNumber, headSha: client.pr.headSha });
 
-  if (input.draft) {
-    const result = draftSkipped();
-    await client.reportCheckRun(CHECK_NAME, externalId, result);
-    log.info({ conclusion: result.conclusion }, "draft pull request: check reported as skipped");
-    return result;
-  }
-
   const checkRunId = await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT);
   try {
+    let config;
+    try {
+      ({ config } = await client.repoConfig());
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const result = invalidConfig(error.message);
+      await client.completeCheckRun(checkRunId, result);
+      log.warn({ checkRunId }, "invalid repository configuration; nothing reviewed");
+      return result;
+    }
+    const skip = autoReviewSkip(input.pr, config);
+    if (skip) {
+      const result = skip.kind === "draft" ? draftSkipped() : configSkipped(skip.reason);
+      await client.completeCheckRun(checkRunId, result);
+      log.info({ checkRunId, skip: skip.kind }, "pull request not reviewed automatically");
+      return result;
+    }
     const files = await client.listChangedFiles();
-    const relevant = selectRelevantFiles(files);
-    const listing = { listed: files.length, changed: Math.max(input.changedFiles, files.length) };
+    const relevant = selectRelevantFiles(files, createRelevantFileMatcher(config.paths.include, config.paths.exclude));
+    const listing = { listed: files.length, changed: Math.max(input.pr.changedFiles, files.length) };
     const result = relevant.length === 0 ? noRelevantChanges(listing) : relevantFilesFound(relevant, listing);
     await client.completeCheckRun(checkRunId, result);
     log.info(

@@ -4,6 +4,7 @@ import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
   checkRunReply,
   expectCheckFlow,
+  expectRepoConfig,
   fileEntries,
   pullRequestEvent,
   repoPath,
@@ -125,16 +126,75 @@ describe("pull_request events", () => {
     expect(body.output.summary).toContain("3,498 changed files were not examined");
   });
 
-  it("reports a draft as skipped with a single completed check run", async () => {
+  it("reports a draft as skipped, without listing its files", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened", { draft: true });
     github
       .installationToken(INSTALLATION_ID)
-      .on("POST", `${repoPath(payload)}/check-runs`, (req) => checkRunReply(github, 201, 8, req.body as Record<string, unknown>));
+      .on("POST", `${repoPath(payload)}/check-runs`, (req) => checkRunReply(github, 201, 8, req.body as Record<string, unknown>))
+      .on("PATCH", `${repoPath(payload)}/check-runs/8`, (req) => checkRunReply(github, 200, 8, req.body as Record<string, unknown>));
+    expectRepoConfig(github, payload);
 
     await receive(payload);
 
-    expect(github.requestsTo("checks/create")[0]?.body).toMatchObject({ status: "completed", conclusion: "skipped" });
+    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ status: "completed", conclusion: "skipped" });
+    expect(github.requestsTo("pulls/list-files")).toEqual([]);
+  });
+
+  it("reads its configuration from the default branch and reviews drafts when it says so", async () => {
+    github = new FakeGitHub();
+    const payload = pullRequestEvent("opened", { draft: true });
+    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["db/migrations/0001.sql"]) }, undefined, "autoReview:\n  drafts: true\n");
+
+    await receive(payload);
+
+    const [configRead] = github.requestsTo("repos/get-content");
+    expect(configRead?.query.has("ref")).toBe(false);
+    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "neutral" });
+  });
+
+  it("completes the check naming the key when the configuration is invalid, and reviews nothing", async () => {
+    github = new FakeGitHub();
+    const payload = pullRequestEvent("opened");
+    const repo = repoPath(payload);
+    github
+      .installationToken(INSTALLATION_ID)
+      .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>))
+      .on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
+    expectRepoConfig(github, payload, "failOn: sometimes\nmaxInlineComment: 3\n");
+
+    await receive(payload);
+
+    const body = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { title: string; summary: string } };
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.title).toBe("Invalid .github/data-engineer.yml");
+    expect(body.output.summary).toContain('key "failOn"');
+    expect(body.output.summary).toContain('unknown key "maxInlineComment"');
+    expect(github.requestsTo("pulls/list-files")).toEqual([]);
+  });
+
+  it("skips pull requests the configuration excludes, and uses its paths", async () => {
+    github = new FakeGitHub();
+    const labelled = pullRequestEvent("opened");
+    (labelled.pull_request as { labels?: Array<{ name: string }> }).labels = [{ name: "no-db-review" }];
+    const repo = repoPath(labelled);
+    github
+      .installationToken(INSTALLATION_ID)
+      .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>))
+      .on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
+    expectRepoConfig(github, labelled, "autoReview:\n  ignoreLabels: [no-db-review]\n");
+    await receive(labelled);
+    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "skipped", output: { title: "Not reviewed: configuration" } });
+    github.assertDone();
+    github.stop();
+
+    github = new FakeGitHub();
+    const payload = pullRequestEvent("opened");
+    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["schema/001.ddl", "db/x.sql"]) }, undefined, "paths:\n  include: ['schema/**']\n");
+    await receive(payload);
+    const summary = (github.requestsTo("checks/update")[0]?.body as { output: { summary: string } }).output.summary;
+    expect(summary).toContain("`schema/001.ddl`");
+    expect(summary).not.toContain("db/x.sql");
   });
 
   it("reviews a pull request once it is ready for review", async () => {

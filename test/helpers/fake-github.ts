@@ -14,6 +14,11 @@ export interface FakeReply {
   headers?: Record<string, string>;
   /** Why GitHub sends this status although its description does not list it for the operation. */
   undocumented?: string;
+  /**
+   * A raw body (`application/vnd.github.raw`), for requests that ask for the raw media type; it
+   * replaces the JSON body and is not checked against the JSON schema.
+   */
+  raw?: string;
 }
 
 export interface RecordedRequest {
@@ -42,6 +47,7 @@ export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly problems: string[] = [];
   private readonly expectations: Expectation[] = [];
+  private readonly interceptors: nock.Interceptor[] = [];
   private readonly origin: string;
   private readonly prefix: string;
   private readonly description;
@@ -54,9 +60,12 @@ export class FakeGitHub {
     const scope = nock(this.origin).persist();
     for (const method of METHODS) {
       // nock 15 hands the reply function the fetch Request itself.
-      scope.intercept(() => true, method).reply(async (request: Request) => {
+      const interceptor = scope.intercept(() => true, method);
+      this.interceptors.push(interceptor);
+      interceptor.reply(async (request: Request) => {
         const text = await request.text();
         const reply = this.handle(method, request.url, text, Object.fromEntries(request.headers.entries()));
+        if (reply.raw !== undefined) return [reply.status, reply.raw, { "content-type": "application/vnd.github.raw", ...reply.headers }];
         const body = reply.body === undefined ? "" : JSON.stringify(reply.body);
         return [reply.status, body, { "content-type": "application/json; charset=utf-8", ...reply.headers }];
       });
@@ -86,6 +95,11 @@ export class FakeGitHub {
   /** The requests made to one operation, e.g. "checks/create". */
   requestsTo(operationId: string): RecordedRequest[] {
     return this.requests.filter((r) => r.operationId === operationId);
+  }
+
+  /** Stops answering (another fake can then serve the same host). */
+  stop(): void {
+    for (const interceptor of this.interceptors) nock.removeInterceptor(interceptor);
   }
 
   /** Fails with every problem seen: schema violations, unexpected requests, expectations not met. */
@@ -130,7 +144,11 @@ export class FakeGitHub {
     }
     expectation.used++;
     const reply = typeof expectation.reply === "function" ? expectation.reply(request) : expectation.reply;
-    if (operation) this.problems.push(...this.description.validateResponse(operation, reply.status, reply.body, reply.undocumented));
+    if (reply.raw !== undefined) {
+      if (!String(headers.accept ?? "").includes(".raw")) this.problems.push(`${method} ${path}: a raw answer to a request that did not ask for the raw media type`);
+    } else if (operation) {
+      this.problems.push(...this.description.validateResponse(operation, reply.status, reply.body, reply.undocumented));
+    }
     return reply;
   }
 }

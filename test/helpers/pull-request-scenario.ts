@@ -54,17 +54,35 @@ export function fileEntries(github: FakeGitHub, paths: readonly string[], status
   return paths.map((filename, i) => ({ ...example, sha: `${i}`.padStart(40, "0"), filename, status, additions: 3, deletions: 0, changes: 3 }));
 }
 
-/** Expects the token, the in-progress check, the file listing and the completion, in that order. */
+const NOT_FOUND: FakeReply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
+
+/**
+ * Expects .github/data-engineer.yml to be read from the repository (the default branch: no ref)
+ * and, when absent there, from the organisation's .github repository.
+ */
+export function expectRepoConfig(github: FakeGitHub, payload: PullRequestPayload, yaml?: string): void {
+  const { owner, name } = { owner: payload.repository.owner.login, name: payload.repository.name };
+  const configPath = (repo: string) => new RegExp(`^/repos/${owner}/${repo.replace(".", "\\.")}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
+  if (yaml !== undefined) {
+    github.on("GET", configPath(name), { status: 200, raw: yaml });
+    return;
+  }
+  github.on("GET", configPath(name), NOT_FOUND).on("GET", configPath(".github"), NOT_FOUND);
+}
+
+/** Expects the token, the in-progress check, the configuration, the file listing and the completion, in that order. */
 export function expectCheckFlow(
   github: FakeGitHub,
   payload: PullRequestPayload,
   files: FakeReply | FakeReply[],
   completion: (body: Record<string, unknown>) => FakeReply = (body) => checkRunReply(github, 200, 7, body),
+  configYaml?: string,
 ): void {
   const repo = repoPath(payload);
   github
     .installationToken(INSTALLATION_ID)
     .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
+  expectRepoConfig(github, payload, configYaml);
   for (const page of Array.isArray(files) ? files : [files]) {
     github.on("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../../config/analysis-config.js";
-import { loadAnalysisConfig } from "../../config/load-analysis-config.js";
+import { loadConfigFile } from "../../config/load-config-file.js";
 import { UserInputError, errorMessage } from "../../errors.js";
 import { collectFiles } from "../../migrations/collect-files.js";
 import { detectMigrations } from "../../migrations/detect.js";
@@ -47,7 +47,7 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
   }
   let config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG;
   try {
-    if (parsed.values.config) config = await loadAnalysisConfig(parsed.values.config);
+    if (parsed.values.config) config = await loadConfigFile(parsed.values.config);
     const pg = parsed.values["pg-version"];
     if (pg !== undefined) {
       const version = Number(pg);

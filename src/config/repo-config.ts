@@ -1,0 +1,90 @@
+import YAML from "yaml";
+import { z } from "zod";
+import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_INCLUDE_GLOBS } from "../migrations/relevant-files.js";
+import { AnalysisConfigSchema } from "./analysis-config.js";
+import { ConfigError } from "../errors.js";
+
+/**
+ * `.github/data-engineer.yml`, read from the repository's default branch only (a pull request must
+ * not be able to switch its own checks off). Everything has a default; unknown keys are errors.
+ * docs/data-engineer.schema.json is generated from this schema for editors (`npm run schema`).
+ */
+export const RepoConfigSchema = AnalysisConfigSchema.extend({
+  /** Which changed files are migrations or SQL. */
+  paths: z
+    .strictObject({
+      include: z.array(z.string().min(1)).default([...DEFAULT_INCLUDE_GLOBS]),
+      exclude: z.array(z.string().min(1)).default([...DEFAULT_EXCLUDE_GLOBS]),
+    })
+    .default({ include: [...DEFAULT_INCLUDE_GLOBS], exclude: [...DEFAULT_EXCLUDE_GLOBS] }),
+  /** The SQL dialect of the migrations. */
+  dialect: z.literal("postgresql").default("postgresql"),
+  /** The lowest severity that fails the check run; `never` keeps it advisory (neutral). */
+  failOn: z.enum(["error", "warning", "never"]).default("error"),
+  /** The review's event when errors exist; COMMENT otherwise. */
+  reviewEvent: z.enum(["COMMENT", "REQUEST_CHANGES"]).default("COMMENT"),
+  /** At most this many inline comments per review; the rest go in the review body. */
+  maxInlineComments: z.int().min(0).max(100).default(25),
+  /** Which pull requests are reviewed without being asked. */
+  autoReview: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      drafts: z.boolean().default(false),
+      ignoreAuthors: z.array(z.string().min(1)).default([]),
+      ignoreLabels: z.array(z.string().min(1)).default([]),
+      /** Base branches to review; empty means all. */
+      baseBranches: z.array(z.string().min(1)).default([]),
+    })
+    .default({ enabled: true, drafts: false, ignoreAuthors: [], ignoreLabels: [], baseBranches: [] }),
+  /** The data-engineer agent (Gemini). */
+  agent: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      model: z.string().min(1).optional(),
+    })
+    .default({ enabled: true }),
+  /** Replaying migrations in an embedded Postgres to verify locks and rollbacks. */
+  replay: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+});
+
+export type RepoConfig = z.infer<typeof RepoConfigSchema>;
+
+export const DEFAULT_REPO_CONFIG: RepoConfig = RepoConfigSchema.parse({});
+
+export const REPO_CONFIG_FILE = ".github/data-engineer.yml";
+
+/** Each problem as `key "a.b": message`, the form users see in the check run. */
+export function describeConfigIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return `unknown key ${issue.keys.map((k) => `"${[...issue.path, k].join(".")}"`).join(", ")}`;
+    }
+    return `key "${issue.path.join(".")}": ${issue.message}`;
+  });
+}
+
+/** Validates configuration data already parsed from YAML (Probot's context.config gives that). */
+export function parseRepoConfig(data: unknown, file = REPO_CONFIG_FILE): RepoConfig {
+  const result = RepoConfigSchema.safeParse(data ?? {});
+  if (!result.success) throw new ConfigError(`${file}: ${describeConfigIssues(result.error).join("; ")}`, { cause: result.error });
+  return result.data;
+}
+
+/** Parses and validates YAML text (for the CLI and local reviews). */
+export function parseRepoConfigText(text: string, file = REPO_CONFIG_FILE): RepoConfig {
+  let data: unknown;
+  try {
+    data = YAML.parse(text, { schema: "core", uniqueKeys: true, maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message.split("\n")[0] ?? ""}`, { cause: error });
+  }
+  return parseRepoConfig(data, file);
+}
+
+/** The JSON Schema of the file, for editors (yaml-language-server and others). */
+export function repoConfigJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(RepoConfigSchema, { io: "input", target: "draft-2020-12" }),
+    title: "data-engineer configuration (.github/data-engineer.yml)",
+  };
+}
