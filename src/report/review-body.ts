@@ -1,0 +1,331 @@
+import type { Node } from "libpg-query";
+import type { AnalysisResult, MigrationAnalysis } from "../rules/engine.js";
+import type { AnalyzedStatement, Finding, Severity } from "../rules/types.js";
+import { blockedTraffic, LOCK_MODE_SQL } from "../sql/lock-modes.js";
+import { statementBlocks, type RelationLock } from "../sql/locks.js";
+import { SEVERITY_LABEL, compareFindings, plainText, type InlineSelection } from "./inline-comments.js";
+import { inlineCode, joinWithinBudget } from "./markdown.js";
+
+/**
+ * The body of the pull-request review: a Handoff Report (Task Report, Downstream Context) built
+ * only from the deterministic analysis, the findings that are not inline comments, and what each
+ * statement locks. GitHub rejects bodies over 65,536 characters, so the body is kept ≤ 65,000 and
+ * its lowest-priority parts (lock summaries, then notes) go first, with a line saying what was cut.
+ */
+
+export const REVIEW_BODY_LIMIT = 65_000;
+
+export interface ReviewBodyInput {
+  analysis: AnalysisResult;
+  findings: InlineSelection;
+  /** Migration and SQL files the analysis read. */
+  reviewedFiles: readonly string[];
+  /** Relevant files not reviewed, and why (too large, unreadable, not listed by GitHub, …). */
+  notReviewed: ReadonlyArray<{ path: string; reason: string }>;
+  /** Findings of the previous review that are gone now. */
+  resolved: number;
+  headSha: string;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}
+
+/** Inline code usable in a table cell: GFM splits cells at `|` even inside code spans. */
+function cellCode(text: string): string {
+  return inlineCode(text).replace(/\|/g, "\\|");
+}
+
+function shortSql(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+function relationName(lock: { relation: string; schema?: string }): string {
+  return lock.schema ? `${lock.schema}.${lock.relation}` : lock.relation;
+}
+
+function allFindings(selection: InlineSelection): Finding[] {
+  return [...selection.inline.map((c) => c.finding), ...selection.outsideDiff, ...selection.overCap, ...selection.skippedAsPosted].sort(compareFindings);
+}
+
+function statementsOf(analysis: AnalysisResult, direction?: "up" | "down"): AnalyzedStatement[] {
+  return analysis.migrations.flatMap((m) => m.sections.flatMap((s) => s.statements)).filter((s) => !direction || s.direction === direction);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the up statements introduce (from the AST when simple, else from created relations)
+
+function nameOf(node: Node | undefined): string {
+  if (node && "String" in node) return node.String.sval ?? "";
+  return "";
+}
+
+function typeText(names: readonly Node[] | undefined): string {
+  const parts = (names ?? []).map(nameOf).filter((n) => n !== "" && n !== "pg_catalog");
+  return parts.join(".");
+}
+
+function columnText(def: { colname?: string; typeName?: { names?: Node[] } } | undefined): string {
+  if (!def?.colname) return "";
+  const type = typeText(def.typeName?.names);
+  return type ? `${def.colname} ${type}` : def.colname;
+}
+
+function introduced(statement: AnalyzedStatement): string[] {
+  const node = statement.node;
+  if ("CreateStmt" in node) {
+    const create = node.CreateStmt;
+    const columns = (create.tableElts ?? []).flatMap((e) => ("ColumnDef" in e ? [columnText(e.ColumnDef)] : [])).filter((c) => c !== "");
+    const name = create.relation ? relationName({ relation: create.relation.relname ?? "", ...(create.relation.schemaname ? { schema: create.relation.schemaname } : {}) }) : "";
+    if (name) return [`table ${inlineCode(name)}${columns.length > 0 ? ` (${inlineCode(columns.join(", "))})` : ""}`];
+  }
+  if ("IndexStmt" in node) {
+    const index = node.IndexStmt;
+    const columns = (index.indexParams ?? []).flatMap((p) => ("IndexElem" in p && p.IndexElem.name ? [p.IndexElem.name] : []));
+    const table = index.relation?.relname;
+    if (table) {
+      const name = index.idxname ? `${inlineCode(index.idxname)} ` : "";
+      return [`${index.unique ? "unique index" : "index"} ${name}on ${inlineCode(`${table}(${columns.join(", ")})`)}`];
+    }
+  }
+  if ("AlterTableStmt" in node) {
+    const alter = node.AlterTableStmt;
+    const table = alter.relation?.relname;
+    const added = (alter.cmds ?? []).flatMap((c) => {
+      if (!("AlterTableCmd" in c) || c.AlterTableCmd.subtype !== "AT_AddColumn") return [];
+      const def = c.AlterTableCmd.def;
+      return def && "ColumnDef" in def ? [columnText(def.ColumnDef)] : [];
+    });
+    if (table && added.length > 0) return added.map((col) => `column ${inlineCode(`${table}.${col}`)}`);
+  }
+  return statement.locks.locks.filter((l) => l.created).map((l) => `relation ${inlineCode(relationName(l))}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+function bulletList(items: readonly string[], budget: number, what: string): string {
+  if (items.length === 0) return "none";
+  return `\n${joinWithinBudget(
+    items.map((i) => `  - ${i}`),
+    budget,
+    (n) => `  - … and ${plural(n, `more ${what}`)}`,
+  )}`;
+}
+
+function severityCounts(findings: readonly Finding[]): Record<Severity, number> {
+  const out: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
+  for (const f of findings) out[f.severity]++;
+  return out;
+}
+
+const ERROR_REASON = /unread|could not|couldn't|cannot|failed|error/i;
+
+function taskReport(input: ReviewBodyInput, findings: readonly Finding[]): string {
+  const counts = severityCounts(findings);
+  const statements = statementsOf(input.analysis);
+  const syntax = findings.filter((f) => f.rule === "syntax-error");
+  const unreadable = input.notReviewed.filter((n) => ERROR_REASON.test(n.reason));
+  const status =
+    input.reviewedFiles.length === 0 && input.notReviewed.length > 0 ? "failure" : input.notReviewed.length > 0 || syntax.length > 0 ? "partial" : "success";
+  const objective =
+    status === "success"
+      ? `Review the ${plural(input.reviewedFiles.length, "migration file")} this pull request changes for deployment risks: fully met.`
+      : status === "partial"
+        ? `Review the migration files this pull request changes for deployment risks: partly met (${plural(input.notReviewed.length, "file")} not reviewed, ${plural(syntax.length, "syntax error")}).`
+        : "Review the migration files this pull request changes for deployment risks: not met, no file could be reviewed.";
+  const validation = input.reviewedFiles.length === 0 ? "skipped" : findings.some((f) => f.severity === "error" && !f.acknowledged) ? "fail" : "pass";
+  const s = input.findings;
+  const decisions = [
+    `${plural(s.inline.length, "finding")} posted as inline comments; ${plural(s.outsideDiff.length, "finding")} outside the diff and ${plural(s.overCap.length, "finding")} over the inline cap are listed in this body.`,
+    ...(s.skippedAsPosted.length > 0 ? [`${plural(s.skippedAsPosted.length, "finding")} already commented on in an earlier review: not repeated inline.`] : []),
+    "Lock modes, rewrites and scans come from the statement-level lock model, not from a live database.",
+  ];
+  const errors = [
+    ...syntax.map((f) => `syntax error at ${inlineCode(`${f.path}:${f.line}`)}: ${plainText(f.message)}`),
+    ...unreadable.map((n) => `file not read: ${inlineCode(n.path)} (${plainText(n.reason)})`),
+  ];
+  return [
+    "### Part 1 — Task Report",
+    `- **Status**: ${status}`,
+    `- **Objective Achieved**: ${objective}`,
+    `- **Files Created / Modified / Deleted**: a review changes no files; migrations reviewed:${bulletList(input.reviewedFiles.map(inlineCode), 6_000, "file")}`,
+    `- **Decisions Made**:${bulletList(decisions, 2_000, "decision")}`,
+    `- **Validation**: ${validation}`,
+    `- **Validation Output**: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.note, "note")} in ${plural(input.analysis.migrations.length, "migration")} (${plural(statements.length, "statement")} analysed)`,
+    `- **Errors**: ${errors.length === 0 ? "none" : bulletList(errors, 4_000, "error")}`,
+    `- **Scope Deviations**: ${
+      input.notReviewed.length === 0 ? "none" : `not reviewed:${bulletList(input.notReviewed.map((n) => `${inlineCode(n.path)}: ${plainText(n.reason)}`), 4_000, "file")}`
+    }`,
+  ].join("\n");
+}
+
+/** Locks on relations that existed before the migration: a table created earlier in it is new and unused. */
+function existingLocks(statement: AnalyzedStatement): RelationLock[] {
+  return statement.locks.locks.filter((l) => !l.created && !l.unused && !statement.createdRelations.has(l.relation));
+}
+
+function lockWarning(statement: AnalyzedStatement): string | undefined {
+  const existing = existingLocks(statement);
+  if (existing.length === 0) return undefined;
+  const blocks = statementBlocks({ ...statement.locks, locks: existing });
+  if (!blocks.reads && !blocks.writes && !statement.locks.rewrites && !statement.locks.scans) return undefined;
+  const effects = [
+    blocks.reads ? "blocks reads and writes" : blocks.writes ? "blocks writes" : "",
+    statement.locks.rewrites ? "rewrites the table" : "",
+    statement.locks.scans ? "scans the table" : "",
+  ].filter((e) => e !== "");
+  const locks = existing.map((l) => `${LOCK_MODE_SQL[l.mode]} on ${inlineCode(relationName(l))}`).join(", ");
+  return `${inlineCode(`${statement.path}:${statement.line}`)} ${inlineCode(shortSql(statement.text))}: ${locks}; ${effects.join(", ")}`;
+}
+
+function downstreamContext(input: ReviewBodyInput): string {
+  const up = statementsOf(input.analysis, "up");
+  const interfaces = [...new Set(up.flatMap(introduced))];
+  const frameworks = [...new Set(input.analysis.migrations.map((m) => m.migration.framework))];
+  const lockingUp = up.filter((s) => existingLocks(s).length > 0);
+  const withTimeout = lockingUp.filter((s) => s.lockTimeoutSet).length;
+  const patterns = [
+    `framework: ${frameworks.map((f) => inlineCode(f)).join(", ") || "none detected"}`,
+    ...(lockingUp.length > 0 ? [`${withTimeout} of ${plural(lockingUp.length, "statement")} locking existing tables run with a lock_timeout set`] : []),
+  ];
+  const touched = [...new Set(up.flatMap((s) => existingLocks(s).filter((l) => !l.conditional && !l.reason).map(relationName)))];
+  const integration = touched.map((t) => `existing table ${inlineCode(t)} is changed or locked: code and jobs using it run against the new schema after deploy`);
+  const notes = [...new Set(statementsOf(input.analysis).flatMap((s) => s.locks.notes ?? []))].map(plainText);
+  const assumptions = [
+    "table sizes are unknown unless configured in .github/data-engineer.yml: lock and rewrite durations are not estimated from data",
+    "an unqualified name is taken to be in the public schema",
+    ...notes,
+  ];
+  const warnings = up.map(lockWarning).filter((w): w is string => w !== undefined);
+  return [
+    "### Part 2 — Downstream Context",
+    `- **Key Interfaces Introduced**: ${interfaces.length === 0 ? "none" : bulletList(interfaces, 5_000, "object")}`,
+    `- **Patterns Established**:${bulletList(patterns, 1_000, "pattern")}`,
+    `- **Integration Points**: ${integration.length === 0 ? "none" : bulletList(integration, 3_000, "table")}`,
+    `- **Assumptions**:${bulletList(assumptions, 3_000, "assumption")}`,
+    `- **Warnings**: ${warnings.length === 0 ? "none" : bulletList(warnings, 6_000, "locking statement")}`,
+  ].join("\n");
+}
+
+function findingRow(f: Finding): string {
+  return `| ${SEVERITY_LABEL[f.severity]} | ${cellCode(f.rule)} | ${cellCode(`${f.path}:${f.line}`)} | ${plainText(f.message)} |`;
+}
+
+function outsideItem(f: Finding): string {
+  return `- **${SEVERITY_LABEL[f.severity]}** ${inlineCode(f.rule)} at ${inlineCode(`${f.path}:${f.line}`)}: ${plainText(f.message)}${f.help ? ` ${plainText(f.help)}` : ""}`;
+}
+
+function blocksText(lock: RelationLock, isNew: boolean): string {
+  if (isNew || lock.unused) return "nothing";
+  const b = blockedTraffic(lock.indexes ?? lock.mode);
+  const own = blockedTraffic(lock.mode);
+  const reads = b.reads || own.reads;
+  const writes = b.writes || own.writes;
+  return reads ? "reads, writes" : writes ? "writes" : "nothing";
+}
+
+function lockRows(migration: MigrationAnalysis): string[] {
+  const rows: string[] = [];
+  for (const section of migration.sections) {
+    for (const s of section.statements) {
+      for (const lock of s.locks.locks) {
+        const isNew = lock.created === true || s.createdRelations.has(lock.relation);
+        rows.push(
+          `| ${s.direction} | ${cellCode(shortSql(s.text, 50))} | ${LOCK_MODE_SQL[lock.mode]} | ${cellCode(relationName(lock))}${isNew ? " (new)" : ""} | ${blocksText(lock, isNew)} | ${s.locks.rewrites ? "yes" : "no"} |`,
+        );
+      }
+    }
+  }
+  return rows;
+}
+
+interface Part {
+  heading: string;
+  rows: string[];
+  /** What the rows are, for the cut notice. */
+  what: string;
+}
+
+/** The review body, ≤ 65,000 characters. */
+export function renderReviewBody(input: ReviewBodyInput): string {
+  const findings = allFindings(input.findings);
+  const counts = severityCounts(findings);
+  const s = input.findings;
+  const summary =
+    findings.length === 0
+      ? `No problems found in ${plural(input.analysis.migrations.length, "migration")}.`
+      : `${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.note, "note")} in ${plural(input.analysis.migrations.length, "migration")}.`;
+  const head = [
+    `## data-engineer review of ${inlineCode(input.headSha.slice(0, 12))}`,
+    summary,
+    [
+      s.overCap.length > 0 ? `${plural(s.overCap.length, "more finding")} not shown inline (the inline comments are capped).` : "",
+      s.skippedAsPosted.length > 0 ? `${plural(s.skippedAsPosted.length, "finding")} already commented on in an earlier review.` : "",
+      `Fixed since the last review: ${input.resolved.toLocaleString("en-US")}`,
+    ]
+      .filter((l) => l !== "")
+      .join("\n"),
+  ].join("\n\n");
+  const fixed = [head, taskReport(input, findings), downstreamContext(input)];
+
+  const tableHead = "| Severity | Rule | Where | What |\n| --- | --- | --- | --- |";
+  const serious = findings.filter((f) => f.severity !== "note");
+  const notes = findings.filter((f) => f.severity === "note");
+  const parts: Part[] = [];
+  if (serious.length > 0) parts.push({ heading: `### Findings\n\n${tableHead}`, rows: serious.map(findingRow), what: "findings" });
+  const outsideSerious = [...s.outsideDiff].sort(compareFindings).filter((f) => f.severity !== "note");
+  const outsideNotes = [...s.outsideDiff].sort(compareFindings).filter((f) => f.severity === "note");
+  if (outsideSerious.length > 0) parts.push({ heading: "### Outside the diff", rows: outsideSerious.map(outsideItem), what: "findings outside the diff" });
+  if (notes.length > 0) parts.push({ heading: `### Notes\n\n${tableHead}`, rows: notes.map(findingRow), what: "notes" });
+  if (outsideNotes.length > 0) parts.push({ heading: "### Notes outside the diff", rows: outsideNotes.map(outsideItem), what: "notes outside the diff" });
+  for (const migration of input.analysis.migrations) {
+    const rows = lockRows(migration);
+    if (rows.length === 0) continue;
+    const first = migration.migration.files[0] ?? migration.migration.folder;
+    parts.push({
+      heading: `### Locks: ${inlineCode(first)}\n\n| Dir | Statement | Lock | Table | Blocks | Rewrite |\n| --- | --- | --- | --- | --- | --- |`,
+      rows,
+      what: `lock rows of ${inlineCode(first)}`,
+    });
+  }
+
+  const NOTICE_RESERVE = 1_500;
+  let used = fixed.reduce((n, p) => n + p.length + 2, 0) + NOTICE_RESERVE;
+  const rendered: string[] = [];
+  const cut: string[] = [];
+  let droppedParts = 0;
+  for (const part of parts) {
+    const remaining = REVIEW_BODY_LIMIT - used - part.heading.length - 4;
+    const whole = part.rows.join("\n");
+    if (remaining >= whole.length) {
+      rendered.push(`${part.heading}\n${whole}`);
+      used += part.heading.length + whole.length + 3;
+      continue;
+    }
+    if (remaining < 200) {
+      droppedParts++;
+      if (cut.length < 10) cut.push(`all ${part.rows.length.toLocaleString("en-US")} ${part.what}`);
+      continue;
+    }
+    const text = joinWithinBudget(part.rows, remaining, (n) => `\n_… ${plural(n, "more row")} cut to fit GitHub's size limit._`);
+    const kept = text.split("\n").filter((l) => l.startsWith("|") || l.startsWith("- ")).length;
+    const omitted = part.rows.length - kept;
+    if (omitted > 0) cut.push(`${omitted.toLocaleString("en-US")} of ${part.rows.length.toLocaleString("en-US")} ${part.what}`);
+    rendered.push(`${part.heading}\n${text}`);
+    used += part.heading.length + text.length + 3;
+  }
+  if (droppedParts > cut.length) cut.push(`${droppedParts - cut.length} more sections`);
+  const notice =
+    cut.length === 0
+      ? []
+      : [
+          `> [!NOTE]\n> This review was shortened to fit GitHub's 65,536-character limit. Cut: ${cut.join("; ")}. Every finding is also in the check run's annotations.`.slice(
+            0,
+            NOTICE_RESERVE - 10,
+          ),
+        ];
+  const body = [fixed[0] ?? "", ...notice, ...fixed.slice(1), ...rendered].join("\n\n");
+  return body.length <= REVIEW_BODY_LIMIT ? body : `${body.slice(0, REVIEW_BODY_LIMIT - 1)}…`;
+}
