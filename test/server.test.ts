@@ -6,7 +6,7 @@ import { EnvironmentError } from "../src/errors.js";
 import { startRegistration, startServer } from "../src/server.js";
 import { FakeGitHub } from "./helpers/fake-github.js";
 import { privateKey, TestOctokit } from "./helpers/probot.js";
-import { expectCheckFlow, fileEntries, pullRequestEvent } from "./helpers/pull-request-scenario.js";
+import { expectMigrationReview, pullRequestEvent } from "./helpers/pull-request-scenario.js";
 
 const SECRET = "server-test-secret";
 let server: Server | undefined;
@@ -68,13 +68,16 @@ describe("the webhook server", () => {
     const base = await start({ GHE_HOST: "ghe.example.com", GHE_PROTOCOL: "https" });
     const github = new FakeGitHub({ baseUrl: "https://ghe.example.com/api/v3", spec: "ghes-3.19" });
     const payload = pullRequestEvent("opened");
-    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["db/migrations/0001_add_users.up.sql"]) });
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "db/migrations/0001_add_users.up.sql", text: "CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);\n" }],
+      beside: [{ path: "db/migrations/0001_add_users.down.sql", text: "DROP TABLE IF EXISTS users;\n" }],
+    });
 
     const response = await deliver(base, "pull_request", payload);
 
     expect(response.status).toBe(200);
     github.assertDone();
-    expect(github.requests).toHaveLength(6);
+    expect(github.requests.length).toBeGreaterThan(6);
     expect(github.requests.every((r) => new URL(r.url).host === "ghe.example.com")).toBe(true);
     expect(github.requests.every((r) => new URL(r.url).pathname.startsWith("/api/v3/"))).toBe(true);
   });

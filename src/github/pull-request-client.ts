@@ -3,18 +3,31 @@ import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-file
 import type { CheckOutput, CheckResult } from "../report/check-output.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { describeGitHubFailure } from "./errors.js";
+import type { FolderEntry } from "../review/gather-plan.js";
+import { markersIn } from "../review/fingerprint.js";
+import type { CheckAnnotation } from "../report/check-verdict.js";
+import { withRateLimitRetry, type Clock, realClock } from "./rate-limit.js";
+import { rawText } from "./raw-content.js";
 import { loadRepoConfig } from "./repo-config.js";
 
 /** What the app needs of an Octokit: Probot's and @octokit/rest's clients both fit. */
 export type GitHubOctokit = Pick<Octokit, "rest" | "paginate">;
 
 type CreateCheckRunParams = RestEndpointMethodTypes["checks"]["create"]["parameters"];
+type UpdateCheckRunParams = RestEndpointMethodTypes["checks"]["update"]["parameters"];
 
 export interface PullRequestRef {
   owner: string;
   repo: string;
   pullNumber: number;
   headSha: string;
+}
+
+export interface ReviewComment {
+  path: string;
+  line: number;
+  startLine?: number;
+  body: string;
 }
 
 /** GitHub lists at most this many files of a pull request (documented for "List pull requests files"). */
@@ -39,6 +52,7 @@ export class PullRequestClient {
   constructor(
     private readonly octokit: GitHubOctokit,
     readonly pr: PullRequestRef,
+    private readonly clock: Clock = realClock,
   ) {}
 
   /** Creates the `name` check run on the head commit, in progress; returns its id. */
@@ -66,19 +80,119 @@ export class PullRequestClient {
     }
   }
 
-  async completeCheckRun(checkRunId: number, result: CheckResult): Promise<void> {
+  /**
+   * Completes the check run. GitHub takes at most 50 annotations a request: the first batch goes
+   * with the completion, the rest in further updates (GitHub appends them).
+   */
+  async completeCheckRun(checkRunId: number, result: CheckResult, annotations: readonly CheckAnnotation[][] = []): Promise<void> {
+    const update = (fields: Omit<UpdateCheckRunParams, "owner" | "repo" | "check_run_id">) =>
+      withRateLimitRetry(
+        () => this.octokit.rest.checks.update({ owner: this.pr.owner, repo: this.pr.repo, check_run_id: checkRunId, ...fields }),
+        this.clock,
+      );
     try {
-      await this.octokit.rest.checks.update({
-        owner: this.pr.owner,
-        repo: this.pr.repo,
-        check_run_id: checkRunId,
+      const [first = [], ...rest] = annotations;
+      await update({
         status: "completed",
         conclusion: result.conclusion,
         completed_at: new Date().toISOString(),
-        output: result.output,
+        output: { ...result.output, ...(first.length > 0 ? { annotations: [...first] } : {}) },
       });
+      for (const batch of rest) await update({ output: { ...result.output, annotations: [...batch] } });
     } catch (error) {
       throw describeGitHubFailure(error, "completing the check run");
+    }
+  }
+
+  /** The pull request's head commit now (it may have moved since the event). */
+  async currentHeadSha(): Promise<string> {
+    try {
+      const { data } = await this.octokit.rest.pulls.get({ owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber });
+      return data.head.sha;
+    } catch (error) {
+      throw describeGitHubFailure(error, "reading the pull request's head");
+    }
+  }
+
+  /** A folder of the head commit; empty when it does not exist there. */
+  async listFolder(folder: string): Promise<FolderEntry[]> {
+    try {
+      const { data } = await this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path: folder, ref: this.pr.headSha });
+      if (!Array.isArray(data)) return [];
+      return data.map((entry) => ({ name: entry.name, path: entry.path, size: entry.size, type: entry.type }));
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return [];
+      throw describeGitHubFailure(error, `listing ${folder || "the repository root"} at the head commit`);
+    }
+  }
+
+  /** A file's text at the head commit, or undefined when it is not there. */
+  async readFile(path: string): Promise<string | undefined> {
+    try {
+      const response = await this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path, ref: this.pr.headSha, mediaType: { format: "raw" } });
+      return rawText(response.data);
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw describeGitHubFailure(error, `reading ${path} at the head commit`);
+    }
+  }
+
+  /** Fingerprints of the findings this app already posted as review comments on the pull request. */
+  async postedFingerprints(): Promise<Set<string>> {
+    try {
+      const comments = await this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
+        owner: this.pr.owner,
+        repo: this.pr.repo,
+        pull_number: this.pr.pullNumber,
+        per_page: 100,
+      });
+      const found = new Set<string>();
+      for (const comment of comments) {
+        if (comment.user.type !== "Bot") continue;
+        for (const fp of markersIn(comment.body)) found.add(fp);
+      }
+      return found;
+    } catch (error) {
+      throw describeGitHubFailure(error, "reading the review comments already posted");
+    }
+  }
+
+  /**
+   * Posts one review on the head commit. If GitHub rejects the inline comments (422: it does not
+   * say which), they are moved into the body and the review is posted again: no finding is lost.
+   */
+  async postReview(review: { event: "COMMENT" | "REQUEST_CHANGES"; body: string; comments: readonly ReviewComment[]; bodyIfRejected: () => string }): Promise<{ id: number; commentsInBody: boolean }> {
+    const post = (body: string, comments: readonly ReviewComment[]) =>
+      withRateLimitRetry(
+        () =>
+          this.octokit.rest.pulls.createReview({
+            owner: this.pr.owner,
+            repo: this.pr.repo,
+            pull_number: this.pr.pullNumber,
+            commit_id: this.pr.headSha,
+            event: review.event,
+            body,
+            comments: comments.map((c) => ({
+              path: c.path,
+              line: c.line,
+              side: "RIGHT" as const,
+              ...(c.startLine !== undefined ? { start_line: c.startLine, start_side: "RIGHT" as const } : {}),
+              body: c.body,
+            })),
+          }),
+        this.clock,
+      );
+    try {
+      const { data } = await post(review.body, review.comments);
+      return { id: data.id, commentsInBody: false };
+    } catch (error) {
+      if ((error as { status?: number }).status !== 422 || review.comments.length === 0) throw describeGitHubFailure(error, "posting the review");
+    }
+    try {
+      const { data } = await post(review.bodyIfRejected(), []);
+      return { id: data.id, commentsInBody: true };
+    } catch (error) {
+      throw describeGitHubFailure(error, "posting the review (comments moved to its body)");
     }
   }
 
@@ -102,6 +216,7 @@ export class PullRequestClient {
         previousPath: file.previous_filename ?? undefined,
         additions: file.additions,
         deletions: file.deletions,
+        patch: file.patch,
       }));
     } catch (error) {
       throw describeGitHubFailure(error, "listing the pull request's files");

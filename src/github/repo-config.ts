@@ -1,6 +1,7 @@
 import { ConfigError } from "../errors.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE, type RepoConfig } from "../config/repo-config.js";
 import { describeGitHubFailure } from "./errors.js";
+import { rawText } from "./raw-content.js";
 import type { GitHubOctokit } from "./pull-request-client.js";
 
 /**
@@ -22,11 +23,8 @@ export async function loadRepoConfig(octokit: GitHubOctokit, owner: string, repo
 async function readConfigFile(octokit: GitHubOctokit, owner: string, repo: string): Promise<string | undefined> {
   try {
     const response = await octokit.rest.repos.getContent({ owner, repo, path: REPO_CONFIG_FILE, mediaType: { format: "raw" } });
-    // Octokit gives raw content as text when GitHub names a charset, else as bytes.
-    const data: unknown = response.data;
-    if (typeof data === "string") return data;
-    if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
-    if (data instanceof Uint8Array) return new TextDecoder().decode(data);
+    const text = rawText(response.data);
+    if (text !== undefined) return text;
     throw new ConfigError(`${owner}/${repo}:${REPO_CONFIG_FILE} is not a file`);
   } catch (error) {
     if (error instanceof ConfigError) throw error;

@@ -43,6 +43,8 @@ export interface ChangedFile {
   previousPath?: string | undefined;
   additions: number;
   deletions: number;
+  /** The unified diff GitHub gives for the file; absent for binary or very large files. */
+  patch?: string | undefined;
 }
 
 export interface RelevantFile extends ChangedFile {

@@ -88,3 +88,9 @@ export function anchorFor(finding: { line: number; endLine: number }, anchors: D
   }
   return { line, startLine: first };
 }
+
+/** The patch GitHub gives for a file a pull request adds: one hunk, every line an addition. */
+export function addedFilePatch(text: string): string {
+  const lines = text.replace(/\n$/, "").split("\n");
+  return `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`;
+}

@@ -9,12 +9,12 @@ import {
   draftSkipped,
   invalidConfig,
   noRelevantChanges,
-  relevantFilesFound,
   reviewFailed,
   type CheckResult,
 } from "../report/check-output.js";
 import { autoReviewSkip, type PullRequestFacts } from "./auto-review.js";
 import { encodeCheckIdentity } from "./check-identity.js";
+import { reviewMigrations } from "./review-migrations.js";
 
 export interface PullRequestReviewInput {
   client: PullRequestClient;
@@ -52,8 +52,14 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     const files = await client.listChangedFiles();
     const relevant = selectRelevantFiles(files, createRelevantFileMatcher(config.paths.include, config.paths.exclude));
     const listing = { listed: files.length, changed: Math.max(input.pr.changedFiles, files.length) };
-    const result = relevant.length === 0 ? noRelevantChanges(listing) : relevantFilesFound(relevant, listing);
-    await client.completeCheckRun(checkRunId, result);
+    if (relevant.length === 0) {
+      const result = noRelevantChanges(listing);
+      await client.completeCheckRun(checkRunId, result);
+      log.info({ checkRunId, conclusion: result.conclusion, files: files.length }, "check run completed");
+      return result;
+    }
+    const { result, annotations } = await reviewMigrations({ client, relevant, config, listing, log });
+    await client.completeCheckRun(checkRunId, result, annotations);
     log.info(
       { checkRunId, conclusion: result.conclusion, files: files.length, relevantFiles: relevant.length },
       "check run completed",

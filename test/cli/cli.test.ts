@@ -37,11 +37,16 @@ describe("data-engineer", () => {
     expect(ran.stderr).toContain("Usage: data-engineer");
   });
 
-  it("runs the demo", () => {
+  it("runs the demo: the check run and the full review for a sample pull request", () => {
     const ran = runBuilt("cli/main.js", ["demo"]);
     expect(ran.status).toBe(0);
-    expect(ran.stdout).toContain('Check run "data-engineer": neutral');
-    expect(ran.stdout).toContain("`db/migrations/20261101120000_add_order_status.up.sql`");
-    expect(ran.stdout).not.toContain("app/models/order.go");
+    expect(ran.stdout).toMatch(/Check run "data-engineer": failure — \d+ errors?, \d+ warnings?/);
+    expect(ran.stdout).toContain("--- db/migrations/20261101120000_add_order_status.up.sql:5");
+    for (const rule of ["require-concurrent-index", "require-not-valid-foreign-key", "missing-rollback", "empty-rollback", "rollback-mismatch", "add-required-column"]) {
+      expect(ran.stdout).toContain(`[\`${rule}\`]`);
+    }
+    expect(ran.stdout).toContain("```suggestion\nCREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);");
+    expect(ran.stdout).toContain("### Part 1 — Task Report");
+    expect(ran.stdout).toContain("about 40 s (40,000,000 rows)".replace(/[()]/g, (c) => `\\${c}`));
   });
 });

@@ -4,7 +4,10 @@ import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
   checkRunReply,
   expectCheckFlow,
+  expectMigrationReview,
   expectRepoConfig,
+  reviewAccepted,
+  reviewRejected,
   fileEntries,
   pullRequestEvent,
   repoPath,
@@ -25,10 +28,18 @@ afterEach(() => {
 });
 
 describe("pull_request events", () => {
-  it("reports a check run listing the migration files of a pull request", async () => {
+  it("posts one review with inline comments on diff lines, the Handoff Report, and a failing check with annotations", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
-    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["db/migrations/0001_add_users.up.sql", "src/app.ts"]) });
+    expectMigrationReview(github, payload, {
+      changed: [
+        { path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" },
+        { path: "db/migrations/000004_drop_legacy.up.sql", text: "SET lock_timeout = '2s';\nDROP SCHEMA legacy;\n" },
+      ],
+      unrelated: ["src/app.ts"],
+      beside: [{ path: "db/migrations/000004_drop_legacy.down.sql", text: "CREATE SCHEMA legacy;\n" }],
+      reviews: [reviewAccepted(github)],
+    });
 
     await receive(payload);
 
@@ -39,12 +50,83 @@ describe("pull_request events", () => {
       status: "in_progress",
       external_id: `data-engineer:pr=${payload.pull_request.number}:sha=${payload.pull_request.head.sha}`,
     });
-    const [completed] = github.requestsTo("checks/update");
-    expect(completed?.body).toMatchObject({ status: "completed", conclusion: "neutral", output: { title: "1 migration file found" } });
-    const summary = (completed?.body as { output: { summary: string } }).output.summary;
-    expect(summary).toContain("`db/migrations/0001_add_users.up.sql`");
-    expect(summary).not.toContain("src/app.ts");
-    expect(github.requestsTo("pulls/list-files")[0]?.query.get("per_page")).toBe("100");
+    const reviews = github.requestsTo("pulls/create-review");
+    expect(reviews).toHaveLength(1);
+    const review = reviews[0]?.body as { commit_id: string; event: string; body: string; comments: Array<{ path: string; line: number; side: string; body: string }> };
+    expect(review.commit_id).toBe(payload.pull_request.head.sha);
+    expect(review.event).toBe("COMMENT");
+    expect(review.body).toContain("### Part 1 — Task Report");
+    expect(review.body).toContain("### Part 2 — Downstream Context");
+    expect(review.comments.map((c) => `${c.path}:${c.line}:${c.side}`)).toEqual(
+      expect.arrayContaining(["db/migrations/000003_index_orders.up.sql:2:RIGHT", "db/migrations/000004_drop_legacy.up.sql:2:RIGHT"]),
+    );
+    for (const comment of review.comments) expect([1, 2]).toContain(comment.line); // every line of an added file is in its hunk
+    const update = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { title: string; annotations?: Array<{ path: string }> } };
+    expect(update.conclusion).toBe("failure"); // ban-drop-schema is an error
+    expect(update.output.title).toMatch(/error/);
+    expect(update.output.annotations?.map((a) => a.path)).toEqual(expect.arrayContaining(["db/migrations/000003_index_orders.up.sql", "db/migrations/000004_drop_legacy.up.sql"]));
+    // The down file beside the up one was read for pairing. The whole review cost 13 calls: token,
+    // check create, config (repo + org), files, one folder listing, three file reads, earlier
+    // comments, head re-check, the review, the check completion.
+    expect(github.requests.some((r) => r.path.endsWith("000004_drop_legacy.down.sql"))).toBe(true);
+    expect(github.requests).toHaveLength(13);
+  });
+
+  it("does not post a finding again on the next push, and acknowledges the one that was fixed", async () => {
+    github = new FakeGitHub();
+    const first = pullRequestEvent("opened");
+    const files = [
+      { path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" },
+      { path: "db/migrations/000004_drop_legacy.up.sql", text: "SET lock_timeout = '2s';\nDROP SCHEMA legacy;\n" },
+    ];
+    expectMigrationReview(github, first, { changed: files, reviews: [reviewAccepted(github)] });
+    await receive(first);
+    const posted = (github.requestsTo("pulls/create-review")[0]?.body as { comments: Array<{ body: string }> }).comments.map((c) => c.body);
+    github.assertDone();
+    github.stop();
+
+    github = new FakeGitHub();
+    const second = pullRequestEvent("synchronize");
+    const fixed = [files[0] as (typeof files)[number], { path: "db/migrations/000004_drop_legacy.up.sql", text: "SET lock_timeout = '2s';\nCREATE SCHEMA IF NOT EXISTS legacy_archive;\n" }];
+    expectMigrationReview(github, second, { changed: fixed, posted, reviews: [reviewAccepted(github)] });
+    await receive(second);
+
+    const review = github.requestsTo("pulls/create-review")[0]?.body as { body: string; comments: unknown[] };
+    expect(review.comments).toEqual([]);
+    expect(review.body).toMatch(/Fixed since the last review: 1/);
+  });
+
+  it("posts nothing when the head moved while reviewing", async () => {
+    github = new FakeGitHub();
+    const payload = pullRequestEvent("opened");
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "db/migrations/000003_index_orders.up.sql", text: "CREATE INDEX orders_created_idx ON orders (created_at);\n" }],
+      head: "0123456789abcdef0123456789abcdef01234567",
+    });
+
+    await receive(payload);
+
+    expect(github.requestsTo("pulls/create-review")).toEqual([]);
+    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "neutral", output: { title: "Superseded by a newer commit" } });
+  });
+
+  it("moves the comments into the body and posts again when GitHub rejects them", async () => {
+    github = new FakeGitHub();
+    const payload = pullRequestEvent("opened");
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" }],
+      reviews: [() => reviewRejected(), reviewAccepted(github)],
+    });
+
+    await receive(payload);
+
+    const [rejected, accepted] = github.requestsTo("pulls/create-review").map((r) => r.body as { body: string; comments?: Array<{ body: string }> });
+    expect(rejected?.comments?.length).toBeGreaterThan(0);
+    expect(accepted?.comments ?? []).toEqual([]);
+    // Every finding that was to be an inline comment is in the second review's body.
+    for (const rule of ["require-concurrent-index", ...(rejected?.comments ?? []).map((c) => /docs\/rules\/([a-z-]+)\.md/.exec(c.body)?.[1] ?? "?")]) {
+      expect(accepted?.body).toContain(rule);
+    }
   });
 
   it("passes the check when no migration or SQL file changed", async () => {
@@ -78,7 +160,7 @@ describe("pull_request events", () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
     let attempts = 0;
-    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["db/schema.sql"]) }, () => {
+    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["README.md"]) }, () => {
       attempts++;
       return {
         status: 422,
@@ -101,7 +183,7 @@ describe("pull_request events", () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("synchronize", { changedFiles: 150 });
     const repo = repoPath(payload);
-    const paths = Array.from({ length: 150 }, (_, i) => (i === 140 ? "db/migrate/20261126_add_index.rb" : `src/file-${i}.ts`));
+    const paths = Array.from({ length: 150 }, (_, i) => `src/file-${i}.ts`);
     const next = `<https://api.github.com${repo}/pulls/${payload.pull_request.number}/files?per_page=100&page=2>; rel="next"`;
     expectCheckFlow(github, payload, [
       { status: 200, body: fileEntries(github, paths.slice(0, 100)), headers: { link: next } },
@@ -111,7 +193,7 @@ describe("pull_request events", () => {
     await receive(payload);
 
     expect(github.requestsTo("pulls/list-files")[1]?.query.get("page")).toBe("2");
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "neutral", output: { title: "1 migration file found" } });
+    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "success", output: { summary: expect.stringContaining("150 changed files") } });
   });
 
   it("does not pass a check when GitHub listed fewer files than the pull request changes", async () => {
@@ -144,13 +226,16 @@ describe("pull_request events", () => {
   it("reads its configuration from the default branch and reviews drafts when it says so", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened", { draft: true });
-    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["db/migrations/0001.sql"]) }, undefined, "autoReview:\n  drafts: true\n");
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "db/migrations/0001_init.sql", text: "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);\n" }],
+      config: "autoReview:\n  drafts: true\n",
+    });
 
     await receive(payload);
 
     const [configRead] = github.requestsTo("repos/get-content");
     expect(configRead?.query.has("ref")).toBe(false);
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "neutral" });
+    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "success" });
   });
 
   it("completes the check naming the key when the configuration is invalid, and reviews nothing", async () => {
@@ -190,21 +275,27 @@ describe("pull_request events", () => {
 
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
-    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["schema/001.ddl", "db/x.sql"]) }, undefined, "paths:\n  include: ['schema/**']\n");
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "schema/001_init.sql", text: "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);\n" }],
+      config: "paths:\n  include: ['schema/**']\n",
+      unrelated: ["db/x.sql"], // changed too, but outside the configured paths: never read
+    });
     await receive(payload);
-    const summary = (github.requestsTo("checks/update")[0]?.body as { output: { summary: string } }).output.summary;
-    expect(summary).toContain("`schema/001.ddl`");
-    expect(summary).not.toContain("db/x.sql");
+    expect(github.requests.some((r) => r.path.includes("db/x.sql"))).toBe(false);
+    expect(github.requests.some((r) => r.path.includes("schema"))).toBe(true);
   });
 
   it("reviews a pull request once it is ready for review", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("ready_for_review");
-    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["alembic/versions/1a2b_add_orders.py"]) });
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "alembic/versions/1a2b_add_orders.py", text: 'revision = "1a2b"\ndown_revision = None\n\ndef upgrade():\n    op.add_column("orders", sa.Column("note", sa.Text()))\n\ndef downgrade():\n    pass\n' }],
+      reviews: [reviewAccepted(github)],
+    });
 
     await receive(payload);
 
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "neutral" });
+    expect(github.requestsTo("pulls/create-review")[0]?.body).toMatchObject({ body: expect.stringContaining("empty-rollback") });
   });
 
   it("ignores pull request actions that do not change the head", async () => {
@@ -213,17 +304,20 @@ describe("pull_request events", () => {
     expect(github.requests).toHaveLength(0);
   });
 
-  it("tags its logs with the delivery id and never logs the token", async () => {
+  it("tags its logs with the delivery id and never logs the token or file contents", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
-    expectCheckFlow(github, payload, { status: 200, body: fileEntries(github, ["db/migrations/0002.sql"]) });
-    const logs = captureLogs("trace");
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "db/migrations/0002_secret.sql", text: "CREATE TABLE IF NOT EXISTS very_secret_table_name (id bigint PRIMARY KEY);\n" }],
+    });
+    const logs = captureLogs("info");
 
     await receive(payload, "7c1e5a10-delivery", logs);
 
     const completed = logs.records.find((r) => r.msg === "check run completed");
-    expect(completed).toMatchObject({ deliveryId: "7c1e5a10-delivery", pr: 2, conclusion: "neutral" });
+    expect(completed).toMatchObject({ deliveryId: "7c1e5a10-delivery", pr: 2, conclusion: "success" });
     expect(logs.text()).not.toContain("ghs_test-installation-token");
+    expect(logs.text()).not.toContain("very_secret_table_name");
     expect(github.requestsTo("checks/create")[0]?.headers["x-github-delivery"]).toBe("7c1e5a10-delivery");
   });
 });

@@ -1,3 +1,4 @@
+import { addedFilePatch } from "../../src/review/diff-anchors.js";
 import type { FakeGitHub, FakeReply } from "./fake-github.js";
 import { INSTALLATION_ID, webhookExample } from "./webhooks.js";
 
@@ -87,4 +88,93 @@ export function expectCheckFlow(
     github.on("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
   }
   github.on("PATCH", `${repo}/check-runs/7`, (req) => completion(req.body as Record<string, unknown>));
+}
+
+/** A file of the head commit: changed by the pull request (listed with its patch) or only beside one. */
+export interface HeadFile {
+  path: string;
+  text: string;
+  status?: "added" | "modified";
+}
+
+/** The patch GitHub gives for a file the pull request adds. */
+export const addedPatch = addedFilePatch;
+
+const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf("/")));
+const contentsPath = (owner: string, repo: string, path: string) =>
+  new RegExp(`^/repos/${owner}/${repo}/contents/${path.split("/").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("(/|%2F)")}$`);
+
+export interface ReviewScenario {
+  /** Changed migration files. */
+  changed: HeadFile[];
+  /** Other files in their folders (a down file the pull request does not touch). */
+  beside?: HeadFile[];
+  /** Bodies of review comments the app posted before. */
+  posted?: string[];
+  /** The head when the app checks before posting; the event's head by default. */
+  head?: string;
+  /** GitHub's answers to the review posts, in order; none expected when empty. */
+  reviews?: Array<(body: Record<string, unknown>) => FakeReply>;
+  /** Check run updates after the first (annotation batches). */
+  extraUpdates?: number;
+  config?: string;
+  /** Files the pull request changes that are not migrations (listed, never read). */
+  unrelated?: string[];
+}
+
+/** Expects the whole review of a pull request's migrations, and answers as GitHub would. */
+export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPayload, scenario: ReviewScenario): void {
+  const owner = payload.repository.owner.login;
+  const name = payload.repository.name;
+  const number = payload.pull_request.number;
+  const repo = repoPath(payload);
+  const listed = fileEntries(github, scenario.changed.map((f) => f.path)).map((entry, i) => ({
+    ...(entry as Record<string, unknown>),
+    status: scenario.changed[i]?.status ?? "added",
+    patch: addedPatch(scenario.changed[i]?.text ?? ""),
+  }));
+  const others = fileEntries(github, scenario.unrelated ?? [], "modified");
+  expectCheckFlow(github, payload, { status: 200, body: [...listed, ...others] }, undefined, scenario.config);
+  const all = [...scenario.changed, ...(scenario.beside ?? [])];
+  for (const folder of new Set(scenario.changed.map((f) => folderOf(f.path)))) {
+    const entries = all
+      .filter((f) => folderOf(f.path) === folder)
+      .map((f) => ({
+        type: "file",
+        size: Buffer.byteLength(f.text),
+        name: f.path.slice(f.path.lastIndexOf("/") + 1),
+        path: f.path,
+        sha: "3d21ec53a331a6f037a91c368710b99387d012c1",
+        url: `https://api.github.com${repo}/contents/${f.path}`,
+        git_url: `https://api.github.com${repo}/git/blobs/3d21ec53a331a6f037a91c368710b99387d012c1`,
+        html_url: `https://github.com/${owner}/${name}/blob/main/${f.path}`,
+        download_url: `https://raw.githubusercontent.com/${owner}/${name}/main/${f.path}`,
+        _links: { self: `https://api.github.com${repo}/contents/${f.path}`, git: null, html: null },
+      }));
+    github.on("GET", contentsPath(owner, name, folder), { status: 200, body: entries });
+  }
+  for (const file of all) github.on("GET", contentsPath(owner, name, file.path), { status: 200, raw: file.text });
+  const [comment] = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 200) as Array<Record<string, unknown> & { user: Record<string, unknown> }>;
+  github.on("GET", `${repo}/pulls/${number}/comments`, {
+    status: 200,
+    body: (scenario.posted ?? []).map((body, i) => ({ ...comment, id: 100 + i, body, user: { ...comment?.user, login: "data-engineer[bot]", type: "Bot" } })),
+  });
+  const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
+  // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
+  github.on("GET", `${repo}/pulls/${number}`, { status: 200, body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } } });
+  for (const answer of scenario.reviews ?? []) github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => answer(req.body as Record<string, unknown>));
+  if (scenario.extraUpdates) github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>), scenario.extraUpdates);
+}
+
+/** GitHub's answer to a review it accepts. */
+export function reviewAccepted(github: FakeGitHub): (body: Record<string, unknown>) => FakeReply {
+  return (body) => {
+    const example = github.example("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 200) as Record<string, unknown>;
+    return { status: 200, body: { ...example, id: 555, body: body.body ?? "" } };
+  };
+}
+
+/** GitHub's answer when a review comment does not sit on the diff. */
+export function reviewRejected(): FakeReply {
+  return { status: 422, body: { message: "Unprocessable Entity", documentation_url: "https://docs.github.com/rest", errors: ["Pull request review thread line must be part of the diff"] } };
 }

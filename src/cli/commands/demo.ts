@@ -1,44 +1,55 @@
-import { readFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { selectRelevantFiles } from "../../migrations/relevant-files.js";
-import { CHECK_NAME, noRelevantChanges, relevantFilesFound } from "../../report/check-output.js";
+import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE } from "../../config/repo-config.js";
+import { collectFiles } from "../../migrations/collect-files.js";
+import { buildReview } from "../../review/build-review.js";
+import { addedFilePatch } from "../../review/diff-anchors.js";
+import { CHECK_NAME } from "../../report/check-output.js";
+import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
 
-/** The sample pull request the demo reviews, shipped in examples/demo/. */
-export const DEMO_PULL_REQUEST = fileURLToPath(new URL("../../../examples/demo/pull-request-files.json", import.meta.url));
+/** The sample repository and pull request the demo reviews, shipped in examples/demo/. */
+export const DEMO_DIR = fileURLToPath(new URL("../../../examples/demo/", import.meta.url));
 
-const DemoPullRequest = z.object({
-  title: z.string(),
-  changed_files: z.int().nonnegative(),
-  files: z.array(
-    z.object({
-      filename: z.string(),
-      status: z.enum(["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]),
-      additions: z.int().nonnegative(),
-      deletions: z.int().nonnegative(),
-      previous_filename: z.string().optional(),
-    }),
-  ),
-});
+const DemoPullRequest = z.object({ title: z.string(), headSha: z.string(), changed: z.array(z.string()).min(1) });
 
-/** `data-engineer demo`: the check run the app reports for a sample pull request, without GitHub. */
+/**
+ * `data-engineer demo`: the check run and the review the app would post on a sample pull request
+ * (examples/demo), built by the same code, with no GitHub and no model key.
+ */
 export async function demo(io: CliIo): Promise<number> {
-  const sample = DemoPullRequest.parse(JSON.parse(await readFile(DEMO_PULL_REQUEST, "utf8")));
-  const files = sample.files.map((f) => ({
-    path: f.filename,
-    status: f.status,
-    previousPath: f.previous_filename,
-    additions: f.additions,
-    deletions: f.deletions,
-  }));
-  const relevant = selectRelevantFiles(files);
-  const listing = { listed: files.length, changed: sample.changed_files };
-  const result = relevant.length > 0 ? relevantFilesFound(relevant, listing) : noRelevantChanges(listing);
-  io.out(
-    `Pull request: ${sample.title} (${files.length} files changed)\n\n` +
-      `Check run "${CHECK_NAME}": ${result.conclusion}\n` +
-      `Title: ${result.output.title}\n\n${result.output.summary}\n`,
-  );
+  const pr = DemoPullRequest.parse(JSON.parse(readFileSync(join(DEMO_DIR, "pull-request.json"), "utf8")));
+  const repo = join(DEMO_DIR, "repo");
+  const { files } = await collectFiles(["."], repo);
+  const configPath = join(repo, REPO_CONFIG_FILE);
+  const config = existsSync(configPath) ? parseRepoConfigText(readFileSync(configPath, "utf8"), REPO_CONFIG_FILE) : DEFAULT_REPO_CONFIG;
+  const relevant = pr.changed.map((path) => {
+    const text = files.find((f) => f.path === path)?.text ?? "";
+    const lines = text.split("\n").length;
+    return { path, status: "added" as const, additions: lines, deletions: 0, patch: addedFilePatch(text), kind: path.endsWith(".sql") ? ("sql" as const) : ("migration" as const) };
+  });
+  await loadSqlParser();
+  const review = buildReview({
+    files,
+    relevant,
+    config,
+    posted: new Set(),
+    notReviewed: [],
+    listing: { listed: relevant.length, changed: relevant.length },
+    headSha: pr.headSha,
+  });
+  const out: string[] = [
+    `Pull request: ${pr.title} (${relevant.length} migration files)`,
+    "",
+    `Check run "${CHECK_NAME}": ${review.check.conclusion} — ${review.check.output.title}`,
+    "",
+    `Review (${review.event}), ${review.comments.length} inline comments:`,
+    "",
+  ];
+  for (const comment of review.comments) out.push(`--- ${comment.path}:${comment.startLine !== undefined ? `${comment.startLine}-` : ""}${comment.line}`, comment.body, "");
+  out.push("--- review body", review.body, "");
+  io.out(out.join("\n"));
   return EXIT.ok;
 }
