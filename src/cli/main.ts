@@ -6,12 +6,14 @@ import { agentsCheck } from "./commands/agents-check.js";
 import { configSchema } from "./commands/config-schema.js";
 import { demo } from "./commands/demo.js";
 import { lint } from "./commands/lint.js";
+import { review } from "./commands/review.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
 
 export const USAGE = `Usage: data-engineer <command>
 
 Commands:
   lint [paths…]           analyse migrations (--format text|json|sarif, --config FILE, --pg-version N)
+  review                  the review the app would post for this branch (--repo, --base, --head, --format)
   agents check [files…]   validate agent definitions (default: ./agents, else the bundled ones)
   demo                    show the check run data-engineer reports for a sample pull request
   config schema           print the JSON Schema of .github/data-engineer.yml
@@ -23,6 +25,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const [command, ...rest] = argv;
   // Each command parses its own options.
   if (command === "lint") return lint(rest, io);
+  if (command === "review") return review(rest, io);
   if (command === "agents" && rest[0] === "check") return agentsCheck(rest.slice(1), io);
   if (command === "demo" && rest.length === 0) return demo(io);
   if (command === "config" && rest[0] === "schema" && rest.length === 1) return configSchema(io);

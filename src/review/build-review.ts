@@ -10,6 +10,7 @@ import { analyzeMigrations, type AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { commentableLines, type DiffAnchors } from "./diff-anchors.js";
 import { fingerprint, statementTextFor } from "./fingerprint.js";
+import { DELETED_REASON } from "./gather.js";
 
 /**
  * The review of a pull request's migrations from plain data: the files read at the head commit,
@@ -64,7 +65,7 @@ export function buildReview(input: ReviewInput): BuiltReview {
   const current = new Set(findings.map((f) => fingerprint(f, statementText(f))));
   const resolved = [...input.posted].filter((fp) => !current.has(fp)).length;
 
-  const partial = input.notReviewed.some((n) => n.reason !== "deleted by this pull request") || input.listing.changed > input.listing.listed;
+  const partial = input.notReviewed.some((n) => n.reason !== DELETED_REASON) || input.listing.changed > input.listing.listed;
   const verdict = checkVerdict(findings, { failOn: config.failOn, advisory: config.failOn === "never", partial, migrations: migrations.length });
   const bodyInput = {
     analysis,

@@ -1,13 +1,12 @@
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { PullRequestClient } from "../github/pull-request-client.js";
-import type { SourceFile } from "../migrations/model.js";
 import type { RelevantFile } from "../migrations/relevant-files.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import type { CheckResult, FileListing } from "../report/check-output.js";
 import { buildReview } from "./build-review.js";
 import { loadSqlParser } from "../sql/parse.js";
-import { MAX_REVIEWED_FILE_BYTES, filesToRead, foldersToList, type FolderEntry } from "./gather-plan.js";
+import { gatherMigrationFiles } from "./gather.js";
 
 /**
  * The review of a pull request's migrations: read them (and their up/down counterparts) at the
@@ -32,29 +31,8 @@ export interface MigrationReviewOutcome {
 
 export async function reviewMigrations(input: MigrationReviewInput): Promise<MigrationReviewOutcome> {
   const { client, config, log } = input;
-  const notReviewed: Array<{ path: string; reason: string }> = [];
-  for (const file of input.relevant) if (file.status === "removed") notReviewed.push({ path: file.path, reason: "deleted by this pull request" });
-  const changed = input.relevant.filter((f) => f.status !== "removed").map((f) => f.path);
-  const changedSet = new Set(changed);
-
-  // Gather: folder listings, then the files the analysis needs.
-  const listings = new Map<string, FolderEntry[]>();
-  for (const folder of foldersToList(changed)) listings.set(folder, await client.listFolder(folder));
-  const sizes = new Map([...listings.values()].flat().map((e) => [e.path, e.size]));
-  const files: SourceFile[] = [];
-  for (const path of filesToRead(changed, listings)) {
-    if ((sizes.get(path) ?? 0) > MAX_REVIEWED_FILE_BYTES) {
-      if (changedSet.has(path)) notReviewed.push({ path, reason: `larger than ${MAX_REVIEWED_FILE_BYTES / 1024 / 1024} MiB` });
-      continue;
-    }
-    const text = await client.readFile(path);
-    if (text === undefined) {
-      if (changedSet.has(path)) notReviewed.push({ path, reason: "could not be read at the head commit" });
-      continue;
-    }
-    files.push({ path, text });
-  }
-  log.debug({ folders: listings.size, files: files.length }, "gathered migration files");
+  const { files, notReviewed } = await gatherMigrationFiles(client, input.relevant);
+  log.debug({ files: files.length, notReviewed: notReviewed.length }, "gathered migration files");
 
   // Analyse and place the findings.
   await loadSqlParser();

@@ -6,9 +6,9 @@ import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE } from "../.
 import { collectFiles } from "../../migrations/collect-files.js";
 import { buildReview } from "../../review/build-review.js";
 import { addedFilePatch } from "../../review/diff-anchors.js";
-import { CHECK_NAME } from "../../report/check-output.js";
 import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
+import { reviewMarkdown } from "./review.js";
 
 /** The sample repository and pull request the demo reviews, shipped in examples/demo/. */
 export const DEMO_DIR = fileURLToPath(new URL("../../../examples/demo/", import.meta.url));
@@ -40,16 +40,6 @@ export async function demo(io: CliIo): Promise<number> {
     listing: { listed: relevant.length, changed: relevant.length },
     headSha: pr.headSha,
   });
-  const out: string[] = [
-    `Pull request: ${pr.title} (${relevant.length} migration files)`,
-    "",
-    `Check run "${CHECK_NAME}": ${review.check.conclusion} — ${review.check.output.title}`,
-    "",
-    `Review (${review.event}), ${review.comments.length} inline comments:`,
-    "",
-  ];
-  for (const comment of review.comments) out.push(`--- ${comment.path}:${comment.startLine !== undefined ? `${comment.startLine}-` : ""}${comment.line}`, comment.body, "");
-  out.push("--- review body", review.body, "");
-  io.out(out.join("\n"));
+  io.out(`Pull request: ${pr.title} (${relevant.length} migration files)\n\n${reviewMarkdown(review)}`);
   return EXIT.ok;
 }

@@ -1,0 +1,92 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { UserInputError } from "../errors.js";
+import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
+import type { FolderEntry } from "../review/gather-plan.js";
+
+/**
+ * A local git repository as the review pipeline needs it: what changed between two refs, the
+ * patches, folder listings and file contents at a ref. `data-engineer review` reads it where the
+ * app reads GitHub.
+ */
+
+const run = promisify(execFile);
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+const STATUS: Record<string, ChangedFileStatus> = { A: "added", M: "modified", D: "removed", R: "renamed", C: "copied", T: "changed" };
+
+export class LocalRepo {
+  constructor(readonly dir: string) {}
+
+  private async git(args: readonly string[]): Promise<string> {
+    try {
+      const { stdout } = await run("git", ["-C", this.dir, ...args], { maxBuffer: MAX_OUTPUT, encoding: "utf8" });
+      return stdout;
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr?.trim();
+      throw new UserInputError(`git ${args.join(" ")} failed${stderr ? `: ${stderr}` : ""}`, { cause: error });
+    }
+  }
+
+  /** The commit a ref names, or undefined when it names none. */
+  async resolve(ref: string): Promise<string | undefined> {
+    try {
+      return (await this.git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The first of these refs that exists. */
+  async firstExisting(refs: readonly string[]): Promise<string | undefined> {
+    for (const ref of refs) if (await this.resolve(ref)) return ref;
+    return undefined;
+  }
+
+  /** What `head` changes since it left `base` (like a pull request: base...head), with patches. */
+  async changedFiles(base: string, head: string): Promise<ChangedFile[]> {
+    const out = await this.git(["diff", "--name-status", "-M", "-z", `${base}...${head}`]);
+    const fields = out.split("\0").filter((f) => f !== "");
+    const files: ChangedFile[] = [];
+    for (let i = 0; i < fields.length; ) {
+      const code = fields[i++] ?? "";
+      const letter = code[0] ?? "M";
+      const renamed = letter === "R" || letter === "C";
+      const previousPath = renamed ? fields[i++] : undefined;
+      const path = fields[i++] ?? "";
+      files.push({ path, status: STATUS[letter] ?? "changed", previousPath, additions: 0, deletions: 0 });
+    }
+    for (const file of files) {
+      if (file.status === "removed") continue;
+      const patch = await this.git(["diff", "--no-color", "-U3", "-M", `${base}...${head}`, "--", file.path]);
+      const hunks = patch.slice(Math.max(0, patch.indexOf("\n@@") + 1));
+      file.patch = patch.includes("\n@@") ? hunks : undefined;
+      for (const line of hunks.split("\n")) {
+        if (line.startsWith("+") && !line.startsWith("+++")) file.additions++;
+        else if (line.startsWith("-") && !line.startsWith("---")) file.deletions++;
+      }
+    }
+    return files;
+  }
+
+  async listFolder(ref: string, folder: string): Promise<FolderEntry[]> {
+    const out = await this.git(["ls-tree", "--long", "-z", ref, folder === "" ? "." : `${folder}/`]).catch(() => "");
+    return out
+      .split("\0")
+      .filter((line) => line !== "")
+      .map((line) => {
+        const [meta = "", path = ""] = line.split("\t");
+        const [, type = "", , size = "0"] = meta.split(/\s+/);
+        return { name: path.slice(path.lastIndexOf("/") + 1), path, size: Number(size) || 0, type: type === "tree" ? ("dir" as const) : ("file" as const) };
+      });
+  }
+
+  /** A file's text at a ref, or undefined when it is not there. */
+  async readFile(ref: string, path: string): Promise<string | undefined> {
+    try {
+      return await this.git(["show", `${ref}:${path}`]);
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { SourceFile } from "../migrations/model.js";
+import type { RelevantFile } from "../migrations/relevant-files.js";
+import { MAX_REVIEWED_FILE_BYTES, filesToRead, foldersToList, type FolderEntry } from "./gather-plan.js";
+
+/** Where the head commit's files come from: GitHub for the app, git for `data-engineer review`. */
+export interface HeadSource {
+  listFolder(folder: string): Promise<FolderEntry[]>;
+  readFile(path: string): Promise<string | undefined>;
+}
+
+export interface Gathered {
+  files: SourceFile[];
+  notReviewed: Array<{ path: string; reason: string }>;
+}
+
+export const DELETED_REASON = "deleted by this pull request";
+
+/** Reads the changed migrations and their counterparts; says which changed files were not reviewed and why. */
+export async function gatherMigrationFiles(source: HeadSource, relevant: readonly RelevantFile[]): Promise<Gathered> {
+  const notReviewed: Gathered["notReviewed"] = relevant.filter((f) => f.status === "removed").map((f) => ({ path: f.path, reason: DELETED_REASON }));
+  const changed = relevant.filter((f) => f.status !== "removed").map((f) => f.path);
+  const changedSet = new Set(changed);
+  const listings = new Map<string, FolderEntry[]>();
+  for (const folder of foldersToList(changed)) listings.set(folder, await source.listFolder(folder));
+  const sizes = new Map([...listings.values()].flat().map((e) => [e.path, e.size]));
+  const files: SourceFile[] = [];
+  for (const path of filesToRead(changed, listings)) {
+    if ((sizes.get(path) ?? 0) > MAX_REVIEWED_FILE_BYTES) {
+      if (changedSet.has(path)) notReviewed.push({ path, reason: `larger than ${MAX_REVIEWED_FILE_BYTES / 1024 / 1024} MiB` });
+      continue;
+    }
+    const text = await source.readFile(path);
+    if (text === undefined) {
+      if (changedSet.has(path)) notReviewed.push({ path, reason: "could not be read at the head commit" });
+      continue;
+    }
+    files.push({ path, text });
+  }
+  return { files, notReviewed };
+}
