@@ -19,6 +19,8 @@ export interface VerdictOptions {
   partial: boolean;
   /** How many migrations were reviewed. */
   migrations: number;
+  /** Files that were not reviewed, and why; listed in the summary. */
+  notReviewed?: ReadonlyArray<{ path: string; reason: string }>;
 }
 
 export interface CheckVerdict {
@@ -66,6 +68,10 @@ export function checkVerdict(findings: readonly Finding[], options: VerdictOptio
   const head: string[] = [];
   if (options.partial) {
     head.push("> [!WARNING]\n> Only part of this pull request was reviewed: the review lists the files it did not review. A partial review never passes as a clean success.");
+  }
+  if (options.notReviewed && options.notReviewed.length > 0) {
+    const skipped = options.notReviewed.map((n) => `- ${inlineCode(n.path)}: ${plainText(n.reason)}`);
+    head.push(`**Not reviewed:**\n${joinWithinBudget(skipped, 10_000, (omitted) => `- … and ${plural(omitted, "more file")}`)}`);
   }
   if (failing && options.advisory) head.push("Advisory mode: these findings do not fail the check.");
   const rule = options.failOn === "never" ? "Findings never fail this check." : `The check fails on ${options.failOn === "error" ? "errors" : "errors and warnings"}.`;

@@ -66,7 +66,13 @@ export function buildReview(input: ReviewInput): BuiltReview {
   const resolved = [...input.posted].filter((fp) => !current.has(fp)).length;
 
   const partial = input.notReviewed.some((n) => n.reason !== DELETED_REASON) || input.listing.changed > input.listing.listed;
-  const verdict = checkVerdict(findings, { failOn: config.failOn, advisory: config.failOn === "never", partial, migrations: migrations.length });
+  const verdict = checkVerdict(findings, {
+    failOn: config.failOn,
+    advisory: config.failOn === "never",
+    partial,
+    migrations: migrations.length,
+    notReviewed: input.notReviewed,
+  });
   const bodyInput = {
     analysis,
     findings: selection,

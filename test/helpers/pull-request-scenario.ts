@@ -78,10 +78,11 @@ export function expectCheckFlow(
   files: FakeReply | FakeReply[],
   completion: (body: Record<string, unknown>) => FakeReply = (body) => checkRunReply(github, 200, 7, body),
   configYaml?: string,
+  viaProbot = true,
 ): void {
   const repo = repoPath(payload);
+  if (viaProbot) github.installationToken(INSTALLATION_ID);
   github
-    .installationToken(INSTALLATION_ID)
     .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
   expectRepoConfig(github, payload, configYaml);
   for (const page of Array.isArray(files) ? files : [files]) {
@@ -120,6 +121,8 @@ export interface ReviewScenario {
   config?: string;
   /** Files the pull request changes that are not migrations (listed, never read). */
   unrelated?: string[];
+  /** False when the test drives the pipeline with its own Octokit (no installation token). */
+  viaProbot?: boolean;
 }
 
 /** Expects the whole review of a pull request's migrations, and answers as GitHub would. */
@@ -134,7 +137,7 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
     patch: addedPatch(scenario.changed[i]?.text ?? ""),
   }));
   const others = fileEntries(github, scenario.unrelated ?? [], "modified");
-  expectCheckFlow(github, payload, { status: 200, body: [...listed, ...others] }, undefined, scenario.config);
+  expectCheckFlow(github, payload, { status: 200, body: [...listed, ...others] }, undefined, scenario.config, scenario.viaProbot ?? true);
   const all = [...scenario.changed, ...(scenario.beside ?? [])];
   for (const folder of new Set(scenario.changed.map((f) => folderOf(f.path)))) {
     const entries = all

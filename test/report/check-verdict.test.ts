@@ -39,6 +39,18 @@ describe("checkVerdict", () => {
     expect(checkVerdict(findings, { failOn: "error", advisory: false, partial: false, migrations }).title).toBe(title);
   });
 
+  it("lists the files it did not review, and why", () => {
+    const { summary, conclusion } = checkVerdict([], {
+      failOn: "error",
+      advisory: false,
+      partial: true,
+      migrations: 1,
+      notReviewed: [{ path: "db/big`dump.sql", reason: "larger than 1 MiB" }],
+    });
+    expect(conclusion).toBe("neutral");
+    expect(summary).toContain("**Not reviewed:**\n- ``db/big`dump.sql``: larger than 1 MiB");
+  });
+
   it("says when the review is partial", () => {
     const verdict = checkVerdict([], { failOn: "error", advisory: false, partial: true, migrations: 3 });
     expect(verdict.title).toBe("No problems in 3 migrations (partial review)");
