@@ -96,6 +96,27 @@ describe("pull_request events", () => {
     expect(review.body).toMatch(/Fixed since the last review: 1/);
   });
 
+  it.each([
+    ["a pull request of 3 migrations (up and down files)", 0, 15],
+    ["a 300-file pull request with the same 3 migrations", 294, 17],
+  ])("costs few API calls: %s", async (_what, unrelated, calls) => {
+    github = new FakeGitHub();
+    const payload = pullRequestEvent("opened");
+    const changed = [1, 2, 3].flatMap((n) => [
+      { path: `db/migrations/00000${n}_step.up.sql`, text: `CREATE TABLE IF NOT EXISTS t${n} (id bigint PRIMARY KEY);\n` },
+      { path: `db/migrations/00000${n}_step.down.sql`, text: `DROP TABLE IF EXISTS t${n};\n` },
+    ]);
+    expectMigrationReview(github, payload, { changed, unrelated: Array.from({ length: unrelated }, (_, i) => `src/file-${i}.ts`) });
+
+    await receive(payload);
+
+    // token, check, config (repo + org), file pages, one folder listing, 6 reads, earlier comments,
+    // head, completion; no review: these migrations give nothing to say.
+    expect(github.requests).toHaveLength(calls);
+    expect(github.requestsTo("pulls/create-review")).toEqual([]);
+    expect(github.requestsTo("pulls/list-files")).toHaveLength(unrelated > 0 ? 3 : 1);
+  });
+
   it("posts nothing when the head moved while reviewing", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");

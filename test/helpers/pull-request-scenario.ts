@@ -137,10 +137,22 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
     patch: addedPatch(scenario.changed[i]?.text ?? ""),
   }));
   const others = fileEntries(github, scenario.unrelated ?? [], "modified");
-  expectCheckFlow(github, payload, { status: 200, body: [...listed, ...others] }, undefined, scenario.config, scenario.viaProbot ?? true);
-  const all = [...scenario.changed, ...(scenario.beside ?? [])];
+  // GitHub lists 100 files a page, with a link to the next one.
+  const all = [...listed, ...others];
+  const pages: FakeReply[] = [];
+  for (let start = 0; start === 0 || start < all.length; start += 100) {
+    const page = start / 100 + 1;
+    const more = start + 100 < all.length;
+    pages.push({
+      status: 200,
+      body: all.slice(start, start + 100),
+      ...(more ? { headers: { link: `<https://api.github.com${repo}/pulls/${number}/files?per_page=100&page=${page + 1}>; rel="next"` } } : {}),
+    });
+  }
+  expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true);
+  const headFiles = [...scenario.changed, ...(scenario.beside ?? [])];
   for (const folder of new Set(scenario.changed.map((f) => folderOf(f.path)))) {
-    const entries = all
+    const entries = headFiles
       .filter((f) => folderOf(f.path) === folder)
       .map((f) => ({
         type: "file",
@@ -156,7 +168,7 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
       }));
     github.on("GET", contentsPath(owner, name, folder), { status: 200, body: entries });
   }
-  for (const file of all) github.on("GET", contentsPath(owner, name, file.path), { status: 200, raw: file.text });
+  for (const file of headFiles) github.on("GET", contentsPath(owner, name, file.path), { status: 200, raw: file.text });
   const [comment] = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 200) as Array<Record<string, unknown> & { user: Record<string, unknown> }>;
   github.on("GET", `${repo}/pulls/${number}/comments`, {
     status: 200,
