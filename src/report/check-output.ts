@@ -1,5 +1,3 @@
-import type { RelevantFile } from "../migrations/relevant-files.js";
-import { inlineCode, joinWithinBudget } from "./markdown.js";
 
 /** The name teams make a required status check. */
 export const CHECK_NAME = "data-engineer";
@@ -25,9 +23,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
-function limitTitle(title: string): string {
-  return title.length <= CHECK_TITLE_LIMIT ? title : `${title.slice(0, CHECK_TITLE_LIMIT - 1)}…`;
-}
 
 export const IN_PROGRESS_OUTPUT: CheckOutput = {
   title: "Reviewing migrations",
@@ -101,38 +96,6 @@ export function noRelevantChanges(listing: FileListing): CheckResult {
       summary: `None of the ${plural(listing.changed, "changed file")} is a migration or SQL file, so there is nothing to review.`,
     },
   };
-}
-
-const STATUS_WORDS: Record<RelevantFile["status"], string> = {
-  added: "added",
-  removed: "deleted",
-  modified: "modified",
-  renamed: "renamed",
-  copied: "copied",
-  changed: "changed",
-  unchanged: "unchanged",
-};
-
-function describeFile(file: RelevantFile): string {
-  const from = file.previousPath !== undefined ? ` (from ${inlineCode(file.previousPath)})` : "";
-  return `- ${inlineCode(file.path)}${from}: ${STATUS_WORDS[file.status]}, +${file.additions} −${file.deletions}`;
-}
-
-/** The interim result while the analysis itself is not there: which files it would review. */
-export function relevantFilesFound(files: readonly RelevantFile[], listing: FileListing): CheckResult {
-  const title = limitTitle(`${plural(files.length, "migration file")} found`);
-  const head = [
-    unlistedNote(listing),
-    `This pull request changes ${plural(files.length, "migration or SQL file", "migration or SQL files")}:`,
-  ]
-    .filter((part): part is string => part !== undefined)
-    .join("\n\n");
-  const list = joinWithinBudget(
-    files.map(describeFile),
-    CHECK_SUMMARY_LIMIT - head.length - 2,
-    (omitted) => `- … and ${plural(omitted, "more file")}`,
-  );
-  return { conclusion: "neutral", output: { title, summary: `${head}\n\n${list}` } };
 }
 
 /** Every error path ends here: the check completes and says why, so it never stays in progress. */
