@@ -1,4 +1,4 @@
-import { addedColumn, addedConstraint, alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
+import { addedKeyConstraint, alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -22,14 +22,7 @@ export default defineRule({
     if (!target) return;
     const facts = table(target);
     for (const command of commands) {
-      const constraint = addedConstraint(command);
-      const column = addedColumn(command);
-      let what: string | undefined;
-      if (constraint?.contype === "CONSTR_PRIMARY" && !constraint.indexname) {
-        what = constraint.conname ? `ADD CONSTRAINT ${constraint.conname} PRIMARY KEY` : "ADD PRIMARY KEY";
-      } else if (column?.constraints.some((c) => c.contype === "CONSTR_PRIMARY")) {
-        what = `ADD COLUMN ${column.column} … PRIMARY KEY`;
-      }
+      const what = addedKeyConstraint(command, "CONSTR_PRIMARY", "PRIMARY KEY");
       if (!what) continue;
       report({
         messageId: "blocking",

@@ -1,4 +1,4 @@
-import { addedColumn, addedConstraint, alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
+import { addedKeyConstraint, alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -23,14 +23,7 @@ export default defineRule({
     if (!target) return;
     const facts = table(target);
     for (const command of commands) {
-      const constraint = addedConstraint(command);
-      const column = addedColumn(command);
-      let what: string | undefined;
-      if (constraint?.contype === "CONSTR_UNIQUE" && !constraint.indexname) {
-        what = constraint.conname ? `ADD CONSTRAINT ${constraint.conname} UNIQUE` : "ADD UNIQUE";
-      } else if (column?.constraints.some((c) => c.contype === "CONSTR_UNIQUE")) {
-        what = `ADD COLUMN ${column.column} … UNIQUE`;
-      }
+      const what = addedKeyConstraint(command, "CONSTR_UNIQUE", "UNIQUE");
       if (!what) continue;
       report({
         messageId: "blocking",

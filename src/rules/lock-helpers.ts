@@ -132,6 +132,20 @@ export function addedColumn(command: AlterTableCmd): { column: string; constrain
   return { column: column.colname ?? "?", constraints: columnConstraints(column) };
 }
 
+/**
+ * How a command adds a key constraint of `contype` that builds its own index (not `USING INDEX`):
+ * "ADD CONSTRAINT name UNIQUE", "ADD UNIQUE", or "ADD COLUMN c … UNIQUE"; undefined when it adds none.
+ */
+export function addedKeyConstraint(command: AlterTableCmd, contype: "CONSTR_PRIMARY" | "CONSTR_UNIQUE", keyword: string): string | undefined {
+  const constraint = addedConstraint(command);
+  if (constraint?.contype === contype && !constraint.indexname) {
+    return constraint.conname ? `ADD CONSTRAINT ${constraint.conname} ${keyword}` : `ADD ${keyword}`;
+  }
+  const column = addedColumn(command);
+  if (column?.constraints.some((c) => c.contype === contype)) return `ADD COLUMN ${column.column} … ${keyword}`;
+  return undefined;
+}
+
 /** Whether the constraint is checked against existing rows when added (the parser marks NOT VALID and NOT ENFORCED alike). */
 export function validatedOnAdd(constraint: Constraint): boolean {
   return constraint.skip_validation !== true;
