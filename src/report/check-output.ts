@@ -1,4 +1,5 @@
 
+import { plural } from "./markdown.js";
 /** The name teams make a required status check. */
 export const CHECK_NAME = "data-engineer";
 
@@ -17,10 +18,6 @@ export interface CheckOutput {
 export interface CheckResult {
   conclusion: CheckConclusion;
   output: CheckOutput;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
 

@@ -1,7 +1,7 @@
 import type { Finding, Severity } from "../rules/types.js";
 import { CHECK_SUMMARY_LIMIT, CHECK_TITLE_LIMIT } from "./check-output.js";
 import { SEVERITY_LABEL, compareFindings, plainText } from "./inline-comments.js";
-import { inlineCode, joinWithinBudget } from "./markdown.js";
+import { inlineCode, joinWithinBudget, plural } from "./markdown.js";
 
 /**
  * The check run's verdict on the analysis: conclusion, title and summary, and the annotations
@@ -27,10 +27,6 @@ export interface CheckVerdict {
   conclusion: "success" | "neutral" | "failure";
   title: string;
   summary: string;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
 function counts(findings: readonly Finding[]): Record<Severity, number> {

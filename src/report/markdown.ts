@@ -48,3 +48,8 @@ export function joinWithinBudget(
   }
   return out.join("\n");
 }
+
+/** "1 migration", "2,500 migrations": a count with its noun. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}

@@ -4,7 +4,7 @@ import type { AnalyzedStatement, Finding, Severity } from "../rules/types.js";
 import { blockedTraffic, LOCK_MODE_SQL } from "../sql/lock-modes.js";
 import { statementBlocks, type RelationLock } from "../sql/locks.js";
 import { SEVERITY_LABEL, compareFindings, plainText, type InlineSelection } from "./inline-comments.js";
-import { inlineCode, joinWithinBudget } from "./markdown.js";
+import { inlineCode, joinWithinBudget, plural } from "./markdown.js";
 
 /**
  * The body of the pull-request review: a Handoff Report (Task Report, Downstream Context) built
@@ -25,10 +25,6 @@ export interface ReviewBodyInput {
   /** Findings of the previous review that are gone now. */
   resolved: number;
   headSha: string;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
 /** Inline code usable in a table cell: GFM splits cells at `|` even inside code spans. */
