@@ -1,5 +1,5 @@
-
 import { plural } from "./markdown.js";
+
 /** The name teams make a required status check. */
 export const CHECK_NAME = "data-engineer";
 
