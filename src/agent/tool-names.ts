@@ -1,6 +1,7 @@
 /**
  * The tools the review agent may call: read-only, scoped to the pull request's head commit.
  * Names and meanings follow gemini-cli, so agent definitions written for it read the same here.
+ * This module sits at the bottom of the import graph: it imports nothing.
  */
 export const REVIEW_TOOL_NAMES = ["read_file", "list_directory", "glob", "grep_search", "read_many_files"] as const;
 
@@ -9,3 +10,20 @@ export type ReviewToolName = (typeof REVIEW_TOOL_NAMES)[number];
 export function isReviewToolName(name: string): name is ReviewToolName {
   return (REVIEW_TOOL_NAMES as readonly string[]).includes(name);
 }
+
+/** Parameter names of each tool, spelt as gemini-cli spells them (the model may know them from there). */
+export const REVIEW_TOOL_PARAMETER_NAMES = {
+  read_file: ["file_path", "start_line", "end_line"],
+  list_directory: ["dir_path", "ignore"],
+  glob: ["pattern", "dir_path", "case_sensitive"],
+  grep_search: [
+    "pattern",
+    "dir_path",
+    "include_pattern",
+    "exclude_pattern",
+    "names_only",
+    "max_matches_per_file",
+    "total_max_matches",
+  ],
+  read_many_files: ["include", "exclude", "recursive", "useDefaultExcludes"],
+} as const satisfies Record<ReviewToolName, readonly string[]>;
