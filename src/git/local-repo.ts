@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { UserInputError } from "../errors.js";
 import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
@@ -88,5 +89,31 @@ export class LocalRepo {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The tree at a ref as an uncompressed tar stream (`git archive`). The stream ends only once git
+   * has exited successfully; otherwise it fails with git's stderr. Destroying it stops git.
+   */
+  archive(ref: string): NodeJS.ReadableStream {
+    if (ref.startsWith("-")) throw new UserInputError(`git archive: "${ref}" is not a ref`);
+    const out = new PassThrough();
+    const child = spawn("git", ["-C", this.dir, "archive", "--format=tar", ref], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (text: string) => {
+      if (stderr.length < 8192) stderr += text;
+    });
+    child.stdout.pipe(out, { end: false });
+    child.on("error", (error) => out.destroy(new UserInputError(`git archive ${ref} failed: ${error.message}`, { cause: error })));
+    child.on("close", (code, signal) => {
+      if (out.destroyed) return;
+      if (code === 0) out.end();
+      else out.destroy(new UserInputError(`git archive ${ref} failed${stderr.trim() ? `: ${stderr.trim()}` : ` (${signal ?? `exit code ${code}`})`}`));
+    });
+    out.on("close", () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    });
+    return out;
   }
 }

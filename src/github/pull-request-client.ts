@@ -3,6 +3,7 @@ import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-file
 import type { CheckOutput, CheckResult } from "../report/check-output.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { describeGitHubFailure } from "./errors.js";
+import { downloadTarball } from "./head-tarball.js";
 import type { FolderEntry } from "../review/gather-plan.js";
 import { markersIn } from "../review/fingerprint.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
@@ -124,6 +125,11 @@ export class PullRequestClient {
       if ((error as { status?: number }).status === 404) return [];
       throw describeGitHubFailure(error, `listing ${folder || "the repository root"} at the head commit`);
     }
+  }
+
+  /** The head commit as a gzipped tarball, streamed (one top-level folder, see head-tarball.ts). */
+  headTarball(signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    return downloadTarball(this.octokit, { owner: this.pr.owner, repo: this.pr.repo, ref: this.pr.headSha, signal });
   }
 
   /** A file's text at the head commit, or undefined when it is not there. */
