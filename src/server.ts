@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { run, type ProbotOctokit, type Server } from "probot";
-import app from "./app.js";
+import { createDataEngineerApp } from "./app.js";
 import { checkServerEnv } from "./config/server-env.js";
 import { EnvironmentError } from "./errors.js";
 
@@ -25,7 +25,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
         "See the Configuration section of the README.",
     );
   }
-  return run(app, { env, ...(options.Octokit ? { Octokit: options.Octokit } : {}) });
+  return run(createDataEngineerApp({ env }), { env, ...(options.Octokit ? { Octokit: options.Octokit } : {}) });
 }
 
 /**
@@ -39,5 +39,5 @@ export async function startRegistration(options: { env?: NodeJS.ProcessEnv } = {
     throw new EnvironmentError("npm run register creates a GitHub App from your machine; unset NODE_ENV=production to use it.");
   }
   for (const key of ["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH"]) delete env[key];
-  return run(app, { env });
+  return run(createDataEngineerApp({ env, agent: "off" }), { env });
 }

@@ -3,12 +3,15 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   cwd: string;
+  /** The environment (GEMINI_API_KEY turns the agent on); none when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
+  env: process.env,
 };
 
 /** Exit codes shared by every command. */

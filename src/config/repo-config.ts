@@ -36,11 +36,20 @@ export const RepoConfigSchema = AnalysisConfigSchema.extend({
       baseBranches: z.array(z.string().min(1)).default([]),
     })
     .default({ enabled: true, drafts: false, ignoreAuthors: [], ignoreLabels: [], baseBranches: [] }),
-  /** The data-engineer agent (Gemini). */
+  /**
+   * The data-engineer agent (Gemini), when the server has a Gemini key. The limits here can only
+   * lower the agent definition's and the server's.
+   */
   agent: z
     .strictObject({
       enabled: z.boolean().default(true),
-      model: z.string().min(1).optional(),
+      /** Gemini model id; overrides the server's GEMINI_MODEL and the agent definition. */
+      model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be a model id such as gemini-3.8-flash").optional(),
+      temperature: z.number().min(0).max(2).optional(),
+      maxTurns: z.int().min(1).max(100).optional(),
+      timeoutMins: z.number().positive().max(60).optional(),
+      /** Tokens (in + out) one review may use. */
+      tokenBudget: z.int().min(1_000).optional(),
     })
     .default({ enabled: true }),
   /** Replaying migrations in an embedded Postgres to verify locks and rollbacks. */

@@ -1,4 +1,5 @@
 import { accessSync, constants } from "node:fs";
+import { modelSettingsFromEnv } from "../agent/model/model-settings.js";
 
 /**
  * What `npm start` needs before it can serve webhooks, as sentences naming each missing or
@@ -35,5 +36,7 @@ export function checkServerEnv(env: NodeJS.ProcessEnv): string[] {
   if (host && /[/\s]/.test(host)) {
     problems.push(`GHE_HOST must be a host name such as "github.example.com", not "${host}".`);
   }
+  // Gemini is optional; set but malformed is an error (the agent would silently stay off).
+  problems.push(...modelSettingsFromEnv(env).problems);
   return problems;
 }

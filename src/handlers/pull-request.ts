@@ -1,4 +1,5 @@
 import type { Context, Probot } from "probot";
+import type { AgentRuntime } from "../agent/agent-review.js";
 import { PullRequestClient } from "../github/pull-request-client.js";
 import { reviewPullRequest } from "../review/run-review.js";
 
@@ -12,7 +13,7 @@ export const PULL_REQUEST_EVENTS = [
 
 type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
 
-export async function handlePullRequest(context: PullRequestContext): Promise<void> {
+export async function handlePullRequest(context: PullRequestContext, agent?: AgentRuntime): Promise<void> {
   const { pull_request: pr, repository } = context.payload;
   const log = context.log.child({
     deliveryId: context.id,
@@ -35,11 +36,14 @@ export async function handlePullRequest(context: PullRequestContext): Promise<vo
       labels: (pr.labels ?? []).map((label) => label.name),
       baseRef: pr.base.ref,
       changedFiles: pr.changed_files ?? 0,
+      title: pr.title,
+      body: pr.body ?? "",
     },
     log,
+    ...(agent ? { agent } : {}),
   });
 }
 
-export function registerPullRequestHandler(app: Probot): void {
-  app.on([...PULL_REQUEST_EVENTS], handlePullRequest);
+export function registerPullRequestHandler(app: Probot, agent?: AgentRuntime): void {
+  app.on([...PULL_REQUEST_EVENTS], (context) => handlePullRequest(context, agent));
 }

@@ -71,7 +71,8 @@ export interface InlineAnchor {
 
 /** The body of one inline comment. A ```suggestion only when the fix replaces exactly the commented lines. */
 export function renderInlineComment(finding: Finding, fp: string, anchor?: InlineAnchor): string {
-  const parts = [`**${SEVERITY_LABEL[finding.severity]}** ${ruleLink(finding.rule)}`, plainText(finding.message)];
+  const source = finding.origin === "agent" ? `${inlineCode(finding.rule)} (data-engineer agent)` : ruleLink(finding.rule);
+  const parts = [`**${SEVERITY_LABEL[finding.severity]}** ${source}`, plainText(finding.message)];
   if (finding.help) parts.push(plainText(finding.help));
   if (finding.fix) {
     const at = anchor ?? { line: finding.endLine, ...(finding.line < finding.endLine ? { startLine: finding.line } : {}) };

@@ -5,6 +5,7 @@ import { blockedTraffic, LOCK_MODE_SQL } from "../sql/lock-modes.js";
 import { statementBlocks, type RelationLock } from "../sql/locks.js";
 import { SEVERITY_LABEL, compareFindings, plainText, type InlineSelection } from "./inline-comments.js";
 import { inlineCode, joinWithinBudget, plural } from "./markdown.js";
+import { redactSecrets } from "./redact.js";
 
 /**
  * The body of the pull-request review: a Handoff Report (Task Report, Downstream Context) built
@@ -25,6 +26,62 @@ export interface ReviewBodyInput {
   /** Findings of the previous review that are gone now. */
   resolved: number;
   headSha: string;
+  /** The data-engineer agent's run, when the agent ran. */
+  agent?: AgentView;
+}
+
+/** The agent's Handoff Report fields (the model fills them; they are rendered here, as text). */
+export interface AgentHandoff {
+  part1: {
+    status: "success" | "partial" | "failure";
+    objectiveAchieved: string;
+    decisionsMade: readonly string[];
+    validation: "pass" | "fail" | "skipped";
+    errors: readonly string[];
+    scopeDeviations: readonly string[];
+  };
+  part2: {
+    keyInterfacesIntroduced: readonly string[];
+    patternsEstablished: readonly string[];
+    integrationPoints: readonly string[];
+    assumptions: readonly string[];
+    warnings: readonly string[];
+  };
+}
+
+export interface AgentView {
+  /** Present when the agent finished with its report. */
+  report?: AgentHandoff;
+  /** Why the run ended: goal, max_turns, timeout, aborted, budget, error. */
+  reason: string;
+  detail?: string;
+  model: string;
+  turns: number;
+  tokensIn: number;
+  tokensOut: number;
+  /** Tools the agent definition lists that this read-only review does not offer. */
+  unavailableTools: readonly string[];
+  /** Tools the model called and was refused. */
+  refusedTools: readonly string[];
+  /** Agent findings folded into the analyser's. */
+  merged: number;
+}
+
+/** Model text as plain Markdown text: secrets redacted, no markup, mentions, images or HTML. */
+function modelText(text: string): string {
+  return plainText(redactSecrets(text));
+}
+
+const STATUS_RANK = { success: 0, partial: 1, failure: 2 } as const;
+
+/** The agent's list items after ours, without repeating one of ours. */
+function withAgentItems(ours: readonly string[], agent: readonly string[] | undefined): string[] {
+  const items = [...ours];
+  for (const item of agent ?? []) {
+    const text = modelText(item);
+    if (!items.includes(text)) items.push(text);
+  }
+  return items;
 }
 
 /** Inline code usable in a table cell: GFM splits cells at `|` even inside code spans. */
@@ -110,6 +167,10 @@ function bulletList(items: readonly string[], budget: number, what: string): str
   )}`;
 }
 
+function listOrNone(items: readonly string[], budget: number, what: string): string {
+  return items.length === 0 ? "none" : bulletList(items, budget, what);
+}
+
 function severityCounts(findings: readonly Finding[]): Record<Severity, number> {
   const out: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
   for (const f of findings) out[f.severity]++;
@@ -123,37 +184,62 @@ function taskReport(input: ReviewBodyInput, findings: readonly Finding[]): strin
   const statements = statementsOf(input.analysis);
   const syntax = findings.filter((f) => f.rule === "syntax-error");
   const unreadable = input.notReviewed.filter((n) => ERROR_REASON.test(n.reason));
-  const status =
+  const ownStatus =
     input.reviewedFiles.length === 0 && input.notReviewed.length > 0 ? "failure" : input.notReviewed.length > 0 || syntax.length > 0 ? "partial" : "success";
-  const objective =
-    status === "success"
+  const agent = input.agent?.report?.part1;
+  // The agent may report a worse status than the analyser's, never a better one.
+  const status = agent && STATUS_RANK[agent.status] > STATUS_RANK[ownStatus] ? agent.status : ownStatus;
+  const objective = agent
+    ? modelText(agent.objectiveAchieved)
+    : status === "success"
       ? `Review the ${plural(input.reviewedFiles.length, "migration file")} this pull request changes for deployment risks: fully met.`
       : status === "partial"
         ? `Review the migration files this pull request changes for deployment risks: partly met (${plural(input.notReviewed.length, "file")} not reviewed, ${plural(syntax.length, "syntax error")}).`
         : "Review the migration files this pull request changes for deployment risks: not met, no file could be reviewed.";
-  const validation = input.reviewedFiles.length === 0 ? "skipped" : findings.some((f) => f.severity === "error" && !f.acknowledged) ? "fail" : "pass";
+  const ownValidation = input.reviewedFiles.length === 0 ? "skipped" : findings.some((f) => f.severity === "error" && !f.acknowledged) ? "fail" : "pass";
+  // An error the analyser found fails validation whatever the agent says.
+  const validation = ownValidation === "pass" && agent?.validation === "fail" ? "fail" : ownValidation;
   const s = input.findings;
+  const view = input.agent;
+  const agentDecisions = view
+    ? [
+        view.report
+          ? `The data-engineer agent (${inlineCode(view.model)}) read the repository at the head commit in ${plural(view.turns, "turn")}${view.merged > 0 ? ` and added to ${plural(view.merged, "analyser finding")}` : ""}.`
+          : `The data-engineer agent did not finish (${inlineCode(view.reason)}${view.detail ? `: ${plainText(view.detail)}` : ""}); this report is the analyser's alone.`,
+        ...(view.unavailableTools.length > 0
+          ? [`Not available to the agent in this read-only review: ${view.unavailableTools.map(inlineCode).join(", ")} (listed in its definition).`]
+          : []),
+        ...(view.refusedTools.length > 0 ? [`The agent called ${view.refusedTools.map(inlineCode).join(", ")}, which were refused.`] : []),
+      ]
+    : [];
   const decisions = [
     `${plural(s.inline.length, "finding")} posted as inline comments; ${plural(s.outsideDiff.length, "finding")} outside the diff and ${plural(s.overCap.length, "finding")} over the inline cap are listed in this body.`,
     ...(s.skippedAsPosted.length > 0 ? [`${plural(s.skippedAsPosted.length, "finding")} already commented on in an earlier review: not repeated inline.`] : []),
     "Lock modes, rewrites and scans come from the statement-level lock model, not from a live database.",
+    ...agentDecisions,
   ];
-  const errors = [
-    ...syntax.map((f) => `syntax error at ${inlineCode(`${f.path}:${f.line}`)}: ${plainText(f.message)}`),
-    ...unreadable.map((n) => `file not read: ${inlineCode(n.path)} (${plainText(n.reason)})`),
-  ];
+  const decisionItems = withAgentItems(decisions, agent?.decisionsMade);
+  const errors = withAgentItems(
+    [
+      ...syntax.map((f) => `syntax error at ${inlineCode(`${f.path}:${f.line}`)}: ${plainText(f.message)}`),
+      ...unreadable.map((n) => `file not read: ${inlineCode(n.path)} (${plainText(n.reason)})`),
+    ],
+    agent?.errors,
+  );
+  const deviations = withAgentItems(
+    input.notReviewed.map((n) => `not reviewed: ${inlineCode(n.path)}: ${plainText(n.reason)}`),
+    agent?.scopeDeviations,
+  );
   return [
     "### Part 1 — Task Report",
     `- **Status**: ${status}`,
     `- **Objective Achieved**: ${objective}`,
     `- **Files Created / Modified / Deleted**: a review changes no files; migrations reviewed:${bulletList(input.reviewedFiles.map(inlineCode), 6_000, "file")}`,
-    `- **Decisions Made**:${bulletList(decisions, 2_000, "decision")}`,
+    `- **Decisions Made**:${bulletList(decisionItems, 4_000, "decision")}`,
     `- **Validation**: ${validation}`,
     `- **Validation Output**: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.note, "note")} in ${plural(input.analysis.migrations.length, "migration")} (${plural(statements.length, "statement")} analysed)`,
     `- **Errors**: ${errors.length === 0 ? "none" : bulletList(errors, 4_000, "error")}`,
-    `- **Scope Deviations**: ${
-      input.notReviewed.length === 0 ? "none" : `not reviewed:${bulletList(input.notReviewed.map((n) => `${inlineCode(n.path)}: ${plainText(n.reason)}`), 4_000, "file")}`
-    }`,
+    `- **Scope Deviations**: ${deviations.length === 0 ? "none" : bulletList(deviations, 4_000, "file")}`,
   ].join("\n");
 }
 
@@ -195,13 +281,14 @@ function downstreamContext(input: ReviewBodyInput): string {
     ...notes,
   ];
   const warnings = up.map(lockWarning).filter((w): w is string => w !== undefined);
+  const agent = input.agent?.report?.part2;
   return [
     "### Part 2 — Downstream Context",
-    `- **Key Interfaces Introduced**: ${interfaces.length === 0 ? "none" : bulletList(interfaces, 5_000, "object")}`,
-    `- **Patterns Established**:${bulletList(patterns, 1_000, "pattern")}`,
-    `- **Integration Points**: ${integration.length === 0 ? "none" : bulletList(integration, 3_000, "table")}`,
-    `- **Assumptions**:${bulletList(assumptions, 3_000, "assumption")}`,
-    `- **Warnings**: ${warnings.length === 0 ? "none" : bulletList(warnings, 6_000, "locking statement")}`,
+    `- **Key Interfaces Introduced**: ${listOrNone(withAgentItems(interfaces, agent?.keyInterfacesIntroduced), 5_000, "object")}`,
+    `- **Patterns Established**: ${listOrNone(withAgentItems(patterns, agent?.patternsEstablished), 2_000, "pattern")}`,
+    `- **Integration Points**: ${listOrNone(withAgentItems(integration, agent?.integrationPoints), 4_000, "item")}`,
+    `- **Assumptions**: ${listOrNone(withAgentItems(assumptions, agent?.assumptions), 4_000, "assumption")}`,
+    `- **Warnings**: ${listOrNone(withAgentItems(warnings, agent?.warnings), 6_000, "warning")}`,
   ].join("\n");
 }
 
@@ -237,6 +324,13 @@ function lockRows(migration: MigrationAnalysis): string[] {
   return rows;
 }
 
+/** One line on the agent's run, under the summary. */
+export function agentLine(agent: AgentView): string {
+  const usage = `${agent.tokensIn.toLocaleString("en-US")} tokens in, ${agent.tokensOut.toLocaleString("en-US")} out`;
+  if (agent.report) return `Agent: ${inlineCode(agent.model)}, ${plural(agent.turns, "turn")}, ${usage}.`;
+  return `The data-engineer agent did not finish (${inlineCode(agent.reason)}${agent.detail ? `: ${plainText(agent.detail)}` : ""}); this review is the analyser's alone (${usage}).`;
+}
+
 interface Part {
   heading: string;
   rows: string[];
@@ -260,6 +354,7 @@ export function renderReviewBody(input: ReviewBodyInput): string {
       s.overCap.length > 0 ? `${plural(s.overCap.length, "more finding")} not shown inline (the inline comments are capped).` : "",
       s.skippedAsPosted.length > 0 ? `${plural(s.skippedAsPosted.length, "finding")} already commented on in an earlier review.` : "",
       `Fixed since the last review: ${input.resolved.toLocaleString("en-US")}`,
+      input.agent ? agentLine(input.agent) : "",
     ]
       .filter((l) => l !== "")
       .join("\n"),

@@ -8,6 +8,9 @@ export interface PullRequestFacts {
   baseRef: string;
   /** How many files GitHub says the pull request changes (`pull_request.changed_files`). */
   changedFiles: number;
+  /** The pull request's title and description: data for the agent, never instructions. */
+  title?: string;
+  body?: string;
 }
 
 export type SkipReason = { kind: "draft" } | { kind: "config"; reason: string };

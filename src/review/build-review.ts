@@ -1,15 +1,18 @@
+import type { AgentOutcome } from "../agent/agent-review.js";
+import { mergeAgentFindings } from "../agent/merge-findings.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { detectMigrations } from "../migrations/detect.js";
 import type { SourceFile } from "../migrations/model.js";
-import type { RelevantFile } from "../migrations/relevant-files.js";
+import type { ChangedFile, RelevantFile } from "../migrations/relevant-files.js";
 import { annotationBatches, checkVerdict, type CheckAnnotation } from "../report/check-verdict.js";
 import type { CheckResult, FileListing } from "../report/check-output.js";
 import { selectInlineComments, type InlineComment, type InlineSelection } from "../report/inline-comments.js";
-import { renderReviewBody } from "../report/review-body.js";
+import { agentLine, renderReviewBody, type AgentView } from "../report/review-body.js";
+import { CHECK_SUMMARY_LIMIT } from "../report/check-output.js";
 import { analyzeMigrations, type AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { commentableLines, type DiffAnchors } from "./diff-anchors.js";
-import { fingerprint, statementTextFor } from "./fingerprint.js";
+import { AGENT_FINGERPRINT_PREFIX, fingerprint, statementTextFor } from "./fingerprint.js";
 import { DELETED_REASON } from "./gather.js";
 
 /**
@@ -29,11 +32,15 @@ export interface ReviewInput {
   notReviewed: ReadonlyArray<{ path: string; reason: string }>;
   listing: FileListing;
   headSha: string;
+  /** Every file the pull request changes, with patches: agent findings may sit on any of them. */
+  changed?: readonly ChangedFile[];
+  /** The data-engineer agent's run, when it ran. */
+  agent?: AgentOutcome;
 }
 
 export interface BuiltReview {
   analysis: AnalysisResult;
-  /** Findings on the changed files. */
+  /** Findings on the changed files: the analyser's, then the agent's. */
   findings: Finding[];
   selection: InlineSelection;
   /** Findings posted before that are gone now. */
@@ -57,16 +64,20 @@ export function buildReview(input: ReviewInput): BuiltReview {
     m.files.some((path) => changed.has(path)),
   );
   const analysis = analyzeMigrations(input.files, migrations, { config });
-  const findings = analysis.findings.filter((f) => changed.has(f.path));
+  const ownFindings = analysis.findings.filter((f) => changed.has(f.path));
+  const merged = mergeAgentFindings(ownFindings, input.agent?.run.report);
+  const findings = merged.findings;
 
-  const anchors = new Map<string, DiffAnchors>(input.relevant.map((f) => [f.path, commentableLines(f.patch)]));
+  const anchors = new Map<string, DiffAnchors>([...(input.changed ?? []), ...input.relevant].map((f) => [f.path, commentableLines(f.patch)]));
   const statementText = (finding: Finding) => statementTextFor(analysis, finding);
   const selection = selectInlineComments(findings, anchors, { max: config.maxInlineComments, alreadyPosted: input.posted, statementText });
   const current = new Set(findings.map((f) => fingerprint(f, statementText(f))));
-  const resolved = [...input.posted].filter((fp) => !current.has(fp)).length;
+  // An agent finding the agent does not repeat is not a fix: only the analyser's count.
+  const resolved = [...input.posted].filter((fp) => !fp.startsWith(AGENT_FINGERPRINT_PREFIX) && !current.has(fp)).length;
 
   const partial = input.notReviewed.some((n) => n.reason !== DELETED_REASON) || input.listing.changed > input.listing.listed;
-  const verdict = checkVerdict(findings, {
+  // The check's conclusion is the analyser's: a required check must not flip with the model's mood.
+  const verdict = checkVerdict(ownFindings, {
     failOn: config.failOn,
     advisory: config.failOn === "never",
     partial,
@@ -80,15 +91,20 @@ export function buildReview(input: ReviewInput): BuiltReview {
     notReviewed: input.notReviewed,
     resolved,
     headSha: input.headSha,
+    ...(input.agent ? { agent: agentView(input.agent, merged.merged) } : {}),
   };
-  const hasErrors = findings.some((f) => f.severity === "error" && !f.acknowledged);
+  const hasErrors = ownFindings.some((f) => f.severity === "error" && !f.acknowledged);
+  const agentFindings = findings.length - ownFindings.length;
   return {
     analysis,
     findings,
     selection,
     resolved,
-    check: { conclusion: verdict.conclusion, output: { title: verdict.title, summary: verdict.summary } },
-    annotations: annotationBatches(findings, (path) => (anchors.get(path)?.lines.size ?? 0) > 0),
+    check: {
+      conclusion: verdict.conclusion,
+      output: { title: verdict.title, summary: withAgentSummary(verdict.summary, bodyInput.agent, agentFindings) },
+    },
+    annotations: annotationBatches(ownFindings, (path) => (anchors.get(path)?.lines.size ?? 0) > 0),
     worthPosting: selection.inline.length > 0 || resolved > 0 || (input.posted.size === 0 && findings.length > 0),
     event: config.reviewEvent === "REQUEST_CHANGES" && hasErrors ? "REQUEST_CHANGES" : "COMMENT",
     body: renderReviewBody(bodyInput),
@@ -100,4 +116,29 @@ export function buildReview(input: ReviewInput): BuiltReview {
       }),
     migrations: migrations.length,
   };
+}
+
+function agentView(outcome: AgentOutcome, merged: number): AgentView {
+  const { run } = outcome;
+  return {
+    ...(run.report ? { report: run.report } : {}),
+    reason: run.reason,
+    ...(run.detail ? { detail: run.detail } : {}),
+    model: outcome.limits.model,
+    turns: run.turns,
+    tokensIn: run.usage.input,
+    tokensOut: run.usage.output,
+    unavailableTools: outcome.unavailableTools,
+    refusedTools: run.refusedTools,
+    merged,
+  };
+}
+
+/** The check summary with a line on the agent's run and its cost, kept within GitHub's limit. */
+function withAgentSummary(summary: string, agent: AgentView | undefined, agentFindings: number): string {
+  if (!agent) return summary;
+  const findings = agent.report ? ` ${agentFindings} agent finding${agentFindings === 1 ? "" : "s"} (advisory: the conclusion above is the analyser's).` : "";
+  const line = `**Agent:** ${agentLine(agent)}${findings}`;
+  const room = CHECK_SUMMARY_LIMIT - line.length - 2;
+  return `${summary.length <= room ? summary : `${summary.slice(0, Math.max(0, room - 1))}…`}\n\n${line}`;
 }

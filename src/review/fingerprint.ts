@@ -58,9 +58,16 @@ export function normalizeStatement(text: string): string {
  * sha256 (hex) of path | rule | the normalised statement text. Without a statement (migration
  * rules, syntax errors) the message stands in for it.
  */
-export function fingerprint(finding: Pick<Finding, "path" | "rule" | "message">, statementText?: string): string {
+/**
+ * The agent's findings carry `agent-` before the hash: they are skipped when posted before like
+ * any other, but one the agent does not repeat on the next run is not counted as fixed.
+ */
+export const AGENT_FINGERPRINT_PREFIX = "agent-";
+
+export function fingerprint(finding: Pick<Finding, "path" | "rule" | "message" | "origin">, statementText?: string): string {
   const subject = normalizeStatement(statementText ?? finding.message);
-  return createHash("sha256").update(`${finding.path}|${finding.rule}|${subject}`).digest("hex");
+  const hash = createHash("sha256").update(`${finding.path}|${finding.rule}|${subject}`).digest("hex");
+  return finding.origin === "agent" ? `${AGENT_FINGERPRINT_PREFIX}${hash}` : hash;
 }
 
 /** The text of the statement a finding is about: the statement of its file that contains its line. */
@@ -75,7 +82,7 @@ export function statementTextFor(analysis: AnalysisResult, finding: Pick<Finding
   return undefined;
 }
 
-const MARKER = /<!-- data-engineer:finding=([0-9a-f]{64}) -->/g;
+const MARKER = /<!-- data-engineer:finding=((?:agent-)?[0-9a-f]{64}) -->/g;
 
 export function findingMarker(fp: string): string {
   return `<!-- data-engineer:finding=${fp} -->`;

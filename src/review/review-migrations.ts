@@ -1,7 +1,10 @@
 import type { Logger } from "pino";
+import { runAgentReview, type AgentOutcome, type AgentRuntime } from "../agent/agent-review.js";
+import type { PullRequestText } from "../agent/review-task.js";
+import { workspaceFromGitHub } from "../agent/workspace/sources.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { PullRequestClient } from "../github/pull-request-client.js";
-import type { RelevantFile } from "../migrations/relevant-files.js";
+import type { ChangedFile, RelevantFile } from "../migrations/relevant-files.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import type { CheckResult, FileListing } from "../report/check-output.js";
 import { buildReview } from "./build-review.js";
@@ -21,12 +24,19 @@ export interface MigrationReviewInput {
   config: RepoConfig;
   listing: FileListing;
   log: Logger;
+  /** Every file the pull request changes (the agent sees their names; its findings may sit on them). */
+  changed: readonly ChangedFile[];
+  /** The pull request's text, for the agent. */
+  pr: PullRequestText;
+  /** The data-engineer agent, when the server has a Gemini key. */
+  agent?: AgentRuntime;
 }
 
 export interface MigrationReviewOutcome {
   result: CheckResult;
   annotations: CheckAnnotation[][];
   reviewId?: number;
+  agent?: AgentOutcome;
 }
 
 export async function reviewMigrations(input: MigrationReviewInput): Promise<MigrationReviewOutcome> {
@@ -37,7 +47,28 @@ export async function reviewMigrations(input: MigrationReviewInput): Promise<Mig
   // Analyse and place the findings.
   await loadSqlParser();
   const posted = await client.postedFingerprints();
-  const review = buildReview({ files, relevant: input.relevant, config, posted, notReviewed, listing: input.listing, headSha: client.pr.headSha });
+  const reviewInput = { files, relevant: input.relevant, config, posted, notReviewed, listing: input.listing, headSha: client.pr.headSha, changed: input.changed };
+  let review = buildReview(reviewInput);
+  let agent: AgentOutcome | undefined;
+  if (input.agent && config.agent.enabled) {
+    const relevantPaths = new Set(input.relevant.map((f) => f.path));
+    agent = await runAgentReview({
+      runtime: input.agent,
+      config: config.agent,
+      task: {
+        pr: input.pr,
+        relevant: input.relevant,
+        otherChanged: input.changed.map((f) => f.path).filter((p) => !relevantPaths.has(p)),
+        findings: review.findings,
+        notReviewed,
+      },
+      openWorkspace: () => workspaceFromGitHub(client),
+      log,
+    });
+    review = buildReview({ ...reviewInput, agent });
+  } else if (input.agent) {
+    log.info("agent turned off by the repository's configuration");
+  }
   const { check: result, annotations } = review;
 
   // Post nothing for a commit that is no longer the head: its review would be stale on arrival.
@@ -55,7 +86,7 @@ export async function reviewMigrations(input: MigrationReviewInput): Promise<Mig
 
   if (!review.worthPosting) {
     log.info({ findings: review.findings.length }, "nothing new to post");
-    return { result, annotations };
+    return { result, annotations, ...(agent ? { agent } : {}) };
   }
   const posting = await client.postReview({
     event: review.event,
@@ -64,6 +95,6 @@ export async function reviewMigrations(input: MigrationReviewInput): Promise<Mig
     bodyIfRejected: review.bodyWithComments,
   });
   log.info({ reviewId: posting.id, inline: review.comments.length, commentsInBody: posting.commentsInBody, resolved: review.resolved }, "review posted");
-  return { result, annotations, reviewId: posting.id };
+  return { result, annotations, reviewId: posting.id, ...(agent ? { agent } : {}) };
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { AgentRuntime } from "../agent/agent-review.js";
 import { ConfigError, errorMessage } from "../errors.js";
 import type { PullRequestClient } from "../github/pull-request-client.js";
 import { createRelevantFileMatcher, selectRelevantFiles } from "../migrations/relevant-files.js";
@@ -20,6 +21,7 @@ export interface PullRequestReviewInput {
   client: PullRequestClient;
   pr: PullRequestFacts;
   log: Logger;
+  agent?: AgentRuntime;
 }
 
 /**
@@ -58,7 +60,24 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       log.info({ checkRunId, conclusion: result.conclusion, files: files.length }, "check run completed");
       return result;
     }
-    const { result, annotations } = await reviewMigrations({ client, relevant, config, listing, log });
+    const pr = {
+      number: client.pr.pullNumber,
+      title: input.pr.title ?? "",
+      body: input.pr.body ?? "",
+      author: input.pr.author,
+      baseRef: input.pr.baseRef,
+      headSha: client.pr.headSha,
+    };
+    const { result, annotations } = await reviewMigrations({
+      client,
+      relevant,
+      config,
+      listing,
+      log,
+      changed: files,
+      pr,
+      ...(input.agent ? { agent: input.agent } : {}),
+    });
     await client.completeCheckRun(checkRunId, result, annotations);
     log.info(
       { checkRunId, conclusion: result.conclusion, files: files.length, relevantFiles: relevant.length },

@@ -112,7 +112,7 @@ export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
 export interface Finding {
   rule: string;
   severity: Severity;
-  category: Category | "syntax" | "suppression";
+  category: Category | "syntax" | "suppression" | "agent";
   path: string;
   line: number;
   endLine: number;
@@ -121,4 +121,6 @@ export interface Finding {
   fix?: Fix;
   /** True when the migration acknowledged it (e.g. an irreversible comment with a reason). */
   acknowledged?: boolean;
+  /** Set on findings the data-engineer agent made; absent on the analyser's. */
+  origin?: "agent";
 }

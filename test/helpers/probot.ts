@@ -2,7 +2,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import dataEngineerApp from "../../src/app.js";
+import type { AgentRuntime } from "../../src/agent/agent-review.js";
+import { createDataEngineerApp } from "../../src/app.js";
 
 /** A throwaway RSA key: Probot signs its app JWT with it; the fake GitHub never checks it. */
 export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
@@ -56,6 +57,8 @@ export interface TestProbotOptions {
   baseUrl?: string;
   Octokit?: typeof ProbotOctokit;
   log?: pino.Logger;
+  /** The agent the app runs; none by default, whatever the environment says. */
+  agent?: AgentRuntime;
 }
 
 /** A Probot with data-engineer loaded, talking to whatever the test fakes at `baseUrl`. */
@@ -68,6 +71,6 @@ export async function createTestProbot(options: TestProbotOptions = {}): Promise
     log: options.log ?? pino({ level: "silent" }),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
-  await probot.load(dataEngineerApp, { cwd: process.cwd(), addHandler: () => undefined });
+  await probot.load(createDataEngineerApp({ agent: options.agent ?? "off" }), { cwd: process.cwd(), addHandler: () => undefined });
   return probot;
 }

@@ -1,4 +1,7 @@
+import { gzipSync } from "node:zlib";
+import nock from "nock";
 import { addedFilePatch } from "../../src/review/diff-anchors.js";
+import { paxEntry, rawTar } from "../agent/workspace/tar-bytes.js";
 import type { FakeGitHub, FakeReply } from "./fake-github.js";
 import { INSTALLATION_ID, webhookExample } from "./webhooks.js";
 
@@ -10,6 +13,8 @@ export interface PullRequestPayload {
     number: number;
     draft?: boolean;
     changed_files?: number;
+    title?: string;
+    body?: string | null;
     head: { sha: string };
   };
   repository: { name: string; full_name: string; owner: { login: string } };
@@ -192,4 +197,18 @@ export function reviewAccepted(github: FakeGitHub): (body: Record<string, unknow
 /** GitHub's answer when a review comment does not sit on the diff. */
 export function reviewRejected(): FakeReply {
   return { status: 422, body: { message: "Unprocessable Entity", documentation_url: "https://docs.github.com/rest", errors: ["Pull request review thread line must be part of the diff"] } };
+}
+
+/**
+ * The head commit's tarball, as the agent's workspace fetches it: GitHub's documented 302 to
+ * codeload.github.com (not the API host: the API token must not follow), then the gzipped tar with
+ * one top-level folder.
+ */
+export function expectHeadTarball(github: FakeGitHub, payload: PullRequestPayload, files: readonly HeadFile[]): nock.Scope {
+  const sha = payload.pull_request.head.sha;
+  const archive = `/${payload.repository.owner.login}/${payload.repository.name}/legacy.tar.gz/${sha}`;
+  github.on("GET", `${repoPath(payload)}/tarball/${sha}`, { status: 302, headers: { location: `https://codeload.github.com${archive}?token=short-lived` } });
+  const top = `repo-${sha.slice(0, 7)}`;
+  const tar = gzipSync(rawTar([paxEntry({ comment: sha }, "g"), ...files.map((f) => ({ path: `${top}/${f.path}`, body: f.text }))]));
+  return nock("https://codeload.github.com", { badheaders: ["authorization"] }).get(archive).query(true).reply(200, tar, { "content-type": "application/x-gzip" });
 }

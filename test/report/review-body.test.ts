@@ -109,7 +109,7 @@ describe("renderReviewBody", () => {
     expect(body).toContain("- **Status**: partial");
     expect(body).toContain("### Outside the diff");
     expect(body).toMatch(/[\d,]+ more findings? not shown inline/);
-    expect(body).toContain("- **Scope Deviations**: not reviewed:\n  - `db/huge.sql`: larger than 1 MB\n  - `db/bad.sql`");
+    expect(body).toContain("- **Scope Deviations**: \n  - not reviewed: `db/huge.sql`: larger than 1 MB\n  - not reviewed: `db/bad.sql`");
     expect(body).toMatch(/\*\*Errors\*\*: \n {2}- file not read: `db\/bad\.sql`/);
   });
 

@@ -1,4 +1,8 @@
 import { parseArgs } from "node:util";
+import pino from "pino";
+import { runAgentReview, type AgentOutcome } from "../../agent/agent-review.js";
+import { agentRuntimeFromEnv } from "../../agent/runtime.js";
+import { workspaceFromGit } from "../../agent/workspace/sources.js";
 import { resolve } from "node:path";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE, type RepoConfig } from "../../config/repo-config.js";
 import { errorMessage } from "../../errors.js";
@@ -10,11 +14,13 @@ import { CHECK_NAME } from "../../report/check-output.js";
 import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
 
-export const REVIEW_USAGE = `Usage: data-engineer review [--repo DIR] [--base REF] [--head REF] [--format markdown|json]
+export const REVIEW_USAGE = `Usage: data-engineer review [--repo DIR] [--base REF] [--head REF] [--format markdown|json] [--no-agent]
 
 Reviews what HEAD (or --head) changes since it left --base (default: origin/HEAD, origin/main,
 main or master), exactly as the app would on a pull request, and prints the review and the check
 run's verdict. The configuration is read from --base, like the app reads the default branch.
+With GEMINI_API_KEY (or Vertex AI) set, the data-engineer agent reads the tree at --head and
+writes the Handoff Report; --no-agent leaves it out.
 Exit 0 when the check would pass, 1 when it would fail, 2 on usage errors.
 `;
 
@@ -46,7 +52,13 @@ export async function review(argv: readonly string[], io: CliIo): Promise<number
       args: [...argv],
       allowPositionals: false,
       strict: true,
-      options: { repo: { type: "string", default: "." }, base: { type: "string" }, head: { type: "string", default: "HEAD" }, format: { type: "string", default: "markdown" } },
+      options: {
+        repo: { type: "string", default: "." },
+        base: { type: "string" },
+        head: { type: "string", default: "HEAD" },
+        format: { type: "string", default: "markdown" },
+        "no-agent": { type: "boolean", default: false },
+      },
     });
   } catch (error) {
     io.err(`${errorMessage(error)}\n\n${REVIEW_USAGE}`);
@@ -68,7 +80,28 @@ export async function review(argv: readonly string[], io: CliIo): Promise<number
     const relevant = selectRelevantFiles(changed, createRelevantFileMatcher(config.paths.include, config.paths.exclude));
     const { files, notReviewed } = await gatherMigrationFiles({ listFolder: (f) => repo.listFolder(head, f), readFile: (p) => repo.readFile(head, p) }, relevant);
     await loadSqlParser();
-    const built = buildReview({ files, relevant, config, posted: new Set(), notReviewed, listing: { listed: changed.length, changed: changed.length }, headSha: (await repo.resolve(head)) ?? head });
+    const headSha = (await repo.resolve(head)) ?? head;
+    const reviewInput = { files, relevant, config, posted: new Set<string>(), notReviewed, listing: { listed: changed.length, changed: changed.length }, headSha, changed };
+    let built = buildReview(reviewInput);
+    const log = pino({ level: "warn" }, pino.destination(2));
+    const runtime = parsed.values["no-agent"] || relevant.length === 0 || !config.agent.enabled ? undefined : agentRuntimeFromEnv(io.env ?? {}, log);
+    if (runtime) {
+      const relevantPaths = new Set(relevant.map((f) => f.path));
+      const agent: AgentOutcome = await runAgentReview({
+        runtime,
+        config: config.agent,
+        task: {
+          pr: { number: 0, title: `Local review of ${head}`, body: "", author: "local", baseRef: base, headSha },
+          relevant,
+          otherChanged: changed.map((f) => f.path).filter((p) => !relevantPaths.has(p)),
+          findings: built.findings,
+          notReviewed,
+        },
+        openWorkspace: () => workspaceFromGit(repo, headSha),
+        log,
+      });
+      built = buildReview({ ...reviewInput, agent });
+    }
     if (relevant.length === 0) io.out(`Check run "${CHECK_NAME}": success — No migration or SQL changes\n`);
     else io.out(format === "json" ? `${JSON.stringify(reviewJson(built), null, 2)}\n` : reviewMarkdown(built));
     return built.check.conclusion === "failure" ? EXIT.findings : EXIT.ok;
