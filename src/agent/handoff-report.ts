@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { functionParameters } from "./function-parameters.js";
 
 /**
  * The agent's final answer: the Handoff Report the agent definition asks for, as the parameters
@@ -71,13 +72,11 @@ export type HandoffReport = z.infer<typeof HandoffReportSchema>;
 
 /** The function declaration the model sees for its final answer. */
 export function submitReportDeclaration(): { name: string; description: string; parametersJsonSchema: object } {
-  const schema: Record<string, unknown> = { ...z.toJSONSchema(HandoffReportSchema, { io: "input" }) };
-  delete schema.$schema;
   return {
     name: SUBMIT_REPORT_TOOL,
     description:
       "Finish the review by submitting the Handoff Report. Call it exactly once, when you are done reading; it ends the review. Arguments that do not validate come back with the reason: fix them and call again.",
-    parametersJsonSchema: schema,
+    parametersJsonSchema: functionParameters(HandoffReportSchema),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Content, Part } from "@google/genai";
 import type { Logger } from "pino";
 import { errorMessage } from "../errors.js";
-import { HandoffReportSchema, SUBMIT_REPORT_TOOL, describeReportIssues, submitReportDeclaration, type HandoffReport } from "./handoff-report.js";
+import { HandoffReportSchema, describeReportIssues, submitReportDeclaration, type HandoffReport } from "./handoff-report.js";
 import type { ModelClient } from "./model/model-client.js";
 import { findingLocationProblems } from "./report-check.js";
 import { REVIEW_TOOLS, runTool, toolDeclaration } from "./tools/index.js";
@@ -37,17 +37,40 @@ export interface ToolCallRecord {
   error?: string;
 }
 
-export interface AgentRun {
+export interface LoopRun<T> {
   reason: TerminateReason;
   /** Why the run ended, for people, when it did not reach its goal. */
   detail?: string;
-  report?: HandoffReport;
+  /** What the model submitted through the finish tool, accepted. */
+  result?: T;
   turns: number;
   usage: TokenUsage;
   toolCalls: ToolCallRecord[];
   /** Tools the model called that it may not use. */
   refusedTools: string[];
 }
+
+export interface AgentRun extends Omit<LoopRun<HandoffReport>, "result"> {
+  report?: HandoffReport;
+}
+
+/** The function the model calls to end the run with its answer; its arguments are checked first. */
+export interface FinishTool<T> {
+  declaration: { name: string; description: string; parametersJsonSchema: object };
+  /** The value, or the problems to send back to the model so it can call again. */
+  accept(args: Record<string, unknown>, workspaceRoot: string): Promise<{ value: T } | { problems: string[] }>;
+}
+
+/** The review's finish tool: the Handoff Report, valid and pointing at real lines. */
+export const HANDOFF_REPORT_FINISH: FinishTool<HandoffReport> = {
+  declaration: submitReportDeclaration(),
+  async accept(args, root) {
+    const parsed = HandoffReportSchema.safeParse(args);
+    if (!parsed.success) return { problems: [describeReportIssues(parsed.error)] };
+    const problems = await findingLocationProblems(parsed.data, root);
+    return problems.length > 0 ? { problems } : { value: parsed.data };
+  },
+};
 
 export interface AgentLoopInput {
   client: ModelClient;
@@ -72,34 +95,41 @@ export function offeredTools(declared: readonly string[]): ReviewToolName[] {
   return declared.filter(isReviewToolName);
 }
 
-function turnsLeftNote(left: number): Part[] {
+function turnsLeftNote(left: number, finish: string): Part[] {
   if (left > 2) return [];
-  return [{ text: left === 1 ? `This is your last turn: call ${SUBMIT_REPORT_TOOL} now with what you have.` : `${left} turns left: call ${SUBMIT_REPORT_TOOL} soon.` }];
+  return [{ text: left === 1 ? `This is your last turn: call ${finish} now with what you have.` : `${left} turns left: call ${finish} soon.` }];
 }
 
+/** The review: the loop with the Handoff Report as its finish tool. */
 export async function runAgentLoop(input: AgentLoopInput): Promise<AgentRun> {
-  const { client, limits, log, fence } = input;
+  const { result, ...run } = await runToolLoop({ ...input, finish: HANDOFF_REPORT_FINISH });
+  return result ? { ...run, report: result } : run;
+}
+
+export async function runToolLoop<T>(input: AgentLoopInput & { finish: FinishTool<T> }): Promise<LoopRun<T>> {
+  const { client, limits, log, fence, finish } = input;
+  const finishName = finish.declaration.name;
   const usage: TokenUsage = { input: 0, output: 0, total: 0 };
   const toolCalls: ToolCallRecord[] = [];
   const refused = new Set<string>();
   const offered = new Set<string>(input.tools);
-  const declarations = [...input.tools.map((name) => toolDeclaration(REVIEW_TOOLS[name])), submitReportDeclaration()];
+  const declarations = [...input.tools.map((name) => toolDeclaration(REVIEW_TOOLS[name])), finish.declaration];
   const contents: Content[] = [{ role: "user", parts: [{ text: input.task }] }];
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   const signal = input.signal ? AbortSignal.any([input.signal, deadline]) : deadline;
   let turns = 0;
 
-  const end = (reason: TerminateReason, detail?: string, report?: HandoffReport): AgentRun => {
-    const run: AgentRun = { reason, turns, usage, toolCalls, refusedTools: [...refused], ...(detail ? { detail } : {}), ...(report ? { report } : {}) };
+  const end = (reason: TerminateReason, detail?: string, result?: T): LoopRun<T> => {
+    const run: LoopRun<T> = { reason, turns, usage, toolCalls, refusedTools: [...refused], ...(detail ? { detail } : {}), ...(result !== undefined ? { result } : {}) };
     log.info({ reason, turns, tokensIn: usage.input, tokensOut: usage.output, toolCalls: toolCalls.length, refused: run.refusedTools }, "agent run ended");
     return run;
   };
-  const stopped = (): AgentRun | undefined => {
+  const stopped = (): LoopRun<T> | undefined => {
     if (input.signal?.aborted) return end("aborted", "the review was cancelled");
     if (deadline.aborted) return end("timeout", `no report within ${Math.round(limits.timeoutMs / 60_000)} min`);
     return undefined;
   };
-  const overBudget = (): AgentRun | undefined =>
+  const overBudget = (): LoopRun<T> | undefined =>
     usage.total >= limits.tokenBudget
       ? end("budget", `the review used ${usage.total.toLocaleString("en-US")} tokens, over its budget of ${limits.tokenBudget.toLocaleString("en-US")}`)
       : undefined;
@@ -136,18 +166,17 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentRun> {
     contents.push(reply.content);
 
     const responses: Part[] = [];
-    let report: HandoffReport | undefined;
+    let accepted: { value: T } | undefined;
     for (const call of reply.functionCalls) {
       const respond = (response: Record<string, unknown>) =>
         responses.push({ functionResponse: { ...(call.id ? { id: call.id } : {}), name: call.name, response } });
-      if (call.name === SUBMIT_REPORT_TOOL) {
-        const parsed = HandoffReportSchema.safeParse(call.args);
-        const problems = parsed.success ? await findingLocationProblems(parsed.data, input.workspaceRoot) : [describeReportIssues(parsed.error)];
-        if (parsed.success && problems.length === 0) {
-          report = parsed.data;
-          respond({ output: "Report received." });
+      if (call.name === finishName) {
+        const outcome = await finish.accept(call.args, input.workspaceRoot);
+        if ("value" in outcome) {
+          accepted = outcome;
+          respond({ output: "Received." });
         } else {
-          const message = `The report was not accepted. Fix these problems and call ${SUBMIT_REPORT_TOOL} again:\n${problems.join("\n")}`;
+          const message = `Not accepted. Fix these problems and call ${finishName} again:\n${outcome.problems.join("\n")}`;
           toolCalls.push({ name: call.name, error: message });
           respond({ error: message });
         }
@@ -166,15 +195,15 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentRun> {
       log.debug({ tool: call.name, error: result.error?.type }, "tool call");
       respond(result.error ? { error: result.llmContent } : { output: fence.wrap(`${call.name} result`, result.llmContent) });
     }
-    if (report) return end("goal", undefined, report);
+    if (accepted) return end("goal", undefined, accepted.value);
 
     const why = stopped() ?? overBudget();
     if (why) return why;
     const left = limits.maxTurns - turns;
     if (responses.length === 0) {
-      contents.push({ role: "user", parts: [{ text: `Use a tool, or call ${SUBMIT_REPORT_TOOL} to finish the review.` }, ...turnsLeftNote(left)] });
+      contents.push({ role: "user", parts: [{ text: `Use a tool, or call ${finishName} to finish.` }, ...turnsLeftNote(left, finishName)] });
     } else {
-      contents.push({ role: "user", parts: [...responses, ...turnsLeftNote(left)] });
+      contents.push({ role: "user", parts: [...responses, ...turnsLeftNote(left, finishName)] });
     }
   }
   return end("max_turns", `no report after ${limits.maxTurns} turns`);

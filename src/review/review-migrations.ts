@@ -30,6 +30,8 @@ export interface MigrationReviewInput {
   pr: PullRequestText;
   /** The data-engineer agent, when the server has a Gemini key. */
   agent?: AgentRuntime;
+  /** Post every finding, as if nothing had been posted before (`/data-engineer full-review`). */
+  ignorePosted?: boolean;
 }
 
 export interface MigrationReviewOutcome {
@@ -46,7 +48,7 @@ export async function reviewMigrations(input: MigrationReviewInput): Promise<Mig
 
   // Analyse and place the findings.
   await loadSqlParser();
-  const posted = await client.postedFingerprints();
+  const posted = input.ignorePosted ? new Set<string>() : await client.postedFingerprints();
   const reviewInput = { files, relevant: input.relevant, config, posted, notReviewed, listing: input.listing, headSha: client.pr.headSha, changed: input.changed };
   let review = buildReview(reviewInput);
   let agent: AgentOutcome | undefined;

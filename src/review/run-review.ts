@@ -22,6 +22,12 @@ export interface PullRequestReviewInput {
   pr: PullRequestFacts;
   log: Logger;
   agent?: AgentRuntime;
+  /**
+   * Asked for (a `/data-engineer` command, a check re-run) rather than automatic: the automatic
+   * review settings (drafts, paused, ignored authors and labels) do not apply. `fullReview` posts
+   * every finding again, ignoring what earlier reviews posted.
+   */
+  requested?: { fullReview?: boolean };
 }
 
 /**
@@ -44,7 +50,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       log.warn({ checkRunId }, "invalid repository configuration; nothing reviewed");
       return result;
     }
-    const skip = autoReviewSkip(input.pr, config);
+    const skip = input.requested ? undefined : autoReviewSkip(input.pr, config);
     if (skip) {
       const result = skip.kind === "draft" ? draftSkipped() : configSkipped(skip.reason);
       await client.completeCheckRun(checkRunId, result);
@@ -77,6 +83,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       changed: files,
       pr,
       ...(input.agent ? { agent: input.agent } : {}),
+      ...(input.requested?.fullReview ? { ignorePosted: true } : {}),
     });
     await client.completeCheckRun(checkRunId, result, annotations);
     log.info(

@@ -163,7 +163,7 @@ describe("the agent loop", () => {
     const result = await run();
     gemini.assertDone();
     const first = String(responsesIn(gemini.requests[1])[0]?.response.error);
-    expect(first).toContain("The report was not accepted");
+    expect(first).toContain("Not accepted. Fix these problems and call submit_handoff_report again");
     expect(first).toContain("part1.status");
     expect(first).toContain("findings.0.severity");
     expect(String(responsesIn(gemini.requests[2])[0]?.response.error)).toContain("findings.0.path");
