@@ -2,6 +2,7 @@ import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from "pr
 import type { AgentRuntime } from "./agent/agent-review.js";
 import { agentRuntimeFromEnv } from "./agent/runtime.js";
 import { healthzHandler } from "./handlers/healthz.js";
+import { registerCheckRunHandlers } from "./handlers/check-run.js";
 import { registerPullRequestHandler } from "./handlers/pull-request.js";
 
 export interface AppDependencies {
@@ -17,6 +18,7 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
       deps.agent === "off" ? undefined : deps.agent === undefined || deps.agent === "from-env" ? agentRuntimeFromEnv(deps.env ?? process.env, app.log) : deps.agent;
     app.log.info({ agent: agent ? "on" : "off" }, agent ? "data-engineer agent enabled" : "no Gemini credentials: reviews are the analyser's alone");
     registerPullRequestHandler(app, agent);
+    registerCheckRunHandlers(app, agent);
     // Probot's server and createNodeMiddleware take extra HTTP routes; a bare Probot (as some
     // serverless hosts use) has none and throws, and then there is no /healthz to serve.
     try {

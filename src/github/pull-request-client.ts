@@ -1,6 +1,6 @@
 import type { Octokit, RestEndpointMethodTypes } from "@octokit/rest";
 import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
-import type { CheckOutput, CheckResult } from "../report/check-output.js";
+import { REREVIEW_ACTION, type CheckOutput, type CheckResult } from "../report/check-output.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { describeGitHubFailure } from "./errors.js";
 import { downloadTarball } from "./head-tarball.js";
@@ -98,6 +98,7 @@ export class PullRequestClient {
         conclusion: result.conclusion,
         completed_at: new Date().toISOString(),
         output: { ...result.output, ...(first.length > 0 ? { annotations: [...first] } : {}) },
+        actions: [{ ...REREVIEW_ACTION }],
       });
       for (const batch of rest) await update({ output: { ...result.output, annotations: [...batch] } });
     } catch (error) {

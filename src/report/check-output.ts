@@ -8,6 +8,17 @@ export const CHECK_SUMMARY_LIMIT = 60_000;
 /** GitHub rejects check run titles over 255 characters. */
 export const CHECK_TITLE_LIMIT = 255;
 
+/**
+ * The button on every completed check run: GitHub sends `check_run.requested_action` with its
+ * identifier, and the pull request's head is reviewed again. GitHub's limits: label 20
+ * characters, description 40, identifier 20.
+ */
+export const REREVIEW_ACTION = {
+  label: "Re-review",
+  description: "Review this pull request again",
+  identifier: "rereview",
+} as const;
+
 export type CheckConclusion = "success" | "neutral" | "failure" | "skipped";
 
 export interface CheckOutput {
