@@ -3,6 +3,7 @@ import type { AgentRuntime } from "./agent/agent-review.js";
 import { agentRuntimeFromEnv } from "./agent/runtime.js";
 import { healthzHandler } from "./handlers/healthz.js";
 import { registerCheckRunHandlers } from "./handlers/check-run.js";
+import { registerCommandHandlers } from "./handlers/commands.js";
 import { registerPullRequestHandler } from "./handlers/pull-request.js";
 
 export interface AppDependencies {
@@ -19,6 +20,7 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     app.log.info({ agent: agent ? "on" : "off" }, agent ? "data-engineer agent enabled" : "no Gemini credentials: reviews are the analyser's alone");
     registerPullRequestHandler(app, agent);
     registerCheckRunHandlers(app, agent);
+    registerCommandHandlers(app, agent);
     // Probot's server and createNodeMiddleware take extra HTTP routes; a bare Probot (as some
     // serverless hosts use) has none and throws, and then there is no /healthz to serve.
     try {

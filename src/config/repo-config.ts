@@ -52,6 +52,15 @@ export const RepoConfigSchema = AnalysisConfigSchema.extend({
       tokenBudget: z.int().min(1_000).optional(),
     })
     .default({ enabled: true }),
+  /** `/data-engineer` commands in pull request comments. */
+  commands: z
+    .strictObject({
+      /** The least permission on the repository a commenter needs for any command. */
+      minPermission: z.enum(["write", "maintain", "admin"]).default("write"),
+      /** Commands per pull request in any hour (a sliding window); more are refused until it slides. */
+      maxPerHour: z.int().min(1).max(100).default(10),
+    })
+    .default({ minPermission: "write", maxPerHour: 10 }),
   /** Replaying migrations in an embedded Postgres to verify locks and rollbacks. */
   replay: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
 });
@@ -81,13 +90,21 @@ export function parseRepoConfig(data: unknown, file = REPO_CONFIG_FILE): RepoCon
 
 /** Parses and validates YAML text (for the CLI and local reviews). */
 export function parseRepoConfigText(text: string, file = REPO_CONFIG_FILE): RepoConfig {
+  return parseRepoConfigDocument(text, file).config;
+}
+
+/**
+ * Parses and validates YAML text, and also returns the data as written (before defaults), so
+ * that `/data-engineer config` can say which keys the file sets.
+ */
+export function parseRepoConfigDocument(text: string, file = REPO_CONFIG_FILE): { config: RepoConfig; data: unknown } {
   let data: unknown;
   try {
     data = YAML.parse(text, { schema: "core", uniqueKeys: true, maxAliasCount: 100 });
   } catch (error) {
     throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message.split("\n")[0] ?? ""}`, { cause: error });
   }
-  return parseRepoConfig(data, file);
+  return { config: parseRepoConfig(data, file), data };
 }
 
 /** The JSON Schema of the file, for editors (yaml-language-server and others). */

@@ -13,7 +13,7 @@ import {
   reviewFailed,
   type CheckResult,
 } from "../report/check-output.js";
-import { autoReviewSkip, type PullRequestFacts } from "./auto-review.js";
+import { autoReviewSkip, pausedSkipped, type PullRequestFacts } from "./auto-review.js";
 import { encodeCheckIdentity } from "./check-identity.js";
 import { reviewMigrations } from "./review-migrations.js";
 
@@ -52,7 +52,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     }
     const skip = input.requested ? undefined : autoReviewSkip(input.pr, config);
     if (skip) {
-      const result = skip.kind === "draft" ? draftSkipped() : configSkipped(skip.reason);
+      const result = skip.kind === "draft" ? draftSkipped() : skip.kind === "paused" ? pausedSkipped() : configSkipped(skip.reason);
       await client.completeCheckRun(checkRunId, result);
       log.info({ checkRunId, skip: skip.kind }, "pull request not reviewed automatically");
       return result;

@@ -1,0 +1,97 @@
+import { readFile } from "node:fs/promises";
+import YAML from "yaml";
+import type { RepoConfig } from "../config/repo-config.js";
+import { InternalError, errorMessage } from "../errors.js";
+import { inlineCode } from "../report/markdown.js";
+import { RULES, RULES_BY_ID } from "../rules/index.js";
+import { SQUAWK_RULE_NAMES } from "../rules/suppression.js";
+
+/**
+ * `/data-engineer explain <rule-id>`: the rule's page from docs/rules/, which ships with the
+ * package (next to src/ and dist/). Only ids of known rules are read: the id comes from a comment.
+ */
+
+const RULE_DOCS = new URL("../../docs/rules/", import.meta.url);
+
+export type Explanation = { found: true; markdown: string } | { found: false; markdown: string };
+
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/** Known rule ids close to `id`: a few edits away, or containing it (or contained in it). */
+export function closeRuleIds(id: string, limit = 5): string[] {
+  const scored = RULES.map((rule) => {
+    const d = distance(id, rule.id);
+    const contains = id.length >= 4 && (rule.id.includes(id) || id.includes(rule.id));
+    return { id: rule.id, score: contains ? Math.min(d, 1) : d };
+  });
+  return scored
+    .filter((s) => s.score <= Math.max(2, Math.floor(id.length / 4)))
+    .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1))
+    .slice(0, limit)
+    .map((s) => s.id);
+}
+
+async function rulePage(id: string): Promise<{ title?: string; body: string }> {
+  let text: string;
+  try {
+    text = await readFile(new URL(`${encodeURIComponent(id)}.md`, RULE_DOCS), "utf8");
+  } catch (error) {
+    throw new InternalError(`the documentation of ${id} is missing from this installation (${errorMessage(error)})`, { cause: error });
+  }
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n([\s\S]*)$/.exec(text);
+  if (!match) return { body: text };
+  const front = YAML.parse(match[1] ?? "") as { title?: unknown } | null;
+  const body = demoteHeadings((match[2] ?? "").replace(new RegExp(`^\\s*# ${id}\\s*\\n`), "").trim());
+  return { ...(typeof front?.title === "string" ? { title: front.title } : {}), body };
+}
+
+/** The page's headings two levels down, under the reply's own heading; code blocks untouched. */
+function demoteHeadings(markdown: string): string {
+  let fence: string | undefined;
+  return markdown
+    .split("\n")
+    .map((line) => {
+      const marker = /^\s{0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+      if (marker && (fence === undefined || (marker[0] === fence[0] && marker.length >= fence.length))) {
+        fence = fence === undefined ? marker : undefined;
+        return line;
+      }
+      return fence === undefined && /^#{1,4} /.test(line) ? `##${line}` : line;
+    })
+    .join("\n");
+}
+
+/** The reply's text (without addressee): the rule's page, or the rules whose ids are close. */
+export async function explainRule(requested: string, config: RepoConfig): Promise<Explanation> {
+  const squawk = RULES_BY_ID.has(requested) ? undefined : SQUAWK_RULE_NAMES[requested];
+  const id = squawk ?? requested;
+  const rule = RULES_BY_ID.get(id);
+  if (!rule) {
+    const close = closeRuleIds(requested);
+    const all = RULES.map((r) => inlineCode(r.id)).join(", ");
+    const text = close.length > 0
+      ? `there is no rule ${inlineCode(requested)}. Did you mean ${close.map((c) => inlineCode(c)).join(", ")}?`
+      : `there is no rule ${inlineCode(requested)}.`;
+    return { found: false, markdown: `${text}\n\n<details><summary>Every rule</summary>\n\n${all}\n\n</details>` };
+  }
+  const page = await rulePage(id);
+  const setting = config.rules[id];
+  const facts = [
+    `default severity **${rule.meta.severity}**`,
+    `category ${rule.meta.category}`,
+    ...(setting !== undefined ? [`in this repository: **${setting}** (\`rules.${id}\`)`] : []),
+  ].join(" · ");
+  const heading = `### ${inlineCode(id)}${page.title ? `: ${page.title}` : ""}`;
+  const alias = squawk ? `squawk's ${inlineCode(requested)} is checked by data-engineer's ${inlineCode(id)}.\n\n` : "";
+  return { found: true, markdown: `here is the rule's documentation.\n\n${alias}${heading}\n\n${facts}\n\n${page.body}` };
+}

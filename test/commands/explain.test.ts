@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { closeRuleIds, explainRule } from "../../src/commands/explain.js";
+import { DEFAULT_REPO_CONFIG, parseRepoConfigText } from "../../src/config/repo-config.js";
+
+describe("explain", () => {
+  it("gives a known rule's page without its front matter, with the repository's setting", async () => {
+    const config = parseRepoConfigText("rules:\n  ban-drop-table: error\n");
+    const explained = await explainRule("ban-drop-table", config);
+    expect(explained.found).toBe(true);
+    expect(explained.markdown).toContain("### `ban-drop-table`: Drop tables only once nothing uses them");
+    expect(explained.markdown).toContain("default severity **warning**");
+    expect(explained.markdown).toContain("in this repository: **error** (`rules.ban-drop-table`)");
+    expect(explained.markdown).toContain("\n#### Problem\n");
+    expect(explained.markdown).toContain("\n##### Instead of\n");
+    expect(explained.markdown).toContain("ALTER TABLE legacy_events RENAME TO legacy_events_deprecated;");
+    expect(explained.markdown).not.toContain("severity: warning\ncategory");
+  });
+
+  it("understands squawk's rule names", async () => {
+    const explained = await explainRule("prefer-robust-stmts", DEFAULT_REPO_CONFIG);
+    expect(explained.markdown).toContain("squawk's `prefer-robust-stmts` is checked by data-engineer's `require-if-not-exists`");
+  });
+
+  it("suggests close rule ids for an unknown one", async () => {
+    expect(closeRuleIds("ban-drop-tabel")).toEqual(["ban-drop-table"]);
+    expect(closeRuleIds("concurrent-index")).toContain("require-concurrent-index");
+    expect(closeRuleIds("zzzzzzzz")).toEqual([]);
+    const explained = await explainRule("ban-drop-colum", DEFAULT_REPO_CONFIG);
+    expect(explained.found).toBe(false);
+    expect(explained.markdown).toContain("there is no rule `ban-drop-colum`. Did you mean `ban-drop-column`");
+    expect(explained.markdown).toContain("<summary>Every rule</summary>");
+  });
+});
