@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Part } from "@google/genai";
 import pino from "pino";
-import { z } from "zod";
 import { runAgentReview, type AgentOutcome } from "../src/agent/agent-review.js";
 import type { HandoffReport } from "../src/agent/handoff-report.js";
 import { SUBMIT_REPORT_TOOL } from "../src/agent/handoff-report.js";
@@ -16,12 +15,8 @@ import type { ModelSettings } from "../src/agent/model/model-settings.js";
 import { BUNDLED_AGENT_FILE, createAgentRuntime } from "../src/agent/runtime.js";
 import { createUntrustedFence } from "../src/agent/untrusted.js";
 import type { Workspace } from "../src/agent/workspace/extract.js";
-import { DEMO_DIR } from "../src/cli/commands/demo.js";
-import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE } from "../src/config/repo-config.js";
-import { collectFiles } from "../src/migrations/collect-files.js";
+import { DEMO_DIR, demoReviewInput } from "../src/cli/commands/demo.js";
 import { buildReview } from "../src/review/build-review.js";
-import { addedFilePatch } from "../src/review/diff-anchors.js";
-import { loadSqlParser } from "../src/sql/parse.js";
 import type { GeminiRequestBody } from "../test/helpers/fake-gemini.js";
 import { median } from "./stats.js";
 
@@ -191,28 +186,8 @@ async function startScriptedGemini(): Promise<{ baseUrl: string; exchanges: Exch
 
 /** The demo pull request and the analyser's review of it, as `data-engineer demo` builds them. */
 async function demoReview() {
-  const pr = z
-    .object({ title: z.string(), headSha: z.string(), changed: z.array(z.string()).min(1) })
-    .parse(JSON.parse(readFileSync(join(demoDir, "pull-request.json"), "utf8")));
-  const { files } = await collectFiles(["."], demoRepo);
-  const configPath = join(demoRepo, REPO_CONFIG_FILE);
-  const config = existsSync(configPath) ? parseRepoConfigText(readFileSync(configPath, "utf8"), REPO_CONFIG_FILE) : DEFAULT_REPO_CONFIG;
-  const relevant = pr.changed.map((path) => {
-    const text = files.find((f) => f.path === path)?.text ?? "";
-    const lines = text.split("\n").length;
-    return { path, status: "added" as const, additions: lines, deletions: 0, patch: addedFilePatch(text), kind: path.endsWith(".sql") ? ("sql" as const) : ("migration" as const) };
-  });
-  await loadSqlParser();
-  const review = buildReview({
-    files,
-    relevant,
-    config,
-    posted: new Set(),
-    notReviewed: [],
-    listing: { listed: relevant.length, changed: relevant.length },
-    headSha: pr.headSha,
-  });
-  return { pr, relevant, config, findings: review.findings };
+  const { pr, input } = await demoReviewInput(demoDir);
+  return { pr, relevant: input.relevant, config: input.config, findings: buildReview(input).findings };
 }
 
 /** A Workspace over a temporary copy of the demo repository, removed by dispose. */

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { runAgentReview, type AgentOutcome, type AgentRuntime } from "../agent/agent-review.js";
+import type { AgentOutcome, AgentRuntime } from "../agent/agent-review.js";
 import type { PullRequestText } from "../agent/review-task.js";
 import { workspaceFromGitHub } from "../agent/workspace/sources.js";
 import type { RepoConfig } from "../config/repo-config.js";
@@ -7,7 +7,7 @@ import type { PullRequestClient } from "../github/pull-request-client.js";
 import type { ChangedFile, RelevantFile } from "../migrations/relevant-files.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import type { CheckResult, FileListing } from "../report/check-output.js";
-import { buildReview } from "./build-review.js";
+import { buildReviewWithAgent } from "./review-with-agent.js";
 import { loadSqlParser } from "../sql/parse.js";
 import { gatherMigrationFiles } from "./gather.js";
 
@@ -50,27 +50,13 @@ export async function reviewMigrations(input: MigrationReviewInput): Promise<Mig
   await loadSqlParser();
   const posted = input.ignorePosted ? new Set<string>() : await client.postedFingerprints();
   const reviewInput = { files, relevant: input.relevant, config, posted, notReviewed, listing: input.listing, headSha: client.pr.headSha, changed: input.changed };
-  let review = buildReview(reviewInput);
-  let agent: AgentOutcome | undefined;
-  if (input.agent && config.agent.enabled) {
-    const relevantPaths = new Set(input.relevant.map((f) => f.path));
-    agent = await runAgentReview({
-      runtime: input.agent,
-      config: config.agent,
-      task: {
-        pr: input.pr,
-        relevant: input.relevant,
-        otherChanged: input.changed.map((f) => f.path).filter((p) => !relevantPaths.has(p)),
-        findings: review.findings,
-        notReviewed,
-      },
-      openWorkspace: () => workspaceFromGitHub(client),
-      log,
-    });
-    review = buildReview({ ...reviewInput, agent });
-  } else if (input.agent) {
-    log.info("agent turned off by the repository's configuration");
-  }
+  if (input.agent && !config.agent.enabled) log.info("agent turned off by the repository's configuration");
+  const { review, agent } = await buildReviewWithAgent(reviewInput, {
+    runtime: input.agent,
+    pr: input.pr,
+    openWorkspace: () => workspaceFromGitHub(client),
+    log,
+  });
   const { check: result, annotations } = review;
 
   // Post nothing for a commit that is no longer the head: its review would be stale on arrival.

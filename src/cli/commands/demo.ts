@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE } from "../../config/repo-config.js";
 import { collectFiles } from "../../migrations/collect-files.js";
-import { buildReview } from "../../review/build-review.js";
+import { buildReview, type ReviewInput } from "../../review/build-review.js";
 import { addedFilePatch } from "../../review/diff-anchors.js";
 import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
@@ -20,8 +20,16 @@ const DemoPullRequest = z.object({ title: z.string(), headSha: z.string(), chang
  * (examples/demo), built by the same code, with no GitHub and no model key.
  */
 export async function demo(io: CliIo): Promise<number> {
-  const pr = DemoPullRequest.parse(JSON.parse(readFileSync(join(DEMO_DIR, "pull-request.json"), "utf8")));
-  const repo = join(DEMO_DIR, "repo");
+  const { pr, input } = await demoReviewInput();
+  const review = buildReview(input);
+  io.out(`Pull request: ${pr.title} (${input.relevant.length} migration files)\n\n${reviewMarkdown(review)}`);
+  return EXIT.ok;
+}
+
+/** The demo pull request and the review input the app would build for it (also used by bench:agent). */
+export async function demoReviewInput(dir: string = DEMO_DIR): Promise<{ pr: z.infer<typeof DemoPullRequest>; input: ReviewInput }> {
+  const pr = DemoPullRequest.parse(JSON.parse(readFileSync(join(dir, "pull-request.json"), "utf8")));
+  const repo = join(dir, "repo");
   const { files } = await collectFiles(["."], repo);
   const configPath = join(repo, REPO_CONFIG_FILE);
   const config = existsSync(configPath) ? parseRepoConfigText(readFileSync(configPath, "utf8"), REPO_CONFIG_FILE) : DEFAULT_REPO_CONFIG;
@@ -31,15 +39,8 @@ export async function demo(io: CliIo): Promise<number> {
     return { path, status: "added" as const, additions: lines, deletions: 0, patch: addedFilePatch(text), kind: path.endsWith(".sql") ? ("sql" as const) : ("migration" as const) };
   });
   await loadSqlParser();
-  const review = buildReview({
-    files,
-    relevant,
-    config,
-    posted: new Set(),
-    notReviewed: [],
-    listing: { listed: relevant.length, changed: relevant.length },
-    headSha: pr.headSha,
-  });
-  io.out(`Pull request: ${pr.title} (${relevant.length} migration files)\n\n${reviewMarkdown(review)}`);
-  return EXIT.ok;
+  return {
+    pr,
+    input: { files, relevant, config, posted: new Set(), notReviewed: [], listing: { listed: relevant.length, changed: relevant.length }, headSha: pr.headSha },
+  };
 }

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { runAgentReview, type AgentOutcome } from "../../agent/agent-review.js";
 import { agentRuntimeFromEnv } from "../../agent/runtime.js";
 import { workspaceFromGit } from "../../agent/workspace/sources.js";
 import { resolve } from "node:path";
@@ -8,7 +7,8 @@ import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE, type RepoCo
 import { errorMessage } from "../../errors.js";
 import { LocalRepo } from "../../git/local-repo.js";
 import { createRelevantFileMatcher, selectRelevantFiles } from "../../migrations/relevant-files.js";
-import { buildReview, type BuiltReview } from "../../review/build-review.js";
+import type { BuiltReview } from "../../review/build-review.js";
+import { buildReviewWithAgent } from "../../review/review-with-agent.js";
 import { gatherMigrationFiles } from "../../review/gather.js";
 import { CHECK_NAME } from "../../report/check-output.js";
 import { loadSqlParser } from "../../sql/parse.js";
@@ -82,26 +82,14 @@ export async function review(argv: readonly string[], io: CliIo): Promise<number
     await loadSqlParser();
     const headSha = (await repo.resolve(head)) ?? head;
     const reviewInput = { files, relevant, config, posted: new Set<string>(), notReviewed, listing: { listed: changed.length, changed: changed.length }, headSha, changed };
-    let built = buildReview(reviewInput);
     const log = pino({ level: "warn" }, pino.destination(2));
     const runtime = parsed.values["no-agent"] || relevant.length === 0 || !config.agent.enabled ? undefined : agentRuntimeFromEnv(io.env ?? {}, log);
-    if (runtime) {
-      const relevantPaths = new Set(relevant.map((f) => f.path));
-      const agent: AgentOutcome = await runAgentReview({
-        runtime,
-        config: config.agent,
-        task: {
-          pr: { number: 0, title: `Local review of ${head}`, body: "", author: "local", baseRef: base, headSha },
-          relevant,
-          otherChanged: changed.map((f) => f.path).filter((p) => !relevantPaths.has(p)),
-          findings: built.findings,
-          notReviewed,
-        },
-        openWorkspace: () => workspaceFromGit(repo, headSha),
-        log,
-      });
-      built = buildReview({ ...reviewInput, agent });
-    }
+    const { review: built } = await buildReviewWithAgent(reviewInput, {
+      runtime,
+      pr: { number: 0, title: `Local review of ${head}`, body: "", author: "local", baseRef: base, headSha },
+      openWorkspace: () => workspaceFromGit(repo, headSha),
+      log,
+    });
     if (relevant.length === 0) io.out(`Check run "${CHECK_NAME}": success — No migration or SQL changes\n`);
     else io.out(format === "json" ? `${JSON.stringify(reviewJson(built), null, 2)}\n` : reviewMarkdown(built));
     return built.check.conclusion === "failure" ? EXIT.findings : EXIT.ok;
