@@ -5,6 +5,8 @@
  * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
  */
 
+import { metrics } from "../ops/metrics.js";
+
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -47,6 +49,7 @@ export async function withRateLimitRetry<T>(write: () => Promise<T>, clock: Cloc
     } catch (error) {
       const wait = rateLimitWait(error, clock.now());
       if (wait === undefined || attempt >= RATE_LIMIT_ATTEMPTS || wait > MAX_RATE_LIMIT_WAIT_MS) throw error;
+      metrics.githubRetry("rate_limit");
       await clock.sleep(wait);
     }
   }

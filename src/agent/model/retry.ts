@@ -4,6 +4,8 @@
  * server's own word on when to come back (Retry-After, google.rpc.RetryInfo).
  */
 
+import { metrics } from "../../ops/metrics.js";
+
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   maxAttempts: number;
@@ -144,8 +146,11 @@ export async function withRetries<T>(attempt: (attemptNumber: number) => Promise
   for (let n = 1; ; n++) {
     if (signal.aborted) throw abortReason(signal);
     try {
-      return await attempt(n);
+      const result = await attempt(n);
+      metrics.geminiAttempt("ok");
+      return result;
     } catch (error) {
+      metrics.geminiAttempt(signal.aborted ? "cancelled" : "error", error);
       if (signal.aborted) throw abortReason(signal);
       const verdict = options.judge(error);
       if (!verdict.retry) throw verdict.error;
@@ -155,6 +160,7 @@ export async function withRetries<T>(attempt: (attemptNumber: number) => Promise
         throw verdict.giveUp({ kind: "delay-too-long", delayMs: verdict.serverDelayMs, maxMs: policy.maxServerDelayMs });
       }
       const delayMs = verdict.serverDelayMs ?? backoffDelayMs(n, policy, options.random);
+      metrics.geminiRetry();
       options.onRetry?.({
         attempt: n,
         maxAttempts: policy.maxAttempts,
