@@ -1,0 +1,158 @@
+/**
+ * The job queue port. Webhook handlers enqueue; a processor runs the jobs. Two adapters keep the
+ * same semantics: the embedded store on `node:sqlite` in DATA_DIR (one replica) and BullMQ on
+ * Redis (any number of replicas). One contract test suite (test/jobs/queue-contract.ts) runs
+ * against both.
+ *
+ * Semantics every adapter keeps:
+ * - **Dedupe**: `id` is the webhook's delivery id (a redelivery keeps it); a second enqueue of an
+ *   id the queue still remembers (queued, running or finished within `retentionMs`) is refused.
+ * - **Coalesce**: jobs sharing a `coalesceKey` (one pull request) run one at a time and the newest
+ *   wins: enqueueing one supersedes every older job of the key that has not finished. A queued one
+ *   never runs; a running one has its signal aborted with a {@link JobAbortedError}("superseded")
+ *   and the newer job starts only after it has settled. Either way `processor.superseded` is called
+ *   once for the older job and it ends in state `superseded`.
+ * - **Hold**: `holdMs` keeps a new job from running until `release(id)` or until the hold runs
+ *   out, whichever comes first (the handler creates the check run in between; if it crashes there,
+ *   the job still runs when the hold ends).
+ * - **Concurrency**: at most `concurrency` jobs run in one process, at most `perInstallation` jobs
+ *   of one installation run at once (in the process for the embedded store, across replicas on Redis).
+ * - **Retries**: a run that throws is retried after a backoff (`baseMs · 2^(attempt-1)`, capped at
+ *   `maxMs`) until `maxAttempts` runs have been made; a {@link PermanentJobError} is not retried.
+ *   Then `processor.deadLetter` is called with the reason and the job ends in state `dead`.
+ * - **Recovery**: jobs that were running when a process died run again (an attempt is counted
+ *   when a run starts, so a job that keeps killing the process ends dead). A `superseded` or
+ *   `deadLetter` call that threw is called again at the next `start`.
+ * - **Shutdown**: `stop(graceMs)` takes no new jobs, lets running ones finish for up to `graceMs`,
+ *   then aborts the rest with {@link JobAbortedError}("shutdown") and puts them back in the queue
+ *   without counting the attempt.
+ */
+
+export type JobState = "queued" | "running" | "done" | "dead" | "superseded";
+export const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "dead", "superseded"];
+
+/** A job's data: plain JSON. */
+export type JobPayload = { [key: string]: unknown };
+
+export interface NewJob {
+  /** The dedupe key: the delivery id, with a suffix when one delivery makes several jobs. */
+  id: string;
+  /** Which processor branch runs it ("review", "command", …). */
+  kind: string;
+  /** The GitHub App installation the job acts for (per-installation concurrency). */
+  installationId?: number;
+  /** Jobs with the same key run one at a time, newest wins (a pull request: `repoId#number`). */
+  coalesceKey?: string;
+  payload: JobPayload;
+  /** Not run before `release(id)` or before this many milliseconds have passed. */
+  holdMs?: number;
+}
+
+export interface Job {
+  id: string;
+  kind: string;
+  installationId?: number;
+  coalesceKey?: string;
+  payload: JobPayload;
+  /** Runs started so far, this one included when the job is running (1 on its first run). */
+  attempts: number;
+  /** When it was enqueued (epoch milliseconds). */
+  enqueuedAt: number;
+}
+
+export interface JobRunContext {
+  /** Aborted with a JobAbortedError when a newer job supersedes this one or the process stops. */
+  signal: AbortSignal;
+  /** This run's number, from 1. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+/** What a job's signal is aborted with. */
+export class JobAbortedError extends Error {
+  constructor(readonly why: "superseded" | "shutdown") {
+    super(why === "superseded" ? "a newer job for the same pull request replaced this one" : "the server is shutting down");
+    this.name = "JobAbortedError";
+  }
+}
+
+/** Thrown by a processor for a failure that another attempt cannot fix: no retry. */
+export class PermanentJobError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PermanentJobError";
+  }
+}
+
+export interface JobProcessor {
+  run(job: Job, context: JobRunContext): Promise<void>;
+  /** The job was replaced by a newer one with its coalesce key (it never ran, or it was aborted). */
+  superseded(job: Job): Promise<void>;
+  /** The job failed for the last time; `reason` is the last error's message. */
+  deadLetter(job: Job, reason: string): Promise<void>;
+  /** A run failed and the job will run again after `delayMs`. Optional; errors are logged only. */
+  retrying?(job: Job, reason: string, delayMs: number): Promise<void>;
+}
+
+export interface QueueSettings {
+  /** Jobs running at once in this process. */
+  concurrency: number;
+  /** Jobs of one installation running at once. */
+  perInstallation: number;
+  /** Runs before a failing job is dead-lettered. */
+  maxAttempts: number;
+  backoff: { baseMs: number; maxMs: number };
+  /** How long finished jobs are remembered for dedupe (GitHub lets users redeliver for 3 days). */
+  retentionMs: number;
+}
+
+export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
+  concurrency: 4,
+  perInstallation: 2,
+  maxAttempts: 5,
+  backoff: { baseMs: 2_000, maxMs: 120_000 },
+  retentionMs: 4 * 24 * 60 * 60 * 1000,
+};
+
+export interface RecoveryReport {
+  /** Jobs found running from a process that died, put back in the queue. */
+  requeued: number;
+  /** `superseded`/`deadLetter` calls that had failed and were made again. */
+  hooksRetried: number;
+}
+
+export interface StopReport {
+  /** Running jobs that finished within the grace period. */
+  finished: number;
+  /** Running jobs aborted at the end of the grace period and put back in the queue. */
+  requeued: number;
+}
+
+export interface JobQueue {
+  readonly adapter: "embedded" | "bullmq";
+  /** `enqueued: false` when the id is known already (a redelivery or a duplicate). */
+  enqueue(job: NewJob): Promise<{ enqueued: boolean }>;
+  /** Ends a job's hold and merges `patch` into its payload. A job no longer queued is left alone. */
+  release(id: string, patch?: JobPayload): Promise<void>;
+  /** Recovers what an earlier process left, then runs jobs with `processor` until `stop`. */
+  start(processor: JobProcessor): Promise<RecoveryReport>;
+  /** Stops taking jobs, waits up to `graceMs` for running ones, re-queues the rest. */
+  stop(graceMs: number): Promise<StopReport>;
+  /** Jobs by state (finished ones within the retention). */
+  counts(): Promise<Record<JobState, number>>;
+  /** Throws when the store (the SQLite file, Redis) cannot be used. */
+  ping(): Promise<void>;
+  /** Releases connections and files; call after `stop`. */
+  close(): Promise<void>;
+}
+
+/** The delay before run `attempt + 1`, after run `attempt` failed. */
+export function backoffDelay(attempt: number, backoff: QueueSettings["backoff"]): number {
+  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/** The message of a failure, for `deadLetter` and logs. */
+export function failureReason(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createEmbeddedQueue } from "../../src/jobs/embedded-queue.js";
+import { DataDirInUseError } from "../../src/jobs/data-dir-lock.js";
+import type { JobQueue } from "../../src/jobs/queue.js";
+import { describeQueueContract } from "./queue-contract.js";
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function newDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "de-jobs-"));
+  dirs.push(dir);
+  return dir;
+}
+
+describeQueueContract("embedded (node:sqlite)", {
+  newStore: newDir,
+  open: (store, settings) => Promise.resolve(createEmbeddedQueue({ dataDir: store, settings })),
+  // close() without stop(): the file and the lock go, the running job is never settled in the store.
+  crash: (queue: JobQueue) => queue.close(),
+  recoveryMs: 0,
+});
+
+describe("embedded job store", () => {
+  it("refuses a second queue on the same DATA_DIR while the first holds it", async () => {
+    const dir = await newDir();
+    const first = createEmbeddedQueue({ dataDir: dir });
+    expect(() => createEmbeddedQueue({ dataDir: dir })).toThrow(DataDirInUseError);
+    await first.close();
+    const again = createEmbeddedQueue({ dataDir: dir });
+    await again.close();
+  });
+
+  it("forgets finished jobs after the retention, so the id can be used again", async () => {
+    const dir = await newDir();
+    let now = 1_000_000;
+    const queue = createEmbeddedQueue({ dataDir: dir, now: () => now, settings: { retentionMs: 1000 } });
+    let runs = 0;
+    await queue.start({ run: () => Promise.resolve(void runs++), superseded: () => Promise.resolve(), deadLetter: () => Promise.resolve() });
+    await queue.enqueue({ id: "x", kind: "review", payload: {} });
+    for (let i = 0; i < 100 && (await queue.counts()).done !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await queue.enqueue({ id: "x", kind: "review", payload: {} })).toEqual({ enqueued: false });
+    await queue.stop(0);
+    await queue.close();
+    now += 5000;
+    const next = createEmbeddedQueue({ dataDir: dir, now: () => now, settings: { retentionMs: 1000 } });
+    await next.start({ run: () => Promise.resolve(void runs++), superseded: () => Promise.resolve(), deadLetter: () => Promise.resolve() });
+    expect(await next.enqueue({ id: "x", kind: "review", payload: {} })).toEqual({ enqueued: true });
+    for (let i = 0; i < 100 && runs < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(runs).toBe(2);
+    await next.stop(0);
+    await next.close();
+  });
+});

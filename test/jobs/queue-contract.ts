@@ -1,0 +1,350 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  JobAbortedError,
+  PermanentJobError,
+  type Job,
+  type JobProcessor,
+  type JobQueue,
+  type JobRunContext,
+  type QueueSettings,
+} from "../../src/jobs/queue.js";
+
+/**
+ * The semantics of the job queue port (src/jobs/queue.ts), run against every adapter: the
+ * embedded SQLite store and BullMQ on Redis. An adapter passes when each of these holds.
+ */
+
+export interface QueueContractFactory {
+  /** A new, empty store: a directory, a queue name. */
+  newStore(): Promise<string>;
+  /** A queue on `store`; two queues opened on one store after each other share its jobs. */
+  open(store: string, settings: Partial<QueueSettings>): Promise<JobQueue>;
+  /** Like a process killed with SIGKILL: the queue goes away without settling its running jobs. */
+  crash(queue: JobQueue): Promise<void>;
+  /** How long the adapter may take to notice that a crashed process's job needs running again. */
+  recoveryMs: number;
+}
+
+const FAST: Partial<QueueSettings> = {
+  concurrency: 4,
+  perInstallation: 4,
+  maxAttempts: 3,
+  backoff: { baseMs: 20, maxMs: 100 },
+};
+
+type RunFn = (job: Job, context: JobRunContext) => Promise<unknown>;
+
+/** A processor that records every call; `run` is what each test makes the job do. */
+class RecordingProcessor implements JobProcessor {
+  readonly runs: { id: string; attempt: number; payload: Job["payload"]; startedAt: number; settledAt?: number }[] = [];
+  readonly supersededIds: string[] = [];
+  readonly dead: { id: string; reason: string }[] = [];
+  readonly retries: { id: string; reason: string }[] = [];
+  readonly completed: string[] = [];
+  deadLetterFailures = 0;
+
+  constructor(private readonly body: RunFn) {}
+
+  async run(job: Job, context: JobRunContext): Promise<void> {
+    const entry: (typeof this.runs)[number] = { id: job.id, attempt: context.attempt, payload: job.payload, startedAt: performance.now() };
+    this.runs.push(entry);
+    try {
+      await this.body(job, context);
+      this.completed.push(job.id);
+    } finally {
+      entry.settledAt = performance.now();
+    }
+  }
+
+  superseded(job: Job): Promise<void> {
+    this.supersededIds.push(job.id);
+    return Promise.resolve();
+  }
+
+  deadLetter(job: Job, reason: string): Promise<void> {
+    if (this.deadLetterFailures > 0) {
+      this.deadLetterFailures--;
+      return Promise.reject(new Error("GitHub is down"));
+    }
+    this.dead.push({ id: job.id, reason });
+    return Promise.resolve();
+  }
+
+  retrying(job: Job, reason: string): Promise<void> {
+    this.retries.push({ id: job.id, reason });
+    return Promise.resolve();
+  }
+
+  runsOf(id: string) {
+    return this.runs.filter((run) => run.id === id);
+  }
+}
+
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves when the signal aborts; the reason is what the job was aborted with. */
+function aborted(signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.resolve(signal.reason);
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(signal.reason), { once: true }));
+}
+
+/** A gate a job waits at until the test opens it. */
+function gate(): { wait: () => Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { wait: () => opened, open };
+}
+
+export function describeQueueContract(name: string, factory: QueueContractFactory): void {
+  describe(`job queue contract: ${name}`, () => {
+    const opened: JobQueue[] = [];
+    const open = async (store: string, settings: Partial<QueueSettings> = {}) => {
+      const queue = await factory.open(store, { ...FAST, ...settings });
+      opened.push(queue);
+      return queue;
+    };
+    afterEach(async () => {
+      for (const queue of opened.splice(0)) {
+        await queue.stop(0).catch(() => undefined);
+        await queue.close().catch(() => undefined);
+      }
+    });
+
+    it("runs a job with its payload and counts it done", async () => {
+      const queue = await open(await factory.newStore());
+      const processor = new RecordingProcessor(() => Promise.resolve());
+      await queue.start(processor);
+      expect(await queue.enqueue({ id: "d-1", kind: "review", installationId: 1, payload: { pr: 7 } })).toEqual({ enqueued: true });
+      await waitFor("the job to finish", async () => (await queue.counts()).done === 1);
+      expect(processor.runs).toMatchObject([{ id: "d-1", attempt: 1, payload: { pr: 7 } }]);
+      expect(await queue.counts()).toMatchObject({ queued: 0, running: 0, done: 1, dead: 0, superseded: 0 });
+      await expect(queue.ping()).resolves.toBeUndefined();
+    });
+
+    it("runs a duplicate delivery once, also when it comes again after the first finished", async () => {
+      const queue = await open(await factory.newStore());
+      const processor = new RecordingProcessor(() => sleep(50));
+      await queue.start(processor);
+      const job = { id: "delivery-42", kind: "review", installationId: 1, coalesceKey: "r#1", payload: { sha: "a" } };
+      expect(await queue.enqueue(job)).toEqual({ enqueued: true });
+      expect(await queue.enqueue(job)).toEqual({ enqueued: false });
+      await waitFor("the job to finish", async () => (await queue.counts()).done === 1);
+      expect(await queue.enqueue(job)).toEqual({ enqueued: false });
+      await sleep(150);
+      expect(processor.runs).toHaveLength(1);
+      expect(processor.supersededIds).toEqual([]);
+    });
+
+    it("aborts the running job of a pull request when a newer one comes, and runs the newer one after it settled", async () => {
+      const queue = await open(await factory.newStore());
+      const reasons: unknown[] = [];
+      const processor = new RecordingProcessor(async (job, { signal }) => {
+        if (job.id === "push-1") {
+          reasons.push(await aborted(signal));
+          await sleep(30); // a review winding down after the abort
+          throw signal.reason;
+        }
+      });
+      await queue.start(processor);
+      await queue.enqueue({ id: "push-1", kind: "review", installationId: 1, coalesceKey: "r#5", payload: { sha: "a" } });
+      await waitFor("the first review to start", () => processor.runs.length === 1);
+      await queue.enqueue({ id: "push-2", kind: "review", installationId: 1, coalesceKey: "r#5", payload: { sha: "b" } });
+      await waitFor("the newer review to finish", () => processor.completed.includes("push-2"));
+      await waitFor("the superseded hook", () => processor.supersededIds.length === 1);
+
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toBeInstanceOf(JobAbortedError);
+      expect((reasons[0] as JobAbortedError).why).toBe("superseded");
+      expect(processor.supersededIds).toEqual(["push-1"]);
+      const [first] = processor.runsOf("push-1");
+      const [second] = processor.runsOf("push-2");
+      expect(first?.settledAt).toBeDefined();
+      expect(second?.startedAt).toBeGreaterThanOrEqual(first?.settledAt ?? Infinity);
+      expect(processor.runs.map((run) => run.id)).toEqual(["push-1", "push-2"]);
+      expect(processor.dead).toEqual([]);
+      await waitFor("counts", async () => {
+        const counts = await queue.counts();
+        return counts.superseded === 1 && counts.done === 1;
+      });
+    });
+
+    it("never runs a queued job that a newer one of its pull request replaced", async () => {
+      const queue = await open(await factory.newStore(), { concurrency: 1 });
+      const blocker = gate();
+      const processor = new RecordingProcessor((job) => (job.id === "other" ? blocker.wait() : Promise.resolve()));
+      await queue.start(processor);
+      await queue.enqueue({ id: "other", kind: "review", installationId: 1, coalesceKey: "r#1", payload: {} });
+      await waitFor("the blocking job to start", () => processor.runs.length === 1);
+      await queue.enqueue({ id: "push-1", kind: "review", installationId: 1, coalesceKey: "r#2", payload: { sha: "a" } });
+      await queue.enqueue({ id: "push-2", kind: "review", installationId: 1, coalesceKey: "r#2", payload: { sha: "b" } });
+      await waitFor("the replaced job's hook", () => processor.supersededIds.includes("push-1"));
+      blocker.open();
+      await waitFor("the newest job", () => processor.completed.includes("push-2"));
+      await sleep(100);
+      expect(processor.runs.map((run) => run.id)).toEqual(["other", "push-2"]);
+      expect(processor.supersededIds).toEqual(["push-1"]);
+    });
+
+    it("retries a job that throws twice and then succeeds", async () => {
+      const queue = await open(await factory.newStore());
+      let calls = 0;
+      const processor = new RecordingProcessor(() => {
+        calls++;
+        return calls <= 2 ? Promise.reject(new Error(`GitHub answered HTTP 502 (call ${calls})`)) : Promise.resolve();
+      });
+      await queue.start(processor);
+      await queue.enqueue({ id: "flaky", kind: "review", installationId: 1, payload: {} });
+      await waitFor("the third run to succeed", () => processor.completed.includes("flaky"));
+      expect(processor.runs.map((run) => run.attempt)).toEqual([1, 2, 3]);
+      expect(processor.retries.map((retry) => retry.reason)).toEqual([
+        "GitHub answered HTTP 502 (call 1)",
+        "GitHub answered HTTP 502 (call 2)",
+      ]);
+      expect(processor.dead).toEqual([]);
+      await waitFor("done", async () => (await queue.counts()).done === 1);
+    });
+
+    it("dead-letters a job that always fails, with the last reason, after maxAttempts runs", async () => {
+      const queue = await open(await factory.newStore());
+      const processor = new RecordingProcessor((_job, { attempt }) => Promise.reject(new Error(`still broken (run ${attempt})`)));
+      await queue.start(processor);
+      await queue.enqueue({ id: "broken", kind: "review", installationId: 1, payload: { checkRunId: 9 } });
+      await waitFor("the dead letter", () => processor.dead.length === 1);
+      expect(processor.runs).toHaveLength(3);
+      expect(processor.dead).toEqual([{ id: "broken", reason: "still broken (run 3)" }]);
+      await waitFor("counted dead", async () => (await queue.counts()).dead === 1);
+      await sleep(100);
+      expect(processor.runs).toHaveLength(3);
+    });
+
+    it("does not retry a permanent failure", async () => {
+      const queue = await open(await factory.newStore());
+      const processor = new RecordingProcessor(() => Promise.reject(new PermanentJobError("the installation was removed")));
+      await queue.start(processor);
+      await queue.enqueue({ id: "gone", kind: "review", installationId: 1, payload: {} });
+      await waitFor("the dead letter", () => processor.dead.length === 1);
+      expect(processor.runs).toHaveLength(1);
+      expect(processor.dead[0]?.reason).toBe("the installation was removed");
+    });
+
+    it("holds a job until it is released, with the released payload", async () => {
+      const queue = await open(await factory.newStore());
+      const processor = new RecordingProcessor(() => Promise.resolve());
+      await queue.start(processor);
+      await queue.enqueue({ id: "held", kind: "review", installationId: 1, payload: { sha: "a" }, holdMs: 60_000 });
+      await sleep(300);
+      expect(processor.runs).toEqual([]);
+      await queue.release("held", { checkRunId: 77 });
+      await waitFor("the released job", () => processor.completed.includes("held"));
+      expect(processor.runs[0]?.payload).toEqual({ sha: "a", checkRunId: 77 });
+    });
+
+    it("runs a held job when its hold runs out without a release", async () => {
+      const queue = await open(await factory.newStore());
+      const processor = new RecordingProcessor(() => Promise.resolve());
+      await queue.start(processor);
+      const enqueuedAt = performance.now();
+      await queue.enqueue({ id: "orphan", kind: "review", installationId: 1, payload: {}, holdMs: 300 });
+      await waitFor("the job after its hold", () => processor.completed.includes("orphan"));
+      expect((processor.runs[0]?.startedAt ?? 0) - enqueuedAt).toBeGreaterThanOrEqual(250);
+    });
+
+    it("keeps to the concurrency limits per process and per installation", async () => {
+      const queue = await open(await factory.newStore(), { concurrency: 2, perInstallation: 1 });
+      let running = 0;
+      let peak = 0;
+      const perInstallation = new Map<number, number>();
+      let peakPerInstallation = 0;
+      const processor = new RecordingProcessor(async (job) => {
+        const installation = job.installationId ?? 0;
+        running++;
+        perInstallation.set(installation, (perInstallation.get(installation) ?? 0) + 1);
+        peak = Math.max(peak, running);
+        peakPerInstallation = Math.max(peakPerInstallation, perInstallation.get(installation) ?? 0);
+        await sleep(40);
+        running--;
+        perInstallation.set(installation, (perInstallation.get(installation) ?? 0) - 1);
+      });
+      await queue.start(processor);
+      for (let i = 0; i < 6; i++) {
+        await queue.enqueue({ id: `j-${i}`, kind: "review", installationId: i < 4 ? 1 : 2, payload: {} });
+      }
+      await waitFor("all six", () => processor.completed.length === 6);
+      expect(peak).toBe(2);
+      expect(peakPerInstallation).toBe(1);
+    });
+
+    it("runs again, after a restart, a job whose process died while it ran", async () => {
+      const store = await factory.newStore();
+      const first = await open(store);
+      const firstProcessor = new RecordingProcessor(() => new Promise<void>(() => undefined));
+      await first.start(firstProcessor);
+      await first.enqueue({ id: "mid-review", kind: "review", installationId: 1, coalesceKey: "r#3", payload: { checkRunId: 5 } });
+      await waitFor("the job to start", () => firstProcessor.runs.length === 1);
+      await factory.crash(first);
+
+      const second = await open(store);
+      const secondProcessor = new RecordingProcessor(() => Promise.resolve());
+      await second.start(secondProcessor);
+      await waitFor("the job to run again", () => secondProcessor.completed.includes("mid-review"), factory.recoveryMs + 10_000);
+      expect(secondProcessor.runs).toMatchObject([{ id: "mid-review", attempt: 2, payload: { checkRunId: 5 } }]);
+      expect(await second.enqueue({ id: "mid-review", kind: "review", payload: {} })).toEqual({ enqueued: false });
+    });
+
+    it("on stop, lets running jobs finish within the grace period and queues the rest again without counting the run", async () => {
+      const store = await factory.newStore();
+      const queue = await open(store);
+      const reasons: unknown[] = [];
+      const processor = new RecordingProcessor(async (job, { signal }) => {
+        if (job.id === "quick") return sleep(50);
+        reasons.push(await aborted(signal));
+        throw signal.reason;
+      });
+      await queue.start(processor);
+      await queue.enqueue({ id: "quick", kind: "review", installationId: 1, payload: {} });
+      await queue.enqueue({ id: "slow", kind: "review", installationId: 2, payload: {} });
+      await waitFor("both to start", () => processor.runs.length === 2);
+      const report = await queue.stop(300);
+      expect(report).toEqual({ finished: 1, requeued: 1 });
+      expect(reasons).toHaveLength(1);
+      expect((reasons[0] as JobAbortedError).why).toBe("shutdown");
+      await queue.close();
+
+      const next = await open(store);
+      const nextProcessor = new RecordingProcessor(() => Promise.resolve());
+      await next.start(nextProcessor);
+      await waitFor("the requeued job", () => nextProcessor.completed.includes("slow"), factory.recoveryMs + 10_000);
+      expect(nextProcessor.runs).toMatchObject([{ id: "slow", attempt: 1 }]);
+      expect(processor.dead).toEqual([]);
+    });
+
+    it("calls a dead-letter hook that failed again at the next start", async () => {
+      const store = await factory.newStore();
+      const queue = await open(store, { maxAttempts: 1 });
+      const processor = new RecordingProcessor(() => Promise.reject(new Error("cannot parse")));
+      processor.deadLetterFailures = 1;
+      await queue.start(processor);
+      await queue.enqueue({ id: "unlucky", kind: "review", installationId: 1, payload: { checkRunId: 3 } });
+      await waitFor("the job to fail", async () => (await queue.counts()).dead === 1);
+      await sleep(200);
+      expect(processor.dead).toEqual([]);
+      await queue.stop(1000);
+      await queue.close();
+
+      const next = await open(store, { maxAttempts: 1 });
+      const report = await next.start(processor);
+      expect(report.hooksRetried).toBe(1);
+      await waitFor("the hook to run again", () => processor.dead.length === 1);
+      expect(processor.dead).toEqual([{ id: "unlucky", reason: "cannot parse" }]);
+      expect(processor.runs).toHaveLength(1);
+    });
+  });
+}
