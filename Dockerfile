@@ -24,8 +24,13 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    LOG_FORMAT=json
+    LOG_FORMAT=json \
+    DATA_DIR=/data
 WORKDIR /app
+# The embedded job store (one replica); mount a volume here so queued reviews survive a restart.
+# With REDIS_URL set, jobs live in Redis and this directory stays empty.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json app.yml ./
@@ -34,4 +39,7 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM: stop taking webhooks, let running reviews finish (SHUTDOWN_GRACE_SECONDS, 25 by
+# default), queue the rest again. Give the container more than that: docker stop -t 35.
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js"]

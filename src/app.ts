@@ -1,32 +1,88 @@
+import type { Logger } from "pino";
 import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from "probot";
 import type { AgentRuntime } from "./agent/agent-review.js";
 import { agentRuntimeFromEnv } from "./agent/runtime.js";
+import { CommandRateLimiter } from "./commands/rate-limit.js";
 import { healthzHandler } from "./handlers/healthz.js";
 import { registerCheckRunHandlers } from "./handlers/check-run.js";
 import { registerCommandHandlers } from "./handlers/commands.js";
 import { registerPullRequestHandler } from "./handlers/pull-request.js";
+import { Intake, type JobSink } from "./jobs/job-sink.js";
+import { openJobQueue } from "./jobs/open-queue.js";
+import { createJobProcessor } from "./jobs/processor.js";
+import { PermanentJobError, type JobQueue } from "./jobs/queue.js";
+import { metricsHandler, readyzHandler } from "./ops/http-handlers.js";
+import { metrics } from "./ops/metrics.js";
 
 export interface AppDependencies {
   /** The data-engineer agent; by default from the environment (none without a Gemini key). */
   agent?: AgentRuntime | "from-env" | "off";
   env?: NodeJS.ProcessEnv;
+  /** The job queue; by default opened from the environment (REDIS_URL, else DATA_DIR). */
+  jobs?: JobQueue;
+  /** Closed when the server begins to shut down: webhooks are refused from then on. */
+  intake?: Intake;
+  /** `/data-engineer` commands per pull request per hour (in memory, per process). */
+  commandLimiter?: CommandRateLimiter;
+  /** Told the queue and intake once the worker runs, so the server can stop them on SIGTERM. */
+  onJobsStarted?: (jobs: JobQueue, intake: Intake, log: Logger) => void;
 }
 
-/** The Probot app: registers handlers, nothing else. */
+/**
+ * The Probot app: handlers that answer webhooks at once by queueing jobs, and the worker that
+ * runs the jobs (reviews, re-runs, commands) with an installation's Octokit.
+ */
 export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFunction {
-  return (app: Probot, options?: Partial<ApplicationFunctionOptions>): void => {
-    const agent =
-      deps.agent === "off" ? undefined : deps.agent === undefined || deps.agent === "from-env" ? agentRuntimeFromEnv(deps.env ?? process.env, app.log) : deps.agent;
+  return async (app: Probot, options?: Partial<ApplicationFunctionOptions>): Promise<void> => {
+    const env = deps.env ?? process.env;
+    const agent = deps.agent === "off" ? undefined : deps.agent === undefined || deps.agent === "from-env" ? agentRuntimeFromEnv(env, app.log) : deps.agent;
     app.log.info({ agent: agent ? "on" : "off" }, agent ? "data-engineer agent enabled" : "no Gemini credentials: reviews are the analyser's alone");
-    registerPullRequestHandler(app, agent);
-    registerCheckRunHandlers(app, agent);
-    registerCommandHandlers(app, agent);
+    const jobs = deps.jobs ?? (await openJobQueue(env, app.log));
+    const intake = deps.intake ?? new Intake();
+    const limiter = deps.commandLimiter ?? new CommandRateLimiter();
+
+    const sink: JobSink = {
+      enqueue: async (job) => {
+        const result = await jobs.enqueue(job);
+        if (result.enqueued) metrics.jobEnqueued(job.kind);
+        else metrics.jobDuplicate(job.kind);
+        return result;
+      },
+      release: (id, patch) => jobs.release(id, patch),
+    };
+    registerPullRequestHandler(app, { jobs: sink, intake });
+    registerCheckRunHandlers(app, { jobs: sink, intake });
+    registerCommandHandlers(app, { jobs: sink, intake });
+
+    const processor = createJobProcessor({
+      octokitFor: async (installationId) => {
+        if (installationId === undefined) throw new PermanentJobError("the event named no installation of the app to act as");
+        return app.auth(installationId);
+      },
+      ...(agent ? { agent } : {}),
+      commands: { limiter, ...(agent ? { agent } : {}) },
+      log: app.log,
+      observe: {
+        run: (kind, outcome, seconds) => metrics.jobFinished(kind, outcome, seconds),
+        event: (kind, event) => (event === "superseded" ? metrics.jobSuperseded(kind) : event === "dead" ? metrics.jobDead(kind) : metrics.jobRetried(kind)),
+      },
+    });
+    metrics.setJobCounts(() => jobs.counts());
+    app.onAny((context) => {
+      metrics.webhook(context.name);
+    });
+    const recovery = await jobs.start(processor);
+    app.log.info({ adapter: jobs.adapter, ...recovery }, "job worker started");
+    deps.onJobsStarted?.(jobs, intake, app.log);
+
     // Probot's server and createNodeMiddleware take extra HTTP routes; a bare Probot (as some
     // serverless hosts use) has none and throws, and then there is no /healthz to serve.
     try {
       options?.addHandler?.(healthzHandler);
+      options?.addHandler?.(readyzHandler(() => jobs.ping()));
+      options?.addHandler?.(metricsHandler(metrics, { ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}), log: app.log }));
     } catch (error) {
-      app.log.debug({ err: error }, "no HTTP server to add /healthz to");
+      app.log.debug({ err: error }, "no HTTP server to add /healthz, /readyz and /metrics to");
     }
   };
 }

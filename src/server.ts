@@ -1,21 +1,40 @@
 import { existsSync } from "node:fs";
-import { run, type ProbotOctokit, type Server } from "probot";
+import { run, ProbotOctokit, type Server } from "probot";
+import type { Logger } from "pino";
 import { createDataEngineerApp } from "./app.js";
 import { checkServerEnv } from "./config/server-env.js";
-import { EnvironmentError } from "./errors.js";
+import { EnvironmentError, errorMessage } from "./errors.js";
+import type { Intake } from "./jobs/job-sink.js";
+import { shutdownGraceMs } from "./jobs/open-queue.js";
+import type { JobQueue, StopReport } from "./jobs/queue.js";
+import { octokitMetricsPlugin } from "./ops/octokit-metrics.js";
 
 export interface StartServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Tests pass an Octokit with retries and throttling off. */
   Octokit?: typeof ProbotOctokit;
+  /** Stop gracefully on SIGTERM and SIGINT (the process entry point; tests leave it off). */
+  handleSignals?: boolean;
+}
+
+/** The running server: Probot's, and the job queue it works through. */
+export interface DataEngineerServer {
+  readonly probot: Server;
+  readonly jobs: JobQueue;
+  /**
+   * Stops taking webhooks, lets running jobs finish within the grace period (SHUTDOWN_GRACE_SECONDS,
+   * 25 by default), puts the rest back in the queue, and closes the queue.
+   */
+  stop(graceMs?: number): Promise<StopReport>;
 }
 
 /**
  * Starts the webhook server: Probot's, with its environment (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET,
- * HOST, PORT, GHE_HOST, GHE_PROTOCOL, LOG_LEVEL, …) and `/healthz`. Refuses to start with a
- * message naming every missing setting, instead of falling into Probot's interactive setup.
+ * HOST, PORT, GHE_HOST, GHE_PROTOCOL, LOG_LEVEL, …), `/healthz`, `/readyz`, `/metrics`, and the
+ * job worker (REDIS_URL, DATA_DIR, JOB_* settings). Refuses to start with a message naming every
+ * missing setting, instead of falling into Probot's interactive setup.
  */
-export async function startServer(options: StartServerOptions = {}): Promise<Server> {
+export async function startServer(options: StartServerOptions = {}): Promise<DataEngineerServer> {
   const env = options.env ?? process.env;
   if (env === process.env && existsSync(".env")) process.loadEnvFile(".env");
   const problems = checkServerEnv(env);
@@ -25,7 +44,49 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
         "See the Configuration section of the README.",
     );
   }
-  return run(createDataEngineerApp({ env }), { env, ...(options.Octokit ? { Octokit: options.Octokit } : {}) });
+  let started: { jobs: JobQueue; intake: Intake; log: Logger } | undefined;
+  const Octokit = (options.Octokit ?? ProbotOctokit).plugin(octokitMetricsPlugin);
+  const probot = await run(
+    createDataEngineerApp({ env, onJobsStarted: (jobs, intake, log) => (started = { jobs, intake, log }) }),
+    { env, Octokit },
+  );
+  if (!started) throw new Error("the job worker did not start");
+  const { jobs, intake, log } = started;
+  let stopping: Promise<StopReport> | undefined;
+  const server: DataEngineerServer = {
+    probot,
+    jobs,
+    stop: (graceMs = shutdownGraceMs(env)) => (stopping ??= shutdown({ probot, jobs, intake, log, graceMs })),
+  };
+  if (options.handleSignals) {
+    // Probot stops its HTTP server and exits at once on SIGINT; ours waits for running jobs.
+    process.removeAllListeners("SIGINT");
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        log.info({ signal }, "stopping: no new webhooks; running jobs get the grace period");
+        server.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            log.error({ err: error }, "could not stop cleanly");
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  return server;
+}
+
+async function shutdown(parts: { probot: Server; jobs: JobQueue; intake: Intake; log: Logger; graceMs: number }): Promise<StopReport> {
+  const { probot, jobs, intake, log, graceMs } = parts;
+  intake.close("the server is shutting down");
+  const stopped = probot.stop().catch((error: unknown) => log.warn({ err: errorMessage(error) }, "HTTP server did not close cleanly"));
+  // Check runs still being created release their jobs first, so that those are queued, not lost.
+  await intake.settled(Math.min(graceMs, 10_000));
+  const [, report] = await Promise.all([stopped, jobs.stop(graceMs)]);
+  await jobs.close();
+  log.info({ ...report, graceMs }, "stopped");
+  return report;
 }
 
 /**

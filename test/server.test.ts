@@ -1,6 +1,8 @@
 import { createHmac } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
-import type { Server } from "probot";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EnvironmentError } from "../src/errors.js";
 import { startRegistration, startServer } from "../src/server.js";
@@ -9,7 +11,7 @@ import { privateKey, TestOctokit } from "./helpers/probot.js";
 import { expectMigrationReview, pullRequestEvent } from "./helpers/pull-request-scenario.js";
 
 const SECRET = "server-test-secret";
-let server: Server | undefined;
+let server: { stop(): Promise<unknown> } | undefined;
 
 afterEach(async () => {
   await server?.stop();
@@ -30,7 +32,16 @@ function freePort(): Promise<number> {
 async function start(extra: NodeJS.ProcessEnv = {}): Promise<string> {
   const port = await freePort();
   server = await startServer({
-    env: { APP_ID: "123", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "error", ...extra },
+    env: {
+      APP_ID: "123",
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: SECRET,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "error",
+      DATA_DIR: mkdtempSync(join(tmpdir(), "de-server-test-")),
+      ...extra,
+    },
     Octokit: TestOctokit,
   });
   return `http://127.0.0.1:${port}`;
@@ -64,6 +75,30 @@ describe("the webhook server", () => {
     expect(await response.json()).toEqual({ status: "ok" });
   });
 
+  it("answers /readyz from the job store, and /metrics with the queue's counts", async () => {
+    const base = await start({ METRICS_TOKEN: "scrape-me" });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready" });
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const metrics = await fetch(`${base}/metrics`, { headers: { authorization: "Bearer scrape-me" } });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toMatch(/^data_engineer_jobs\{state="queued"\} 0$/m);
+    expect(text).toMatch(/^data_engineer_queue_up 1$/m);
+
+    await server?.stop();
+    server = undefined;
+    // Stopped: the store is closed, so the server is not ready (nor listening).
+    await expect(fetch(`${base}/readyz`)).rejects.toThrow();
+  });
+
+  it("refuses to start with a malformed queue setting, naming it", async () => {
+    await expect(start({ JOB_CONCURRENCY: "many", REDIS_URL: "http://redis:6379" })).rejects.toThrow(
+      /JOB_CONCURRENCY must be a whole number[\s\S]*REDIS_URL must start with redis:\/\//,
+    );
+  });
+
   it("talks to GitHub Enterprise Server when GHE_HOST and GHE_PROTOCOL are set", async () => {
     const base = await start({ GHE_HOST: "ghe.example.com", GHE_PROTOCOL: "https" });
     const github = new FakeGitHub({ baseUrl: "https://ghe.example.com/api/v3", spec: "ghes-3.19" });
@@ -76,7 +111,7 @@ describe("the webhook server", () => {
     const response = await deliver(base, "pull_request", payload);
 
     expect(response.status).toBe(200);
-    github.assertDone();
+    await github.waitUntilDone();
     expect(github.requests.length).toBeGreaterThan(6);
     expect(github.requests.every((r) => new URL(r.url).host === "ghe.example.com")).toBe(true);
     expect(github.requests.every((r) => new URL(r.url).pathname.startsWith("/api/v3/"))).toBe(true);

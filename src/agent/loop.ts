@@ -7,6 +7,7 @@ import { findingLocationProblems } from "./report-check.js";
 import { REVIEW_TOOLS, runTool, toolDeclaration } from "./tools/index.js";
 import { isReviewToolName, type ReviewToolName } from "./tool-names.js";
 import type { UntrustedFence } from "./untrusted.js";
+import { metrics } from "../ops/metrics.js";
 
 /**
  * The agent loop: the model reads the repository through the offered tools until it submits the
@@ -122,6 +123,7 @@ export async function runToolLoop<T>(input: AgentLoopInput & { finish: FinishToo
   const end = (reason: TerminateReason, detail?: string, result?: T): LoopRun<T> => {
     const run: LoopRun<T> = { reason, turns, usage, toolCalls, refusedTools: [...refused], ...(detail ? { detail } : {}), ...(result !== undefined ? { result } : {}) };
     log.info({ reason, turns, tokensIn: usage.input, tokensOut: usage.output, toolCalls: toolCalls.length, refused: run.refusedTools }, "agent run ended");
+    metrics.agentTokens(usage.input, usage.output);
     return run;
   };
   const stopped = (): LoopRun<T> | undefined => {

@@ -1,18 +1,17 @@
 import type { Logger } from "pino";
 import type { Context, Probot } from "probot";
 import { appIdResolver } from "../github/app-identity.js";
-import type { AgentRuntime } from "../agent/agent-review.js";
-import { PullRequestClient } from "../github/pull-request-client.js";
-import { fetchPullRequest } from "../github/pull-request-facts.js";
+import { pullRequestKey, type RereviewJobPayload } from "../jobs/job-payloads.js";
+import type { Intake, JobSink } from "../jobs/job-sink.js";
 import { CHECK_NAME, REREVIEW_ACTION } from "../report/check-output.js";
 import { parseCheckIdentity } from "../review/check-identity.js";
-import { reviewPullRequest } from "../review/run-review.js";
 
 /**
  * Re-runs from the checks UI: **Re-run** on the `data-engineer` check, **Re-run all checks** on
  * its suite, and the check's own **Re-review** button. Each reviews the pull request's current
  * head again, as asked for (the automatic review settings do not apply); the new check run on
- * the head reports it. Nothing here throws: failures are logged with the delivery id.
+ * the head reports it. The handler only checks that the check is ours and queues the review; if
+ * that fails it throws, so the webhook is answered with an error and GitHub can redeliver it.
  */
 
 export const CHECK_RUN_EVENTS = ["check_run.rerequested", "check_run.requested_action"] as const;
@@ -45,6 +44,10 @@ async function isOurs(context: AnyCheckContext, appIdOf: AppIdSource, appId: num
 }
 
 interface Target {
+  /** The job's id: the delivery id, with the pull request's number when one delivery names several. */
+  jobId: string;
+  installationId: number | undefined;
+  repositoryId: number;
   owner: string;
   repo: string;
   pullNumber: number;
@@ -52,34 +55,21 @@ interface Target {
   requestedSha: string;
 }
 
-/** Reviews the pull request's current head again; closed pull requests are left alone. Never throws. */
-async function rereview(context: AnyCheckContext, target: Target, log: Logger, agent: AgentRuntime | undefined): Promise<void> {
-  const prLog = log.child({ pr: target.pullNumber });
-  try {
-    const pr = await fetchPullRequest(context.octokit, target.owner, target.repo, target.pullNumber);
-    if (pr.state !== "open") {
-      prLog.info({ merged: pr.merged }, "pull request is closed; not reviewed again");
-      return;
-    }
-    if (pr.headSha !== target.requestedSha) {
-      prLog.info(
-        { requestedSha: target.requestedSha, headSha: pr.headSha },
-        "re-run asked for an older commit; reviewing the pull request's current head instead",
-      );
-    }
-    const client = new PullRequestClient(context.octokit, {
-      owner: target.owner,
-      repo: target.repo,
-      pullNumber: target.pullNumber,
-      headSha: pr.headSha,
-    });
-    await reviewPullRequest({ client, pr, log: prLog.child({ headSha: pr.headSha }), requested: {}, ...(agent ? { agent } : {}) });
-  } catch (error) {
-    prLog.error({ err: error }, "could not review the pull request again");
-  }
+/** Queues a review of the pull request's current head, as asked for (the job reads the head). */
+async function enqueueRereview(jobs: JobSink, target: Target, log: Logger): Promise<void> {
+  const payload: RereviewJobPayload = { owner: target.owner, repo: target.repo, pullNumber: target.pullNumber, requestedSha: target.requestedSha };
+  const { enqueued } = await jobs.enqueue({
+    id: target.jobId,
+    kind: "rereview",
+    ...(target.installationId !== undefined ? { installationId: target.installationId } : {}),
+    coalesceKey: pullRequestKey(target.repositoryId, target.pullNumber),
+    payload,
+  });
+  log.info({ pr: target.pullNumber, jobId: target.jobId }, enqueued ? "review queued again" : "delivery seen before; nothing queued");
 }
 
-export async function handleCheckRun(context: CheckRunContext, agent: AgentRuntime | undefined, appIdOf: AppIdSource): Promise<void> {
+export async function handleCheckRun(context: CheckRunContext, deps: CheckJobs, appIdOf: AppIdSource): Promise<void> {
+  deps.intake.assertOpen();
   const { check_run: run, repository } = context.payload;
   const log = context.log.child({
     deliveryId: context.id,
@@ -106,18 +96,27 @@ export async function handleCheckRun(context: CheckRunContext, agent: AgentRunti
       return;
     }
     log.info({ pr: pullNumber }, "review asked for from the checks UI");
-    await rereview(
-      context,
-      { owner: repository.owner.login, repo: repository.name, pullNumber, requestedSha: run.head_sha },
+    await enqueueRereview(
+      deps.jobs,
+      {
+        jobId: context.id,
+        installationId: context.payload.installation?.id,
+        repositoryId: repository.id,
+        owner: repository.owner.login,
+        repo: repository.name,
+        pullNumber,
+        requestedSha: run.head_sha,
+      },
       log,
-      agent,
     );
   } catch (error) {
     log.error({ err: error }, "check run event failed");
+    throw error;
   }
 }
 
-export async function handleCheckSuite(context: CheckSuiteContext, agent: AgentRuntime | undefined, appIdOf: AppIdSource): Promise<void> {
+export async function handleCheckSuite(context: CheckSuiteContext, deps: CheckJobs, appIdOf: AppIdSource): Promise<void> {
+  deps.intake.assertOpen();
   const { check_suite: suite, repository } = context.payload;
   const log = context.log.child({
     deliveryId: context.id,
@@ -137,20 +136,33 @@ export async function handleCheckSuite(context: CheckSuiteContext, agent: AgentR
     }
     log.info({ prs: numbers }, "review asked for from the checks UI");
     for (const pullNumber of numbers) {
-      await rereview(
-        context,
-        { owner: repository.owner.login, repo: repository.name, pullNumber, requestedSha: suite.head_sha },
+      await enqueueRereview(
+        deps.jobs,
+        {
+          jobId: numbers.length === 1 ? context.id : `${context.id}:${pullNumber}`,
+          installationId: context.payload.installation?.id,
+          repositoryId: repository.id,
+          owner: repository.owner.login,
+          repo: repository.name,
+          pullNumber,
+          requestedSha: suite.head_sha,
+        },
         log,
-        agent,
       );
     }
   } catch (error) {
     log.error({ err: error }, "check suite event failed");
+    throw error;
   }
 }
 
-export function registerCheckRunHandlers(app: Probot, agent?: AgentRuntime): void {
+export interface CheckJobs {
+  jobs: JobSink;
+  intake: Intake;
+}
+
+export function registerCheckRunHandlers(app: Probot, deps: CheckJobs): void {
   const appIdOf = appIdFromCredentials();
-  app.on([...CHECK_RUN_EVENTS], (context) => handleCheckRun(context, agent, appIdOf));
-  app.on([...CHECK_SUITE_EVENTS], (context) => handleCheckSuite(context, agent, appIdOf));
+  app.on([...CHECK_RUN_EVENTS], (context) => handleCheckRun(context, deps, appIdOf));
+  app.on([...CHECK_SUITE_EVENTS], (context) => handleCheckSuite(context, deps, appIdOf));
 }

@@ -1,7 +1,9 @@
 import type { Context, Probot } from "probot";
-import type { AgentRuntime } from "../agent/agent-review.js";
 import { PullRequestClient } from "../github/pull-request-client.js";
-import { reviewPullRequest } from "../review/run-review.js";
+import { pullRequestKey, type ReviewJobPayload } from "../jobs/job-payloads.js";
+import type { Intake, JobSink } from "../jobs/job-sink.js";
+import { CHECK_NAME, IN_PROGRESS_OUTPUT } from "../report/check-output.js";
+import { encodeCheckIdentity } from "../review/check-identity.js";
 
 /** The pull request events that get a check run: every new head commit, and a draft turning ready. */
 export const PULL_REQUEST_EVENTS = [
@@ -13,7 +15,33 @@ export const PULL_REQUEST_EVENTS = [
 
 type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
 
-export async function handlePullRequest(context: PullRequestContext, agent?: AgentRuntime): Promise<void> {
+/**
+ * How long a new review job waits for the handler to create its check run. If the process dies in
+ * between, the job runs when the hold ends (the embedded store ends every hold at start) and
+ * creates the check run itself.
+ */
+export const CHECK_RUN_HOLD_MS = 10 * 60_000;
+
+/**
+ * How long the webhook's answer waits for the check run to be created. Probot spaces an
+ * installation's writes a second apart (GitHub's secondary rate limits), so in a burst the creation
+ * can queue; it then finishes after the answer and releases the job itself.
+ */
+export const CHECK_RUN_ANSWER_WAIT_MS = 750;
+
+export interface PullRequestJobs {
+  jobs: JobSink;
+  intake: Intake;
+}
+
+/**
+ * Answers a pull request event at once: the review job is written to the queue first (so nothing
+ * is lost if the process dies now), then the check run is created on the head commit (so the pull
+ * request shows it in progress), then the job is released to the worker with the check run's id.
+ * A redelivered event (same delivery id) is recognised and does nothing.
+ */
+export async function handlePullRequest(context: PullRequestContext, deps: PullRequestJobs): Promise<void> {
+  deps.intake.assertOpen();
   const { pull_request: pr, repository } = context.payload;
   const log = context.log.child({
     deliveryId: context.id,
@@ -22,14 +50,11 @@ export async function handlePullRequest(context: PullRequestContext, agent?: Age
     headSha: pr.head.sha,
   });
   log.debug({ action: context.payload.action }, "pull request event");
-  const client = new PullRequestClient(context.octokit, {
+  const payload: ReviewJobPayload = {
     owner: repository.owner.login,
     repo: repository.name,
     pullNumber: pr.number,
     headSha: pr.head.sha,
-  });
-  await reviewPullRequest({
-    client,
     pr: {
       draft: pr.draft === true,
       author: pr.user?.login ?? "",
@@ -39,11 +64,36 @@ export async function handlePullRequest(context: PullRequestContext, agent?: Age
       title: pr.title,
       body: pr.body ?? "",
     },
-    log,
-    ...(agent ? { agent } : {}),
+  };
+  const { enqueued } = await deps.jobs.enqueue({
+    id: context.id,
+    kind: "review",
+    ...(context.payload.installation ? { installationId: context.payload.installation.id } : {}),
+    coalesceKey: pullRequestKey(repository.id, pr.number),
+    payload,
+    holdMs: CHECK_RUN_HOLD_MS,
   });
+  if (!enqueued) {
+    log.info("delivery seen before (a redelivery); its review is queued or done already");
+    return;
+  }
+  const client = new PullRequestClient(context.octokit, { owner: payload.owner, repo: payload.repo, pullNumber: pr.number, headSha: pr.head.sha });
+  const creation = (async () => {
+    let checkRunId: number | undefined;
+    try {
+      checkRunId = await client.startCheckRun(CHECK_NAME, encodeCheckIdentity({ pullNumber: pr.number, headSha: pr.head.sha }), IN_PROGRESS_OUTPUT);
+    } catch (error) {
+      log.warn({ err: error }, "could not create the check run now; the review job creates it");
+    }
+    await deps.jobs.release(context.id, checkRunId !== undefined ? { checkRunId } : {});
+    log.info({ checkRunId }, "review queued");
+  })();
+  deps.intake.track(creation);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([creation, new Promise((resolve) => (timer = setTimeout(resolve, CHECK_RUN_ANSWER_WAIT_MS)))]);
+  clearTimeout(timer);
 }
 
-export function registerPullRequestHandler(app: Probot, agent?: AgentRuntime): void {
-  app.on([...PULL_REQUEST_EVENTS], (context) => handlePullRequest(context, agent));
+export function registerPullRequestHandler(app: Probot, deps: PullRequestJobs): void {
+  app.on([...PULL_REQUEST_EVENTS], (context) => handlePullRequest(context, deps));
 }

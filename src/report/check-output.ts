@@ -107,6 +107,19 @@ export function noRelevantChanges(listing: FileListing): CheckResult {
 }
 
 /** Every error path ends here: the check completes and says why, so it never stays in progress. */
+/** This commit's review was dropped: the pull request moved to `head` (when known), which gets its own. */
+export function supersededByCommit(head?: string): CheckResult {
+  return {
+    conclusion: "neutral",
+    output: {
+      title: "Superseded by a newer commit",
+      summary: head
+        ? `The pull request moved to ${head.slice(0, 7)} while this commit was reviewed; that commit gets its own review.`
+        : "A newer push or re-run of this pull request replaced this review; the newest one reports on the pull request's head.",
+    },
+  };
+}
+
 export function reviewFailed(reason: string): CheckResult {
   const summary =
     `data-engineer could not finish reviewing this pull request.\n\n**Reason:** ${reason}\n\n` +

@@ -6,7 +6,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { PullRequestClient } from "../github/pull-request-client.js";
 import type { ChangedFile, RelevantFile } from "../migrations/relevant-files.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
-import type { CheckResult, FileListing } from "../report/check-output.js";
+import { supersededByCommit, type CheckResult, type FileListing } from "../report/check-output.js";
 import { buildReviewWithAgent } from "./review-with-agent.js";
 import { loadSqlParser } from "../sql/parse.js";
 import { gatherMigrationFiles } from "./gather.js";
@@ -32,6 +32,8 @@ export interface MigrationReviewInput {
   agent?: AgentRuntime;
   /** Post every finding, as if nothing had been posted before (`/data-engineer full-review`). */
   ignorePosted?: boolean;
+  /** Aborted when the review is superseded or the server stops. */
+  signal?: AbortSignal;
 }
 
 export interface MigrationReviewOutcome {
@@ -54,22 +56,18 @@ export async function reviewMigrations(input: MigrationReviewInput): Promise<Mig
   const { review, agent } = await buildReviewWithAgent(reviewInput, {
     runtime: input.agent,
     pr: input.pr,
-    openWorkspace: () => workspaceFromGitHub(client),
+    openWorkspace: () => workspaceFromGitHub(client, undefined, input.signal),
     log,
+    ...(input.signal ? { signal: input.signal } : {}),
   });
+  input.signal?.throwIfAborted();
   const { check: result, annotations } = review;
 
   // Post nothing for a commit that is no longer the head: its review would be stale on arrival.
   const head = await client.currentHeadSha();
   if (head !== client.pr.headSha) {
     log.info({ head }, "head moved while reviewing; nothing posted");
-    return {
-      result: {
-        conclusion: "neutral",
-        output: { title: "Superseded by a newer commit", summary: `The pull request moved to ${head.slice(0, 7)} while this commit was reviewed; that commit gets its own review.` },
-      },
-      annotations: [],
-    };
+    return { result: supersededByCommit(head), annotations: [] };
   }
 
   if (!review.worthPosting) {

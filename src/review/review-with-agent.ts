@@ -14,6 +14,8 @@ export interface AgentStep {
   pr: PullRequestText;
   openWorkspace: () => Promise<Workspace>;
   log: Logger;
+  /** Ends the agent's run (a newer push, a shutdown). */
+  signal?: AbortSignal;
 }
 
 export async function buildReviewWithAgent(input: ReviewInput, step: AgentStep): Promise<{ review: BuiltReview; agent?: AgentOutcome }> {
@@ -32,6 +34,7 @@ export async function buildReviewWithAgent(input: ReviewInput, step: AgentStep):
     },
     openWorkspace: step.openWorkspace,
     log: step.log,
+    ...(step.signal ? { signal: step.signal } : {}),
   });
   return { review: buildReview({ ...input, agent }), agent };
 }

@@ -28,6 +28,15 @@ export interface PullRequestReviewInput {
    * every finding again, ignoring what earlier reviews posted.
    */
   requested?: { fullReview?: boolean };
+  /** The check run the webhook handler created already; one is created when missing. */
+  checkRunId?: number;
+  /** Aborted when a newer push supersedes this review or the server stops: nothing more is posted. */
+  signal?: AbortSignal;
+  /**
+   * Failures worth another attempt of the job (GitHub 5xx, a dropped connection): when this says
+   * so, the failure is thrown for the job queue to retry instead of completing the check run.
+   */
+  retryLater?: (error: unknown) => boolean;
 }
 
 /**
@@ -38,7 +47,9 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
   const { client, log } = input;
   const externalId = encodeCheckIdentity({ pullNumber: client.pr.pullNumber, headSha: client.pr.headSha });
 
-  const checkRunId = await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT);
+  const { signal } = input;
+  signal?.throwIfAborted();
+  const checkRunId = input.checkRunId ?? (await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT));
   try {
     let config;
     try {
@@ -50,6 +61,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       log.warn({ checkRunId }, "invalid repository configuration; nothing reviewed");
       return result;
     }
+    signal?.throwIfAborted();
     const skip = input.requested ? undefined : autoReviewSkip(input.pr, config);
     if (skip) {
       const result = skip.kind === "draft" ? draftSkipped() : skip.kind === "paused" ? pausedSkipped() : configSkipped(skip.reason);
@@ -58,6 +70,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       return result;
     }
     const files = await client.listChangedFiles();
+    signal?.throwIfAborted();
     const relevant = selectRelevantFiles(files, createRelevantFileMatcher(config.paths.include, config.paths.exclude));
     const listing = { listed: files.length, changed: Math.max(input.pr.changedFiles, files.length) };
     if (relevant.length === 0) {
@@ -84,7 +97,9 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       pr,
       ...(input.agent ? { agent: input.agent } : {}),
       ...(input.requested?.fullReview ? { ignorePosted: true } : {}),
+      ...(signal ? { signal } : {}),
     });
+    signal?.throwIfAborted();
     await client.completeCheckRun(checkRunId, result, annotations);
     log.info(
       { checkRunId, conclusion: result.conclusion, files: files.length, relevantFiles: relevant.length },
@@ -92,6 +107,9 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     );
     return result;
   } catch (error) {
+    // Superseded or shutting down: the queue completes or re-runs this check; a failure worth
+    // retrying leaves it in progress for the next attempt.
+    if (signal?.aborted || input.retryLater?.(error)) throw error;
     const result = reviewFailed(errorMessage(error));
     log.error({ err: error, checkRunId }, "review failed; completing the check run with the reason");
     try {

@@ -192,7 +192,7 @@ describe("re-runs from the checks UI", () => {
     expect(logs.records.find((r) => r.msg.includes("closed"))).toMatchObject({ deliveryId: "delivery-closed", pr: 2 });
   });
 
-  it("logs, and does not throw, when the pull request cannot be read", async () => {
+  it("dead-letters the job with the reason when the pull request cannot be read", async () => {
     github = new FakeGitHub();
     const event = checkRunEvent("rerequested", { pr: 2 });
     const pr = pullRequestOf(event, 2);
@@ -203,9 +203,9 @@ describe("re-runs from the checks UI", () => {
     const logs = await receive("check_run", event, "delivery-gone");
 
     expect(github.requestsTo("checks/create")).toEqual([]);
-    const failure = logs.records.find((r) => r.msg === "could not review the pull request again");
-    expect(failure).toMatchObject({ deliveryId: "delivery-gone", pr: 2 });
-    expect(JSON.stringify(failure?.err)).toContain("HTTP 404");
+    const failure = logs.records.find((r) => r.msg === "job dead-lettered");
+    expect(failure).toMatchObject({ deliveryId: "delivery-gone", pr: 2, job: "rereview" });
+    expect(String(failure?.reason)).toContain("HTTP 404");
   });
 
   it("reviews each pull request of our check suite on Re-run all checks", async () => {

@@ -1,16 +1,13 @@
-import { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_AGENT_MODEL, type AgentRuntime } from "../../src/agent/agent-review.js";
 import { createGeminiClient } from "../../src/agent/model/model-client.js";
 import { BUNDLED_AGENT_FILE, createAgentRuntime } from "../../src/agent/runtime.js";
 import { CommandRateLimiter } from "../../src/commands/rate-limit.js";
 import { REPLY_MARKER } from "../../src/commands/replies.js";
-import { registerCommandHandlers } from "../../src/handlers/commands.js";
-import { registerPullRequestHandler } from "../../src/handlers/pull-request.js";
 import { PAUSED_LABEL } from "../../src/review/auto-review.js";
 import { fakeGemini, type FakeGemini } from "../helpers/fake-gemini.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
-import { captureLogs, createTestProbot, privateKey, TestOctokit } from "../helpers/probot.js";
+import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
   checkRunReply,
   expectHeadTarball,
@@ -113,17 +110,11 @@ interface ReceiveOptions {
  */
 async function receive(name: "issue_comment" | "pull_request_review_comment" | "pull_request", payload: object, options: ReceiveOptions = {}) {
   const logs = captureLogs();
-  let probot: Probot;
-  if (options.limiter) {
-    const limiter = options.limiter;
-    probot = new Probot({ appId: 123, privateKey, secret: "test-webhook-secret", Octokit: TestOctokit, log: logs.log });
-    await probot.load((app: Probot) => {
-      registerPullRequestHandler(app, options.agent);
-      registerCommandHandlers(app, options.agent, { limiter });
-    });
-  } else {
-    probot = await createTestProbot({ log: logs.log, ...(options.agent ? { agent: options.agent } : {}) });
-  }
+  const probot = await createTestProbot({
+    log: logs.log,
+    ...(options.agent ? { agent: options.agent } : {}),
+    ...(options.limiter ? { commandLimiter: options.limiter } : {}),
+  });
   await probot.receive({ id: options.id ?? "delivery-command", name, payload: payload as never });
   return logs;
 }

@@ -19,6 +19,8 @@ export interface FakeReply {
    * replaces the JSON body and is not checked against the JSON schema.
    */
   raw?: string;
+  /** The answer is sent only once this settles: a request the test holds "in flight". */
+  wait?: Promise<unknown>;
 }
 
 export interface RecordedRequest {
@@ -65,6 +67,7 @@ export class FakeGitHub {
       interceptor.reply(async (request: Request) => {
         const text = await request.text();
         const reply = this.handle(method, request.url, text, Object.fromEntries(request.headers.entries()));
+        if (reply.wait) await reply.wait;
         if (reply.raw !== undefined) return [reply.status, reply.raw, { "content-type": "application/vnd.github.raw", ...reply.headers }];
         const body = reply.body === undefined ? "" : JSON.stringify(reply.body);
         return [reply.status, body, { "content-type": "application/json; charset=utf-8", ...reply.headers }];
@@ -109,6 +112,20 @@ export class FakeGitHub {
       .map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
     const all = [...this.problems, ...pending];
     if (all.length > 0) throw new Error(`Fake GitHub:\n  - ${all.join("\n  - ")}`);
+  }
+
+  /**
+   * Waits until every expectation was used (the app works in the background now: webhooks only
+   * queue jobs), then a little longer to catch requests nobody expected; then `assertDone()`.
+   */
+  async waitUntilDone(timeoutMs = 10_000, settleMs = 100): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.expectations.some((e) => e.used < e.times) && this.problems.length === 0) {
+      if (performance.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    this.assertDone();
   }
 
   private handle(method: string, uri: string, rawBody: unknown, headers: RecordedRequest["headers"]): FakeReply {

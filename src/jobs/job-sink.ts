@@ -1,0 +1,50 @@
+import type { JobQueue } from "./queue.js";
+
+/** What webhook handlers need of the queue: they enqueue and release, the worker does the rest. */
+export type JobSink = Pick<JobQueue, "enqueue" | "release">;
+
+/**
+ * Refuses work once the server has begun to shut down: the handler throws, Probot answers the
+ * webhook with an error, and GitHub lists the delivery as failed, so it can be redelivered to a
+ * replica that is up instead of being lost in one that is going away.
+ */
+export class Intake {
+  private closedReason: string | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  /** Work a handler left running after answering (a check run being created); shutdown waits for it. */
+  track(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(settled);
+    void settled.finally(() => this.pending.delete(settled));
+  }
+
+  /** Resolves when the tracked work has settled, or after `timeoutMs`. */
+  async settled(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([...this.pending]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  close(reason: string): void {
+    this.closedReason = reason;
+  }
+
+  get open(): boolean {
+    return this.closedReason === undefined;
+  }
+
+  assertOpen(): void {
+    if (this.closedReason !== undefined) throw new IntakeClosedError(this.closedReason);
+  }
+}
+
+export class IntakeClosedError extends Error {
+  constructor(reason: string) {
+    super(`not taking webhooks: ${reason}`);
+    this.name = "IntakeClosedError";
+  }
+}

@@ -1,0 +1,187 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { createBullmqQueue } from "../../src/jobs/bullmq-queue.js";
+import { createEmbeddedQueue } from "../../src/jobs/embedded-queue.js";
+import type { JobQueue, QueueSettings } from "../../src/jobs/queue.js";
+import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
+import { createTestProbot, type TestProbot } from "../helpers/probot.js";
+import {
+  checkRunReply,
+  expectMigrationReview,
+  expectRepoConfig,
+  fileEntries,
+  pullRequestEvent,
+  repoPath,
+  reviewAccepted,
+  type PullRequestPayload,
+} from "../helpers/pull-request-scenario.js";
+import { testRedisUrl } from "../helpers/redis.js";
+import { INSTALLATION_ID } from "../helpers/webhooks.js";
+
+/**
+ * The app on its job queue, end to end (Probot, the handlers, the worker, GitHub faked at HTTP
+ * level and checked against its OpenAPI description), once per adapter: the embedded store and
+ * BullMQ on a real Redis.
+ */
+
+const UP = { path: "db/migrations/20260101000000_add_index.up.sql", text: "CREATE INDEX orders_created_at ON orders (created_at);\n" };
+const DOWN = { path: "db/migrations/20260101000000_add_index.down.sql", text: "DROP INDEX orders_created_at;\n" };
+const HEAD_A = "a".repeat(40);
+const HEAD_B = "b".repeat(40);
+const BAD_GATEWAY: FakeReply = { status: 502, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" }, undocumented: "GitHub answers 502 when it is overloaded" };
+
+const redisUrl = await testRedisUrl();
+
+interface Adapter {
+  name: string;
+  open(settings: Partial<QueueSettings>): Promise<JobQueue>;
+}
+
+const adapters: Adapter[] = [
+  {
+    name: "embedded",
+    open: async (settings) => createEmbeddedQueue({ dataDir: await tempDir(), settings }),
+  },
+];
+if (redisUrl) {
+  adapters.push({
+    name: "bullmq",
+    open: (settings) => Promise.resolve(createBullmqQueue({ url: redisUrl, queueName: `app-${randomUUID()}`, settings, lockDurationMs: 2_000, stalledIntervalMs: 1_000 })),
+  });
+}
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "de-app-jobs-"));
+  dirs.push(dir);
+  return dir;
+}
+
+let github: FakeGitHub;
+let probot: TestProbot | undefined;
+
+afterEach(async () => {
+  await probot?.jobs.stop(1000);
+  await probot?.jobs.close();
+  probot = undefined;
+  github.stop();
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+function push(action: "opened" | "synchronize", head: string): PullRequestPayload {
+  const payload = pullRequestEvent(action);
+  payload.pull_request.head.sha = head;
+  return payload;
+}
+
+function updates(): Array<Record<string, unknown> & { output?: { title?: string; summary?: string } }> {
+  return github.requestsTo("checks/update").map((r) => r.body as Record<string, unknown> & { output?: { title?: string; summary?: string } });
+}
+
+describe.each(adapters)("the app on the $name job queue", (adapter) => {
+  async function start(settings: Partial<QueueSettings> = {}): Promise<TestProbot> {
+    const jobs = await adapter.open({ maxAttempts: 3, backoff: { baseMs: 20, maxMs: 100 }, ...settings });
+    probot = await createTestProbot({ jobs });
+    return probot;
+  }
+
+  it("reviews a delivery GitHub sends twice once", async () => {
+    github = new FakeGitHub();
+    const payload = push("opened", HEAD_A);
+    expectMigrationReview(github, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)] });
+    const app = await start();
+
+    await app.deliver({ id: "delivery-twice", name: "pull_request", payload: payload as never });
+    await app.deliver({ id: "delivery-twice", name: "pull_request", payload: payload as never });
+    await github.waitUntilDone(15_000, 300);
+
+    expect(github.requestsTo("checks/create")).toHaveLength(1);
+    expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
+  });
+
+  it("aborts the review of a pushed-over head and reviews only the newest", async () => {
+    github = new FakeGitHub();
+    const first = push("opened", HEAD_A);
+    const second = push("synchronize", HEAD_B);
+    const repo = repoPath(first);
+    const number = first.pull_request.number;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The first review: its check run, its configuration, and a file listing held in flight.
+    github
+      .installationToken(INSTALLATION_ID)
+      .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
+    expectRepoConfig(github, first);
+    github.on("GET", `${repo}/pulls/${number}/files`, { status: 200, body: fileEntries(github, [UP.path]), wait: held });
+    // The second review, whole; its check run's completion and the first one's share check run 7.
+    expectMigrationReview(github, second, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], viaProbot: false, extraUpdates: 1 });
+    const app = await start();
+
+    await app.deliver({ id: "push-1", name: "pull_request", payload: first as never });
+    await waitFor(() => github.requestsTo("pulls/list-files").length === 1);
+    await app.deliver({ id: "push-2", name: "pull_request", payload: second as never });
+    release();
+    await github.waitUntilDone(15_000, 300);
+
+    expect(github.requestsTo("checks/create").map((r) => (r.body as { head_sha: string }).head_sha)).toEqual([HEAD_A, HEAD_B]);
+    const reviews = github.requestsTo("pulls/create-review");
+    expect(reviews).toHaveLength(1);
+    expect((reviews[0]?.body as { commit_id?: string }).commit_id).toBe(HEAD_B);
+    const titles = updates().map((u) => u.output?.title);
+    expect(titles).toContain("Superseded by a newer commit");
+    expect(updates().filter((u) => u.output?.title === "Superseded by a newer commit")[0]).toMatchObject({ status: "completed", conclusion: "neutral" });
+    expect(updates().filter((u) => u.conclusion === "failure" || u.conclusion === "success")).toHaveLength(1);
+  });
+
+  it("retries a review that fails twice for GitHub's 502 and posts it on the third attempt", async () => {
+    github = new FakeGitHub();
+    const payload = push("opened", HEAD_A);
+    const configPath = new RegExp(`^${repoPath(payload)}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
+    github.on("GET", configPath, BAD_GATEWAY, 2);
+    expectMigrationReview(github, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)] });
+    const app = await start();
+
+    await app.deliver({ id: "delivery-flaky", name: "pull_request", payload: payload as never });
+    await github.waitUntilDone(15_000, 300);
+
+    expect(github.requestsTo("checks/create")).toHaveLength(1);
+    expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
+    expect(updates()).toHaveLength(1);
+    expect(updates()[0]).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(updates()[0]?.output?.title).not.toBe("Review failed");
+  });
+
+  it("dead-letters a review that always fails and completes its check run with the reason", async () => {
+    github = new FakeGitHub();
+    const payload = push("opened", HEAD_A);
+    const repo = repoPath(payload);
+    const configPath = new RegExp(`^${repo}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
+    github
+      .installationToken(INSTALLATION_ID)
+      .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>))
+      .on("GET", configPath, BAD_GATEWAY, 3)
+      .on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
+    const app = await start();
+
+    await app.deliver({ id: "delivery-broken", name: "pull_request", payload: payload as never });
+    await github.waitUntilDone(15_000, 300);
+
+    expect(github.requestsTo("repos/get-content")).toHaveLength(3);
+    const [completion] = updates();
+    expect(completion).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Review failed" } });
+    expect(completion?.output?.summary).toContain("GitHub answered HTTP 502 while reading .github/data-engineer.yml");
+    expect(completion?.output?.summary).toContain("gave up after 3 attempts");
+    await waitFor(async () => (await app.jobs.counts()).dead === 1);
+  });
+});
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
