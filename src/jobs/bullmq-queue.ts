@@ -89,6 +89,8 @@ interface Running {
   settled: Promise<void>;
 }
 
+/** Reconnection attempts a command waits through before it fails (ioredis's default is 20). */
+const COMMAND_RETRIES = 2;
 const DEFAULT_QUEUE_NAME = "data-engineer";
 const DEFAULT_LOCK_MS = 30_000;
 const DEFAULT_STALLED_MS = 30_000;
@@ -148,7 +150,9 @@ class BullmqQueue implements BullmqJobQueue {
     this.leaseMs = options.lockDurationMs ?? DEFAULT_LOCK_MS;
     this.stalledMs = options.stalledIntervalMs ?? DEFAULT_STALLED_MS;
     this.keys = new QueueKeys(this.prefix, this.queueName);
-    this.client = new Redis(this.url, { connectionName: `${this.queueName}:commands` });
+    // A webhook must fail fast when Redis is down (GitHub can then redeliver it), not wait through
+    // ioredis's default 20 retries per command.
+    this.client = new Redis(this.url, { connectionName: `${this.queueName}:commands`, maxRetriesPerRequest: COMMAND_RETRIES, connectTimeout: 2_000 });
     this.client.on("error", (error) => this.connectionError("commands", error));
     this.store = new JobStore(this.client, this.keys, this.settings.retentionMs);
     this.queue = new Queue<BullData, BullResult>(this.queueName, { connection: this.client, prefix: this.prefix });

@@ -282,7 +282,16 @@ if (url === undefined) {
     it("fails ping when Redis cannot be reached, without crashing, and closes", async () => {
       const port = await closedPort();
       const queue = createBullmqQueue({ url: `redis://127.0.0.1:${port}`, queueName: newQueueName(), prefix: PREFIX });
-      await expect(queue.ping()).rejects.toThrow(/PING|connect/i);
+      await expect(queue.ping()).rejects.toThrow(/PING|connect|max retries/i);
+      await queue.close();
+    });
+
+    it("fails an enqueue within seconds when Redis cannot be reached, so the webhook can be redelivered", async () => {
+      const port = await closedPort();
+      const queue = createBullmqQueue({ url: `redis://127.0.0.1:${port}`, queueName: newQueueName(), prefix: PREFIX });
+      const started = performance.now();
+      await expect(queue.enqueue({ id: "d-1", kind: "review", payload: {} })).rejects.toThrow();
+      expect(performance.now() - started).toBeLessThan(5_000);
       await queue.close();
     });
   });
