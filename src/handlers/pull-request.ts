@@ -1,8 +1,8 @@
 import type { Context, Probot } from "probot";
-import { PullRequestClient } from "../github/pull-request-client.js";
+import { PullRequestClient, type GitHubOctokit } from "../github/pull-request-client.js";
 import { pullRequestKey, type ReviewJobPayload } from "../jobs/job-payloads.js";
 import type { Intake, JobSink } from "../jobs/job-sink.js";
-import { CHECK_NAME, IN_PROGRESS_OUTPUT } from "../report/check-output.js";
+import { CHECK_NAME, IN_PROGRESS_OUTPUT, supersededByCommit } from "../report/check-output.js";
 import { encodeCheckIdentity } from "../review/check-identity.js";
 
 /** The pull request events that get a check run: every new head commit, and a draft turning ready. */
@@ -32,6 +32,12 @@ export const CHECK_RUN_ANSWER_WAIT_MS = 750;
 export interface PullRequestJobs {
   jobs: JobSink;
   intake: Intake;
+  /**
+   * The installation's Octokit (Probot's `app.auth(id)`). Not the event's `context.octokit`: that
+   * one carries no throttling id, so Probot would space the writes of every installation through
+   * one shared slot a second apart, and a burst of pull requests would queue behind each other.
+   */
+  octokitFor(installationId: number): Promise<GitHubOctokit>;
 }
 
 /**
@@ -77,16 +83,26 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
     log.info("delivery seen before (a redelivery); its review is queued or done already");
     return;
   }
-  const client = new PullRequestClient(context.octokit, { owner: payload.owner, repo: payload.repo, pullNumber: pr.number, headSha: pr.head.sha });
+  const installationId = context.payload.installation?.id;
   const creation = (async () => {
     let checkRunId: number | undefined;
+    let client: PullRequestClient | undefined;
     try {
+      const octokit = installationId !== undefined ? await deps.octokitFor(installationId) : context.octokit;
+      client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: pr.number, headSha: pr.head.sha });
       checkRunId = await client.startCheckRun(CHECK_NAME, encodeCheckIdentity({ pullNumber: pr.number, headSha: pr.head.sha }), IN_PROGRESS_OUTPUT);
     } catch (error) {
       log.warn({ err: error }, "could not create the check run now; the review job creates it");
     }
-    await deps.jobs.release(context.id, checkRunId !== undefined ? { checkRunId } : {});
-    log.info({ checkRunId }, "review queued");
+    const state = await deps.jobs.release(context.id, checkRunId !== undefined ? { checkRunId } : {});
+    if (state === "queued" || checkRunId === undefined || !client) {
+      log.info({ checkRunId }, "review queued");
+      return;
+    }
+    // A newer push replaced the job while its check run was being created (or the job ran without
+    // it): nobody else knows this check run, so it is completed here rather than left in progress.
+    log.info({ checkRunId, state }, "review replaced before it was queued; its check run is completed as superseded");
+    await client.completeCheckRun(checkRunId, supersededByCommit()).catch((error: unknown) => log.error({ err: error, checkRunId }, "could not complete the replaced review's check run"));
   })();
   deps.intake.track(creation);
   let timer: NodeJS.Timeout | undefined;
@@ -94,6 +110,7 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
   clearTimeout(timer);
 }
 
-export function registerPullRequestHandler(app: Probot, deps: PullRequestJobs): void {
-  app.on([...PULL_REQUEST_EVENTS], (context) => handlePullRequest(context, deps));
+export function registerPullRequestHandler(app: Probot, deps: Omit<PullRequestJobs, "octokitFor">): void {
+  const octokitFor = (installationId: number) => app.auth(installationId);
+  app.on([...PULL_REQUEST_EVENTS], (context) => handlePullRequest(context, { ...deps, octokitFor }));
 }

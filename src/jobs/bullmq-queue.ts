@@ -189,10 +189,11 @@ class BullmqQueue implements BullmqJobQueue {
     return { enqueued: true };
   }
 
-  async release(id: string, patch?: JobPayload): Promise<void> {
+  async release(id: string, patch?: JobPayload): Promise<JobState | undefined> {
     if (this.closed) throw new Error("the job queue is closed");
-    const held = await this.store.release(id, patch !== undefined && Object.keys(patch).length > 0 ? patch : undefined);
-    if (held === true) await this.promote(id);
+    const { state, held } = await this.store.release(id, patch !== undefined && Object.keys(patch).length > 0 ? patch : undefined);
+    if (held) await this.promote(id);
+    return state;
   }
 
   async start(processor: JobProcessor): Promise<RecoveryReport> {
@@ -342,15 +343,18 @@ class BullmqQueue implements BullmqJobQueue {
   ): Promise<BullResult> {
     const { maxAttempts } = this.settings;
     let failure: { error: unknown } | undefined;
+    let ran = false;
     // Aborted between the claim and here: a newer job replaced it before it started.
     if (!signal.aborted) {
       try {
         await processor.run(job, { signal, attempt: job.attempts, maxAttempts });
+        ran = true;
       } catch (error) {
         failure = { error };
       }
     }
-    if (signal.aborted) {
+    // A run that returned did its work, even if an abort came after its last look at the signal.
+    if (signal.aborted && !ran) {
       const why: unknown = signal.reason;
       if (why instanceof JobAbortedError && why.why === "shutdown") {
         await this.finish(slots, "requeue");

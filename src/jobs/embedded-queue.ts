@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Logger } from "pino";
-import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
+import { lockDatabase } from "./data-dir-lock.js";
 import {
   DEFAULT_QUEUE_SETTINGS,
   JOB_STATES,
@@ -24,8 +24,8 @@ import {
 /**
  * The embedded job store: one SQLite file (`jobs.sqlite` in DATA_DIR) through `node:sqlite`, for
  * one replica. Every state change is written before it takes effect, so a process killed at any
- * point leaves jobs that the next start runs again. A lock file keeps a second process from using
- * the same directory. The semantics are those of the port (queue.ts).
+ * point leaves jobs that the next start runs again. SQLite's exclusive lock keeps a second process from
+ * using the same directory. The semantics are those of the port (queue.ts).
  */
 
 export interface EmbeddedQueueOptions {
@@ -104,7 +104,6 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   private readonly now: () => number;
   private readonly log: Logger | undefined;
   private readonly db: DatabaseSync;
-  private readonly lock: DataDirLock;
   private readonly statements: ReturnType<typeof prepare>;
   private readonly running = new Map<string, Running>();
   private processor: JobProcessor | undefined;
@@ -121,14 +120,14 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     this.now = options.now ?? Date.now;
     this.log = options.log;
     mkdirSync(options.dataDir, { recursive: true });
-    this.lock = acquireDataDirLock(options.dataDir);
+    this.db = new DatabaseSync(join(options.dataDir, "jobs.sqlite"));
     try {
-      this.db = new DatabaseSync(join(options.dataDir, "jobs.sqlite"));
-      this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+      lockDatabase(this.db, options.dataDir);
+      this.db.exec("PRAGMA synchronous = NORMAL;");
       this.db.exec(SCHEMA);
       this.statements = prepare(this.db);
     } catch (error) {
-      this.lock.release();
+      this.db.close();
       throw error;
     }
   }
@@ -159,21 +158,25 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     return Promise.resolve({ enqueued: inserted });
   }
 
-  release(id: string, patch: JobPayload = {}): Promise<void> {
-    this.transaction(() => {
+  release(id: string, patch: JobPayload = {}): Promise<JobState | undefined> {
+    const state = this.transaction(() => {
       const row = this.statements.get.get(id) as JobRow | undefined;
-      if (!row || row.state !== "queued") return;
+      if (!row || row.state !== "queued") return row?.state;
       const payload = { ...(JSON.parse(row.payload) as JobPayload), ...patch };
       const runAt = row.attempts === 0 ? Math.min(row.run_at, this.now()) : row.run_at;
       this.statements.release.run(JSON.stringify(payload), runAt, this.now(), id);
+      return row.state;
     });
     this.schedulePump();
-    return Promise.resolve();
+    return Promise.resolve(state);
   }
 
   start(processor: JobProcessor): Promise<RecoveryReport> {
     if (this.closed) return Promise.reject(new Error("the job queue is closed"));
     this.processor = processor;
+    // A job whose every run ended with its process (it crashes or exhausts the server) stops here.
+    const dead = Number(this.statements.deadRunning.run(this.now(), this.settings.maxAttempts).changes);
+    if (dead > 0) this.log?.error({ dead }, "jobs that were running when the process stopped, on each of their runs, are dead");
     const requeued = Number(this.statements.requeueRunning.run(this.now()).changes);
     // One process owns this store, so a job still held belonged to a handler that died before
     // releasing it: it runs now.
@@ -233,7 +236,6 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     clearTimeout(this.timer);
     clearInterval(this.purgeTimer);
     this.db.close();
-    this.lock.release();
     return Promise.resolve();
   }
 
@@ -324,7 +326,8 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     entry.settled = (async () => {
       try {
         await processor.run(job, { signal: controller.signal, attempt: job.attempts, maxAttempts: this.settings.maxAttempts });
-        if (!this.finishAborted(job, controller.signal)) this.finish(job, "done", null, null);
+        // A run that returned did its work, even if an abort came after its last look at the signal.
+        this.finish(job, "done", null, null);
       } catch (error) {
         if (!this.finishAborted(job, controller.signal)) await this.failed(job, error, processor);
       } finally {
@@ -435,6 +438,10 @@ function prepare(db: DatabaseSync) {
        WHERE coalesce_key = ? AND state = 'queued' AND id <> ?`,
     ),
     release: s("UPDATE jobs SET payload = ?, run_at = ?, updated_at = ? WHERE id = ? AND state = 'queued'"),
+    deadRunning: s(
+      `UPDATE jobs SET state = 'dead', hook_pending = 'dead', last_error = 'the job was running when its process stopped, ' || attempts || ' times',
+       updated_at = ? WHERE state = 'running' AND attempts >= ?`,
+    ),
     requeueRunning: s("UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running'"),
     unparkHooks: s(
       "UPDATE jobs SET hook_pending = replace(hook_pending, '-failed', ''), updated_at = ? WHERE hook_pending LIKE '%-failed'",

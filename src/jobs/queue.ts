@@ -132,8 +132,12 @@ export interface JobQueue {
   readonly adapter: "embedded" | "bullmq";
   /** `enqueued: false` when the id is known already (a redelivery or a duplicate). */
   enqueue(job: NewJob): Promise<{ enqueued: boolean }>;
-  /** Ends a job's hold and merges `patch` into its payload. A job no longer queued is left alone. */
-  release(id: string, patch?: JobPayload): Promise<void>;
+  /**
+   * Ends a job's hold and merges `patch` into its payload, and returns the job's state. A job no
+   * longer queued (superseded while held, or run when its hold ran out) is left alone: its state
+   * tells the caller that the patch was not applied. `undefined` for a job the queue does not know.
+   */
+  release(id: string, patch?: JobPayload): Promise<JobState | undefined>;
   /** Recovers what an earlier process left, then runs jobs with `processor` until `stop`. */
   start(processor: JobProcessor): Promise<RecoveryReport>;
   /** Stops taking jobs, waits up to `graceMs` for running ones, re-queues the rest. */

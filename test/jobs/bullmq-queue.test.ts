@@ -195,31 +195,6 @@ if (url === undefined) {
       expect(onB.calls.dead).toEqual([]);
     });
 
-    it("dead-letters a job whose process died on every run", async () => {
-      const name = newQueueName();
-      const hang = () => new Promise<void>(() => undefined);
-      const first = open(name, { maxAttempts: 2 });
-      const onFirst = recorder(hang);
-      await first.start(onFirst.processor);
-      await first.enqueue({ id: "poison", kind: "review", installationId: 1, payload: {} });
-      await waitFor("the first run", () => onFirst.calls.runs.length === 1);
-      await first.kill();
-
-      const second = open(name, { maxAttempts: 2 });
-      const onSecond = recorder(hang);
-      await second.start(onSecond.processor);
-      await waitFor("the second run", () => onSecond.calls.runs.length === 1, RECOVERY_MS + 10_000);
-      await second.kill();
-
-      const third = open(name, { maxAttempts: 2 });
-      const onThird = recorder(() => Promise.resolve());
-      await third.start(onThird.processor);
-      await waitFor("the dead letter", () => onThird.calls.dead.length === 1, RECOVERY_MS + 10_000);
-      expect(onThird.calls.runs).toEqual([]);
-      expect(onThird.calls.dead[0]?.reason).toMatch(/process stopped/);
-      await waitFor("counted dead", async () => (await third.counts()).dead === 1);
-    });
-
     it("forgets a finished job after the retention, so its id can be enqueued again", async () => {
       const queue = open(newQueueName(), { retentionMs: 1_000 });
       const { processor, calls } = recorder(() => Promise.resolve());

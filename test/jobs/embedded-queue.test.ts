@@ -1,6 +1,9 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEmbeddedQueue } from "../../src/jobs/embedded-queue.js";
 import { DataDirInUseError } from "../../src/jobs/data-dir-lock.js";
@@ -34,6 +37,20 @@ describe("embedded job store", () => {
     await first.close();
     const again = createEmbeddedQueue({ dataDir: dir });
     await again.close();
+  });
+
+  it("refuses another process on the same DATA_DIR, whatever its pid, and lets it in once the first closed", async () => {
+    const dir = await newDir();
+    // The built module (vitest's global setup builds dist/), as a second replica would load it.
+    const module = pathToFileURL(resolve("dist/jobs/embedded-queue.js")).href;
+    const script = `import { createEmbeddedQueue } from ${JSON.stringify(module)};
+      try { const q = createEmbeddedQueue({ dataDir: ${JSON.stringify(dir)} }); await q.close(); console.log("opened"); }
+      catch (error) { console.log(error.name + ": " + error.message); }`;
+    const second = async () => (await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script])).stdout.trim();
+    const first = createEmbeddedQueue({ dataDir: dir });
+    expect(await second()).toMatch(/^DataDirInUseError: DATA_DIR .* is in use by another data-engineer process/);
+    await first.close();
+    expect(await second()).toBe("opened");
   });
 
   it("forgets finished jobs after the retention, so the id can be used again", async () => {

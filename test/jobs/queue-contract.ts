@@ -299,6 +299,59 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       expect(await second.enqueue({ id: "mid-review", kind: "review", payload: {} })).toEqual({ enqueued: false });
     });
 
+    it("dead-letters a job whose process died during each of its maxAttempts runs", async () => {
+      const store = await factory.newStore();
+      const hang = () => new Promise<void>(() => undefined);
+      let queue = await open(store, { maxAttempts: 2 });
+      let processor = new RecordingProcessor(hang);
+      await queue.start(processor);
+      await queue.enqueue({ id: "poison", kind: "review", installationId: 1, payload: { checkRunId: 8 } });
+      for (let run = 1; run <= 2; run++) {
+        await waitFor(`run ${run}`, () => processor.runs.length === 1, factory.recoveryMs + 10_000);
+        expect(processor.runs[0]?.attempt).toBe(run);
+        await factory.crash(queue);
+        queue = await open(store, { maxAttempts: 2 });
+        processor = new RecordingProcessor(hang);
+        await queue.start(processor);
+      }
+      await waitFor("the dead letter", () => processor.dead.length === 1, factory.recoveryMs + 10_000);
+      expect(processor.runs).toEqual([]);
+      expect(processor.dead[0]?.id).toBe("poison");
+      expect(processor.dead[0]?.reason).toMatch(/process stopped/);
+    });
+
+    it("counts a run that returned as done, even when an abort came after its last look at the signal", async () => {
+      const queue = await open(await factory.newStore());
+      const posting = gate();
+      const processor = new RecordingProcessor(async (job) => {
+        if (job.id === "push-1") await posting.wait(); // the review is being posted; it no longer looks at the signal
+      });
+      await queue.start(processor);
+      await queue.enqueue({ id: "push-1", kind: "review", installationId: 1, coalesceKey: "r#8", payload: {} });
+      await waitFor("the first review to start", () => processor.runs.length === 1);
+      await queue.enqueue({ id: "push-2", kind: "review", installationId: 1, coalesceKey: "r#8", payload: {} });
+      await sleep(100);
+      posting.open();
+      await waitFor("the newer review", () => processor.completed.includes("push-2"));
+      await waitFor("both done", async () => (await queue.counts()).done === 2);
+      expect(processor.supersededIds).toEqual([]);
+      expect((await queue.counts()).superseded).toBe(0);
+    });
+
+    it("tells the releaser the job's state: queued, or superseded when a newer job replaced it while held", async () => {
+      const queue = await open(await factory.newStore());
+      const processor = new RecordingProcessor(() => Promise.resolve());
+      await queue.start(processor);
+      await queue.enqueue({ id: "held-1", kind: "review", installationId: 1, coalesceKey: "r#9", payload: {}, holdMs: 60_000 });
+      await queue.enqueue({ id: "held-2", kind: "review", installationId: 1, coalesceKey: "r#9", payload: {}, holdMs: 60_000 });
+      expect(await queue.release("held-1", { checkRunId: 1 })).toBe("superseded");
+      expect(await queue.release("held-2", { checkRunId: 2 })).toBe("queued");
+      expect(await queue.release("never-enqueued")).toBeUndefined();
+      await waitFor("the newer job", () => processor.completed.includes("held-2"));
+      expect(processor.runs.map((run) => [run.id, run.payload])).toEqual([["held-2", { checkRunId: 2 }]]);
+      await waitFor("the replaced job's hook", () => processor.supersededIds.includes("held-1"));
+    });
+
     it("on stop, lets running jobs finish within the grace period and queues the rest again without counting the run", async () => {
       const store = await factory.newStore();
       const queue = await open(store);
