@@ -48,7 +48,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Dat
   const Octokit = (options.Octokit ?? ProbotOctokit).plugin(octokitMetricsPlugin);
   const probot = await run(
     createDataEngineerApp({ env, onJobsStarted: (jobs, intake, log) => (started = { jobs, intake, log }) }),
-    { env, Octokit },
+    { env: probotEnvironment(env), Octokit },
   );
   if (!started) throw new Error("the job worker did not start");
   const { jobs, intake, log } = started;
@@ -75,6 +75,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Dat
     }
   }
   return server;
+}
+
+/**
+ * The environment Probot is given: ours without REDIS_URL. REDIS_URL is the job queue's; Probot
+ * would also read it and move its request throttling onto Redis (Bottleneck's clustering), whose
+ * per-installation keys expire after two idle minutes and then fail every request of that
+ * installation with "ERR SETTINGS_KEY_NOT_FOUND". Each process keeps its own throttling instead.
+ */
+export function probotEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { REDIS_URL: _queueOnly, ...rest } = env;
+  return rest;
 }
 
 async function shutdown(parts: { probot: Server; jobs: JobQueue; intake: Intake; log: Logger; graceMs: number }): Promise<StopReport> {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EnvironmentError } from "../src/errors.js";
-import { startRegistration, startServer } from "../src/server.js";
+import { probotEnvironment, startRegistration, startServer } from "../src/server.js";
 import { FakeGitHub } from "./helpers/fake-github.js";
 import { privateKey, TestOctokit } from "./helpers/probot.js";
 import { expectMigrationReview, pullRequestEvent } from "./helpers/pull-request-scenario.js";
@@ -97,6 +97,12 @@ describe("the webhook server", () => {
     await expect(start({ JOB_CONCURRENCY: "many", REDIS_URL: "http://redis:6379" })).rejects.toThrow(
       /JOB_CONCURRENCY must be a whole number[\s\S]*REDIS_URL must start with redis:\/\//,
     );
+  });
+
+  it("keeps REDIS_URL from Probot, whose Redis throttling fails installations idle for two minutes", () => {
+    const env = { APP_ID: "1", REDIS_URL: "redis://redis:6379", DATA_DIR: "/data", WEBHOOK_SECRET: "s" };
+    expect(probotEnvironment(env)).toEqual({ APP_ID: "1", DATA_DIR: "/data", WEBHOOK_SECRET: "s" });
+    expect(env.REDIS_URL).toBe("redis://redis:6379");
   });
 
   it("talks to GitHub Enterprise Server when GHE_HOST and GHE_PROTOCOL are set", async () => {

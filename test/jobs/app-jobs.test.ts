@@ -136,6 +136,33 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     expect(updates().filter((u) => u.conclusion === "failure" || u.conclusion === "success")).toHaveLength(1);
   });
 
+  it("completes as superseded the check run of a push replaced while that check run was being created", async () => {
+    github = new FakeGitHub();
+    const first = push("opened", HEAD_A);
+    const second = push("synchronize", HEAD_B);
+    const repo = repoPath(first);
+    let answer!: () => void;
+    const creationHeld = new Promise<void>((resolve) => (answer = resolve));
+    // The first push's check run is created slowly: GitHub answers only after the second push came.
+    github
+      .installationToken(INSTALLATION_ID)
+      .on("POST", `${repo}/check-runs`, (req) => ({ ...checkRunReply(github, 201, 8, req.body as Record<string, unknown>), wait: creationHeld }))
+      .on("PATCH", `${repo}/check-runs/8`, (req) => checkRunReply(github, 200, 8, req.body as Record<string, unknown>));
+    expectMigrationReview(github, second, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], viaProbot: false });
+    const app = await start();
+
+    await app.deliver({ id: "push-1", name: "pull_request", payload: first as never });
+    await app.deliver({ id: "push-2", name: "pull_request", payload: second as never });
+    await waitFor(() => github.requestsTo("pulls/create-review").length === 1, 15_000);
+    answer();
+    await github.waitUntilDone(15_000, 300);
+
+    const byId = github.requestsTo("checks/update").map((r) => [r.path.split("/").pop(), (r.body as { conclusion?: string; output?: { title?: string } })] as const);
+    expect(byId.filter(([id]) => id === "8").map(([, body]) => [body.conclusion, body.output?.title])).toEqual([["neutral", "Superseded by a newer commit"]]);
+    expect(byId.filter(([id]) => id === "7").map(([, body]) => body.conclusion)).toEqual(["success"]);
+    expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
+  });
+
   it("retries a review that fails twice for GitHub's 502 and posts it on the third attempt", async () => {
     github = new FakeGitHub();
     const payload = push("opened", HEAD_A);
