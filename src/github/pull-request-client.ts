@@ -106,6 +106,28 @@ export class PullRequestClient {
     }
   }
 
+  /**
+   * Our check run for the head commit that is still in progress (`external_id` equal to
+   * `externalId`): one an earlier attempt of the same job created before its process stopped or
+   * its attempt failed. Adopting it leaves no check run of ours in progress behind.
+   */
+  async findOpenCheckRun(name: string, externalId: string): Promise<number | undefined> {
+    try {
+      const { data } = await this.octokit.rest.checks.listForRef({
+        owner: this.pr.owner,
+        repo: this.pr.repo,
+        ref: this.pr.headSha,
+        check_name: name,
+        status: "in_progress",
+        filter: "all",
+        per_page: 100,
+      });
+      return data.check_runs.find((run) => run.external_id === externalId)?.id;
+    } catch (error) {
+      throw describeGitHubFailure(error, "looking for the check run of an earlier attempt");
+    }
+  }
+
   /** The pull request's head commit now (it may have moved since the event). */
   async currentHeadSha(): Promise<string> {
     try {

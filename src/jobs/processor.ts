@@ -122,7 +122,8 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         client,
         pr: payload.pr,
         log: log.child({ repo: `${payload.owner}/${payload.repo}`, pr: payload.pullNumber, headSha: payload.headSha }),
-        ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : {}),
+        // Without the handler's check run (it crashed before releasing the job), one it created may exist.
+        ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { adoptOpenCheckRun: true }),
         signal: context.signal,
         retryLater,
         ...agent,
@@ -142,7 +143,18 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         prLog.info({ requestedSha: payload.requestedSha, headSha: pr.headSha }, "re-run asked for an older commit; reviewing the pull request's current head instead");
       }
       const client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: pr.headSha });
-      await reviewPullRequest({ client, pr, log: prLog.child({ headSha: pr.headSha }), requested: {}, signal: context.signal, retryLater, ...agent });
+      await reviewPullRequest({
+        client,
+        pr,
+        log: prLog.child({ headSha: pr.headSha }),
+        requested: {},
+        // An earlier attempt (failed, or stopped with its process) may have left its check run in progress.
+        adoptOpenCheckRun: context.attempt > 1,
+        signal: context.signal,
+        // The last attempt completes its own check run with the reason: the dead letter knows none.
+        retryLater: (error) => context.attempt < context.maxAttempts && retryLater(error),
+        ...agent,
+      });
       return;
     }
     case "command": {

@@ -11,6 +11,7 @@ import {
   invalidConfig,
   noRelevantChanges,
   reviewFailed,
+  supersededByCommit,
   type CheckResult,
 } from "../report/check-output.js";
 import { autoReviewSkip, pausedSkipped, type PullRequestFacts } from "./auto-review.js";
@@ -30,6 +31,11 @@ export interface PullRequestReviewInput {
   requested?: { fullReview?: boolean };
   /** The check run the webhook handler created already; one is created when missing. */
   checkRunId?: number;
+  /**
+   * Without `checkRunId`: look first for our check run of this head still in progress (an earlier
+   * attempt of the same job created it) and report on it, instead of leaving it in progress.
+   */
+  adoptOpenCheckRun?: boolean;
   /** Aborted when a newer push supersedes this review or the server stops: nothing more is posted. */
   signal?: AbortSignal;
   /**
@@ -49,7 +55,9 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
 
   const { signal } = input;
   signal?.throwIfAborted();
-  const checkRunId = input.checkRunId ?? (await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT));
+  const adopted = input.checkRunId === undefined && input.adoptOpenCheckRun ? await client.findOpenCheckRun(CHECK_NAME, externalId) : undefined;
+  if (adopted !== undefined) log.info({ checkRunId: adopted }, "reporting on the check run an earlier attempt left in progress");
+  const checkRunId = input.checkRunId ?? adopted ?? (await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT));
   try {
     let config;
     try {
@@ -109,7 +117,17 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
   } catch (error) {
     // Superseded or shutting down: the queue completes or re-runs this check; a failure worth
     // retrying leaves it in progress for the next attempt.
-    if (signal?.aborted || input.retryLater?.(error)) throw error;
+    if (signal?.aborted) {
+      // Superseded: the queue completes the check run it knows of (the handler's); one made here
+      // only this review knows, so it completes it.
+      if (input.checkRunId === undefined && (signal.reason as { why?: string } | undefined)?.why === "superseded") {
+        await client.completeCheckRun(checkRunId, supersededByCommit()).catch((completionError: unknown) => {
+          log.error({ err: completionError, checkRunId }, "could not complete the superseded review's check run");
+        });
+      }
+      throw error;
+    }
+    if (input.retryLater?.(error)) throw error;
     const result = reviewFailed(errorMessage(error));
     log.error({ err: error, checkRunId }, "review failed; completing the check run with the reason");
     try {

@@ -91,8 +91,8 @@ function expectReview(payload: PullRequestPayload): void {
   });
 }
 
-async function receive(name: "check_run" | "check_suite", payload: CheckRunEvent | CheckSuiteEvent, id = "delivery-1", log = captureLogs()) {
-  const probot = await createTestProbot({ log: log.log });
+async function receive(name: "check_run" | "check_suite", payload: CheckRunEvent | CheckSuiteEvent, id = "delivery-1", log = captureLogs(), maxAttempts = 1) {
+  const probot = await createTestProbot({ log: log.log, queue: { maxAttempts } });
   // The example payloads are real; Probot's types want the exact event union.
   await probot.receive({ id, name, payload: payload as never });
   return log;
@@ -120,6 +120,43 @@ describe("re-runs from the checks UI", () => {
       headSha: HEAD,
     });
     expect(logs.records.find((r) => r.msg === "check run completed")).toMatchObject({ deliveryId: "delivery-rerun", pr: 2, headSha: HEAD });
+  });
+
+  it("reports on the check run an earlier attempt left in progress, instead of leaving it there", async () => {
+    github = new FakeGitHub();
+    const event = checkRunEvent("rerequested", { pr: 2 });
+    const pr = pullRequestOf(event, 2);
+    const repo = repoPath(pr);
+    const externalId = encodeCheckIdentity({ pullNumber: 2, headSha: HEAD });
+    // Attempt 1 creates check run 7, then GitHub fails reading the configuration.
+    github.on("GET", `${repo}/pulls/2`, pullAnswer(pr, { changedFiles: 2 }));
+    github.on("GET", new RegExp(`^${repo}/contents/\\.github(/|%2F)data-engineer\\.yml$`), {
+      status: 502,
+      body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" },
+      undocumented: "GitHub answers 502 when it is overloaded",
+    });
+    // Attempt 2 finds check run 7 still in progress among the head's check runs, and reports on it.
+    const listing = github.example("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", 200) as { check_runs: Record<string, unknown>[] };
+    const [example] = listing.check_runs;
+    github.on("GET", `${repo}/commits/${HEAD}/check-runs`, {
+      status: 200,
+      body: {
+        total_count: 2,
+        check_runs: [
+          { ...example, id: 6, head_sha: HEAD, name: "data-engineer", status: "in_progress", conclusion: null, external_id: "another-app" },
+          { ...example, id: 7, head_sha: HEAD, name: "data-engineer", status: "in_progress", conclusion: null, external_id: externalId },
+        ],
+      },
+    });
+    expectReview(pr);
+
+    const logs = await receive("check_run", event, "delivery-retried", captureLogs(), 2);
+
+    expect(github.requestsTo("checks/create")).toHaveLength(1);
+    expect(github.requestsTo("checks/list-for-ref")[0]?.query.get("status")).toBe("in_progress");
+    expect(github.requestsTo("checks/update").map((r) => r.path)).toEqual([`${repo}/check-runs/7`]);
+    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(logs.records.find((r) => r.msg.includes("earlier attempt left in progress"))).toMatchObject({ checkRunId: 7 });
   });
 
   it("bypasses the automatic review settings: a draft is reviewed when asked for", async () => {

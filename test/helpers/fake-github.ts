@@ -1,5 +1,5 @@
 import nock from "nock";
-import { openApi, type SpecName } from "./github-openapi.js";
+import { openApi, withoutNullEnumFalsePositives, type SpecName } from "./github-openapi.js";
 
 /**
  * GitHub's REST API, faked at the HTTP level with nock: tests say which calls they expect and
@@ -149,7 +149,7 @@ export class FakeGitHub {
     if (!operation) {
       this.problems.push(`${method} ${path}: not an operation in GitHub's OpenAPI description (${this.description.name})`);
     } else {
-      this.problems.push(...this.description.validateRequest(operation, url.searchParams, body));
+      this.problems.push(...withoutNullEnumFalsePositives(this.description.validateRequest(operation, url.searchParams, body), body));
     }
 
     const expectation = this.expectations.find(
@@ -164,7 +164,7 @@ export class FakeGitHub {
     if (reply.raw !== undefined) {
       if (!String(headers.accept ?? "").includes(".raw")) this.problems.push(`${method} ${path}: a raw answer to a request that did not ask for the raw media type`);
     } else if (operation) {
-      this.problems.push(...this.description.validateResponse(operation, reply.status, reply.body, reply.undocumented));
+      this.problems.push(...withoutNullEnumFalsePositives(this.description.validateResponse(operation, reply.status, reply.body, reply.undocumented), reply.body));
     }
     return reply;
   }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { openApi, type MatchedOperation, type OpenApiDescription, type SpecName } from "./github-openapi.js";
+import { openApi, withoutNullEnumFalsePositives, type MatchedOperation, type OpenApiDescription, type SpecName } from "./github-openapi.js";
 
 /**
  * GitHub Enterprise Server's REST API as a real HTTP server on 127.0.0.1, for an app running in
@@ -1193,35 +1193,6 @@ export class LoopbackGitHub {
     if (entries.size === 0) return notFound();
     return { status: 200, body: [...entries.values()].sort((a, b) => String(a.name).localeCompare(String(b.name))) };
   }
-}
-
-/**
- * GitHub's description marks fields such as a check run's `conclusion` `nullable` with an `enum`
- * that does not list null; Ajv then accepts null for the type but not for the enum, and says
- * "must be equal to one of the allowed values" for a value GitHub documents (an in-progress check
- * run has no conclusion). That error alone, on a null value, is dropped; a null where the
- * description does not allow one also fails the type ("must be string") and is kept.
- */
-function withoutNullEnumFalsePositives(problems: string[], body: unknown): string[] {
-  const enumError = /: (?:response|request) body(\S*) must be equal to one of the allowed values$/;
-  return problems.filter((problem) => {
-    const match = enumError.exec(problem);
-    if (!match) return true;
-    const pointer = match[1] ?? "";
-    if (valueAt(body, pointer) !== null) return true;
-    const prefix = problem.slice(0, match.index);
-    return problems.some((other) => other !== problem && other.startsWith(prefix) && other.includes(` body${pointer} must be `) && !enumError.test(other));
-  });
-}
-
-function valueAt(value: unknown, pointer: string): unknown {
-  let current = value;
-  for (const raw of pointer.split("/").slice(1)) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
