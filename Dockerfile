@@ -39,7 +39,7 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# SIGTERM: stop taking webhooks, let running reviews finish (SHUTDOWN_GRACE_SECONDS, 25 by
-# default), queue the rest again. Give the container more than that: docker stop -t 35.
+# SIGTERM: stop taking webhooks, let running reviews finish (SHUTDOWN_GRACE_SECONDS, 20 by
+# default, then 5 s for aborted ones to settle), queue the rest again: docker stop -t 30.
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js"]

@@ -23,7 +23,7 @@ export interface DataEngineerServer {
   readonly jobs: JobQueue;
   /**
    * Stops taking webhooks, lets running jobs finish within the grace period (SHUTDOWN_GRACE_SECONDS,
-   * 25 by default), puts the rest back in the queue, and closes the queue.
+   * 20 by default), puts the rest back in the queue, and closes the queue.
    */
   stop(graceMs?: number): Promise<StopReport>;
 }
@@ -92,9 +92,9 @@ async function shutdown(parts: { probot: Server; jobs: JobQueue; intake: Intake;
   const { probot, jobs, intake, log, graceMs } = parts;
   intake.close("the server is shutting down");
   const stopped = probot.stop().catch((error: unknown) => log.warn({ err: errorMessage(error) }, "HTTP server did not close cleanly"));
-  // Check runs still being created release their jobs first, so that those are queued, not lost.
-  await intake.settled(Math.min(graceMs, 10_000));
-  const [, report] = await Promise.all([stopped, jobs.stop(graceMs)]);
+  // Check runs still being created release their jobs meanwhile (the jobs are stored already);
+  // the store closes only after they did, or after the grace period.
+  const [, , report] = await Promise.all([stopped, intake.settled(graceMs), jobs.stop(graceMs)]);
   await jobs.close();
   log.info({ ...report, graceMs }, "stopped");
   return report;

@@ -27,7 +27,7 @@ export const CHECK_RUN_HOLD_MS = 10 * 60_000;
  * installation's writes a second apart (GitHub's secondary rate limits), so in a burst the creation
  * can queue; it then finishes after the answer and releases the job itself.
  */
-export const CHECK_RUN_ANSWER_WAIT_MS = 750;
+export const CHECK_RUN_ANSWER_WAIT_MS = 250;
 
 export interface PullRequestJobs {
   jobs: JobSink;

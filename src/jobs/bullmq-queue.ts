@@ -91,6 +91,8 @@ interface Running {
 
 /** Reconnection attempts a command waits through before it fails (ioredis's default is 20). */
 const COMMAND_RETRIES = 2;
+/** How long a command (never a blocking one: BullMQ's worker has its own connection) may take. */
+const COMMAND_TIMEOUT_MS = 5_000;
 const DEFAULT_QUEUE_NAME = "data-engineer";
 const DEFAULT_LOCK_MS = 30_000;
 const DEFAULT_STALLED_MS = 30_000;
@@ -99,6 +101,8 @@ const PING_TIMEOUT_MS = 2_000;
 const INTERNAL_RETRY_MS = 1_000;
 /** Longest wait of a job for a taken slot before it looks again (a freed slot promotes it sooner). */
 const MAX_BLOCKED_WAIT_MS = 5_000;
+/** How long `stop` waits for runs it aborted at the end of the grace period. */
+const ABORT_SETTLE_MS = 5_000;
 /** How long `close` waits for hooks still being called. */
 const HOOK_DRAIN_MS = 2_000;
 /** BullMQ must not fail a job for stalling: the adapter counts runs itself (and dead-letters). */
@@ -152,7 +156,13 @@ class BullmqQueue implements BullmqJobQueue {
     this.keys = new QueueKeys(this.prefix, this.queueName);
     // A webhook must fail fast when Redis is down (GitHub can then redeliver it), not wait through
     // ioredis's default 20 retries per command.
-    this.client = new Redis(this.url, { connectionName: `${this.queueName}:commands`, maxRetriesPerRequest: COMMAND_RETRIES, connectTimeout: 2_000 });
+    this.client = new Redis(this.url, {
+      connectionName: `${this.queueName}:commands`,
+      maxRetriesPerRequest: COMMAND_RETRIES,
+      connectTimeout: 2_000,
+      // A Redis that accepts the connection but stops answering fails the command instead of hanging the webhook.
+      commandTimeout: COMMAND_TIMEOUT_MS,
+    });
     this.client.on("error", (error) => this.connectionError("commands", error));
     this.store = new JobStore(this.client, this.keys, this.settings.retentionMs);
     this.queue = new Queue<BullData, BullResult>(this.queueName, { connection: this.client, prefix: this.prefix });
@@ -496,8 +506,14 @@ class BullmqQueue implements BullmqJobQueue {
     clearTimeout(graceTimer);
     const left = [...this.running.values()];
     for (const run of left) run.controller.abort(new JobAbortedError("shutdown"));
-    await Promise.all(left.map((run) => run.settled));
-    await closing;
+    // A run that ignores its signal is not waited for long: its lock runs out once this instance
+    // has closed its connections, and BullMQ's stalled check hands the job to another instance.
+    let settleTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...left.map((run) => run.settled), closing]),
+      new Promise((resolve) => (settleTimer = setTimeout(resolve, ABORT_SETTLE_MS))),
+    ]);
+    clearTimeout(settleTimer);
     return { finished: inFlight.length - left.length, requeued: left.length };
   }
 

@@ -403,11 +403,12 @@ class EmbeddedQueue implements EmbeddedJobQueue {
 
   private armTimer(): void {
     clearTimeout(this.timer);
-    const next = this.statements.nextRunAt.get() as { at: number | null } | undefined;
+    // Jobs due now but waiting for a slot are started when a running job finishes; the timer is
+    // for the next one not yet due (a retry, a hold), even while due ones wait.
+    const now = this.now();
+    const next = this.statements.nextRunAt.get(now) as { at: number | null } | undefined;
     if (next?.at === null || next?.at === undefined) return;
-    const delay = Math.max(0, next.at - this.now());
-    // A job that is due but waits for a slot is started when a running job finishes.
-    if (delay === 0) return;
+    const delay = Math.max(1, next.at - now);
     this.timer = setTimeout(() => this.schedulePump(), Math.min(delay, 2 ** 31 - 1));
     this.timer.unref();
   }
@@ -460,7 +461,7 @@ function prepare(db: DatabaseSync) {
        WHERE id = ?`,
     ),
     counts: s("SELECT state, count(*) AS n FROM jobs GROUP BY state"),
-    nextRunAt: s("SELECT min(run_at) AS at FROM jobs WHERE state = 'queued'"),
+    nextRunAt: s("SELECT min(run_at) AS at FROM jobs WHERE state = 'queued' AND run_at > ?"),
     purge: s("DELETE FROM jobs WHERE state IN ('done', 'dead', 'superseded') AND hook_pending IS NULL AND updated_at < ?"),
     ping: s("SELECT 1 AS ok"),
     busy: s("SELECT count(*) AS n FROM jobs WHERE state IN ('queued', 'running') OR hook_pending IN ('superseded', 'dead')"),

@@ -257,6 +257,21 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       expect((processor.runs[0]?.startedAt ?? 0) - enqueuedAt).toBeGreaterThanOrEqual(250);
     });
 
+    it("starts a job when its hold runs out, while a due job of a busy installation waits", async () => {
+      const queue = await open(await factory.newStore(), { perInstallation: 1 });
+      const blocker = gate();
+      const processor = new RecordingProcessor((job) => (job.id === "long" ? blocker.wait() : Promise.resolve()));
+      await queue.start(processor);
+      await queue.enqueue({ id: "long", kind: "review", installationId: 1, payload: {} });
+      await waitFor("the long job", () => processor.runs.length === 1);
+      await queue.enqueue({ id: "waiting", kind: "review", installationId: 1, payload: {} });
+      await queue.enqueue({ id: "held", kind: "review", installationId: 2, payload: {}, holdMs: 200 });
+      await waitFor("the held job of another installation", () => processor.completed.includes("held"), 5_000);
+      expect(processor.completed).not.toContain("waiting");
+      blocker.open();
+      await waitFor("the waiting job", () => processor.completed.includes("waiting"));
+    });
+
     it("keeps to the concurrency limits per process and per installation", async () => {
       const queue = await open(await factory.newStore(), { concurrency: 2, perInstallation: 1 });
       let running = 0;
