@@ -1,8 +1,7 @@
-import { existsSync, symlinkSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { ROOT, pullRequestWebhook, startApp, type AppProcess } from "../test/helpers/app-process.js";
+import { pullRequestWebhook, startApp, type AppProcess } from "../test/helpers/app-process.js";
 import { DEFAULT_MIGRATION_FILES, LoopbackGitHub, type CheckRunRecord } from "../test/helpers/loopback-github.js";
 import { redisServerBinary, startRedis, type ThrowawayRedis } from "./webhook-load/redis.js";
 import { mb, metricValue, ms, parseMetrics, percentile, ratio, summariseLog, table, type LogSummary, type MetricSample } from "./webhook-load/report.js";
@@ -74,17 +73,6 @@ const SUPERSEDED_TITLE = /^Superseded/;
 /** Progress goes to stderr, so that `--json` leaves stdout to the JSON. */
 function progress(message: string): void {
   process.stderr.write(`${message}\n`);
-}
-
-// The harness (test/helpers/app-process.ts) runs `<its root>/dist/main.js`, its root being two
-// folders above its own module. Compiled into bench/.out/test/helpers/ that root is bench/.out/:
-// a link there to the real dist/ lets it find the server built by `npm run build`.
-function ensureDistReachable(): void {
-  const dist = join(ROOT, "dist");
-  if (existsSync(join(dist, "main.js"))) return;
-  const real = join(ROOT, "..", "..", "dist");
-  if (!existsSync(join(real, "main.js"))) throw new Error(`no built server at ${join(real, "main.js")}: run npm run build first`);
-  symlinkSync(relative(ROOT, real), dist, "dir");
 }
 
 interface SendOutcome {
@@ -577,7 +565,6 @@ function render(results: AdapterResult[], skipped: string[], workload: Workload)
 }
 
 async function main(): Promise<number> {
-  ensureDistReachable();
   const workload = planWorkload({ webhooks: WEBHOOKS, installations: INSTALLATIONS, seed: SEED, migrationShare: 0.1, redeliveryShare: 0.05, pushShare: 0.05 });
   const results: AdapterResult[] = [];
   const skipped: string[] = [];

@@ -84,7 +84,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Dat
  * installation with "ERR SETTINGS_KEY_NOT_FOUND". Each process keeps its own throttling instead.
  */
 export function probotEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { REDIS_URL: _queueOnly, ...rest } = env;
+  const rest = { ...env };
+  delete rest.REDIS_URL;
   return rest;
 }
 

@@ -36,8 +36,9 @@ export interface PullRequestJobs {
    * The installation's Octokit (Probot's `app.auth(id)`). Not the event's `context.octokit`: that
    * one carries no throttling id, so Probot would space the writes of every installation through
    * one shared slot a second apart, and a burst of pull requests would queue behind each other.
+   * Its requests carry the delivery id (`x-github-delivery`), as the event's Octokit's do.
    */
-  octokitFor(installationId: number): Promise<GitHubOctokit>;
+  octokitFor(installationId: number, deliveryId: string): Promise<GitHubOctokit>;
 }
 
 /**
@@ -88,7 +89,7 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
     let checkRunId: number | undefined;
     let client: PullRequestClient | undefined;
     try {
-      const octokit = installationId !== undefined ? await deps.octokitFor(installationId) : context.octokit;
+      const octokit = installationId !== undefined ? await deps.octokitFor(installationId, context.id) : context.octokit;
       client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: pr.number, headSha: pr.head.sha });
       checkRunId = await client.startCheckRun(CHECK_NAME, encodeCheckIdentity({ pullNumber: pr.number, headSha: pr.head.sha }), IN_PROGRESS_OUTPUT);
     } catch (error) {
@@ -111,6 +112,12 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
 }
 
 export function registerPullRequestHandler(app: Probot, deps: Omit<PullRequestJobs, "octokitFor">): void {
-  const octokitFor = (installationId: number) => app.auth(installationId);
+  const octokitFor = async (installationId: number, deliveryId: string) => {
+    const octokit = await app.auth(installationId);
+    octokit.hook.before("request", (options) => {
+      options.headers["x-github-delivery"] = deliveryId;
+    });
+    return octokit;
+  };
   app.on([...PULL_REQUEST_EVENTS], (context) => handlePullRequest(context, { ...deps, octokitFor }));
 }

@@ -121,7 +121,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
       await reviewPullRequest({
         client,
         pr: payload.pr,
-        log: log.child({ repo: `${payload.owner}/${payload.repo}`, pr: payload.pullNumber, headSha: payload.headSha }),
+        log: log.child({ repo: `${payload.owner}/${payload.repo}`, headSha: payload.headSha }),
         // Without the handler's check run (it crashed before releasing the job), one it created may exist.
         ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { adoptOpenCheckRun: true }),
         signal: context.signal,

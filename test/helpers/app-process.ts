@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultHeadSha } from "./loopback-github.js";
 import { INSTALLATION_ID, webhookExample } from "./webhooks.js";
@@ -16,7 +16,15 @@ import { INSTALLATION_ID, webhookExample } from "./webhooks.js";
  * and reads its output and peak memory. It imports neither vitest nor nock: bench/ uses it too.
  */
 
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const ROOT = projectRoot(fileURLToPath(new URL(".", import.meta.url)));
+
+/** The nearest folder above `from` with a package.json: the project, also when this module is compiled into bench/.out/. */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 export const APP_ID = 1;
 export const WEBHOOK_SECRET = "loopback-webhook-secret";
 

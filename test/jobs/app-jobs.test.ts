@@ -8,6 +8,7 @@ import { createEmbeddedQueue } from "../../src/jobs/embedded-queue.js";
 import type { JobQueue, QueueSettings } from "../../src/jobs/queue.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { createTestProbot, type TestProbot } from "../helpers/probot.js";
+import { waitFor } from "./queue-contract.js";
 import {
   checkRunReply,
   expectMigrationReview,
@@ -121,7 +122,7 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     const app = await start();
 
     await app.deliver({ id: "push-1", name: "pull_request", payload: first as never });
-    await waitFor(() => github.requestsTo("pulls/list-files").length === 1);
+    await waitFor("the first review to list its files", () => github.requestsTo("pulls/list-files").length === 1);
     await app.deliver({ id: "push-2", name: "pull_request", payload: second as never });
     release();
     await github.waitUntilDone(15_000, 300);
@@ -153,7 +154,7 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
 
     await app.deliver({ id: "push-1", name: "pull_request", payload: first as never });
     await app.deliver({ id: "push-2", name: "pull_request", payload: second as never });
-    await waitFor(() => github.requestsTo("pulls/create-review").length === 1, 15_000);
+    await waitFor("the newer review to be posted", () => github.requestsTo("pulls/create-review").length === 1, 15_000);
     answer();
     await github.waitUntilDone(15_000, 300);
 
@@ -201,14 +202,6 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     expect(completion).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Review failed" } });
     expect(completion?.output?.summary).toContain("GitHub answered HTTP 502 while reading .github/data-engineer.yml");
     expect(completion?.output?.summary).toContain("gave up after 3 attempts");
-    await waitFor(async () => (await app.jobs.counts()).dead === 1);
+    await waitFor("the job counted dead", async () => (await app.jobs.counts()).dead === 1);
   });
 });
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

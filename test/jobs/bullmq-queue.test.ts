@@ -3,9 +3,9 @@ import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createBullmqQueue, type BullmqJobQueue } from "../../src/jobs/bullmq-queue.js";
-import { JobAbortedError, type Job, type JobProcessor, type JobQueue, type JobRunContext, type QueueSettings } from "../../src/jobs/queue.js";
+import { JobAbortedError, type JobQueue, type QueueSettings } from "../../src/jobs/queue.js";
 import { testRedisUrl } from "../helpers/redis.js";
-import { describeQueueContract } from "./queue-contract.js";
+import { RecordingProcessor, aborted, describeQueueContract, sleep, waitFor, type RunFn } from "./queue-contract.js";
 
 const url = await testRedisUrl();
 /** Every key of this file's queues starts with it: other test files may share the Redis. */
@@ -23,50 +23,10 @@ function openQueue(redisUrl: string, queueName: string, settings: Partial<QueueS
 
 const newQueueName = () => `q-${randomUUID().slice(0, 8)}`;
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function aborted(signal: AbortSignal): Promise<unknown> {
-  if (signal.aborted) return Promise.resolve(signal.reason);
-  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(signal.reason), { once: true }));
-}
-
-/** A processor that records what it was called with; `body` is what each run does. */
-function recorder(body: (job: Job, context: JobRunContext) => Promise<void>) {
-  const calls = {
-    runs: [] as { id: string; attempt: number; startedAt: number; settledAt?: number }[],
-    completed: [] as string[],
-    superseded: [] as string[],
-    dead: [] as { id: string; reason: string }[],
-  };
-  const processor: JobProcessor = {
-    async run(job, context) {
-      const entry: (typeof calls.runs)[number] = { id: job.id, attempt: context.attempt, startedAt: performance.now() };
-      calls.runs.push(entry);
-      try {
-        await body(job, context);
-        calls.completed.push(job.id);
-      } finally {
-        entry.settledAt = performance.now();
-      }
-    },
-    superseded(job) {
-      calls.superseded.push(job.id);
-      return Promise.resolve();
-    },
-    deadLetter(job, reason) {
-      calls.dead.push({ id: job.id, reason });
-      return Promise.resolve();
-    },
-  };
-  return { processor, calls };
+/** The contract's recording processor, with the names these tests read. */
+function recorder(body: RunFn) {
+  const processor = new RecordingProcessor(body);
+  return { processor, calls: { runs: processor.runs, completed: processor.completed, superseded: processor.supersededIds, dead: processor.dead } };
 }
 
 if (url === undefined) {

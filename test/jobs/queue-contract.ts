@@ -32,10 +32,10 @@ const FAST: Partial<QueueSettings> = {
   backoff: { baseMs: 20, maxMs: 100 },
 };
 
-type RunFn = (job: Job, context: JobRunContext) => Promise<unknown>;
+export type RunFn = (job: Job, context: JobRunContext) => Promise<unknown>;
 
 /** A processor that records every call; `run` is what each test makes the job do. */
-class RecordingProcessor implements JobProcessor {
+export class RecordingProcessor implements JobProcessor {
   readonly runs: { id: string; attempt: number; payload: Job["payload"]; startedAt: number; settledAt?: number }[] = [];
   readonly supersededIds: string[] = [];
   readonly dead: { id: string; reason: string }[] = [];
@@ -80,7 +80,7 @@ class RecordingProcessor implements JobProcessor {
   }
 }
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await condition())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -88,16 +88,16 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves when the signal aborts; the reason is what the job was aborted with. */
-function aborted(signal: AbortSignal): Promise<unknown> {
+export function aborted(signal: AbortSignal): Promise<unknown> {
   if (signal.aborted) return Promise.resolve(signal.reason);
   return new Promise((resolve) => signal.addEventListener("abort", () => resolve(signal.reason), { once: true }));
 }
 
 /** A gate a job waits at until the test opens it. */
-function gate(): { wait: () => Promise<void>; open: () => void } {
+export function gate(): { wait: () => Promise<void>; open: () => void } {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { wait: () => opened, open };

@@ -1,0 +1,66 @@
+/**
+ * Where migrations are replayed: a Postgres the replay owns for its whole run. Two engines keep
+ * this shape: PGlite (Postgres 18 in WASM) in a worker thread, the embedded default, and an
+ * external server from DATABASE_URL, in a scratch database of its own. PR SQL never runs anywhere
+ * but inside one of these.
+ */
+
+/** One result row: column name to value as the driver gives it (text, number, boolean, null). */
+export type Row = Record<string, unknown>;
+
+/** A statement Postgres refused: its SQLSTATE and message, and where in the statement when it says. */
+export class ReplaySqlError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    /** 1-based character offset in the SQL that was sent, when Postgres gives one. */
+    readonly position: number | undefined,
+  ) {
+    super(message);
+    this.name = "ReplaySqlError";
+  }
+}
+
+/**
+ * The replay could not go on for a reason that is not the migration's fault: the deadline, the
+ * memory limit, an extension the engine lacks, the engine failing to start. The review then says
+ * "replay unavailable: <message>" and posts the rest.
+ */
+export class ReplayUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly why: "deadline" | "memory" | "unsupported" | "engine",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ReplayUnavailableError";
+  }
+}
+
+export interface ReplayEngine {
+  readonly kind: "pglite" | "postgres";
+  /** `select version()`, for the report. */
+  readonly version: string;
+  /** Runs one or more statements (simple protocol); throws ReplaySqlError when Postgres refuses. */
+  exec(sql: string): Promise<void>;
+  /** Runs one query and returns its rows. */
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
+   * An image of the whole database now, to start another engine from (the base schema cache).
+   * PGlite: its data directory as a gzipped tarball; an external server: undefined (no cache).
+   */
+  snapshot(): Promise<Uint8Array | undefined>;
+  /** Ends the engine: terminates the worker, drops the scratch database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Wall-clock limit for the whole replay, from open to close; past it every call rejects with ReplayUnavailableError("deadline"). */
+  deadlineMs: number;
+  /** PGlite only: the worker's heap limit (resourceLimits.maxOldGenerationSizeMb). */
+  memoryMb?: number;
+  /** Start from a snapshot taken earlier (PGlite), instead of an empty database. */
+  from?: Uint8Array;
+  /** Extensions the SQL creates (`CREATE EXTENSION x`): PGlite loads those it ships; others are unsupported. */
+  extensions?: readonly string[];
+}
