@@ -61,8 +61,18 @@ export const RepoConfigSchema = AnalysisConfigSchema.extend({
       maxPerHour: z.int().min(1).max(100).default(10),
     })
     .default({ minPermission: "write", maxPerHour: 10 }),
-  /** Replaying migrations in an embedded Postgres to verify locks and rollbacks. */
-  replay: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+  /**
+   * Replaying migrations in a real Postgres to verify locks and rollbacks: the embedded PGlite
+   * (Postgres 18), or the server's DATABASE_URL ("postgres") for a team's own major version.
+   */
+  replay: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      engine: z.enum(["pglite", "postgres"]).default("pglite"),
+      /** Wall-clock limit for one replay (base history and every migration); past it the replay is reported unavailable. */
+      deadlineSeconds: z.int().min(5).max(900).default(120),
+    })
+    .default({ enabled: false, engine: "pglite", deadlineSeconds: 120 }),
 });
 
 export type RepoConfig = z.infer<typeof RepoConfigSchema>;

@@ -64,3 +64,9 @@ export interface EngineOptions {
   /** Extensions the SQL creates (`CREATE EXTENSION x`): PGlite loads those it ships; others are unsupported. */
   extensions?: readonly string[];
 }
+
+/** What every engine rejects with once the replay's wall-clock limit has passed. */
+export function replayDeadlineError(deadlineMs: number): ReplayUnavailableError {
+  const seconds = Math.round(deadlineMs / 100) / 10;
+  return new ReplayUnavailableError(`the replay ran past ${seconds} s, its time limit`, "deadline");
+}

@@ -28,6 +28,8 @@ export interface ReviewBodyInput {
   headSha: string;
   /** The data-engineer agent's run, when the agent ran. */
   agent?: AgentView;
+  /** What the replay in a real Postgres did, when it was asked for (one sentence). */
+  replay?: string;
 }
 
 /** The agent's Handoff Report fields (the model fills them; they are rendered here, as text). */
@@ -215,7 +217,10 @@ function taskReport(input: ReviewBodyInput, findings: readonly Finding[]): strin
   const decisions = [
     `${plural(s.inline.length, "finding")} posted as inline comments; ${plural(s.outsideDiff.length, "finding")} outside the diff and ${plural(s.overCap.length, "finding")} over the inline cap are listed in this body.`,
     ...(s.skippedAsPosted.length > 0 ? [`${plural(s.skippedAsPosted.length, "finding")} already commented on in an earlier review: not repeated inline.`] : []),
-    "Lock modes, rewrites and scans come from the statement-level lock model, not from a live database.",
+    input.replay && input.replay.startsWith("Replay:") && !input.replay.startsWith("Replay: not run")
+      ? "Lock modes, rewrites and scans come from the statement-level lock model, checked against the locks the replay read from Postgres."
+      : "Lock modes, rewrites and scans come from the statement-level lock model, not from a live database.",
+    ...(input.replay ? [plainText(input.replay)] : []),
     ...agentDecisions,
   ];
   const decisionItems = withAgentItems(decisions, agent?.decisionsMade);

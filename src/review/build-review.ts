@@ -9,6 +9,8 @@ import type { CheckResult, FileListing } from "../report/check-output.js";
 import { selectInlineComments, type InlineComment, type InlineSelection } from "../report/inline-comments.js";
 import { agentLine, renderReviewBody, type AgentView } from "../report/review-body.js";
 import { CHECK_SUMMARY_LIMIT } from "../report/check-output.js";
+import { describeReplay } from "../replay/describe.js";
+import type { ReplayOutcome } from "../replay/replay-migrations.js";
 import { analyzeMigrations, type AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { commentableLines, type DiffAnchors } from "./diff-anchors.js";
@@ -36,6 +38,8 @@ export interface ReviewInput {
   changed?: readonly ChangedFile[];
   /** The data-engineer agent's run, when it ran. */
   agent?: AgentOutcome;
+  /** The replay in a real Postgres, when the repository asks for it (`replay.enabled`). */
+  replay?: ReplayOutcome;
 }
 
 export interface BuiltReview {
@@ -64,7 +68,7 @@ export function buildReview(input: ReviewInput): BuiltReview {
     m.files.some((path) => changed.has(path)),
   );
   const analysis = analyzeMigrations(input.files, migrations, { config });
-  const ownFindings = analysis.findings.filter((f) => changed.has(f.path));
+  const ownFindings = [...analysis.findings, ...(input.replay?.findings ?? [])].filter((f) => changed.has(f.path));
   const merged = mergeAgentFindings(ownFindings, input.agent?.run.report);
   const findings = merged.findings;
 
@@ -92,6 +96,7 @@ export function buildReview(input: ReviewInput): BuiltReview {
     resolved,
     headSha: input.headSha,
     ...(input.agent ? { agent: agentView(input.agent, merged.merged) } : {}),
+    ...(input.replay ? { replay: describeReplay(input.replay) } : {}),
   };
   const hasErrors = ownFindings.some((f) => f.severity === "error" && !f.acknowledged);
   const agentFindings = findings.length - ownFindings.length;
@@ -102,7 +107,7 @@ export function buildReview(input: ReviewInput): BuiltReview {
     resolved,
     check: {
       conclusion: verdict.conclusion,
-      output: { title: verdict.title, summary: withAgentSummary(verdict.summary, bodyInput.agent, agentFindings) },
+      output: { title: verdict.title, summary: withAgentSummary(withReplaySummary(verdict.summary, bodyInput.replay), bodyInput.agent, agentFindings) },
     },
     annotations: annotationBatches(ownFindings, (path) => (anchors.get(path)?.lines.size ?? 0) > 0),
     worthPosting: selection.inline.length > 0 || resolved > 0 || (input.posted.size === 0 && findings.length > 0),
@@ -135,6 +140,12 @@ function agentView(outcome: AgentOutcome, merged: number): AgentView {
 }
 
 /** The check summary with a line on the agent's run and its cost, kept within GitHub's limit. */
+function withReplaySummary(summary: string, replay: string | undefined): string {
+  if (!replay) return summary;
+  const room = CHECK_SUMMARY_LIMIT - replay.length - 2;
+  return `${summary.length <= room ? summary : `${summary.slice(0, Math.max(0, room - 1))}…`}\n\n${replay}`;
+}
+
 function withAgentSummary(summary: string, agent: AgentView | undefined, agentFindings: number): string {
   if (!agent) return summary;
   const findings = agent.report ? ` ${agentFindings} agent finding${agentFindings === 1 ? "" : "s"} (advisory: the conclusion above is the analyser's).` : "";

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../src/config/repo-config.js";
+import type { SourceFile } from "../src/migrations/model.js";
+import { createReplayRunner } from "../src/replay/runner.js";
+import { loadSqlParser } from "../src/sql/parse.js";
+
+/**
+ * Replay benchmark: a generated plain-SQL history (golang-migrate pairs: tables, columns, indexes,
+ * foreign keys, enums, views, data), replayed as a pull request that adds its last migration:
+ * cold (the base history of N-1 migrations is run, and its image stored), then again from the
+ * cached image. Prints wall time, peak RSS (the process, PGlite's worker included) and the ratio.
+ *
+ * Run: npm run bench:replay [-- --migrations 300 --runs 3]
+ */
+
+const { values: args } = parseArgs({
+  options: { migrations: { type: "string", default: "300" }, runs: { type: "string", default: "3" } },
+});
+const MIGRATIONS = Number(args.migrations);
+const RUNS = Number(args.runs);
+
+function pad(n: number): string {
+  return String(n).padStart(6, "0");
+}
+
+/** Migration i: varied DDL on a handful of growing tables, with the down that undoes it. */
+function migration(i: number): { up: string; down: string } {
+  const table = `t_${Math.floor(i / 10)}`;
+  switch (i % 10) {
+    case 0:
+      return {
+        up: `CREATE TABLE ${table} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);\n`,
+        down: `DROP TABLE ${table};\n`,
+      };
+    case 1:
+      return { up: `ALTER TABLE ${table} ADD COLUMN note text;\n`, down: `ALTER TABLE ${table} DROP COLUMN note;\n` };
+    case 2:
+      return { up: `CREATE INDEX ${table}_name ON ${table} (name);\n`, down: `DROP INDEX ${table}_name;\n` };
+    case 3:
+      return {
+        up: `INSERT INTO ${table} (name) SELECT 'n' || g FROM generate_series(1, 200) AS g;\n`,
+        down: `DELETE FROM ${table};\n`,
+      };
+    case 4:
+      return {
+        up: `CREATE TYPE ${table}_state AS ENUM ('new', 'done');\nALTER TABLE ${table} ADD COLUMN state ${table}_state NOT NULL DEFAULT 'new';\n`,
+        down: `ALTER TABLE ${table} DROP COLUMN state;\nDROP TYPE ${table}_state;\n`,
+      };
+    case 5:
+      return {
+        up: i >= 15 ? `ALTER TABLE ${table} ADD COLUMN parent_id bigint REFERENCES t_${Math.floor(i / 10) - 1} (id);\n` : `ALTER TABLE ${table} ADD COLUMN parent_id bigint;\n`,
+        down: `ALTER TABLE ${table} DROP COLUMN parent_id;\n`,
+      };
+    case 6:
+      return { up: `ALTER TABLE ${table} ADD CONSTRAINT ${table}_name_len CHECK (char_length(name) < 200) NOT VALID;\n`, down: `ALTER TABLE ${table} DROP CONSTRAINT ${table}_name_len;\n` };
+    case 7:
+      return { up: `ALTER TABLE ${table} VALIDATE CONSTRAINT ${table}_name_len;\n`, down: `SELECT 1;\n` };
+    case 8:
+      return { up: `CREATE VIEW ${table}_recent AS SELECT id, name FROM ${table} WHERE created_at > now() - interval '1 day';\n`, down: `DROP VIEW ${table}_recent;\n` };
+    default:
+      return { up: `ALTER TABLE ${table} ALTER COLUMN note SET DEFAULT '';\n`, down: `ALTER TABLE ${table} ALTER COLUMN note DROP DEFAULT;\n` };
+  }
+}
+
+function history(n: number): SourceFile[] {
+  const files: SourceFile[] = [];
+  for (let i = 0; i < n; i++) {
+    const { up, down } = migration(i);
+    files.push({ path: `db/migrations/${pad(i + 1)}_step_${i}.up.sql`, text: up }, { path: `db/migrations/${pad(i + 1)}_step_${i}.down.sql`, text: down });
+  }
+  return files;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+async function main(): Promise<void> {
+  await loadSqlParser();
+  const files = history(MIGRATIONS);
+  const last = `db/migrations/${pad(MIGRATIONS)}`;
+  const changed = new Set(files.filter((f) => f.path.startsWith(last)).map((f) => f.path));
+  const config: RepoConfig = { ...DEFAULT_REPO_CONFIG, replay: { enabled: true, engine: "pglite", deadlineSeconds: 900 } };
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let baseMigrations = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const cacheDir = mkdtempSync(join(tmpdir(), "de-bench-replay-"));
+    try {
+      const runner = createReplayRunner({ env: {}, cacheDir });
+      for (const [label, into] of [["cold", cold], ["cached", warm]] as const) {
+        const started = performance.now();
+        const outcome = await runner.run({ files, changed, config }, {});
+        const ms = performance.now() - started;
+        if (outcome.status !== "replayed" || outcome.fromCache !== (label === "cached")) {
+          throw new Error(`run ${run + 1} ${label}: ${outcome.status} ${outcome.reason ?? ""} (from cache: ${outcome.fromCache})`);
+        }
+        baseMigrations = outcome.baseMigrations;
+        into.push(ms);
+        process.stderr.write(`run ${run + 1} ${label}: ${(ms / 1000).toFixed(2)} s, ${outcome.findings.length} findings\n`);
+      }
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  const lines = [
+    `replay: ${MIGRATIONS} plain-SQL migrations (base ${baseMigrations} + 1 of the pull request), PGlite in a worker, ${RUNS} runs each`,
+    `cold (base history run, image stored):  median ${(median(cold) / 1000).toFixed(2)} s  [${cold.map((ms) => (ms / 1000).toFixed(2)).join(", ")}]`,
+    `from the cached base image:             median ${(median(warm) / 1000).toFixed(2)} s  [${warm.map((ms) => (ms / 1000).toFixed(2)).join(", ")}]`,
+    `cold ÷ cached: ${(median(cold) / median(warm)).toFixed(1)}x`,
+    `peak RSS of the process (worker included): ${rssMb.toFixed(0)} MB`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+await main();

@@ -1,0 +1,142 @@
+/**
+ * The worker thread that runs PGlite for the embedded replay engine (pglite-engine.ts). PGlite
+ * blocks its thread while a query runs and ignores statement_timeout, so it lives here, where the
+ * main thread can terminate it at the deadline or on a memory breach.
+ *
+ * This file must run both compiled (dist/replay/pglite-worker.js) and as TypeScript source under
+ * Node's type stripping (when the tests run src/ directly): so it imports only packages and
+ * types (type imports are erased), and uses no syntax that needs transforming (enums, parameter
+ * properties, namespaces).
+ */
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { PGlite, type Extension, type Extensions } from "@electric-sql/pglite";
+import type { Row } from "./engine.js";
+
+/** What the engine hands the worker at start (workerData). */
+export interface PgliteWorkerStart {
+  /** A data directory image from dumpDataDir("gzip") to start from, instead of a new cluster. */
+  from: Uint8Array<ArrayBuffer> | undefined;
+  /** Module names under @electric-sql/pglite/contrib/ to load (checked by the engine). */
+  extensionModules: readonly string[];
+  /** Cap on PGlite's WASM linear memory in bytes, or undefined for none. */
+  wasmMemoryLimitBytes: number | undefined;
+}
+
+export type PgliteRequest =
+  | { id: number; op: "exec"; sql: string }
+  | { id: number; op: "query"; sql: string; params: readonly unknown[] }
+  | { id: number; op: "snapshot" }
+  | { id: number; op: "close" };
+
+/** An error as it crosses the thread boundary: Postgres refusing a statement, or anything else. */
+export type PgliteWorkerError =
+  | { kind: "sql"; message: string; code: string | undefined; position: number | undefined }
+  | { kind: "engine"; message: string };
+
+export type PgliteWorkerMessage =
+  | { type: "ready"; version: string }
+  | { type: "start-failed"; message: string }
+  /** Sent the moment PGlite asks to grow its WASM memory past the cap; the grow is refused. */
+  | { type: "memory"; requestedBytes: number }
+  | { type: "reply"; id: number; ok: true; rows?: Row[]; snapshot?: Uint8Array }
+  | { type: "reply"; id: number; ok: false; error: PgliteWorkerError };
+
+const WASM_PAGE_BYTES = 65_536;
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+
+function post(message: PgliteWorkerMessage, transfer: ArrayBuffer[] = []): void {
+  parentPort?.postMessage(message, transfer);
+}
+
+/**
+ * Postgres' memory in PGlite is WASM linear memory, which V8's heap limits do not cover. Emscripten
+ * grows it by calling `grow` from JavaScript, on this thread, in the middle of the query that needs
+ * it: so the check runs even while the query blocks the event loop. Past the cap, the main thread
+ * is told at once (it terminates the worker) and the grow fails, so Postgres gets no more memory.
+ */
+function capWasmMemory(limitBytes: number): void {
+  // The project's libs leave out WebAssembly's declarations: this is the part used here.
+  const memory = (globalThis as unknown as { WebAssembly: { Memory: { prototype: WasmMemory } } }).WebAssembly.Memory.prototype;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the memory being grown as `this`
+  const originalGrow = memory.grow;
+  memory.grow = function growWithinLimit(this: WasmMemory, deltaPages: number): number {
+    const requestedBytes = this.buffer.byteLength + deltaPages * WASM_PAGE_BYTES;
+    if (requestedBytes > limitBytes) {
+      post({ type: "memory", requestedBytes });
+      throw new RangeError(`WASM memory limit of ${limitBytes} bytes reached`);
+    }
+    return originalGrow.call(this, deltaPages);
+  };
+}
+
+async function loadExtensions(moduleNames: readonly string[]): Promise<Extensions> {
+  const extensions: Extensions = {};
+  for (const name of moduleNames) {
+    const module = (await import(`@electric-sql/pglite/contrib/${name}`)) as Record<string, Extension | undefined>;
+    const extension = module[name];
+    if (extension === undefined) throw new Error(`@electric-sql/pglite/contrib/${name} exports no extension named ${name}`);
+    extensions[name] = extension;
+  }
+  return extensions;
+}
+
+/** Postgres' own errors carry a SQLSTATE and a severity; anything else is the engine's. */
+function toWorkerError(error: unknown): PgliteWorkerError {
+  if (error instanceof Error && "severity" in error && "code" in error && typeof error.code === "string") {
+    const position = "position" in error && typeof error.position === "string" ? Number(error.position) : undefined;
+    return { kind: "sql", message: error.message, code: error.code, position: Number.isInteger(position) ? position : undefined };
+  }
+  return { kind: "engine", message: error instanceof Error ? error.message : String(error) };
+}
+
+async function handle(db: PGlite, request: PgliteRequest): Promise<void> {
+  try {
+    switch (request.op) {
+      case "exec":
+        await db.exec(request.sql);
+        post({ type: "reply", id: request.id, ok: true });
+        return;
+      case "query": {
+        const result = await db.query<Row>(request.sql, [...request.params]);
+        post({ type: "reply", id: request.id, ok: true, rows: result.rows });
+        return;
+      }
+      case "snapshot": {
+        const image = await db.dumpDataDir("gzip");
+        const snapshot = new Uint8Array(await image.arrayBuffer());
+        post({ type: "reply", id: request.id, ok: true, snapshot }, [snapshot.buffer]);
+        return;
+      }
+      case "close":
+        await db.close();
+        post({ type: "reply", id: request.id, ok: true });
+        return;
+    }
+  } catch (error) {
+    post({ type: "reply", id: request.id, ok: false, error: toWorkerError(error) });
+  }
+}
+
+async function start(settings: PgliteWorkerStart): Promise<void> {
+  if (settings.wasmMemoryLimitBytes !== undefined) capWasmMemory(settings.wasmMemoryLimitBytes);
+  let db: PGlite;
+  let version: string;
+  try {
+    const extensions = await loadExtensions(settings.extensionModules);
+    const loadDataDir = settings.from === undefined ? undefined : new Blob([settings.from]);
+    db = await PGlite.create({ extensions, loadDataDir });
+    const result = await db.query<{ version: string }>("select version()");
+    version = result.rows[0]?.version ?? "unknown";
+  } catch (error) {
+    post({ type: "start-failed", message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  parentPort?.on("message", (request: PgliteRequest) => void handle(db, request));
+  post({ type: "ready", version });
+}
+
+if (!isMainThread && parentPort) await start(workerData as PgliteWorkerStart);

@@ -1,0 +1,353 @@
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import type { Migration } from "../migrations/model.js";
+import type { AnalysisResult } from "../rules/engine.js";
+import type { AnalyzedStatement, Finding } from "../rules/types.js";
+import { LOCK_MODES, LOCK_MODE_SQL, type LockMode } from "../sql/lock-modes.js";
+import { ReplaySqlError, ReplayUnavailableError, type ReplayEngine } from "./engine.js";
+import { replayFinding } from "./findings.js";
+import type { RelationCatalog, RelationKind, StatementTrace } from "./trace-locks.js";
+
+/**
+ * Replays migrations in a real Postgres: the base history builds the schema, then each migration
+ * of the pull request runs up statement by statement (in the framework's transaction mode, reading
+ * the locks each statement really takes and the tables it rewrites), the schema is fingerprinted,
+ * down runs, the fingerprint is compared with the one before up, and up runs once more. What goes
+ * wrong becomes findings; what stops the replay itself (deadline, memory, a missing extension)
+ * makes the outcome "unavailable" with the reason, and the review goes on without it.
+ */
+
+/** What the replay needs of the catalog tools (src/replay/fingerprint.ts, schema-diff.ts, trace-locks.ts). */
+export interface ReplayTools<F> {
+  fingerprint(db: ReplayEngine): Promise<F>;
+  diff(before: F, after: F): ReadonlyArray<{ message: string }>;
+  /** Runs one statement inside the open transaction: the locks it added, what it rewrote, every relation known so far. */
+  trace(db: ReplayEngine, sql: string, known?: RelationCatalog): Promise<Pick<StatementTrace, "locks" | "rewritten" | "relations">>;
+}
+
+export interface ReplayRequest<F> {
+  /** The analysis of every migration to replay, base history first, in the order they run. */
+  analysis: AnalysisResult;
+  /** The pull request's migrations (the others are the base history). */
+  isPullRequestMigration(migration: Migration): boolean;
+  /** Opens the engine, from the cached base schema when there is one. */
+  openEngine(from?: Uint8Array): Promise<ReplayEngine>;
+  tools: ReplayTools<F>;
+  /** The base schema image cache (PGlite); none for an external server. */
+  cache?: ReplayCache;
+  /** Tells images of different engines apart in the cache (e.g. "pglite-0.5.16"). */
+  engineTag?: string;
+  log?: Logger;
+  signal?: AbortSignal;
+}
+
+/** Images of base schemas, by a hash of what built them (src/replay/image-cache.ts). */
+export interface ReplayCache {
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, image: Uint8Array): Promise<void>;
+}
+
+export interface MigrationReplay {
+  migration: string;
+  path: string;
+  up: "ok" | "failed";
+  down: "ok" | "failed" | "none" | "not-run";
+  restores: boolean | undefined;
+  reapply: "ok" | "failed" | "not-run";
+  /** Statements whose locks were read from pg_locks. */
+  traced: number;
+  /** Statements that cannot run in a transaction block: their locks come from the static model. */
+  untraceable: number;
+}
+
+export interface LockComparison {
+  path: string;
+  line: number;
+  statement: string;
+  relation: string;
+  traced: LockMode;
+  predicted: LockMode | undefined;
+}
+
+export interface ReplayOutcome {
+  status: "replayed" | "unavailable" | "skipped";
+  /** Why the replay did not run or did not finish. */
+  reason?: string;
+  engine?: string;
+  findings: Finding[];
+  migrations: MigrationReplay[];
+  baseMigrations: number;
+  fromCache: boolean;
+  /** Relation locks compared with the static model: how many, and where Postgres took a stronger one. */
+  locks: { compared: number; stronger: LockComparison[] };
+  durationMs: number;
+}
+
+/** Plain SQL migrations only: an ORM's migration code is not run. */
+export function isReplayable(migration: Migration): boolean {
+  return migration.sections.length > 0 && migration.sections.every((section) => section.language === "sql");
+}
+
+export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<ReplayOutcome> {
+  const started = performance.now();
+  const outcome: ReplayOutcome = { status: "replayed", findings: [], migrations: [], baseMigrations: 0, fromCache: false, locks: { compared: 0, stronger: [] }, durationMs: 0 };
+  const done = (): ReplayOutcome => ({ ...outcome, durationMs: Math.round(performance.now() - started) });
+  const all = request.analysis.migrations.filter((m) => isReplayable(m.migration));
+  const ours = all.filter((m) => request.isPullRequestMigration(m.migration));
+  if (ours.length === 0) return { ...done(), status: "skipped", reason: "no plain-SQL migration of the pull request to replay" };
+  const firstOurs = all.indexOf(ours[0] as (typeof all)[number]);
+  const base = all.slice(0, firstOurs).filter((m) => !request.isPullRequestMigration(m.migration));
+  outcome.baseMigrations = base.length;
+
+  const cacheKey = request.cache ? baseKey(engineTag(request), base) : undefined;
+  let image = cacheKey !== undefined ? await request.cache?.get(cacheKey).catch(() => undefined) : undefined;
+  let engine: ReplayEngine | undefined;
+  try {
+    engine = await request.openEngine(image);
+    outcome.engine = engine.version;
+    if (image) {
+      outcome.fromCache = true;
+    } else {
+      for (const migration of base) {
+        request.signal?.throwIfAborted();
+        const failure = await applySection(engine, upStatements(migration), request.tools, undefined);
+        if (failure) {
+          return { ...done(), status: "unavailable", reason: `the base history does not apply: ${failure.statement.path}:${failure.line}: ${failure.message}` };
+        }
+      }
+      if (cacheKey !== undefined && request.cache) {
+        image = await engine.snapshot();
+        if (image) await request.cache.put(cacheKey, image).catch((error: unknown) => request.log?.warn({ err: error }, "replay: could not store the base schema image"));
+      }
+    }
+    // From the first migration of the pull request on, in order: the pull request's are checked,
+    // base ones between them (an older branch merged meanwhile) are applied as they are.
+    const rest = all.slice(firstOurs);
+    for (const [index, migration] of rest.entries()) {
+      request.signal?.throwIfAborted();
+      if (!request.isPullRequestMigration(migration.migration)) {
+        const failure = await applySection(engine, upStatements(migration), request.tools, undefined);
+        if (failure) return { ...done(), status: "unavailable", reason: `a migration of the base does not apply: ${failure.statement.path}:${failure.line}: ${failure.message}` };
+        continue;
+      }
+      const result = await replayOne(engine, migration, request.tools, outcome);
+      outcome.migrations.push(result);
+      const left = rest.slice(index + 1).filter((m) => request.isPullRequestMigration(m.migration)).length;
+      if (result.up === "failed" && left > 0) {
+        outcome.reason = `${left} later migration${left === 1 ? "" : "s"} of the pull request not replayed: they run after one that fails`;
+        break;
+      }
+    }
+    return done();
+  } catch (error) {
+    if (error instanceof ReplayUnavailableError) return { ...done(), status: "unavailable", reason: error.message };
+    throw error;
+  } finally {
+    await engine?.close().catch((error: unknown) => request.log?.warn({ err: error }, "replay: closing the engine failed"));
+  }
+}
+
+/** What the base image depends on: the engine, and every statement of the base history in order. */
+function baseKey(engine: string, base: ReadonlyArray<AnalysisResult["migrations"][number]>): string {
+  const hash = createHash("sha256").update(`${engine}\n`);
+  for (const migration of base) {
+    for (const section of migration.sections) {
+      if (section.section.direction !== "up") continue;
+      hash.update(`${section.section.path}\0${section.section.inTransaction ? 1 : 0}\0`);
+      for (const statement of section.statements) hash.update(`${statement.text}\0`);
+    }
+  }
+  return hash.digest("hex").slice(0, 32);
+}
+
+function engineTag(request: ReplayRequest<unknown>): string {
+  return request.engineTag ?? "pglite";
+}
+
+interface StatementFailure {
+  statement: AnalyzedStatement;
+  line: number;
+  message: string;
+}
+
+function upStatements(migration: AnalysisResult["migrations"][number]): AnalyzedStatement[] {
+  return migration.sections.filter((s) => s.section.direction === "up").flatMap((s) => s.statements);
+}
+
+function downStatements(migration: AnalysisResult["migrations"][number]): AnalyzedStatement[] {
+  return migration.sections.filter((s) => s.section.direction === "down").flatMap((s) => s.statements);
+}
+
+async function replayOne<F>(engine: ReplayEngine, analyzed: AnalysisResult["migrations"][number], tools: ReplayTools<F>, outcome: ReplayOutcome): Promise<MigrationReplay> {
+  const { migration } = analyzed;
+  const up = upStatements(analyzed);
+  const down = downStatements(analyzed);
+  const upPath = up[0]?.path ?? migration.files[0] ?? migration.folder;
+  const result: MigrationReplay = { migration: `${migration.version}${migration.name ? `_${migration.name}` : ""}`, path: upPath, up: "ok", down: "none", restores: undefined, reapply: "not-run", traced: 0, untraceable: 0 };
+
+  const before = await tools.fingerprint(engine);
+  const upFailure = await applySection(engine, up, tools, { outcome, result });
+  if (upFailure) {
+    result.up = "failed";
+    outcome.findings.push(
+      replayFinding(
+        "upFails",
+        { path: upFailure.statement.path, line: upFailure.line },
+        `Replayed on the schema the earlier migrations build, this statement fails: ${upFailure.message}`,
+        "Run the migration against a copy of the database before merging; the replay used Postgres " + engine.version.split(" ")[1] + ".",
+      ),
+    );
+    return result;
+  }
+  if (down.length === 0 || migration.rollback === "unsupported") return result;
+
+  const downFailure = await applySection(engine, down, tools, undefined);
+  if (downFailure) {
+    result.down = "failed";
+    outcome.findings.push(
+      replayFinding("downFails", { path: downFailure.statement.path, line: downFailure.line }, `Replayed right after up, the down fails: ${downFailure.message}`),
+    );
+    return result;
+  }
+  result.down = "ok";
+  const after = await tools.fingerprint(engine);
+  const differences = tools.diff(before, after);
+  result.restores = differences.length === 0;
+  const downWhere = { path: down[0]?.path ?? upPath, line: down[0]?.line ?? 1 };
+  const acknowledged = migration.irreversible !== undefined;
+  for (const difference of differences) {
+    const finding = replayFinding(
+      "downMismatch",
+      downWhere,
+      `After up then down the schema is not what it was before up: ${difference.message}.`,
+      "Make the down undo exactly what the up does; where that is impossible, mark the migration irreversible with a reason.",
+    );
+    outcome.findings.push(acknowledged ? { ...finding, acknowledged: true } : finding);
+  }
+
+  const again = await applySection(engine, up, tools, undefined);
+  if (again) {
+    result.reapply = "failed";
+    outcome.findings.push(
+      replayFinding("reapplyFails", { path: again.statement.path, line: again.line }, `After up then down, up cannot run again: ${again.message}`, "The down leaves something behind that the up then trips over; drop it in the down, or make the up idempotent."),
+    );
+  } else {
+    result.reapply = "ok";
+  }
+  return result;
+}
+
+/**
+ * Runs a section's statements as the framework would: inside one transaction when the framework
+ * wraps it, else each on its own, with the SQL's own BEGIN/COMMIT kept. With `record`, the locks
+ * of each statement are read (a statement outside any transaction runs in one of its own so
+ * that they can be). Stops at the first failure and leaves no transaction open.
+ */
+async function applySection<F>(
+  engine: ReplayEngine,
+  statements: readonly AnalyzedStatement[],
+  tools: ReplayTools<F>,
+  record: { outcome: ReplayOutcome; result: MigrationReplay } | undefined,
+): Promise<StatementFailure | undefined> {
+  let open = false;
+  // Relations seen earlier in the open transaction, so locks on ones it dropped keep their names.
+  let known: RelationCatalog | undefined;
+  const bySection = new Map<AnalyzedStatement["section"], AnalyzedStatement[]>();
+  for (const statement of statements) bySection.set(statement.section, [...(bySection.get(statement.section) ?? []), statement]);
+  for (const [section, list] of bySection) {
+    let current: AnalyzedStatement | undefined;
+    try {
+      if (section.inTransaction) {
+        await engine.exec("BEGIN");
+        open = true;
+      }
+      for (const statement of list) {
+        current = statement;
+        const control = transactionControl(statement);
+        if (control !== undefined) {
+          await engine.exec(statement.text);
+          open = control === "begin" ? true : false;
+          continue;
+        }
+        if (!statement.locks.transactional && !open) {
+          // CONCURRENTLY, VACUUM, …: runs outside a transaction, where nothing can read its locks.
+          await engine.exec(statement.text);
+          if (record) record.result.untraceable++;
+          continue;
+        }
+        const own = !open;
+        if (own) await engine.exec("BEGIN");
+        open = true;
+        if (own) known = undefined;
+        if (record) {
+          const traced = await tools.trace(engine, statement.text, known);
+          known = traced.relations;
+          record.result.traced++;
+          compareLocks(statement, traced, record.outcome);
+        } else {
+          await engine.exec(statement.text);
+        }
+        if (own) {
+          await engine.exec("COMMIT");
+          open = false;
+        }
+      }
+      current = list[list.length - 1];
+      if (section.inTransaction && open) {
+        await engine.exec("COMMIT");
+        open = false;
+      }
+    } catch (error) {
+      if (!(error instanceof ReplaySqlError)) throw error;
+      if (open) await engine.exec("ROLLBACK").catch(() => undefined);
+      const statement = current ?? list[0];
+      if (!statement) throw error;
+      return { statement, line: lineOf(statement, error.position), message: describeSqlError(error) };
+    }
+  }
+  return undefined;
+}
+
+function lineOf(statement: AnalyzedStatement, position: number | undefined): number {
+  if (position === undefined || position < 1) return statement.line;
+  return statement.line + (statement.text.slice(0, position - 1).match(/\n/g)?.length ?? 0);
+}
+
+function describeSqlError(error: ReplaySqlError): string {
+  return error.code ? `${error.message} (SQLSTATE ${error.code})` : error.message;
+}
+
+function transactionControl(statement: AnalyzedStatement): "begin" | "end" | undefined {
+  if (statement.kind !== "TransactionStmt") return undefined;
+  const kind = (statement.node as { TransactionStmt?: { kind?: string } }).TransactionStmt?.kind ?? "";
+  if (kind === "TRANS_STMT_BEGIN" || kind === "TRANS_STMT_START") return "begin";
+  if (kind === "TRANS_STMT_COMMIT" || kind === "TRANS_STMT_ROLLBACK" || kind === "TRANS_STMT_PREPARE") return "end";
+  // SAVEPOINT, RELEASE, ROLLBACK TO: the transaction stays as it is.
+  return undefined;
+}
+
+/** Tables, partitioned tables, materialized views, views and foreign tables: what traffic queues on. */
+const QUEUED_ON = new Set<RelationKind>(["table", "partitioned table", "materialized view", "view", "foreign table"]);
+
+function compareLocks(statement: AnalyzedStatement, traced: Pick<StatementTrace, "locks">, outcome: ReplayOutcome): void {
+  for (const lock of traced.locks) {
+    if (lock.created || lock.dropped || !QUEUED_ON.has(lock.kind)) continue;
+    if (lock.mode === "AccessShareLock") continue;
+    const predicted = statement.locks.locks.find((l) => l.relation === lock.name && (l.schema ?? "public") === lock.schema);
+    if (predicted?.created || statement.createdRelations.has(lock.name)) continue;
+    outcome.locks.compared++;
+    if (predicted && LOCK_MODES.indexOf(predicted.mode) >= LOCK_MODES.indexOf(lock.mode)) continue;
+    const relation = `${lock.schema}.${lock.name}`;
+    const comparison: LockComparison = { path: statement.path, line: statement.line, statement: statement.text.split("\n")[0]?.slice(0, 120) ?? "", relation, traced: lock.mode, predicted: predicted?.mode };
+    outcome.locks.stronger.push(comparison);
+    outcome.findings.push(
+      replayFinding(
+        "tracedLock",
+        { path: statement.path, line: statement.line, endLine: statement.endLine },
+        `Replayed, this statement takes ${LOCK_MODE_SQL[lock.mode]} on ${relation}` +
+          (predicted ? ` (the static model predicted ${LOCK_MODE_SQL[predicted.mode]})` : " (the static model predicted no lock there)") +
+          ". That is the lock that holds while it runs.",
+      ),
+    );
+  }
+}

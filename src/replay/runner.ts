@@ -1,0 +1,57 @@
+import { join, resolve } from "node:path";
+import { homedir } from "node:os";
+import type { Logger } from "pino";
+import { openReplayEngine } from "./open-engine.js";
+import { fingerprint } from "./fingerprint.js";
+import { diffFingerprints } from "./schema-diff.js";
+import { traceStatement } from "./trace-locks.js";
+import { DirectoryImageCache } from "./image-cache.js";
+import type { ReplayTools } from "./replay-migrations.js";
+import { verifyByReplay, type ReplayRunner } from "./verify.js";
+
+/**
+ * The replay as the server and the CLI run it: the engine the repository asks for (PGlite, or
+ * the server's DATABASE_URL), the catalog tools, and base schema images cached in
+ * `<DATA_DIR>/replay-cache` (the server), else `$XDG_CACHE_HOME/data-engineer/replay-cache`
+ * (`~/.cache/…`; the CLI).
+ */
+
+export const REPLAY_MEMORY_MB = 1536;
+
+export interface ReplayRunnerOptions {
+  env: NodeJS.ProcessEnv;
+  /** Where base images are kept; default DATA_DIR/replay-cache, else the temporary folder. */
+  cacheDir?: string;
+  log?: Logger;
+}
+
+export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
+  const env = options.env;
+  const cacheDir = options.cacheDir ?? defaultCacheDir(env);
+  const cache = new DirectoryImageCache(cacheDir);
+  const tools: ReplayTools<Awaited<ReturnType<typeof fingerprint>>> = {
+    fingerprint: (db) => fingerprint(db),
+    diff: (before, after) => diffFingerprints(before, after),
+    trace: (db, sql, known) => traceStatement(db, sql, known),
+  };
+  return {
+    run: (input, run) => {
+      const engine = input.config.replay.engine;
+      const databaseUrl = env.DATABASE_URL?.trim();
+      return verifyByReplay(input, {
+        openEngine: (engineOptions) => openReplayEngine({ engine, ...(databaseUrl ? { databaseUrl } : {}) }, { memoryMb: REPLAY_MEMORY_MB, ...engineOptions }),
+        tools,
+        ...(engine === "pglite" ? { cache, engineTag: "pglite-0.5.16" } : {}),
+        ...(run.log ?? options.log ? { log: run.log ?? options.log } : {}),
+        ...(run.signal ? { signal: run.signal } : {}),
+      });
+    },
+  };
+}
+
+function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  const dataDir = env.DATA_DIR?.trim();
+  if (dataDir) return join(resolve(dataDir), "replay-cache");
+  const cacheHome = env.XDG_CACHE_HOME?.trim() || join(homedir(), ".cache");
+  return join(cacheHome, "data-engineer", "replay-cache");
+}

@@ -1,0 +1,109 @@
+import type { Logger } from "pino";
+import type { RepoConfig } from "../config/repo-config.js";
+import { detectMigrations } from "../migrations/detect.js";
+import type { Migration, SourceFile } from "../migrations/model.js";
+import { analyzeMigrations } from "../rules/engine.js";
+import type { EngineOptions, ReplayEngine } from "./engine.js";
+import { isReplayable, replayMigrations, type ReplayCache, type ReplayOutcome, type ReplayTools } from "./replay-migrations.js";
+
+/**
+ * Verify by replay, for a set of files: every migration folder the pull request touches is
+ * replayed on a database of its own (a folder is one database's history), its base history first.
+ * Used by the app's review and by `data-engineer replay`.
+ */
+
+export interface VerifyInput {
+  /** Every file of the migration folders at the head commit (base history and the pull request's). */
+  files: readonly SourceFile[];
+  /** The pull request's migrations are those with a file here; `"all"` replays every migration as its own (the CLI). */
+  changed: ReadonlySet<string> | "all";
+  config: RepoConfig;
+}
+
+export interface VerifyDependencies<F> {
+  openEngine(options: EngineOptions): Promise<ReplayEngine>;
+  tools: ReplayTools<F>;
+  cache?: ReplayCache;
+  engineTag?: string;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Tests pass a clock. */
+  now?: () => number;
+}
+
+export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependencies<F>): Promise<ReplayOutcome> {
+  const now = deps.now ?? Date.now;
+  const deadline = now() + input.config.replay.deadlineSeconds * 1000;
+  const migrations = detectMigrations(input.files, input.config.framework ? { framework: input.config.framework } : {});
+  const ours = (m: Migration) => input.changed === "all" || m.files.some((path) => input.changed !== "all" && input.changed.has(path));
+  const folders = [...new Set(migrations.filter((m) => ours(m) && isReplayable(m)).map((m) => m.folder))];
+  if (folders.length === 0) return emptyOutcome("skipped", "no plain-SQL migration of the pull request to replay");
+
+  const outcomes: ReplayOutcome[] = [];
+  for (const folder of folders) {
+    const inFolder = migrations.filter((m) => m.folder === folder);
+    const analysis = analyzeMigrations(input.files, inFolder, { config: input.config });
+    const left = deadline - now();
+    if (left <= 0) {
+      outcomes.push(emptyOutcome("unavailable", `replay unavailable: the deadline of ${input.config.replay.deadlineSeconds} s passed before ${folder} was replayed`));
+      break;
+    }
+    outcomes.push(
+      await replayMigrations({
+        analysis,
+        isPullRequestMigration: ours,
+        openEngine: (from) => deps.openEngine({ deadlineMs: left, ...(from ? { from } : {}), extensions: extensionsIn(analysis) }),
+        tools: deps.tools,
+        ...(deps.cache ? { cache: deps.cache } : {}),
+        ...(deps.engineTag ? { engineTag: deps.engineTag } : {}),
+        ...(deps.log ? { log: deps.log } : {}),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      }),
+    );
+  }
+  return mergeOutcomes(outcomes);
+}
+
+/** `CREATE EXTENSION` names anywhere in the folder, for the engine to load before it starts. */
+function extensionsIn(analysis: ReturnType<typeof analyzeMigrations>): string[] {
+  const names = new Set<string>();
+  for (const migration of analysis.migrations) {
+    for (const section of migration.sections) {
+      for (const statement of section.statements) {
+        if (statement.kind !== "CreateExtensionStmt") continue;
+        const name = (statement.node as { CreateExtensionStmt?: { extname?: string } }).CreateExtensionStmt?.extname;
+        if (name) names.add(name);
+      }
+    }
+  }
+  return [...names];
+}
+
+function emptyOutcome(status: ReplayOutcome["status"], reason: string): ReplayOutcome {
+  return { status, reason, findings: [], migrations: [], baseMigrations: 0, fromCache: false, locks: { compared: 0, stronger: [] }, durationMs: 0 };
+}
+
+function mergeOutcomes(outcomes: readonly ReplayOutcome[]): ReplayOutcome {
+  const [first] = outcomes;
+  if (outcomes.length === 1 && first) return first;
+  const unavailable = outcomes.find((o) => o.status === "unavailable");
+  const replayed = outcomes.some((o) => o.status === "replayed");
+  const reasons = outcomes.map((o) => o.reason).filter((r): r is string => r !== undefined);
+  const engine = outcomes.find((o) => o.engine)?.engine;
+  return {
+    status: unavailable ? "unavailable" : replayed ? "replayed" : "skipped",
+    ...(reasons.length > 0 ? { reason: reasons.join("; ") } : {}),
+    ...(engine ? { engine } : {}),
+    findings: outcomes.flatMap((o) => o.findings),
+    migrations: outcomes.flatMap((o) => o.migrations),
+    baseMigrations: outcomes.reduce((n, o) => n + o.baseMigrations, 0),
+    fromCache: outcomes.every((o) => o.fromCache),
+    locks: { compared: outcomes.reduce((n, o) => n + o.locks.compared, 0), stronger: outcomes.flatMap((o) => o.locks.stronger) },
+    durationMs: outcomes.reduce((n, o) => n + o.durationMs, 0),
+  };
+}
+
+/** What the review needs to replay: built once per process from the environment (src/replay/runner.ts). */
+export interface ReplayRunner {
+  run(input: VerifyInput, options: { log?: Logger; signal?: AbortSignal }): Promise<ReplayOutcome>;
+}
