@@ -13,6 +13,7 @@ import { createJobProcessor } from "./jobs/processor.js";
 import { PermanentJobError, type JobQueue } from "./jobs/queue.js";
 import { metricsHandler, readyzHandler } from "./ops/http-handlers.js";
 import { metrics } from "./ops/metrics.js";
+import { createReplayRunner } from "./replay/runner.js";
 
 export interface AppDependencies {
   /** The data-engineer agent; by default from the environment (none without a Gemini key). */
@@ -40,6 +41,7 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     const jobs = deps.jobs ?? (await openJobQueue(env, app.log));
     const intake = deps.intake ?? new Intake();
     const limiter = deps.commandLimiter ?? new CommandRateLimiter();
+    const replay = createReplayRunner({ env, log: app.log });
 
     const sink: JobSink = {
       enqueue: async (job) => {
@@ -60,7 +62,8 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
         return app.auth(installationId);
       },
       ...(agent ? { agent } : {}),
-      commands: { limiter, ...(agent ? { agent } : {}) },
+      replay,
+      commands: { limiter, replay, ...(agent ? { agent } : {}) },
       log: app.log,
       observe: {
         run: (kind, outcome, seconds) => metrics.jobFinished(kind, outcome, seconds),

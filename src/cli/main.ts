@@ -6,6 +6,7 @@ import { agentsCheck } from "./commands/agents-check.js";
 import { configSchema } from "./commands/config-schema.js";
 import { demo } from "./commands/demo.js";
 import { lint } from "./commands/lint.js";
+import { replay } from "./commands/replay.js";
 import { review } from "./commands/review.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
 
@@ -13,7 +14,11 @@ export const USAGE = `Usage: data-engineer <command>
 
 Commands:
   lint [paths…]           analyse migrations (--format text|json|sarif, --config FILE, --pg-version N)
-  review                  the review the app would post for this branch (--repo, --base, --head, --format)
+  review                  the review the app would post for this branch (--repo, --base, --head,
+                          --format markdown|json|sarif, --config FILE, --fail-on LEVEL)
+  review --github         in a GitHub Actions job: post that review on the event's pull request
+  replay [dir]            replay every SQL migration in a real Postgres: locks taken, down checked
+                          against the schema before up (--engine pglite|postgres, --deadline S)
   agents check [files…]   validate agent definitions (default: ./agents, else the bundled ones)
   demo                    show the check run data-engineer reports for a sample pull request
   config schema           print the JSON Schema of .github/data-engineer.yml
@@ -26,6 +31,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   // Each command parses its own options.
   if (command === "lint") return lint(rest, io);
   if (command === "review") return review(rest, io);
+  if (command === "replay") return replay(rest, io);
   if (command === "agents" && rest[0] === "check") return agentsCheck(rest.slice(1), io);
   if (command === "demo" && rest.length === 0) return demo(io);
   if (command === "config" && rest[0] === "schema" && rest.length === 1) return configSchema(io);

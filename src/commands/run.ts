@@ -16,6 +16,7 @@ import type { Command, ParsedCommand } from "./parse.js";
 import { effectiveRole, meetsPermission, type Role } from "./permission.js";
 import type { CommandRateLimiter } from "./rate-limit.js";
 import { failedReply, helpReply, permissionUnknownReply, rateLimitedReply, refusedReply, reply } from "./replies.js";
+import type { ReplayRunner } from "../replay/verify.js";
 
 /**
  * Runs one `/data-engineer` command. The gate, in order: the configuration (it says who may run
@@ -33,6 +34,8 @@ export interface CommandDependencies {
   /** The data-engineer agent, when the server has a Gemini key. */
   agent?: AgentRuntime;
   limiter: CommandRateLimiter;
+  /** Replays migrations when the repository enables `replay`. */
+  replay?: ReplayRunner;
 }
 
 /** A question asked in a line's review thread: the line it sits on. */
@@ -193,6 +196,7 @@ async function review(fullReview: boolean, request: CommandRequest, deps: Comman
     pr,
     log: reviewLog,
     ...(deps.agent ? { agent: deps.agent } : {}),
+    ...(deps.replay ? { replay: deps.replay } : {}),
     requested: { fullReview },
   });
   if (result.conclusion === "failure" && result.output.title === FAILED_TITLE) {

@@ -2,12 +2,14 @@ import type { Octokit, RestEndpointMethodTypes } from "@octokit/rest";
 import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
 import { REREVIEW_ACTION, type CheckOutput, type CheckResult } from "../report/check-output.js";
 import type { RepoConfig } from "../config/repo-config.js";
+import { GitHubApiError } from "../errors.js";
+import { commitStatusState, createCommitStatus, type CommitStatusState } from "./commit-status.js";
 import { describeGitHubFailure } from "./errors.js";
 import { downloadTarball } from "./head-tarball.js";
 import type { FolderEntry } from "../review/gather-plan.js";
 import { markersIn } from "../review/fingerprint.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
-import { withRateLimitRetry, type Clock, realClock } from "./rate-limit.js";
+import { rateLimitWait, withRateLimitRetry, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";
 import { loadRepoConfig } from "./repo-config.js";
 
@@ -48,17 +50,103 @@ function toStatus(status: string): ChangedFileStatus {
   return KNOWN_STATUSES.has(status as ChangedFileStatus) ? (status as ChangedFileStatus) : "changed";
 }
 
+export interface PullRequestClientOptions {
+  /**
+   * Offer the "Re-review" button on completed check runs (default: offered). Only the app that
+   * created a check run receives its clicks, so a workflow's check run goes without it.
+   */
+  rereviewButton?: boolean;
+  /**
+   * When GitHub refuses to create the check run (403: a workflow token without `checks: write`),
+   * report a commit status of the same name on the head commit instead,
+   * linking to `targetUrl`, and go on with the review. The app never needs it: its installation
+   * may always create check runs.
+   */
+  commitStatusFallback?: {
+    targetUrl?: string;
+    /**
+     * When the status is refused as well (a read-only token: a pull request from a fork), publish
+     * nothing instead of failing: no check, no status, no review. The review is still built, and
+     * the caller shows it (a CI job prints it in its log).
+     */
+    publishNothingWhenReadOnly?: boolean;
+  };
+}
+
+/** How a review reaches GitHub: a check run, a commit status where check runs are refused, or not at all. */
+export type ReportChannel = "check run" | "commit status" | "nothing";
+
+/**
+ * What `startCheckRun` returns when it created no check run (check run ids are positive): it set
+ * a commit status instead, or publishes nothing. `completeCheckRun` with it completes the status.
+ */
+export const NO_CHECK_RUN = 0;
+
+/** GitHub refused for want of permission: a 403 that is not a rate limit. */
+function refusedForPermission(error: unknown, now: number): boolean {
+  if (!(error instanceof GitHubApiError) || error.status !== 403) return false;
+  return rateLimitWait(error.cause ?? error, now) === undefined;
+}
+
 /** The GitHub calls of one pull request review. The only place that talks to GitHub for it. */
 export class PullRequestClient {
+  /** The status context set instead of a check run, once GitHub refused the check run. */
+  private statusContext: string | undefined;
+  private channel: ReportChannel = "check run";
+
   constructor(
     private readonly octokit: GitHubOctokit,
     readonly pr: PullRequestRef,
     private readonly clock: Clock = realClock,
+    private readonly options: PullRequestClientOptions = {},
   ) {}
 
-  /** Creates the `name` check run on the head commit, in progress; returns its id. */
+  /** How the verdict reaches GitHub: a check run, a commit status where check runs were refused, or not at all. */
+  get reportedAs(): ReportChannel {
+    return this.channel;
+  }
+
+  /**
+   * Creates the `name` check run on the head commit, in progress; returns its id. With the
+   * commit status fallback, a refused check run becomes a pending status of the same name (or,
+   * when that is refused too and allowed, nothing is published), and the id returned is NO_CHECK_RUN.
+   */
   async startCheckRun(name: string, externalId: string, output: CheckOutput): Promise<number> {
-    return this.createCheckRun(name, externalId, { status: "in_progress", started_at: new Date().toISOString(), output });
+    try {
+      return await this.createCheckRun(name, externalId, { status: "in_progress", started_at: new Date().toISOString(), output });
+    } catch (error) {
+      const fallback = this.options.commitStatusFallback;
+      if (!fallback || !refusedForPermission(error, this.clock.now())) throw error;
+      try {
+        await this.setStatus(name, "pending", output.title);
+      } catch (statusError) {
+        if (!fallback.publishNothingWhenReadOnly || !refusedForPermission(statusError, this.clock.now())) throw statusError;
+        this.channel = "nothing";
+        return NO_CHECK_RUN;
+      }
+      this.statusContext = name;
+      this.channel = "commit status";
+      return NO_CHECK_RUN;
+    }
+  }
+
+  private async setStatus(context: string, state: CommitStatusState, description: string): Promise<void> {
+    const targetUrl = this.options.commitStatusFallback?.targetUrl;
+    try {
+      await createCommitStatus(
+        this.octokit,
+        { owner: this.pr.owner, repo: this.pr.repo, sha: this.pr.headSha, context, state, description, ...(targetUrl ? { targetUrl } : {}) },
+        this.clock,
+      );
+    } catch (error) {
+      if (!refusedForPermission(error, this.clock.now())) throw error;
+      throw new GitHubApiError(
+        "GitHub refused both the check run and the commit status (HTTP 403): the token needs `checks: write` or `statuses: write` " +
+          "(a pull request from a fork gets a read-only token)",
+        403,
+        { cause: error },
+      );
+    }
   }
 
   private async createCheckRun(
@@ -86,6 +174,11 @@ export class PullRequestClient {
    * with the completion, the rest in further updates (GitHub appends them).
    */
   async completeCheckRun(checkRunId: number, result: CheckResult, annotations: readonly CheckAnnotation[][] = []): Promise<void> {
+    if (checkRunId === NO_CHECK_RUN && this.channel !== "check run") {
+      // A status has no output or annotations: its description is the check run's title.
+      if (this.statusContext !== undefined) await this.setStatus(this.statusContext, commitStatusState(result.conclusion), result.output.title);
+      return;
+    }
     const update = (fields: Omit<UpdateCheckRunParams, "owner" | "repo" | "check_run_id">) =>
       withRateLimitRetry(
         () => this.octokit.rest.checks.update({ owner: this.pr.owner, repo: this.pr.repo, check_run_id: checkRunId, ...fields }),
@@ -98,7 +191,7 @@ export class PullRequestClient {
         conclusion: result.conclusion,
         completed_at: new Date().toISOString(),
         output: { ...result.output, ...(first.length > 0 ? { annotations: [...first] } : {}) },
-        actions: [{ ...REREVIEW_ACTION }],
+        ...(this.options.rereviewButton === false ? {} : { actions: [{ ...REREVIEW_ACTION }] }),
       });
       for (const batch of rest) await update({ output: { ...result.output, annotations: [...batch] } });
     } catch (error) {
@@ -187,10 +280,13 @@ export class PullRequestClient {
   }
 
   /**
-   * Posts one review on the head commit. If GitHub rejects the inline comments (422: it does not
-   * say which), they are moved into the body and the review is posted again: no finding is lost.
+   * Posts one review on the head commit (nothing when the client publishes nothing). If GitHub
+   * rejects the inline comments (422: it does not say which), they are moved into the body and the
+   * review is posted again: no finding is lost.
    */
   async postReview(review: { event: "COMMENT" | "REQUEST_CHANGES"; body: string; comments: readonly ReviewComment[]; bodyIfRejected: () => string }): Promise<{ id: number; commentsInBody: boolean }> {
+    // A read-only token (see commitStatusFallback) publishes nothing: the caller shows the review.
+    if (this.channel === "nothing") return { id: 0, commentsInBody: false };
     const post = (body: string, comments: readonly ReviewComment[]) =>
       withRateLimitRetry(
         () =>

@@ -7,6 +7,7 @@ import { PullRequestClient, type GitHubOctokit } from "../github/pull-request-cl
 import { fetchPullRequest } from "../github/pull-request-facts.js";
 import { CHECK_NAME, IN_PROGRESS_OUTPUT, reviewFailed, supersededByCommit } from "../report/check-output.js";
 import { encodeCheckIdentity } from "../review/check-identity.js";
+import type { ReplayRunner } from "../replay/verify.js";
 import { reviewPullRequest } from "../review/run-review.js";
 import { commandJobPayload, rereviewJobPayload, reviewJobPayload, type ReviewJobPayload } from "./job-payloads.js";
 import { PermanentJobError, type Job, type JobProcessor, type JobRunContext } from "./queue.js";
@@ -24,6 +25,8 @@ export interface ProcessorDependencies {
   /** An Octokit acting as the installation (Probot's `app.auth(id)`). */
   octokitFor(installationId: number | undefined): Promise<GitHubOctokit>;
   agent?: AgentRuntime;
+  /** Replays migrations when the repository enables `replay`. */
+  replay?: ReplayRunner;
   commands: CommandDependencies;
   log: Logger;
   /** Told how each run ended and how long it took, and of retries, supersessions and dead letters, for metrics. */
@@ -113,7 +116,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
   // Thrown to the queue: it retries, and after the last attempt dead-letters the job, which
   // completes the check run with the reason.
   const retryLater = (error: unknown) => isTransientFailure(error);
-  const agent = deps.agent ? { agent: deps.agent } : {};
+  const extras = { ...(deps.agent ? { agent: deps.agent } : {}), ...(deps.replay ? { replay: deps.replay } : {}) };
   switch (job.kind) {
     case "review": {
       const payload = parsed(job, reviewJobPayload);
@@ -126,7 +129,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { adoptOpenCheckRun: true }),
         signal: context.signal,
         retryLater,
-        ...agent,
+        ...extras,
       });
       return;
     }
@@ -153,7 +156,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         signal: context.signal,
         // The last attempt completes its own check run with the reason: the dead letter knows none.
         retryLater: (error) => context.attempt < context.maxAttempts && retryLater(error),
-        ...agent,
+        ...extras,
       });
       return;
     }

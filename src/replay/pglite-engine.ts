@@ -84,6 +84,7 @@ interface PendingCall {
   reject(error: Error): void;
 }
 
+/** A request before the engine numbers it (Omit over each member of the union). */
 type RequestBody = PgliteRequest extends infer R ? (R extends PgliteRequest ? Omit<R, "id"> : never) : never;
 
 class PgliteEngine implements ReplayEngine {
@@ -109,19 +110,23 @@ class PgliteEngine implements ReplayEngine {
     this.#memoryLimitBytes = options.memoryMb === undefined ? undefined : options.memoryMb * 1024 * 1024;
     this.ready = new Promise<void>((resolve, reject) => (this.#startSettled = { resolve, reject }));
 
+    const script = workerScript();
+    const from = options.from === undefined ? undefined : new Uint8Array(options.from);
+    const start: PgliteWorkerStart = { from, extensionModules, wasmMemoryLimitBytes: this.#memoryLimitBytes };
+    try {
+      this.#worker = new Worker(script, {
+        workerData: start,
+        transferList: from === undefined ? [] : [from.buffer],
+        // The JS heap is the smallest part of the worker's memory (Postgres' own memory is WASM
+        // linear memory, and its files live in ArrayBuffers): V8's limit covers only that part.
+        ...(options.memoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } }),
+      });
+    } catch (error) {
+      throw new ReplayUnavailableError(`could not start the embedded Postgres worker: ${error instanceof Error ? error.message : String(error)}`, "engine", { cause: error });
+    }
     // The deadline counts from open, start-up included. The timer is not unref'd: an engine
     // nobody closes still ends at its deadline.
     this.#deadlineTimer = setTimeout(() => this.#fail(replayDeadlineError(options.deadlineMs)), Math.min(Math.max(options.deadlineMs, 0), MAX_TIMER_MS));
-
-    const from = options.from === undefined ? undefined : new Uint8Array(options.from);
-    const start: PgliteWorkerStart = { from, extensionModules, wasmMemoryLimitBytes: this.#memoryLimitBytes };
-    this.#worker = new Worker(workerScript(), {
-      workerData: start,
-      transferList: from === undefined ? [] : [from.buffer],
-      // The JS heap is the smallest part of the worker's memory (Postgres' own memory is WASM
-      // linear memory, and its files live in ArrayBuffers): V8's limit covers only that part.
-      ...(options.memoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } }),
-    });
     this.#worker.on("message", (message: PgliteWorkerMessage) => this.#onMessage(message));
     this.#worker.on("error", (error: Error & { code?: unknown }) => {
       if (error.code === "ERR_WORKER_OUT_OF_MEMORY") this.#fail(this.#memoryError());
@@ -164,9 +169,15 @@ class PgliteEngine implements ReplayEngine {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
       const request: PgliteRequest = { ...body, id };
-      this.#worker.postMessage(request);
+      try {
+        this.#worker.postMessage(request);
+      } catch (error) {
+        // A parameter the structured clone cannot copy (a function, a symbol): the caller's mistake.
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      this.#pending.set(id, { resolve, reject });
     });
   }
 
@@ -228,7 +239,8 @@ class PgliteEngine implements ReplayEngine {
   }
 
   #memoryError(): ReplayUnavailableError {
-    return new ReplayUnavailableError(`the replay needed more than ${this.#memoryMb ?? "the available"} MB of memory`, "memory");
+    const message = this.#memoryMb === undefined ? "the replay ran out of memory" : `the replay needed more than ${this.#memoryMb} MB of memory`;
+    return new ReplayUnavailableError(message, "memory");
   }
 
   /** Ends the engine for good: the first reason wins, every pending and later call rejects with it. */

@@ -50,7 +50,8 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
   } catch (error) {
     if (scratchName !== undefined) await dropDatabase(admin, scratchName).catch(() => undefined);
     await admin.end().catch(() => undefined);
-    throw error;
+    if (error instanceof ReplayUnavailableError) throw error;
+    throw new ReplayUnavailableError(`could not prepare the replay on ${target.display}: ${target.redact(messageOf(error))}`, "engine");
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { AgentRuntime } from "../agent/agent-review.js";
+import type { RepoConfig } from "../config/repo-config.js";
 import { ConfigError, errorMessage } from "../errors.js";
 import type { PullRequestClient } from "../github/pull-request-client.js";
 import { createRelevantFileMatcher, selectRelevantFiles } from "../migrations/relevant-files.js";
@@ -16,7 +17,9 @@ import {
 } from "../report/check-output.js";
 import { autoReviewSkip, pausedSkipped, type PullRequestFacts } from "./auto-review.js";
 import { encodeCheckIdentity } from "./check-identity.js";
-import { reviewMigrations } from "./review-migrations.js";
+import type { ReplayRunner } from "../replay/verify.js";
+import type { BuiltReview } from "./build-review.js";
+import { reviewMigrations, type HeadCheckout } from "./review-migrations.js";
 
 export interface PullRequestReviewInput {
   client: PullRequestClient;
@@ -43,6 +46,17 @@ export interface PullRequestReviewInput {
    * so, the failure is thrown for the job queue to retry instead of completing the check run.
    */
   retryLater?: (error: unknown) => boolean;
+  /** Where the head commit's files are read; the GitHub API when absent (a CI job reads its checkout). */
+  head?: HeadCheckout;
+  /**
+   * The configuration to review with; `.github/data-engineer.yml` of the default branch when
+   * absent. A ConfigError it throws completes the check run as an invalid configuration.
+   */
+  loadConfig?: () => Promise<RepoConfig>;
+  /** Told the review once it is built, before it is posted. */
+  onReview?: (review: BuiltReview) => void;
+  /** Replays the migrations in a real Postgres when the repository enables `replay`. */
+  replay?: ReplayRunner;
 }
 
 /**
@@ -61,7 +75,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
   try {
     let config;
     try {
-      ({ config } = await client.repoConfig());
+      config = input.loadConfig ? await input.loadConfig() : (await client.repoConfig()).config;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const result = invalidConfig(error.message);
@@ -106,6 +120,9 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       ...(input.agent ? { agent: input.agent } : {}),
       ...(input.requested?.fullReview ? { ignorePosted: true } : {}),
       ...(signal ? { signal } : {}),
+      ...(input.head ? { head: input.head } : {}),
+      ...(input.onReview ? { onReview: input.onReview } : {}),
+      ...(input.replay ? { replay: input.replay } : {}),
     });
     signal?.throwIfAborted();
     await client.completeCheckRun(checkRunId, result, annotations);

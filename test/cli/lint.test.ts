@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -90,6 +90,17 @@ describe("data-engineer lint", () => {
     const run = sarif.runs[0];
     expect(run?.results.map((r) => r.ruleId)).toContain("require-concurrent-index");
     expect(run?.tool.driver.rules.map((r) => r.id)).toContain("require-concurrent-index");
+  });
+
+  it("locates SARIF results relative to the repository root, wherever lint runs", () => {
+    const repo = mkdtempSync(join(tmpdir(), "de-lint-repo-"));
+    mkdirSync(join(repo, ".git"));
+    mkdirSync(join(repo, "db", "my migrations"), { recursive: true });
+    writeFileSync(join(repo, "db", "my migrations", "001_index.sql"), "CREATE INDEX orders_idx ON orders (id);\n");
+    const ran = runBuilt("cli/main.js", ["lint", "--format", "sarif", "my migrations"], { cwd: join(repo, "db") });
+    const sarif = JSON.parse(ran.stdout) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
+    const uris = sarif.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri);
+    expect(uris).toContain("db/my%20migrations/001_index.sql");
   });
 
   it("applies --config (rule severities, table sizes) and names a bad key", () => {

@@ -65,4 +65,39 @@ describe("data-engineer review", () => {
     expect(ran.status).toBe(2);
     expect(ran.stderr).toContain("no-such-branch is not a commit");
   });
+
+  it("writes the findings as SARIF with repository-relative locations", () => {
+    const ran = runBuilt("cli/main.js", ["review", "--repo", dir, "--base", "main", "--format", "sarif"]);
+    expect(ran.status).toBe(1);
+    const sarif = JSON.parse(ran.stdout) as {
+      version: string;
+      runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }>;
+    };
+    expect(sarif.version).toBe("2.1.0");
+    const run = sarif.runs[0];
+    const index = run?.results.find((r) => r.ruleId === "require-concurrent-index");
+    expect(index?.locations[0]?.physicalLocation).toMatchObject({ artifactLocation: { uri: "db/migrations/000002_index.up.sql" }, region: { startLine: 2 } });
+    for (const result of run?.results ?? []) expect(run?.tool.driver.rules[result.ruleIndex]?.id).toBe(result.ruleId);
+  });
+
+  it("takes the configuration from --config and the threshold from --fail-on", () => {
+    const config = join(mkdtempSync(join(tmpdir(), "de-review-config-")), "config.yml");
+    writeFileSync(config, "failOn: never\n");
+    expect(runBuilt("cli/main.js", ["review", "--repo", dir, "--base", "main", "--config", config]).status).toBe(0);
+    const json = (args: string[]) => JSON.parse(runBuilt("cli/main.js", ["review", "--repo", dir, "--base", "main", "--format", "json", ...args]).stdout) as { check: { conclusion: string } };
+    expect(json(["--fail-on", "never"]).check.conclusion).toBe("success");
+    expect(json(["--config", config, "--fail-on", "warning"]).check.conclusion).toBe("failure");
+  });
+
+  it("exits 2 on options that do not go together or take no such value", () => {
+    const usage = (args: string[], message: string) => {
+      const ran = runBuilt("cli/main.js", ["review", "--repo", dir, "--base", "main", ...args]);
+      expect(ran.status).toBe(2);
+      expect(ran.stderr).toContain(message);
+    };
+    usage(["--sarif", "out.sarif"], "--sarif FILE goes with --github");
+    usage(["--format", "xml"], 'not "xml"');
+    usage(["--fail-on", "notes"], 'not "notes"');
+    usage(["--config", "no-such.yml"], "no-such.yml: cannot be read");
+  });
 });

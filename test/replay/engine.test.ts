@@ -113,6 +113,12 @@ describe("the PGlite engine", () => {
     expectUnavailable(await rejectionOf(restored.query("SELECT 1")), "engine");
   }, 60_000);
 
+  it("reports an engine that cannot start (bytes that are no snapshot) as unavailable", async () => {
+    const error = await rejectionOf(openPgliteEngine({ deadlineMs: 60_000, from: new Uint8Array([1, 2, 3]) }));
+    expectUnavailable(error, "engine");
+    expect((error as Error).message).toMatch(/^the embedded Postgres did not start: /);
+  }, 30_000);
+
   it.each([
     ["pg_sleep(600)", RUNAWAY_SLEEP],
     ["a recursive CTE without end", RUNAWAY_RECURSION],
@@ -182,6 +188,10 @@ describe.skipIf(postgresUrl === undefined)("the external PostgreSQL engine", () 
     const name = String(current?.name);
     expect(name).toMatch(/^data_engineer_replay_[0-9a-f]{12}$/);
     expect(await scratchDatabases()).toContain(name);
+    // The server stops a statement at the deadline too: statement_timeout is the time left then.
+    const [timeout] = await engine.query("SELECT setting::int AS ms FROM pg_settings WHERE name = 'statement_timeout'");
+    expect(timeout?.ms).toBeGreaterThan(50_000);
+    expect(timeout?.ms).toBeLessThanOrEqual(60_000);
 
     await engine.exec("CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL); INSERT INTO accounts VALUES (1, 'a@example.com'), (2, 'b@example.com');");
     expect(await engine.query("SELECT id, email FROM accounts WHERE id >= $1 ORDER BY id", [1])).toEqual([

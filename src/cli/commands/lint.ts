@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../../config/analysis-config.js";
 import { loadConfigFile } from "../../config/load-config-file.js";
@@ -7,11 +9,12 @@ import { collectFiles } from "../../migrations/collect-files.js";
 import { detectMigrations } from "../../migrations/detect.js";
 import { toLintJson } from "../../report/lint-json.js";
 import { toLintText } from "../../report/lint-text.js";
-import { toSarif } from "../../report/sarif.js";
+import { relativeUri, toSarif } from "../../report/sarif.js";
 import { analyzeMigrations } from "../../rules/engine.js";
 import { RULES } from "../../rules/index.js";
 import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
+import { packageVersion } from "../package-version.js";
 
 export const LINT_USAGE = `Usage: data-engineer lint [paths…] [--format text|json|sarif] [--config FILE] [--pg-version N]
 
@@ -21,9 +24,26 @@ Default path: the current folder. Exit 0 clean, 1 when an error-severity finding
 
 const FORMATS = ["text", "json", "sarif"] as const;
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
-  return pkg.version ?? "0.0.0";
+/** The git work tree holding `dir` (the nearest folder with a .git), or undefined outside one. */
+function workTreeOf(dir: string): string | undefined {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (existsSync(join(current, ".git"))) return current;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+/**
+ * SARIF URIs for lint's paths (relative to the current folder): relative to the repository root,
+ * which code scanning resolves them against; a file outside the repository gets a file: URI.
+ */
+function sarifUris(cwd: string): (path: string) => string {
+  const root = workTreeOf(cwd) ?? cwd;
+  return (path) => {
+    const absolute = resolve(cwd, path);
+    const fromRoot = relative(root, absolute);
+    if (fromRoot === "" || fromRoot.startsWith("..") || isAbsolute(fromRoot)) return pathToFileURL(absolute).href;
+    return relativeUri(fromRoot.split(sep).join("/"));
+  };
 }
 
 /** `data-engineer lint`. */
@@ -74,7 +94,7 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
 
   // Compact: machine-read, and a large folder gives tens of megabytes.
   if (format === "json") io.out(`${JSON.stringify(toLintJson(analyses, findings, collected.skipped))}\n`);
-  else if (format === "sarif") io.out(`${JSON.stringify(toSarif(findings, RULES, packageVersion()), null, 2)}\n`);
+  else if (format === "sarif") io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
   else io.out(toLintText(findings, collected.skipped, migrations.length));
   return findings.some((f) => f.severity === "error") ? EXIT.findings : EXIT.ok;
 }

@@ -1,28 +1,75 @@
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { agentRuntimeFromEnv } from "../../agent/runtime.js";
-import { workspaceFromGit } from "../../agent/workspace/sources.js";
-import { resolve } from "node:path";
+import { runCiReview } from "../../ci/ci-review.js";
+import { readCiEnvironment } from "../../ci/github-environment.js";
+import { headFromCheckout } from "../../ci/local-head.js";
+import { appendStepOutputs, appendStepSummary } from "../../ci/step-outputs.js";
+import { loadConfigFile } from "../../config/load-config-file.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE, type RepoConfig } from "../../config/repo-config.js";
-import { errorMessage } from "../../errors.js";
+import { UserInputError, errorMessage } from "../../errors.js";
 import { LocalRepo } from "../../git/local-repo.js";
 import { createRelevantFileMatcher, selectRelevantFiles } from "../../migrations/relevant-files.js";
+import { CHECK_NAME } from "../../report/check-output.js";
+import type { FailOn } from "../../report/check-verdict.js";
+import { toSarif } from "../../report/sarif.js";
 import type { BuiltReview } from "../../review/build-review.js";
 import { buildReviewWithAgent } from "../../review/review-with-agent.js";
 import { gatherMigrationFiles } from "../../review/gather.js";
-import { CHECK_NAME } from "../../report/check-output.js";
+import { RULES } from "../../rules/index.js";
+import type { Finding } from "../../rules/types.js";
 import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
+import { packageVersion } from "../package-version.js";
+import { createReplayRunner } from "../../replay/runner.js";
 
-export const REVIEW_USAGE = `Usage: data-engineer review [--repo DIR] [--base REF] [--head REF] [--format markdown|json] [--no-agent]
+export const REVIEW_USAGE = `Usage: data-engineer review [--repo DIR] [--base REF] [--head REF] [--format markdown|json|sarif]
+                           [--config FILE] [--fail-on error|warning|never] [--no-agent]
+       data-engineer review --github [--repo DIR] [--config FILE] [--fail-on error|warning|never]
+                           [--sarif FILE] [--no-agent]
 
 Reviews what HEAD (or --head) changes since it left --base (default: origin/HEAD, origin/main,
 main or master), exactly as the app would on a pull request, and prints the review and the check
-run's verdict. The configuration is read from --base, like the app reads the default branch.
-With GEMINI_API_KEY (or Vertex AI) set, the data-engineer agent reads the tree at --head and
-writes the Handoff Report; --no-agent leaves it out.
-Exit 0 when the check would pass, 1 when it would fail, 2 on usage errors.
+run's verdict. The configuration is read from --base, like the app reads the default branch, or
+from --config FILE; --fail-on overrides its failOn. With GEMINI_API_KEY (or Vertex AI) set, the
+data-engineer agent reads the tree at --head and writes the Handoff Report; --no-agent leaves it out.
+
+--github: in a GitHub Actions job on a pull_request event, reviews that pull request and publishes
+what the app would: the data-engineer check run (a commit status where the token may not create
+check runs), one review with inline comments; with a read-only token (a fork's pull request) it
+publishes nothing and prints the review instead. It reads the pull request from GITHUB_EVENT_PATH,
+GITHUB_REPOSITORY, GITHUB_TOKEN and GITHUB_API_URL, the files from the checkout at --repo (which
+must hold the pull request's head commit), and the configuration from the default branch unless
+--config is given. It appends findings= and conclusion= to GITHUB_OUTPUT; --sarif FILE writes the
+findings as SARIF for code scanning.
+
+Exit 0 when the check passes, 1 when it fails, 2 on usage errors or an incomplete environment.
 `;
+
+const FORMATS = ["markdown", "json", "sarif"] as const;
+const FAIL_ON: readonly FailOn[] = ["error", "warning", "never"];
+
+/** The options of `data-engineer review`; action.yml passes only options listed here. */
+export const REVIEW_OPTIONS = {
+  repo: { type: "string", default: "." },
+  base: { type: "string" },
+  head: { type: "string" },
+  format: { type: "string" },
+  config: { type: "string" },
+  "fail-on": { type: "string" },
+  github: { type: "boolean", default: false },
+  sarif: { type: "string" },
+  "no-agent": { type: "boolean", default: false },
+} as const;
+
+type ReviewValues = ReturnType<typeof parseReviewArgs>["values"];
+
+/** Parses the command line of `data-engineer review`; throws on an unknown option or a missing value. */
+export function parseReviewArgs(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], allowPositionals: false, strict: true, options: REVIEW_OPTIONS });
+}
 
 /** What the review prints with --format json. */
 export function reviewJson(review: BuiltReview): object {
@@ -44,57 +91,142 @@ export function reviewMarkdown(review: BuiltReview): string {
   return out.join("\n");
 }
 
-/** `data-engineer review`: the app's review of a local branch. */
+/** The findings as SARIF; the review's paths are repository-relative already. */
+function sarifText(findings: readonly Finding[]): string {
+  return `${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion() }), null, 2)}\n`;
+}
+
+/** `data-engineer review`: the app's review of a local branch, or (--github) of a CI job's pull request. */
 export async function review(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
+  let values: ReviewValues;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        repo: { type: "string", default: "." },
-        base: { type: "string" },
-        head: { type: "string", default: "HEAD" },
-        format: { type: "string", default: "markdown" },
-        "no-agent": { type: "boolean", default: false },
-      },
-    });
+    ({ values } = parseReviewArgs(argv));
   } catch (error) {
     io.err(`${errorMessage(error)}\n\n${REVIEW_USAGE}`);
     return EXIT.usage;
   }
-  const { format, head } = parsed.values;
-  if (format !== "markdown" && format !== "json") {
-    io.err(`--format must be markdown or json, not "${format}"\n`);
+  const usage = (message: string) => {
+    io.err(`data-engineer review: ${message}\n`);
     return EXIT.usage;
+  };
+  const failOn = values["fail-on"];
+  if (failOn !== undefined && !FAIL_ON.includes(failOn as FailOn)) return usage(`--fail-on must be one of ${FAIL_ON.join(", ")}, not "${failOn}"`);
+  if (values.github) {
+    const local = (["base", "head", "format"] as const).filter((name) => values[name] !== undefined);
+    if (local.length > 0) return usage(`${local.map((name) => `--${name}`).join(", ")} cannot be used with --github: the pull request's event says what to review (use --sarif FILE for SARIF)`);
+  } else if (values.sarif !== undefined) {
+    return usage("--sarif FILE goes with --github; for a local review, use --format sarif");
   }
-  const repo = new LocalRepo(resolve(io.cwd, parsed.values.repo));
+  const format = values.format ?? "markdown";
+  if (!FORMATS.includes(format as (typeof FORMATS)[number])) return usage(`--format must be one of ${FORMATS.join(", ")}, not "${format}"`);
+
+  let config: RepoConfig | undefined;
+  if (values.config !== undefined) {
+    try {
+      config = await loadConfigFile(resolve(io.cwd, values.config));
+    } catch (error) {
+      return usage(errorMessage(error));
+    }
+  }
+  const options = { config, failOn: failOn as FailOn | undefined };
+  return values.github ? reviewOnGitHub(values, options, io) : reviewLocally(values, format as (typeof FORMATS)[number], options, io);
+}
+
+interface ConfigChoice {
+  /** From --config; else the repository's own. */
+  config: RepoConfig | undefined;
+  failOn: FailOn | undefined;
+}
+
+async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[number], choice: ConfigChoice, io: CliIo): Promise<number> {
+  const head = values.head ?? "HEAD";
+  const repo = new LocalRepo(resolve(io.cwd, values.repo));
   try {
-    const base = parsed.values.base ?? (await repo.firstExisting(["origin/HEAD", "origin/main", "main", "master"]));
+    const base = values.base ?? (await repo.firstExisting(["origin/HEAD", "origin/main", "main", "master"]));
     if (!base || !(await repo.resolve(base))) throw new Error(`no base to compare with${base ? `: ${base} is not a commit` : ""}; pass --base REF`);
-    if (!(await repo.resolve(head))) throw new Error(`--head ${head} is not a commit`);
-    const configText = await repo.readFile(base, REPO_CONFIG_FILE);
-    const config: RepoConfig = configText === undefined ? DEFAULT_REPO_CONFIG : parseRepoConfigText(configText, `${base}:${REPO_CONFIG_FILE}`);
+    const headSha = await repo.resolve(head);
+    if (!headSha) throw new Error(`--head ${head} is not a commit`);
+    let config = choice.config;
+    if (!config) {
+      const configText = await repo.readFile(base, REPO_CONFIG_FILE);
+      config = configText === undefined ? DEFAULT_REPO_CONFIG : parseRepoConfigText(configText, `${base}:${REPO_CONFIG_FILE}`);
+    }
+    if (choice.failOn) config = { ...config, failOn: choice.failOn };
     const changed = await repo.changedFiles(base, head);
     const relevant = selectRelevantFiles(changed, createRelevantFileMatcher(config.paths.include, config.paths.exclude));
-    const { files, notReviewed } = await gatherMigrationFiles({ listFolder: (f) => repo.listFolder(head, f), readFile: (p) => repo.readFile(head, p) }, relevant);
+    const checkout = headFromCheckout(repo, headSha);
+    const { files, notReviewed } = await gatherMigrationFiles(checkout.files, relevant);
     await loadSqlParser();
-    const headSha = (await repo.resolve(head)) ?? head;
     const reviewInput = { files, relevant, config, posted: new Set<string>(), notReviewed, listing: { listed: changed.length, changed: changed.length }, headSha, changed };
     const log = pino({ level: "warn" }, pino.destination(2));
-    const runtime = parsed.values["no-agent"] || relevant.length === 0 || !config.agent.enabled ? undefined : agentRuntimeFromEnv(io.env ?? {}, log);
+    const runtime = values["no-agent"] || relevant.length === 0 || !config.agent.enabled ? undefined : agentRuntimeFromEnv(io.env ?? {}, log);
     const { review: built } = await buildReviewWithAgent(reviewInput, {
       runtime,
       pr: { number: 0, title: `Local review of ${head}`, body: "", author: "local", baseRef: base, headSha },
-      openWorkspace: () => workspaceFromGit(repo, headSha),
+      openWorkspace: () => checkout.openWorkspace(),
       log,
     });
-    if (relevant.length === 0) io.out(`Check run "${CHECK_NAME}": success — No migration or SQL changes\n`);
+    if (format === "sarif") io.out(sarifText(built.findings));
+    else if (relevant.length === 0) io.out(`Check run "${CHECK_NAME}": success — No migration or SQL changes\n`);
     else io.out(format === "json" ? `${JSON.stringify(reviewJson(built), null, 2)}\n` : reviewMarkdown(built));
     return built.check.conclusion === "failure" ? EXIT.findings : EXIT.ok;
   } catch (error) {
     io.err(`data-engineer review: ${errorMessage(error)}\n`);
     return EXIT.usage;
   }
+}
+
+/** `data-engineer review --github`: publishes the review of the CI job's pull request. */
+async function reviewOnGitHub(values: ReviewValues, choice: ConfigChoice, io: CliIo): Promise<number> {
+  const env = io.env ?? {};
+  const fail = (error: unknown, code: number) => {
+    io.err(`data-engineer review --github: ${errorMessage(error)}\n`);
+    return code;
+  };
+  let pr;
+  try {
+    pr = readCiEnvironment(env);
+  } catch (error) {
+    return fail(error, EXIT.usage);
+  }
+  const log = pino({ level: env.RUNNER_DEBUG === "1" ? "debug" : "warn" }, pino.destination(2));
+  const agent = values["no-agent"] ? undefined : agentRuntimeFromEnv(env, log);
+  let outcome;
+  try {
+    outcome = await runCiReview({
+      pr,
+      repoDir: resolve(io.cwd, values.repo),
+      ...(choice.config ? { config: choice.config } : {}),
+      ...(choice.failOn ? { failOn: choice.failOn } : {}),
+      ...(agent ? { agent } : {}),
+      replay: createReplayRunner({ env: io.env ?? {}, log }),
+      userAgent: `data-engineer/${packageVersion()} (review --github)`,
+      log,
+    });
+  } catch (error) {
+    // The checkout or the token is wrong (nothing was published), or GitHub failed before the check existed.
+    return fail(error, error instanceof UserInputError ? EXIT.usage : EXIT.findings);
+  }
+  const { result, review: built, reportedAs } = outcome;
+  const findings = built?.findings ?? [];
+  if (reportedAs === "nothing") {
+    // A workflow command: the warning shows on the run's page, not only in this log.
+    io.out(
+      "::warning title=data-engineer::GitHub refused the check run and the commit status (HTTP 403): the token is read-only, as for a pull request from a fork. " +
+        "Nothing was posted; the review is in this job's log.\n",
+    );
+  }
+  const where = { "check run": "Check run", "commit status": "Commit status", nothing: "Unpublished check" }[reportedAs];
+  io.out(`${where} "${CHECK_NAME}" on #${pr.number} (${pr.headSha.slice(0, 7)}): ${result.conclusion} — ${result.output.title}\n`);
+  if (reportedAs === "commit status") io.out("GitHub refused to create a check run with this token (it needs `checks: write`); the verdict is a commit status.\n");
+  io.out(`\n${result.output.summary}\n`);
+  if (reportedAs === "nothing" && built) io.out(`\n${reviewMarkdown(built)}`);
+  try {
+    if (env.GITHUB_OUTPUT) await appendStepOutputs(env.GITHUB_OUTPUT, { findings: findings.length, conclusion: result.conclusion });
+    if (env.GITHUB_STEP_SUMMARY) await appendStepSummary(env.GITHUB_STEP_SUMMARY, `### ${CHECK_NAME}: ${result.output.title}\n\n${result.output.summary}`);
+    if (values.sarif !== undefined) await writeFile(resolve(io.cwd, values.sarif), sarifText(findings), "utf8");
+  } catch (error) {
+    return fail(error, EXIT.usage);
+  }
+  return result.conclusion === "failure" ? EXIT.findings : EXIT.ok;
 }

@@ -1,0 +1,7 @@
+import { readFileSync } from "node:fs";
+
+/** data-engineer's version, from its package.json (SARIF's tool version, the CI client's user agent). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+  return pkg.version ?? "0.0.0";
+}
