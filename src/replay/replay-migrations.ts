@@ -30,6 +30,11 @@ export interface ReplayRequest<F> {
   analysis: AnalysisResult;
   /** The pull request's migrations (the others are the base history). */
   isPullRequestMigration(migration: Migration): boolean;
+  /**
+   * Files the pull request changes. A finding about a down file it leaves as it is (only the up
+   * changed) goes on the up file instead, where the review can show it. Every file when absent.
+   */
+  isChangedFile?(path: string): boolean;
   /** Opens the engine, from the cached base schema when there is one. */
   openEngine(from?: Uint8Array): Promise<ReplayEngine>;
   tools: ReplayTools<F>;
@@ -130,7 +135,7 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
         if (failure) return { ...done(), status: "unavailable", reason: `a migration of the base does not apply: ${failure.statement.path}:${failure.line}: ${failure.message}` };
         continue;
       }
-      const result = await replayOne(engine, migration, request.tools, outcome);
+      const result = await replayOne(engine, migration, request.tools, outcome, request.isChangedFile ?? (() => true));
       outcome.migrations.push(result);
       const left = rest.slice(index + 1).filter((m) => request.isPullRequestMigration(m.migration)).length;
       if (result.up === "failed" && left > 0) {
@@ -178,7 +183,13 @@ function downStatements(migration: AnalysisResult["migrations"][number]): Analyz
   return migration.sections.filter((s) => s.section.direction === "down").flatMap((s) => s.statements);
 }
 
-async function replayOne<F>(engine: ReplayEngine, analyzed: AnalysisResult["migrations"][number], tools: ReplayTools<F>, outcome: ReplayOutcome): Promise<MigrationReplay> {
+async function replayOne<F>(
+  engine: ReplayEngine,
+  analyzed: AnalysisResult["migrations"][number],
+  tools: ReplayTools<F>,
+  outcome: ReplayOutcome,
+  isChanged: (path: string) => boolean,
+): Promise<MigrationReplay> {
   const { migration } = analyzed;
   const up = upStatements(analyzed);
   const down = downStatements(analyzed);
@@ -205,7 +216,11 @@ async function replayOne<F>(engine: ReplayEngine, analyzed: AnalysisResult["migr
   if (downFailure) {
     result.down = "failed";
     outcome.findings.push(
-      replayFinding("downFails", { path: downFailure.statement.path, line: downFailure.line }, `Replayed right after up, the down fails: ${downFailure.message}`),
+      replayFinding(
+        "downFails",
+        isChanged(downFailure.statement.path) ? { path: downFailure.statement.path, line: downFailure.line } : { path: upPath, line: up[0]?.line ?? 1 },
+        `Replayed right after up, the down fails${isChanged(downFailure.statement.path) ? "" : ` (${downFailure.statement.path}:${downFailure.line})`}: ${downFailure.message}`,
+      ),
     );
     return result;
   }
@@ -213,7 +228,9 @@ async function replayOne<F>(engine: ReplayEngine, analyzed: AnalysisResult["migr
   const after = await tools.fingerprint(engine);
   const differences = tools.diff(before, after);
   result.restores = differences.length === 0;
-  const downWhere = { path: down[0]?.path ?? upPath, line: down[0]?.line ?? 1 };
+  const downPath = down[0]?.path ?? upPath;
+  // On the down when the pull request changes it, else on the up: the review shows changed files only.
+  const downWhere = isChanged(downPath) ? { path: downPath, line: down[0]?.line ?? 1 } : { path: upPath, line: up[0]?.line ?? 1 };
   const acknowledged = migration.irreversible !== undefined;
   for (const difference of differences) {
     const finding = replayFinding(

@@ -52,6 +52,7 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
       await replayMigrations({
         analysis,
         isPullRequestMigration: ours,
+        ...(input.changed !== "all" ? { isChangedFile: (path: string) => input.changed !== "all" && input.changed.has(path) } : {}),
         openEngine: (from) => deps.openEngine({ deadlineMs: left, ...(from ? { from } : {}), extensions: extensionsIn(analysis) }),
         tools: deps.tools,
         ...(deps.cache ? { cache: deps.cache } : {}),

@@ -79,6 +79,19 @@ describe("verify by replay (PGlite)", () => {
     expect(outcome.migrations[0]?.traced).toBe(2);
   }, 120_000);
 
+  it("puts a down's finding on the up when the pull request leaves the down file as it is", async () => {
+    const files = diesel({
+      ...BASE,
+      "2026-02-01-000000_add_email": { up: "\nALTER TABLE users ADD COLUMN email text;\n", down: "SELECT 1;\n" },
+    });
+    const changed = new Set(["migrations/2026-02-01-000000_add_email/up.sql"]);
+
+    const outcome = await runner.run({ files, changed, config: config() }, {});
+
+    const mismatch = outcome.findings.filter((f) => f.rule === "replay-down-mismatch");
+    expect(mismatch.map((f) => [f.path, f.line])).toEqual([["migrations/2026-02-01-000000_add_email/up.sql", 2]]);
+  }, 120_000);
+
   it("reports an up that fails with Postgres's error and the line it fails on", async () => {
     const files = diesel({
       ...BASE,
