@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ReplayCache } from "./replay-migrations.js";
@@ -24,10 +25,14 @@ export class DirectoryImageCache implements ReplayCache {
   async put(key: string, image: Uint8Array): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     // Written whole then renamed: a reader never sees half an image.
-    const temporary = `${this.path(key)}.${process.pid}.tmp`;
+    const temporary = `${this.path(key)}.${randomUUID()}.tmp`;
     await writeFile(temporary, image);
     await rename(temporary, this.path(key));
     await this.prune();
+  }
+
+  async drop(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
   }
 
   private path(key: string): string {

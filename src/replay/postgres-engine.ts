@@ -32,6 +32,7 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
   const admin = await beforeDeadline(connect(target.url, target, deadlineAt));
   let scratchName: string | undefined;
   try {
+    await beforeDeadline(refusePowerfulRole(admin, target));
     await beforeDeadline(requireExtensions(admin, options.extensions ?? [], target));
     scratchName = SCRATCH_PREFIX + randomBytes(6).toString("hex");
     await beforeDeadline(admin.query(`CREATE DATABASE ${scratchName}`)).catch((error: unknown) => {
@@ -53,6 +54,37 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
     if (error instanceof ReplayUnavailableError) throw error;
     throw new ReplayUnavailableError(`could not prepare the replay on ${target.display}: ${target.redact(messageOf(error))}`, "engine");
   }
+}
+
+/** Memberships that let SQL reach beyond its database: files, programs, every table, other sessions' queries. */
+const POWERFUL_ROLES = ["pg_execute_server_program", "pg_read_server_files", "pg_write_server_files", "pg_read_all_data", "pg_write_all_data", "pg_read_all_stats", "pg_signal_backend"];
+
+/**
+ * Pull request SQL runs with the URL's role. A superuser (or a role that creates roles, replicates,
+ * bypasses row security, or belongs to the roles above) could run programs on the server, read
+ * its files or other databases: the replay refuses it. The role needs CREATEDB and nothing more.
+ */
+async function refusePowerfulRole(admin: pg.Client, target: DatabaseUrl): Promise<void> {
+  const { rows } = await admin.query<{ name: string; super: boolean; createrole: boolean; replication: boolean; bypassrls: boolean; member_of: string[] | null }>(
+    `SELECT r.rolname AS name, r.rolsuper AS super, r.rolcreaterole AS createrole, r.rolreplication AS replication, r.rolbypassrls AS bypassrls,
+            (SELECT array_agg(b.rolname::text ORDER BY b.rolname) FROM pg_roles b WHERE b.rolname = ANY($1) AND pg_has_role(current_user, b.oid, 'MEMBER')) AS member_of
+     FROM pg_roles r WHERE r.rolname = current_user`,
+    [POWERFUL_ROLES],
+  );
+  const role = rows[0];
+  if (!role) return;
+  const powers = [
+    ...(role.super ? ["is a superuser"] : []),
+    ...(role.createrole ? ["can create roles"] : []),
+    ...(role.replication ? ["can replicate"] : []),
+    ...(role.bypassrls ? ["bypasses row-level security"] : []),
+    ...(role.member_of && role.member_of.length > 0 ? [`is a member of ${role.member_of.join(", ")}`] : []),
+  ];
+  if (powers.length === 0) return;
+  throw new ReplayUnavailableError(
+    `the role "${role.name}" of DATABASE_URL (${target.display}) ${powers.join(" and ")}; the replay runs pull request SQL with it and refuses such a role. Give it a dedicated role with CREATEDB only`,
+    "unsupported",
+  );
 }
 
 /**

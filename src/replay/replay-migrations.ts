@@ -49,6 +49,8 @@ export interface ReplayRequest<F> {
 /** Images of base schemas, by a hash of what built them (src/replay/image-cache.ts). */
 export interface ReplayCache {
   get(key: string): Promise<Uint8Array | undefined>;
+  /** Forgets an image that does not open. */
+  drop?(key: string): Promise<void>;
   put(key: string, image: Uint8Array): Promise<void>;
 }
 
@@ -107,9 +109,24 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
   const cacheKey = request.cache ? baseKey(engineTag(request), base) : undefined;
   let image = cacheKey !== undefined ? await request.cache?.get(cacheKey).catch(() => undefined) : undefined;
   let engine: ReplayEngine | undefined;
+  // A superseded review or a stopping server ends the engine at once (a statement may run long).
+  const abort = () => void engine?.close().catch(() => undefined);
+  request.signal?.addEventListener("abort", abort, { once: true });
   try {
-    engine = await request.openEngine(image);
+    if (image) {
+      try {
+        engine = await request.openEngine(image);
+      } catch (error) {
+        if (!(error instanceof ReplayUnavailableError) || error.why !== "engine" || cacheKey === undefined) throw error;
+        // A damaged image (or one of another PGlite) is dropped, and the base is built again.
+        request.log?.warn({ err: error, cacheKey }, "replay: the cached base image does not open; building the base again");
+        await request.cache?.drop?.(cacheKey).catch(() => undefined);
+        image = undefined;
+      }
+    }
+    engine ??= await request.openEngine();
     outcome.engine = engine.version;
+    await createRoles(engine, all);
     if (image) {
       outcome.fromCache = true;
     } else {
@@ -120,6 +137,8 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
           return { ...done(), status: "unavailable", reason: `the base history does not apply: ${failure.statement.path}:${failure.line}: ${failure.message}` };
         }
       }
+      // Session settings of the base (a dump's set_config('search_path', …)) are not in the image: drop them here too.
+      await engine.exec("RESET ALL");
       if (cacheKey !== undefined && request.cache) {
         image = await engine.snapshot();
         if (image) await request.cache.put(cacheKey, image).catch((error: unknown) => request.log?.warn({ err: error }, "replay: could not store the base schema image"));
@@ -135,11 +154,13 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
         if (failure) return { ...done(), status: "unavailable", reason: `a migration of the base does not apply: ${failure.statement.path}:${failure.line}: ${failure.message}` };
         continue;
       }
+      await engine.exec("RESET ALL");
       const result = await replayOne(engine, migration, request.tools, outcome, request.isChangedFile ?? (() => true));
       outcome.migrations.push(result);
       const left = rest.slice(index + 1).filter((m) => request.isPullRequestMigration(m.migration)).length;
-      if (result.up === "failed" && left > 0) {
-        outcome.reason = `${left} later migration${left === 1 ? "" : "s"} of the pull request not replayed: they run after one that fails`;
+      // After a failed up, down or second up the schema is not the one later migrations expect.
+      if ((result.up === "failed" || result.down === "failed" || result.reapply === "failed") && left > 0) {
+        outcome.reason = `${left} later migration${left === 1 ? "" : "s"} of the pull request not replayed: they run after one that failed a step`;
         break;
       }
     }
@@ -148,6 +169,7 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
     if (error instanceof ReplayUnavailableError) return { ...done(), status: "unavailable", reason: error.message };
     throw error;
   } finally {
+    request.signal?.removeEventListener("abort", abort);
     await engine?.close().catch((error: unknown) => request.log?.warn({ err: error }, "replay: closing the engine failed"));
   }
 }
@@ -246,7 +268,13 @@ async function replayOne<F>(
   if (again) {
     result.reapply = "failed";
     outcome.findings.push(
-      replayFinding("reapplyFails", { path: again.statement.path, line: again.line }, `After up then down, up cannot run again: ${again.message}`, "The down leaves something behind that the up then trips over; drop it in the down, or make the up idempotent."),
+      replayFinding(
+        "reapplyFails",
+        // On the up, unless the pull request changes only the down (which then caused it).
+        isChanged(again.statement.path) || !isChanged(downPath) ? { path: again.statement.path, line: again.line } : downWhere,
+        `After up then down, up cannot run again${isChanged(again.statement.path) ? "" : ` (${again.statement.path}:${again.line})`}: ${again.message}`,
+        "The down leaves something behind that the up then trips over; drop it in the down, or make the up idempotent.",
+      ),
     );
   } else {
     result.reapply = "ok";
@@ -286,7 +314,7 @@ async function applySection<F>(
           open = control === "begin" ? true : false;
           continue;
         }
-        if (!statement.locks.transactional && !open) {
+        if ((!statement.locks.transactional || UNWRAPPED.has(statement.kind)) && !open) {
           // CONCURRENTLY, VACUUM, …: runs outside a transaction, where nothing can read its locks.
           await engine.exec(statement.text);
           if (record) record.result.untraceable++;
@@ -325,6 +353,36 @@ async function applySection<F>(
   return undefined;
 }
 
+/** Run as they are outside a transaction: a DO block or procedure may COMMIT itself (batched backfills). */
+const UNWRAPPED = new Set(["DoStmt", "CallStmt"]);
+
+/**
+ * Roles the migrations name (GRANT … TO app_reader, OWNER TO app_owner) exist on the production
+ * server, not in a fresh database: they are created first, without login, so that correct
+ * migrations do not fail on them. Only on the embedded engine (a superuser of its own database).
+ */
+async function createRoles(engine: ReplayEngine, migrations: ReadonlyArray<AnalysisResult["migrations"][number]>): Promise<void> {
+  if (engine.kind !== "pglite") return;
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (node === null || typeof node !== "object") return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.rolename === "string" && record.roletype === "ROLESPEC_CSTRING") names.add(record.rolename);
+    if (record.CreateRoleStmt === undefined) for (const value of Object.values(record)) visit(value);
+  };
+  for (const migration of migrations) for (const section of migration.sections) for (const statement of section.statements) visit(statement.node);
+  for (const name of names) {
+    if (name === "postgres" || name.startsWith("pg_")) continue;
+    const quoted = `"${name.replaceAll('"', '""')}"`;
+    const literal = `'${name.replaceAll("'", "''")}'`;
+    await engine.exec(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal}) THEN CREATE ROLE ${quoted} NOLOGIN; END IF; END $$`);
+  }
+}
+
 function lineOf(statement: AnalyzedStatement, position: number | undefined): number {
   if (position === undefined || position < 1) return statement.line;
   return statement.line + (statement.text.slice(0, position - 1).match(/\n/g)?.length ?? 0);
@@ -350,7 +408,8 @@ function compareLocks(statement: AnalyzedStatement, traced: Pick<StatementTrace,
   for (const lock of traced.locks) {
     if (lock.created || lock.dropped || !QUEUED_ON.has(lock.kind)) continue;
     if (lock.mode === "AccessShareLock") continue;
-    const predicted = statement.locks.locks.find((l) => l.relation === lock.name && (l.schema ?? "public") === lock.schema);
+    // An unqualified name in the model may be in any schema of the search_path the migration set.
+    const predicted = statement.locks.locks.find((l) => l.relation === lock.name && (l.schema === undefined || l.schema === lock.schema));
     if (predicted?.created || statement.createdRelations.has(lock.name)) continue;
     outcome.locks.compared++;
     if (predicted && LOCK_MODES.indexOf(predicted.mode) >= LOCK_MODES.indexOf(lock.mode)) continue;

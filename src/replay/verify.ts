@@ -62,7 +62,18 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
       }),
     );
   }
-  return mergeOutcomes(outcomes);
+  return withRuleSettings(mergeOutcomes(outcomes), input.config.rules);
+}
+
+/** The repository's `rules:` settings apply to the replay's findings as to the analyser's: off, or another severity. */
+function withRuleSettings(outcome: ReplayOutcome, rules: RepoConfig["rules"]): ReplayOutcome {
+  const findings = outcome.findings.flatMap((finding) => {
+    const setting = rules[finding.rule];
+    if (setting === undefined) return [finding];
+    if (setting === "off") return [];
+    return [{ ...finding, severity: setting }];
+  });
+  return { ...outcome, findings };
 }
 
 /** `CREATE EXTENSION` names anywhere in the folder, for the engine to load before it starts. */

@@ -14,7 +14,7 @@ import type { ReplayOutcome } from "../replay/replay-migrations.js";
 import { analyzeMigrations, type AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { commentableLines, type DiffAnchors } from "./diff-anchors.js";
-import { AGENT_FINGERPRINT_PREFIX, fingerprint, statementTextFor } from "./fingerprint.js";
+import { AGENT_FINGERPRINT_PREFIX, REPLAY_FINGERPRINT_PREFIX, fingerprint, statementTextFor } from "./fingerprint.js";
 import { DELETED_REASON } from "./gather.js";
 
 /**
@@ -77,7 +77,11 @@ export function buildReview(input: ReviewInput): BuiltReview {
   const selection = selectInlineComments(findings, anchors, { max: config.maxInlineComments, alreadyPosted: input.posted, statementText });
   const current = new Set(findings.map((f) => fingerprint(f, statementText(f))));
   // An agent finding the agent does not repeat is not a fix: only the analyser's count.
-  const resolved = [...input.posted].filter((fp) => !fp.startsWith(AGENT_FINGERPRINT_PREFIX) && !current.has(fp)).length;
+  // Nor is a replay finding when the replay did not run to the end this time.
+  const replayed = input.replay?.status === "replayed";
+  const resolved = [...input.posted].filter(
+    (fp) => !fp.startsWith(AGENT_FINGERPRINT_PREFIX) && (replayed || !fp.startsWith(REPLAY_FINGERPRINT_PREFIX)) && !current.has(fp),
+  ).length;
 
   const partial = input.notReviewed.some((n) => n.reason !== DELETED_REASON) || input.listing.changed > input.listing.listed;
   // The check's conclusion is the analyser's: a required check must not flip with the model's mood.

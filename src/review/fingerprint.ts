@@ -64,10 +64,18 @@ export function normalizeStatement(text: string): string {
  */
 export const AGENT_FINGERPRINT_PREFIX = "agent-";
 
+/**
+ * The replay's findings carry `replay-` before the hash, and are fingerprinted by their message
+ * (one statement can have several: each difference a down leaves, each relation locked): when a
+ * review runs without the replay (unavailable, turned off) they are not counted as fixed.
+ */
+export const REPLAY_FINGERPRINT_PREFIX = "replay-";
+
 export function fingerprint(finding: Pick<Finding, "path" | "rule" | "message" | "origin">, statementText?: string): string {
-  const subject = normalizeStatement(statementText ?? finding.message);
+  const replay = finding.rule.startsWith(REPLAY_FINGERPRINT_PREFIX);
+  const subject = normalizeStatement(replay ? finding.message : (statementText ?? finding.message));
   const hash = createHash("sha256").update(`${finding.path}|${finding.rule}|${subject}`).digest("hex");
-  return finding.origin === "agent" ? `${AGENT_FINGERPRINT_PREFIX}${hash}` : hash;
+  return finding.origin === "agent" ? `${AGENT_FINGERPRINT_PREFIX}${hash}` : replay ? `${REPLAY_FINGERPRINT_PREFIX}${hash}` : hash;
 }
 
 /** The text of the statement a finding is about: the statement of its file that contains its line. */
@@ -82,7 +90,7 @@ export function statementTextFor(analysis: AnalysisResult, finding: Pick<Finding
   return undefined;
 }
 
-const MARKER = /<!-- data-engineer:finding=((?:agent-)?[0-9a-f]{64}) -->/g;
+const MARKER = /<!-- data-engineer:finding=((?:agent-|replay-)?[0-9a-f]{64}) -->/g;
 
 export function findingMarker(fp: string): string {
   return `<!-- data-engineer:finding=${fp} -->`;

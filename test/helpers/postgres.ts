@@ -26,6 +26,25 @@ export function testPostgresUrl(): Promise<string | undefined> {
   return server;
 }
 
+/** The role a replay may run as (LOGIN CREATEDB, nothing more), made on the test server; its URL. */
+export async function testReplayRoleUrl(): Promise<string | undefined> {
+  const superUrl = await testPostgresUrl();
+  if (superUrl === undefined) return undefined;
+  const admin = new pg.Client({ connectionString: superUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${REPLAY_ROLE}') THEN CREATE ROLE ${REPLAY_ROLE} LOGIN CREATEDB; END IF; END $$`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(superUrl);
+  url.username = REPLAY_ROLE;
+  url.password = "";
+  return url.toString();
+}
+
+const REPLAY_ROLE = "data_engineer_replayer";
+
 interface Binaries {
   initdb: string;
   postgres: string;

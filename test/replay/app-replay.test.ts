@@ -22,7 +22,8 @@ afterAll(() => {
 });
 
 const base: HeadFile[] = [
-  { path: "db/migrations/000001_orders.up.sql", text: "CREATE TABLE orders (id bigint PRIMARY KEY, status text);\n" },
+  // The role exists in production only: the replay creates it rather than failing the base.
+  { path: "db/migrations/000001_orders.up.sql", text: "CREATE TABLE orders (id bigint PRIMARY KEY, status text);\nGRANT SELECT ON orders TO app_reader;\n" },
   { path: "db/migrations/000001_orders.down.sql", text: "DROP TABLE orders;\n" },
 ];
 
@@ -54,7 +55,7 @@ describe("verify by replay in the app's review", () => {
     const payload = pullRequestEvent("opened");
     // The pull request adds both halves of the migration.
     const changed: HeadFile[] = [
-      { path: "db/migrations/000002_priority.up.sql", text: "ALTER TABLE orders ADD COLUMN priority integer;\n" },
+      { path: "db/migrations/000002_priority.up.sql", text: "ALTER TABLE orders ADD COLUMN priority integer;\nALTER TABLE orders ADD COLUMN due date;\n" },
       { path: "db/migrations/000002_priority.down.sql", text: "SELECT 1;\n" },
     ];
     expectMigrationReview(github, payload, { changed, reviews: [reviewAccepted(github)], config: "replay:\n  enabled: true\n" });
@@ -69,7 +70,10 @@ describe("verify by replay in the app's review", () => {
     const review = postedReview();
     expect(review.body).toMatch(/Replay: 1 migration replayed on PostgreSQL 18\.\d+ \\\(PGlite [\d.]+\\\) over a base of 1 migration/);
     const comments = (review.comments ?? []).map((c) => `${c.path}:${c.line} ${c.body}`).join("\n");
-    expect(comments).toMatch(/000002_priority\.down\.sql:1 [\s\S]*replay-down-mismatch[\s\S]*public\.orders\.priority/);
+    // One comment per difference the down leaves (each its own finding, not taken for a repeat).
+    const mismatches = (review.comments ?? []).filter((c) => c.body.includes("replay-down-mismatch"));
+    expect(mismatches.map((c) => `${c.path}:${c.line}`)).toEqual(["db/migrations/000002_priority.down.sql:1", "db/migrations/000002_priority.down.sql:1"]);
+    expect(mismatches.map((c) => /public\.orders\.(\w+)/.exec(c.body)?.[1]).sort()).toEqual(["due", "priority"]);
     expect(comments).toMatch(/000002_priority\.up\.sql:1 [\s\S]*replay-reapply-fails/);
   }, 120_000);
 

@@ -7,7 +7,7 @@ import { openReplayEngine } from "../../src/replay/open-engine.js";
 import { openPgliteEngine, pgliteShipsExtension } from "../../src/replay/pglite-engine.js";
 import type * as PgliteEngineModule from "../../src/replay/pglite-engine.js";
 import { openPostgresEngine } from "../../src/replay/postgres-engine.js";
-import { testPostgresUrl } from "../helpers/postgres.js";
+import { testPostgresUrl, testReplayRoleUrl } from "../helpers/postgres.js";
 
 /**
  * Both replay engines against real databases: PGlite in its worker thread, and a throwaway
@@ -160,11 +160,24 @@ describe("the PGlite engine", () => {
   }, 60_000);
 });
 
-const postgresUrl = await testPostgresUrl();
+const superuserUrl = await testPostgresUrl();
+/** The replays run as a role with CREATEDB only; the superuser watches. */
+const postgresUrl = await testReplayRoleUrl();
 
 describe.skipIf(postgresUrl === undefined)("the external PostgreSQL engine", () => {
   const url = postgresUrl!;
   let admin: pg.Client;
+
+  it("refuses a DATABASE_URL whose role could reach beyond its scratch database", async () => {
+    const error = await openPostgresEngine(superuserUrl!, { deadlineMs: 30_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ReplayUnavailableError);
+    expect((error as ReplayUnavailableError).why).toBe("unsupported");
+    expect((error as Error).message).toMatch(/the role "postgres" of DATABASE_URL .* is a superuser.*refuses such a role/);
+    expect(await scratchDatabases()).toEqual([]);
+  });
 
   beforeAll(async () => {
     admin = new pg.Client(url);

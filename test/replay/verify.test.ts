@@ -77,6 +77,20 @@ describe("verify by replay (PGlite)", () => {
     expect(outcome.findings.filter((f) => f.rule.startsWith("replay-") && f.rule !== "replay-traced-lock")).toEqual([]);
     expect(outcome.migrations).toMatchObject([{ up: "ok", down: "ok", restores: true, reapply: "ok" }]);
     expect(outcome.migrations[0]?.traced).toBe(2);
+
+    // Built fresh with an empty cache, then from the image that run stored: the same result.
+    const ownCache = mkdtempSync(join(tmpdir(), "de-replay-cache-"));
+    try {
+      const fresh = createReplayRunner({ env: {}, cacheDir: ownCache });
+      const built = await fresh.run({ files, changed, config: config() }, {});
+      const cached = await fresh.run({ files, changed, config: config() }, {});
+      expect([built.fromCache, cached.fromCache]).toEqual([false, true]);
+      expect(cached.migrations).toEqual(built.migrations);
+      expect(cached.findings).toEqual(built.findings);
+      expect(built.migrations).toEqual(outcome.migrations);
+    } finally {
+      rmSync(ownCache, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("puts a down's finding on the up when the pull request leaves the down file as it is", async () => {
@@ -90,6 +104,16 @@ describe("verify by replay (PGlite)", () => {
 
     const mismatch = outcome.findings.filter((f) => f.rule === "replay-down-mismatch");
     expect(mismatch.map((f) => [f.path, f.line])).toEqual([["migrations/2026-02-01-000000_add_email/up.sql", 2]]);
+  }, 120_000);
+
+  it("applies the repository's rule settings to the replay's findings", async () => {
+    const files = diesel({ ...BASE, "2026-02-01-000000_add_email": { up: "ALTER TABLE users ADD COLUMN email text;\n", down: "SELECT 1;\n" } });
+    const changed = new Set(files.filter((f) => f.path.includes("2026-02-01")).map((f) => f.path));
+    const rules = (settings: RepoConfig["rules"]): RepoConfig => ({ ...config(), rules: settings });
+
+    const off = await runner.run({ files, changed, config: rules({ "replay-down-mismatch": "off", "replay-reapply-fails": "warning" }) }, {});
+
+    expect(off.findings.map((f) => [f.rule, f.severity])).toEqual([["replay-reapply-fails", "warning"]]);
   }, 120_000);
 
   it("reports an up that fails with Postgres's error and the line it fails on", async () => {
