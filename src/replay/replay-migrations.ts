@@ -155,7 +155,7 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
         continue;
       }
       await engine.exec("RESET ALL");
-      const result = await replayOne(engine, migration, request.tools, outcome, request.isChangedFile ?? (() => true));
+      const result = await replayOne(engine, migration, request.tools, outcome, (path: string) => request.isChangedFile?.(path) ?? true);
       outcome.migrations.push(result);
       const left = rest.slice(index + 1).filter((m) => request.isPullRequestMigration(m.migration)).length;
       // After a failed up, down or second up the schema is not the one later migrations expect.
