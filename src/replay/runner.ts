@@ -6,6 +6,7 @@ import { fingerprint } from "./fingerprint.js";
 import { diffFingerprints } from "./schema-diff.js";
 import { traceStatement } from "./trace-locks.js";
 import { DirectoryImageCache } from "./image-cache.js";
+import { ReplaySlots } from "./replay-slots.js";
 import type { ReplayTools } from "./replay-migrations.js";
 import { verifyByReplay, type ReplayRunner } from "./verify.js";
 
@@ -34,8 +35,12 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
     diff: (before, after) => diffFingerprints(before, after),
     trace: (db, sql, known) => traceStatement(db, sql, known),
   };
+  const slots = new ReplaySlots(replayConcurrency(env));
   return {
-    run: (input, run) => {
+    run: (input, run) => slots.use(run.signal, () => runOne(input, run)),
+  };
+
+  function runOne(input: Parameters<ReplayRunner["run"]>[0], run: Parameters<ReplayRunner["run"]>[1]): ReturnType<ReplayRunner["run"]> {
       const engine = input.config.replay.engine;
       const databaseUrl = env.DATABASE_URL?.trim();
       return verifyByReplay(input, {
@@ -45,8 +50,13 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
         ...(run.log ?? options.log ? { log: run.log ?? options.log } : {}),
         ...(run.signal ? { signal: run.signal } : {}),
       });
-    },
-  };
+  }
+}
+
+/** Replays at once in this process (REPLAY_CONCURRENCY, default 1): each embedded engine may take up to REPLAY_MEMORY_MB. */
+function replayConcurrency(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.REPLAY_CONCURRENCY?.trim() || "1");
+  return Number.isInteger(value) && value >= 1 && value <= 16 ? value : 1;
 }
 
 function defaultCacheDir(env: NodeJS.ProcessEnv): string {
