@@ -1,4 +1,5 @@
 import type { Finding, Rule, Severity } from "../rules/types.js";
+import { REPLAY_CHECKS } from "../replay/findings.js";
 
 /**
  * SARIF 2.1.0, the format GitHub code scanning (github/codeql-action/upload-sarif) and most
@@ -73,12 +74,15 @@ function registryRule(rule: Rule): SarifRule {
   };
 }
 
-/** A rule the registry does not hold: the agent's findings (`agent/<category>`). */
+/** The replay's checks (src/replay/findings.ts), by id. */
+const REPLAY_DESCRIPTIONS = new Map<string, string>(Object.values(REPLAY_CHECKS).map((check) => [check.id, check.description]));
+
+/** A rule the registry does not hold: the agent's findings (`agent/<category>`) and the replay's. */
 function unregisteredRule(finding: Finding): SarifRule {
   const agent = finding.origin === "agent" || finding.category === "agent";
   return {
     id: finding.rule,
-    shortDescription: { text: agent ? `Finding of the data-engineer agent (${finding.rule.replace(/^agent\//, "")})` : finding.rule },
+    shortDescription: { text: agent ? `Finding of the data-engineer agent (${finding.rule.replace(/^agent\//, "")})` : (REPLAY_DESCRIPTIONS.get(finding.rule) ?? finding.rule) },
     defaultConfiguration: { level: LEVEL[finding.severity] },
     properties: { category: finding.category, tags: agent ? ["agent"] : [finding.category] },
   };

@@ -45,6 +45,13 @@ describe("toSarif", () => {
     expect(driver?.rules.at(-1)?.properties.tags).toEqual(["agent"]);
   });
 
+  it("describes the replay's findings by what they check", () => {
+    const replayed = toSarif([finding("replay-down-mismatch", { category: "rollback", path: "db/migrations/002_x.down.sql" })], { rules: RULES, version: "1.2.3" });
+    const rule = replayed.runs[0]?.tool.driver.rules.at(-1);
+    expect(rule?.id).toBe("replay-down-mismatch");
+    expect(rule?.shortDescription.text).toMatch(/After up then down, the schema differs/);
+  });
+
   it("points every result at its rule: ruleIndex names the rule with ruleId", () => {
     expect(run?.results).toHaveLength(findings.length);
     for (const result of run?.results ?? []) expect(driver?.rules[result.ruleIndex]?.id).toBe(result.ruleId);
