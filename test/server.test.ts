@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
+import { freePort } from "./helpers/free-port.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EnvironmentError } from "../src/errors.js";
 import { probotEnvironment, startRegistration, startServer } from "../src/server.js";
@@ -17,17 +17,6 @@ afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 async function start(extra: NodeJS.ProcessEnv = {}): Promise<string> {
   const port = await freePort();

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "../../test/helpers/app-process.js";
+import { freePort } from "../../test/helpers/free-port.js";
 
 /**
  * A throwaway Redis for the BullMQ run: `redis-server` as a child of this process on a free

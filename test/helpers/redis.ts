@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
+import { freePort } from "./free-port.js";
 
 /**
  * A Redis for tests: REDIS_TEST_URL when set (CI starts one), else a throwaway `redis-server` on a
@@ -71,19 +72,6 @@ async function launch(port: number): Promise<void> {
 function stopServer(): void {
   if (child && child.exitCode === null) child.kill("SIGTERM");
   child = undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function answersPing(port: number): Promise<boolean> {
