@@ -216,6 +216,7 @@ async function replayOne<F>(
   const up = upStatements(analyzed);
   const down = downStatements(analyzed);
   const upPath = up[0]?.path ?? migration.files[0] ?? migration.folder;
+  const upStart = { path: upPath, line: up[0]?.line ?? 1 };
   const result: MigrationReplay = { migration: `${migration.version}${migration.name ? `_${migration.name}` : ""}`, path: upPath, up: "ok", down: "none", restores: undefined, reapply: "not-run", traced: 0, untraceable: 0 };
 
   const before = await tools.fingerprint(engine);
@@ -237,11 +238,12 @@ async function replayOne<F>(
   const downFailure = await applySection(engine, down, tools, undefined);
   if (downFailure) {
     result.down = "failed";
+    const place = placeFinding(failedAt(downFailure), upStart, isChanged);
     outcome.findings.push(
       replayFinding(
         "downFails",
-        isChanged(downFailure.statement.path) ? { path: downFailure.statement.path, line: downFailure.line } : { path: upPath, line: up[0]?.line ?? 1 },
-        `Replayed right after up, the down fails${isChanged(downFailure.statement.path) ? "" : ` (${downFailure.statement.path}:${downFailure.line})`}: ${downFailure.message}`,
+        place.where,
+        `Replayed right after up, the down fails${place.note}: ${downFailure.message}`,
       ),
     );
     return result;
@@ -250,9 +252,8 @@ async function replayOne<F>(
   const after = await tools.fingerprint(engine);
   const differences = tools.diff(before, after);
   result.restores = differences.length === 0;
-  const downPath = down[0]?.path ?? upPath;
   // On the down when the pull request changes it, else on the up: the review shows changed files only.
-  const downWhere = isChanged(downPath) ? { path: downPath, line: down[0]?.line ?? 1 } : { path: upPath, line: up[0]?.line ?? 1 };
+  const downWhere = placeFinding({ path: down[0]?.path ?? upPath, line: down[0]?.line ?? 1 }, upStart, isChanged).where;
   const acknowledged = migration.irreversible !== undefined;
   for (const difference of differences) {
     const finding = replayFinding(
@@ -267,12 +268,13 @@ async function replayOne<F>(
   const again = await applySection(engine, up, tools, undefined);
   if (again) {
     result.reapply = "failed";
+    // On the up, unless the pull request changes only the down (which then caused it).
+    const place = placeFinding(failedAt(again), downWhere, isChanged);
     outcome.findings.push(
       replayFinding(
         "reapplyFails",
-        // On the up, unless the pull request changes only the down (which then caused it).
-        isChanged(again.statement.path) || !isChanged(downPath) ? { path: again.statement.path, line: again.line } : downWhere,
-        `After up then down, up cannot run again${isChanged(again.statement.path) ? "" : ` (${again.statement.path}:${again.line})`}: ${again.message}`,
+        place.where,
+        `After up then down, up cannot run again${place.note}: ${again.message}`,
         "The down leaves something behind that the up then trips over; drop it in the down, or make the up idempotent.",
       ),
     );
@@ -381,6 +383,23 @@ async function createRoles(engine: ReplayEngine, migrations: ReadonlyArray<Analy
     const literal = `'${name.replaceAll("'", "''")}'`;
     await engine.exec(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal}) THEN CREATE ROLE ${quoted} NOLOGIN; END IF; END $$`);
   }
+}
+
+interface Place {
+  path: string;
+  line: number;
+}
+
+function failedAt(failure: StatementFailure): Place {
+  return { path: failure.statement.path, line: failure.line };
+}
+
+/**
+ * Where a finding about `at` goes: there when the pull request changes that file, else at
+ * `instead` (the review shows changed files only), with a note naming `at` for the message.
+ */
+function placeFinding(at: Place, instead: Place, isChanged: (path: string) => boolean): { where: Place; note: string } {
+  return isChanged(at.path) ? { where: at, note: "" } : { where: instead, note: ` (${at.path}:${at.line})` };
 }
 
 function lineOf(statement: AnalyzedStatement, position: number | undefined): number {
