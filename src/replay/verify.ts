@@ -35,7 +35,9 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
   const now = deps.now ?? Date.now;
   const deadline = now() + input.config.replay.deadlineSeconds * 1000;
   const migrations = detectMigrations(input.files, input.config.framework ? { framework: input.config.framework } : {});
-  const ours = (m: Migration) => input.changed === "all" || m.files.some((path) => input.changed !== "all" && input.changed.has(path));
+  const { changed } = input;
+  const isChanged = changed === "all" ? () => true : (path: string) => changed.has(path);
+  const ours = (m: Migration) => m.files.some(isChanged);
   const folders = [...new Set(migrations.filter((m) => ours(m) && isReplayable(m)).map((m) => m.folder))];
   if (folders.length === 0) return emptyOutcome("skipped", "no plain-SQL migration of the pull request to replay");
 
@@ -52,7 +54,7 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
       await replayMigrations({
         analysis,
         isPullRequestMigration: ours,
-        ...(input.changed !== "all" ? { isChangedFile: (path: string) => input.changed !== "all" && input.changed.has(path) } : {}),
+        isChangedFile: isChanged,
         openEngine: (from) => deps.openEngine({ deadlineMs: left, ...(from ? { from } : {}), extensions: extensionsIn(analysis) }),
         tools: deps.tools,
         ...(deps.cache ? { cache: deps.cache } : {}),
