@@ -1,6 +1,7 @@
 import { describeGitHubFailure } from "./errors.js";
 import { fetchPullRequest, type PullRequestSnapshot } from "./pull-request-facts.js";
-import { PullRequestClient, type GitHubOctokit } from "./pull-request-client.js";
+import type { GitHubOctokit } from "./octokit.js";
+import { PullRequestClient } from "./pull-request-client.js";
 import { loadRepoConfig, type LoadedRepoConfig } from "./repo-config.js";
 
 /** The pull request a command was written on. */

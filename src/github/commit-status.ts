@@ -1,6 +1,6 @@
 import type { CheckConclusion } from "../report/check-output.js";
 import { describeGitHubFailure } from "./errors.js";
-import type { GitHubOctokit } from "./pull-request-client.js";
+import type { GitHubOctokit } from "./octokit.js";
 import { withRateLimitRetry, type Clock } from "./rate-limit.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Octokit, RestEndpointMethodTypes } from "@octokit/rest";
+import type { RestEndpointMethodTypes } from "@octokit/rest";
 import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
 import { REREVIEW_ACTION, type CheckOutput, type CheckResult } from "../report/check-output.js";
 import type { RepoConfig } from "../config/repo-config.js";
@@ -6,15 +6,24 @@ import { GitHubApiError } from "../errors.js";
 import { commitStatusState, createCommitStatus, type CommitStatusState } from "./commit-status.js";
 import { describeGitHubFailure } from "./errors.js";
 import { downloadTarball } from "./head-tarball.js";
-import type { FolderEntry } from "../review/gather-plan.js";
+import type { GitHubOctokit } from "./octokit.js";
 import { markersIn } from "../review/fingerprint.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import { rateLimitWait, withRateLimitRetry, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";
 import { loadRepoConfig } from "./repo-config.js";
 
-/** What the app needs of an Octokit: Probot's and @octokit/rest's clients both fit. */
-export type GitHubOctokit = Pick<Octokit, "rest" | "paginate">;
+/**
+ * One entry of a folder listing, as the contents API gives it. The review's gather plan reads
+ * entries of this shape from any head (GitHub, a checkout); it is declared here rather than
+ * imported from review/ because src/github/ sits below the review.
+ */
+export interface HeadFolderEntry {
+  name: string;
+  path: string;
+  size: number;
+  type: "file" | "dir" | "symlink" | "submodule";
+}
 
 type CreateCheckRunParams = RestEndpointMethodTypes["checks"]["create"]["parameters"];
 type UpdateCheckRunParams = RestEndpointMethodTypes["checks"]["update"]["parameters"];
@@ -232,7 +241,7 @@ export class PullRequestClient {
   }
 
   /** A folder of the head commit; empty when it does not exist there. */
-  async listFolder(folder: string): Promise<FolderEntry[]> {
+  async listFolder(folder: string): Promise<HeadFolderEntry[]> {
     try {
       const { data } = await this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path: folder, ref: this.pr.headSha });
       if (!Array.isArray(data)) return [];

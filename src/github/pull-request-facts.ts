@@ -1,12 +1,19 @@
-import type { PullRequestFacts } from "../review/auto-review.js";
 import { describeGitHubFailure } from "./errors.js";
-import type { GitHubOctokit } from "./pull-request-client.js";
+import type { GitHubOctokit } from "./octokit.js";
 
 /**
  * A pull request as a command or a check re-run needs it: the events that carry those (comments,
- * check runs) do not carry the pull request's head, draft state or labels, so they are read.
+ * check runs) do not carry the pull request's head, draft state or labels, so they are read. It
+ * carries every field of the review's PullRequestFacts (which decide whether to review), and is
+ * passed as one; the fields are listed here because src/github/ sits below the review.
  */
-export interface PullRequestSnapshot extends PullRequestFacts {
+export interface PullRequestSnapshot {
+  draft: boolean;
+  author: string;
+  labels: readonly string[];
+  baseRef: string;
+  /** `pull_request.changed_files`. */
+  changedFiles: number;
   number: number;
   headSha: string;
   state: "open" | "closed";

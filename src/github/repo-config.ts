@@ -2,7 +2,7 @@ import { ConfigError } from "../errors.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigDocument, REPO_CONFIG_FILE, type RepoConfig } from "../config/repo-config.js";
 import { describeGitHubFailure } from "./errors.js";
 import { rawText } from "./raw-content.js";
-import type { GitHubOctokit } from "./pull-request-client.js";
+import type { GitHubOctokit } from "./octokit.js";
 
 /** Where the configuration came from: the repository's own file, the organisation's, or none. */
 export type RepoConfigOrigin = "repository" | "organisation" | "default";
