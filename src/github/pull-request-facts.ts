@@ -1,4 +1,4 @@
-import { describeGitHubFailure } from "./errors.js";
+import { callGitHub } from "./call.js";
 import type { GitHubOctokit } from "./octokit.js";
 
 /**
@@ -23,22 +23,20 @@ export interface PullRequestSnapshot {
 }
 
 export async function fetchPullRequest(octokit: GitHubOctokit, owner: string, repo: string, pullNumber: number): Promise<PullRequestSnapshot> {
-  try {
-    const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
-    return {
-      number: data.number,
-      headSha: data.head.sha,
-      state: data.state === "closed" ? "closed" : "open",
-      merged: data.merged === true,
-      draft: data.draft === true,
-      author: data.user.login,
-      labels: data.labels.map((label) => label.name),
-      baseRef: data.base.ref,
-      changedFiles: data.changed_files,
-      title: data.title,
-      body: data.body ?? "",
-    };
-  } catch (error) {
-    throw describeGitHubFailure(error, `reading pull request #${pullNumber}`);
-  }
+  const { data } = await callGitHub({ kind: "read", doing: `reading pull request #${pullNumber}` }, () =>
+    octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber }),
+  );
+  return {
+    number: data.number,
+    headSha: data.head.sha,
+    state: data.state === "closed" ? "closed" : "open",
+    merged: data.merged === true,
+    draft: data.draft === true,
+    author: data.user.login,
+    labels: data.labels.map((label) => label.name),
+    baseRef: data.base.ref,
+    changedFiles: data.changed_files,
+    title: data.title,
+    body: data.body ?? "",
+  };
 }
