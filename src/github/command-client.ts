@@ -1,6 +1,8 @@
-import { describeGitHubFailure } from "./errors.js";
+import { callGitHub } from "./call.js";
 import { fetchPullRequest, type PullRequestSnapshot } from "./pull-request-facts.js";
-import { PullRequestClient, type GitHubOctokit } from "./pull-request-client.js";
+import type { GitHubOctokit } from "./octokit.js";
+import { PullRequestClient } from "./pull-request-client.js";
+import { realClock, type Clock } from "./rate-limit.js";
 import { loadRepoConfig, type LoadedRepoConfig } from "./repo-config.js";
 
 /** The pull request a command was written on. */
@@ -24,26 +26,27 @@ export class CommandClient {
   constructor(
     private readonly octokit: GitHubOctokit,
     readonly target: CommandTarget,
+    private readonly clock: Clock = realClock,
   ) {}
 
   async permissionOf(username: string): Promise<CollaboratorPermission> {
-    try {
-      const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({ owner: this.target.owner, repo: this.target.repo, username });
-      return { permission: data.permission, ...(data.role_name ? { roleName: data.role_name } : {}) };
-    } catch (error) {
-      throw describeGitHubFailure(error, "reading the commenter's permission");
-    }
+    const { data } = await callGitHub({ kind: "read", doing: "reading the commenter's permission" }, () =>
+      this.octokit.rest.repos.getCollaboratorPermissionLevel({ owner: this.target.owner, repo: this.target.repo, username }),
+    );
+    return { permission: data.permission, ...(data.role_name ? { roleName: data.role_name } : {}) };
   }
 
-  /** 👀 on the command's comment: it was accepted and is being worked on. */
+  /**
+   * 👀 on the command's comment: it was accepted and is being worked on. GitHub answers a
+   * reaction the user already gave with the existing one, so sending it twice adds nothing.
+   */
   async acknowledge(comment: CommandComment): Promise<void> {
     const { owner, repo } = this.target;
-    try {
-      if (comment.kind === "issue") await this.octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "eyes" });
-      else await this.octokit.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: comment.id, content: "eyes" });
-    } catch (error) {
-      throw describeGitHubFailure(error, "reacting to the command");
-    }
+    await callGitHub({ kind: "idempotent-write", doing: "reacting to the command", clock: this.clock }, () =>
+      comment.kind === "issue"
+        ? this.octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "eyes" })
+        : this.octokit.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: comment.id, content: "eyes" }),
+    );
   }
 
   /**
@@ -52,36 +55,29 @@ export class CommandClient {
    */
   async reply(comment: CommandComment, body: string): Promise<void> {
     const { owner, repo, pullNumber } = this.target;
-    try {
-      if (comment.kind === "issue") {
-        await this.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body });
-      } else {
-        await this.octokit.rest.pulls.createReplyForReviewComment({ owner, repo, pull_number: pullNumber, comment_id: comment.inReplyTo ?? comment.id, body });
-      }
-    } catch (error) {
-      throw describeGitHubFailure(error, "posting the reply");
-    }
+    // The two endpoints answer different shapes; the reply's answer is not used.
+    await callGitHub<unknown>({ kind: "create", doing: "posting the reply", clock: this.clock }, () =>
+      comment.kind === "issue"
+        ? this.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body })
+        : this.octokit.rest.pulls.createReplyForReviewComment({ owner, repo, pull_number: pullNumber, comment_id: comment.inReplyTo ?? comment.id, body }),
+    );
   }
 
+  /** Adds a label (a label the pull request has already stays as it is: idempotent). */
   async addLabel(name: string): Promise<void> {
     const { owner, repo, pullNumber } = this.target;
-    try {
-      await this.octokit.rest.issues.addLabels({ owner, repo, issue_number: pullNumber, labels: [name] });
-    } catch (error) {
-      throw describeGitHubFailure(error, `adding the label ${name}`);
-    }
+    await callGitHub({ kind: "idempotent-write", doing: `adding the label ${name}`, clock: this.clock }, () =>
+      this.octokit.rest.issues.addLabels({ owner, repo, issue_number: pullNumber, labels: [name] }),
+    );
   }
 
-  /** Removes a label; false when the pull request did not have it. */
+  /** Removes a label; false when the pull request did not have it (GitHub answers 404). */
   async removeLabel(name: string): Promise<boolean> {
     const { owner, repo, pullNumber } = this.target;
-    try {
-      await this.octokit.rest.issues.removeLabel({ owner, repo, issue_number: pullNumber, name });
-      return true;
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return false;
-      throw describeGitHubFailure(error, `removing the label ${name}`);
-    }
+    const removed = await callGitHub({ kind: "idempotent-write", doing: `removing the label ${name}`, clock: this.clock, notFound: "absent" }, () =>
+      this.octokit.rest.issues.removeLabel({ owner, repo, issue_number: pullNumber, name }),
+    );
+    return removed !== undefined;
   }
 
   /** The pull request now: comments do not carry its head, state or labels. */
@@ -91,7 +87,7 @@ export class CommandClient {
 
   /** The client a review or the agent uses, for the given head commit. */
   reviewClient(headSha: string): PullRequestClient {
-    return new PullRequestClient(this.octokit, { owner: this.target.owner, repo: this.target.repo, pullNumber: this.target.pullNumber, headSha });
+    return new PullRequestClient(this.octokit, { owner: this.target.owner, repo: this.target.repo, pullNumber: this.target.pullNumber, headSha }, this.clock);
   }
 
   /** .github/data-engineer.yml from the default branch (or the organisation's), with its origin and data. */

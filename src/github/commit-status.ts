@@ -1,7 +1,7 @@
 import type { CheckConclusion } from "../report/check-output.js";
-import { describeGitHubFailure } from "./errors.js";
-import type { GitHubOctokit } from "./pull-request-client.js";
-import { withRateLimitRetry, type Clock } from "./rate-limit.js";
+import { callGitHub } from "./call.js";
+import type { GitHubOctokit } from "./octokit.js";
+import type { Clock } from "./rate-limit.js";
 
 /**
  * A commit status: what reports the verdict where the token cannot create check runs (a workflow
@@ -50,22 +50,20 @@ export interface CommitStatus {
   targetUrl?: string;
 }
 
+/**
+ * Sets the status. GitHub keeps every status it is sent, but a context shows only its latest, so
+ * sending the same one twice changes nothing anyone sees: an idempotent write.
+ */
 export async function createCommitStatus(octokit: GitHubOctokit, status: CommitStatus, clock: Clock): Promise<void> {
-  try {
-    await withRateLimitRetry(
-      () =>
-        octokit.rest.repos.createCommitStatus({
-          owner: status.owner,
-          repo: status.repo,
-          sha: status.sha,
-          context: status.context,
-          state: status.state,
-          description: statusDescription(status.description),
-          ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
-        }),
-      clock,
-    );
-  } catch (error) {
-    throw describeGitHubFailure(error, `setting the ${status.context} commit status`);
-  }
+  await callGitHub({ kind: "idempotent-write", doing: `setting the ${status.context} commit status`, clock }, () =>
+    octokit.rest.repos.createCommitStatus({
+      owner: status.owner,
+      repo: status.repo,
+      sha: status.sha,
+      context: status.context,
+      state: status.state,
+      description: statusDescription(status.description),
+      ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import { GitHubApiError } from "../errors.js";
-import { describeGitHubFailure } from "./errors.js";
+import { callGitHub } from "./call.js";
 
 /**
  * A commit's gzipped tarball, streamed. GitHub answers the API request with a redirect to
@@ -21,20 +21,20 @@ function isByteStream(data: unknown): data is ReadableStream<Uint8Array> {
 }
 
 export async function downloadTarball(octokit: Pick<Octokit, "rest">, { owner, repo, ref, signal }: TarballRef): Promise<AsyncIterable<Uint8Array>> {
-  let response;
-  try {
-    response = await octokit.rest.repos.downloadTarballArchive({
-      owner,
-      repo,
-      ref,
-      request: { parseSuccessResponseBody: false, ...(signal ? { signal } : {}) },
-    });
-  } catch (error) {
-    if ((error as { status?: unknown }).status === 404) {
-      throw new GitHubApiError(`the head commit's archive is not available (GitHub answered 404 for ${owner}/${repo} at ${ref})`, 404, { cause: error });
-    }
-    throw describeGitHubFailure(error, `downloading the archive of ${owner}/${repo} at ${ref}`);
-  }
+  const response = await callGitHub(
+    {
+      kind: "read",
+      doing: `downloading the archive of ${owner}/${repo} at ${ref}`,
+      notFound: { error: `the head commit's archive is not available (GitHub answered 404 for ${owner}/${repo} at ${ref})` },
+    },
+    () =>
+      octokit.rest.repos.downloadTarballArchive({
+        owner,
+        repo,
+        ref,
+        request: { parseSuccessResponseBody: false, ...(signal ? { signal } : {}) },
+      }),
+  );
   const data: unknown = response.data;
   if (!isByteStream(data)) {
     throw new GitHubApiError(`GitHub answered HTTP ${response.status} without an archive while downloading ${owner}/${repo} at ${ref}`, response.status);

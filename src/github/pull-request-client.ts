@@ -1,20 +1,29 @@
-import type { Octokit, RestEndpointMethodTypes } from "@octokit/rest";
+import type { RestEndpointMethodTypes } from "@octokit/rest";
 import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
 import { REREVIEW_ACTION, type CheckOutput, type CheckResult } from "../report/check-output.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { GitHubApiError } from "../errors.js";
 import { commitStatusState, createCommitStatus, type CommitStatusState } from "./commit-status.js";
-import { describeGitHubFailure } from "./errors.js";
+import { callGitHub } from "./call.js";
 import { downloadTarball } from "./head-tarball.js";
-import type { FolderEntry } from "../review/gather-plan.js";
+import type { GitHubOctokit } from "./octokit.js";
 import { markersIn } from "../review/fingerprint.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
-import { rateLimitWait, withRateLimitRetry, type Clock, realClock } from "./rate-limit.js";
+import { rateLimitWait, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";
 import { loadRepoConfig } from "./repo-config.js";
 
-/** What the app needs of an Octokit: Probot's and @octokit/rest's clients both fit. */
-export type GitHubOctokit = Pick<Octokit, "rest" | "paginate">;
+/**
+ * One entry of a folder listing, as the contents API gives it. The review's gather plan reads
+ * entries of this shape from any head (GitHub, a checkout); it is declared here rather than
+ * imported from review/ because src/github/ sits below the review.
+ */
+export interface HeadFolderEntry {
+  name: string;
+  path: string;
+  size: number;
+  type: "file" | "dir" | "symlink" | "submodule";
+}
 
 type CreateCheckRunParams = RestEndpointMethodTypes["checks"]["create"]["parameters"];
 type UpdateCheckRunParams = RestEndpointMethodTypes["checks"]["update"]["parameters"];
@@ -154,19 +163,17 @@ export class PullRequestClient {
     externalId: string,
     state: Omit<CreateCheckRunParams, "owner" | "repo" | "name" | "head_sha" | "external_id">,
   ): Promise<number> {
-    try {
-      const { data } = await this.octokit.rest.checks.create({
+    const { data } = await callGitHub({ kind: "create", doing: "creating the check run", clock: this.clock }, () =>
+      this.octokit.rest.checks.create({
         owner: this.pr.owner,
         repo: this.pr.repo,
         name,
         head_sha: this.pr.headSha,
         external_id: externalId,
         ...state,
-      });
-      return data.id;
-    } catch (error) {
-      throw describeGitHubFailure(error, "creating the check run");
-    }
+      }),
+    );
+    return data.id;
   }
 
   /**
@@ -180,23 +187,18 @@ export class PullRequestClient {
       return;
     }
     const update = (fields: Omit<UpdateCheckRunParams, "owner" | "repo" | "check_run_id">) =>
-      withRateLimitRetry(
-        () => this.octokit.rest.checks.update({ owner: this.pr.owner, repo: this.pr.repo, check_run_id: checkRunId, ...fields }),
-        this.clock,
+      callGitHub({ kind: "idempotent-write", doing: "completing the check run", clock: this.clock }, () =>
+        this.octokit.rest.checks.update({ owner: this.pr.owner, repo: this.pr.repo, check_run_id: checkRunId, ...fields }),
       );
-    try {
-      const [first = [], ...rest] = annotations;
-      await update({
-        status: "completed",
-        conclusion: result.conclusion,
-        completed_at: new Date().toISOString(),
-        output: { ...result.output, ...(first.length > 0 ? { annotations: [...first] } : {}) },
-        ...(this.options.rereviewButton === false ? {} : { actions: [{ ...REREVIEW_ACTION }] }),
-      });
-      for (const batch of rest) await update({ output: { ...result.output, annotations: [...batch] } });
-    } catch (error) {
-      throw describeGitHubFailure(error, "completing the check run");
-    }
+    const [first = [], ...rest] = annotations;
+    await update({
+      status: "completed",
+      conclusion: result.conclusion,
+      completed_at: new Date().toISOString(),
+      output: { ...result.output, ...(first.length > 0 ? { annotations: [...first] } : {}) },
+      ...(this.options.rereviewButton === false ? {} : { actions: [{ ...REREVIEW_ACTION }] }),
+    });
+    for (const batch of rest) await update({ output: { ...result.output, annotations: [...batch] } });
   }
 
   /**
@@ -205,8 +207,8 @@ export class PullRequestClient {
    * its attempt failed. Adopting it leaves no check run of ours in progress behind.
    */
   async findOpenCheckRun(name: string, externalId: string): Promise<number | undefined> {
-    try {
-      const { data } = await this.octokit.rest.checks.listForRef({
+    const { data } = await callGitHub({ kind: "read", doing: "looking for the check run of an earlier attempt" }, () =>
+      this.octokit.rest.checks.listForRef({
         owner: this.pr.owner,
         repo: this.pr.repo,
         ref: this.pr.headSha,
@@ -214,33 +216,26 @@ export class PullRequestClient {
         status: "in_progress",
         filter: "all",
         per_page: 100,
-      });
-      return data.check_runs.find((run) => run.external_id === externalId)?.id;
-    } catch (error) {
-      throw describeGitHubFailure(error, "looking for the check run of an earlier attempt");
-    }
+      }),
+    );
+    return data.check_runs.find((run) => run.external_id === externalId)?.id;
   }
 
   /** The pull request's head commit now (it may have moved since the event). */
   async currentHeadSha(): Promise<string> {
-    try {
-      const { data } = await this.octokit.rest.pulls.get({ owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber });
-      return data.head.sha;
-    } catch (error) {
-      throw describeGitHubFailure(error, "reading the pull request's head");
-    }
+    const { data } = await callGitHub({ kind: "read", doing: "reading the pull request's head" }, () =>
+      this.octokit.rest.pulls.get({ owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber }),
+    );
+    return data.head.sha;
   }
 
   /** A folder of the head commit; empty when it does not exist there. */
-  async listFolder(folder: string): Promise<FolderEntry[]> {
-    try {
-      const { data } = await this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path: folder, ref: this.pr.headSha });
-      if (!Array.isArray(data)) return [];
-      return data.map((entry) => ({ name: entry.name, path: entry.path, size: entry.size, type: entry.type }));
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return [];
-      throw describeGitHubFailure(error, `listing ${folder || "the repository root"} at the head commit`);
-    }
+  async listFolder(folder: string): Promise<HeadFolderEntry[]> {
+    const response = await callGitHub({ kind: "read", doing: `listing ${folder || "the repository root"} at the head commit`, notFound: "absent" }, () =>
+      this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path: folder, ref: this.pr.headSha }),
+    );
+    if (response === undefined || !Array.isArray(response.data)) return [];
+    return response.data.map((entry) => ({ name: entry.name, path: entry.path, size: entry.size, type: entry.type }));
   }
 
   /** The head commit as a gzipped tarball, streamed (one top-level folder, see head-tarball.ts). */
@@ -250,33 +245,28 @@ export class PullRequestClient {
 
   /** A file's text at the head commit, or undefined when it is not there. */
   async readFile(path: string): Promise<string | undefined> {
-    try {
-      const response = await this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path, ref: this.pr.headSha, mediaType: { format: "raw" } });
-      return rawText(response.data);
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
-      throw describeGitHubFailure(error, `reading ${path} at the head commit`);
-    }
+    const response = await callGitHub({ kind: "read", doing: `reading ${path} at the head commit`, notFound: "absent" }, () =>
+      this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path, ref: this.pr.headSha, mediaType: { format: "raw" } }),
+    );
+    return response === undefined ? undefined : rawText(response.data);
   }
 
   /** Fingerprints of the findings this app already posted as review comments on the pull request. */
   async postedFingerprints(): Promise<Set<string>> {
-    try {
-      const comments = await this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
+    const comments = await callGitHub({ kind: "read", doing: "reading the review comments already posted" }, () =>
+      this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
         owner: this.pr.owner,
         repo: this.pr.repo,
         pull_number: this.pr.pullNumber,
         per_page: 100,
-      });
-      const found = new Set<string>();
-      for (const comment of comments) {
-        if (comment.user.type !== "Bot") continue;
-        for (const fp of markersIn(comment.body)) found.add(fp);
-      }
-      return found;
-    } catch (error) {
-      throw describeGitHubFailure(error, "reading the review comments already posted");
+      }),
+    );
+    const found = new Set<string>();
+    for (const comment of comments) {
+      if (comment.user.type !== "Bot") continue;
+      for (const fp of markersIn(comment.body)) found.add(fp);
     }
+    return found;
   }
 
   /**
@@ -287,38 +277,32 @@ export class PullRequestClient {
   async postReview(review: { event: "COMMENT" | "REQUEST_CHANGES"; body: string; comments: readonly ReviewComment[]; bodyIfRejected: () => string }): Promise<{ id: number; commentsInBody: boolean }> {
     // A read-only token (see commitStatusFallback) publishes nothing: the caller shows the review.
     if (this.channel === "nothing") return { id: 0, commentsInBody: false };
-    const post = (body: string, comments: readonly ReviewComment[]) =>
-      withRateLimitRetry(
-        () =>
-          this.octokit.rest.pulls.createReview({
-            owner: this.pr.owner,
-            repo: this.pr.repo,
-            pull_number: this.pr.pullNumber,
-            commit_id: this.pr.headSha,
-            event: review.event,
-            body,
-            comments: comments.map((c) => ({
-              path: c.path,
-              line: c.line,
-              side: "RIGHT" as const,
-              ...(c.startLine !== undefined ? { start_line: c.startLine, start_side: "RIGHT" as const } : {}),
-              body: c.body,
-            })),
-          }),
-        this.clock,
+    const post = (doing: string, body: string, comments: readonly ReviewComment[]) =>
+      callGitHub({ kind: "create", doing, clock: this.clock }, () =>
+        this.octokit.rest.pulls.createReview({
+          owner: this.pr.owner,
+          repo: this.pr.repo,
+          pull_number: this.pr.pullNumber,
+          commit_id: this.pr.headSha,
+          event: review.event,
+          body,
+          comments: comments.map((c) => ({
+            path: c.path,
+            line: c.line,
+            side: "RIGHT" as const,
+            ...(c.startLine !== undefined ? { start_line: c.startLine, start_side: "RIGHT" as const } : {}),
+            body: c.body,
+          })),
+        }),
       );
     try {
-      const { data } = await post(review.body, review.comments);
+      const { data } = await post("posting the review", review.body, review.comments);
       return { id: data.id, commentsInBody: false };
     } catch (error) {
-      if ((error as { status?: number }).status !== 422 || review.comments.length === 0) throw describeGitHubFailure(error, "posting the review");
+      if (!(error instanceof GitHubApiError) || error.status !== 422 || review.comments.length === 0) throw error;
     }
-    try {
-      const { data } = await post(review.bodyIfRejected(), []);
-      return { id: data.id, commentsInBody: true };
-    } catch (error) {
-      throw describeGitHubFailure(error, "posting the review (comments moved to its body)");
-    }
+    const { data } = await post("posting the review (comments moved to its body)", review.bodyIfRejected(), []);
+    return { id: data.id, commentsInBody: true };
   }
 
   /** The repository's .github/data-engineer.yml from its default branch (or the org's, or defaults). */
@@ -328,23 +312,21 @@ export class PullRequestClient {
 
   /** Every file the pull request changes, as far as GitHub lists them (all pages). */
   async listChangedFiles(): Promise<ChangedFile[]> {
-    try {
-      const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+    const files = await callGitHub({ kind: "read", doing: "listing the pull request's files" }, () =>
+      this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
         owner: this.pr.owner,
         repo: this.pr.repo,
         pull_number: this.pr.pullNumber,
         per_page: 100,
-      });
-      return files.map((file) => ({
-        path: file.filename,
-        status: toStatus(file.status),
-        previousPath: file.previous_filename ?? undefined,
-        additions: file.additions,
-        deletions: file.deletions,
-        patch: file.patch,
-      }));
-    } catch (error) {
-      throw describeGitHubFailure(error, "listing the pull request's files");
-    }
+      }),
+    );
+    return files.map((file) => ({
+      path: file.filename,
+      status: toStatus(file.status),
+      previousPath: file.previous_filename ?? undefined,
+      additions: file.additions,
+      deletions: file.deletions,
+      patch: file.patch,
+    }));
   }
 }

@@ -1,7 +1,8 @@
 /**
  * GitHub's rate limits for writes. Probot's throttling plugin gives up on secondary rate limits
- * (it only logs), so the writes of a review go through here: on 403/429 for a rate limit, wait
- * what GitHub says (`retry-after`, else until `x-ratelimit-reset`, else a minute) and try again.
+ * (it only logs), so every write goes through here (callGitHub in ./call.ts decides which): on
+ * 403/429 for a rate limit, wait what GitHub says (`retry-after`, else until `x-ratelimit-reset`,
+ * else a minute) and try again.
  * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
  */
 

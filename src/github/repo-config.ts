@@ -1,8 +1,8 @@
 import { ConfigError } from "../errors.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigDocument, REPO_CONFIG_FILE, type RepoConfig } from "../config/repo-config.js";
-import { describeGitHubFailure } from "./errors.js";
+import { callGitHub } from "./call.js";
 import { rawText } from "./raw-content.js";
-import type { GitHubOctokit } from "./pull-request-client.js";
+import type { GitHubOctokit } from "./octokit.js";
 
 /** Where the configuration came from: the repository's own file, the organisation's, or none. */
 export type RepoConfigOrigin = "repository" | "organisation" | "default";
@@ -34,14 +34,11 @@ export async function loadRepoConfig(octokit: GitHubOctokit, owner: string, repo
 }
 
 async function readConfigFile(octokit: GitHubOctokit, owner: string, repo: string): Promise<string | undefined> {
-  try {
-    const response = await octokit.rest.repos.getContent({ owner, repo, path: REPO_CONFIG_FILE, mediaType: { format: "raw" } });
-    const text = rawText(response.data);
-    if (text !== undefined) return text;
-    throw new ConfigError(`${owner}/${repo}:${REPO_CONFIG_FILE} is not a file`);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    if ((error as { status?: number }).status === 404) return undefined;
-    throw describeGitHubFailure(error, `reading ${REPO_CONFIG_FILE}`);
-  }
+  const response = await callGitHub({ kind: "read", doing: `reading ${REPO_CONFIG_FILE}`, notFound: "absent" }, () =>
+    octokit.rest.repos.getContent({ owner, repo, path: REPO_CONFIG_FILE, mediaType: { format: "raw" } }),
+  );
+  if (response === undefined) return undefined;
+  const text = rawText(response.data);
+  if (text !== undefined) return text;
+  throw new ConfigError(`${owner}/${repo}:${REPO_CONFIG_FILE} is not a file`);
 }

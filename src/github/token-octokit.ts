@@ -1,6 +1,6 @@
 import { Octokit } from "@octokit/rest";
 import type { Logger } from "pino";
-import type { GitHubOctokit } from "./pull-request-client.js";
+import type { GitHubOctokit } from "./octokit.js";
 
 /**
  * A GitHub client authenticated with a token (a workflow's GITHUB_TOKEN), for `data-engineer

@@ -1,31 +1,7 @@
-import type { Logger } from "pino";
 import type { Probot } from "probot";
-import type { CommandJobPayload } from "../jobs/job-payloads.js";
-import type { Intake, JobSink } from "../jobs/job-sink.js";
 import { handleIssueComment } from "./issue-comment.js";
+import type { CommandJobs } from "./queue-command.js";
 import { handleReviewComment } from "./review-comment.js";
-
-export interface CommandJobs {
-  jobs: JobSink;
-  intake: Intake;
-}
-
-/** Queues a command for the worker (which checks permissions and rate limits, then runs it). */
-export async function queueCommand(
-  deps: CommandJobs,
-  delivery: { id: string; installationId: number | undefined },
-  payload: CommandJobPayload,
-  log: Logger,
-): Promise<void> {
-  deps.intake.assertOpen();
-  const { enqueued } = await deps.jobs.enqueue({
-    id: delivery.id,
-    kind: "command",
-    ...(delivery.installationId !== undefined ? { installationId: delivery.installationId } : {}),
-    payload,
-  });
-  log.info({ commentId: payload.comment.id }, enqueued ? "command queued" : "delivery seen before; command not queued again");
-}
 
 /**
  * `/data-engineer` commands: new comments on a pull request's conversation and in its line

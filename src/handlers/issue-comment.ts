@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import { parseCommand } from "../commands/parse.js";
 import { isBotAccount } from "../commands/run.js";
 import type { CommandJobPayload } from "../jobs/job-payloads.js";
-import { queueCommand, type CommandJobs } from "./commands.js";
+import { queueCommand, type CommandJobs } from "./queue-command.js";
 
 /**
  * A new comment on a pull request's conversation whose first line is `/data-engineer …`, queued

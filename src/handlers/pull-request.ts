@@ -1,5 +1,6 @@
 import type { Context, Probot } from "probot";
-import { PullRequestClient, type GitHubOctokit } from "../github/pull-request-client.js";
+import type { GitHubOctokit } from "../github/octokit.js";
+import { PullRequestClient } from "../github/pull-request-client.js";
 import { pullRequestKey, type ReviewJobPayload } from "../jobs/job-payloads.js";
 import type { Intake, JobSink } from "../jobs/job-sink.js";
 import { CHECK_NAME, IN_PROGRESS_OUTPUT, supersededByCommit } from "../report/check-output.js";

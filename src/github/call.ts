@@ -1,0 +1,85 @@
+import { GitHubApiError } from "../errors.js";
+import { describeGitHubFailure } from "./errors.js";
+import { realClock, withRateLimitRetry, type Clock } from "./rate-limit.js";
+
+/**
+ * Every request src/github/ sends to GitHub goes through `callGitHub`, which applies three rules
+ * in one place. Each call says what kind of request it is, because the rules depend on it.
+ *
+ * 1. Errors. Whatever the request throws becomes a GitHubApiError (src/errors.ts: the fault is
+ *    GitHub's) through describeGitHubFailure (./errors.ts): "GitHub answered HTTP <status> while
+ *    <doing> (<METHOD> <path>): <GitHub's message>", the status kept and the Octokit error as its
+ *    cause; "GitHub could not be reached" when no answer came (status 0); "Request to GitHub failed
+ *    while <doing>" for anything that is no HTTP error (a dropped connection). A GitHubApiError is
+ *    passed on unchanged. The job queue decides from that status whether the whole job is worth
+ *    another attempt (src/jobs/transient.ts); the caller decides what a 403 or a 422 means for
+ *    its own step (a refused check run falls back to a commit status, a review whose inline
+ *    comments are refused is posted again with them in its body), always on the mapped error.
+ *
+ * 2. Not found. A 404 is an error unless the call declares `notFound`:
+ *    - `"absent"`: the 404 is the answer "there is no such thing" and the call returns undefined.
+ *      That holds where we ask for something that may rightly not exist: a path at a commit (the
+ *      contents API answers 404 for a missing file or folder), the configuration file (absent means
+ *      "look further, then use the defaults"), a label to remove (absent is the state we wanted).
+ *    - `{ error }`: a 404 that needs its own sentence (the archive of a commit we were told exists).
+ *    Everywhere else a 404 is a failure: the repository, pull request or check run we are working
+ *    on has gone, or the token may not see it (GitHub answers 404, not 403, to hide private things).
+ *
+ * 3. Resending on rate limits (./rate-limit.ts). A write that GitHub refuses for a rate limit
+ *    (403 or 429 naming a primary or secondary limit) is sent again after the wait GitHub asks
+ *    for, at most three attempts and five minutes a wait. That holds for every write, creates
+ *    included: a rate-limited request was refused before it was carried out, so sending it again
+ *    cannot do it twice. Probot's throttling plugin only logs secondary limits, and writes (a
+ *    review posted in bursts, comments) are what trips them. Reads are not resent here: a read
+ *    fails before anything is posted, and the job is retried as a whole (src/jobs/transient.ts).
+ *    Nothing is resent after a 5xx or a lost answer: for a create that is ambiguous (GitHub may
+ *    have done it), and the rule for it (read back first, never resend blindly) belongs in
+ *    `resend` below, decided by the kind.
+ */
+export type GitHubCallKind =
+  /** Asks and changes nothing. */
+  | "read"
+  /** Sending it twice leaves the same state as once: an update, a label, a reaction, a commit status. */
+  | "idempotent-write"
+  /** Each request adds something new: a check run, a review, a comment. */
+  | "create";
+
+export interface GitHubCall {
+  kind: GitHubCallKind;
+  /** What we were doing, for the error: "listing the pull request's files". */
+  doing: string;
+  /** What a 404 means for this request (see above); without it a 404 is an error like any other. */
+  notFound?: "absent" | { error: string };
+  /** The clock the rate-limit waits use (tests inject one that does not wait). */
+  clock?: Clock;
+}
+
+/** Sends `request` according to the kind's resend policy (rule 3). */
+function resend<T>(kind: GitHubCallKind, request: () => Promise<T>, clock: Clock): Promise<T> {
+  switch (kind) {
+    case "read":
+      return request();
+    case "idempotent-write":
+    case "create":
+      return withRateLimitRetry(request, clock);
+  }
+}
+
+function statusOf(error: unknown): unknown {
+  return (error as { status?: unknown } | null)?.status;
+}
+
+/** One request to GitHub under the rules above. `request` makes the Octokit call and nothing else. */
+export async function callGitHub<T>(call: GitHubCall & { notFound: "absent" }, request: () => Promise<T>): Promise<T | undefined>;
+export async function callGitHub<T>(call: GitHubCall, request: () => Promise<T>): Promise<T>;
+export async function callGitHub<T>(call: GitHubCall, request: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await resend(call.kind, request, call.clock ?? realClock);
+  } catch (error) {
+    if (call.notFound !== undefined && statusOf(error) === 404) {
+      if (call.notFound === "absent") return undefined;
+      throw new GitHubApiError(call.notFound.error, 404, { cause: error });
+    }
+    throw describeGitHubFailure(error, call.doing);
+  }
+}
