@@ -1,17 +1,15 @@
 import type { Logger } from "pino";
 import type { AgentRuntime } from "../agent/agent-review.js";
 import type { RepoConfig } from "../config/repo-config.js";
-import { EnvironmentError } from "../errors.js";
-import { LocalRepo } from "../git/local-repo.js";
 import { PullRequestClient, type ReportChannel } from "../github/pull-request-client.js";
 import { realClock, type Clock } from "../github/rate-limit.js";
 import { octokitForToken } from "../github/token-octokit.js";
 import type { CheckResult } from "../report/check-output.js";
 import type { FailOn } from "../report/check-verdict.js";
-import type { BuiltReview } from "../review/build-review.js";
+import type { BuiltReview } from "../review/compose.js";
 import { reviewPullRequest } from "../review/run-review.js";
 import type { CiPullRequest } from "./github-environment.js";
-import { headFromCheckout } from "./local-head.js";
+import { headInCheckout } from "./checkout-head.js";
 import type { ReplayRunner } from "../replay/verify.js";
 
 /**
@@ -49,13 +47,7 @@ export interface CiReviewOutcome {
 
 export async function runCiReview(options: CiReviewOptions): Promise<CiReviewOutcome> {
   const { pr, log } = options;
-  const repo = new LocalRepo(options.repoDir);
-  if ((await repo.resolve(pr.headSha)) !== pr.headSha) {
-    throw new EnvironmentError(
-      `the pull request's head commit ${pr.headSha.slice(0, 12)} is not in the git checkout at ${options.repoDir}: ` +
-        "check it out first (actions/checkout with `ref: ${{ github.event.pull_request.head.sha }}`)",
-    );
-  }
+  const head = await headInCheckout(options.repoDir, pr.headSha);
   const octokit = octokitForToken({ token: pr.token, baseUrl: pr.apiUrl, userAgent: options.userAgent, log });
   const client = new PullRequestClient(
     octokit,
@@ -69,7 +61,7 @@ export async function runCiReview(options: CiReviewOptions): Promise<CiReviewOut
     client,
     pr: pr.facts,
     log,
-    head: headFromCheckout(repo, pr.headSha),
+    head,
     loadConfig: async () => {
       const loaded = config ?? (await client.repoConfig()).config;
       return failOn ? { ...loaded, failOn } : loaded;

@@ -1,12 +1,10 @@
 import type { SourceFile } from "../migrations/model.js";
 import type { RelevantFile } from "../migrations/relevant-files.js";
 import { MAX_REVIEWED_FILE_BYTES, filesToRead, foldersToList, type FolderEntry } from "./gather-plan.js";
+import type { Head } from "./head.js";
 
-/** Where the head commit's files come from: GitHub for the app, git for `data-engineer review`. */
-export interface HeadSource {
-  listFolder(folder: string): Promise<FolderEntry[]>;
-  readFile(path: string): Promise<string | undefined>;
-}
+/** What gathering needs of the head commit: listings and texts, not the whole tree. */
+export type HeadSource = Pick<Head, "listFolder" | "readFile">;
 
 export interface Gathered {
   files: SourceFile[];
@@ -15,7 +13,10 @@ export interface Gathered {
 
 export const DELETED_REASON = "deleted by this pull request";
 
-/** Reads the changed migrations and their counterparts; says which changed files were not reviewed and why. */
+/**
+ * Step 1 of the review: reads the changed migrations and their counterparts at the head commit;
+ * says which changed files were not reviewed and why.
+ */
 export async function gatherMigrationFiles(source: HeadSource, relevant: readonly RelevantFile[]): Promise<Gathered> {
   const notReviewed: Gathered["notReviewed"] = relevant.filter((f) => f.status === "removed").map((f) => ({ path: f.path, reason: DELETED_REASON }));
   const changed = relevant.filter((f) => f.status !== "removed").map((f) => f.path);

@@ -18,8 +18,11 @@ import {
 import { autoReviewSkip, pausedSkipped, type PullRequestFacts } from "./auto-review.js";
 import { encodeCheckIdentity } from "./check-identity.js";
 import type { ReplayRunner } from "../replay/verify.js";
-import type { BuiltReview } from "./build-review.js";
-import { reviewMigrations, type HeadCheckout } from "./review-migrations.js";
+import type { BuiltReview } from "./compose.js";
+import { headOnGitHub } from "./github-head.js";
+import type { Head } from "./head.js";
+import { reviewHeadCommit } from "./pipeline.js";
+import { publishReview } from "./publish-review.js";
 
 export interface PullRequestReviewInput {
   client: PullRequestClient;
@@ -47,7 +50,7 @@ export interface PullRequestReviewInput {
    */
   retryLater?: (error: unknown) => boolean;
   /** Where the head commit's files are read; the GitHub API when absent (a CI job reads its checkout). */
-  head?: HeadCheckout;
+  head?: Head;
   /**
    * The configuration to review with; `.github/data-engineer.yml` of the default branch when
    * absent. A ConfigError it throws completes the check run as an invalid configuration.
@@ -109,21 +112,24 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       baseRef: input.pr.baseRef,
       headSha: client.pr.headSha,
     };
-    const { result, annotations } = await reviewMigrations({
-      client,
+    const posted = input.requested?.fullReview ? new Set<string>() : await client.postedFingerprints();
+    signal?.throwIfAborted();
+    const { review } = await reviewHeadCommit({
+      head: input.head ?? headOnGitHub(client),
+      headSha: client.pr.headSha,
       relevant,
-      config,
-      listing,
-      log,
       changed: files,
+      listing,
+      config,
+      posted,
       pr,
+      log,
       ...(input.agent ? { agent: input.agent } : {}),
-      ...(input.requested?.fullReview ? { ignorePosted: true } : {}),
-      ...(signal ? { signal } : {}),
-      ...(input.head ? { head: input.head } : {}),
-      ...(input.onReview ? { onReview: input.onReview } : {}),
       ...(input.replay ? { replay: input.replay } : {}),
+      ...(signal ? { signal } : {}),
     });
+    input.onReview?.(review);
+    const { result, annotations } = await publishReview(client, review, log);
     signal?.throwIfAborted();
     await client.completeCheckRun(checkRunId, result, annotations);
     log.info(

@@ -5,22 +5,20 @@ import pino from "pino";
 import { agentRuntimeFromEnv } from "../../agent/runtime.js";
 import { runCiReview } from "../../ci/ci-review.js";
 import { readCiEnvironment } from "../../ci/github-environment.js";
-import { headFromCheckout } from "../../ci/local-head.js";
 import { appendStepOutputs, appendStepSummary } from "../../ci/step-outputs.js";
 import { loadConfigFile } from "../../config/load-config-file.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE, type RepoConfig } from "../../config/repo-config.js";
 import { UserInputError, errorMessage } from "../../errors.js";
+import { headAtCommit } from "../../git/commit-head.js";
 import { LocalRepo } from "../../git/local-repo.js";
 import { createRelevantFileMatcher, selectRelevantFiles } from "../../migrations/relevant-files.js";
 import { CHECK_NAME } from "../../report/check-output.js";
 import type { FailOn } from "../../report/check-verdict.js";
 import { toSarif } from "../../report/sarif.js";
-import type { BuiltReview } from "../../review/build-review.js";
-import { buildReviewWithAgent } from "../../review/review-with-agent.js";
-import { gatherMigrationFiles } from "../../review/gather.js";
+import type { BuiltReview } from "../../review/compose.js";
+import { reviewHeadCommit } from "../../review/pipeline.js";
 import { RULES } from "../../rules/index.js";
 import type { Finding } from "../../rules/types.js";
-import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
 import { packageVersion } from "../package-version.js";
 import { createReplayRunner } from "../../replay/runner.js";
@@ -33,8 +31,10 @@ export const REVIEW_USAGE = `Usage: data-engineer review [--repo DIR] [--base RE
 Reviews what HEAD (or --head) changes since it left --base (default: origin/HEAD, origin/main,
 main or master), exactly as the app would on a pull request, and prints the review and the check
 run's verdict. The configuration is read from --base, like the app reads the default branch, or
-from --config FILE; --fail-on overrides its failOn. With GEMINI_API_KEY (or Vertex AI) set, the
-data-engineer agent reads the tree at --head and writes the Handoff Report; --no-agent leaves it out.
+from --config FILE; --fail-on overrides its failOn. With replay.enabled in the configuration, the
+migrations are replayed in an embedded Postgres, as the app does. With GEMINI_API_KEY (or Vertex AI)
+set, the data-engineer agent reads the tree at --head and writes the Handoff Report; --no-agent
+leaves it out.
 
 --github: in a GitHub Actions job on a pull_request event, reviews that pull request and publishes
 what the app would: the data-engineer check run (a commit status where the token may not create
@@ -154,16 +154,19 @@ async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[numb
     if (choice.failOn) config = { ...config, failOn: choice.failOn };
     const changed = await repo.changedFiles(base, head);
     const relevant = selectRelevantFiles(changed, createRelevantFileMatcher(config.paths.include, config.paths.exclude));
-    const checkout = headFromCheckout(repo, headSha);
-    const { files, notReviewed } = await gatherMigrationFiles(checkout.files, relevant);
-    await loadSqlParser();
-    const reviewInput = { files, relevant, config, posted: new Set<string>(), notReviewed, listing: { listed: changed.length, changed: changed.length }, headSha, changed };
     const log = pino({ level: "warn" }, pino.destination(2));
-    const runtime = values["no-agent"] || relevant.length === 0 || !config.agent.enabled ? undefined : agentRuntimeFromEnv(io.env ?? {}, log);
-    const { review: built } = await buildReviewWithAgent(reviewInput, {
-      runtime,
+    const agent = values["no-agent"] || relevant.length === 0 || !config.agent.enabled ? undefined : agentRuntimeFromEnv(io.env ?? {}, log);
+    const { review: built } = await reviewHeadCommit({
+      head: headAtCommit(repo, headSha),
+      headSha,
+      relevant,
+      changed,
+      listing: { listed: changed.length, changed: changed.length },
+      config,
+      posted: new Set<string>(),
       pr: { number: 0, title: `Local review of ${head}`, body: "", author: "local", baseRef: base, headSha },
-      openWorkspace: () => checkout.openWorkspace(),
+      ...(agent ? { agent } : {}),
+      replay: createReplayRunner({ env: io.env ?? {}, log }),
       log,
     });
     if (format === "sarif") io.out(sarifText(built.findings));

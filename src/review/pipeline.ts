@@ -1,0 +1,99 @@
+import type { Logger } from "pino";
+import type { AgentOutcome, AgentRuntime } from "../agent/agent-review.js";
+import type { PullRequestText } from "../agent/review-task.js";
+import type { RepoConfig } from "../config/repo-config.js";
+import type { ChangedFile, RelevantFile } from "../migrations/relevant-files.js";
+import type { FileListing } from "../report/check-output.js";
+import type { ReplayOutcome } from "../replay/replay-migrations.js";
+import type { ReplayRunner } from "../replay/verify.js";
+import { analyse } from "./analyse.js";
+import { composeReview, ownFindings, type BuiltReview } from "./compose.js";
+import { consultAgent } from "./consult-agent.js";
+import { detectChangedMigrations } from "./detect.js";
+import { gatherMigrationFiles } from "./gather.js";
+import type { Head } from "./head.js";
+import { verify } from "./verify.js";
+
+/**
+ * The review of one head commit, the same for the app, `data-engineer review --github` and the
+ * local `data-engineer review`; they differ only in where the head is read (the `Head` they
+ * pass) and in what they do with the review (post it, print it). Publishing is the caller's.
+ */
+
+export interface HeadCommitReviewInput {
+  /** Where the head commit's files are read. */
+  head: Head;
+  headSha: string;
+  /** The changed migration and SQL files, with their patches. */
+  relevant: readonly RelevantFile[];
+  /** Every file the change touches (the agent sees their names; its findings may sit on them). */
+  changed: readonly ChangedFile[];
+  listing: FileListing;
+  config: RepoConfig;
+  /** Fingerprints of findings posted by earlier reviews: not posted again. */
+  posted: ReadonlySet<string>;
+  /** The pull request's text, for the agent. */
+  pr: PullRequestText;
+  /** The data-engineer agent, when this process has a model key. */
+  agent?: AgentRuntime;
+  /** Replays the migrations in a real Postgres when the repository enables `replay`. */
+  replay?: ReplayRunner;
+  log: Logger;
+  /** Aborted when the review is superseded or the process stops: no later step runs. */
+  signal?: AbortSignal;
+}
+
+export interface HeadCommitReview {
+  review: BuiltReview;
+  replay?: ReplayOutcome;
+  agent?: AgentOutcome;
+}
+
+export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<HeadCommitReview> {
+  const { head, relevant, config, log, signal } = input;
+
+  // 1. Gather: the changed migrations and their up/down counterparts, read at the head commit.
+  const gathered = await gatherMigrationFiles(head, relevant);
+  log.debug({ files: gathered.files.length, notReviewed: gathered.notReviewed.length }, "gathered migration files");
+  signal?.throwIfAborted();
+
+  // 2. Detect: which files form the pull request's migrations, of which framework, with which sections.
+  const migrations = detectChangedMigrations(gathered.files, relevant, config);
+
+  // 3. Analyse, once: statements, locks, rules, findings.
+  const analysis = await analyse(gathered.files, migrations, config);
+
+  // 4. Verify: replay in a real Postgres, when the repository enables it.
+  const replay = await verify({ files: gathered.files, relevant, config, head, runner: input.replay, log, ...(signal ? { signal } : {}) });
+  signal?.throwIfAborted();
+
+  // 5. Agent: the data-engineer agent reads the tree with the findings in hand, when there is one.
+  const agent = await consultAgent({
+    runtime: input.agent,
+    config,
+    pr: input.pr,
+    relevant,
+    changed: input.changed,
+    findings: ownFindings(analysis, replay, relevant),
+    notReviewed: gathered.notReviewed,
+    head,
+    log,
+    ...(signal ? { signal } : {}),
+  });
+  signal?.throwIfAborted();
+
+  // 6. Compose (pure): the review body, the inline comments and the check's verdict.
+  const review = composeReview({
+    gathered,
+    analysis,
+    ...(replay ? { replay } : {}),
+    ...(agent ? { agent } : {}),
+    relevant,
+    changed: input.changed,
+    config,
+    posted: input.posted,
+    listing: input.listing,
+    headSha: input.headSha,
+  });
+  return { review, ...(replay ? { replay } : {}), ...(agent ? { agent } : {}) };
+}

@@ -1,0 +1,32 @@
+import type { Logger } from "pino";
+import type { PullRequestClient } from "../github/pull-request-client.js";
+import { supersededByCommit, type CheckResult } from "../report/check-output.js";
+import type { CheckAnnotation } from "../report/check-verdict.js";
+import type { BuiltReview } from "./compose.js";
+
+/**
+ * Posts a pull request's review, once: nothing for a commit that is no longer the head (its
+ * review would be stale on arrival; a newer event reviews the newer commit), nothing when there
+ * is nothing new to say. GitHub rejecting the inline comments moves them into the body (the
+ * client's fallback). Gives the check run's verdict and annotations.
+ */
+export async function publishReview(client: PullRequestClient, review: BuiltReview, log: Logger): Promise<{ result: CheckResult; annotations: CheckAnnotation[][] }> {
+  const head = await client.currentHeadSha();
+  if (head !== client.pr.headSha) {
+    log.info({ head }, "head moved while reviewing; nothing posted");
+    return { result: supersededByCommit(head), annotations: [] };
+  }
+  const { check: result, annotations } = review;
+  if (!review.worthPosting) {
+    log.info({ findings: review.findings.length }, "nothing new to post");
+    return { result, annotations };
+  }
+  const posting = await client.postReview({
+    event: review.event,
+    body: review.body,
+    comments: review.comments.map((c) => ({ path: c.path, line: c.line, ...(c.startLine !== undefined ? { startLine: c.startLine } : {}), body: c.body })),
+    bodyIfRejected: review.bodyWithComments,
+  });
+  log.info({ reviewId: posting.id, inline: review.comments.length, commentsInBody: posting.commentsInBody, resolved: review.resolved }, "review posted");
+  return { result, annotations };
+}
