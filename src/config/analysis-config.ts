@@ -21,7 +21,8 @@ export const AnalysisConfigSchema = z.strictObject({
   /** Force a framework for every migration file, when detection picks the wrong one. */
   framework: z.enum(FRAMEWORK_IDS).optional(),
   /** Per rule: off, or the severity to report it with. Keys are rule ids (or squawk's names); others are errors. */
-  rules: RuleSettingsSchema.default({}),
+  // prefault: the default goes through the parse (and shows in the JSON Schema, which .default on a transform does not).
+  rules: RuleSettingsSchema.prefault({}),
   /** Known tables by unqualified name. */
   tables: z.record(z.string(), TableSettingSchema).default({}),
   /** Tables with at least this many rows count as large. */
