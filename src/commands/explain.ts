@@ -3,43 +3,19 @@ import YAML from "yaml";
 import type { RepoConfig } from "../config/repo-config.js";
 import { InternalError, errorMessage } from "../errors.js";
 import { inlineCode } from "../report/markdown.js";
+import { closeRuleIds } from "../rules/close-ids.js";
+import { canonicalRuleId, isRuleId } from "../rules/ids.js";
 import { RULES, RULES_BY_ID } from "../rules/index.js";
-import { SQUAWK_RULE_NAMES } from "../rules/suppression.js";
 
 /**
  * `/data-engineer explain <rule-id>`: the rule's page from docs/rules/, which ships with the
  * package (next to src/ and dist/). Only ids of known rules are read: the id comes from a comment.
+ * Every rule of the registry has a page, the replay's checks included.
  */
 
 const RULE_DOCS = new URL("../../docs/rules/", import.meta.url);
 
 export type Explanation = { found: true; markdown: string } | { found: false; markdown: string };
-
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length] ?? 0;
-}
-
-/** Known rule ids close to `id`: a few edits away, or containing it (or contained in it). */
-export function closeRuleIds(id: string, limit = 5): string[] {
-  const scored = RULES.map((rule) => {
-    const d = distance(id, rule.id);
-    const contains = id.length >= 4 && (rule.id.includes(id) || id.includes(rule.id));
-    return { id: rule.id, score: contains ? Math.min(d, 1) : d };
-  });
-  return scored
-    .filter((s) => s.score <= Math.max(2, Math.floor(id.length / 4)))
-    .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1))
-    .slice(0, limit)
-    .map((s) => s.id);
-}
 
 async function rulePage(id: string): Promise<{ title?: string; body: string }> {
   let text: string;
@@ -73,8 +49,8 @@ function demoteHeadings(markdown: string): string {
 
 /** The reply's text (without addressee): the rule's page, or the rules whose ids are close. */
 export async function explainRule(requested: string, config: RepoConfig): Promise<Explanation> {
-  const squawk = RULES_BY_ID.has(requested) ? undefined : SQUAWK_RULE_NAMES[requested];
-  const id = squawk ?? requested;
+  const id = canonicalRuleId(requested) ?? requested;
+  const squawk = isRuleId(requested) ? undefined : canonicalRuleId(requested);
   const rule = RULES_BY_ID.get(id);
   if (!rule) {
     const close = closeRuleIds(requested);

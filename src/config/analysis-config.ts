@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { FRAMEWORK_IDS } from "../migrations/model.js";
+import { RuleSettingsSchema } from "./rule-settings.js";
 
 /**
  * What the analysis can be told about a repository: the Postgres version, a framework when
  * detection is wrong, rule severities, and table sizes (so lock findings on big tables weigh more
  * and come with an estimate). Part of .github/data-engineer.yml; `data-engineer lint --config`.
  */
-export const RuleSettingSchema = z.enum(["off", "note", "warning", "error"]);
 
 export const TableSettingSchema = z.strictObject({
   /** Approximate row count, for estimates. */
@@ -20,8 +20,9 @@ export const AnalysisConfigSchema = z.strictObject({
   postgresVersion: z.int().min(10).max(19).default(18),
   /** Force a framework for every migration file, when detection picks the wrong one. */
   framework: z.enum(FRAMEWORK_IDS).optional(),
-  /** Per rule: off, or the severity to report it with. */
-  rules: z.record(z.string(), RuleSettingSchema).default({}),
+  /** Per rule: off, or the severity to report it with. Keys are rule ids (or squawk's names); others are errors. */
+  // prefault: the default goes through the parse (and shows in the JSON Schema, which .default on a transform does not).
+  rules: RuleSettingsSchema.prefault({}),
   /** Known tables by unqualified name. */
   tables: z.record(z.string(), TableSettingSchema).default({}),
   /** Tables with at least this many rows count as large. */

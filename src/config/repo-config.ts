@@ -3,6 +3,8 @@ import { z } from "zod";
 import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_INCLUDE_GLOBS } from "../migrations/relevant-files.js";
 import { AnalysisConfigSchema } from "./analysis-config.js";
 import { ConfigError } from "../errors.js";
+import type { RuleId } from "../rules/ids.js";
+import { describeRuleKeys, ruleKeyHint } from "./rule-settings.js";
 
 /**
  * `.github/data-engineer.yml`, read from the repository's default branch only (a pull request must
@@ -85,7 +87,9 @@ export const REPO_CONFIG_FILE = ".github/data-engineer.yml";
 export function describeConfigIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
-      return `unknown key ${issue.keys.map((k) => `"${[...issue.path, k].join(".")}"`).join(", ")}`;
+      // Under `rules:` a key is a rule id: say which ones are close (a typo is the usual cause).
+      const hint = (key: string) => (issue.path.length === 1 && issue.path[0] === "rules" ? ruleKeyHint(key) : "");
+      return `unknown key ${issue.keys.map((k) => `"${[...issue.path, k].join(".")}"${hint(k)}`).join(", ")}`;
     }
     return `key "${issue.path.join(".")}": ${issue.message}`;
   });
@@ -117,10 +121,12 @@ export function parseRepoConfigDocument(text: string, file = REPO_CONFIG_FILE): 
   return { config: parseRepoConfig(data, file), data };
 }
 
-/** The JSON Schema of the file, for editors (yaml-language-server and others). */
-export function repoConfigJsonSchema(): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(RepoConfigSchema, { io: "input", target: "draft-2020-12" }),
-    title: "data-engineer configuration (.github/data-engineer.yml)",
-  };
+/**
+ * The JSON Schema of the file, for editors (yaml-language-server and others). `rules` lists every
+ * rule id with the rule's description, which the caller passes (the config does not import rules).
+ */
+export function repoConfigJsonSchema(ruleDescriptions: Readonly<Record<RuleId, string>>): Record<string, unknown> {
+  const schema = z.toJSONSchema(RepoConfigSchema, { io: "input", target: "draft-2020-12" });
+  describeRuleKeys(schema, ruleDescriptions);
+  return { ...schema, title: "data-engineer configuration (.github/data-engineer.yml)" };
 }

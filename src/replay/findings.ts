@@ -1,49 +1,25 @@
-import type { Category, Finding, Severity } from "../rules/types.js";
+import {
+  replayDownFails,
+  replayDownMismatch,
+  replayReapplyFails,
+  replayTracedLock,
+  replayUpFails,
+} from "../rules/replay-checks.js";
+import type { Finding, Rule, Severity } from "../rules/types.js";
 
 /**
- * What a replay can find, as findings beside the analyser's. The ids are stable (they are
- * fingerprinted like rule ids, so a finding is not posted twice) and documented in the README.
+ * What a replay can find, as findings beside the analyser's. Each check is a rule of the registry
+ * (meta only, rules/replay-checks.ts): its id is stable (fingerprinted like every rule id, so a
+ * finding is not posted twice), documented in docs/rules/ and answered by `/data-engineer explain`.
  */
 
-export interface ReplayCheck {
-  id: string;
-  severity: Severity;
-  category: Category;
-  description: string;
-}
-
 export const REPLAY_CHECKS = {
-  upFails: {
-    id: "replay-up-fails",
-    severity: "error",
-    category: "rollback",
-    description: "The migration's up fails when replayed on the schema its predecessors build.",
-  },
-  downFails: {
-    id: "replay-down-fails",
-    severity: "error",
-    category: "rollback",
-    description: "The migration's down fails when replayed right after its up.",
-  },
-  downMismatch: {
-    id: "replay-down-mismatch",
-    severity: "warning",
-    category: "rollback",
-    description: "After up then down, the schema differs from the schema before up: the down does not restore it.",
-  },
-  reapplyFails: {
-    id: "replay-reapply-fails",
-    severity: "error",
-    category: "rollback",
-    description: "After up then down, up cannot be applied again.",
-  },
-  tracedLock: {
-    id: "replay-traced-lock",
-    severity: "warning",
-    category: "locking",
-    description: "Postgres took a stronger lock than the static lock model predicted; the traced lock is the one that holds.",
-  },
-} as const satisfies Record<string, ReplayCheck>;
+  upFails: replayUpFails,
+  downFails: replayDownFails,
+  downMismatch: replayDownMismatch,
+  reapplyFails: replayReapplyFails,
+  tracedLock: replayTracedLock,
+} as const satisfies Record<string, Rule>;
 
 export type ReplayCheckName = keyof typeof REPLAY_CHECKS;
 
@@ -54,11 +30,11 @@ export function replayFinding(
   help?: string,
   severity?: Severity,
 ): Finding {
-  const meta = REPLAY_CHECKS[check];
+  const rule = REPLAY_CHECKS[check];
   return {
-    rule: meta.id,
-    severity: severity ?? meta.severity,
-    category: meta.category,
+    rule: rule.id,
+    severity: severity ?? rule.meta.severity,
+    category: rule.meta.category,
     path: where.path,
     line: where.line,
     endLine: where.endLine ?? where.line,

@@ -1,5 +1,4 @@
 import type { Finding, Rule, Severity } from "../rules/types.js";
-import { REPLAY_CHECKS } from "../replay/findings.js";
 
 /**
  * SARIF 2.1.0, the format GitHub code scanning (github/codeql-action/upload-sarif) and most
@@ -74,15 +73,12 @@ function registryRule(rule: Rule): SarifRule {
   };
 }
 
-/** The replay's checks (src/replay/findings.ts), by id. */
-const REPLAY_DESCRIPTIONS = new Map<string, string>(Object.values(REPLAY_CHECKS).map((check) => [check.id, check.description]));
-
-/** A rule the registry does not hold: the agent's findings (`agent/<category>`) and the replay's. */
+/** A rule the registry does not hold: the agent's findings (`agent/<category>`). The replay's checks are registry rules. */
 function unregisteredRule(finding: Finding): SarifRule {
   const agent = finding.origin === "agent" || finding.category === "agent";
   return {
     id: finding.rule,
-    shortDescription: { text: agent ? `Finding of the data-engineer agent (${finding.rule.replace(/^agent\//, "")})` : (REPLAY_DESCRIPTIONS.get(finding.rule) ?? finding.rule) },
+    shortDescription: { text: agent ? `Finding of the data-engineer agent (${finding.rule.replace(/^agent\//, "")})` : finding.rule },
     defaultConfiguration: { level: LEVEL[finding.severity] },
     properties: { category: finding.category, tags: agent ? ["agent"] : [finding.category] },
   };

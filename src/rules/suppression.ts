@@ -1,4 +1,5 @@
 import type { SqlComment } from "../sql/parse.js";
+import { SQUAWK_RULE_NAMES, type SquawkRuleName } from "./ids.js";
 import type { Finding } from "./types.js";
 
 /**
@@ -7,42 +8,6 @@ import type { Finding } from "./types.js";
  * `-- squawk-ignore-file` with squawk's rule names. A directive that suppresses nothing is
  * reported (unused-ignore), so stale ignores do not pile up.
  */
-
-/** squawk rule names and the rule of ours that checks the same thing. */
-export const SQUAWK_RULE_NAMES: Readonly<Record<string, string>> = {
-  "require-concurrent-index-creation": "require-concurrent-index",
-  "require-concurrent-index-deletion": "require-concurrent-index-drop",
-  "require-concurrent-reindex": "require-concurrent-reindex",
-  "require-concurrent-partition-detach": "require-concurrent-detach",
-  "ban-concurrent-index-creation-in-transaction": "concurrently-in-transaction",
-  "adding-foreign-key-constraint": "require-not-valid-foreign-key",
-  "constraint-missing-not-valid": "require-not-valid-check",
-  "disallowed-unique-constraint": "ban-add-unique-constraint",
-  "adding-serial-primary-key-field": "ban-add-primary-key",
-  "adding-not-nullable-field": "set-not-null-scan",
-  "adding-required-field": "add-required-column",
-  "adding-field-with-default": "volatile-default-rewrite",
-  "changing-column-type": "unsafe-column-type-change",
-  "require-timeout-settings": "require-lock-timeout",
-  "require-lock-timeout": "require-lock-timeout",
-  "require-statement-timeout": "require-statement-timeout",
-  "prefer-robust-stmts": "require-if-not-exists",
-  "ban-drop-column": "ban-drop-column",
-  "ban-drop-table": "ban-drop-table",
-  "ban-drop-database": "ban-drop-schema",
-  "ban-truncate-cascade": "ban-cascade",
-  "renaming-column": "ban-rename-column",
-  "renaming-table": "ban-rename-table",
-  "ban-drop-not-null": "ban-drop-not-null",
-  "transaction-nesting": "transaction-nesting",
-  "ban-uncommitted-transaction": "uncommitted-transaction",
-  "prefer-bigint-over-int": "prefer-bigint-id",
-  "prefer-bigint-over-smallint": "prefer-bigint-id",
-  "prefer-identity": "prefer-identity",
-  "prefer-text-field": "prefer-text",
-  "prefer-timestamptz": "prefer-timestamptz",
-  "ban-char-field": "ban-char-type",
-};
 
 export interface IgnoreDirective {
   path: string;
@@ -57,6 +22,12 @@ export interface IgnoreDirective {
 }
 
 const DIRECTIVE = /^(?:--|\/\*)\s*(data-engineer|squawk)-ignore(-file)?\b\s*([^*]*?)\s*(?:\*\/)?$/;
+
+/** The rule of ours for a name in a squawk directive; a name squawk does not use for one of ours stays as written. */
+function ourRuleName(squawkName: string): string {
+  // hasOwn: a name such as `constructor` must not read the object's prototype.
+  return Object.hasOwn(SQUAWK_RULE_NAMES, squawkName) ? SQUAWK_RULE_NAMES[squawkName as SquawkRuleName] : squawkName;
+}
 
 /** The directives among a file's comments; `nextStatement` finds the statement after a line. */
 export function findIgnoreDirectives(
@@ -73,7 +44,7 @@ export function findIgnoreDirectives(
       .split(/[,\s]+/)
       .map((name) => name.trim())
       .filter((name) => name !== "");
-    const rules = tool === "squawk" ? names.map((name) => SQUAWK_RULE_NAMES[name] ?? name) : names;
+    const rules = tool === "squawk" ? names.map(ourRuleName) : names;
     const range = file ? undefined : nextStatement(comment.endLine);
     if (!file && !range) continue; // an ignore after the last statement has nothing to cover
     directives.push({ path, line: comment.line, rules, range, text: comment.text.trim(), used: false });

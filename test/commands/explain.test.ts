@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { closeRuleIds, explainRule } from "../../src/commands/explain.js";
+import { explainRule } from "../../src/commands/explain.js";
+import { closeRuleIds } from "../../src/rules/close-ids.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText } from "../../src/config/repo-config.js";
 
 describe("explain", () => {
@@ -21,10 +22,26 @@ describe("explain", () => {
     expect(explained.markdown).toContain("squawk's `prefer-robust-stmts` is checked by data-engineer's `require-if-not-exists`");
   });
 
+  it("answers for the replay's checks, which are rules with a page like the others", async () => {
+    const config = parseRepoConfigText("rules:\n  replay-down-mismatch: error\n");
+    const explained = await explainRule("replay-down-mismatch", config);
+    expect(explained.found).toBe(true);
+    expect(explained.markdown).toContain("### `replay-down-mismatch`: After up then down, the schema is what it was before up");
+    expect(explained.markdown).toContain("default severity **warning** · category rollback");
+    expect(explained.markdown).toContain("in this repository: **error** (`rules.replay-down-mismatch`)");
+    expect(explained.markdown).toContain("\n##### Instead of\n");
+  });
+
+  it("knows the names squawk prints, such as prefer-repack", async () => {
+    const explained = await explainRule("prefer-repack", DEFAULT_REPO_CONFIG);
+    expect(explained.markdown).toContain("squawk's `prefer-repack` is checked by data-engineer's `ban-vacuum-full`");
+  });
+
   it("suggests close rule ids for an unknown one", async () => {
     expect(closeRuleIds("ban-drop-tabel")).toEqual(["ban-drop-table"]);
     expect(closeRuleIds("concurrent-index")).toContain("require-concurrent-index");
     expect(closeRuleIds("zzzzzzzz")).toEqual([]);
+    expect(closeRuleIds("replay-down-mismatc")).toEqual(["replay-down-mismatch"]);
     const explained = await explainRule("ban-drop-colum", DEFAULT_REPO_CONFIG);
     expect(explained.found).toBe(false);
     expect(explained.markdown).toContain("there is no rule `ban-drop-colum`. Did you mean `ban-drop-column`");

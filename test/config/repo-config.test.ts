@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, repoConfigJsonSchema } from "../../src/config/repo-config.js";
 import { DEFAULT_INCLUDE_GLOBS } from "../../src/migrations/relevant-files.js";
+import { RULE_IDS } from "../../src/rules/ids.js";
+import { RULE_DESCRIPTIONS, RULES_BY_ID } from "../../src/rules/index.js";
 import { ROOT } from "../helpers/run-built.js";
 
 describe(".github/data-engineer.yml", () => {
@@ -34,6 +36,10 @@ describe(".github/data-engineer.yml", () => {
     ["tables:\n  orders: { rows: lots }", 'key "tables.orders.rows"'],
     ["paths: [db]", 'key "paths"'],
     ["failOn: [unclosed", "not valid YAML"],
+    ["rules:\n  require-concurent-index: off", 'unknown key "rules.require-concurent-index" (did you mean "require-concurrent-index"'],
+    ["rules:\n  no-such-rule-at-all: off", 'unknown key "rules.no-such-rule-at-all"'],
+    ["rules:\n  ban-drop-column: sometimes", 'key "rules.ban-drop-column"'],
+    ["rules:\n  prefer-robust-stmts: off\n  require-if-not-exists: error", 'names the rule require-if-not-exists like "'],
   ])("names the key in %j", (yaml, expected) => {
     expect(() => parseRepoConfigText(yaml)).toThrow(ConfigError);
     expect(() => parseRepoConfigText(yaml)).toThrow(expected);
@@ -41,6 +47,29 @@ describe(".github/data-engineer.yml", () => {
 
   it("publishes a JSON Schema generated from the same definition, kept current", () => {
     const committed = JSON.parse(readFileSync(`${ROOT}docs/data-engineer.schema.json`, "utf8")) as unknown;
-    expect(committed, "run npm run schema").toEqual(repoConfigJsonSchema());
+    expect(committed, "run npm run schema").toEqual(repoConfigJsonSchema(RULE_DESCRIPTIONS));
+  });
+
+  it("accepts every rule id under rules:, the replay's checks included", () => {
+    const yaml = `rules:\n${RULE_IDS.map((id) => `  ${id}: note`).join("\n")}\n`;
+    expect(Object.keys(parseRepoConfigText(yaml).rules).sort()).toEqual([...RULE_IDS].sort());
+  });
+
+  it("accepts squawk's rule names under rules: and files the setting under our id", () => {
+    const config = parseRepoConfigText("rules:\n  prefer-robust-stmts: off\n  prefer-timestamp-tz: error\n  ban-drop-column: note\n");
+    expect(config.rules).toEqual({ "require-if-not-exists": "off", "prefer-timestamptz": "error", "ban-drop-column": "note" });
+  });
+
+  it("accepts two names of one rule when they agree", () => {
+    expect(parseRepoConfigText("rules:\n  prefer-bigint-over-int: off\n  prefer-bigint-over-smallint: off\n").rules).toEqual({ "prefer-bigint-id": "off" });
+  });
+
+  it("enumerates the rule ids in the JSON Schema with their descriptions, and allows no other key", () => {
+    const rules = (repoConfigJsonSchema(RULE_DESCRIPTIONS).properties as Record<string, { properties: Record<string, { description: string; enum?: string[] }>; additionalProperties: unknown }>).rules;
+    expect(rules?.additionalProperties).toBe(false);
+    for (const id of RULE_IDS) expect(rules?.properties[id]?.description, id).toBe(RULES_BY_ID.get(id)?.meta.description);
+    expect(rules?.properties["replay-down-mismatch"]?.description).toMatch(/After up then down/);
+    expect(rules?.properties["prefer-robust-stmts"]?.description).toMatch(/^squawk's name for require-if-not-exists: /);
+    expect(rules?.properties["require-concurent-index"]).toBeUndefined();
   });
 });

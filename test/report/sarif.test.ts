@@ -45,11 +45,15 @@ describe("toSarif", () => {
     expect(driver?.rules.at(-1)?.properties.tags).toEqual(["agent"]);
   });
 
-  it("describes the replay's findings by what they check", () => {
+  it("describes the replay's findings by what they check: they are registry rules with a docs page", () => {
     const replayed = toSarif([finding("replay-down-mismatch", { category: "rollback", path: "db/migrations/002_x.down.sql" })], { rules: RULES, version: "1.2.3" });
-    const rule = replayed.runs[0]?.tool.driver.rules.at(-1);
+    const driverRules = replayed.runs[0]?.tool.driver.rules ?? [];
+    expect(driverRules).toHaveLength(RULES.length);
+    const index = replayed.runs[0]?.results[0]?.ruleIndex ?? -1;
+    const rule = driverRules[index];
     expect(rule?.id).toBe("replay-down-mismatch");
     expect(rule?.shortDescription.text).toMatch(/After up then down, the schema differs/);
+    expect(rule?.properties.docs).toBe("docs/rules/replay-down-mismatch.md");
   });
 
   it("points every result at its rule: ruleIndex names the rule with ruleId", () => {
