@@ -1,11 +1,14 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import type { SourceFile } from "./model.js";
+import { filesToRead, foldersToList, type FolderEntry } from "./read-plan.js";
 
 /**
  * Reads what `data-engineer lint` is pointed at: files as given, folders recursively. A single
  * file brings its folder's other files along (to pair an up with its down, and to order
- * migrations); `targets` then limits the report to what was named.
+ * migrations); every named file also brings its counterparts, found by the same plan the review
+ * reads a pull request's head with (a sqitch revert script sits in another folder);
+ * `targets` then limits the report to what was named.
  */
 
 /** Larger files are skipped with a note: no migration is this big, and parsing it would take memory for nothing. */
@@ -31,10 +34,12 @@ export async function collectFiles(paths: readonly string[], cwd: string): Promi
   const read = new Map<string, SourceFile>();
   const targets = new Set<string>();
   const skipped: CollectedFiles["skipped"] = [];
+  const attempted = new Set<string>();
 
   async function readOne(absolute: string, asTarget: boolean): Promise<void> {
     const path = toPosix(relative(cwd, absolute));
     if (asTarget) targets.add(path);
+    attempted.add(path);
     if (read.has(path)) return;
     const info = await stat(absolute);
     if (info.size > MAX_FILE_BYTES) {
@@ -61,6 +66,20 @@ export async function collectFiles(paths: readonly string[], cwd: string): Promi
     }
   }
 
+  /** The folder's entries on disk, as the read plan expects them (paths relative to `cwd`). */
+  async function listFolder(folder: string): Promise<FolderEntry[]> {
+    const absolute = join(cwd, folder);
+    const entries = await readdir(absolute, { withFileTypes: true }).catch(() => []);
+    return Promise.all(
+      entries.map(async (entry) => ({
+        name: entry.name,
+        path: toPosix(relative(cwd, join(absolute, entry.name))),
+        size: entry.isFile() ? (await stat(join(absolute, entry.name))).size : 0,
+        type: entry.isDirectory() ? ("dir" as const) : entry.isSymbolicLink() ? ("symlink" as const) : ("file" as const),
+      })),
+    );
+  }
+
   for (const given of paths) {
     const full = isAbsolute(given) ? given : join(cwd, given);
     const info = await stat(full).catch(() => undefined);
@@ -76,5 +95,8 @@ export async function collectFiles(paths: readonly string[], cwd: string): Promi
       }
     }
   }
+  const listings = new Map<string, FolderEntry[]>();
+  for (const folder of foldersToList([...targets])) listings.set(folder, await listFolder(folder));
+  for (const path of filesToRead([...targets], listings)) if (!attempted.has(path)) await readOne(join(cwd, path), false);
   return { files: [...read.values()], targets, skipped };
 }

@@ -1,54 +1,9 @@
-import type { FrameworkId, Migration, SourceFile } from "./model.js";
-import { alembicDetector } from "./frameworks/alembic.js";
-import { dbmateDetector } from "./frameworks/dbmate.js";
 import type { FrameworkDetector } from "./frameworks/detector.js";
-import { dieselDetector } from "./frameworks/diesel.js";
-import { djangoDetector } from "./frameworks/django.js";
-import { drizzleDetector } from "./frameworks/drizzle.js";
-import { ectoDetector } from "./frameworks/ecto.js";
-import { efcoreDetector } from "./frameworks/efcore.js";
-import { flywayDetector } from "./frameworks/flyway.js";
-import { golangMigrateDetector } from "./frameworks/golang-migrate.js";
-import { gooseDetector } from "./frameworks/goose.js";
-import { knexDetector } from "./frameworks/knex.js";
-import { laravelDetector } from "./frameworks/laravel.js";
-import { liquibaseDetector } from "./frameworks/liquibase.js";
-import { plainSqlDetector } from "./frameworks/plain-sql.js";
-import { prismaDetector } from "./frameworks/prisma.js";
-import { railsDetector } from "./frameworks/rails.js";
-import { sequelizeDetector } from "./frameworks/sequelize.js";
-import { sqitchDetector } from "./frameworks/sqitch.js";
-import { sqlxDetector } from "./frameworks/sqlx.js";
-import { typeormDetector } from "./frameworks/typeorm.js";
+import { DETECTION_ORDER, FRAMEWORKS } from "./frameworks/index.js";
+import type { FrameworkId, Migration, SourceFile } from "./model.js";
 
-/**
- * Every detector, most specific first: markers inside the files (dbmate, goose, Liquibase), then
- * layouts that cannot be mistaken (sqitch, Diesel, Prisma, Drizzle, Flyway), then the numbered
- * up/down files (golang-migrate before sqlx, which only takes them when forced), the ORM
- * frameworks, and plain SQL for every `.sql` file left.
- */
-export const FRAMEWORK_DETECTORS: readonly FrameworkDetector[] = [
-  dbmateDetector,
-  gooseDetector,
-  liquibaseDetector,
-  sqitchDetector,
-  dieselDetector,
-  prismaDetector,
-  drizzleDetector,
-  flywayDetector,
-  golangMigrateDetector,
-  sqlxDetector,
-  railsDetector,
-  djangoDetector,
-  alembicDetector,
-  typeormDetector,
-  sequelizeDetector,
-  knexDetector,
-  laravelDetector,
-  ectoDetector,
-  efcoreDetector,
-  plainSqlDetector,
-];
+/** Every detector, in detection order (see DETECTION_ORDER for why that order). */
+export const FRAMEWORK_DETECTORS: readonly FrameworkDetector[] = DETECTION_ORDER.map((id) => FRAMEWORKS[id]);
 
 export interface DetectOptions {
   /** Configured framework: it reads every file it can first, without needing the usual hints. */

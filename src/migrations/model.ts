@@ -4,32 +4,9 @@
  * Plain data: no parsing of SQL here (src/sql/ does that), no I/O.
  */
 
-export const FRAMEWORK_IDS = [
-  // SQL-file frameworks: the statements are analysed.
-  "golang-migrate",
-  "dbmate",
-  "goose",
-  "flyway",
-  "liquibase",
-  "sqitch",
-  "diesel",
-  "sqlx",
-  "prisma",
-  "drizzle",
-  "plain-sql",
-  // ORM frameworks: checked for their rollbacks (text analysis of the migration code).
-  "rails",
-  "django",
-  "alembic",
-  "knex",
-  "sequelize",
-  "typeorm",
-  "laravel",
-  "ecto",
-  "efcore",
-] as const;
+import type { FrameworkId } from "./framework-ids.js";
 
-export type FrameworkId = (typeof FRAMEWORK_IDS)[number];
+export { FRAMEWORK_IDS, type FrameworkId } from "./framework-ids.js";
 
 export type Direction = "up" | "down";
 

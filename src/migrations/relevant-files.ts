@@ -1,23 +1,12 @@
 import picomatch from "picomatch";
+import { allFrameworks } from "./frameworks/index.js";
 
 /**
- * Where migrations and SQL live in the frameworks we know. A file matching any of these is
- * worth a look; the framework detectors (later in the pipeline) decide what it really is.
+ * Where migrations and SQL live in the frameworks we know: every framework's own globs, each once,
+ * in framework order. A file matching any of these is worth a look; the framework detectors
+ * (later in the pipeline) decide what it really is.
  */
-export const DEFAULT_INCLUDE_GLOBS: readonly string[] = [
-  "**/*.sql",
-  "**/migrations/**", // golang-migrate, dbmate, goose, Diesel, Django, Knex, Sequelize, Laravel, Ecto, EF Core
-  "**/migration/**", // TypeORM, Flyway (db/migration)
-  "**/migrate/**", // Rails db/migrate
-  "db/**", // Rails schema.rb / structure.sql, dbmate, goose defaults
-  "**/alembic/versions/**",
-  "alembic/versions/**",
-  "**/prisma/migrations/**",
-  "**/schema.prisma",
-  "**/db/changelog/**", // Liquibase
-  "**/sqitch.plan",
-  "**/deploy/*.sql",
-];
+export const DEFAULT_INCLUDE_GLOBS: readonly string[] = [...new Set(allFrameworks().flatMap((framework) => framework.paths))];
 
 /** Files in those folders that are never migrations: documentation and assets. Matching ignores case. */
 export const DEFAULT_EXCLUDE_GLOBS: readonly string[] = [

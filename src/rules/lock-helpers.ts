@@ -1,4 +1,5 @@
 import type { AlterTableCmd, Constraint, DefElem, Node } from "libpg-query";
+import { FRAMEWORKS } from "../migrations/frameworks/index.js";
 import type { FrameworkId } from "../migrations/model.js";
 import { LOCK_MODE_SQL, LOCK_MODES, type LockMode } from "../sql/lock-modes.js";
 import type { RelationLock } from "../sql/locks.js";
@@ -166,24 +167,7 @@ export function transactionKind(statement: AnalyzedStatement): string | undefine
   return nodeOf<{ kind?: string }>(statement.node, "TransactionStmt")?.kind;
 }
 
-/** How to run a migration of this framework outside a transaction. */
+/** How to run a migration of this framework outside a transaction: the framework's own advice. */
 export function noTransactionOptOut(framework: FrameworkId): string {
-  switch (framework) {
-    case "golang-migrate":
-      return "golang-migrate runs each file as written, without a transaction of its own";
-    case "dbmate":
-      return "in dbmate, write the up marker as `-- migrate:up transaction:false`";
-    case "goose":
-      return "in goose, put `-- +goose NO TRANSACTION` at the top of the file";
-    case "diesel":
-      return "in Diesel, set `run_in_transaction = false` in the migration's metadata.toml";
-    case "flyway":
-      return "in Flyway, add a script config file (`<script>.sql.conf`) with `executeInTransaction=false`";
-    case "liquibase":
-      return "in Liquibase, mark the changeset `runInTransaction:false`";
-    case "sqlx":
-      return "in sqlx, start the file with `-- no-transaction`";
-    default:
-      return "put it in a migration that your framework runs outside a transaction";
-  }
+  return FRAMEWORKS[framework].texts.leaveTransaction;
 }

@@ -1,18 +1,7 @@
-import { downSections, upSections, type FrameworkId } from "../migrations/model.js";
+import { FRAMEWORKS } from "../migrations/frameworks/index.js";
+import { downSections, upSections } from "../migrations/model.js";
 import { isSqlMigration } from "./general-helpers.js";
 import { defineRule } from "./types.js";
-
-/** Where each framework that has downs expects one. */
-const HOW_TO_ADD: Partial<Record<FrameworkId, string>> = {
-  "golang-migrate": "Add the matching `.down.sql` file",
-  dbmate: "Add a `-- migrate:down` section",
-  goose: "Add a `-- +goose Down` section",
-  flyway: "Add the matching `U<version>__<description>.sql` undo script",
-  sqitch: "Write the `revert/` script",
-  diesel: "Write `down.sql`",
-  sqlx: "Write the `.down.sql` file",
-  liquibase: "Add `--rollback` lines to the changeset",
-};
 
 /**
  * A migration without any down, in a framework where rolling back runs one: the deploy cannot be
@@ -55,7 +44,7 @@ export default defineRule({
     report({
       messageId: "missing",
       data: { framework: migration.framework },
-      help: help(HOW_TO_ADD[migration.framework] ?? "Add a down migration"),
+      help: help(FRAMEWORKS[migration.framework].texts.addDown),
       path: up.path,
       line: 1,
     });

@@ -28,6 +28,15 @@ describe("what the review reads besides the changed files", () => {
     expect(filesToRead(["deploy/users.sql"], listings)).toEqual(["deploy/users.sql", "revert/users.sql"]);
   });
 
+  it("reads an EF Core migration's Designer file and a Flyway script's config file", () => {
+    const listings = new Map([
+      listing("Migrations", ["20260101_Init.cs", "20260101_Init.Designer.cs", "ShopModelSnapshot.cs"]),
+      listing("sql", ["V1.1__a.sql", "V1.1__a.sql.conf", "V1.10__b.sql"]),
+    ]);
+    expect(filesToRead(["Migrations/20260101_Init.cs"], listings)).toEqual(["Migrations/20260101_Init.Designer.cs", "Migrations/20260101_Init.cs"]);
+    expect(filesToRead(["sql/V1.1__a.sql"], listings)).toEqual(["sql/V1.1__a.sql", "sql/V1.1__a.sql.conf"]);
+  });
+
   it("does not read sub-folders or files of other migrations", () => {
     const listings = new Map<string, FolderEntry[]>([
       ["db", [{ name: "migrate", path: "db/migrate", size: 0, type: "dir" }, { name: "schema.rb", path: "db/schema.rb", size: 5, type: "file" }]],

@@ -2,10 +2,12 @@ import type { Migration, SourceFile } from "../model.js";
 import { upDownIssues, upDownSections } from "./code/down-checks.js";
 import { maskCode } from "./code/mask.js";
 import { findPythonFunctions } from "./code/python-blocks.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { buildMigration } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const REVISION = /^revision\s*(?::[^=\n]*)?=\s*['"]([^'"]+)['"]/m;
 const DOWN_REVISION = /^down_revision\s*(?::[^=\n]*)?=\s*(.*)$/m;
@@ -89,8 +91,15 @@ function isAlembicRevision(file: SourceFile, forced: boolean): boolean {
  * `revision` id, and revisions come in `down_revision` order. Runs in a transaction (transactional
  * DDL); `autocommit_block()` inside a function is not looked at.
  */
-export const alembicDetector: FrameworkDetector = {
+export const alembicFramework: Framework<"alembic"> = {
   id: "alembic",
+  paths: ["**/alembic/versions/**", "alembic/versions/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: null },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isAlembicRevision(file, context.forced));
     return { migrations: orderRevisions(mine.map(readAlembicRevision)), claimed: mine.map((file) => file.path) };

@@ -1,11 +1,12 @@
 import type { Migration, SourceFile } from "../model.js";
-import type { FrameworkDetector } from "./detector.js";
 import { splitLines } from "./support/lines.js";
 import { type SectionMarker, sectionsBetweenMarkers } from "./support/marker-sections.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, isSqlFile } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import type { Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const UP_MARKER = /^--\s*migrate:up\b/m;
 /** `-- migrate:up` / `-- migrate:down`, with options such as `transaction:false` after it. */
@@ -42,8 +43,15 @@ function readDbmateFile(file: SourceFile): Migration {
  * `transaction:false`. No `-- migrate:down` marker means no down section; a marker with nothing
  * under it is an empty down section (dbmate accepts it as a no-op rollback).
  */
-export const dbmateDetector: FrameworkDetector = {
+export const dbmateFramework: Framework<"dbmate"> = {
   id: "dbmate",
+  paths: ["**/*.sql", "db/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: "transaction:false" },
+  texts: {
+    addDown: "Add a `-- migrate:down` section",
+    leaveTransaction: "in dbmate, write the up marker as `-- migrate:up transaction:false`",
+  },
   detect(files) {
     const mine = files.filter((file) => isSqlFile(file.path) && UP_MARKER.test(file.text));
     return { migrations: sortMigrations(mine.map(readDbmateFile)), claimed: mine.map((file) => file.path) };

@@ -1,9 +1,11 @@
 import type { MigrationSection, SourceFile } from "../model.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import type { Framework } from "./framework.js";
+import { wholeFolder } from "./support/counterparts.js";
 
 /** `2026-01-01-000000_create_items`, `00000000000000_diesel_initial_setup`. */
 const MIGRATION_FOLDER = /^(\d[\d-]*)_(.+)$/;
@@ -26,8 +28,15 @@ function runsInTransaction(metadata: SourceFile | undefined): boolean {
  * an optional `metadata.toml`; both run in a transaction unless it says
  * `run_in_transaction = false`. `folder` is the migrations folder that holds them all.
  */
-export const dieselDetector: FrameworkDetector = {
+export const dieselFramework: Framework<"diesel"> = {
   id: "diesel",
+  paths: ["**/*.sql", "**/migrations/**"],
+  counterparts: wholeFolder(DIESEL_FILES),
+  transaction: { wraps: true, optOut: "run_in_transaction = false" },
+  texts: {
+    addDown: "Write `down.sql`",
+    leaveTransaction: "in Diesel, set `run_in_transaction = false` in the migration's metadata.toml",
+  },
   detect(files, context = AUTO_DETECT) {
     const folders = new Map<string, DieselFolder>();
     for (const file of files) {

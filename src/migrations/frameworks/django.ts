@@ -4,11 +4,13 @@ import { type Argument, matchingBracket, splitArguments } from "./code/brackets.
 import { isEmptyBody, lineOf } from "./code/down-checks.js";
 import { maskCode } from "./code/mask.js";
 import { findPythonFunctions } from "./code/python-blocks.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { codeBodySection, sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const MIGRATION_FILE = /^(\d+)_(\w+)\.py$/;
 
@@ -100,8 +102,15 @@ function isDjangoMigration(file: SourceFile, forced: boolean): boolean {
  * themselves, so the only section is the `operations` list (up); rollback problems are the
  * `RunPython`/`RunSQL` operations without a reverse. Runs in a transaction unless `atomic = False`.
  */
-export const djangoDetector: FrameworkDetector = {
+export const djangoFramework: Framework<"django"> = {
   id: "django",
+  paths: ["**/migrations/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: "atomic = False" },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isDjangoMigration(file, context.forced));
     return { migrations: sortMigrations(mine.map(readDjangoMigration)), claimed: mine.map((file) => file.path) };

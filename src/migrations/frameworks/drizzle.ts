@@ -1,10 +1,12 @@
 import type { SourceFile } from "../model.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { splitLines } from "./support/lines.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, joinPath } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 /** drizzle-kit generate: `0000_curious_wolverine.sql`. */
 const MIGRATION_FILE = /^(\d{4,})_(.+)\.sql$/i;
@@ -27,8 +29,15 @@ function statementBlocks(text: string): Array<{ start: number; end: number }> {
  * Drizzle Kit: `<out>/NNNN_<name>.sql` next to `<out>/meta/_journal.json` (or in a folder named
  * `drizzle`, the default out folder). Applied in a transaction, no down migrations.
  */
-export const drizzleDetector: FrameworkDetector = {
+export const drizzleFramework: Framework<"drizzle"> = {
   id: "drizzle",
+  paths: ["**/*.sql"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: null },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const paths = new Set(files.map((file) => file.path));
     const isDrizzleFolder = (folder: string): boolean =>

@@ -5,11 +5,13 @@ import type { CodeBlock } from "./code/code-block.js";
 import { lineOf, upDownIssues, upDownSections } from "./code/down-checks.js";
 import { findElixirFunctions } from "./code/elixir-blocks.js";
 import { maskCode } from "./code/mask.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const ONE_ARGUMENT_DETAILS: Record<string, string> = {
   execute: "`execute/1` in `change` cannot be reversed: use `execute/2` (up and down SQL) or `up`/`down`",
@@ -65,8 +67,15 @@ function isEctoMigration(file: SourceFile, forced: boolean): boolean {
  * Ecto: `priv/repo/migrations/<timestamp>_<name>.exs` with `change` (auto-inverted) or
  * `up`/`down`. Runs in a transaction unless `@disable_ddl_transaction true`.
  */
-export const ectoDetector: FrameworkDetector = {
+export const ectoFramework: Framework<"ecto"> = {
   id: "ecto",
+  paths: ["**/migrations/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: "@disable_ddl_transaction true" },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isEctoMigration(file, context.forced));
     return { migrations: sortMigrations(mine.map(readEctoMigration)), claimed: mine.map((file) => file.path) };

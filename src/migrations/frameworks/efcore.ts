@@ -2,15 +2,23 @@ import type { Migration, SourceFile } from "../model.js";
 import { findBraceMethod } from "./code/brace-functions.js";
 import { upDownIssues, upDownSections } from "./code/down-checks.js";
 import { maskCode } from "./code/mask.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension, joinPath } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { sameFolder } from "./support/counterparts.js";
 
 function isGenerated(path: string): boolean {
   return /\.Designer\.cs$/i.test(path) || /ModelSnapshot\.cs$/i.test(path);
 }
+
+/** A migration's `.Designer.cs`, and the migration of a `.Designer.cs`. */
+const DESIGNER_FILE = sameFolder((changed, listed) => {
+  if (/\.Designer\.cs$/i.test(changed)) return listed === changed.replace(/\.Designer\.cs$/i, ".cs");
+  return /\.cs$/i.test(changed) && listed === changed.replace(/\.cs$/i, ".Designer.cs");
+});
 
 function readEfMigration(file: SourceFile, designer: SourceFile | undefined): Migration {
   const source = sourceOf(file);
@@ -49,8 +57,15 @@ function isEfMigration(file: SourceFile, forced: boolean): boolean {
  * `Up(MigrationBuilder)` and `Down(MigrationBuilder)` (without a Down override, reverting throws).
  * The `.Designer.cs` beside it belongs to the migration; the model snapshot is not a migration.
  */
-export const efcoreDetector: FrameworkDetector = {
+export const efcoreFramework: Framework<"efcore"> = {
   id: "efcore",
+  paths: ["**/migrations/**"],
+  counterparts: DESIGNER_FILE,
+  transaction: { wraps: true, optOut: null },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const byPath = new Map(files.map((file) => [file.path, file]));
     const claimed: string[] = [];

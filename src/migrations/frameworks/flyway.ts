@@ -1,15 +1,25 @@
 import type { MigrationSection, SectionLanguage, SourceFile } from "../model.js";
-import type { FrameworkDetector } from "./detector.js";
 import { buildMigration } from "./support/migration.js";
 import { basename, dirname } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import type { Framework } from "./framework.js";
+import { sameFolder } from "./support/counterparts.js";
 
 /**
  * `V<version>__<description>` (versioned), `U<version>__` (undo), `B<version>__` (baseline) and
  * `R__<description>` (repeatable), in SQL or as Java migrations.
  */
 const FLYWAY_FILE = /^(?:([VUB])(\d+(?:[._]\d+)*)|(R))__(.+)\.(sql|java)$/;
+
+/**
+ * A versioned script's undo script (`U<version>__…`, same version) and its script config file
+ * (`<script>.conf`, where `executeInTransaction=false` goes).
+ */
+const UNDO_SCRIPT = sameFolder((changed, listed) => {
+  const version = /^V(\d[\w.]*?)__/.exec(changed)?.[1];
+  return listed === `${changed}.conf` || (version !== undefined && listed.startsWith(`U${version}__`));
+});
 
 interface FlywayEntry {
   folder: string;
@@ -26,8 +36,15 @@ interface FlywayEntry {
  * rollback is "optional". Repeatables are versioned `R__<description>` (after every number).
  * Java migrations are one up section over the whole class.
  */
-export const flywayDetector: FrameworkDetector = {
+export const flywayFramework: Framework<"flyway"> = {
   id: "flyway",
+  paths: ["**/*.sql", "**/migration/**"],
+  counterparts: UNDO_SCRIPT,
+  transaction: { wraps: true, optOut: null },
+  texts: {
+    addDown: "Add the matching `U<version>__<description>.sql` undo script",
+    leaveTransaction: "in Flyway, add a script config file (`<script>.sql.conf`) with `executeInTransaction=false`",
+  },
   detect(files) {
     const entries = new Map<string, FlywayEntry>();
     const claimed: string[] = [];

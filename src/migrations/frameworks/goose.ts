@@ -1,11 +1,12 @@
 import type { Migration, MigrationSection, SourceFile } from "../model.js";
-import type { FrameworkDetector } from "./detector.js";
 import { type Line, splitLines } from "./support/lines.js";
 import { type SectionMarker, sectionsBetweenMarkers } from "./support/marker-sections.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, isSqlFile } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import type { Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 /** `-- +goose <annotation>`; goose compares annotations without regard to case. */
 const ANNOTATION = /^--\s*\+goose\s+(.+?)\s*$/i;
@@ -58,8 +59,15 @@ function readGooseFile(file: SourceFile): Migration {
  * optional `-- +goose Down`. The whole file runs in a transaction unless it says
  * `-- +goose NO TRANSACTION`. Go migrations (`.go`) are not read.
  */
-export const gooseDetector: FrameworkDetector = {
+export const gooseFramework: Framework<"goose"> = {
   id: "goose",
+  paths: ["**/*.sql", "db/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: "-- +goose NO TRANSACTION" },
+  texts: {
+    addDown: "Add a `-- +goose Down` section",
+    leaveTransaction: "in goose, put `-- +goose NO TRANSACTION` at the top of the file",
+  },
   detect(files) {
     const mine = files.filter((file) => isSqlFile(file.path) && HAS_UP.test(file.text));
     return { migrations: sortMigrations(mine.map(readGooseFile)), claimed: mine.map((file) => file.path) };

@@ -1,9 +1,11 @@
 import type { SourceFile } from "../model.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { definesUp, fileStem, isJsOrTsSource, readJsMigration } from "./support/js-migration.js";
 import { splitVersionAndName } from "./support/migration.js";
 import { hasFolderNamed } from "./support/paths.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 /** `exports.config = { transaction: false }` / `export const config = { transaction: false }`. */
 const NO_TRANSACTION = /\bconfig\s*=\s*\{[^}]*\btransaction\s*:\s*false\b/;
@@ -19,8 +21,15 @@ function isKnexMigration(file: SourceFile, forced: boolean): boolean {
  * (CommonJS `exports.up = …` or ES `export async function up`). Runs in a transaction unless the
  * file exports `config = { transaction: false }`.
  */
-export const knexDetector: FrameworkDetector = {
+export const knexFramework: Framework<"knex"> = {
   id: "knex",
+  paths: ["**/migrations/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: "config = { transaction: false }" },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isKnexMigration(file, context.forced));
     const migrations = mine.map((file) =>

@@ -2,11 +2,13 @@ import type { Migration, SourceFile } from "../model.js";
 import { findBraceMethod } from "./code/brace-functions.js";
 import { upDownIssues, upDownSections } from "./code/down-checks.js";
 import { maskCode } from "./code/mask.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 /** `2026_01_01_000000_create_orders_table`. */
 const MIGRATION_STEM = /^(\d{4}_\d{2}_\d{2}_\d{6}|\d+)_(.+)$/;
@@ -40,8 +42,15 @@ function isLaravelMigration(file: SourceFile, forced: boolean): boolean {
  * Laravel: `database/migrations/<YYYY_MM_DD_HHMMSS>_<name>.php` with `up()` and `down()`. Runs in
  * a transaction unless the class sets `$withinTransaction = false`.
  */
-export const laravelDetector: FrameworkDetector = {
+export const laravelFramework: Framework<"laravel"> = {
   id: "laravel",
+  paths: ["**/migrations/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: "$withinTransaction = false" },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isLaravelMigration(file, context.forced));
     return { migrations: sortMigrations(mine.map(readLaravelMigration)), claimed: mine.map((file) => file.path) };

@@ -1,10 +1,12 @@
 import type { SourceText } from "../../sql/source-text.js";
 import type { Migration, MigrationSection, SourceFile } from "../model.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { findIrreversibleMarker } from "./support/irreversible.js";
 import { type Line, splitLines } from "./support/lines.js";
 import { dirname, isSqlFile } from "./support/paths.js";
 import { rangeSection, sourceOf } from "./support/sections.js";
+import type { Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const HEADER = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
 /** `--changeset author:id attribute:value …` (author or id may be double-quoted). */
@@ -156,8 +158,15 @@ export function liquibaseRollbackSql(text: string, section: MigrationSection): s
  * lines are the down section. It runs in a transaction unless the changeset says
  * `runInTransaction:false`. XML/YAML/JSON changelogs are not read.
  */
-export const liquibaseDetector: FrameworkDetector = {
+export const liquibaseFramework: Framework<"liquibase"> = {
   id: "liquibase",
+  paths: ["**/*.sql", "**/db/changelog/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: "runInTransaction:false" },
+  texts: {
+    addDown: "Add `--rollback` lines to the changeset",
+    leaveTransaction: "in Liquibase, mark the changeset `runInTransaction:false`",
+  },
   detect(files, context = AUTO_DETECT) {
     const mine = [...files]
       .filter((file) => {

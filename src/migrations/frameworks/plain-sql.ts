@@ -1,15 +1,23 @@
-import type { FrameworkDetector } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, isSqlFile } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 /**
  * Any other `.sql` file: one up section over the whole file, no transaction assumed, rollback
  * optional. A leading number is its version ("0003_fix.sql" → "0003", name "fix"), else its file name.
  */
-export const plainSqlDetector: FrameworkDetector = {
+export const plainSqlFramework: Framework<"plain-sql"> = {
   id: "plain-sql",
+  paths: ["**/*.sql"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: false, optOut: null },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files) {
     const mine = files.filter((file) => isSqlFile(file.path));
     const migrations = mine.map((file) =>

@@ -1,9 +1,11 @@
 import type { MigrationSection, SourceFile } from "../model.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, joinPath } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { wholeFolder } from "./support/counterparts.js";
 
 const MIGRATION_FOLDER = /^(\d+)_(.+)$/;
 
@@ -13,8 +15,15 @@ const MIGRATION_FOLDER = /^(\d+)_(.+)$/;
  * docs have you generate with `migrate diff`) becomes the down section, so it is never mistaken
  * for a forward migration. `folder` is the migrations folder.
  */
-export const prismaDetector: FrameworkDetector = {
+export const prismaFramework: Framework<"prisma"> = {
   id: "prisma",
+  paths: ["**/*.sql", "**/prisma/migrations/**", "**/schema.prisma"],
+  counterparts: wholeFolder(new Set(["migration.sql", "down.sql"])),
+  transaction: { wraps: true, optOut: null },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const byPath = new Map(files.map((file) => [file.path, file]));
     const claimed: string[] = [];

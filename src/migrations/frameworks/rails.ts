@@ -5,11 +5,13 @@ import type { CodeBlock } from "./code/code-block.js";
 import { lineOf, upDownIssues, upDownSections } from "./code/down-checks.js";
 import { maskCode } from "./code/mask.js";
 import { findRubyMethods, rubyBlockRanges } from "./code/ruby-blocks.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const MIGRATION_FILE = /^(\d+)_(\w+)\.rb$/;
 
@@ -108,8 +110,15 @@ function isRailsMigration(file: SourceFile, forced: boolean): boolean {
  * `change` (auto-inverted) or `up`/`down`. Sections are the method bodies; the migration runs in a
  * transaction unless it calls `disable_ddl_transaction!`.
  */
-export const railsDetector: FrameworkDetector = {
+export const railsFramework: Framework<"rails"> = {
   id: "rails",
+  paths: ["**/migrate/**", "db/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: "disable_ddl_transaction!" },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isRailsMigration(file, context.forced));
     return {

@@ -1,9 +1,11 @@
 import type { SourceFile } from "../model.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { definesUp, fileStem, isJsOrTsSource, readJsMigration } from "./support/js-migration.js";
 import { splitVersionAndName } from "./support/migration.js";
 import { hasFolderNamed } from "./support/paths.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 function isSequelizeMigration(file: SourceFile, forced: boolean): boolean {
   if (!isJsOrTsSource(file.path)) return false;
@@ -15,8 +17,15 @@ function isSequelizeMigration(file: SourceFile, forced: boolean): boolean {
  * Sequelize (sequelize-cli, umzug): `migrations/<timestamp>-<name>.js` with
  * `module.exports = { async up(queryInterface, Sequelize) {…}, async down(…) {…} }`.
  */
-export const sequelizeDetector: FrameworkDetector = {
+export const sequelizeFramework: Framework<"sequelize"> = {
   id: "sequelize",
+  paths: ["**/migrations/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: null },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isSequelizeMigration(file, context.forced));
     const migrations = mine.map((file) =>

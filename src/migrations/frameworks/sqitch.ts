@@ -1,9 +1,11 @@
 import type { MigrationSection, SourceFile } from "../model.js";
-import { AUTO_DETECT, type DetectionResult, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT, type DetectionResult } from "./detector.js";
 import { buildMigration } from "./support/migration.js";
-import { basename, dirname, isSqlFile } from "./support/paths.js";
+import { basename, dirname, isSqlFile, joinPath } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { compareVersions } from "./support/versions.js";
+import { GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type CounterpartFinder, listedFiles } from "./support/counterparts.js";
 
 const SCRIPT_FOLDERS = ["deploy", "revert", "verify"] as const;
 type ScriptKind = (typeof SCRIPT_FOLDERS)[number];
@@ -19,6 +21,25 @@ function scriptLocation(path: string): { top: string; kind: ScriptKind; change: 
   }
   return undefined;
 }
+
+/** A `deploy/` folder's `revert/` sibling; undefined for any other folder. */
+function revertFolder(folder: string): string | undefined {
+  return /(^|\/)deploy$/.test(folder) ? folder.replace(/deploy$/, "revert") : undefined;
+}
+
+/** A deploy script's revert script, `<top>/revert/<change>.sql` beside `<top>/deploy/<change>.sql`. */
+const REVERT_SCRIPT: CounterpartFinder = {
+  folders(path) {
+    const revert = revertFolder(dirname(path));
+    return revert === undefined ? [] : [revert];
+  },
+  files(path, listings) {
+    const revert = revertFolder(dirname(path));
+    if (revert === undefined) return [];
+    const script = joinPath(revert, basename(path));
+    return listedFiles(listings, revert).some((entry) => entry.path === script) ? [script] : [];
+  },
+};
 
 /** The changes of a sqitch.plan in plan order (a reworked change counts where it was last planned). */
 function plannedChanges(plan: string): Map<string, number> {
@@ -47,8 +68,15 @@ interface Change {
  * (any `deploy/` script when forced). inTransaction: false, since sqitch adds no transaction of
  * its own; a script's own BEGIN … COMMIT is followed by the analyser, statement by statement.
  */
-export const sqitchDetector: FrameworkDetector = {
+export const sqitchFramework: Framework<"sqitch"> = {
   id: "sqitch",
+  paths: ["**/*.sql", "**/sqitch.plan", "**/deploy/*.sql"],
+  counterparts: REVERT_SCRIPT,
+  transaction: { wraps: false, optOut: null },
+  texts: {
+    addDown: "Write the `revert/` script",
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT): DetectionResult {
     const plans = new Map(files.filter((file) => basename(file.path) === "sqitch.plan").map((file) => [dirname(file.path), file]));
     const located = files.flatMap((file) => {

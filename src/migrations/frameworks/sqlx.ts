@@ -1,10 +1,11 @@
 import type { Migration, SourceFile } from "../model.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
-import { isPairedUpDownFile, pairedUpDownMigrations } from "./support/paired-files.js";
+import { PAIRED_FILE_COUNTERPARTS, isPairedUpDownFile, pairedUpDownMigrations } from "./support/paired-files.js";
 import { basename, dirname, joinPath } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
+import type { Framework } from "./framework.js";
 
 /** A simple (irreversible) sqlx migration: `<VERSION>_<DESC>.sql`. */
 const SIMPLE_FILE = /^(\d+)_(.+)\.sql$/i;
@@ -32,8 +33,15 @@ function hasRustHint(migrationsFolder: string, paths: ReadonlySet<string>): bool
  * in a `migrations` folder of a Rust crate; reversible files look exactly like golang-migrate's,
  * so they are sqlx's only when the framework is forced.
  */
-export const sqlxDetector: FrameworkDetector = {
+export const sqlxFramework: Framework<"sqlx"> = {
   id: "sqlx",
+  paths: ["**/*.sql", "**/migrations/**"],
+  counterparts: PAIRED_FILE_COUNTERPARTS,
+  transaction: { wraps: true, optOut: "-- no-transaction" },
+  texts: {
+    addDown: "Write the `.down.sql` file",
+    leaveTransaction: "in sqlx, start the file with `-- no-transaction`",
+  },
   detect(files, context = AUTO_DETECT) {
     const paths = new Set(files.map((file) => file.path));
     const reversible = context.forced

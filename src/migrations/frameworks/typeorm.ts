@@ -1,7 +1,9 @@
 import type { SourceFile } from "../model.js";
-import { AUTO_DETECT, type FrameworkDetector } from "./detector.js";
+import { AUTO_DETECT } from "./detector.js";
 import { definesUp, fileStem, isJsOrTsSource, readJsMigration } from "./support/js-migration.js";
 import { sortMigrations } from "./support/versions.js";
+import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const IMPLEMENTS_MIGRATION = /\bimplements\s+MigrationInterface\b/;
 
@@ -19,8 +21,15 @@ function versionAndName(file: SourceFile): { version: string; name: string } {
  * TypeORM: a class implementing `MigrationInterface` with `up(queryRunner)` and
  * `down(queryRunner)`, in any folder. Runs in a transaction (TypeORM's default `transaction: "all"`).
  */
-export const typeormDetector: FrameworkDetector = {
+export const typeormFramework: Framework<"typeorm"> = {
   id: "typeorm",
+  paths: ["**/migration/**", "**/migrations/**"],
+  counterparts: NO_COUNTERPARTS,
+  transaction: { wraps: true, optOut: null },
+  texts: {
+    addDown: GENERIC_ADD_DOWN,
+    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+  },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter(
       (file) => isJsOrTsSource(file.path) && (context.forced || IMPLEMENTS_MIGRATION.test(file.text)) && definesUp(file),

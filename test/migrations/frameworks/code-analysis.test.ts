@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { maskCode } from "../../../src/migrations/frameworks/code/mask.js";
 import { findRubyMethods } from "../../../src/migrations/frameworks/code/ruby-blocks.js";
-import { alembicDetector } from "../../../src/migrations/frameworks/alembic.js";
-import { knexDetector } from "../../../src/migrations/frameworks/knex.js";
-import { railsDetector } from "../../../src/migrations/frameworks/rails.js";
+import { alembicFramework } from "../../../src/migrations/frameworks/alembic.js";
+import { knexFramework } from "../../../src/migrations/frameworks/knex.js";
+import { railsFramework } from "../../../src/migrations/frameworks/rails.js";
 import { describeIssues, describeSections } from "./summaries.js";
 
 describe("maskCode", () => {
@@ -67,7 +67,7 @@ describe("Ruby method bodies", () => {
       "end",
       "",
     ].join("\n");
-    const [migration] = railsDetector.detect([{ path: "db/migrate/20100101000000_add_x.rb", text }]).migrations;
+    const [migration] = railsFramework.detect([{ path: "db/migrate/20100101000000_add_x.rb", text }]).migrations;
     expect(describeSections(migration)).toEqual([
       "up db/migrate/20100101000000_add_x.rb L3-3 tx",
       "down db/migrate/20100101000000_add_x.rb L7-7 tx",
@@ -79,20 +79,20 @@ describe("Ruby method bodies", () => {
 describe("other shapes of empty downs", () => {
   it("knex: `exports.down = () => Promise.resolve();`", () => {
     const text = 'exports.up = (knex) => knex.raw("SELECT 1");\nexports.down = () => Promise.resolve();\n';
-    const [migration] = knexDetector.detect([{ path: "migrations/20260101000000_x.js", text }]).migrations;
+    const [migration] = knexFramework.detect([{ path: "migrations/20260101000000_x.js", text }]).migrations;
     expect(describeIssues(migration)).toEqual(["empty-down 2: `down` is empty: rolling back does nothing"]);
     expect(describeSections(migration)).toEqual(["up migrations/20260101000000_x.js L1-1 tx", "down migrations/20260101000000_x.js L2-2 tx"]);
   });
 
   it("alembic: `def downgrade(): pass` on one line", () => {
     const text = 'revision = "a1"\ndown_revision = None\n\ndef upgrade():\n    op.execute("SELECT 1")\n\ndef downgrade(): pass\n';
-    const [migration] = alembicDetector.detect([{ path: "alembic/versions/a1_x.py", text }]).migrations;
+    const [migration] = alembicFramework.detect([{ path: "alembic/versions/a1_x.py", text }]).migrations;
     expect(describeIssues(migration)).toEqual(["empty-down 7: `downgrade()` is empty: rolling back does nothing"]);
   });
 
   it("knex needs the forced framework when the file does not mention knex", () => {
     const files = [{ path: "migrations/20260101000000_x.js", text: "exports.up = async (db) => {\n  await db.raw('SELECT 1');\n};\n" }];
-    expect(knexDetector.detect(files).migrations).toEqual([]);
-    expect(knexDetector.detect(files, { forced: true }).migrations.map((m) => m.framework)).toEqual(["knex"]);
+    expect(knexFramework.detect(files).migrations).toEqual([]);
+    expect(knexFramework.detect(files, { forced: true }).migrations.map((m) => m.framework)).toEqual(["knex"]);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { detectMigrations } from "../../../src/migrations/detect.js";
-import { dieselDetector } from "../../../src/migrations/frameworks/diesel.js";
-import { golangMigrateDetector } from "../../../src/migrations/frameworks/golang-migrate.js";
-import { sqitchDetector } from "../../../src/migrations/frameworks/sqitch.js";
-import { sqlxDetector } from "../../../src/migrations/frameworks/sqlx.js";
+import { dieselFramework } from "../../../src/migrations/frameworks/diesel.js";
+import { golangMigrateFramework } from "../../../src/migrations/frameworks/golang-migrate.js";
+import { sqitchFramework } from "../../../src/migrations/frameworks/sqitch.js";
+import { sqlxFramework } from "../../../src/migrations/frameworks/sqlx.js";
 import { loadFixture } from "./load-fixture.js";
 import { byVersion, describeSections, sectionText } from "./summaries.js";
 
@@ -42,7 +42,7 @@ describe("golang-migrate", () => {
   });
 
   it("claims its files when run alone", () => {
-    const result = golangMigrateDetector.detect(files);
+    const result = golangMigrateFramework.detect(files);
     expect(result.claimed.sort()).toEqual(files.map((f) => f.path).sort());
   });
 });
@@ -72,8 +72,8 @@ describe("Diesel", () => {
 
   it("ignores up.sql files outside version-named folders unless forced", () => {
     const files = [{ path: "sql/reset/up.sql", text: "SELECT 1;\n" }];
-    expect(dieselDetector.detect(files).migrations).toEqual([]);
-    expect(dieselDetector.detect(files, { forced: true }).migrations.map((m) => m.version)).toEqual(["reset"]);
+    expect(dieselFramework.detect(files).migrations).toEqual([]);
+    expect(dieselFramework.detect(files, { forced: true }).migrations.map((m) => m.version)).toEqual(["reset"]);
   });
 });
 
@@ -95,7 +95,7 @@ describe("sqitch", () => {
   });
 
   it("claims the plan and the verify scripts, so plain SQL does not read them", () => {
-    expect(sqitchDetector.detect(files).claimed.sort()).toEqual(files.map((f) => f.path).sort());
+    expect(sqitchFramework.detect(files).claimed.sort()).toEqual(files.map((f) => f.path).sort());
     expect(migrations).toHaveLength(2);
   });
 });
@@ -196,8 +196,8 @@ describe("sqlx", () => {
 
   it("reads reversible .up.sql/.down.sql only when forced (they are golang-migrate's otherwise)", () => {
     const reversible = loadFixture("frameworks/golang-migrate");
-    expect(sqlxDetector.detect(reversible).migrations).toEqual([]);
-    const forced = sqlxDetector.detect(reversible, { forced: true }).migrations;
+    expect(sqlxFramework.detect(reversible).migrations).toEqual([]);
+    const forced = sqlxFramework.detect(reversible, { forced: true }).migrations;
     expect(forced.map((m) => [m.framework, m.version, m.rollback, m.sections.length])).toEqual([
       ["sqlx", "000001", "required", 2],
       ["sqlx", "000002", "required", 1],

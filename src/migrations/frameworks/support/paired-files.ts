@@ -1,4 +1,5 @@
 import type { FrameworkId, Migration, MigrationSection, SourceFile } from "../../model.js";
+import { type CounterpartFinder, sameFolder } from "./counterparts.js";
 import { buildMigration } from "./migration.js";
 import { basename, dirname } from "./paths.js";
 import { wholeFileSection } from "./sections.js";
@@ -10,6 +11,13 @@ const PAIRED_FILE = /^(\d+)_(.+)\.(up|down)\.sql$/i;
 export function isPairedUpDownFile(path: string): boolean {
   return PAIRED_FILE.test(basename(path));
 }
+
+/** An up file's down and a down file's up: same version and title, the other direction. */
+export const PAIRED_FILE_COUNTERPARTS: CounterpartFinder = sameFolder((changed, listed) => {
+  const [, version, title, direction] = PAIRED_FILE.exec(changed) ?? [];
+  const other = PAIRED_FILE.exec(listed);
+  return direction !== undefined && other !== null && other[1] === version && other[2] === title && other[3]?.toLowerCase() !== direction.toLowerCase();
+});
 
 interface Pair {
   folder: string;
