@@ -49,6 +49,8 @@ export const LAYERS = [
   { name: "migrations", modules: ["migrations"] },
   { name: "sql", modules: ["sql"] },
   { name: "ops", modules: ["ops"] },
+  // Rule ids import nothing, so everything (the config's validation of `rules:` keys included) may name them.
+  { name: "ids", modules: ["ids"] },
   { name: "errors", modules: ["errors.ts"] },
 ];
 

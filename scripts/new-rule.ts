@@ -1,7 +1,7 @@
 /**
  * `npm run new-rule <id> [-- --category C] [--severity S]`: scaffolds a rule. Writes the rule
  * (src/rules/<id>.ts), its test (test/rules/<id>.test.ts) and its page (docs/rules/<id>.md) from
- * templates that already pass the documentation meta-test, adds the id to src/rules/ids.ts, the
+ * templates that already pass the documentation meta-test, adds the id to src/ids/rule-ids.ts, the
  * import and entry to the registry (src/rules/index.ts) and a row to the README's rules table.
  * The templates check one concrete statement (LOCK TABLE) so that the scaffold runs; replace that
  * and every TODO. Runs with Node 24's type stripping (`node scripts/new-rule.ts`): node: imports
@@ -138,12 +138,12 @@ TODO: when the finding is safe to ignore. Silence it for one statement with
 `;
 }
 
-/** ids.ts with the id appended to ANALYSER_RULE_IDS. */
+/** rule-ids.ts with the id appended to ANALYSER_RULE_IDS. */
 export function addToIds(text: string, id: string): string {
   const start = text.indexOf("export const ANALYSER_RULE_IDS = [");
   const end = start === -1 ? -1 : text.indexOf("] as const;", start);
-  if (end === -1) throw new Error("src/rules/ids.ts: ANALYSER_RULE_IDS = [ … ] as const; not found");
-  if (text.includes(`"${id}"`)) throw new Error(`src/rules/ids.ts already names "${id}"`);
+  if (end === -1) throw new Error("src/ids/rule-ids.ts: ANALYSER_RULE_IDS = [ … ] as const; not found");
+  if (text.includes(`"${id}"`)) throw new Error(`src/ids/rule-ids.ts already names "${id}"`);
   return `${text.slice(0, end)}  "${id}",\n${text.slice(end)}`;
 }
 
@@ -186,7 +186,7 @@ export function scaffoldRule(root: string, rule: NewRule): string[] {
   const read = (path: string) => readFileSync(join(root, path), "utf8");
   // Every edit is computed before anything is written: a failure leaves the tree as it was.
   const edited: Array<[string, string]> = [
-    ["src/rules/ids.ts", addToIds(read("src/rules/ids.ts"), rule.id)],
+    ["src/ids/rule-ids.ts", addToIds(read("src/ids/rule-ids.ts"), rule.id)],
     ["src/rules/index.ts", addToRegistry(read("src/rules/index.ts"), rule.id)],
     ["README.md", addToReadme(read("README.md"), rule)],
   ];

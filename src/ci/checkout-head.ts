@@ -1,5 +1,5 @@
 import { EnvironmentError } from "../errors.js";
-import { headAtCommit } from "../git/commit-head.js";
+import { headAtCommit } from "../review/git-head.js";
 import { LocalRepo } from "../git/local-repo.js";
 import type { Head } from "../review/head.js";
 

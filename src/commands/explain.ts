@@ -3,8 +3,8 @@ import YAML from "yaml";
 import type { RepoConfig } from "../config/repo-config.js";
 import { InternalError, errorMessage } from "../errors.js";
 import { inlineCode } from "../report/markdown.js";
-import { closeRuleIds } from "../rules/close-ids.js";
-import { canonicalRuleId, isRuleId } from "../rules/ids.js";
+import { closeRuleIds } from "../ids/close-rule-ids.js";
+import { canonicalRuleId, isRuleId } from "../ids/rule-ids.js";
 import { RULES, RULES_BY_ID } from "../rules/index.js";
 
 /**

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_INCLUDE_GLOBS } from "../migrations/relevant-files.js";
 import { AnalysisConfigSchema } from "./analysis-config.js";
 import { ConfigError } from "../errors.js";
-import type { RuleId } from "../rules/ids.js";
+import type { RuleId } from "../ids/rule-ids.js";
 import { describeRuleKeys, ruleKeyHint } from "./rule-settings.js";
 
 /**

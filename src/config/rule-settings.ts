@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { closeRuleIds } from "../rules/close-ids.js";
-import { RULE_IDS, SQUAWK_RULE_NAMES, canonicalRuleId, isRuleId, type RuleId, type SquawkRuleName } from "../rules/ids.js";
+import { closeRuleIds } from "../ids/close-rule-ids.js";
+import { RULE_IDS, SQUAWK_RULE_NAMES, canonicalRuleId, isRuleId, type RuleId, type SquawkRuleName } from "../ids/rule-ids.js";
 
 /**
  * `rules:` in the configuration: per rule, off or the severity to report it with. The keys are

@@ -4,7 +4,7 @@ import type { FolderEntry } from "./gather-plan.js";
 /**
  * The head commit a review reads, whoever holds it: the one port of the review pipeline. Three
  * implementations: GitHub's API for the app (review/github-head.ts), the checkout of a CI job
- * (ci/checkout-head.ts) and a commit of a local git repository (git/commit-head.ts).
+ * (ci/checkout-head.ts) and a commit of a local git repository (review/git-head.ts).
  */
 export interface Head {
   /** A folder's entries at the head commit; none when the folder is not there. */

@@ -15,7 +15,7 @@ import banVacuumFull from "./ban-vacuum-full.js";
 import { syntaxError, unusedIgnore } from "./builtin.js";
 import concurrentlyInTransaction from "./concurrently-in-transaction.js";
 import emptyRollback from "./empty-rollback.js";
-import { RULE_IDS, type RuleId } from "./ids.js";
+import { RULE_IDS, type RuleId } from "../ids/rule-ids.js";
 import irreversibleRollback from "./irreversible-rollback.js";
 import missingRollback from "./missing-rollback.js";
 import preferBigintId from "./prefer-bigint-id.js";

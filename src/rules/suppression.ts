@@ -1,5 +1,5 @@
 import type { SqlComment } from "../sql/parse.js";
-import { SQUAWK_RULE_NAMES, type SquawkRuleName } from "./ids.js";
+import { SQUAWK_RULE_NAMES, type SquawkRuleName } from "../ids/rule-ids.js";
 import type { Finding } from "./types.js";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { explainRule } from "../../src/commands/explain.js";
-import { closeRuleIds } from "../../src/rules/close-ids.js";
+import { closeRuleIds } from "../../src/ids/close-rule-ids.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText } from "../../src/config/repo-config.js";
 
 describe("explain", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, repoConfigJsonSchema } from "../../src/config/repo-config.js";
 import { DEFAULT_INCLUDE_GLOBS } from "../../src/migrations/relevant-files.js";
-import { RULE_IDS } from "../../src/rules/ids.js";
+import { RULE_IDS } from "../../src/ids/rule-ids.js";
 import { RULE_DESCRIPTIONS, RULES_BY_ID } from "../../src/rules/index.js";
 import { ROOT } from "../helpers/run-built.js";
 

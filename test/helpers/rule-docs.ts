@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
-import { REPLAY_RULE_IDS } from "../../src/rules/ids.js";
+import { REPLAY_RULE_IDS } from "../../src/ids/rule-ids.js";
 import type { Rule } from "../../src/rules/types.js";
 import { lint } from "./rule-tester.js";
 

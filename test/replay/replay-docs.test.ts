@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../src/config/repo-config.js";
 import type { SourceFile } from "../../src/migrations/model.js";
-import { REPLAY_RULE_IDS } from "../../src/rules/ids.js";
+import { REPLAY_RULE_IDS } from "../../src/ids/rule-ids.js";
 import { createReplayRunner } from "../../src/replay/runner.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { readDoc } from "../helpers/rule-docs.js";

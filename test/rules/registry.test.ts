@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { syntaxError, unusedIgnore } from "../../src/rules/builtin.js";
 import banVacuumFull from "../../src/rules/ban-vacuum-full.js";
-import { RULE_IDS, SQUAWK_RULE_NAMES, canonicalRuleId, isRuleId } from "../../src/rules/ids.js";
+import { RULE_IDS, SQUAWK_RULE_NAMES, canonicalRuleId, isRuleId } from "../../src/ids/rule-ids.js";
 import { RULE_REGISTRY, RULES, RULES_BY_ID } from "../../src/rules/index.js";
 import preferTimestamptz from "../../src/rules/prefer-timestamptz.js";
 import { REPLAY_CHECKS } from "../../src/replay/findings.js";
@@ -31,7 +31,7 @@ describe("the rule registry", () => {
   });
 
   it("keeps the ids module at the bottom of the import graph: it imports nothing", () => {
-    const source = readFileSync(`${ROOT}src/rules/ids.ts`, "utf8");
+    const source = readFileSync(`${ROOT}src/ids/rule-ids.ts`, "utf8");
     expect(source).not.toMatch(/^\s*import\b/m);
     expect(source).not.toMatch(/\bimport\(/);
   });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addToRegistry, main } from "../../scripts/new-rule.js";
-import type * as IdsModule from "../../src/rules/ids.js";
+import type * as IdsModule from "../../src/ids/rule-ids.js";
 import type * as RegistryModule from "../../src/rules/index.js";
 import type { Rule } from "../../src/rules/types.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
@@ -47,7 +47,7 @@ describe("npm run new-rule", () => {
   });
 
   it("registers the rule under its id, among the analyser's rules", async () => {
-    const ids = (await import(join(copy, "src/rules/ids.ts"))) as typeof IdsModule;
+    const ids = (await import(join(copy, "src/ids/rule-ids.ts"))) as typeof IdsModule;
     const registry = (await import(join(copy, "src/rules/index.ts"))) as typeof RegistryModule;
     expect(ids.ANALYSER_RULE_IDS).toContain(ID);
     expect((registry.RULE_REGISTRY as Record<string, Rule>)[ID]?.id).toBe(ID);
@@ -65,13 +65,13 @@ describe("npm run new-rule", () => {
   });
 
   it("refuses an id that exists, and changes nothing", () => {
-    const before = readFileSync(join(copy, "src/rules/ids.ts"), "utf8");
+    const before = readFileSync(join(copy, "src/ids/rule-ids.ts"), "utf8");
     const lines: string[] = [];
     // A replay check has no file of its own in src/rules/: only the ids module knows it.
     expect(main(["--root", copy, "replay-up-fails"], ROOT, (line) => lines.push(line))).toBe(1);
     expect(main(["--root", copy, "ban-drop-table"], ROOT, (line) => lines.push(line))).toBe(1);
-    expect(lines).toEqual(['new-rule: src/rules/ids.ts already names "replay-up-fails"', "new-rule: src/rules/ban-drop-table.ts exists already"]);
-    expect(readFileSync(join(copy, "src/rules/ids.ts"), "utf8")).toBe(before);
+    expect(lines).toEqual(['new-rule: src/ids/rule-ids.ts already names "replay-up-fails"', "new-rule: src/rules/ban-drop-table.ts exists already"]);
+    expect(readFileSync(join(copy, "src/ids/rule-ids.ts"), "utf8")).toBe(before);
     expect(existsSync(join(copy, "test/rules/replay-up-fails.test.ts"))).toBe(false);
     expect(existsSync(join(copy, "docs/rules/replay-up-fails.md"))).toBe(false);
   });

@@ -9,7 +9,7 @@ import { appendStepOutputs, appendStepSummary } from "../../ci/step-outputs.js";
 import { loadConfigFile } from "../../config/load-config-file.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE, type RepoConfig } from "../../config/repo-config.js";
 import { UserInputError, errorMessage } from "../../errors.js";
-import { headAtCommit } from "../../git/commit-head.js";
+import { headAtCommit } from "../../review/git-head.js";
 import { LocalRepo } from "../../git/local-repo.js";
 import { createRelevantFileMatcher, selectRelevantFiles } from "../../migrations/relevant-files.js";
 import { CHECK_NAME } from "../../report/check-output.js";

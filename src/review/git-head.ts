@@ -1,9 +1,9 @@
 import { workspaceFromGit } from "../agent/workspace/sources.js";
-import type { LocalRepo } from "./local-repo.js";
+import type { LocalRepo } from "../git/local-repo.js";
 
 /**
  * A commit of a local git repository as the review reads a head commit (the review's `Head`
- * port, met by shape: git sits below the review and does not import it). Listings and texts
+ * port, met by shape). Listings and texts
  * come from the commit (`git ls-tree`, `git show`), never from the working tree, which may hold
  * changes that are not committed; the tree is unpacked with `git archive`.
  */

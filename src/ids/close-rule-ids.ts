@@ -1,4 +1,4 @@
-import { RULE_IDS } from "./ids.js";
+import { RULE_IDS } from "./rule-ids.js";
 
 /**
  * Rule ids close to a misspelt one, for `/data-engineer explain` and for the config's "unknown
