@@ -75,26 +75,6 @@ export const ALLOWED_UPWARD_IMPORTS = [
     to: "src/jobs/queue.ts",
     fix: "metrics reports the states the queue counts: JobCountsSource returns Readonly<Record<string, number>> and the jobs gauge sets Object.entries(counts), so ops/ needs neither JobState nor JOB_STATES (both queues count every state)",
   },
-  {
-    from: "src/git/local-repo.ts",
-    to: "src/review/gather-plan.ts",
-    fix: "declare the listing entry in src/git/local-repo.ts (`export interface GitFolderEntry`, the same four fields); review's FolderEntry accepts it structurally",
-  },
-  {
-    from: "src/report/inline-comments.ts",
-    to: "src/review/diff-anchors.ts",
-    fix: "move src/review/diff-anchors.ts to src/report/diff-anchors.ts (pure: a patch in, commentable lines out; the report is its main user)",
-  },
-  {
-    from: "src/report/inline-comments.ts",
-    to: "src/review/fingerprint.ts",
-    fix: "move src/review/fingerprint.ts to src/report/fingerprint.ts (it reads only rules' types; the report writes the markers)",
-  },
-  {
-    from: "src/github/pull-request-client.ts",
-    to: "src/review/fingerprint.ts",
-    fix: "the same move of src/review/fingerprint.ts to src/report/fingerprint.ts; then import markersIn from ../report/fingerprint.js",
-  },
 ];
 
 export default tseslint.config(

@@ -3,7 +3,7 @@ import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { UserInputError } from "../errors.js";
 import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
-import type { FolderEntry } from "../review/gather-plan.js";
+import type { FolderEntry } from "../migrations/frameworks/support/counterparts.js";
 
 /**
  * A local git repository as the review pipeline needs it: what changed between two refs, the

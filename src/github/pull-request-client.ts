@@ -7,7 +7,7 @@ import { commitStatusState, createCommitStatus, type CommitStatusState } from ".
 import { callGitHub } from "./call.js";
 import { downloadTarball } from "./head-tarball.js";
 import type { GitHubOctokit } from "./octokit.js";
-import { markersIn } from "../review/fingerprint.js";
+import { markersIn } from "../report/fingerprint.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import { rateLimitWait, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";

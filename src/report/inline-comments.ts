@@ -1,5 +1,5 @@
-import { anchorFor, type DiffAnchors } from "../review/diff-anchors.js";
-import { findingMarker, fingerprint } from "../review/fingerprint.js";
+import { anchorFor, type DiffAnchors } from "./diff-anchors.js";
+import { findingMarker, fingerprint } from "./fingerprint.js";
 import type { Finding, Severity } from "../rules/types.js";
 import { inlineCode } from "./markdown.js";
 

@@ -13,8 +13,8 @@ import type { ReplayOutcome } from "../replay/replay-migrations.js";
 import type { AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { changedPaths } from "./detect.js";
-import { commentableLines, type DiffAnchors } from "./diff-anchors.js";
-import { AGENT_FINGERPRINT_PREFIX, REPLAY_FINGERPRINT_PREFIX, fingerprint, statementTextFor } from "./fingerprint.js";
+import { commentableLines, type DiffAnchors } from "../report/diff-anchors.js";
+import { AGENT_FINGERPRINT_PREFIX, REPLAY_FINGERPRINT_PREFIX, fingerprint, statementTextFor } from "../report/fingerprint.js";
 import { DELETED_REASON } from "./gather.js";
 
 /**

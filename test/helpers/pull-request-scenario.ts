@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import nock from "nock";
-import { addedFilePatch } from "../../src/review/diff-anchors.js";
+import { addedFilePatch } from "../../src/report/diff-anchors.js";
 import { paxEntry, rawTar } from "../agent/workspace/tar-bytes.js";
 import type { FakeGitHub, FakeReply } from "./fake-github.js";
 import { INSTALLATION_ID, webhookExample } from "./webhooks.js";

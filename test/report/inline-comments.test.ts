@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderInlineComment, selectInlineComments } from "../../src/report/inline-comments.js";
-import { commentableLines, type DiffAnchors } from "../../src/review/diff-anchors.js";
-import { fingerprint, markersIn, statementTextFor } from "../../src/review/fingerprint.js";
+import { commentableLines, type DiffAnchors } from "../../src/report/diff-anchors.js";
+import { fingerprint, markersIn, statementTextFor } from "../../src/report/fingerprint.js";
 import { analyzeMigrations, type AnalysisResult } from "../../src/rules/engine.js";
 import type { Finding } from "../../src/rules/types.js";
 import { loadSqlParser } from "../../src/sql/parse.js";

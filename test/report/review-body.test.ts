@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectInlineComments, type InlineSelection } from "../../src/report/inline-comments.js";
 import { REVIEW_BODY_LIMIT, renderReviewBody, type ReviewBodyInput } from "../../src/report/review-body.js";
-import { commentableLines } from "../../src/review/diff-anchors.js";
+import { commentableLines } from "../../src/report/diff-anchors.js";
 import { analyzeMigrations, type AnalysisResult } from "../../src/rules/engine.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { caseMigration } from "../helpers/rule-tester.js";

@@ -10,7 +10,7 @@ import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../src/config/repo-conf
 import { createRelevantFileMatcher, selectRelevantFiles, type ChangedFile } from "../../src/migrations/relevant-files.js";
 import type { ReplayOutcome } from "../../src/replay/replay-migrations.js";
 import type { ReplayRunner, VerifyInput } from "../../src/replay/verify.js";
-import { addedFilePatch } from "../../src/review/diff-anchors.js";
+import { addedFilePatch } from "../../src/report/diff-anchors.js";
 import type { Head } from "../../src/review/head.js";
 import { reviewHeadCommit, type HeadCommitReviewInput } from "../../src/review/pipeline.js";
 import { analyzeMigrations } from "../../src/rules/engine.js";

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE } from "../../config/repo-config.js";
 import { collectFiles } from "../../migrations/collect-files.js";
 import { buildReview, type ReviewInput } from "../../review/build-review.js";
-import { addedFilePatch } from "../../review/diff-anchors.js";
+import { addedFilePatch } from "../../report/diff-anchors.js";
 import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
 import { reviewMarkdown } from "./review.js";

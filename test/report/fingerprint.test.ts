@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeMigrations } from "../../src/rules/engine.js";
-import { findingMarker, fingerprint, markersIn, normalizeStatement, statementTextFor } from "../../src/review/fingerprint.js";
+import { findingMarker, fingerprint, markersIn, normalizeStatement, statementTextFor } from "../../src/report/fingerprint.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { caseMigration } from "../helpers/rule-tester.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anchorFor, commentableLines } from "../../src/review/diff-anchors.js";
+import { anchorFor, commentableLines } from "../../src/report/diff-anchors.js";
 
 const MODIFIED = [
   "@@ -1,4 +1,5 @@",
