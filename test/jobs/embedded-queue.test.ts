@@ -61,7 +61,7 @@ describe("embedded job store", () => {
     let runs = 0;
     await queue.start({ run: () => Promise.resolve(void runs++), superseded: () => Promise.resolve(), deadLetter: () => Promise.resolve() });
     await queue.enqueue({ id: "x", kind: "review", payload: {} });
-    // Until the job is settled, however long a loaded machine takes (a count of 10 ms polls was not enough).
+    // Until the job is settled, however long a loaded machine takes (a fixed count of 10 ms polls was a deadline).
     await queue.whenIdle();
     expect((await queue.counts()).done).toBe(1);
     expect(await queue.enqueue({ id: "x", kind: "review", payload: {} })).toEqual({ enqueued: false });
