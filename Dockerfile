@@ -19,7 +19,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# 3. Runtime: compiled code, production dependencies, the agent definitions; runs as `node`.
+# 3. Runtime: compiled code, production dependencies, the agent definitions and the docs
+#    (`/data-engineer explain <rule>` answers with docs/rules/<rule>.md); runs as `node`.
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
@@ -35,6 +36,7 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json app.yml ./
 COPY --chown=node:node agents ./agents
+COPY --chown=node:node docs ./docs
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -1,6 +1,7 @@
 import { anchorFor, type DiffAnchors } from "./diff-anchors.js";
 import { findingMarker, fingerprint } from "./fingerprint.js";
 import type { Finding, Severity } from "../rules/types.js";
+import { installedDocsUrl, ruleDocUrl } from "./docs-url.js";
 import { inlineCode } from "./markdown.js";
 
 /**
@@ -59,9 +60,9 @@ export function codeBlock(info: string, text: string): string {
   return `${fence}${info}\n${body}${fence}`;
 }
 
-/** Link to a rule's documentation, relative to the repository root of data-engineer's docs. */
-export function ruleLink(rule: string): string {
-  return `[${inlineCode(rule)}](docs/rules/${encodeURIComponent(rule)}.md)`;
+/** Link to a rule's page under `docsUrl`: absolute, as GitHub resolves a relative one against the pull request's page. */
+export function ruleLink(rule: string, docsUrl: string = installedDocsUrl()): string {
+  return `[${inlineCode(rule)}](${ruleDocUrl(rule, docsUrl)})`;
 }
 
 export interface InlineAnchor {
@@ -70,8 +71,8 @@ export interface InlineAnchor {
 }
 
 /** The body of one inline comment. A ```suggestion only when the fix replaces exactly the commented lines. */
-export function renderInlineComment(finding: Finding, fp: string, anchor?: InlineAnchor): string {
-  const source = finding.origin === "agent" ? `${inlineCode(finding.rule)} (data-engineer agent)` : ruleLink(finding.rule);
+export function renderInlineComment(finding: Finding, fp: string, anchor?: InlineAnchor, docsUrl: string = installedDocsUrl()): string {
+  const source = finding.origin === "agent" ? `${inlineCode(finding.rule)} (data-engineer agent)` : ruleLink(finding.rule, docsUrl);
   const parts = [`**${SEVERITY_LABEL[finding.severity]}** ${source}`, plainText(finding.message)];
   if (finding.help) parts.push(plainText(finding.help));
   if (finding.fix) {
@@ -115,6 +116,8 @@ export interface InlineOptions {
   alreadyPosted: ReadonlySet<string>;
   /** The statement a finding is about, for its fingerprint (see statementTextFor). */
   statementText?: (finding: Finding) => string | undefined;
+  /** Where rule links point (see docs-url.ts); this installation's default when absent. */
+  docsUrl?: string;
 }
 
 /** Splits findings into inline comments and the rest; every finding lands in exactly one list. */
@@ -147,7 +150,7 @@ export function selectInlineComments(
       line: anchor.line,
       ...(anchor.startLine !== undefined ? { startLine: anchor.startLine, startSide: "RIGHT" as const } : {}),
       side: "RIGHT",
-      body: renderInlineComment(finding, fp, anchor),
+      body: renderInlineComment(finding, fp, anchor, options.docsUrl),
       finding,
       fingerprint: fp,
     });

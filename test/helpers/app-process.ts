@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { registerChild, unregisterChild } from "./child-registry.js";
 import { freePort } from "./free-port.js";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { defaultHeadSha } from "./loopback-github.js";
 import { INSTALLATION_ID, webhookExample } from "./webhooks.js";
 
@@ -64,19 +65,40 @@ export interface WebhookResult {
   body: string;
 }
 
-/** Children still running, killed when this process exits (a test that timed out must not leave its app behind). */
+/**
+ * Children still running, killed when this process exits (a test that timed out must not leave
+ * its app behind). Vitest stops a worker with SIGTERM, which runs no exit handler: for that the
+ * app carries exit-with-parent.js, and the suite's teardown checks the registry (child-registry.ts).
+ */
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
 function track(child: ChildProcess): void {
   running.add(child);
-  child.once("exit", () => running.delete(child));
+  registerChild(child.pid, `the built app (node dist/main.js), started by test/helpers/app-process.ts`, { groupLeader: true });
+  child.once("exit", () => {
+    running.delete(child);
+    unregisterChild(child.pid);
+  });
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once("exit", () => {
-    for (const c of running) c.kill("SIGKILL");
+    for (const c of running) signalGroup(c, "SIGKILL");
   });
 }
+
+/** The app leads its own process group (spawned detached): a signal to the group reaches anything it started too. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/** Makes the app end itself when this process is gone, however it went (see exit-with-parent.js). */
+const EXIT_WITH_PARENT = join(ROOT, "test/helpers/exit-with-parent.js");
 
 /** At most this much of each output stream is kept (the tail), so a long benchmark does not grow memory. */
 const OUTPUT_LIMIT = 4 * 1024 * 1024;
@@ -93,6 +115,8 @@ export class AppProcess {
   private readonly sampler: NodeJS.Timeout;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   private ownsDataDir: boolean;
+  /** The process `restart()` started in its place: disposing this one disposes it too, so a dropped handle leaks nothing. */
+  private successor: AppProcess | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -164,12 +188,14 @@ export class AppProcess {
       GHE_PROTOCOL: "http",
       LOG_LEVEL: options.logLevel,
       DATA_DIR: options.dataDir,
+      EXIT_WITH_PARENT_PID: String(process.pid),
     };
     for (const [key, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
-    const child = spawn(process.execPath, [join(ROOT, "dist/main.js")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const preload = existsSync(EXIT_WITH_PARENT) ? ["--import", pathToFileURL(EXIT_WITH_PARENT).href] : [];
+    const child = spawn(process.execPath, [...preload, join(ROOT, "dist/main.js")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     track(child);
     return new AppProcess(child, options, ownsDataDir);
   }
@@ -275,15 +301,18 @@ export class AppProcess {
 
   /** Sends a signal (SIGKILL by default) and resolves with the exit. */
   kill(signal: NodeJS.Signals = "SIGKILL"): Promise<ExitStatus> {
-    if (this.exitStatus === undefined) this.child.kill(signal);
+    if (this.exitStatus === undefined) {
+      if (signal === "SIGKILL") signalGroup(this.child, signal);
+      else this.child.kill(signal);
+    }
     return this.exited;
   }
 
-  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  /** SIGTERM, then SIGKILL (to its process group) if it has not exited after `graceMs`. */
   async stop(graceMs = 5000): Promise<ExitStatus> {
     if (this.exitStatus) return this.exitStatus;
     this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    const timer = setTimeout(() => signalGroup(this.child, "SIGKILL"), graceMs);
     const status = await this.exited;
     clearTimeout(timer);
     return status;
@@ -304,11 +333,13 @@ export class AppProcess {
       return AppProcess.start(rest);
     });
     next.ownsDataDir = owns;
+    this.successor = next;
     return next;
   }
 
-  /** Stops it (SIGKILL) and removes the temporary data dir it made. */
+  /** Stops it (SIGKILL) and every process restarted in its place, and removes the temporary data dir it made. */
   async dispose(): Promise<void> {
+    await this.successor?.dispose();
     await this.kill("SIGKILL");
     if (this.ownsDataDir) rmSync(this.options.dataDir, { recursive: true, force: true });
     this.ownsDataDir = false;

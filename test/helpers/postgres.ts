@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { registerChild, unregisterChild } from "./child-registry.js";
 import { freePort } from "./free-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -141,8 +142,12 @@ async function launch(postgresBinary: string, dataDir: string, port: number): Pr
   const [command, args] = asServerUser("sh", ["-c", watchdog, "postgres-watchdog", postgresBinary, ...settings]);
   // Its own process group, so that a server that never answers can be stopped with its watchdog.
   const launched = spawn(command, args, { stdio: "ignore", detached: true });
+  registerChild(launched.pid, `PostgreSQL on port ${port} (its watchdog shell), started by test/helpers/postgres.ts`, { groupLeader: true });
   let exited = false;
-  launched.once("exit", () => (exited = true));
+  launched.once("exit", () => {
+    exited = true;
+    unregisterChild(launched.pid);
+  });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 15_000;
   while (!(await answers(url))) {

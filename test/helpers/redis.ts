@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
+import { registerChild, unregisterChild } from "./child-registry.js";
 import { freePort } from "./free-port.js";
 
 /**
@@ -54,8 +55,12 @@ async function launch(port: number): Promise<void> {
     `while kill -0 ${process.pid} 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 0.5; done`,
   ].join("\n");
   const launched = spawn("sh", ["-c", watchdog, "redis-server", ...args], { stdio: "ignore" });
+  registerChild(launched.pid, `redis-server on port ${port} (its watchdog shell), started by test/helpers/redis.ts`);
   let exited = false;
-  launched.once("exit", () => (exited = true));
+  launched.once("exit", () => {
+    exited = true;
+    unregisterChild(launched.pid);
+  });
   const deadline = Date.now() + 5_000;
   while (!(await answersPing(port))) {
     if (exited) throw new Error(`redis-server exited at start (port ${port})`);

@@ -16,6 +16,8 @@ export function runBuilt(script: string, args: readonly string[], options: { env
     env: { PATH: process.env.PATH, ...options.env },
     encoding: "utf8",
     timeout: 30_000,
+    // The server in graceful shutdown ignores SIGTERM for its grace: a run that hangs ends at once.
+    killSignal: "SIGKILL",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -37,7 +37,7 @@ describe("a server killed mid-review", () => {
     expect(await app.kill("SIGKILL")).toMatchObject({ signal: "SIGKILL" });
     reads.release();
 
-    await app.restart();
+    app = await app.restart();
     const completed = await github
       .waitFor((g) => g.checkRuns({ head_sha: sha }).every((c) => c.status === "completed") && g.reviewCount(21, sha) === 1, 60_000, "the check run completed and one review")
       .then(() => github?.checkRuns({ head_sha: sha }) ?? [])
@@ -74,7 +74,7 @@ describe("a server killed mid-review", () => {
     expect(await app.exited).toMatchObject({ code: 0 });
     expect(github.reviewCount(22, sha)).toBe(0);
 
-    await app.restart();
+    app = await app.restart();
     await github.waitFor((g) => g.checkRuns({ head_sha: sha }).every((c) => c.status === "completed") && g.reviewCount(22, sha) === 1, 60_000, "the review after the restart");
     expect(github.checkRuns({ head_sha: sha })).toHaveLength(1);
     expect(github.problems, github.summary()).toEqual([]);

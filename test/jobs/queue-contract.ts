@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   JobAbortedError,
   PermanentJobError,
@@ -7,6 +7,7 @@ import {
   type JobQueue,
   type JobRunContext,
   type QueueSettings,
+  type StopReport,
 } from "../../src/jobs/queue.js";
 
 /**
@@ -23,6 +24,44 @@ export interface QueueContractFactory {
   crash(queue: JobQueue): Promise<void>;
   /** How long the adapter may take to notice that a crashed process's job needs running again. */
   recoveryMs: number;
+  /**
+   * Every wait of the adapter is a timer or Date.now of this process (the embedded store), so
+   * tests about durations can run it on vitest's fake clock: time moves only when the test moves
+   * it, and a loaded machine cannot make a grace period run out early. BullMQ waits in Redis, on
+   * real time.
+   */
+  fakeClock?: boolean;
+}
+
+/** The time a test runs on: vitest's fake clock, or real time for adapters that need it. */
+interface TestClock {
+  readonly fake: boolean;
+  /** Moves the clock (fake), or lets that much real time pass. */
+  advance(ms: number): Promise<void>;
+  /** Until `condition` holds: in fake time one millisecond at a time, at most `limitMs` of it. */
+  until(what: string, condition: () => boolean | Promise<boolean>, limitMs?: number): Promise<void>;
+  restore(): void;
+}
+
+const REAL_TIME: TestClock = { fake: false, advance: async (ms) => void (await sleep(ms)), until: (what, condition, limitMs) => waitFor(what, condition, limitMs), restore: () => undefined };
+
+function testClock(fake: boolean): TestClock {
+  if (!fake) return REAL_TIME;
+  // Date for the store's due times, performance for the runs' start and end. Microtasks stay
+  // real, so work that needs no timer (a job starting, a promise settling) happens as soon as
+  // the test yields; a job's own sleep waits until the test moves the clock past it.
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"] });
+  return {
+    fake,
+    advance: async (ms) => void (await vi.advanceTimersByTimeAsync(ms)),
+    async until(what, condition, limitMs = 10_000) {
+      for (let elapsed = 0; !(await condition()); elapsed++) {
+        if (elapsed >= limitMs) throw new Error(`timed out waiting for ${what} (${limitMs} ms of fake time)`);
+        await vi.advanceTimersByTimeAsync(1);
+      }
+    },
+    restore: () => vi.useRealTimers(),
+  };
 }
 
 const FAST: Partial<QueueSettings> = {
@@ -106,12 +145,19 @@ export function gate(): { wait: () => Promise<void>; open: () => void } {
 export function describeQueueContract(name: string, factory: QueueContractFactory): void {
   describe(`job queue contract: ${name}`, () => {
     const opened: JobQueue[] = [];
+    let clock: TestClock = REAL_TIME;
+    beforeEach(() => {
+      clock = testClock(factory.fakeClock === true);
+    });
     const open = async (store: string, settings: Partial<QueueSettings> = {}) => {
       const queue = await factory.open(store, { ...FAST, ...settings });
       opened.push(queue);
       return queue;
     };
     afterEach(async () => {
+      // Real time again first: stopping a queue whose job hangs waits for its grace on a timer.
+      clock.restore();
+      clock = REAL_TIME;
       for (const queue of opened.splice(0)) {
         await queue.stop(0).catch(() => undefined);
         await queue.close().catch(() => undefined);
@@ -123,7 +169,7 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const processor = new RecordingProcessor(() => Promise.resolve());
       await queue.start(processor);
       expect(await queue.enqueue({ id: "d-1", kind: "review", installationId: 1, payload: { pr: 7 } })).toEqual({ enqueued: true });
-      await waitFor("the job to finish", async () => (await queue.counts()).done === 1);
+      await clock.until("the job to finish", async () => (await queue.counts()).done === 1);
       expect(processor.runs).toMatchObject([{ id: "d-1", attempt: 1, payload: { pr: 7 } }]);
       expect(await queue.counts()).toMatchObject({ queued: 0, running: 0, done: 1, dead: 0, superseded: 0 });
       await expect(queue.ping()).resolves.toBeUndefined();
@@ -136,9 +182,9 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const job = { id: "delivery-42", kind: "review", installationId: 1, coalesceKey: "r#1", payload: { sha: "a" } };
       expect(await queue.enqueue(job)).toEqual({ enqueued: true });
       expect(await queue.enqueue(job)).toEqual({ enqueued: false });
-      await waitFor("the job to finish", async () => (await queue.counts()).done === 1);
+      await clock.until("the job to finish", async () => (await queue.counts()).done === 1);
       expect(await queue.enqueue(job)).toEqual({ enqueued: false });
-      await sleep(150);
+      await clock.advance(150);
       expect(processor.runs).toHaveLength(1);
       expect(processor.supersededIds).toEqual([]);
     });
@@ -155,10 +201,10 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       });
       await queue.start(processor);
       await queue.enqueue({ id: "push-1", kind: "review", installationId: 1, coalesceKey: "r#5", payload: { sha: "a" } });
-      await waitFor("the first review to start", () => processor.runs.length === 1);
+      await clock.until("the first review to start", () => processor.runs.length === 1);
       await queue.enqueue({ id: "push-2", kind: "review", installationId: 1, coalesceKey: "r#5", payload: { sha: "b" } });
-      await waitFor("the newer review to finish", () => processor.completed.includes("push-2"));
-      await waitFor("the superseded hook", () => processor.supersededIds.length === 1);
+      await clock.until("the newer review to finish", () => processor.completed.includes("push-2"));
+      await clock.until("the superseded hook", () => processor.supersededIds.length === 1);
 
       expect(reasons).toHaveLength(1);
       expect(reasons[0]).toBeInstanceOf(JobAbortedError);
@@ -170,7 +216,7 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       expect(second?.startedAt).toBeGreaterThanOrEqual(first?.settledAt ?? Infinity);
       expect(processor.runs.map((run) => run.id)).toEqual(["push-1", "push-2"]);
       expect(processor.dead).toEqual([]);
-      await waitFor("counts", async () => {
+      await clock.until("counts", async () => {
         const counts = await queue.counts();
         return counts.superseded === 1 && counts.done === 1;
       });
@@ -182,13 +228,13 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const processor = new RecordingProcessor((job) => (job.id === "other" ? blocker.wait() : Promise.resolve()));
       await queue.start(processor);
       await queue.enqueue({ id: "other", kind: "review", installationId: 1, coalesceKey: "r#1", payload: {} });
-      await waitFor("the blocking job to start", () => processor.runs.length === 1);
+      await clock.until("the blocking job to start", () => processor.runs.length === 1);
       await queue.enqueue({ id: "push-1", kind: "review", installationId: 1, coalesceKey: "r#2", payload: { sha: "a" } });
       await queue.enqueue({ id: "push-2", kind: "review", installationId: 1, coalesceKey: "r#2", payload: { sha: "b" } });
-      await waitFor("the replaced job's hook", () => processor.supersededIds.includes("push-1"));
+      await clock.until("the replaced job's hook", () => processor.supersededIds.includes("push-1"));
       blocker.open();
-      await waitFor("the newest job", () => processor.completed.includes("push-2"));
-      await sleep(100);
+      await clock.until("the newest job", () => processor.completed.includes("push-2"));
+      await clock.advance(100);
       expect(processor.runs.map((run) => run.id)).toEqual(["other", "push-2"]);
       expect(processor.supersededIds).toEqual(["push-1"]);
     });
@@ -202,14 +248,14 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       });
       await queue.start(processor);
       await queue.enqueue({ id: "flaky", kind: "review", installationId: 1, payload: {} });
-      await waitFor("the third run to succeed", () => processor.completed.includes("flaky"));
+      await clock.until("the third run to succeed", () => processor.completed.includes("flaky"));
       expect(processor.runs.map((run) => run.attempt)).toEqual([1, 2, 3]);
       expect(processor.retries.map((retry) => retry.reason)).toEqual([
         "GitHub answered HTTP 502 (call 1)",
         "GitHub answered HTTP 502 (call 2)",
       ]);
       expect(processor.dead).toEqual([]);
-      await waitFor("done", async () => (await queue.counts()).done === 1);
+      await clock.until("done", async () => (await queue.counts()).done === 1);
     });
 
     it("dead-letters a job that always fails, with the last reason, after maxAttempts runs", async () => {
@@ -217,11 +263,11 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const processor = new RecordingProcessor((_job, { attempt }) => Promise.reject(new Error(`still broken (run ${attempt})`)));
       await queue.start(processor);
       await queue.enqueue({ id: "broken", kind: "review", installationId: 1, payload: { checkRunId: 9 } });
-      await waitFor("the dead letter", () => processor.dead.length === 1);
+      await clock.until("the dead letter", () => processor.dead.length === 1);
       expect(processor.runs).toHaveLength(3);
       expect(processor.dead).toEqual([{ id: "broken", reason: "still broken (run 3)" }]);
-      await waitFor("counted dead", async () => (await queue.counts()).dead === 1);
-      await sleep(100);
+      await clock.until("counted dead", async () => (await queue.counts()).dead === 1);
+      await clock.advance(100);
       expect(processor.runs).toHaveLength(3);
     });
 
@@ -230,7 +276,7 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const processor = new RecordingProcessor(() => Promise.reject(new PermanentJobError("the installation was removed")));
       await queue.start(processor);
       await queue.enqueue({ id: "gone", kind: "review", installationId: 1, payload: {} });
-      await waitFor("the dead letter", () => processor.dead.length === 1);
+      await clock.until("the dead letter", () => processor.dead.length === 1);
       expect(processor.runs).toHaveLength(1);
       expect(processor.dead[0]?.reason).toBe("the installation was removed");
     });
@@ -240,10 +286,10 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const processor = new RecordingProcessor(() => Promise.resolve());
       await queue.start(processor);
       await queue.enqueue({ id: "held", kind: "review", installationId: 1, payload: { sha: "a" }, holdMs: 60_000 });
-      await sleep(300);
+      await clock.advance(300);
       expect(processor.runs).toEqual([]);
       await queue.release("held", { checkRunId: 77 });
-      await waitFor("the released job", () => processor.completed.includes("held"));
+      await clock.until("the released job", () => processor.completed.includes("held"));
       expect(processor.runs[0]?.payload).toEqual({ sha: "a", checkRunId: 77 });
     });
 
@@ -253,7 +299,7 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       await queue.start(processor);
       const enqueuedAt = performance.now();
       await queue.enqueue({ id: "orphan", kind: "review", installationId: 1, payload: {}, holdMs: 300 });
-      await waitFor("the job after its hold", () => processor.completed.includes("orphan"));
+      await clock.until("the job after its hold", () => processor.completed.includes("orphan"));
       expect((processor.runs[0]?.startedAt ?? 0) - enqueuedAt).toBeGreaterThanOrEqual(250);
     });
 
@@ -263,13 +309,13 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const processor = new RecordingProcessor((job) => (job.id === "long" ? blocker.wait() : Promise.resolve()));
       await queue.start(processor);
       await queue.enqueue({ id: "long", kind: "review", installationId: 1, payload: {} });
-      await waitFor("the long job", () => processor.runs.length === 1);
+      await clock.until("the long job", () => processor.runs.length === 1);
       await queue.enqueue({ id: "waiting", kind: "review", installationId: 1, payload: {} });
       await queue.enqueue({ id: "held", kind: "review", installationId: 2, payload: {}, holdMs: 200 });
-      await waitFor("the held job of another installation", () => processor.completed.includes("held"), 5_000);
+      await clock.until("the held job of another installation", () => processor.completed.includes("held"), 5_000);
       expect(processor.completed).not.toContain("waiting");
       blocker.open();
-      await waitFor("the waiting job", () => processor.completed.includes("waiting"));
+      await clock.until("the waiting job", () => processor.completed.includes("waiting"));
     });
 
     it("keeps to the concurrency limits per process and per installation", async () => {
@@ -292,7 +338,7 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       for (let i = 0; i < 6; i++) {
         await queue.enqueue({ id: `j-${i}`, kind: "review", installationId: i < 4 ? 1 : 2, payload: {} });
       }
-      await waitFor("all six", () => processor.completed.length === 6);
+      await clock.until("all six", () => processor.completed.length === 6);
       expect(peak).toBe(2);
       expect(peakPerInstallation).toBe(1);
     });
@@ -303,13 +349,13 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const firstProcessor = new RecordingProcessor(() => new Promise<void>(() => undefined));
       await first.start(firstProcessor);
       await first.enqueue({ id: "mid-review", kind: "review", installationId: 1, coalesceKey: "r#3", payload: { checkRunId: 5 } });
-      await waitFor("the job to start", () => firstProcessor.runs.length === 1);
+      await clock.until("the job to start", () => firstProcessor.runs.length === 1);
       await factory.crash(first);
 
       const second = await open(store);
       const secondProcessor = new RecordingProcessor(() => Promise.resolve());
       await second.start(secondProcessor);
-      await waitFor("the job to run again", () => secondProcessor.completed.includes("mid-review"), factory.recoveryMs + 10_000);
+      await clock.until("the job to run again", () => secondProcessor.completed.includes("mid-review"), factory.recoveryMs + 10_000);
       expect(secondProcessor.runs).toMatchObject([{ id: "mid-review", attempt: 2, payload: { checkRunId: 5 } }]);
       expect(await second.enqueue({ id: "mid-review", kind: "review", payload: {} })).toEqual({ enqueued: false });
     });
@@ -322,14 +368,14 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       await queue.start(processor);
       await queue.enqueue({ id: "poison", kind: "review", installationId: 1, payload: { checkRunId: 8 } });
       for (let run = 1; run <= 2; run++) {
-        await waitFor(`run ${run}`, () => processor.runs.length === 1, factory.recoveryMs + 10_000);
+        await clock.until(`run ${run}`, () => processor.runs.length === 1, factory.recoveryMs + 10_000);
         expect(processor.runs[0]?.attempt).toBe(run);
         await factory.crash(queue);
         queue = await open(store, { maxAttempts: 2 });
         processor = new RecordingProcessor(hang);
         await queue.start(processor);
       }
-      await waitFor("the dead letter", () => processor.dead.length === 1, factory.recoveryMs + 10_000);
+      await clock.until("the dead letter", () => processor.dead.length === 1, factory.recoveryMs + 10_000);
       expect(processor.runs).toEqual([]);
       expect(processor.dead[0]?.id).toBe("poison");
       expect(processor.dead[0]?.reason).toMatch(/process stopped/);
@@ -343,12 +389,12 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       });
       await queue.start(processor);
       await queue.enqueue({ id: "push-1", kind: "review", installationId: 1, coalesceKey: "r#8", payload: {} });
-      await waitFor("the first review to start", () => processor.runs.length === 1);
+      await clock.until("the first review to start", () => processor.runs.length === 1);
       await queue.enqueue({ id: "push-2", kind: "review", installationId: 1, coalesceKey: "r#8", payload: {} });
-      await sleep(100);
+      await clock.advance(100);
       posting.open();
-      await waitFor("the newer review", () => processor.completed.includes("push-2"));
-      await waitFor("both done", async () => (await queue.counts()).done === 2);
+      await clock.until("the newer review", () => processor.completed.includes("push-2"));
+      await clock.until("both done", async () => (await queue.counts()).done === 2);
       expect(processor.supersededIds).toEqual([]);
       expect((await queue.counts()).superseded).toBe(0);
     });
@@ -362,26 +408,40 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       expect(await queue.release("held-1", { checkRunId: 1 })).toBe("superseded");
       expect(await queue.release("held-2", { checkRunId: 2 })).toBe("queued");
       expect(await queue.release("never-enqueued")).toBeUndefined();
-      await waitFor("the newer job", () => processor.completed.includes("held-2"));
+      await clock.until("the newer job", () => processor.completed.includes("held-2"));
       expect(processor.runs.map((run) => [run.id, run.payload])).toEqual([["held-2", { checkRunId: 2 }]]);
-      await waitFor("the replaced job's hook", () => processor.supersededIds.includes("held-1"));
+      await clock.until("the replaced job's hook", () => processor.supersededIds.includes("held-1"));
     });
 
     it("on stop, lets running jobs finish within the grace period and queues the rest again without counting the run", async () => {
+      // On the fake clock the grace is exact, and a machine too loaded to end the quick job
+      // within a real 300 ms cannot fail this (it did). Real time (BullMQ) gets a wide grace.
+      const graceMs = clock.fake ? 300 : 3_000;
       const store = await factory.newStore();
       const queue = await open(store);
       const reasons: unknown[] = [];
+      const quick = gate();
       const processor = new RecordingProcessor(async (job, { signal }) => {
-        if (job.id === "quick") return sleep(50);
+        if (job.id === "quick") return quick.wait();
         reasons.push(await aborted(signal));
         throw signal.reason;
       });
       await queue.start(processor);
       await queue.enqueue({ id: "quick", kind: "review", installationId: 1, payload: {} });
       await queue.enqueue({ id: "slow", kind: "review", installationId: 2, payload: {} });
-      await waitFor("both to start", () => processor.runs.length === 2);
-      const report = await queue.stop(300);
-      expect(report).toEqual({ finished: 1, requeued: 1 });
+      await clock.until("both to start", () => processor.runs.length === 2);
+      let report: StopReport | undefined;
+      const stopping = queue.stop(graceMs).then((r) => (report = r));
+      quick.open();
+      if (clock.fake) {
+        await clock.advance(graceMs - 1);
+        // A millisecond before the grace runs out: the quick job is done, the slow one not yet aborted.
+        expect(processor.completed).toEqual(["quick"]);
+        expect(reasons).toEqual([]);
+        expect(report).toBeUndefined();
+        await clock.advance(1);
+      }
+      expect(await stopping).toEqual({ finished: 1, requeued: 1 });
       expect(reasons).toHaveLength(1);
       expect((reasons[0] as JobAbortedError).why).toBe("shutdown");
       await queue.close();
@@ -389,7 +449,7 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const next = await open(store);
       const nextProcessor = new RecordingProcessor(() => Promise.resolve());
       await next.start(nextProcessor);
-      await waitFor("the requeued job", () => nextProcessor.completed.includes("slow"), factory.recoveryMs + 10_000);
+      await clock.until("the requeued job", () => nextProcessor.completed.includes("slow"), factory.recoveryMs + 10_000);
       expect(nextProcessor.runs).toMatchObject([{ id: "slow", attempt: 1 }]);
       expect(processor.dead).toEqual([]);
     });
@@ -401,8 +461,8 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       processor.deadLetterFailures = 1;
       await queue.start(processor);
       await queue.enqueue({ id: "unlucky", kind: "review", installationId: 1, payload: { checkRunId: 3 } });
-      await waitFor("the job to fail", async () => (await queue.counts()).dead === 1);
-      await sleep(200);
+      await clock.until("the job to fail", async () => (await queue.counts()).dead === 1);
+      await clock.advance(200);
       expect(processor.dead).toEqual([]);
       await queue.stop(1000);
       await queue.close();
@@ -410,7 +470,7 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       const next = await open(store, { maxAttempts: 1 });
       const report = await next.start(processor);
       expect(report.hooksRetried).toBe(1);
-      await waitFor("the hook to run again", () => processor.dead.length === 1);
+      await clock.until("the hook to run again", () => processor.dead.length === 1);
       expect(processor.dead).toEqual([{ id: "unlucky", reason: "cannot parse" }]);
       expect(processor.runs).toHaveLength(1);
     });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { installedDocsUrl } from "../../src/report/docs-url.js";
 import { renderInlineComment, selectInlineComments } from "../../src/report/inline-comments.js";
 import { commentableLines, type DiffAnchors } from "../../src/report/diff-anchors.js";
 import { fingerprint, markersIn, statementTextFor } from "../../src/report/fingerprint.js";
@@ -48,7 +49,8 @@ describe("renderInlineComment", () => {
     const body = renderInlineComment(finding, "f".repeat(64), anchor);
     expect(body).toContain(block);
     expect(body.includes("```suggestion")).toBe(block.startsWith("```suggestion"));
-    expect(body).toContain("[`require-concurrent-index`](docs/rules/require-concurrent-index.md)");
+    expect(body).toContain(`[\`require-concurrent-index\`](${installedDocsUrl()}require-concurrent-index.md)`);
+    expect(body).not.toContain("](docs/");
     expect(body).toMatch(/^\*\*(Error|Warning|Note)\*\*/);
     expect(markersIn(body)).toEqual(["f".repeat(64)]);
   });
@@ -70,6 +72,15 @@ describe("renderInlineComment", () => {
     expect(body).not.toContain("[link](");
     expect(body).not.toContain("**bold**");
     expect(body).toContain("&lt;script&gt;");
+  });
+
+  it("links the rule's page absolutely, under the docs URL given", () => {
+    const finding = byRuleAt("require-concurrent-index", 1);
+    expect(renderInlineComment(finding, "c".repeat(64), { line: 1 }, "https://docs.example.com/de/rules")).toContain(
+      "[`require-concurrent-index`](https://docs.example.com/de/rules/require-concurrent-index.md)",
+    );
+    const [comment] = selectInlineComments([finding], new Map([[UP, commentableLines(newFilePatch(5))]]), { max: 50, alreadyPosted: new Set(), docsUrl: "https://docs.example.com/x/" }).inline;
+    expect(comment?.body).toContain("](https://docs.example.com/x/require-concurrent-index.md)");
   });
 
   it("keeps a replacement with backticks inside its fence", () => {
