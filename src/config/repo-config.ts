@@ -27,6 +27,11 @@ export const RepoConfigSchema = AnalysisConfigSchema.extend({
   reviewEvent: z.enum(["COMMENT", "REQUEST_CHANGES"]).default("COMMENT"),
   /** At most this many inline comments per review; the rest go in the review body. */
   maxInlineComments: z.int().min(0).max(100).default(25),
+  /**
+   * Where rule links in comments point: `<docsUrl><rule-id>.md`, for a mirror of the rule pages.
+   * Default: data-engineer's own repository docs at the running version.
+   */
+  docsUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Which pull requests are reviewed without being asked. */
   autoReview: z
     .strictObject({

@@ -45,6 +45,12 @@ describe(".github/data-engineer.yml", () => {
     expect(() => parseRepoConfigText(yaml)).toThrow(expected);
   });
 
+  it("takes docsUrl, an http(s) base for rule links, and refuses other schemes", () => {
+    expect(parseRepoConfigText("docsUrl: https://docs.example.com/rules/").docsUrl).toBe("https://docs.example.com/rules/");
+    expect(DEFAULT_REPO_CONFIG.docsUrl).toBeUndefined();
+    expect(() => parseRepoConfigText("docsUrl: javascript:alert(1)")).toThrow(ConfigError);
+  });
+
   it("publishes a JSON Schema generated from the same definition, kept current", () => {
     const committed = JSON.parse(readFileSync(`${ROOT}docs/data-engineer.schema.json`, "utf8")) as unknown;
     expect(committed, "run npm run schema").toEqual(repoConfigJsonSchema(RULE_DESCRIPTIONS));
