@@ -1,4 +1,5 @@
-import { columnType, hasColumnConstraint, columnLine } from "./general-helpers.js";
+import { declaredType, hasColumnConstraint } from "../sql/column-types.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 const SERIAL = new Set(["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"]);
@@ -25,7 +26,7 @@ export default defineRule({
       const def = column.column;
       if (!hasColumnConstraint(def, "CONSTR_NOTNULL", "CONSTR_PRIMARY")) continue;
       if (hasColumnConstraint(def, "CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED")) continue;
-      if (SERIAL.has(columnType(def).name ?? "")) continue;
+      if (SERIAL.has(declaredType(def).name ?? "")) continue;
       report({
         messageId: "required",
         data: { column: column.name, table: target },

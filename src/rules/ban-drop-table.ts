@@ -1,4 +1,6 @@
-import { dropOf, droppedObjects, isCreatedHere } from "./general-helpers.js";
+import { droppedObjects } from "../sql/effects.js";
+import { bodyOf } from "../sql/nodes.js";
+import { isCreatedHere } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /** DROP TABLE of a table that existed before this migration: its rows are gone, and so is every query on it. */
@@ -13,7 +15,7 @@ export default defineRule({
     },
   },
   statement({ statement, report }) {
-    const drop = dropOf(statement);
+    const drop = bodyOf(statement.node, "DropStmt");
     if (drop?.removeType !== "OBJECT_TABLE") return;
     const tables = droppedObjects(drop)
       .map((o) => o.name)

@@ -1,5 +1,4 @@
-import type { RenameStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
+import { bodyOf } from "../sql/nodes.js";
 import { isCreatedHere } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
@@ -15,7 +14,7 @@ export default defineRule({
     },
   },
   statement({ statement, report }) {
-    const rename = nodeOf<RenameStmt>(statement.node, "RenameStmt");
+    const rename = bodyOf(statement.node, "RenameStmt");
     if (rename?.renameType !== "OBJECT_COLUMN" || rename.relationType === "OBJECT_TYPE") return;
     const table = rename.relation?.relname;
     if (!table || isCreatedHere(statement, table)) return;

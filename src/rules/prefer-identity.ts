@@ -1,4 +1,5 @@
-import { columnLine, columnType, newColumns } from "./general-helpers.js";
+import { declaredType } from "../sql/column-types.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 const SERIAL: Readonly<Record<string, string>> = {
@@ -22,8 +23,8 @@ export default defineRule({
     },
   },
   statement({ statement, report }) {
-    for (const column of newColumns(statement)) {
-      const type = columnType(column.column).name ?? "";
+    for (const column of statement.effects.adds.columns) {
+      const type = declaredType(column.column).name ?? "";
       const base = SERIAL[type];
       if (!base) continue;
       const integer = base === "bigint" ? "bigint" : "bigint (or " + base + ")";

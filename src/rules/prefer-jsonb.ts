@@ -1,4 +1,5 @@
-import { columnLine, columnType, newColumns } from "./general-helpers.js";
+import { declaredType } from "../sql/column-types.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /** json keeps the input text: no equality operator, no GIN index, parsed again on every access. */
@@ -13,8 +14,8 @@ export default defineRule({
     },
   },
   statement({ statement, report }) {
-    for (const column of newColumns(statement)) {
-      if (columnType(column.column).name !== "json") continue;
+    for (const column of statement.effects.adds.columns) {
+      if (declaredType(column.column).name !== "json") continue;
       report({
         messageId: "json",
         data: { column: column.name },

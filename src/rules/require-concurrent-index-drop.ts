@@ -1,5 +1,4 @@
-import type { DropStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
+import { bodyOf } from "../sql/nodes.js";
 import { statementFix } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
@@ -19,10 +18,10 @@ export default defineRule({
     },
   },
   statement({ statement, report }) {
-    const drop = nodeOf<DropStmt>(statement.node, "DropStmt");
+    const drop = bodyOf(statement.node, "DropStmt");
     if (drop?.removeType !== "OBJECT_INDEX" || drop.concurrent) return;
     const names = (drop.objects ?? []).map((object) =>
-      (nodeOf<{ items?: unknown[] }>(object, "List")?.items ?? [])
+      (bodyOf(object, "List")?.items ?? [])
         .map((item) => (item as { String?: { sval?: string } }).String?.sval)
         .at(-1),
     );

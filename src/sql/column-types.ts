@@ -1,5 +1,5 @@
-import type { Node, TypeName } from "libpg-query";
-import { bodyOf, strings } from "./nodes.js";
+import type { ColumnDef, Constraint, Node, TypeName } from "libpg-query";
+import { bodyOf, constraintsOf, strings } from "./nodes.js";
 
 /**
  * Column types as written in DDL, reduced to Postgres's canonical names (pg_type.typname), and
@@ -89,4 +89,14 @@ export function typeChangeRewrites(from: ColumnType, to: ColumnType): boolean {
     return (to.mods[0] ?? 0) < (from.mods[0] ?? 0);
   }
   return true;
+}
+
+/** A column's type as written ("int4", "varchar", "serial"; undefined when none) and whether it is an array. */
+export function declaredType(column: ColumnDef): { name: string | undefined; array: boolean } {
+  return { name: typeNameOf(column.typeName) || undefined, array: isArrayType(column.typeName) };
+}
+
+/** Whether the column's definition carries a constraint of one of these types (NOT NULL, DEFAULT, PRIMARY KEY, …). */
+export function hasColumnConstraint(column: ColumnDef, ...types: Array<Constraint["contype"]>): boolean {
+  return constraintsOf(column.constraints).some((c) => types.includes(c.contype));
 }

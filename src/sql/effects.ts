@@ -69,7 +69,8 @@ export interface StatementEffects {
   creates: CreatedObject[];
   drops: DroppedObject[];
   renames: Rename[];
-  adds: { columns: NewColumn[]; constraints: AddedConstraint[] };
+  /** Columns (of CREATE TABLE or ADD COLUMN) and ADD CONSTRAINT's constraints; `inOrder`: an ALTER TABLE's additions as written. */
+  adds: { columns: NewColumn[]; constraints: AddedConstraint[]; inOrder: Array<NewColumn | AddedConstraint> };
   /** DO and CALL: what they do is in code the analyser does not read. */
   opaque: boolean;
 }
@@ -225,7 +226,7 @@ export function effectsOf(node: Node): StatementEffects {
     creates: createsOf(node),
     drops: [],
     renames: renamesOf(bodyOf(node, "RenameStmt")),
-    adds: { columns: newTableColumns(node), constraints: [] },
+    adds: { columns: newTableColumns(node), constraints: [], inOrder: [] },
     opaque: bodyOf(node, "DoStmt") !== undefined || bodyOf(node, "CallStmt") !== undefined,
   };
   const drop = bodyOf(node, "DropStmt");
@@ -237,12 +238,17 @@ export function effectsOf(node: Node): StatementEffects {
     switch (command.subtype) {
       case "AT_AddColumn": {
         const column = bodyOf(command.def, "ColumnDef");
-        if (column?.colname !== undefined) effects.adds.columns.push({ column, name: column.colname, table, newTable: false, tableConstraints: [] });
+        if (column?.colname === undefined) break;
+        const added: NewColumn = { column, name: column.colname, table, newTable: false, tableConstraints: [] };
+        effects.adds.columns.push(added);
+        effects.adds.inOrder.push(added);
         break;
       }
       case "AT_AddConstraint": {
         const constraint = bodyOf(command.def, "Constraint");
-        if (constraint && table) effects.adds.constraints.push({ table, constraint });
+        if (!constraint || !table) break;
+        effects.adds.constraints.push({ table, constraint });
+        effects.adds.inOrder.push({ table, constraint });
         break;
       }
       case "AT_DropColumn":

@@ -53,6 +53,12 @@ export function alterCommandsOf(alter: AlterTableStmt | undefined): AlterTableCm
   return bodiesOf(alter?.cmds, "AlterTableCmd");
 }
 
+/** An ALTER TABLE's target table (unqualified) and its subcommands; none for any other statement. */
+export function alterTableOf(node: Node): { table: string | undefined; commands: AlterTableCmd[] } {
+  const alter = bodyOf(node, "AlterTableStmt");
+  return { table: alter?.relation?.relname, commands: alterCommandsOf(alter) };
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
