@@ -100,3 +100,10 @@ export function declaredType(column: ColumnDef): { name: string | undefined; arr
 export function hasColumnConstraint(column: ColumnDef, ...types: Array<Constraint["contype"]>): boolean {
   return constraintsOf(column.constraints).some((c) => types.includes(c.contype));
 }
+
+/** The type's name as written, qualified unless built in: "int4", "varchar", "public.citext" (modifiers left out). */
+export function typeText(typeName: TypeName | undefined): string {
+  return strings(typeName?.names)
+    .filter((part) => part !== "pg_catalog")
+    .join(".");
+}
