@@ -1,5 +1,5 @@
 import { alterTableOf, bodyOf } from "../sql/nodes.js";
-import { droppedObjects, objectTypeWords } from "../sql/effects.js";
+import { objectTypeWords } from "../sql/effects.js";
 import { isCreatedHere } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
@@ -19,6 +19,7 @@ export default defineRule({
       truncate: "TRUNCATE … CASCADE also empties every table with a foreign key to {{tables}}, and the tables referencing those, none of which this migration names.",
     },
   },
+  nodes: ["TruncateStmt", "DropStmt", "AlterTableStmt"],
   statement({ statement, report }) {
     const help = "Remove CASCADE and drop the dependent objects explicitly, by name, before this statement: then the review shows exactly what goes.";
     const truncate = bodyOf(statement.node, "TruncateStmt");
@@ -33,7 +34,7 @@ export default defineRule({
     if (drop) {
       // DROP SCHEMA is ban-drop-schema's error already, CASCADE or not.
       if (drop.behavior !== "DROP_CASCADE" || drop.removeType === "OBJECT_SCHEMA") return;
-      const names = droppedObjects(drop).map((o) => o.name);
+      const names = statement.effects.drops.map((o) => o.name);
       if (names.length > 0 && names.every((n) => isCreatedHere(statement, n))) return;
       report({ messageId: "drop", data: { what: `DROP ${objectTypeWords(drop.removeType)} ${names.join(", ")}` }, help });
       return;

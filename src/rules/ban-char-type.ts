@@ -14,6 +14,7 @@ export default defineRule({
       char: "{{column}} is char({{length}}), which pads every value with spaces to {{length}} characters: trailing spaces vanish in comparisons but not everywhere else, and it takes no less space than text.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
     for (const column of statement.effects.adds.columns) {
       // `char` is pg_catalog.bpchar; the quoted one-byte "char" type is something else.

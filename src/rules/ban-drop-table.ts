@@ -1,4 +1,3 @@
-import { droppedObjects } from "../sql/effects.js";
 import { bodyOf } from "../sql/nodes.js";
 import { isCreatedHere } from "./general-helpers.js";
 import { defineRule } from "./types.js";
@@ -14,10 +13,11 @@ export default defineRule({
       drop: "Dropping {{tables}} deletes every row for good, and application versions still running that query {{it}} fail until they are replaced.",
     },
   },
+  nodes: ["DropStmt"],
   statement({ statement, report }) {
     const drop = bodyOf(statement.node, "DropStmt");
     if (drop?.removeType !== "OBJECT_TABLE") return;
-    const tables = droppedObjects(drop)
+    const tables = statement.effects.drops
       .map((o) => o.name)
       .filter((name) => !isCreatedHere(statement, name));
     if (tables.length === 0) return;

@@ -13,6 +13,7 @@ export default defineRule({
       rename: "Renaming table {{from}} to {{to}} breaks every query of the application versions still running that use {{from}}, from the moment it commits until they are replaced.",
     },
   },
+  nodes: ["RenameStmt"],
   statement({ statement, report }) {
     const rename = bodyOf(statement.node, "RenameStmt");
     if (rename?.renameType !== "OBJECT_TABLE") return;

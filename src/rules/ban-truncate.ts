@@ -13,6 +13,7 @@ export default defineRule({
       truncate: "TRUNCATE deletes every row of {{tables}} for good (and takes an ACCESS EXCLUSIVE lock while it does).",
     },
   },
+  nodes: ["TruncateStmt"],
   statement({ statement, report }) {
     const truncate = bodyOf(statement.node, "TruncateStmt");
     if (!truncate) return;

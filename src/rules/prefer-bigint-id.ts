@@ -31,6 +31,7 @@ export default defineRule({
       small: "{{column}} is {{type}}, which stops at {{max}}: an id that reaches it makes every INSERT fail, and widening it then rewrites the table (and the tables referencing it) under an ACCESS EXCLUSIVE lock.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
     for (const column of statement.effects.adds.columns) {
       const type = declaredType(column.column);

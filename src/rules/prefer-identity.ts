@@ -22,6 +22,7 @@ export default defineRule({
       serial: "{{column}} is {{type}}: a default on a separately owned sequence, so grants, ownership and copies of the table (CREATE TABLE … LIKE) need extra care, and explicit ids inserted by hand later collide with it.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
     for (const column of statement.effects.adds.columns) {
       const type = declaredType(column.column).name ?? "";

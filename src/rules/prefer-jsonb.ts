@@ -13,6 +13,7 @@ export default defineRule({
       json: "{{column}} is json, which stores the text as written: it has no equality operator (DISTINCT, GROUP BY and UNION on it fail), no GIN index, and every access parses it again.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
     for (const column of statement.effects.adds.columns) {
       if (declaredType(column.column).name !== "json") continue;

@@ -15,6 +15,7 @@ export default defineRule({
         "{{column}} is varchar({{length}}), which is no smaller or faster than text, and its limit is costly to change: raising it takes an ACCESS EXCLUSIVE lock and fails while views depend on the column, lowering it rewrites the table.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
     for (const column of statement.effects.adds.columns) {
       if (declaredType(column.column).name !== "varchar") continue;

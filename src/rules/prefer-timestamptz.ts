@@ -14,6 +14,7 @@ export default defineRule({
         "{{column}} is timestamp without time zone, a wall-clock reading with no zone: values written by servers or sessions in different time zones silently disagree, and daylight-saving changes make some ambiguous.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
     for (const column of statement.effects.adds.columns) {
       if (declaredType(column.column).name !== "timestamp") continue;
