@@ -1,4 +1,4 @@
-import { bodyOf } from "../sql/nodes.js";
+import { bodyOf, type NodeKind } from "../sql/nodes.js";
 import { optionOn } from "../sql/options.js";
 import { alterCommands, noTransactionOptOut } from "./lock-helpers.js";
 import type { AnalyzedStatement } from "./types.js";
@@ -24,7 +24,7 @@ function nonTransactional(statement: AnalyzedStatement): string | undefined {
   if (bodyOf(node, "VacuumStmt")?.is_vacuumcmd) return "VACUUM";
   const cluster = bodyOf(node, "ClusterStmt");
   if (cluster && !cluster.relation) return "CLUSTER without a table name";
-  const others: Record<string, string> = {
+  const others: Partial<Record<NodeKind | "Unknown", string>> = {
     CreatedbStmt: "CREATE DATABASE",
     DropdbStmt: "DROP DATABASE",
     CreateTableSpaceStmt: "CREATE TABLESPACE",

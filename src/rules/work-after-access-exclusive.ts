@@ -1,8 +1,9 @@
+import type { SqlStatement } from "../sql/parse.js";
 import { alterCommands, heldExisting } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /** What the statement does that takes time, or undefined for quick statements. */
-function work(kind: string, scans: boolean, rewrites: boolean): string | undefined {
+function work(kind: SqlStatement["kind"], scans: boolean, rewrites: boolean): string | undefined {
   if (kind === "InsertStmt" || kind === "MergeStmt" || kind === "CopyStmt") return "data change";
   if (kind === "IndexStmt" || kind === "ReindexStmt") return "index build";
   if (rewrites) return "rewrite";
