@@ -31,10 +31,8 @@ import { SchemaFacts } from "./schema-facts.js";
  */
 
 export type { RelationLock, StatementLocks } from "./lock-set.js";
-export type { RelationRef } from "./nodes.js";
-export { SchemaFacts, type ForeignKeyFact } from "./schema-facts.js";
+export { SchemaFacts } from "./schema-facts.js";
 export { columnType, typeChangeRewrites, type ColumnType } from "./column-types.js";
-export { VOLATILE_FUNCTIONS } from "./lock-tables.js";
 
 const SUE: LockMode = "ShareUpdateExclusiveLock";
 const SRE: LockMode = "ShareRowExclusiveLock";
