@@ -1,6 +1,7 @@
-import type { Node } from "libpg-query";
 import type { AnalysisResult, MigrationAnalysis } from "../rules/engine.js";
 import type { AnalyzedStatement, Finding, Severity } from "../rules/types.js";
+import { typeText } from "../sql/column-types.js";
+import type { NewColumn } from "../sql/effects.js";
 import { blockedTraffic, LOCK_MODE_SQL } from "../sql/lock-modes.js";
 import { statementBlocks, type RelationLock } from "../sql/locks.js";
 import { SEVERITY_LABEL, compareFindings, plainText, type InlineSelection } from "./inline-comments.js";
@@ -111,49 +112,26 @@ function statementsOf(analysis: AnalysisResult, direction?: "up" | "down"): Anal
 // ---------------------------------------------------------------------------------------------
 // What the up statements introduce (from the AST when simple, else from created relations)
 
-function nameOf(node: Node | undefined): string {
-  if (node && "String" in node) return node.String.sval ?? "";
-  return "";
-}
-
-function typeText(names: readonly Node[] | undefined): string {
-  const parts = (names ?? []).map(nameOf).filter((n) => n !== "" && n !== "pg_catalog");
-  return parts.join(".");
-}
-
-function columnText(def: { colname?: string; typeName?: { names?: Node[] } } | undefined): string {
-  if (!def?.colname) return "";
-  const type = typeText(def.typeName?.names);
-  return type ? `${def.colname} ${type}` : def.colname;
+function columnText(column: NewColumn): string {
+  if (!column.name) return "";
+  const type = typeText(column.column.typeName);
+  return type ? `${column.name} ${type}` : column.name;
 }
 
 function introduced(statement: AnalyzedStatement): string[] {
-  const node = statement.node;
-  if ("CreateStmt" in node) {
-    const create = node.CreateStmt;
-    const columns = (create.tableElts ?? []).flatMap((e) => ("ColumnDef" in e ? [columnText(e.ColumnDef)] : [])).filter((c) => c !== "");
-    const name = create.relation ? relationName({ relation: create.relation.relname ?? "", ...(create.relation.schemaname ? { schema: create.relation.schemaname } : {}) }) : "";
-    if (name) return [`table ${inlineCode(name)}${columns.length > 0 ? ` (${inlineCode(columns.join(", "))})` : ""}`];
+  const { creates, adds } = statement.effects;
+  const created = creates[0];
+  if (statement.kind === "CreateStmt" && created?.name) {
+    const columns = adds.columns.map(columnText).filter((c) => c !== "");
+    const name = relationName({ relation: created.name, ...(created.schema ? { schema: created.schema } : {}) });
+    return [`table ${inlineCode(name)}${columns.length > 0 ? ` (${inlineCode(columns.join(", "))})` : ""}`];
   }
-  if ("IndexStmt" in node) {
-    const index = node.IndexStmt;
-    const columns = (index.indexParams ?? []).flatMap((p) => ("IndexElem" in p && p.IndexElem.name ? [p.IndexElem.name] : []));
-    const table = index.relation?.relname;
-    if (table) {
-      const name = index.idxname ? `${inlineCode(index.idxname)} ` : "";
-      return [`${index.unique ? "unique index" : "index"} ${name}on ${inlineCode(`${table}(${columns.join(", ")})`)}`];
-    }
+  if (statement.kind === "IndexStmt" && created?.table) {
+    const name = created.name ? `${inlineCode(created.name)} ` : "";
+    return [`${created.unique ? "unique index" : "index"} ${name}on ${inlineCode(`${created.table}(${(created.columns ?? []).join(", ")})`)}`];
   }
-  if ("AlterTableStmt" in node) {
-    const alter = node.AlterTableStmt;
-    const table = alter.relation?.relname;
-    const added = (alter.cmds ?? []).flatMap((c) => {
-      if (!("AlterTableCmd" in c) || c.AlterTableCmd.subtype !== "AT_AddColumn") return [];
-      const def = c.AlterTableCmd.def;
-      return def && "ColumnDef" in def ? [columnText(def.ColumnDef)] : [];
-    });
-    if (table && added.length > 0) return added.map((col) => `column ${inlineCode(`${table}.${col}`)}`);
-  }
+  const table = adds.columns[0]?.table;
+  if (statement.kind === "AlterTableStmt" && table && adds.columns.length > 0) return adds.columns.map((col) => `column ${inlineCode(`${table}.${columnText(col)}`)}`);
   return statement.locks.locks.filter((l) => l.created).map((l) => `relation ${inlineCode(relationName(l))}`);
 }
 

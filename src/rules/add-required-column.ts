@@ -1,4 +1,5 @@
-import { columnType, hasColumnConstraint, isCreatedHere, newColumns, columnLine } from "./general-helpers.js";
+import { declaredType, hasColumnConstraint } from "../sql/column-types.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 const SERIAL = new Set(["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"]);
@@ -19,16 +20,16 @@ export default defineRule({
         "Adding {{column}} as NOT NULL without a DEFAULT fails as soon as {{table}} has a row, and otherwise every INSERT from application versions that do not set {{column}} fails.",
     },
   },
-  statement({ statement, report }) {
-    for (const column of newColumns(statement)) {
-      if (column.newTable || !column.table || isCreatedHere(statement, column.table)) continue;
+  subcommands: ["AT_AddColumn"],
+  alterTable({ statement, target, report }) {
+    for (const column of statement.effects.adds.columns) {
       const def = column.column;
       if (!hasColumnConstraint(def, "CONSTR_NOTNULL", "CONSTR_PRIMARY")) continue;
       if (hasColumnConstraint(def, "CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED")) continue;
-      if (SERIAL.has(columnType(def).name ?? "")) continue;
+      if (SERIAL.has(declaredType(def).name ?? "")) continue;
       report({
         messageId: "required",
-        data: { column: column.name, table: column.table },
+        data: { column: column.name, table: target },
         help: "Give it a constant DEFAULT (metadata-only since PostgreSQL 11), or add it nullable, backfill it, and set NOT NULL in a later migration.",
         line: columnLine(statement, column),
       });

@@ -1,4 +1,4 @@
-import { addedConstraint, alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
+import { addedConstraint } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -17,19 +17,17 @@ export default defineRule({
         "ADD EXCLUDE{{name}} builds an index on {{table}} and checks every row against it under ACCESS EXCLUSIVE: every read and write on {{table}} waits for the whole build{{estimate}}. An exclusion constraint can be neither NOT VALID nor built concurrently.",
     },
   },
-  statement({ statement, report, table }) {
-    const { table: name, commands } = alterCommands(statement);
-    const target = existing(statement, name);
-    if (!target) return;
-    const facts = table(target);
+  subcommands: ["AT_AddConstraint"],
+  alterTable({ target, commands, report }) {
     for (const command of commands) {
       const constraint = addedConstraint(command);
       if (constraint?.contype !== "CONSTR_EXCLUSION") continue;
       report({
         messageId: "blocking",
-        data: { name: constraint.conname ? ` ${constraint.conname}` : "", table: target, estimate: estimateClause("index", facts) },
+        data: { name: constraint.conname ? ` ${constraint.conname}` : "" },
+        table: target,
+        work: "index",
         help: "There is no online way to add it. Declare it when the table is created, or run it in a maintenance window with a short lock_timeout; on a large table, consider a new table with the constraint, filled in batches, then swapped in.",
-        ...largeTableSeverity(facts),
       });
     }
   },

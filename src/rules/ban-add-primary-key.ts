@@ -1,4 +1,4 @@
-import { addedKeyConstraint, alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
+import { addedKeyConstraint } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -16,19 +16,17 @@ export default defineRule({
         "{{what}} builds a unique index on {{table}} under ACCESS EXCLUSIVE, and scans {{table}} to make the key columns NOT NULL: every read and write on {{table}} waits for the whole build{{estimate}}.",
     },
   },
-  statement({ statement, report, table }) {
-    const { table: name, commands } = alterCommands(statement);
-    const target = existing(statement, name);
-    if (!target) return;
-    const facts = table(target);
+  subcommands: ["AT_AddConstraint", "AT_AddColumn"],
+  alterTable({ target, commands, report }) {
     for (const command of commands) {
       const what = addedKeyConstraint(command, "CONSTR_PRIMARY", "PRIMARY KEY");
       if (!what) continue;
       report({
         messageId: "blocking",
-        data: { what, table: target, estimate: estimateClause("index", facts) },
+        data: { what },
+        table: target,
+        work: "index",
         help: `Build the index with CREATE UNIQUE INDEX CONCURRENTLY <name> ON ${target} (…) outside a transaction; make the key columns NOT NULL without a long lock (CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL); then ALTER TABLE ${target} ADD CONSTRAINT <name> PRIMARY KEY USING INDEX <name>.`,
-        ...largeTableSeverity(facts),
       });
     }
   },

@@ -1,4 +1,4 @@
-import { addedKeyConstraint, alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
+import { addedKeyConstraint } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -17,19 +17,17 @@ export default defineRule({
         "{{what}} builds a unique index on {{table}} under ACCESS EXCLUSIVE: every read and write on {{table}} waits for the whole index build{{estimate}}.",
     },
   },
-  statement({ statement, report, table }) {
-    const { table: name, commands } = alterCommands(statement);
-    const target = existing(statement, name);
-    if (!target) return;
-    const facts = table(target);
+  subcommands: ["AT_AddConstraint", "AT_AddColumn"],
+  alterTable({ target, commands, report }) {
     for (const command of commands) {
       const what = addedKeyConstraint(command, "CONSTR_UNIQUE", "UNIQUE");
       if (!what) continue;
       report({
         messageId: "blocking",
-        data: { what, table: target, estimate: estimateClause("index", facts) },
+        data: { what },
+        table: target,
+        work: "index",
         help: `Build the index first with CREATE UNIQUE INDEX CONCURRENTLY <name> ON ${target} (…), in a migration that does not run in a transaction, then attach it: ALTER TABLE ${target} ADD CONSTRAINT <name> UNIQUE USING INDEX <name> (a brief lock, no build, no scan).`,
-        ...largeTableSeverity(facts),
       });
     }
   },

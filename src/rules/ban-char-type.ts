@@ -1,5 +1,6 @@
-import { typeModifiers } from "./ast.js";
-import { columnLine, columnType, newColumns } from "./general-helpers.js";
+import { typeModifiers } from "../sql/column-types.js";
+import { declaredType } from "../sql/column-types.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /** char(n) pads with spaces: surprising comparisons and lengths, no saving over text. */
@@ -13,10 +14,11 @@ export default defineRule({
       char: "{{column}} is char({{length}}), which pads every value with spaces to {{length}} characters: trailing spaces vanish in comparisons but not everywhere else, and it takes no less space than text.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
-    for (const column of newColumns(statement)) {
+    for (const column of statement.effects.adds.columns) {
       // `char` is pg_catalog.bpchar; the quoted one-byte "char" type is something else.
-      if (columnType(column.column).name !== "bpchar") continue;
+      if (declaredType(column.column).name !== "bpchar") continue;
       const [length = 1] = typeModifiers(column.column.typeName);
       report({
         messageId: "char",

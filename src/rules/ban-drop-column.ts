@@ -1,5 +1,3 @@
-import { alterTable } from "./ast.js";
-import { isCreatedHere } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -17,9 +15,8 @@ export default defineRule({
       drop: "Dropping {{columns}} from {{table}} deletes {{its}} data for good, and application versions still running that read or write {{it}} fail until they are replaced.",
     },
   },
-  statement({ statement, report }) {
-    const { table, commands } = alterTable(statement.node);
-    if (!table || isCreatedHere(statement, table)) return;
+  subcommands: ["AT_DropColumn"],
+  alterTable({ target: table, commands, report }) {
     const columns = commands.filter((c) => c.subtype === "AT_DropColumn" && c.name).map((c) => c.name ?? "");
     if (columns.length === 0) return;
     const plural = columns.length > 1;

@@ -1,5 +1,3 @@
-import { alterTable } from "./ast.js";
-import { isCreatedHere } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -18,9 +16,8 @@ export default defineRule({
         "Dropping NOT NULL on {{columns}} lets NULLs in: readers that assume a value (application code, reports, other services) can fail on them, and SET NOT NULL later needs a full scan.",
     },
   },
-  statement({ statement, report }) {
-    const { table, commands } = alterTable(statement.node);
-    if (!table || isCreatedHere(statement, table)) return;
+  subcommands: ["AT_DropNotNull"],
+  alterTable({ target: table, commands, report }) {
     const columns = commands.filter((c) => c.subtype === "AT_DropNotNull" && c.name).map((c) => `${table}.${c.name ?? ""}`);
     if (columns.length === 0) return;
     report({

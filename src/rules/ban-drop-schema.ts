@@ -1,6 +1,4 @@
-import type { DropdbStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
-import { dropOf, droppedObjects } from "./general-helpers.js";
+import { bodyOf } from "../sql/nodes.js";
 import { defineRule } from "./types.js";
 
 /** DROP SCHEMA / DROP DATABASE: everything in it, data included, is gone. Never a routine migration step. */
@@ -15,16 +13,17 @@ export default defineRule({
       database: "Dropping database {{name}} deletes every schema, table and row in it for good.",
     },
   },
+  nodes: ["DropStmt", "DropdbStmt"],
   statement({ statement, report }) {
     const help = "Do not drop schemas or databases in a migration. If it really must go, do it by hand after a backup, once nothing uses it.";
-    const database = nodeOf<DropdbStmt>(statement.node, "DropdbStmt");
+    const database = bodyOf(statement.node, "DropdbStmt");
     if (database) {
       report({ messageId: "database", data: { name: database.dbname ?? "" }, help });
       return;
     }
-    const drop = dropOf(statement);
+    const drop = bodyOf(statement.node, "DropStmt");
     if (drop?.removeType !== "OBJECT_SCHEMA") return;
-    const names = droppedObjects(drop).map((o) => o.name);
+    const names = statement.effects.drops.map((o) => o.name);
     if (names.length > 0) report({ messageId: "schema", data: { name: names.join(", ") }, help });
   },
 });

@@ -1,4 +1,5 @@
-import { dropOf, droppedObjects, isCreatedHere } from "./general-helpers.js";
+import { bodyOf } from "../sql/nodes.js";
+import { isCreatedHere } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /** DROP TABLE of a table that existed before this migration: its rows are gone, and so is every query on it. */
@@ -12,10 +13,11 @@ export default defineRule({
       drop: "Dropping {{tables}} deletes every row for good, and application versions still running that query {{it}} fail until they are replaced.",
     },
   },
+  nodes: ["DropStmt"],
   statement({ statement, report }) {
-    const drop = dropOf(statement);
+    const drop = bodyOf(statement.node, "DropStmt");
     if (drop?.removeType !== "OBJECT_TABLE") return;
-    const tables = droppedObjects(drop)
+    const tables = statement.effects.drops
       .map((o) => o.name)
       .filter((name) => !isCreatedHere(statement, name));
     if (tables.length === 0) return;

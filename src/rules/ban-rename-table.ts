@@ -1,5 +1,4 @@
-import type { RenameStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
+import { bodyOf } from "../sql/nodes.js";
 import { isCreatedHere } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
@@ -14,8 +13,9 @@ export default defineRule({
       rename: "Renaming table {{from}} to {{to}} breaks every query of the application versions still running that use {{from}}, from the moment it commits until they are replaced.",
     },
   },
+  nodes: ["RenameStmt"],
   statement({ statement, report }) {
-    const rename = nodeOf<RenameStmt>(statement.node, "RenameStmt");
+    const rename = bodyOf(statement.node, "RenameStmt");
     if (rename?.renameType !== "OBJECT_TABLE") return;
     const from = rename.relation?.relname;
     if (!from || isCreatedHere(statement, from)) return;

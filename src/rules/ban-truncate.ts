@@ -1,5 +1,4 @@
-import type { TruncateStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
+import { bodyOf } from "../sql/nodes.js";
 import { isCreatedHere } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
@@ -14,11 +13,12 @@ export default defineRule({
       truncate: "TRUNCATE deletes every row of {{tables}} for good (and takes an ACCESS EXCLUSIVE lock while it does).",
     },
   },
+  nodes: ["TruncateStmt"],
   statement({ statement, report }) {
-    const truncate = nodeOf<TruncateStmt>(statement.node, "TruncateStmt");
+    const truncate = bodyOf(statement.node, "TruncateStmt");
     if (!truncate) return;
     const tables = (truncate.relations ?? [])
-      .map((r) => nodeOf<{ relname?: string }>(r, "RangeVar")?.relname)
+      .map((r) => bodyOf(r, "RangeVar")?.relname)
       .filter((name): name is string => !!name && !isCreatedHere(statement, name));
     if (tables.length === 0) return;
     report({

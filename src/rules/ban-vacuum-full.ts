@@ -1,6 +1,5 @@
-import type { ClusterStmt, Node, VacuumStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
-import { estimateClause, largeTableSeverity, optionOn } from "./lock-helpers.js";
+import { bodiesOf, bodyOf } from "../sql/nodes.js";
+import { optionOn } from "../sql/options.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -17,14 +16,15 @@ export default defineRule({
       rewrite: "{{what}} rewrites {{target}} under ACCESS EXCLUSIVE: every read and write on it waits for the whole rewrite{{estimate}}.",
     },
   },
-  statement({ statement, report, table, config }) {
-    const vacuum = nodeOf<VacuumStmt>(statement.node, "VacuumStmt");
-    const cluster = nodeOf<ClusterStmt>(statement.node, "ClusterStmt");
+  nodes: ["VacuumStmt", "ClusterStmt"],
+  statement({ statement, report, config }) {
+    const vacuum = bodyOf(statement.node, "VacuumStmt");
+    const cluster = bodyOf(statement.node, "ClusterStmt");
     let what: string;
     let relations: Array<string | undefined>;
     if (vacuum?.is_vacuumcmd && optionOn(vacuum.options, "full")) {
       what = "VACUUM FULL";
-      relations = (vacuum.rels ?? []).map((r: Node) => nodeOf<{ relation?: { relname?: string } }>(r, "VacuumRelation")?.relation?.relname);
+      relations = bodiesOf(vacuum.rels, "VacuumRelation").map((r) => r.relation?.relname);
     } else if (cluster) {
       what = "CLUSTER";
       relations = cluster.relation ? [cluster.relation.relname] : [];
@@ -42,14 +42,6 @@ export default defineRule({
     }
     const tables = relations.filter((r): r is string => !!r && !statement.createdRelations.has(r));
     if (tables.length === 0) return;
-    const facts = tables.map((t) => table(t));
-    const rows = facts.reduce((sum, f) => sum + (f?.rows ?? 0), 0);
-    const known = facts.some((f) => f?.rows !== undefined);
-    report({
-      messageId: "rewrite",
-      data: { what, target: tables.join(", "), estimate: estimateClause("rewrite", known ? { rows, large: false } : undefined) },
-      help,
-      ...largeTableSeverity(facts.some((f) => f?.large) ? { large: true } : undefined),
-    });
+    report({ messageId: "rewrite", data: { what, target: tables.join(", ") }, help, table: tables, work: "rewrite" });
   },
 });

@@ -1,16 +1,16 @@
-import type { ClusterStmt, DropStmt, IndexStmt, PartitionCmd, ReindexStmt, VacuumStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
-import { alterCommands, noTransactionOptOut, optionOn } from "./lock-helpers.js";
+import { bodyOf, type NodeKind } from "../sql/nodes.js";
+import { optionOn } from "../sql/options.js";
+import { alterCommands, noTransactionOptOut } from "./lock-helpers.js";
 import type { AnalyzedStatement } from "./types.js";
 import { defineRule } from "./types.js";
 
 /** What the statement is when PostgreSQL refuses to run it in a transaction block, else undefined. */
 function nonTransactional(statement: AnalyzedStatement): string | undefined {
   const node = statement.node;
-  if (nodeOf<IndexStmt>(node, "IndexStmt")?.concurrent) return "CREATE INDEX CONCURRENTLY";
-  const drop = nodeOf<DropStmt>(node, "DropStmt");
+  if (bodyOf(node, "IndexStmt")?.concurrent) return "CREATE INDEX CONCURRENTLY";
+  const drop = bodyOf(node, "DropStmt");
   if (drop?.removeType === "OBJECT_INDEX" && drop.concurrent) return "DROP INDEX CONCURRENTLY";
-  const reindex = nodeOf<ReindexStmt>(node, "ReindexStmt");
+  const reindex = bodyOf(node, "ReindexStmt");
   if (reindex) {
     if (optionOn(reindex.params, "concurrently")) return "REINDEX CONCURRENTLY";
     if (reindex.kind === "REINDEX_OBJECT_SCHEMA") return "REINDEX SCHEMA";
@@ -18,13 +18,13 @@ function nonTransactional(statement: AnalyzedStatement): string | undefined {
     if (reindex.kind === "REINDEX_OBJECT_SYSTEM") return "REINDEX SYSTEM";
   }
   const detach = alterCommands(statement).commands.find(
-    (c) => c.subtype === "AT_DetachPartition" && nodeOf<PartitionCmd>(c.def, "PartitionCmd")?.concurrent,
+    (c) => c.subtype === "AT_DetachPartition" && bodyOf(c.def, "PartitionCmd")?.concurrent,
   );
   if (detach) return "DETACH PARTITION … CONCURRENTLY";
-  if (nodeOf<VacuumStmt>(node, "VacuumStmt")?.is_vacuumcmd) return "VACUUM";
-  const cluster = nodeOf<ClusterStmt>(node, "ClusterStmt");
+  if (bodyOf(node, "VacuumStmt")?.is_vacuumcmd) return "VACUUM";
+  const cluster = bodyOf(node, "ClusterStmt");
   if (cluster && !cluster.relation) return "CLUSTER without a table name";
-  const others: Record<string, string> = {
+  const others: Partial<Record<NodeKind | "Unknown", string>> = {
     CreatedbStmt: "CREATE DATABASE",
     DropdbStmt: "DROP DATABASE",
     CreateTableSpaceStmt: "CREATE TABLESPACE",

@@ -1,13 +1,16 @@
 import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../config/analysis-config.js";
 import type { Migration, MigrationSection, SourceFile } from "../migrations/model.js";
+import { effectsOf } from "../sql/effects.js";
 import { SchemaFacts, statementLocks } from "../sql/locks.js";
+import { alterCommandsOf, bodyOf } from "../sql/nodes.js";
 import { parseSql, type SqlSyntaxError } from "../sql/parse.js";
 import { SourceText } from "../sql/source-text.js";
 import { syntaxError, unusedIgnore } from "./builtin.js";
 import { RULES } from "./index.js";
 import { CreatedRelations, SectionState } from "./statement-state.js";
 import { applyIgnores, findIgnoreDirectives, type IgnoreDirective } from "./suppression.js";
-import type { AnalyzedStatement, Finding, Rule, RuleReport, SectionAnalysis, Severity, TableFacts } from "./types.js";
+import { applyTablePolicy } from "./table-policy.js";
+import type { AlterTableContext, AnalyzedStatement, Finding, Rule, RuleReport, SectionAnalysis, Severity, StatementContext, TableFacts } from "./types.js";
 
 /**
  * The deterministic analysis: parse each SQL section of each migration, follow the transaction
@@ -82,7 +85,8 @@ class Analysis {
     return { ...(facts.rows !== undefined ? { rows: facts.rows } : {}), large: facts.large === true || (facts.rows ?? 0) >= this.config.largeTableRows };
   }
 
-  add(rule: Rule, report: RuleReport<string>, where: { path: string; line: number; endLine: number }): void {
+  add(rule: Rule, requested: RuleReport<string>, where: { path: string; line: number; endLine: number }): void {
+    const report = applyTablePolicy(requested, (name) => this.table(name));
     const severity = this.severityOf(rule, report.severity);
     if (!severity) return;
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
@@ -120,6 +124,7 @@ class Analysis {
       const statements: AnalyzedStatement[] = [];
       for (const statement of parsed.statements) {
         const locks = statementLocks(statement, this.facts);
+        const effects = effectsOf(statement.node);
         if (section.direction === "up") this.facts.learn(statement);
         const analyzed: AnalyzedStatement = {
           ...statement,
@@ -127,6 +132,7 @@ class Analysis {
           direction: section.direction,
           section,
           locks,
+          effects,
           inTransaction: state.inTransaction,
           inExplicitTransaction: state.inExplicit,
           lockTimeoutSet: state.lockTimeout,
@@ -135,7 +141,7 @@ class Analysis {
           createdRelations: state.created.snapshot(),
         };
         statements.push(analyzed);
-        state.after(statement, locks);
+        state.after(statement, locks, effects);
       }
       sections.push({ section, statements });
       this.directives.push(
@@ -151,12 +157,13 @@ class Analysis {
     const sources = new Map(migration.files.map((path) => [path, this.source(path)]));
     const firstPath = migration.files[0] ?? migration.folder;
     const active = this.rules.filter((rule) => this.config.rules[rule.id] !== "off");
-    const statementRules = active.filter((rule) => rule.statement !== undefined);
     // One context per statement, shared by every rule: `current` says whose report it is. A
     // context per rule and statement would be a million short-lived objects on a large folder.
     let current: Rule | undefined;
     for (const statement of sections.flatMap((s) => s.statements)) {
-      const context = {
+      const rules = this.dispatch.rulesFor(statement.kind, active);
+      if (rules.length === 0) continue;
+      const context: StatementContext<string> = {
         migration,
         config: this.config,
         table,
@@ -165,10 +172,12 @@ class Analysis {
           if (current) this.add(current, report, statement);
         },
       };
-      for (const rule of statementRules) {
+      const altered = alterOfExisting(statement, context);
+      for (const rule of rules) {
         if (!(rule.meta.directions ?? UP_ONLY).includes(statement.direction)) continue;
         current = rule;
-        rule.statement?.(context);
+        if (rule.statement && (!rule.nodes || (rule.nodes as readonly string[]).includes(statement.kind))) rule.statement(context);
+        if (rule.alterTable && altered && wantsCommands(rule, altered)) rule.alterTable(altered);
       }
     }
     for (const rule of active) {
@@ -182,6 +191,8 @@ class Analysis {
       });
     }
   }
+
+  private readonly dispatch = new Dispatch();
 
   finish(): Finding[] {
     const kept = applyIgnores(this.findings, this.directives);
@@ -197,6 +208,43 @@ class Analysis {
     }
     return kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || (a.rule < b.rule ? -1 : 1)));
   }
+}
+
+/**
+ * Which rules a statement of each node kind goes to, in registry order: rules that name their
+ * `nodes` are called only for those, `alterTable` rules only for ALTER TABLE. Built once per kind.
+ */
+class Dispatch {
+  private readonly byKind = new Map<string, Rule[]>();
+  private rules: readonly Rule[] | undefined;
+
+  rulesFor(kind: string, active: readonly Rule[]): readonly Rule[] {
+    if (this.rules !== active) {
+      this.byKind.clear();
+      this.rules = active;
+    }
+    let rules = this.byKind.get(kind);
+    if (!rules) {
+      rules = active.filter(
+        (rule) => (rule.statement !== undefined && (!rule.nodes || (rule.nodes as readonly string[]).includes(kind))) || (rule.alterTable !== undefined && kind === "AlterTableStmt"),
+      );
+      this.byKind.set(kind, rules);
+    }
+    return rules;
+  }
+}
+
+/** The context for `alterTable` rules: an ALTER TABLE whose table existed before the migration. */
+function alterOfExisting(statement: AnalyzedStatement, context: StatementContext<string>): AlterTableContext<string> | undefined {
+  const alter = bodyOf(statement.node, "AlterTableStmt");
+  const target = alter?.relation?.relname;
+  if (!target || statement.createdRelations.has(target)) return undefined;
+  return { ...context, target, commands: alterCommandsOf(alter) };
+}
+
+function wantsCommands(rule: Rule, altered: AlterTableContext<string>): boolean {
+  const wanted = rule.subcommands;
+  return !wanted || altered.commands.some((command) => command.subtype !== undefined && wanted.includes(command.subtype));
 }
 
 export function analyzeMigrations(

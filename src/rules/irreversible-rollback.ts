@@ -1,4 +1,5 @@
-import { firstEffective, raisesUnconditionally } from "./general-helpers.js";
+import { raisesUnconditionally } from "../sql/statements.js";
+import { firstEffective } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /**

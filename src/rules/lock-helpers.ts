@@ -1,11 +1,11 @@
-import type { AlterTableCmd, Constraint, DefElem, Node } from "libpg-query";
+import type { AlterTableCmd, Constraint } from "libpg-query";
 import { FRAMEWORKS } from "../migrations/frameworks/index.js";
 import type { FrameworkId } from "../migrations/model.js";
 import { LOCK_MODE_SQL, LOCK_MODES, type LockMode } from "../sql/lock-modes.js";
 import type { RelationLock } from "../sql/locks.js";
-import { alterTable, columnConstraints, columnDefOf, constraintOf, nodeOf } from "./ast.js";
-import { estimateDuration, type EstimatedWork } from "./estimates.js";
-import type { AnalyzedStatement, Fix, SectionAnalysis, TableFacts } from "./types.js";
+import { alterCommandsOf, bodyOf, constraintsOf } from "../sql/nodes.js";
+import { transactionKind as transactionKindOf } from "../sql/statements.js";
+import type { AnalyzedStatement, Fix, SectionAnalysis } from "./types.js";
 
 /**
  * Helpers shared by the locking rules: which tables already exist, what a lock blocks in words,
@@ -15,16 +15,6 @@ import type { AnalyzedStatement, Fix, SectionAnalysis, TableFacts } from "./type
 /** The table when it existed before this migration (not created earlier in it), else undefined. */
 export function existing(statement: AnalyzedStatement, name: string | undefined): string | undefined {
   return name && !statement.createdRelations.has(name) ? name : undefined;
-}
-
-/** `{ severity: "error" }` on a configured large table, for spreading into a report. */
-export function largeTableSeverity(facts: TableFacts | undefined): { severity?: "error" } {
-  return facts?.large ? { severity: "error" } : {};
-}
-
-/** ", for about 50 s (50,000,000 rows)" when the table's row count is configured, else "". */
-export function estimateClause(work: EstimatedWork, facts: TableFacts | undefined): string {
-  return facts?.rows !== undefined ? `, for ${estimateDuration(work, facts.rows)}` : "";
 }
 
 export function atLeast(mode: LockMode, min: LockMode): boolean {
@@ -61,44 +51,6 @@ export function heldExisting(statement: AnalyzedStatement): string[] {
   return statement.heldAccessExclusive.filter((t) => !statement.createdRelations.has(t));
 }
 
-/** Whether an option list (VACUUM, REINDEX, CLUSTER) turns `name` on: `FULL`, `(FULL)`, `(FULL true)`, not `(FULL false)`. */
-export function optionOn(options: Node[] | undefined, name: string): boolean {
-  for (const option of options ?? []) {
-    const def = nodeOf<DefElem>(option, "DefElem");
-    if (def?.defname !== name) continue;
-    if (!def.arg) return true;
-    const str = nodeOf<{ sval?: string }>(def.arg, "String")?.sval;
-    const integer = nodeOf<{ ival?: number }>(def.arg, "Integer");
-    if (str !== undefined) return !/^(false|off|0|no)$/i.test(str);
-    if (integer !== undefined) return (integer.ival ?? 0) !== 0;
-    return true;
-  }
-  return false;
-}
-
-/** Every node under `node` (depth first, itself included), for finding function calls in expressions. */
-export function* walk(node: unknown): Generator<Record<string, unknown>> {
-  if (Array.isArray(node)) {
-    for (const item of node) yield* walk(item);
-  } else if (node && typeof node === "object") {
-    const record = node as Record<string, unknown>;
-    yield record;
-    for (const value of Object.values(record)) yield* walk(value);
-  }
-}
-
-/** Names of the functions an expression calls, lower-case and without schema. */
-export function calledFunctions(expr: Node | undefined): string[] {
-  const names: string[] = [];
-  for (const record of walk(expr)) {
-    const call = record.FuncCall as { funcname?: Node[] } | undefined;
-    if (!call) continue;
-    const name = (call.funcname ?? []).map((n) => nodeOf<{ sval?: string }>(n, "String")?.sval).at(-1);
-    if (name) names.push(name.toLowerCase());
-  }
-  return names;
-}
-
 /** The text of the statement on one line, shortened: "ALTER TABLE orders ADD COLUMN …". */
 export function summary(statement: AnalyzedStatement, max = 60): string {
   const flat = statement.text.replace(/--[^\n]*/g, " ").replace(/\s+/g, " ").trim();
@@ -116,21 +68,21 @@ export function statementFix(statement: AnalyzedStatement, title: string, text: 
 
 /** The ALTER TABLE subcommands of the statement (none for anything else). */
 export function alterCommands(statement: AnalyzedStatement): { table: string | undefined; commands: AlterTableCmd[] } {
-  const { table, commands } = alterTable(statement.node);
-  return { table, commands };
+  const alter = bodyOf(statement.node, "AlterTableStmt");
+  return { table: alter?.relation?.relname, commands: alterCommandsOf(alter) };
 }
 
 /** The constraint an `ADD CONSTRAINT` subcommand adds. */
 export function addedConstraint(command: AlterTableCmd): Constraint | undefined {
-  return command.subtype === "AT_AddConstraint" ? constraintOf(command.def) : undefined;
+  return command.subtype === "AT_AddConstraint" ? bodyOf(command.def, "Constraint") : undefined;
 }
 
 /** The constraints written inline on an `ADD COLUMN` subcommand, with the column's name. */
 export function addedColumn(command: AlterTableCmd): { column: string; constraints: Constraint[] } | undefined {
   if (command.subtype !== "AT_AddColumn") return undefined;
-  const column = columnDefOf(command.def);
+  const column = bodyOf(command.def, "ColumnDef");
   if (!column) return undefined;
-  return { column: column.colname ?? "?", constraints: columnConstraints(column) };
+  return { column: column.colname ?? "?", constraints: constraintsOf(column.constraints) };
 }
 
 /**
@@ -164,7 +116,7 @@ export function upStatements(sections: readonly SectionAnalysis[]): AnalyzedStat
 
 /** COMMIT, ROLLBACK, BEGIN and friends: a transaction boundary. */
 export function transactionKind(statement: AnalyzedStatement): string | undefined {
-  return nodeOf<{ kind?: string }>(statement.node, "TransactionStmt")?.kind;
+  return transactionKindOf(statement.node);
 }
 
 /** How to run a migration of this framework outside a transaction: the framework's own advice. */

@@ -1,4 +1,7 @@
-import { columnLine, columnType, hasColumnConstraint, newColumns, stringList, type NewColumn } from "./general-helpers.js";
+import { declaredType, hasColumnConstraint } from "../sql/column-types.js";
+import type { NewColumn } from "../sql/effects.js";
+import { strings } from "../sql/nodes.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 const SMALL: Readonly<Record<string, { shown: string; max: string }>> = {
@@ -14,7 +17,7 @@ function isKey(column: NewColumn): boolean {
   const name = column.name.toLowerCase();
   if (name === "id" || name.endsWith("_id")) return true;
   if (hasColumnConstraint(column.column, "CONSTR_PRIMARY")) return true;
-  return column.tableConstraints.some((c) => c.contype === "CONSTR_PRIMARY" && stringList(c.keys).some((k) => k.toLowerCase() === name));
+  return column.tableConstraints.some((c) => c.contype === "CONSTR_PRIMARY" && strings(c.keys).some((k) => k.toLowerCase() === name));
 }
 
 /** An id in a 4- or 2-byte integer runs out; widening it later rewrites the table and every referencing one. */
@@ -28,9 +31,10 @@ export default defineRule({
       small: "{{column}} is {{type}}, which stops at {{max}}: an id that reaches it makes every INSERT fail, and widening it then rewrites the table (and the tables referencing it) under an ACCESS EXCLUSIVE lock.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
-    for (const column of newColumns(statement)) {
-      const type = columnType(column.column);
+    for (const column of statement.effects.adds.columns) {
+      const type = declaredType(column.column);
       const small = type.name === undefined || type.array ? undefined : SMALL[type.name];
       if (!small || !isKey(column)) continue;
       report({

@@ -1,4 +1,5 @@
-import { columnLine, columnType, newColumns } from "./general-helpers.js";
+import { declaredType } from "../sql/column-types.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 const SERIAL: Readonly<Record<string, string>> = {
@@ -21,9 +22,10 @@ export default defineRule({
       serial: "{{column}} is {{type}}: a default on a separately owned sequence, so grants, ownership and copies of the table (CREATE TABLE … LIKE) need extra care, and explicit ids inserted by hand later collide with it.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
-    for (const column of newColumns(statement)) {
-      const type = columnType(column.column).name ?? "";
+    for (const column of statement.effects.adds.columns) {
+      const type = declaredType(column.column).name ?? "";
       const base = SERIAL[type];
       if (!base) continue;
       const integer = base === "bigint" ? "bigint" : "bigint (or " + base + ")";

@@ -1,4 +1,5 @@
-import { columnLine, columnType, newColumns } from "./general-helpers.js";
+import { declaredType } from "../sql/column-types.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /** json keeps the input text: no equality operator, no GIN index, parsed again on every access. */
@@ -12,9 +13,10 @@ export default defineRule({
       json: "{{column}} is json, which stores the text as written: it has no equality operator (DISTINCT, GROUP BY and UNION on it fail), no GIN index, and every access parses it again.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
-    for (const column of newColumns(statement)) {
-      if (columnType(column.column).name !== "json") continue;
+    for (const column of statement.effects.adds.columns) {
+      if (declaredType(column.column).name !== "json") continue;
       report({
         messageId: "json",
         data: { column: column.name },

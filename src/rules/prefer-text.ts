@@ -1,5 +1,6 @@
-import { typeModifiers } from "./ast.js";
-import { columnLine, columnType, newColumns } from "./general-helpers.js";
+import { typeModifiers } from "../sql/column-types.js";
+import { declaredType } from "../sql/column-types.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /** varchar(n) is no smaller or faster than text, and its limit is costly to change later. */
@@ -14,9 +15,10 @@ export default defineRule({
         "{{column}} is varchar({{length}}), which is no smaller or faster than text, and its limit is costly to change: raising it takes an ACCESS EXCLUSIVE lock and fails while views depend on the column, lowering it rewrites the table.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
-    for (const column of newColumns(statement)) {
-      if (columnType(column.column).name !== "varchar") continue;
+    for (const column of statement.effects.adds.columns) {
+      if (declaredType(column.column).name !== "varchar") continue;
       const [length] = typeModifiers(column.column.typeName);
       if (length === undefined) continue;
       report({

@@ -1,4 +1,5 @@
-import { columnLine, columnType, newColumns } from "./general-helpers.js";
+import { declaredType } from "../sql/column-types.js";
+import { columnLine } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /** timestamp without time zone stores a wall-clock reading, not an instant. */
@@ -13,9 +14,10 @@ export default defineRule({
         "{{column}} is timestamp without time zone, a wall-clock reading with no zone: values written by servers or sessions in different time zones silently disagree, and daylight-saving changes make some ambiguous.",
     },
   },
+  nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
-    for (const column of newColumns(statement)) {
-      if (columnType(column.column).name !== "timestamp") continue;
+    for (const column of statement.effects.adds.columns) {
+      if (declaredType(column.column).name !== "timestamp") continue;
       report({
         messageId: "timestamp",
         data: { column: column.name },

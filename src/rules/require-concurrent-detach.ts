@@ -1,6 +1,5 @@
-import type { PartitionCmd } from "libpg-query";
-import { nodeOf } from "./ast.js";
-import { alterCommands, existing, largeTableSeverity, statementFix } from "./lock-helpers.js";
+import { bodyOf } from "../sql/nodes.js";
+import { statementFix } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -19,13 +18,11 @@ export default defineRule({
         "DETACH PARTITION {{partition}} without CONCURRENTLY takes ACCESS EXCLUSIVE on {{table}} and on {{partition}}: every read and write on the whole partitioned table waits until the migration's transaction ends.",
     },
   },
-  statement({ statement, report, table, config }) {
-    const { table: parentName, commands } = alterCommands(statement);
-    const parent = existing(statement, parentName);
-    if (!parent) return;
+  subcommands: ["AT_DetachPartition"],
+  alterTable({ statement, target: parent, commands, report, config }) {
     const detaches = commands.filter((c) => c.subtype === "AT_DetachPartition");
     for (const command of detaches) {
-      const detach = nodeOf<PartitionCmd>(command.def, "PartitionCmd");
+      const detach = bodyOf(command.def, "PartitionCmd");
       if (!detach || detach.concurrent) continue;
       const partition = detach.name?.relname ?? "the partition";
       const supported = config.postgresVersion >= 14;
@@ -37,7 +34,7 @@ export default defineRule({
         help: supported
           ? "Use ALTER TABLE … DETACH PARTITION … CONCURRENTLY, in a migration that does not run in a transaction: it takes only SHARE UPDATE EXCLUSIVE on the parent, so reads and writes go on. It is not allowed when the table has a DEFAULT partition."
           : "DETACH PARTITION … CONCURRENTLY needs PostgreSQL 14. Until then, run it with a short lock_timeout (and retry) when traffic is low.",
-        ...largeTableSeverity(table(parent)),
+        table: parent,
         ...(fix ? { fix } : {}),
       });
     }

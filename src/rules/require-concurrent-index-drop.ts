@@ -1,5 +1,4 @@
-import type { DropStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
+import { bodyOf, listNames } from "../sql/nodes.js";
 import { statementFix } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
@@ -18,14 +17,11 @@ export default defineRule({
         "DROP INDEX {{indexes}} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table of the index: every read and write on that table waits until the migration's transaction ends, and the drop itself first waits for every query already running on the table.",
     },
   },
+  nodes: ["DropStmt"],
   statement({ statement, report }) {
-    const drop = nodeOf<DropStmt>(statement.node, "DropStmt");
+    const drop = bodyOf(statement.node, "DropStmt");
     if (drop?.removeType !== "OBJECT_INDEX" || drop.concurrent) return;
-    const names = (drop.objects ?? []).map((object) =>
-      (nodeOf<{ items?: unknown[] }>(object, "List")?.items ?? [])
-        .map((item) => (item as { String?: { sval?: string } }).String?.sval)
-        .at(-1),
-    );
+    const names = (drop.objects ?? []).map((object) => listNames(object).at(-1));
     const existing = names.filter((name): name is string => !!name && !statement.createdRelations.has(name));
     if (existing.length === 0) return;
     // DROP INDEX CONCURRENTLY takes one index and no CASCADE.

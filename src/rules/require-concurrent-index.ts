@@ -1,5 +1,4 @@
-import type { IndexStmt } from "libpg-query";
-import { estimateDuration } from "./estimates.js";
+import { bodyOf } from "../sql/nodes.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -17,18 +16,17 @@ export default defineRule({
         "CREATE INDEX without CONCURRENTLY takes a SHARE lock on {{table}} for the whole index build: every INSERT, UPDATE and DELETE on it waits{{estimate}}.",
     },
   },
-  statement({ statement, report, table }) {
-    const index = (statement.node as { IndexStmt?: IndexStmt }).IndexStmt;
+  nodes: ["IndexStmt"],
+  statement({ statement, report }) {
+    const index = bodyOf(statement.node, "IndexStmt");
     if (!index || index.concurrent) return;
     const name = index.relation?.relname;
     if (!name || statement.createdRelations.has(name)) return;
-    const facts = table(name);
-    const estimate = facts?.rows !== undefined ? `, for ${estimateDuration("index", facts.rows)}` : "";
     report({
       messageId: "blocking",
-      data: { table: name, estimate },
+      table: name,
+      work: "index",
       help: "Use CREATE INDEX CONCURRENTLY, in a migration that does not run in a transaction.",
-      ...(facts?.large ? { severity: "error" as const } : {}),
       fix: {
         title: "Add CONCURRENTLY",
         line: statement.line,

@@ -1,6 +1,6 @@
-import type { ReindexStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
-import { estimateClause, largeTableSeverity, optionOn, statementFix } from "./lock-helpers.js";
+import { bodyOf } from "../sql/nodes.js";
+import { optionOn } from "../sql/options.js";
+import { statementFix } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -21,8 +21,9 @@ export default defineRule({
       many: "REINDEX {{name}} without CONCURRENTLY rebuilds the indexes of every table in it, one table at a time, under SHARE on the table and ACCESS EXCLUSIVE on the index: on each table in turn every write waits, and so does nearly every read.",
     },
   },
-  statement({ statement, report, table }) {
-    const reindex = nodeOf<ReindexStmt>(statement.node, "ReindexStmt");
+  nodes: ["ReindexStmt"],
+  statement({ statement, report }) {
+    const reindex = bodyOf(statement.node, "ReindexStmt");
     if (!reindex || optionOn(reindex.params, "concurrently")) return;
     // REINDEX SYSTEM cannot be concurrent: nothing to suggest.
     if (reindex.kind === "REINDEX_OBJECT_SYSTEM") return;
@@ -37,12 +38,11 @@ export default defineRule({
       const name = reindex.relation?.relname;
       if (!name || statement.createdRelations.has(name)) return;
       const isTable = reindex.kind === "REINDEX_OBJECT_TABLE";
-      const facts = isTable ? table(name) : undefined;
       report({
         messageId: isTable ? "table" : "index",
-        data: { name, estimate: estimateClause("index", facts) },
+        data: { name },
         help,
-        ...largeTableSeverity(facts),
+        ...(isTable ? { table: name, work: "index" as const } : {}),
         ...withFix,
       });
       return;

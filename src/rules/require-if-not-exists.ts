@@ -1,6 +1,6 @@
-import type { CreateExtensionStmt, CreateSchemaStmt, CreateSeqStmt, CreateStmt, CreateTableAsStmt, IndexStmt, Node } from "libpg-query";
-import { alterTable, columnDefOf, nodeOf } from "./ast.js";
-import { dropOf, droppedObjects, objectTypeWords } from "./general-helpers.js";
+import type { Node } from "libpg-query";
+import { alterTableOf, bodyOf } from "../sql/nodes.js";
+import { droppedObjects, objectTypeWords } from "../sql/effects.js";
 import { defineRule, type AnalyzedStatement } from "./types.js";
 
 /**
@@ -21,33 +21,33 @@ interface Unguarded {
 function unguarded(node: Node): Unguarded | undefined {
   const creating = (object: string, example: string): Unguarded => ({ guard: "IF NOT EXISTS", object, example });
   const dropping = (object: string, example: string): Unguarded => ({ guard: "IF EXISTS", object, example });
-  const table = nodeOf<CreateStmt>(node, "CreateStmt");
+  const table = bodyOf(node, "CreateStmt");
   if (table) return table.if_not_exists ? undefined : creating(`table ${table.relation?.relname ?? ""}`, "CREATE TABLE IF NOT EXISTS …");
-  const index = nodeOf<IndexStmt>(node, "IndexStmt");
+  const index = bodyOf(node, "IndexStmt");
   // An unnamed index cannot take IF NOT EXISTS (and a re-run makes a second one rather than failing).
   if (index?.idxname) return index.if_not_exists ? undefined : creating(`index ${index.idxname}`, "CREATE INDEX IF NOT EXISTS …");
-  const tableAs = nodeOf<CreateTableAsStmt>(node, "CreateTableAsStmt");
+  const tableAs = bodyOf(node, "CreateTableAsStmt");
   if (tableAs) {
     const kind = tableAs.objtype === "OBJECT_MATVIEW" ? "MATERIALIZED VIEW" : "TABLE";
     return tableAs.if_not_exists ? undefined : creating(`${kind.toLowerCase()} ${tableAs.into?.rel?.relname ?? ""}`, `CREATE ${kind} IF NOT EXISTS … AS …`);
   }
-  const sequence = nodeOf<CreateSeqStmt>(node, "CreateSeqStmt");
+  const sequence = bodyOf(node, "CreateSeqStmt");
   if (sequence) return sequence.if_not_exists ? undefined : creating(`sequence ${sequence.sequence?.relname ?? ""}`, "CREATE SEQUENCE IF NOT EXISTS …");
-  const schema = nodeOf<CreateSchemaStmt>(node, "CreateSchemaStmt");
+  const schema = bodyOf(node, "CreateSchemaStmt");
   if (schema) return schema.if_not_exists ? undefined : creating(`schema ${schema.schemaname ?? ""}`, "CREATE SCHEMA IF NOT EXISTS …");
-  const extension = nodeOf<CreateExtensionStmt>(node, "CreateExtensionStmt");
+  const extension = bodyOf(node, "CreateExtensionStmt");
   if (extension) return extension.if_not_exists ? undefined : creating(`extension ${extension.extname ?? ""}`, "CREATE EXTENSION IF NOT EXISTS …");
-  const drop = dropOf({ node });
+  const drop = bodyOf(node, "DropStmt");
   if (drop) {
     if (drop.missing_ok) return undefined;
     const words = objectTypeWords(drop.removeType);
     return dropping(`${words.toLowerCase()} ${droppedObjects(drop).map((o) => o.name).join(", ")}`, `DROP ${words} IF EXISTS …`);
   }
-  const { table: altered, commands } = alterTable(node);
+  const { table: altered, commands } = alterTableOf(node);
   for (const command of commands) {
     if (command.missing_ok) continue;
     if (command.subtype === "AT_AddColumn") {
-      return creating(`column ${altered ?? ""}.${columnDefOf(command.def)?.colname ?? ""}`, "ALTER TABLE … ADD COLUMN IF NOT EXISTS …");
+      return creating(`column ${altered ?? ""}.${bodyOf(command.def, "ColumnDef")?.colname ?? ""}`, "ALTER TABLE … ADD COLUMN IF NOT EXISTS …");
     }
     if (command.subtype === "AT_DropColumn") return dropping(`column ${altered ?? ""}.${command.name ?? ""}`, "ALTER TABLE … DROP COLUMN IF EXISTS …");
     if (command.subtype === "AT_DropConstraint") return dropping(`constraint ${command.name ?? ""}`, "ALTER TABLE … DROP CONSTRAINT IF EXISTS …");
@@ -57,11 +57,11 @@ function unguarded(node: Node): Unguarded | undefined {
 
 /** CREATE INDEX CONCURRENTLY, unless an earlier statement drops a leftover of it with IF EXISTS. */
 function failsHalfway(statement: AnalyzedStatement, earlier: readonly AnalyzedStatement[]): boolean {
-  const index = nodeOf<IndexStmt>(statement.node, "IndexStmt");
+  const index = bodyOf(statement.node, "IndexStmt");
   if (!index?.concurrent || !index.idxname) return false;
   const name = index.idxname.toLowerCase();
   return !earlier.some((s) => {
-    const drop = dropOf(s);
+    const drop = bodyOf(s.node, "DropStmt");
     return drop?.removeType === "OBJECT_INDEX" && drop.missing_ok === true && droppedObjects(drop).some((o) => o.name === name);
   });
 }

@@ -1,4 +1,4 @@
-import { addedColumn, addedConstraint, alterCommands, estimateClause, existing, largeTableSeverity, statementFix, validatedOnAdd } from "./lock-helpers.js";
+import { addedColumn, addedConstraint, statementFix, validatedOnAdd } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -18,12 +18,8 @@ export default defineRule({
         "ADD COLUMN {{column}} … CHECK takes ACCESS EXCLUSIVE on {{table}} and scans every row to validate the check: every read and write on {{table}} waits until the scan ends{{estimate}}.",
     },
   },
-  statement({ statement, report, table }) {
-    const { table: name, commands } = alterCommands(statement);
-    const target = existing(statement, name);
-    if (!target) return;
-    const facts = table(target);
-    const estimate = estimateClause("scan", facts);
+  subcommands: ["AT_AddConstraint", "AT_AddColumn"],
+  alterTable({ statement, target, commands, report }) {
     const help = `Add it with NOT VALID (no scan; new rows are checked from then on), then run ALTER TABLE ${target} VALIDATE CONSTRAINT … in a separate transaction: validation takes only SHARE UPDATE EXCLUSIVE, so reads and writes go on.`;
     for (const command of commands) {
       const constraint = addedConstraint(command);
@@ -31,9 +27,10 @@ export default defineRule({
         const fix = commands.length === 1 ? statementFix(statement, "Add NOT VALID", `${statement.text.trimEnd()} NOT VALID`) : undefined;
         report({
           messageId: "constraint",
-          data: { name: constraint.conname ? ` ${constraint.conname}` : "", table: target, estimate },
+          data: { name: constraint.conname ? ` ${constraint.conname}` : "" },
           help,
-          ...largeTableSeverity(facts),
+          table: target,
+          work: "scan",
           ...(fix ? { fix } : {}),
         });
         continue;
@@ -42,9 +39,10 @@ export default defineRule({
       if (!column?.constraints.some((c) => c.contype === "CONSTR_CHECK" && validatedOnAdd(c))) continue;
       report({
         messageId: "column",
-        data: { column: column.column, table: target, estimate },
+        data: { column: column.column },
         help: `Add the column without the CHECK, then ALTER TABLE ${target} ADD CONSTRAINT … CHECK (…) NOT VALID, then VALIDATE CONSTRAINT it in a separate transaction (SHARE UPDATE EXCLUSIVE: reads and writes go on).`,
-        ...largeTableSeverity(facts),
+        table: target,
+        work: "scan",
       });
     }
   },

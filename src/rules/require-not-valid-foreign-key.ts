@@ -1,4 +1,4 @@
-import { addedColumn, addedConstraint, alterCommands, estimateClause, existing, largeTableSeverity, statementFix, validatedOnAdd } from "./lock-helpers.js";
+import { addedColumn, addedConstraint, statementFix, validatedOnAdd } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -18,12 +18,8 @@ export default defineRule({
         "ADD COLUMN {{column}} … REFERENCES {{referenced}} adds a validated foreign key: it takes SHARE ROW EXCLUSIVE on {{referenced}} and ACCESS EXCLUSIVE on {{table}}, and scans {{table}} to validate it: every read and write on {{table}} and every write on {{referenced}} waits until the scan ends{{estimate}}.",
     },
   },
-  statement({ statement, report, table }) {
-    const { table: name, commands } = alterCommands(statement);
-    const target = existing(statement, name);
-    if (!target) return;
-    const facts = table(target);
-    const estimate = estimateClause("scan", facts);
+  subcommands: ["AT_AddConstraint", "AT_AddColumn"],
+  alterTable({ statement, target, commands, report }) {
     for (const command of commands) {
       const constraint = addedConstraint(command);
       if (constraint?.contype === "CONSTR_FOREIGN" && validatedOnAdd(constraint)) {
@@ -32,12 +28,11 @@ export default defineRule({
           messageId: "constraint",
           data: {
             name: constraint.conname ? ` ${constraint.conname}` : "",
-            table: target,
             referenced: constraint.pktable?.relname ?? "the referenced table",
-            estimate,
           },
+          table: target,
+          work: "scan",
           help: `Add it with NOT VALID (no scan, a brief lock), then run ALTER TABLE ${target} VALIDATE CONSTRAINT … in a separate transaction: validation takes only SHARE UPDATE EXCLUSIVE on ${target} and ROW SHARE on the referenced table, so reads and writes go on.`,
-          ...largeTableSeverity(facts),
           ...(fix ? { fix } : {}),
         });
         continue;
@@ -47,9 +42,10 @@ export default defineRule({
         if (inline.contype !== "CONSTR_FOREIGN" || !validatedOnAdd(inline)) continue;
         report({
           messageId: "column",
-          data: { column: column?.column ?? "?", table: target, referenced: inline.pktable?.relname ?? "the referenced table", estimate },
+          data: { column: column?.column ?? "?", referenced: inline.pktable?.relname ?? "the referenced table" },
           help: `Add the column without REFERENCES, then ALTER TABLE ${target} ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES … NOT VALID, then VALIDATE CONSTRAINT it in a separate transaction (SHARE UPDATE EXCLUSIVE: reads and writes go on).`,
-          ...largeTableSeverity(facts),
+          table: target,
+          work: "scan",
         });
       }
     }

@@ -1,8 +1,6 @@
-import { columnConstraints, columnDefOf, typeNameOf } from "./ast.js";
-import { alterCommands, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
+import { SERIAL_TYPES, typeNameOf } from "../sql/column-types.js";
+import { constraintsOf } from "../sql/nodes.js";
 import { defineRule } from "./types.js";
-
-const SERIAL_TYPES = new Set(["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"]);
 
 /**
  * ADD COLUMN of a serial type, an identity column or a stored generated column computes a value
@@ -19,17 +17,11 @@ export default defineRule({
         "ADD COLUMN {{column}} {{what}} rewrites {{table}} under ACCESS EXCLUSIVE to fill in every existing row: every read and write on {{table}} waits for the whole rewrite{{estimate}}.",
     },
   },
-  statement({ statement, report, table, config }) {
-    const { table: name, commands } = alterCommands(statement);
-    const target = existing(statement, name);
-    if (!target) return;
-    const facts = table(target);
-    for (const command of commands) {
-      if (command.subtype !== "AT_AddColumn") continue;
-      const column = columnDefOf(command.def);
-      if (!column) continue;
-      const type = typeNameOf(column.typeName) ?? "";
-      const constraints = columnConstraints(column);
+  subcommands: ["AT_AddColumn"],
+  alterTable({ statement, target, report, config }) {
+    for (const { column } of statement.effects.adds.columns) {
+      const type = typeNameOf(column.typeName);
+      const constraints = constraintsOf(column.constraints);
       let what: string | undefined;
       let help: string;
       if (SERIAL_TYPES.has(type)) what = `of type ${type}`;
@@ -47,9 +39,10 @@ export default defineRule({
       }
       report({
         messageId: "rewrite",
-        data: { column: column.colname ?? "?", what, table: target, estimate: estimateClause("rewrite", facts) },
+        data: { column: column.colname ?? "?", what },
         help,
-        ...largeTableSeverity(facts),
+        table: target,
+        work: "rewrite",
       });
     }
   },

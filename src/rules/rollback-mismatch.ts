@@ -1,35 +1,8 @@
-import type {
-  ColumnDef,
-  CompositeTypeStmt,
-  Constraint,
-  CreateDomainStmt,
-  CreateEnumStmt,
-  CreateFunctionStmt,
-  CreateRangeStmt,
-  CreateSchemaStmt,
-  CreateSeqStmt,
-  CreateStmt,
-  CreateTableAsStmt,
-  CreateTrigStmt,
-  IndexStmt,
-  Node,
-  RangeVar,
-  RenameStmt,
-  ViewStmt,
-} from "libpg-query";
-import { alterTable, columnConstraints, columnDefOf, constraintOf, nodeOf, typeNameOf } from "./ast.js";
-import {
-  droppedObjects,
-  dropOf,
-  isEmptySection,
-  downRaises,
-  isOpaque,
-  isSqlMigration,
-  objectKind,
-  objectNameParts,
-  stringList,
-  type ObjectKind,
-} from "./general-helpers.js";
+import type { ColumnDef, Constraint } from "libpg-query";
+import { SERIAL_TYPES, typeNameOf } from "../sql/column-types.js";
+import { renameFamily, type CreatedObject, type ObjectKind, type Rename, type RenameFamily, type StatementEffects } from "../sql/effects.js";
+import { constraintsOf, strings } from "../sql/nodes.js";
+import { isEmptySection, downRaises, isSqlMigration } from "./general-helpers.js";
 import { defineRule, type AnalyzedStatement } from "./types.js";
 
 /**
@@ -39,7 +12,7 @@ import { defineRule, type AnalyzedStatement } from "./types.js";
  * column b). Names compare without schema and case; IF EXISTS and CASCADE do not matter.
  */
 
-type Family = "relation" | "type" | "function" | "schema" | "trigger" | "extension" | "column" | "constraint";
+type Family = RenameFamily;
 
 interface ObjectExpectation {
   type: "object";
@@ -69,114 +42,41 @@ interface ConstraintExpectation {
   columns: string[];
 }
 
-interface RenameExpectation {
+interface RenameExpectation extends Rename {
   type: "rename";
-  family: Family;
-  from: string;
-  to: string;
-  table?: string;
 }
 
 type Expectation = ObjectExpectation | ColumnExpectation | ConstraintExpectation | RenameExpectation;
 
-const lower = (s: string | undefined): string | undefined => (s ? s.toLowerCase() : undefined);
 
-function lastName(nodes: Node[] | undefined): { name?: string; schema?: string } {
-  const parts = stringList(nodes).map((p) => p.toLowerCase());
-  const name = parts.at(-1);
-  const schema = parts.at(-2);
-  return { ...(name ? { name } : {}), ...(schema ? { schema } : {}) };
+const familyOf = renameFamily;
+
+/**
+ * What the up creates that its down must drop, names lower-case. Not an extension (shared by the
+ * database), nor a schema created IF NOT EXISTS ("shared, maybe there already": not ours to drop),
+ * nor an index left for Postgres to name (the down cannot name it either).
+ */
+function createdObject(effects: StatementEffects): Omit<ObjectExpectation, "type"> | undefined {
+  const created: CreatedObject | undefined = effects.creates[0];
+  if (!created?.name || created.kind === "extension" || (created.kind === "schema" && created.ifNotExists)) return undefined;
+  return {
+    kind: created.kind,
+    name: created.name.toLowerCase(),
+    ...(created.schema ? { schema: created.schema.toLowerCase() } : {}),
+    replace: created.replace,
+    ...(created.table ? { table: created.table.toLowerCase() } : {}),
+    ...(created.kind === "index" ? { columns: (created.columns ?? []).map((c) => c.toLowerCase()) } : {}),
+  };
 }
-
-function fromRange(range: RangeVar | undefined): { name?: string; schema?: string } {
-  const name = lower(range?.relname);
-  const schema = lower(range?.schemaname);
-  return { ...(name ? { name } : {}), ...(schema ? { schema } : {}) };
-}
-
-function familyOf(kind: ObjectKind): Family {
-  return kind === "table" || kind === "index" || kind === "view" || kind === "sequence" ? "relation" : kind;
-}
-
-/** What a CREATE statement creates: kind, name, schema, and whether it was OR REPLACE. */
-function createdObject(node: Node): Omit<ObjectExpectation, "type"> | undefined {
-  const make = (kind: ObjectKind, where: { name?: string; schema?: string }, replace = false, extra: Partial<ObjectExpectation> = {}) =>
-    where.name ? { kind, name: where.name, ...(where.schema ? { schema: where.schema } : {}), replace, ...extra } : undefined;
-  const create = nodeOf<CreateStmt>(node, "CreateStmt");
-  if (create) return make("table", fromRange(create.relation));
-  const createAs = nodeOf<CreateTableAsStmt>(node, "CreateTableAsStmt");
-  if (createAs) return make(createAs.objtype === "OBJECT_MATVIEW" ? "view" : "table", fromRange(createAs.into?.rel));
-  const index = nodeOf<IndexStmt>(node, "IndexStmt");
-  if (index) {
-    const table = lower(index.relation?.relname);
-    const columns = (index.indexParams ?? []).map((p) => lower(nodeOf<{ name?: string }>(p, "IndexElem")?.name)).filter((c): c is string => !!c);
-    const schema = lower(index.relation?.schemaname);
-    return make("index", { ...(index.idxname ? { name: index.idxname.toLowerCase() } : {}), ...(schema ? { schema } : {}) }, false, {
-      ...(table ? { table } : {}),
-      columns,
-    });
-  }
-  const view = nodeOf<ViewStmt>(node, "ViewStmt");
-  if (view) return make("view", fromRange(view.view), view.replace === true);
-  const sequence = nodeOf<CreateSeqStmt>(node, "CreateSeqStmt");
-  if (sequence) return make("sequence", fromRange(sequence.sequence));
-  const enumType = nodeOf<CreateEnumStmt>(node, "CreateEnumStmt");
-  if (enumType) return make("type", lastName(enumType.typeName));
-  const rangeType = nodeOf<CreateRangeStmt>(node, "CreateRangeStmt");
-  if (rangeType) return make("type", lastName(rangeType.typeName));
-  const composite = nodeOf<CompositeTypeStmt>(node, "CompositeTypeStmt");
-  if (composite) return make("type", fromRange(composite.typevar));
-  const domain = nodeOf<CreateDomainStmt>(node, "CreateDomainStmt");
-  if (domain) return make("type", lastName(domain.domainname));
-  const routine = nodeOf<CreateFunctionStmt>(node, "CreateFunctionStmt");
-  if (routine) return make("function", lastName(routine.funcname), routine.replace === true);
-  const schema = nodeOf<CreateSchemaStmt>(node, "CreateSchemaStmt");
-  // CREATE SCHEMA IF NOT EXISTS usually means "shared, maybe there already": not ours to drop.
-  if (schema && !schema.if_not_exists) return make("schema", { ...(schema.schemaname ? { name: schema.schemaname.toLowerCase() } : {}) });
-  const trigger = nodeOf<CreateTrigStmt>(node, "CreateTrigStmt");
-  if (trigger) {
-    const table = lower(trigger.relation?.relname);
-    return make("trigger", { ...(trigger.trigname ? { name: trigger.trigname.toLowerCase() } : {}) }, trigger.replace === true, table ? { table } : {});
-  }
-  return undefined;
-}
-
-const SERIAL = new Set(["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"]);
 
 /** An added column whose inline constraints or serial type make objects PostgreSQL names itself. */
 function createsAutoNamed(column: ColumnDef): boolean {
-  if (SERIAL.has(typeNameOf(column.typeName) ?? "")) return true;
-  return columnConstraints(column).some((c) => !["CONSTR_NOTNULL", "CONSTR_NULL", "CONSTR_DEFAULT", "CONSTR_GENERATED", "CONSTR_IDENTITY"].includes(c.contype ?? ""));
+  if (SERIAL_TYPES.has(typeNameOf(column.typeName))) return true;
+  return constraintsOf(column.constraints).some((c) => !["CONSTR_NOTNULL", "CONSTR_NULL", "CONSTR_DEFAULT", "CONSTR_GENERATED", "CONSTR_IDENTITY"].includes(c.contype ?? ""));
 }
 
 function constraintColumns(constraint: Constraint): string[] {
-  return [...stringList(constraint.keys), ...stringList(constraint.fk_attrs)].map((c) => c.toLowerCase());
-}
-
-/** A rename: its family, old and new name, and the table for columns, constraints, triggers. */
-function renameOf(node: Node): RenameExpectation | undefined {
-  const rename = nodeOf<RenameStmt>(node, "RenameStmt");
-  const to = lower(rename?.newname);
-  if (!rename || !to) return undefined;
-  const table = lower(rename.relation?.relname);
-  const withTable = (family: Family, from: string | undefined): RenameExpectation | undefined =>
-    from ? { type: "rename", family, from: from.toLowerCase(), to, ...(table ? { table } : {}) } : undefined;
-  switch (rename.renameType) {
-    case "OBJECT_COLUMN":
-      return withTable("column", rename.subname);
-    case "OBJECT_TABCONSTRAINT":
-      return withTable("constraint", rename.subname);
-    case "OBJECT_TRIGGER":
-      return withTable("trigger", rename.subname);
-    case "OBJECT_SCHEMA":
-      return withTable("schema", rename.subname);
-    default: {
-      const kind = objectKind(rename.renameType);
-      if (!kind) return undefined;
-      const from = rename.relation?.relname ?? (rename.object ? objectNameParts(rename.object).at(-1) : undefined);
-      return from ? { type: "rename", family: familyOf(kind), from: from.toLowerCase(), to } : undefined;
-    }
-  }
+  return [...strings(constraint.keys), ...strings(constraint.fk_attrs)].map((c) => c.toLowerCase());
 }
 
 /** What the up does that a down must undo, statement by statement. */
@@ -196,11 +96,10 @@ class UpEffects {
   opaque = false;
 
   add(statement: AnalyzedStatement): void {
-    const node = statement.node;
-    if (isOpaque(node)) this.opaque = true;
-    const drop = dropOf(statement);
-    if (drop) for (const object of droppedObjects(drop)) this.droppedNames.add(object.name);
-    const created = createdObject(node);
+    const effects = statement.effects;
+    if (effects.opaque) this.opaque = true;
+    for (const object of effects.drops) if (object.kind !== "column" && object.kind !== "constraint") this.droppedNames.add(object.name);
+    const created = createdObject(effects);
     if (created) {
       if (this.droppedNames.has(created.name)) created.replace = true;
       this.createdNames.add(created.name);
@@ -211,12 +110,11 @@ class UpEffects {
       // Dependents of a table created here go with its DROP TABLE: only the table is expected.
       if (!(created.table && this.createdTables.has(created.table))) this.expect(statement, { type: "object", ...created });
     } else {
-      const unnamedIndexOn = lower(nodeOf<IndexStmt>(node, "IndexStmt")?.relation?.relname);
+      const unnamedIndexOn = effects.creates.find((c) => c.kind === "index" && !c.name)?.table?.toLowerCase();
       if (unnamedIndexOn) this.autoNamedTables.add(unnamedIndexOn);
     }
     this.alter(statement);
-    const rename = renameOf(node);
-    if (rename) this.rename(statement, rename);
+    for (const rename of effects.renames) this.rename(statement, { type: "rename", ...rename });
   }
 
   private expect(statement: AnalyzedStatement, expectation: Expectation): void {
@@ -224,23 +122,23 @@ class UpEffects {
   }
 
   private alter(statement: AnalyzedStatement): void {
-    const { table: rawTable, commands } = alterTable(statement.node);
-    const table = lower(rawTable);
-    if (!table) return;
-    const newTable = this.createdTables.has(table);
-    for (const command of commands) {
-      if (command.subtype === "AT_AddColumn") {
-        const def = columnDefOf(command.def);
-        const column = lower(def?.colname);
-        if (!def || !column) continue;
-        if (createsAutoNamed(def)) this.autoNamedTables.add(table);
+    for (const added of statement.effects.adds.inOrder) {
+      const table = added.table?.toLowerCase();
+      if (!table) continue;
+      const newTable = this.createdTables.has(table);
+      if ("column" in added) {
+        const column = added.name.toLowerCase();
+        if (!column) continue;
+        if (createsAutoNamed(added.column)) this.autoNamedTables.add(table);
         this.addedColumns.add(`${table}.${column}`);
         if (!newTable) this.expect(statement, { type: "column", table, column });
-      } else if (command.subtype === "AT_AddConstraint") {
-        const constraint = constraintOf(command.def);
-        const name = lower(constraint?.conname);
-        if (!name) this.autoNamedTables.add(table);
-        if (!constraint || !name) continue;
+      } else {
+        const constraint = added.constraint;
+        const name = constraint.conname?.toLowerCase();
+        if (!name) {
+          this.autoNamedTables.add(table);
+          continue;
+        }
         this.createdNames.add(name);
         if (constraint.indexname) {
           // ADD CONSTRAINT … USING INDEX: the index now belongs to the constraint.
@@ -302,41 +200,23 @@ class DownEffects {
   opaque = false;
 
   add(statement: AnalyzedStatement): void {
-    const node = statement.node;
-    if (isOpaque(node)) this.opaque = true;
-    const created = createdObject(node);
+    const effects = statement.effects;
+    if (effects.opaque) this.opaque = true;
+    const created = createdObject(effects);
     if (created) this.createdNames.add(created.name);
-    const rename = renameOf(node);
-    if (rename) this.renames.push(rename);
-    const drop = dropOf(statement);
-    if (drop) {
-      for (const object of droppedObjects(drop)) {
-        if (!object.kind || object.kind === "extension") continue;
-        this.drops.push({
-          statement,
-          kind: object.kind,
-          family: familyOf(object.kind),
-          name: object.name,
-          ...(object.table ? { table: object.table } : {}),
-          label: `${object.kind} ${object.name}`,
-        });
-      }
+    this.renames.push(...effects.renames.map((rename): RenameExpectation => ({ type: "rename", ...rename })));
+    for (const object of effects.drops) {
+      if (!object.kind || object.kind === "extension") continue;
+      const { kind, name, table } = object;
+      if (kind === "column") this.drops.push({ statement, kind, family: "column", name, ...(table ? { table } : {}), label: `column ${table ?? ""}.${name}` });
+      else if (kind === "constraint") this.drops.push({ statement, kind, family: "constraint", name, ...(table ? { table } : {}), label: `constraint ${name} on ${table ?? ""}` });
+      else this.drops.push({ statement, kind, family: familyOf(kind), name, ...(table ? { table } : {}), label: `${kind} ${name}` });
     }
-    const { table: rawTable, commands } = alterTable(node);
-    const table = lower(rawTable);
-    if (!table) return;
-    for (const command of commands) {
-      const name = lower(command.name);
-      if (command.subtype === "AT_DropColumn" && name) this.drops.push({ statement, kind: "column", family: "column", name, table, label: `column ${table}.${name}` });
-      if (command.subtype === "AT_DropConstraint" && name) this.drops.push({ statement, kind: "constraint", family: "constraint", name, table, label: `constraint ${name} on ${table}` });
-      if (command.subtype === "AT_AddColumn") {
-        const column = lower(columnDefOf(command.def)?.colname);
-        if (column) this.addedColumns.add(`${table}.${column}`);
-      }
-      if (command.subtype === "AT_AddConstraint") {
-        const constraint = lower(constraintOf(command.def)?.conname);
-        if (constraint) this.createdNames.add(constraint);
-      }
+    for (const added of effects.adds.inOrder) {
+      const table = added.table?.toLowerCase();
+      if (!table) continue;
+      if ("column" in added) this.addedColumns.add(`${table}.${added.name.toLowerCase()}`);
+      else if (added.constraint.conname) this.createdNames.add(added.constraint.conname.toLowerCase());
     }
   }
 

@@ -1,14 +1,14 @@
-import type { ColumnRef, Node, NullTest } from "libpg-query";
-import { nodeOf } from "./ast.js";
-import { addedConstraint, alterCommands, estimateClause, largeTableSeverity, upStatements, validatedOnAdd } from "./lock-helpers.js";
+import type { Node } from "libpg-query";
+import { bodyOf } from "../sql/nodes.js";
+import { addedConstraint, alterCommands, upStatements, validatedOnAdd } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /** The column a `CHECK (col IS NOT NULL)` tests, else undefined. */
 function notNullCheckColumn(expr: Node | undefined): string | undefined {
-  const test = nodeOf<NullTest>(expr, "NullTest");
+  const test = bodyOf(expr, "NullTest");
   if (test?.nulltesttype !== "IS_NOT_NULL") return undefined;
-  const fields = nodeOf<ColumnRef>(test.arg, "ColumnRef")?.fields ?? [];
-  return nodeOf<{ sval?: string }>(fields.at(-1), "String")?.sval;
+  const fields = bodyOf(test.arg, "ColumnRef")?.fields ?? [];
+  return bodyOf(fields.at(-1), "String")?.sval;
 }
 
 /**
@@ -27,7 +27,7 @@ export default defineRule({
         "SET NOT NULL on {{table}}.{{column}} takes ACCESS EXCLUSIVE on {{table}} and scans every row for NULLs: every read and write on {{table}} waits until the scan ends{{estimate}}.",
     },
   },
-  migration({ sections, report, table, config }) {
+  migration({ sections, report, config }) {
     /** Tables with a validated constraint earlier in the migration (table → columns proven, "*" = any). */
     const proven = new Map<string, Set<string>>();
     const prove = (t: string, column: string) => proven.set(t, (proven.get(t) ?? new Set<string>()).add(column));
@@ -39,10 +39,11 @@ export default defineRule({
         const column = command.name ?? "?";
         const seen = proven.get(name);
         if (statement.createdRelations.has(name) || seen?.has("*") || seen?.has(column)) continue;
-        const facts = table(name);
         report({
           messageId: "blocking",
-          data: { table: name, column, estimate: estimateClause("scan", facts) },
+          data: { column },
+          table: name,
+          work: "scan",
           help:
             config.postgresVersion >= 12
               ? `First ALTER TABLE ${name} ADD CONSTRAINT ${name}_${column}_not_null CHECK (${column} IS NOT NULL) NOT VALID; then, in a separate transaction, VALIDATE CONSTRAINT it (SHARE UPDATE EXCLUSIVE: reads and writes go on); then SET NOT NULL, which skips the scan thanks to the validated check; then drop the check.`
@@ -50,7 +51,6 @@ export default defineRule({
           path: statement.path,
           line: statement.line,
           endLine: statement.endLine,
-          ...largeTableSeverity(facts),
         });
       }
       for (const command of commands) {

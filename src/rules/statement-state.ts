@@ -1,7 +1,8 @@
-import type { Node } from "libpg-query";
 import type { MigrationSection } from "../migrations/model.js";
+import { createdRelationNames, type StatementEffects } from "../sql/effects.js";
 import type { StatementLocks } from "../sql/locks.js";
 import type { SqlStatement } from "../sql/parse.js";
+import { settingChange, transactionKind, type SettingChange } from "../sql/statements.js";
 
 /**
  * What holds at each statement of a section as it runs: the transaction (the framework's, or
@@ -30,17 +31,18 @@ export class SectionState {
   }
 
   /** Updates the state with a statement that has just run. */
-  after(statement: SqlStatement, locks: StatementLocks): void {
-    const node = statement.node as Record<string, unknown>;
-    if ("TransactionStmt" in node) this.transaction(String((node.TransactionStmt as { kind?: string }).kind ?? ""));
-    else if ("VariableSetStmt" in node) this.variable(node.VariableSetStmt as VariableSet);
+  after(statement: SqlStatement, locks: StatementLocks, effects: StatementEffects): void {
+    const transaction = transactionKind(statement.node);
+    const setting = transaction === undefined ? settingChange(statement.node) : undefined;
+    if (transaction !== undefined) this.transaction(transaction);
+    else if (setting) this.variable(setting);
     for (const lock of locks.locks) {
       if (lock.created) this.created.add(lock.relation);
       else if (lock.mode === "AccessExclusiveLock" && this.inTransaction && !this.held.includes(lock.relation)) {
         this.held.push(lock.relation);
       }
     }
-    for (const name of createdNames(statement.node)) this.created.add(name);
+    for (const name of createdRelationNames(effects)) this.created.add(name);
     if (!this.inTransaction) this.held = [];
   }
 
@@ -57,51 +59,18 @@ export class SectionState {
     }
   }
 
-  private variable(set: VariableSet): void {
+  private variable(set: SettingChange): void {
     const which = set.name === "lock_timeout" ? "lock" : set.name === "statement_timeout" ? "statement" : undefined;
-    if (set.kind === "VAR_RESET_ALL") {
+    if (set.resetAll) {
       this.lockTimeout = false;
       this.statementTimeout = false;
       return;
     }
     if (!which) return;
-    const on = set.kind === "VAR_SET_VALUE" && !isZero(set.args);
-    if (which === "lock") this.lockTimeout = on;
-    else this.statementTimeout = on;
-    if (set.is_local && on) this.localTimeouts.add(which);
+    if (which === "lock") this.lockTimeout = set.on;
+    else this.statementTimeout = set.on;
+    if (set.local && set.on) this.localTimeouts.add(which);
   }
-}
-
-interface VariableSet {
-  kind?: string;
-  name?: string;
-  is_local?: boolean;
-  args?: unknown[];
-}
-
-function isZero(args: unknown[] | undefined): boolean {
-  const first = args?.[0] as { A_Const?: { ival?: { ival?: number }; sval?: { sval?: string } } } | undefined;
-  const value = first?.A_Const;
-  if (!value) return false;
-  if (value.ival) return (value.ival.ival ?? 0) === 0;
-  return /^\s*0\s*(ms|s|min)?\s*$/i.test(value.sval?.sval ?? "");
-}
-
-/** Names a statement creates (tables, indexes, views, types, sequences), unqualified. */
-export function createdNames(node: Node): string[] {
-  const n = node as unknown as Record<string, Record<string, unknown> | undefined>;
-  const rel = (r: unknown) => (r as { relname?: string } | undefined)?.relname;
-  const names: Array<string | undefined> = [];
-  if (n.CreateStmt) names.push(rel(n.CreateStmt.relation));
-  if (n.IndexStmt) names.push(n.IndexStmt.idxname as string | undefined);
-  if (n.CreateTableAsStmt) names.push(rel((n.CreateTableAsStmt.into as { rel?: unknown } | undefined)?.rel));
-  if (n.ViewStmt) names.push(rel(n.ViewStmt.view));
-  if (n.CreateSeqStmt) names.push(rel(n.CreateSeqStmt.sequence));
-  if (n.CreateEnumStmt) {
-    const typeName = (n.CreateEnumStmt.typeName as Array<{ String?: { sval?: string } }> | undefined) ?? [];
-    names.push(typeName.at(-1)?.String?.sval);
-  }
-  return names.filter((name): name is string => typeof name === "string" && name !== "");
 }
 
 /**

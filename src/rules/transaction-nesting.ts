@@ -1,4 +1,4 @@
-import { isBegin, transactionKind } from "./general-helpers.js";
+import { isBegin, transactionKind } from "../sql/statements.js";
 import { defineRule } from "./types.js";
 
 /**

@@ -1,8 +1,12 @@
+import type { AlterTableCmd, AlterTableType } from "libpg-query";
 import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Direction, Migration, MigrationSection } from "../migrations/model.js";
+import type { StatementEffects } from "../sql/effects.js";
 import type { StatementLocks } from "../sql/locks.js";
+import type { NodeKind } from "../sql/nodes.js";
 import type { SqlStatement } from "../sql/parse.js";
 import type { SourceText } from "../sql/source-text.js";
+import type { EstimatedWork } from "./estimates.js";
 
 export type Severity = "error" | "warning" | "note";
 export type Category = "locking" | "rollback" | "idempotency" | "destructive" | "compat" | "hygiene";
@@ -13,6 +17,8 @@ export interface AnalyzedStatement extends SqlStatement {
   direction: Direction;
   section: MigrationSection;
   locks: StatementLocks;
+  /** What it creates, drops, renames and adds, read from the tree once. */
+  effects: StatementEffects;
   /** Inside a transaction block when it runs: the framework's own, or an explicit BEGIN. */
   inTransaction: boolean;
   /** Inside a transaction the SQL opened itself (BEGIN … COMMIT), as opposed to the framework's. */
@@ -54,8 +60,16 @@ export interface RuleReport<M extends string> {
   path?: string;
   line?: number;
   endLine?: number;
-  /** Overrides the rule's severity for this report (e.g. error on a configured large table). */
+  /** Overrides the rule's severity for this report. */
   severity?: Severity;
+  /**
+   * The existing table or tables the finding is about. The engine applies the shared large-table
+   * policy: the severity becomes error when one of them is configured as large (unless `severity`
+   * is given); `{{table}}` is the table when there is one and `data` does not set it.
+   */
+  table?: string | readonly string[];
+  /** With `table`: `{{estimate}}` becomes ", for about 50 s (50,000,000 rows)" for this work over their configured rows, or "". */
+  work?: EstimatedWork;
 }
 
 export interface TableFacts {
@@ -75,6 +89,13 @@ interface BaseContext<M extends string> {
 
 export interface StatementContext<M extends string> extends BaseContext<M> {
   statement: AnalyzedStatement;
+}
+
+export interface AlterTableContext<M extends string> extends StatementContext<M> {
+  /** The altered table, which existed before this migration (not created earlier in it). */
+  target: string;
+  /** Every subcommand of the statement, in order. */
+  commands: readonly AlterTableCmd[];
 }
 
 export interface MigrationContext<M extends string> extends BaseContext<M> {
@@ -98,8 +119,21 @@ export interface RuleMeta<M extends string> {
 export interface Rule<M extends string = string> {
   id: string;
   meta: RuleMeta<M>;
-  /** Called for every statement of the directions in meta.directions. */
+  /**
+   * The statements `statement()` is for, by node kind: the engine calls it for those only (a kind
+   * misspelt does not compile). Every statement when absent.
+   */
+  nodes?: readonly NodeKind[];
+  /** Called for every statement (of `nodes`) of the directions in meta.directions. */
   statement?(context: StatementContext<M>): void;
+  /** The ALTER TABLE subcommands `alterTable()` is for; any when absent. */
+  subcommands?: readonly AlterTableType[];
+  /**
+   * Called for each ALTER TABLE (of the directions in meta.directions) on a table that existed
+   * before this migration, when it has one of `subcommands`: the engine checks the table and hands
+   * over its subcommands.
+   */
+  alterTable?(context: AlterTableContext<M>): void;
   /** Called once per migration. */
   migration?(context: MigrationContext<M>): void;
 }

@@ -1,6 +1,5 @@
-import type { DeleteStmt, UpdateStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
-import { estimateClause, existing, heldExisting, largeTableSeverity } from "./lock-helpers.js";
+import { bodyOf } from "../sql/nodes.js";
+import { existing, heldExisting } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -21,9 +20,10 @@ export default defineRule({
         "{{verb}} without WHERE changes every row of {{table}} in one statement: it holds a row lock on each until it commits, so concurrent writes to those rows wait, and it {{effect}}{{estimate}}.",
     },
   },
-  statement({ statement, report, table }) {
-    const update = nodeOf<UpdateStmt>(statement.node, "UpdateStmt");
-    const del = nodeOf<DeleteStmt>(statement.node, "DeleteStmt");
+  nodes: ["UpdateStmt", "DeleteStmt"],
+  statement({ statement, report }) {
+    const update = bodyOf(statement.node, "UpdateStmt");
+    const del = bodyOf(statement.node, "DeleteStmt");
     const dml = update ?? del;
     if (!dml) return;
     const verb = update ? "UPDATE" : "DELETE";
@@ -36,23 +36,21 @@ export default defineRule({
         messageId: "underLock",
         data: { verb, table: name, held: held.join(", ") },
         help,
-        ...largeTableSeverity(held.some((t) => table(t)?.large) ? { large: true } : undefined),
+        table: held,
       });
       return;
     }
     const target = existing(statement, dml.relation?.relname);
     if (!target || dml.whereClause) return;
-    const facts = table(target);
     report({
       messageId: "noWhere",
       data: {
         verb,
-        table: target,
         effect: update ? "writes a new version of every row" : "leaves every row dead for VACUUM to clean up",
-        estimate: estimateClause("rewrite", facts),
       },
       help,
-      ...largeTableSeverity(facts),
+      table: target,
+      work: "rewrite",
     });
   },
 });

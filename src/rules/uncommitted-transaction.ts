@@ -1,4 +1,4 @@
-import { isBegin, isTransactionEnd } from "./general-helpers.js";
+import { isBegin, isTransactionEnd } from "../sql/statements.js";
 import { defineRule, type AnalyzedStatement } from "./types.js";
 
 /**

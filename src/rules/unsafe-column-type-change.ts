@@ -1,6 +1,7 @@
-import type { ColumnRef, TypeName } from "libpg-query";
-import { columnDefOf, nodeOf, typeModifiers, typeNameOf } from "./ast.js";
-import { alterCommands, estimateClause, largeTableSeverity, upStatements } from "./lock-helpers.js";
+import type { TypeName } from "libpg-query";
+import { bodyOf } from "../sql/nodes.js";
+import { typeModifiers, typeNameOf } from "../sql/column-types.js";
+import { alterCommands, upStatements } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 interface ColumnType {
@@ -92,14 +93,14 @@ export default defineRule({
         "ALTER COLUMN {{column}} TYPE {{type}}{{from}} takes ACCESS EXCLUSIVE on {{table}} and rewrites the table and rebuilds its indexes{{unless}}: every read and write on {{table}} waits for the whole rewrite{{estimate}}. Running code that reads or writes the column may also break on the new type.",
     },
   },
-  migration({ sections, report, table }) {
+  migration({ sections, report }) {
     /** Column types set earlier in the migration, by "table.column". */
     const known = new Map<string, ColumnType>();
     for (const statement of upStatements(sections)) {
       const { table: name, commands } = alterCommands(statement);
       if (!name) continue;
       for (const command of commands) {
-        const column = columnDefOf(command.def);
+        const column = bodyOf(command.def, "ColumnDef");
         const type = typeOf(column?.typeName);
         if (command.subtype === "AT_AddColumn" && column?.colname && type) known.set(`${name}.${column.colname}`, type);
         if (command.subtype !== "AT_AlterColumnType" || !command.name || !type) continue;
@@ -109,7 +110,7 @@ export default defineRule({
         if (statement.createdRelations.has(name)) continue;
         // USING with anything but the column itself computes new values: always a rewrite.
         const using = column?.raw_default;
-        const plainUsing = nodeOf<{ sval?: string }>(nodeOf<ColumnRef>(using, "ColumnRef")?.fields?.at(-1), "String")?.sval === command.name;
+        const plainUsing = bodyOf(bodyOf(using, "ColumnRef")?.fields?.at(-1), "String")?.sval === command.name;
         let unless: string;
         if (using && !plainUsing) unless = "";
         else if (from) {
@@ -117,22 +118,20 @@ export default defineRule({
           if (verdict.safe) continue;
           unless = verdict.unless ?? "";
         } else unless = unlessUnknown(type);
-        const facts = table(name);
         report({
           messageId: "rewrite",
           data: {
             column: command.name,
             type: show(type),
             from: from ? ` (from ${show(from)})` : "",
-            table: name,
             unless,
-            estimate: estimateClause("rewrite", facts),
           },
           help: "Add a new column of the new type, keep both in sync (trigger or application), backfill it in batches, switch readers to it, then drop the old column. Type changes that need no rewrite: varchar(n) to a larger n, varchar or text; numeric(p, s) to a larger p; varbit(n) to a larger n; cidr to inet.",
           path: statement.path,
           line: statement.line,
           endLine: statement.endLine,
-          ...largeTableSeverity(facts),
+          table: name,
+          work: "rewrite",
         });
       }
     }

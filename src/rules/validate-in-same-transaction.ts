@@ -1,4 +1,4 @@
-import { addedConstraint, addedNotValid, alterCommands, estimateClause, heldExisting, largeTableSeverity, transactionKind, upStatements } from "./lock-helpers.js";
+import { addedConstraint, addedNotValid, alterCommands, heldExisting, transactionKind, upStatements } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 interface PendingNotValid {
@@ -33,7 +33,7 @@ export default defineRule({
         "VALIDATE CONSTRAINT {{constraint}} runs while this transaction holds ACCESS EXCLUSIVE on {{table}}: the validation scan blocks every read and write on {{table}}, which is what NOT VALID was meant to avoid{{estimate}}.",
     },
   },
-  migration({ sections, report, table }) {
+  migration({ sections, report }) {
     let pending: PendingNotValid[] = [];
     for (const statement of upStatements(sections)) {
       if (!statement.inTransaction) pending = [];
@@ -47,21 +47,20 @@ export default defineRule({
       for (const command of commands) {
         if (command.subtype !== "AT_ValidateConstraint") continue;
         const constraint = command.name ?? "?";
-        const facts = table(name);
-        const estimate = estimateClause("scan", facts);
         const where = { path: statement.path, line: statement.line, endLine: statement.endLine };
         const help = "Commit first: run VALIDATE CONSTRAINT in a later migration (or after a COMMIT), where it takes only SHARE UPDATE EXCLUSIVE and reads and writes go on during the scan.";
         const added = pending.find((p) => p.table === name && (p.name === undefined || p.name === constraint));
         if (added) {
           report({
             messageId: "sameTransaction",
-            data: { constraint, addLine: added.line, mode: added.mode, table: name, blocked: BLOCKS[added.mode], estimate },
+            data: { constraint, addLine: added.line, mode: added.mode, blocked: BLOCKS[added.mode] },
             help,
             ...where,
-            ...largeTableSeverity(facts),
+            table: name,
+            work: "scan",
           });
         } else if (heldExisting(statement).includes(name)) {
-          report({ messageId: "heldLock", data: { constraint, table: name, estimate }, help, ...where, ...largeTableSeverity(facts) });
+          report({ messageId: "heldLock", data: { constraint }, help, ...where, table: name, work: "scan" });
         }
       }
       if (!statement.inTransaction) continue;

@@ -1,13 +1,13 @@
 import type { Node } from "libpg-query";
-import { nodeOf } from "./ast.js";
-import { addedColumn, alterCommands, calledFunctions, estimateClause, existing, largeTableSeverity } from "./lock-helpers.js";
-import { VOLATILE_FUNCTIONS as VOLATILE } from "../sql/locks.js";
+import { VOLATILE_FUNCTIONS as VOLATILE } from "../sql/lock-tables.js";
+import { bodyOf, calledFunctions } from "../sql/nodes.js";
+import { addedColumn } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /** True for `DEFAULT NULL` (possibly cast): no value to store, no rewrite on any version. */
 function isNullDefault(expr: Node | undefined): boolean {
-  const cast = nodeOf<{ arg?: Node }>(expr, "TypeCast");
-  const value = nodeOf<{ isnull?: boolean }>(cast?.arg ?? expr, "A_Const");
+  const cast = bodyOf(expr, "TypeCast");
+  const value = bodyOf(cast?.arg ?? expr, "A_Const");
   return value?.isnull === true;
 }
 
@@ -28,12 +28,8 @@ export default defineRule({
         "ADD COLUMN {{column}} with a DEFAULT rewrites {{table}} under ACCESS EXCLUSIVE on PostgreSQL {{version}} (before 11, every default is written into every row): every read and write on {{table}} waits for the whole rewrite{{estimate}}.",
     },
   },
-  statement({ statement, report, table, config }) {
-    const { table: name, commands } = alterCommands(statement);
-    const target = existing(statement, name);
-    if (!target) return;
-    const facts = table(target);
-    const estimate = estimateClause("rewrite", facts);
+  subcommands: ["AT_AddColumn"],
+  alterTable({ target, commands, report, config }) {
     const help =
       "Add the column without a default (or with a constant or now()), then ALTER COLUMN … SET DEFAULT for new rows, and backfill existing rows in batches outside the migration's transaction.";
     for (const command of commands) {
@@ -42,13 +38,14 @@ export default defineRule({
       if (!column || !defaultExpr) continue;
       const fn = calledFunctions(defaultExpr).find((f) => VOLATILE.has(f));
       if (fn) {
-        report({ messageId: "volatile", data: { column: column.column, fn, table: target, estimate }, help, ...largeTableSeverity(facts) });
+        report({ messageId: "volatile", data: { column: column.column, fn }, help, table: target, work: "rewrite" });
       } else if (config.postgresVersion < 11 && !isNullDefault(defaultExpr)) {
         report({
           messageId: "anyDefault",
-          data: { column: column.column, table: target, version: config.postgresVersion, estimate },
+          data: { column: column.column, version: config.postgresVersion },
           help,
-          ...largeTableSeverity(facts),
+          table: target,
+          work: "rewrite",
         });
       }
     }

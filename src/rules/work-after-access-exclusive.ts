@@ -1,8 +1,9 @@
-import { alterCommands, heldExisting, largeTableSeverity } from "./lock-helpers.js";
+import type { SqlStatement } from "../sql/parse.js";
+import { alterCommands, heldExisting } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /** What the statement does that takes time, or undefined for quick statements. */
-function work(kind: string, scans: boolean, rewrites: boolean): string | undefined {
+function work(kind: SqlStatement["kind"], scans: boolean, rewrites: boolean): string | undefined {
   if (kind === "InsertStmt" || kind === "MergeStmt" || kind === "CopyStmt") return "data change";
   if (kind === "IndexStmt" || kind === "ReindexStmt") return "index build";
   if (rewrites) return "rewrite";
@@ -26,7 +27,7 @@ export default defineRule({
       held: "This {{work}} runs while the transaction still holds the ACCESS EXCLUSIVE lock an earlier statement took on {{tables}}: every read and write on {{tables}} waits until the transaction ends, so for this {{work}} too.",
     },
   },
-  statement({ statement, report, table }) {
+  statement({ statement, report }) {
     if (!statement.inTransaction) return;
     // A table this statement locks ACCESS EXCLUSIVE itself is closed during it anyway (its own rule
     // reports that); and VALIDATE under a held lock is validate-in-same-transaction's finding.
@@ -37,12 +38,11 @@ export default defineRule({
     if (held.length === 0) return;
     const what = work(statement.kind, statement.locks.scans, statement.locks.rewrites);
     if (!what) return;
-    const large = held.some((t) => table(t)?.large);
     report({
       messageId: "held",
       data: { work: what, tables: held.join(", ") },
       help: "Commit before it: keep the ACCESS EXCLUSIVE statement in a short transaction (or migration) of its own, and run slow work in another one.",
-      ...largeTableSeverity(large ? { large } : undefined),
+      table: held,
     });
   },
 });

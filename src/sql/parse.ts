@@ -1,6 +1,7 @@
 import { loadModule, parseSync, scanSync } from "libpg-query";
 import type { Node } from "libpg-query";
 import { errorMessage } from "../errors.js";
+import { nodeKind, type NodeKind } from "./nodes.js";
 import type { SourceText } from "./source-text.js";
 
 /**
@@ -11,8 +12,8 @@ import type { SourceText } from "./source-text.js";
 
 /** One statement: its AST and where it stands in the file. */
 export interface SqlStatement {
-  /** The AST node type, e.g. "AlterTableStmt", "IndexStmt". */
-  kind: string;
+  /** The AST node type, e.g. "AlterTableStmt", "IndexStmt" ("Unknown" for an empty node). */
+  kind: NodeKind | "Unknown";
   /** The node itself, `{ [kind]: {...} }` as libpg-query returns it. */
   node: Node;
   /** The statement's text, without the trailing semicolon. */
@@ -66,7 +67,7 @@ const WHITESPACE = /\s/;
 
 function toStatement(source: SourceText, raw: RawStatement, baseByte: number, pieceBytes: number): SqlStatement | undefined {
   if (!raw.stmt) return undefined;
-  const kind = Object.keys(raw.stmt)[0] ?? "Unknown";
+  const kind = nodeKind(raw.stmt) ?? "Unknown";
   const startByte = baseByte + (raw.stmt_location ?? 0);
   const endByte = baseByte + (raw.stmt_len ? (raw.stmt_location ?? 0) + raw.stmt_len : pieceBytes);
   let start = source.charAt(startByte);

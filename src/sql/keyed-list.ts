@@ -1,0 +1,48 @@
+/**
+ * A list with maps from keys to items, kept up to date as items are added: the schema facts of a
+ * long folder of migrations are asked about on every statement, so lookups must not scan.
+ * Removals and renames are rare and rebuild the maps.
+ */
+export class KeyedList<T, K extends string> {
+  readonly items: T[] = [];
+  private readonly maps = new Map<K, Map<string, T[]>>();
+
+  constructor(private readonly keys: Record<K, (item: T) => string[]>) {
+    this.rebuild();
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+    this.index(item);
+  }
+
+  get(key: K, value: string): readonly T[] {
+    return this.maps.get(key)?.get(value) ?? [];
+  }
+
+  removeWhere(remove: (item: T) => boolean): void {
+    const kept = this.items.filter((item) => !remove(item));
+    if (kept.length === this.items.length) return;
+    this.items.splice(0, this.items.length, ...kept);
+    this.rebuild();
+  }
+
+  /** After items were changed in place (a rename). */
+  rebuild(): void {
+    for (const key of Object.keys(this.keys) as K[]) this.maps.set(key, new Map());
+    for (const item of this.items) this.index(item);
+  }
+
+  private index(item: T): void {
+    for (const key of Object.keys(this.keys) as K[]) {
+      const map = this.maps.get(key);
+      if (!map) continue;
+      for (const value of this.keys[key](item)) {
+        const list = map.get(value);
+        if (list) list.push(item);
+        else map.set(value, [item]);
+      }
+    }
+  }
+}
+

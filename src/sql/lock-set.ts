@@ -1,0 +1,123 @@
+import type { Node } from "libpg-query";
+import { LOCK_MODES, strongerLock, type LockMode } from "./lock-modes.js";
+import { refKey, type RelationRef } from "./nodes.js";
+import type { SchemaFacts } from "./schema-facts.js";
+
+/** What the lock model says about one statement, and the set that accumulates it. */
+
+export interface RelationLock {
+  /** The relation as written in the statement, unqualified ("orders", not "public.orders"). */
+  relation: string;
+  /** The schema when the statement qualifies the name. */
+  schema?: string;
+  mode: LockMode;
+  /** Why this relation is locked, when it is not the statement's own target, e.g. "referenced by the new foreign key". */
+  reason?: string;
+  /** True when the statement creates this relation (a new table or index locks nothing anyone waits on). */
+  created?: boolean;
+  /**
+   * True when the lock is taken only if rows reach the relation: a foreign-key check on the
+   * referenced table, the partition an INSERT routes to, a partition the planner does not prune.
+   * `mode` is then the strongest the statement can take there.
+   */
+  conditional?: boolean;
+  /**
+   * True when no query can be using the relation by the time the lock is taken (DROP INDEX
+   * CONCURRENTLY's last ACCESS EXCLUSIVE on the index it has already made invalid): it waits for
+   * nobody and blocks nobody.
+   */
+  unused?: boolean;
+  /**
+   * The relation's indexes (not named in the statement) are locked in this mode too. REINDEX TABLE
+   * takes ACCESS EXCLUSIVE on each index, and planning any query on the table waits for that.
+   */
+  indexes?: LockMode;
+}
+
+export interface StatementLocks {
+  /** Relations locked, the statement's target first. Empty for statements that lock no table (SET, BEGIN, …). */
+  locks: RelationLock[];
+  /** The table is rewritten (a full copy under the lock). */
+  rewrites: boolean;
+  /** The table is read in full under the lock (validation of NOT NULL, CHECK, UNIQUE, …). */
+  scans: boolean;
+  /** False for statements Postgres refuses inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, …). */
+  transactional: boolean;
+  /** What the statement alone cannot tell and the model therefore assumed or left out. */
+  notes?: string[];
+}
+
+interface LockOptions {
+  reason?: string;
+  created?: boolean;
+  conditional?: boolean;
+  unused?: boolean;
+  indexes?: LockMode;
+}
+
+export class LockSet {
+  private readonly locks = new Map<string, RelationLock>();
+  rewrites = false;
+  scans = false;
+  transactional = true;
+  readonly notes: string[] = [];
+
+  constructor(
+    readonly facts: SchemaFacts | undefined,
+    /** Adds the locks of a nested statement (a data-modifying CTE, EXPLAIN ANALYZE, CREATE SCHEMA's elements). */
+    readonly visit: (out: LockSet, node: Node) => void,
+  ) {}
+
+  /** Adds a lock, or strengthens the one already there (the first added stays first). */
+  add(ref: RelationRef | undefined, mode: LockMode, options: LockOptions = {}): void {
+    if (!ref) return;
+    const key = refKey(ref);
+    const existing = this.locks.get(key);
+    if (!existing) {
+      this.locks.set(key, { ...ref, mode, ...definedOnly(options) });
+      return;
+    }
+    const stronger = LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(existing.mode);
+    const equal = mode === existing.mode;
+    // The stronger lock decides whether the merged one is conditional; equal ones are conditional only if both are.
+    let conditional = existing.conditional === true;
+    if (stronger) conditional = options.conditional === true;
+    else if (equal) conditional &&= options.conditional === true;
+    const merged: RelationLock = { ...existing, mode: strongerLock(existing.mode, mode) };
+    delete merged.conditional;
+    if (conditional) merged.conditional = true;
+    if (options.created) merged.created = true;
+    if (!merged.reason && options.reason) merged.reason = options.reason;
+    if (options.indexes) merged.indexes = merged.indexes ? strongerLock(merged.indexes, options.indexes) : options.indexes;
+    this.locks.set(key, merged);
+  }
+
+  note(text: string): void {
+    if (!this.notes.includes(text)) this.notes.push(text);
+  }
+
+  result(): StatementLocks {
+    const result: StatementLocks = { locks: [...this.locks.values()], rewrites: this.rewrites, scans: this.scans, transactional: this.transactional };
+    if (this.notes.length > 0) result.notes = [...this.notes];
+    return result;
+  }
+}
+
+function definedOnly(options: LockOptions): LockOptions {
+  const out: LockOptions = {};
+  if (options.reason) out.reason = options.reason;
+  if (options.created) out.created = true;
+  if (options.conditional) out.conditional = true;
+  if (options.unused) out.unused = true;
+  if (options.indexes) out.indexes = options.indexes;
+  return out;
+}
+
+/** Locks every partition and inheritance child of `table` too (statements without ONLY recurse). */
+export function addDescendants(out: LockSet, table: RelationRef | undefined, mode: LockMode, conditional = false): void {
+  if (!table || !out.facts) return;
+  for (const child of out.facts.descendantsOf(table)) {
+    const reason = `${child.partition ? "partition" : "child table"} of ${child.parent.relation}`;
+    out.add(child.child, mode, { reason, conditional });
+  }
+}

@@ -1,0 +1,337 @@
+import type { AlterTableStmt, ColumnDef, Constraint, CreateStmt, DropStmt, IndexStmt, Node, ObjectType } from "libpg-query";
+import { columnType, type ColumnType } from "./column-types.js";
+import { KeyedList } from "./keyed-list.js";
+import { alterCommandsOf, bodyOf, constraintsOf, listNames, refKey, refOf, refOfNames, sameRelation, strings, type RelationRef } from "./nodes.js";
+import type { SqlStatement } from "./parse.js";
+import { readRelations } from "./query-reads.js";
+
+/**
+ * Schema facts: what earlier statements tell about relations a statement does not name (the
+ * table of an index, the foreign keys to a table, partitions, column types, views).
+ */
+
+export interface ForeignKeyFact {
+  table: RelationRef;
+  name: string;
+  columns: string[];
+  references: RelationRef;
+  referencedColumns: string[];
+  /** pg_constraint's confdeltype / confupdtype: a no action, r restrict, c cascade, n set null, d set default. */
+  onDelete: string;
+  onUpdate: string;
+}
+
+export interface ChildFact {
+  child: RelationRef;
+  parent: RelationRef;
+  /** A declarative partition (PARTITION OF / ATTACH), not an INHERITS child. */
+  partition: boolean;
+  isDefault: boolean;
+}
+
+interface TableFact {
+  ref: RelationRef;
+  partitioned: boolean;
+  columns: Map<string, ColumnType>;
+}
+
+/**
+ * The schema as far as a sequence of statements reveals it: tables and their column types,
+ * foreign keys, indexes, partitions and inheritance children, views and what they read.
+ * Feed it every statement in order (`learn`) and pass it to `statementLocks`.
+ */
+export class SchemaFacts {
+  private readonly tables = new KeyedList<TableFact, "ref">({ ref: (t) => [refKey(t.ref)] });
+  private readonly foreignKeys = new KeyedList<ForeignKeyFact, "table" | "references">({
+    table: (fk) => [refKey(fk.table)],
+    references: (fk) => [refKey(fk.references)],
+  });
+  private readonly indexes = new KeyedList<{ index: RelationRef; table: RelationRef }, "index" | "table">({
+    index: (i) => [refKey(i.index)],
+    table: (i) => [refKey(i.table)],
+  });
+  private readonly children = new KeyedList<ChildFact, "parent" | "child">({
+    parent: (c) => [refKey(c.parent)],
+    child: (c) => [refKey(c.child)],
+  });
+  private readonly views = new KeyedList<{ view: RelationRef; reads: RelationRef[] }, "view" | "reads">({
+    view: (v) => [refKey(v.view)],
+    reads: (v) => [...new Set(v.reads.map(refKey))],
+  });
+
+  static from(statements: readonly SqlStatement[]): SchemaFacts {
+    const facts = new SchemaFacts();
+    for (const statement of statements) facts.learn(statement);
+    return facts;
+  }
+
+  // --- questions the model asks
+
+  foreignKeysFrom(table: RelationRef): ForeignKeyFact[] {
+    return [...this.foreignKeys.get("table", refKey(table))];
+  }
+
+  foreignKeysTo(table: RelationRef): ForeignKeyFact[] {
+    return this.foreignKeys.get("references", refKey(table)).filter((fk) => !sameRelation(fk.table, table));
+  }
+
+  foreignKey(table: RelationRef, name: string): ForeignKeyFact | undefined {
+    return this.foreignKeys.get("table", refKey(table)).find((fk) => fk.name === name);
+  }
+
+  tableOfIndex(index: RelationRef): RelationRef | undefined {
+    return this.indexes.get("index", refKey(index))[0]?.table;
+  }
+
+  indexesOf(table: RelationRef): RelationRef[] {
+    return this.indexes.get("table", refKey(table)).map((i) => i.index);
+  }
+
+  isPartitioned(table: RelationRef): boolean {
+    return this.table(table)?.partitioned === true;
+  }
+
+  /** Partitions and inheritance children, at every level below `table`. */
+  descendantsOf(table: RelationRef): ChildFact[] {
+    const found: ChildFact[] = [];
+    const queue = [table];
+    for (let parent = queue.shift(); parent; parent = queue.shift()) {
+      for (const child of this.children.get("parent", refKey(parent))) {
+        if (found.some((f) => sameRelation(f.child, child.child))) continue;
+        found.push(child);
+        queue.push(child.child);
+      }
+    }
+    return found;
+  }
+
+  parentOf(table: RelationRef): ChildFact | undefined {
+    return this.children.get("child", refKey(table))[0];
+  }
+
+  defaultPartitionOf(parent: RelationRef): RelationRef | undefined {
+    return this.children.get("parent", refKey(parent)).find((c) => c.isDefault)?.child;
+  }
+
+  columnTypeOf(table: RelationRef, column: string): ColumnType | undefined {
+    return this.table(table)?.columns.get(column);
+  }
+
+  viewsReading(table: RelationRef): RelationRef[] {
+    return this.views.get("reads", refKey(table)).map((v) => v.view);
+  }
+
+  viewSources(view: RelationRef): RelationRef[] | undefined {
+    return this.views.get("view", refKey(view))[0]?.reads;
+  }
+
+  // --- learning
+
+  learn(statement: SqlStatement): void {
+    this.learnNode(statement.node);
+  }
+
+  private learnNode(node: Node): void {
+    const create = bodyOf(node, "CreateStmt");
+    if (create) return this.learnCreateTable(create);
+    const alter = bodyOf(node, "AlterTableStmt");
+    if (alter) return this.learnAlterTable(alter);
+    const index = bodyOf(node, "IndexStmt");
+    if (index) return this.learnIndex(index);
+    const drop = bodyOf(node, "DropStmt");
+    if (drop) return this.learnDrop(drop);
+    const view = bodyOf(node, "ViewStmt");
+    if (view) return this.learnView(refOf(view.view), view.query);
+    const tableAs = bodyOf(node, "CreateTableAsStmt");
+    if (tableAs?.objtype === "OBJECT_MATVIEW") return this.learnView(refOf(tableAs.into?.rel), tableAs.query);
+    const rename = bodyOf(node, "RenameStmt");
+    if (rename) return this.learnRename(rename.renameType, refOf(rename.relation), rename.newname);
+    const schema = bodyOf(node, "CreateSchemaStmt");
+    for (const element of schema?.schemaElts ?? []) this.learnNode(element);
+  }
+
+  private table(ref: RelationRef): TableFact | undefined {
+    return this.tables.get("ref", refKey(ref))[0];
+  }
+
+  private addColumn(table: RelationRef, column: ColumnDef): void {
+    const fact = this.table(table);
+    if (fact && column.colname) fact.columns.set(column.colname, columnType(column.typeName));
+    for (const constraint of constraintsOf(column.constraints)) {
+      this.learnConstraint(table, constraint, column.colname ? [column.colname] : []);
+    }
+  }
+
+  private learnCreateTable(create: CreateStmt): void {
+    const table = refOf(create.relation);
+    if (!table) return;
+    this.tables.push({ ref: table, partitioned: create.partspec !== undefined, columns: new Map() });
+    for (const element of create.tableElts ?? []) {
+      const column = bodyOf(element, "ColumnDef");
+      if (column) this.addColumn(table, column);
+      const constraint = bodyOf(element, "Constraint");
+      if (constraint) this.learnConstraint(table, constraint, []);
+      const like = refOf(bodyOf(element, "TableLikeClause")?.relation);
+      const source = like && this.table(like);
+      if (source) for (const [name, type] of source.columns) this.table(table)?.columns.set(name, type);
+    }
+    for (const parent of (create.inhRelations ?? []).map((n) => refOf(bodyOf(n, "RangeVar")))) {
+      if (!parent) continue;
+      const isDefault = create.partbound?.is_default === true;
+      this.children.push({ child: table, parent, partition: create.partbound !== undefined, isDefault });
+      const columns = this.table(parent)?.columns;
+      if (columns) for (const [name, type] of columns) this.table(table)?.columns.set(name, type);
+    }
+  }
+
+  /** `columns` are the column's own name for a column constraint. */
+  private learnConstraint(table: RelationRef, constraint: Constraint, columns: string[]): void {
+    const schemaOf = (relation: string): RelationRef => (table.schema ? { relation, schema: table.schema } : { relation });
+    switch (constraint.contype) {
+      case "CONSTR_FOREIGN": {
+        const references = refOf(constraint.pktable);
+        if (!references) return;
+        const fkColumns = constraint.fk_attrs ? strings(constraint.fk_attrs) : columns;
+        this.foreignKeys.push({
+          table,
+          name: constraint.conname ?? `${table.relation}_${fkColumns.join("_")}_fkey`,
+          columns: fkColumns,
+          references,
+          referencedColumns: strings(constraint.pk_attrs),
+          onDelete: constraint.fk_del_action ?? "a",
+          onUpdate: constraint.fk_upd_action ?? "a",
+        });
+        return;
+      }
+      case "CONSTR_PRIMARY":
+      case "CONSTR_UNIQUE":
+      case "CONSTR_EXCLUSION": {
+        const keys = constraint.keys ? strings(constraint.keys) : columns;
+        const suffix = constraint.contype === "CONSTR_PRIMARY" ? "pkey" : constraint.contype === "CONSTR_UNIQUE" ? "key" : "excl";
+        const defaultName = constraint.contype === "CONSTR_PRIMARY" ? `${table.relation}_pkey` : `${table.relation}_${keys.join("_")}_${suffix}`;
+        const name = constraint.conname ?? defaultName;
+        if (constraint.indexname) this.renameIndex(schemaOf(constraint.indexname), name);
+        else this.indexes.push({ index: schemaOf(name), table });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private learnAlterTable(alter: AlterTableStmt): void {
+    const table = refOf(alter.relation);
+    if (!table) return;
+    for (const cmd of alterCommandsOf(alter)) {
+      const column = bodyOf(cmd.def, "ColumnDef");
+      const partition = refOf(bodyOf(cmd.def, "PartitionCmd")?.name);
+      switch (cmd.subtype) {
+        case "AT_AddColumn":
+          if (column) this.addColumn(table, column);
+          break;
+        case "AT_AlterColumnType":
+          if (column && cmd.name) this.table(table)?.columns.set(cmd.name, columnType(column.typeName));
+          break;
+        case "AT_DropColumn":
+          if (cmd.name) this.dropColumn(table, cmd.name);
+          break;
+        case "AT_AddConstraint": {
+          const constraint = bodyOf(cmd.def, "Constraint");
+          if (constraint) this.learnConstraint(table, constraint, []);
+          break;
+        }
+        case "AT_DropConstraint":
+          this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, table) && fk.name === cmd.name);
+          this.indexes.removeWhere((i) => sameRelation(i.table, table) && i.index.relation === cmd.name);
+          break;
+        case "AT_AttachPartition":
+          if (partition) this.children.push({ child: partition, parent: table, partition: true, isDefault: bodyOf(cmd.def, "PartitionCmd")?.bound?.is_default === true });
+          break;
+        case "AT_DetachPartition":
+          if (partition) this.children.removeWhere((c) => sameRelation(c.child, partition));
+          break;
+        case "AT_AddInherit": {
+          const parent = refOf(bodyOf(cmd.def, "RangeVar"));
+          if (parent) this.children.push({ child: table, parent, partition: false, isDefault: false });
+          break;
+        }
+        case "AT_DropInherit":
+          this.children.removeWhere((c) => sameRelation(c.child, table));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private dropColumn(table: RelationRef, column: string): void {
+    this.table(table)?.columns.delete(column);
+    this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, table) && fk.columns.includes(column));
+  }
+
+  private learnIndex(index: IndexStmt): void {
+    const table = refOf(index.relation);
+    if (!table) return;
+    const columns = (index.indexParams ?? []).map((p) => bodyOf(p, "IndexElem")?.name ?? "expr");
+    const name = index.idxname ?? `${table.relation}_${columns.join("_")}_idx`;
+    this.indexes.push({ index: table.schema ? { relation: name, schema: table.schema } : { relation: name }, table });
+  }
+
+  private learnView(view: RelationRef | undefined, query: Node | undefined): void {
+    if (!view) return;
+    const reads = readRelations(query).map((r) => r.ref);
+    this.views.removeWhere((v) => sameRelation(v.view, view));
+    this.views.push({ view, reads });
+  }
+
+  private learnDrop(drop: DropStmt): void {
+    for (const ref of dropTargets(drop)) {
+      switch (drop.removeType) {
+        case "OBJECT_TABLE":
+        case "OBJECT_FOREIGN_TABLE":
+          this.tables.removeWhere((t) => sameRelation(t.ref, ref));
+          this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, ref) || sameRelation(fk.references, ref));
+          this.indexes.removeWhere((i) => sameRelation(i.table, ref));
+          this.children.removeWhere((c) => sameRelation(c.child, ref) || sameRelation(c.parent, ref));
+          this.views.removeWhere((v) => sameRelation(v.view, ref));
+          break;
+        case "OBJECT_VIEW":
+        case "OBJECT_MATVIEW":
+          this.views.removeWhere((v) => sameRelation(v.view, ref));
+          break;
+        case "OBJECT_INDEX":
+          this.indexes.removeWhere((i) => sameRelation(i.index, ref));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private learnRename(type: ObjectType | undefined, from: RelationRef | undefined, to: string | undefined): void {
+    if (!from || !to) return;
+    const renamed = from.schema ? { relation: to, schema: from.schema } : { relation: to };
+    if (type === "OBJECT_INDEX") return this.renameIndex(from, to);
+    if (!["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE"].includes(type ?? "")) return;
+    const swap = (ref: RelationRef): RelationRef => (sameRelation(ref, from) ? renamed : ref);
+    for (const t of this.tables.items) t.ref = swap(t.ref);
+    for (const fk of this.foreignKeys.items) Object.assign(fk, { table: swap(fk.table), references: swap(fk.references) });
+    for (const i of this.indexes.items) i.table = swap(i.table);
+    for (const c of this.children.items) Object.assign(c, { child: swap(c.child), parent: swap(c.parent) });
+    for (const v of this.views.items) Object.assign(v, { view: swap(v.view), reads: v.reads.map(swap) });
+    for (const list of [this.tables, this.foreignKeys, this.indexes, this.children, this.views]) list.rebuild();
+  }
+
+  private renameIndex(from: RelationRef, to: string): void {
+    const entry = this.indexes.get("index", refKey(from))[0];
+    if (!entry) return;
+    entry.index = from.schema ? { relation: to, schema: from.schema } : { relation: to };
+    this.indexes.rebuild();
+  }
+
+}
+
+/** The relations a DROP names ([schema.]name of each object). */
+export function dropTargets(drop: DropStmt): RelationRef[] {
+  return (drop.objects ?? []).map((o) => refOfNames(listNames(o))).filter((r): r is RelationRef => r !== undefined);
+}
