@@ -34,8 +34,7 @@ export function camelCase(id: string): string {
 }
 
 export function ruleSource(rule: NewRule): string {
-  return `import type { LockStmt } from "libpg-query";
-import { nodeOf } from "./ast.js";
+  return `import { bodyOf } from "../sql/nodes.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -52,8 +51,10 @@ export default defineRule({
       found: "TODO: what this statement locks or breaks, and what waits meanwhile.",
     },
   },
+  // The engine calls statement() only for these node kinds.
+  nodes: ["LockStmt"],
   statement({ statement, report }) {
-    const lock = nodeOf<LockStmt>(statement.node, "LockStmt");
+    const lock = bodyOf(statement.node, "LockStmt");
     if (!lock) return;
     report({ messageId: "found", help: "TODO: what to write instead." });
   },
