@@ -5,6 +5,25 @@ import type { Logger } from "pino";
 import { QueueKeys, fromBullId, toBullId } from "./bullmq/keys.js";
 import { JobStore, type JobSlots, type Outcome } from "./bullmq/store.js";
 import {
+  COMMAND_RETRIES,
+  COMMAND_TIMEOUT_MS,
+  DEFAULT_QUEUE_NAME,
+  DEFAULT_LOCK_MS,
+  DEFAULT_STALLED_MS,
+  PING_TIMEOUT_MS,
+  INTERNAL_RETRY_MS,
+  MAX_BLOCKED_WAIT_MS,
+  ABORT_SETTLE_MS,
+  HOOK_DRAIN_MS,
+  UNLIMITED_STALLS,
+  ERROR_LOG_INTERVAL_MS,
+  type BullData,
+  type BullmqJobQueue,
+  type BullmqQueueOptions,
+  type BullResult,
+  type Running,
+} from "./bullmq/options.js";
+import {
   DEFAULT_QUEUE_SETTINGS,
   JobAbortedError,
   PermanentJobError,
@@ -13,7 +32,6 @@ import {
   type Job,
   type JobPayload,
   type JobProcessor,
-  type JobQueue,
   type JobState,
   type NewJob,
   type QueueSettings,
@@ -44,71 +62,11 @@ import {
  *   instance.
  */
 
-export interface BullmqQueueOptions {
-  /** redis://… */
-  url: string;
-  /** BullMQ queue name; default "data-engineer". */
-  queueName?: string;
-  /** Redis key prefix; default BullMQ's "bull". */
-  prefix?: string;
-  settings?: Partial<QueueSettings>;
-  log?: Logger;
-  /** How long a running job's lock (and slot lease) lasts without renewal; default 30 s. */
-  lockDurationMs?: number;
-  /** How often workers look for jobs whose process died; default 30 s. */
-  stalledIntervalMs?: number;
-}
-
-export interface BullmqJobQueue extends JobQueue {
-  readonly adapter: "bullmq";
-  /**
-   * Drops every connection at once without settling anything, as when the process is killed: the
-   * running jobs' locks and leases run out and another instance runs them again. For tests.
-   */
-  kill(): Promise<void>;
-}
+export type { BullmqQueueOptions, BullmqJobQueue } from "./bullmq/options.js";
 
 export function createBullmqQueue(options: BullmqQueueOptions): BullmqJobQueue {
   return new BullmqQueue(options);
 }
-
-/** What BullMQ keeps as a job's data; the payload lives in the adapter's record. */
-interface BullData {
-  kind: string;
-  installationId?: number;
-  coalesceKey?: string;
-}
-
-/** What a BullMQ job completes with. */
-type BullResult = "done" | "superseded" | "gone";
-
-interface Running {
-  slots: JobSlots;
-  controller: AbortController;
-  /** Resolves when the job's run and its bookkeeping are over. */
-  settled: Promise<void>;
-}
-
-/** Reconnection attempts a command waits through before it fails (ioredis's default is 20). */
-const COMMAND_RETRIES = 2;
-/** How long a command (never a blocking one: BullMQ's worker has its own connection) may take. */
-const COMMAND_TIMEOUT_MS = 5_000;
-const DEFAULT_QUEUE_NAME = "data-engineer";
-const DEFAULT_LOCK_MS = 30_000;
-const DEFAULT_STALLED_MS = 30_000;
-const PING_TIMEOUT_MS = 2_000;
-/** After a failure of the adapter itself (Redis unreachable), the job is tried again this much later. */
-const INTERNAL_RETRY_MS = 1_000;
-/** Longest wait of a job for a taken slot before it looks again (a freed slot promotes it sooner). */
-const MAX_BLOCKED_WAIT_MS = 5_000;
-/** How long `stop` waits for runs it aborted at the end of the grace period. */
-const ABORT_SETTLE_MS = 5_000;
-/** How long `close` waits for hooks still being called. */
-const HOOK_DRAIN_MS = 2_000;
-/** BullMQ must not fail a job for stalling: the adapter counts runs itself (and dead-letters). */
-const UNLIMITED_STALLS = 1_000_000;
-/** The same connection error is logged at most once in this period. */
-const ERROR_LOG_INTERVAL_MS = 10_000;
 
 class BullmqQueue implements BullmqJobQueue {
   readonly adapter = "bullmq" as const;
