@@ -27,12 +27,18 @@ export default defineRule({
       table: name,
       work: "index",
       help: "Use CREATE INDEX CONCURRENTLY, in a migration that does not run in a transaction.",
-      fix: {
-        title: "Add CONCURRENTLY",
-        line: statement.line,
-        endLine: statement.endLine,
-        replacement: statement.text.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\b/i, "$1 CONCURRENTLY") + ";",
-      },
+      // Inside a transaction, CONCURRENTLY alone is refused by Postgres ("cannot run inside a
+      // transaction block"): a one-click fix there would break the migration, so none is offered.
+      ...(statement.inTransaction
+        ? {}
+        : {
+            fix: {
+              title: "Add CONCURRENTLY",
+              line: statement.line,
+              endLine: statement.endLine,
+              replacement: statement.text.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\b/i, "$1 CONCURRENTLY") + ";",
+            },
+          }),
     });
   },
 });
