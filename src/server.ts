@@ -8,6 +8,7 @@ import type { Intake } from "./jobs/job-sink.js";
 import { shutdownGraceMs } from "./jobs/open-queue.js";
 import type { JobQueue, StopReport } from "./jobs/queue.js";
 import { octokitMetricsPlugin } from "./ops/octokit-metrics.js";
+import { limitWebhookBodies } from "./ops/webhook-body-limit.js";
 
 export interface StartServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -46,17 +47,37 @@ export async function startServer(options: StartServerOptions = {}): Promise<Dat
   }
   let started: { jobs: JobQueue; intake: Intake; log: Logger } | undefined;
   const Octokit = (options.Octokit ?? ProbotOctokit).plugin(octokitMetricsPlugin);
-  const probot = await run(
-    createDataEngineerApp({ env, onJobsStarted: (jobs, intake, log) => (started = { jobs, intake, log }) }),
-    { env: probotEnvironment(env), Octokit },
-  );
+  // Oversized webhook bodies are refused before Probot reads them (src/ops/webhook-body-limit.ts).
+  const listening: { server?: Server } = {};
+  const bodyLimit = limitWebhookBodies({
+    path: env.WEBHOOK_PATH?.trim() || "/api/github/webhooks",
+    isOurs: (http) => {
+      const address = http.address();
+      return typeof address === "object" && address !== null && address.port === (listening.server?.port ?? Number(env.PORT ?? 3000));
+    },
+  });
+  const app = createDataEngineerApp({ env, onJobsStarted: (jobs, intake, log) => (started = { jobs, intake, log }) });
+  let probot: Server;
+  try {
+    probot = await run(
+      async (probotApp, appOptions) => {
+        appOptions?.addHandler?.(bodyLimit.handler);
+        await app(probotApp, appOptions);
+      },
+      { env: probotEnvironment(env), Octokit },
+    );
+  } catch (error) {
+    bodyLimit.close();
+    throw error;
+  }
+  listening.server = probot;
   if (!started) throw new Error("the job worker did not start");
   const { jobs, intake, log } = started;
   let stopping: Promise<StopReport> | undefined;
   const server: DataEngineerServer = {
     probot,
     jobs,
-    stop: (graceMs = shutdownGraceMs(env)) => (stopping ??= shutdown({ probot, jobs, intake, log, graceMs })),
+    stop: (graceMs = shutdownGraceMs(env)) => (stopping ??= shutdown({ probot, jobs, intake, log, graceMs }).finally(() => bodyLimit.close())),
   };
   if (options.handleSignals) {
     // Probot stops its HTTP server and exits at once on SIGINT; ours waits for running jobs.

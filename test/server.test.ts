@@ -1,4 +1,8 @@
 import { createHmac } from "node:crypto";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { spawn } from "node:child_process";
+import type { IncomingMessage } from "node:http";
+
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,6 +122,58 @@ describe("the webhook server", () => {
     const response = await deliver(base, "pull_request", pullRequestEvent("opened"), "not-the-secret");
     expect(response.status).toBe(400);
     expect(github.requests).toHaveLength(0);
+  });
+
+  /**
+   * Sends the headers of a webhook delivery and the first 64 KiB of its body, then waits for the
+   * server's answer: an answer at all proves the server did not wait for the rest. The client is a
+   * raw socket in a child process (this process's sockets go through nock, which holds a request
+   * until its body is complete). The request object, from Node's diagnostics channel, says
+   * whether anyone read its body.
+   */
+  async function deliverHeadersOnly(base: string, headers: string, framing: { before: string; after: string } = { before: "", after: "" }): Promise<{ answer: string; bodyRead: boolean | undefined; bytesRead: number | undefined }> {
+    let seen: IncomingMessage | undefined;
+    const watch = (message: unknown) => {
+      const { request } = message as { request: IncomingMessage };
+      if (request.headers["x-github-delivery"] === "oversized") seen = request;
+    };
+    subscribe("http.server.request.start", watch);
+    try {
+      const head =
+        "POST /api/github/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-GitHub-Event: ping\r\n" +
+        `X-GitHub-Delivery: oversized\r\nX-Hub-Signature-256: sha256=${"0".repeat(64)}\r\n${headers}\r\n`;
+      const client = [
+        `const socket = require("node:net").connect(${Number(new URL(base).port)}, "127.0.0.1");`,
+        'let answer = ""; socket.on("data", (d) => (answer += d)); socket.on("error", () => {});',
+        'socket.on("close", () => process.stdout.write(answer));',
+        `socket.write(${JSON.stringify(head + framing.before)}); socket.write(Buffer.alloc(64 * 1024, 0x20)); socket.write(${JSON.stringify(framing.after)});`,
+      ].join("\n");
+      const child = spawn(process.execPath, ["-e", client], { stdio: ["ignore", "pipe", "inherit"] });
+      let answer = "";
+      child.stdout.on("data", (data: Buffer) => (answer += data.toString()));
+      await new Promise((resolve) => child.on("close", resolve));
+      return { answer, bodyRead: seen?.readableDidRead, bytesRead: seen?.socket?.bytesRead };
+    } finally {
+      unsubscribe("http.server.request.start", watch);
+    }
+  }
+
+  it("refuses a webhook body over 25 MB with 413 without reading it", async () => {
+    const base = await start();
+    const { answer, bodyRead, bytesRead } = await deliverHeadersOnly(base, `Content-Length: ${400 * 1024 * 1024}\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain("webhook bodies over 26214400 bytes are refused");
+    expect(bodyRead).toBe(false);
+    expect(bytesRead).toBeLessThan(70 * 1024);
+    // The server is still there for the next delivery.
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it("refuses a webhook body that gives no length (chunked) with 411 without reading it", async () => {
+    const base = await start();
+    const { answer, bodyRead } = await deliverHeadersOnly(base, "Transfer-Encoding: chunked\r\n", { before: "10000\r\n", after: "\r\n" });
+    expect(answer).toMatch(/^HTTP\/1\.1 411 /);
+    expect(bodyRead).toBe(false);
   });
 });
 

@@ -25,6 +25,8 @@ export interface PullRequestReplayInput {
   runner: ReplayRunner;
   log?: Logger;
   signal?: AbortSignal;
+  /** The GitHub App installation the pull request belongs to: replay slots are shared fairly between installations. */
+  installationId?: number;
 }
 
 export async function replayPullRequest(input: PullRequestReplayInput): Promise<ReplayOutcome> {
@@ -40,7 +42,7 @@ export async function replayPullRequest(input: PullRequestReplayInput): Promise<
     return outcome("unavailable", `the migration folders could not be read at the head commit: ${errorMessage(error)}`, started);
   }
   try {
-    const result = await input.runner.run({ files, changed: input.changed, config: input.config }, { ...(input.log ? { log: input.log } : {}), ...(input.signal ? { signal: input.signal } : {}) });
+    const result = await input.runner.run({ files, changed: input.changed, config: input.config }, { ...(input.log ? { log: input.log } : {}), ...(input.signal ? { signal: input.signal } : {}), ...(input.installationId === undefined ? {} : { installationId: input.installationId }) });
     input.log?.info({ status: result.status, reason: result.reason, migrations: result.migrations.length, findings: result.findings.length, fromCache: result.fromCache, ms: result.durationMs }, "replay finished");
     return result;
   } catch (error) {

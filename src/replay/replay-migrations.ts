@@ -6,6 +6,7 @@ import type { AnalyzedStatement, Finding } from "../rules/types.js";
 import { LOCK_MODES, LOCK_MODE_SQL, type LockMode } from "../sql/lock-modes.js";
 import { ReplaySqlError, ReplayUnavailableError, type ReplayEngine } from "./engine.js";
 import { replayFinding } from "./findings.js";
+import { firstRefusedStatement } from "./refused-statements.js";
 import type { RelationCatalog, RelationKind, StatementTrace } from "./trace-locks.js";
 
 /**
@@ -126,7 +127,16 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
     }
     engine ??= await request.openEngine();
     outcome.engine = engine.version;
-    await createRoles(engine, all);
+    if (engine.kind === "postgres") {
+      const refused = firstRefusedStatement(all.flatMap((m) => [...upStatements(m), ...downStatements(m)]));
+      if (refused) {
+        const { statement, reason } = refused;
+        return { ...done(), status: "unavailable", reason: `not replayable on a shared PostgreSQL server: ${statement.path}:${statement.line} ${reason}` };
+      }
+    }
+    // The base's roles only before the image is taken: images are shared by every pull request on
+    // the same base, and a role one pull request names would make another's CREATE ROLE fail.
+    await createRoles(engine, base);
     if (image) {
       outcome.fromCache = true;
     } else {
@@ -144,6 +154,7 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
         if (image) await request.cache.put(cacheKey, image).catch((error: unknown) => request.log?.warn({ err: error }, "replay: could not store the base schema image"));
       }
     }
+    await createRoles(engine, all.slice(firstOurs));
     // From the first migration of the pull request on, in order: the pull request's are checked,
     // base ones between them (an older branch merged meanwhile) are applied as they are.
     const rest = all.slice(firstOurs);
@@ -379,9 +390,10 @@ async function createRoles(engine: ReplayEngine, migrations: ReadonlyArray<Analy
   for (const migration of migrations) for (const section of migration.sections) for (const statement of section.statements) visit(statement.node);
   for (const name of names) {
     if (name === "postgres" || name.startsWith("pg_")) continue;
-    const quoted = `"${name.replaceAll('"', '""')}"`;
-    const literal = `'${name.replaceAll("'", "''")}'`;
-    await engine.exec(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal}) THEN CREATE ROLE ${quoted} NOLOGIN; END IF; END $$`);
+    // The name is a bound parameter and a quoted identifier, never text inside a $$ body (which a
+    // name holding "$$" would end, and run the rest as SQL).
+    if ((await engine.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [name])).length > 0) continue;
+    await engine.exec(`CREATE ROLE "${name.replaceAll('"', '""')}" NOLOGIN`);
   }
 }
 

@@ -8,7 +8,7 @@ import { traceStatement } from "./trace-locks.js";
 import { DirectoryImageCache } from "./image-cache.js";
 import { ReplaySlots } from "./replay-slots.js";
 import type { ReplayTools } from "./replay-migrations.js";
-import { verifyByReplay, type ReplayRunner } from "./verify.js";
+import { verifyByReplay, type ReplayRunner, type VerifyInput } from "./verify.js";
 
 /**
  * The replay as the server and the CLI run it: the engine the repository asks for (PGlite, or
@@ -36,8 +36,12 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
     trace: (db, sql, known) => traceStatement(db, sql, known),
   };
   const slots = new ReplaySlots(replayConcurrency(env));
+  const maxDeadlineSeconds = replayMaxDeadlineSeconds(env);
   return {
-    run: (input, run) => slots.use(run.signal, () => runOne(input, run)),
+    // Slots are shared per installation (the CLI has none: one line); the repository's deadline
+    // is capped by the operator's, so that no pull request holds a slot longer than they allow.
+    run: (input, run) =>
+      slots.use(run.signal, () => runOne(withDeadlineAtMost(input, maxDeadlineSeconds), run), run.installationId === undefined ? "" : String(run.installationId)),
   };
 
   function runOne(input: Parameters<ReplayRunner["run"]>[0], run: Parameters<ReplayRunner["run"]>[1]): ReturnType<ReplayRunner["run"]> {
@@ -57,6 +61,20 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
 function replayConcurrency(env: NodeJS.ProcessEnv): number {
   const value = Number(env.REPLAY_CONCURRENCY?.trim() || "1");
   return Number.isInteger(value) && value >= 1 && value <= 16 ? value : 1;
+}
+
+/**
+ * The longest replay the operator allows (REPLAY_MAX_DEADLINE_SECONDS, 5 to 900, default 900):
+ * a repository's `replay.deadlineSeconds` above it is cut to it.
+ */
+export function replayMaxDeadlineSeconds(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.REPLAY_MAX_DEADLINE_SECONDS?.trim() || "900");
+  return Number.isInteger(value) && value >= 5 && value <= 900 ? value : 900;
+}
+
+function withDeadlineAtMost(input: VerifyInput, seconds: number): VerifyInput {
+  if (input.config.replay.deadlineSeconds <= seconds) return input;
+  return { ...input, config: { ...input.config, replay: { ...input.config.replay, deadlineSeconds: seconds } } };
 }
 
 function defaultCacheDir(env: NodeJS.ProcessEnv): string {

@@ -119,5 +119,5 @@ function mergeOutcomes(outcomes: readonly ReplayOutcome[]): ReplayOutcome {
 
 /** What the review needs to replay: built once per process from the environment (src/replay/runner.ts). */
 export interface ReplayRunner {
-  run(input: VerifyInput, options: { log?: Logger; signal?: AbortSignal }): Promise<ReplayOutcome>;
+  run(input: VerifyInput, options: { log?: Logger; signal?: AbortSignal; installationId?: number }): Promise<ReplayOutcome>;
 }

@@ -7,7 +7,7 @@ import { openReplayEngine } from "../../src/replay/open-engine.js";
 import { openPgliteEngine, pgliteShipsExtension } from "../../src/replay/pglite-engine.js";
 import type * as PgliteEngineModule from "../../src/replay/pglite-engine.js";
 import { openPostgresEngine } from "../../src/replay/postgres-engine.js";
-import { testPostgresUrl, testReplayRoleUrl } from "../helpers/postgres.js";
+import { testOperatorUrls } from "./postgres-operator.js";
 
 /**
  * Both replay engines against real databases: PGlite in its worker thread, and a throwaway
@@ -160,9 +160,10 @@ describe("the PGlite engine", () => {
   }, 60_000);
 });
 
-const superuserUrl = await testPostgresUrl();
-/** The replays run as a role with CREATEDB only; the superuser watches. */
-const postgresUrl = await testReplayRoleUrl();
+/** The replays are made by a role with CREATEDB and CREATEROLE only; the superuser watches. */
+const urls = await testOperatorUrls();
+const superuserUrl = urls?.superuser;
+const postgresUrl = urls?.operator;
 
 describe.skipIf(postgresUrl === undefined)("the external PostgreSQL engine", () => {
   const url = postgresUrl!;
@@ -199,7 +200,7 @@ describe.skipIf(postgresUrl === undefined)("the external PostgreSQL engine", () 
     expect(engine.version).toMatch(/^PostgreSQL \d+/);
     const [current] = await engine.query("SELECT current_database() AS name");
     const name = String(current?.name);
-    expect(name).toMatch(/^data_engineer_replay_[0-9a-f]{12}$/);
+    expect(name).toMatch(/^data_engineer_replay_\d+_[0-9a-f]{12}$/);
     expect(await scratchDatabases()).toContain(name);
     // The server stops a statement at the deadline too: statement_timeout is the time left then.
     const [timeout] = await engine.query("SELECT setting::int AS ms FROM pg_settings WHERE name = 'statement_timeout'");
