@@ -117,7 +117,12 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
   // Thrown to the queue: it retries, and after the last attempt dead-letters the job, which
   // completes the check run with the reason.
   const retryLater = (error: unknown) => isTransientFailure(error);
-  const extras = { ...(deps.agent ? { agent: deps.agent } : {}), ...(deps.replay ? { replay: deps.replay } : {}) };
+  const extras = {
+    ...(deps.agent ? { agent: deps.agent } : {}),
+    ...(deps.replay ? { replay: deps.replay } : {}),
+    // Replay slots are shared fairly between installations.
+    ...(job.installationId !== undefined ? { installationId: job.installationId } : {}),
+  };
   switch (job.kind) {
     case "review": {
       const payload = parsed(job, reviewJobPayload);

@@ -38,6 +38,8 @@ export interface HeadCommitReviewInput {
   agent?: AgentRuntime;
   /** Replays the migrations in a real Postgres when the repository enables `replay`. */
   replay?: ReplayRunner;
+  /** Whose replay this is, for the fair share of replay slots between installations. */
+  installationId?: number;
   log: Logger;
   /** Aborted when the review is superseded or the process stops: no later step runs. */
   signal?: AbortSignal;
@@ -64,7 +66,7 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
   const analysis = await analyse(gathered.files, migrations, config);
 
   // 4. Verify: replay in a real Postgres, when the repository enables it.
-  const replay = await verify({ files: gathered.files, relevant, config, head, runner: input.replay, log, ...(signal ? { signal } : {}) });
+  const replay = await verify({ files: gathered.files, relevant, config, head, runner: input.replay, log, ...(signal ? { signal } : {}), ...(input.installationId !== undefined ? { installationId: input.installationId } : {}) });
   signal?.throwIfAborted();
 
   // 5. Agent: the data-engineer agent reads the tree with the findings in hand, when there is one.

@@ -60,6 +60,8 @@ export interface PullRequestReviewInput {
   onReview?: (review: BuiltReview) => void;
   /** Replays the migrations in a real Postgres when the repository enables `replay`. */
   replay?: ReplayRunner;
+  /** The GitHub App installation the review is for: replay slots are shared fairly between installations. */
+  installationId?: number;
 }
 
 /**
@@ -126,6 +128,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       log,
       ...(input.agent ? { agent: input.agent } : {}),
       ...(input.replay ? { replay: input.replay } : {}),
+      ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
       ...(signal ? { signal } : {}),
     });
     input.onReview?.(review);

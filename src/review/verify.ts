@@ -20,6 +20,8 @@ export interface VerifyInput {
   runner: ReplayRunner | undefined;
   log: Logger;
   signal?: AbortSignal;
+  /** Whose replay this is, for the fair share of replay slots between installations. */
+  installationId?: number;
 }
 
 const NOT_REPLAYED: ReplayOutcome = { status: "skipped", findings: [], migrations: [], baseMigrations: 0, fromCache: false, locks: { compared: 0, stronger: [] }, durationMs: 0 };
@@ -41,5 +43,6 @@ export async function verify(input: VerifyInput): Promise<ReplayOutcome | undefi
     runner: input.runner,
     log: input.log,
     ...(signal ? { signal } : {}),
+    ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
   });
 }

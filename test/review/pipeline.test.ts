@@ -86,8 +86,9 @@ function input(overrides: Partial<HeadCommitReviewInput> & { config?: RepoConfig
 const withReplay = (enabled: boolean): RepoConfig => ({ ...DEFAULT_REPO_CONFIG, replay: { ...DEFAULT_REPO_CONFIG.replay, enabled } });
 
 /** A replay that records what it was given and reports the down as not restoring the schema. */
-function recordingReplay(): ReplayRunner & { inputs: VerifyInput[] } {
+function recordingReplay(): ReplayRunner & { inputs: VerifyInput[]; installations: Array<number | undefined> } {
   const inputs: VerifyInput[] = [];
+  const installations: Array<number | undefined> = [];
   const outcome: ReplayOutcome = {
     status: "replayed",
     engine: "PostgreSQL 18.1 (PGlite 0.5.16)",
@@ -100,8 +101,10 @@ function recordingReplay(): ReplayRunner & { inputs: VerifyInput[] } {
   };
   return {
     inputs,
-    run: (request) => {
+    installations,
+    run: (request, options) => {
       inputs.push(request);
+      installations.push(options.installationId);
       return Promise.resolve(outcome);
     },
   };
@@ -167,9 +170,11 @@ describe("the verify step of reviewHeadCommit", () => {
     const replay = recordingReplay();
     const head = memoryHead(HEAD_FILES);
 
-    const { review, replay: outcome } = await reviewHeadCommit(input({ head, replay, config: withReplay(true) }));
+    const { review, replay: outcome } = await reviewHeadCommit(input({ head, replay, config: withReplay(true), installationId: 4242 }));
 
     expect(replay.inputs).toHaveLength(1);
+    // Replay slots are shared fairly between installations: the runner is told whose replay it is.
+    expect(replay.installations).toEqual([4242]);
     const [request] = replay.inputs;
     expect(request?.files.map((f) => f.path).sort()).toEqual(Object.keys(HEAD_FILES).filter((p) => p.startsWith("db/migrations/")).sort());
     expect(request?.changed).toEqual(new Set([UP, DOWN]));
