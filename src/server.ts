@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { run, ProbotOctokit, type Server } from "probot";
 import type { Logger } from "pino";
 import { createDataEngineerApp } from "./app.js";
-import { checkServerEnv } from "./config/server-env.js";
+import { checkServerEnv } from "./server-env.js";
 import { EnvironmentError, errorMessage } from "./errors.js";
 import type { Intake } from "./jobs/job-sink.js";
 import { shutdownGraceMs } from "./jobs/open-queue.js";

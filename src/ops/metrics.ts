@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { JOB_STATES, type JobState } from "../jobs/queue.js";
 
 /**
  * The app's Prometheus metrics, on a registry of their own (not prom-client's global one, which
@@ -18,7 +17,8 @@ export type JobOutcome = "done" | "retry" | "dead" | "superseded" | "requeued";
 export type GeminiOutcome = "ok" | "error" | "cancelled";
 export type GitHubRetryReason = "rate_limit";
 /** What the queue says it holds, read at scrape time. */
-export type JobCountsSource = () => Promise<Record<JobState, number>>;
+/** Jobs per state, as the queue counts them (every state of the queue port). */
+export type JobCountsSource = () => Promise<Readonly<Record<string, number>>>;
 
 export interface RenderedMetrics {
   contentType: string;
@@ -131,8 +131,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   let source: JobCountsSource | undefined;
   /** One read of the source per scrape, shared by the two gauges that report it. */
-  let reading: Promise<Record<JobState, number> | undefined> | undefined;
-  const readJobCounts = (): Promise<Record<JobState, number> | undefined> => {
+  let reading: Promise<Readonly<Record<string, number>> | undefined> | undefined;
+  const readJobCounts = (): Promise<Readonly<Record<string, number>> | undefined> => {
     const current = source;
     if (current === undefined) return Promise.resolve(undefined);
     // Promise.resolve().then: a source that throws synchronously fails like one that rejects.
@@ -156,7 +156,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const counts = await readJobCounts();
       jobs.reset();
       if (counts === undefined) return;
-      for (const state of JOB_STATES) jobs.set({ state }, count(counts[state]));
+      for (const [state, n] of Object.entries(counts)) jobs.set({ state }, count(n));
     },
   });
   const queueUp = new Gauge({

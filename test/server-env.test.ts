@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkServerEnv } from "../../src/config/server-env.js";
+import { checkServerEnv } from "../src/server-env.js";
 
 const complete = { APP_ID: "123", PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----", WEBHOOK_SECRET: "s" };
 

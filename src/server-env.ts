@@ -1,6 +1,6 @@
 import { accessSync, constants } from "node:fs";
-import { modelSettingsFromEnv } from "../agent/model/model-settings.js";
-import { checkQueueEnv } from "../jobs/open-queue.js";
+import { modelSettingsFromEnv } from "./agent/model/model-settings.js";
+import { checkQueueEnv } from "./jobs/open-queue.js";
 
 /**
  * What `npm start` needs before it can serve webhooks, as sentences naming each missing or
