@@ -75,7 +75,7 @@ async function readFile(params: ReadFileParams, root: string): Promise<ToolResul
   const range = whole
     ? `${plural(window.total, "line")}`
     : `lines ${window.first}-${window.last} of ${formatCount(window.total)}`;
-  return toolSuccess(`${header}${window.text}`, `${shown}: ${range}`);
+  return { ...toolSuccess(`${header}${window.text}`, `${shown}: ${range}`), filesRead: [shown] };
 }
 
 export const readFileTool: ReviewTool<ReadFileParams> = {

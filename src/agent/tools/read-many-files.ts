@@ -288,10 +288,10 @@ async function readManyFiles(params: ReadManyFilesParams, ctx: ToolContext): Pro
     return toolSuccess(body, `read_many_files: nothing read (${plural(skipped.length, "path")} skipped)`);
   }
   const body = [sections.join("\n\n"), "--- End of content ---", ...tail].join("\n\n");
-  return toolSuccess(
-    body,
-    `read_many_files: ${plural(read.length, "file")} read${skipped.length > 0 ? `, ${formatCount(skipped.length)} skipped` : ""}`,
-  );
+  return {
+    ...toolSuccess(body, `read_many_files: ${plural(read.length, "file")} read${skipped.length > 0 ? `, ${formatCount(skipped.length)} skipped` : ""}`),
+    filesRead: read,
+  };
 }
 
 export const readManyFilesTool: ReviewTool<ReadManyFilesParams> = {
