@@ -71,3 +71,6 @@ export const MAX_SKIPPED_LISTED = 50;
  * CPU for every tenant.
  */
 export const MAX_TOOL_CALLS_PER_TURN = 10;
+
+/** grep_search: lines of context (context, before, after) shown around a match at most. */
+export const MAX_GREP_CONTEXT_LINES = 50;
