@@ -8,6 +8,7 @@ import type { HandoffReport } from "./handoff-report.js";
 import { ToolResultHistory } from "./history-compression.js";
 import { RepeatedCallDetector, REPEATS_BEFORE_NUDGE, loopNudge } from "./loop-detector.js";
 import type { ModelClient, ModelReply } from "./model/model-client.js";
+import type { ThinkingLevelName } from "./model/sampling.js";
 import { functionResponse, runToolCalls, type ModelCall, type ToolCallRecord } from "./tool-calls.js";
 import { REVIEW_TOOLS, toolDeclaration } from "./tools/index.js";
 import { isReviewToolName, type ReviewToolName } from "./tool-names.js";
@@ -33,6 +34,7 @@ export interface AgentLimits {
   timeoutMs: number;
   /** Tokens (input + output, summed over turns) after which the run stops. */
   tokenBudget: number;
+  thinkingLevel?: ThinkingLevelName;
 }
 
 export interface TokenUsage {
@@ -132,6 +134,7 @@ export async function runToolLoop<T>(input: AgentLoopInput & { finish: FinishToo
   const signal = input.signal ? AbortSignal.any([input.signal, deadline]) : deadline;
   let turns = 0;
   let lastInput = 0;
+  const thinking = limits.thinkingLevel ? { thinkingLevel: limits.thinkingLevel } : {};
 
   const end = (reason: TerminateReason, detail: string | undefined, extra: Partial<LoopRun<T>> = {}): LoopRun<T> => {
     const run: LoopRun<T> = { reason, turns, usage, toolCalls, refusedTools: [...refused], ...(detail ? { detail } : {}), ...extra };
@@ -194,7 +197,7 @@ export async function runToolLoop<T>(input: AgentLoopInput & { finish: FinishToo
     history.compress(turns, lastInput > 0 && usage.total + 4 * lastInput > limits.tokenBudget);
     let reply: ModelReply;
     try {
-      reply = await client.generate({ model: limits.model, systemInstruction: input.systemInstruction, contents, functionDeclarations: declarations, temperature: limits.temperature, signal });
+      reply = await client.generate({ model: limits.model, systemInstruction: input.systemInstruction, contents, functionDeclarations: declarations, temperature: limits.temperature, ...thinking, signal });
     } catch (error) {
       ending = stopped();
       if (ending) break;
@@ -260,6 +263,7 @@ export async function runToolLoop<T>(input: AgentLoopInput & { finish: FinishToo
         functionDeclarations: [finish.declaration],
         allowedFunctionNames: [finishName],
         temperature: limits.temperature,
+        ...thinking,
         signal: input.signal ? AbortSignal.any([input.signal, graceSignal]) : graceSignal,
       });
       account(reply);
