@@ -6,6 +6,7 @@ import { offeredTools, runAgentLoop, type AgentLimits, type AgentRun } from "./l
 import type { ModelClient } from "./model/model-client.js";
 import type { ModelSettings } from "./model/model-settings.js";
 import { familyTemperature } from "./model/sampling.js";
+import { repositoryContext } from "./repository-context.js";
 import { reviewTaskMessage, systemInstruction, type ReviewTaskInput } from "./review-task.js";
 import { createUntrustedFence } from "./untrusted.js";
 import type { Workspace } from "./workspace/extract.js";
@@ -89,7 +90,9 @@ export async function runAgentReview(input: AgentReviewInput): Promise<AgentOutc
       client: input.runtime.client,
       limits,
       systemInstruction: systemInstruction(definition, fence, { offeredTools: tools, unavailableTools, maxTurns: limits.maxTurns }),
-      task: reviewTaskMessage({ ...input.task, offeredTools: tools, unavailableTools, maxTurns: limits.maxTurns }, fence),
+      task: [reviewTaskMessage({ ...input.task, offeredTools: tools, unavailableTools, maxTurns: limits.maxTurns }, fence), await repositoryContext(workspace.root, fence)]
+        .filter((part) => part !== "")
+        .join("\n\n"),
       tools,
       workspaceRoot: workspace.root,
       fence,
