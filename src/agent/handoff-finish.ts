@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { createFileLines, placeByQuote } from "./finding-placement.js";
 import type { FinishTool } from "./finish-tool.js";
 import { AgentFindingSchema, HandoffReportSchema, SUBMIT_REPORT_TOOL, describeReportIssues, submitReportDeclaration, type AgentFinding, type HandoffReport } from "./handoff-report.js";
 import { partialHandoffReport } from "./partial-report.js";
@@ -62,6 +63,27 @@ function findingKey(raw: unknown): string {
   return JSON.stringify(raw) ?? "undefined";
 }
 
+/** Findings on the lines their quotes are on; those whose quote is nowhere go to the body, as warnings. */
+async function placeFindings(findings: readonly AgentFinding[], root: string): Promise<{ findings: AgentFinding[]; toBody: string[]; notes: string[] }> {
+  const linesOf = createFileLines(root);
+  const out: AgentFinding[] = [];
+  const toBody: string[] = [];
+  const notes: string[] = [];
+  for (const finding of findings) {
+    const lines = await linesOf(finding.path);
+    const placement = lines === undefined ? ({ kind: "kept", finding } as const) : placeByQuote(finding, lines);
+    if (placement.kind === "unplaced") {
+      const where = `${finding.path}:${finding.line}`;
+      toBody.push(`${where} (not placed on a line: what it quotes is not in the file) — ${finding.message}`.slice(0, 1_000));
+      notes.push(`${where}: moved to the body, its quote is not in the file`);
+      continue;
+    }
+    if (placement.kind === "moved") notes.push(`${finding.path}:${placement.from}: moved to line ${placement.finding.line}, where its quote is`);
+    out.push(placement.finding);
+  }
+  return { findings: out, toBody, notes };
+}
+
 export function handoffReportFinish(): FinishTool<HandoffReport> {
   /** Valid findings of the latest submission, for a partial report. */
   let salvaged: AgentFinding[] = [];
@@ -102,7 +124,12 @@ export function handoffReportFinish(): FinishTool<HandoffReport> {
           ],
         };
       }
-      return { value: { ...shell.data, findings: good }, dropped: bad.map((b) => b.problem) };
+      const placed = await placeFindings(good, ctx.workspaceRoot);
+      const warnings = [...shell.data.part2.warnings, ...placed.toBody].slice(0, 20);
+      return {
+        value: { ...shell.data, part2: { ...shell.data.part2, warnings }, findings: placed.findings },
+        dropped: [...bad.map((b) => b.problem), ...placed.notes],
+      };
     },
     partial: (knowledge) => partialHandoffReport(knowledge, salvaged),
   };

@@ -53,7 +53,7 @@ export interface LoopRun<T> {
   partial?: boolean;
   /** The result was submitted in the grace turn, after a limit ended the run. */
   graceTurn?: boolean;
-  /** Parts of the submitted answer left out as wrong (findings on lines that do not exist…), with the reason. */
+  /** What was changed in the submitted answer: parts left out as wrong (a finding on a line that does not exist), findings moved to the line they quote or to the body. */
   dropped?: string[];
   turns: number;
   usage: TokenUsage;
