@@ -4,7 +4,7 @@ import matter from "gray-matter";
 import YAML from "yaml";
 import { z } from "zod";
 import { AgentDefinitionError, errorMessage } from "../errors.js";
-import { isReviewToolName, REVIEW_TOOL_NAMES } from "./tool-names.js";
+import { isReviewToolName, LEGACY_TOOL_NAMES, REVIEW_TOOL_NAMES } from "./tool-names.js";
 
 /**
  * The front matter of an agent definition (agents/*.md): the keys gemini-cli's loader accepts for
@@ -28,8 +28,6 @@ export const AgentFrontMatterSchema = z.strictObject({
   timeout_mins: z.number().positive().default(8),
 });
 
-/** gemini-cli's older tool names, mapped to the current ones (its TOOL_LEGACY_ALIASES). */
-export const LEGACY_TOOL_NAMES: Readonly<Record<string, string>> = { search_file_content: "grep_search" };
 
 /** `model: inherit` (gemini-cli's default): the model the server is configured with. */
 export const INHERIT_MODEL = "inherit";

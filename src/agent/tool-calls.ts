@@ -2,6 +2,7 @@ import type { Part } from "@google/genai";
 import type { Logger } from "pino";
 import { redactSecrets } from "../report/redact.js";
 import { MAX_TOOL_CALLS_PER_TURN } from "./tools/limits.js";
+import { LEGACY_TOOL_NAMES } from "./tool-names.js";
 import { runTool, type ToolResult } from "./tools/index.js";
 import type { UntrustedFence } from "./untrusted.js";
 
@@ -66,9 +67,11 @@ export async function runToolCalls(calls: readonly ModelCall[], ctx: ToolCallCon
   type Ran = { call: ModelCall; result: ToolResult } | { call: ModelCall; error: string; refused: boolean; result?: undefined };
   const results = await Promise.all(
     calls.map(async (call, index): Promise<Ran> => {
-      if (!ctx.offered.has(call.name)) return { call, error: unauthorizedToolMessage(call.name), refused: true };
+      // A model that learnt gemini-cli's older names (search_file_content) gets the tool it meant.
+      const name = LEGACY_TOOL_NAMES[call.name] ?? call.name;
+      if (!ctx.offered.has(name)) return { call, error: unauthorizedToolMessage(call.name), refused: true };
       if (index >= MAX_TOOL_CALLS_PER_TURN) return { call, error: tooManyCallsMessage(call.name), refused: false };
-      return { call, result: await runTool(call.name, call.args, { root: ctx.root, signal: ctx.signal }) };
+      return { call, result: await runTool(name, call.args, { root: ctx.root, signal: ctx.signal }) };
     }),
   );
   for (const entry of results) {

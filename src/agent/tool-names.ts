@@ -11,6 +11,9 @@ export function isReviewToolName(name: string): name is ReviewToolName {
   return (REVIEW_TOOL_NAMES as readonly string[]).includes(name);
 }
 
+/** gemini-cli's older tool names, mapped to the current ones (its TOOL_LEGACY_ALIASES): in definitions and in calls. */
+export const LEGACY_TOOL_NAMES: Readonly<Record<string, ReviewToolName>> = { search_file_content: "grep_search" };
+
 /** Parameter names of each tool, spelt as gemini-cli spells them (the model may know them from there). */
 export const REVIEW_TOOL_PARAMETER_NAMES = {
   read_file: ["file_path", "start_line", "end_line"],

@@ -29,7 +29,7 @@ const contextLines = (what: string) =>
     .int()
     .min(0)
     .optional()
-    .describe(`Optional: ${what} (at most ${formatCount(MAX_GREP_CONTEXT_LINES)}). Defaults to 0; with 1 to 3 matches and no context asked, context is added automatically.`);
+    .describe(`Optional: ${what}.`);
 
 const GrepSearchParams = z.strictObject({
   pattern: z
@@ -67,9 +67,9 @@ const GrepSearchParams = z.strictObject({
     ),
   case_sensitive: z.boolean().optional().describe("Optional: if true, the search is case-sensitive. Defaults to false (ignore case)."),
   fixed_strings: z.boolean().optional().describe("Optional: if true, pattern (and exclude_pattern) are literal strings, not regular expressions. Defaults to false."),
-  context: contextLines("lines of context shown before and after each match (grep -C)"),
-  after: contextLines("lines shown after each match (grep -A)"),
-  before: contextLines("lines shown before each match (grep -B)"),
+  context: contextLines("lines of context around each match (grep -C)"),
+  after: contextLines("lines after each match (grep -A)"),
+  before: contextLines("lines before each match (grep -B)"),
   no_ignore: z
     .boolean()
     .optional()
@@ -293,6 +293,7 @@ export const grepSearchTool: ReviewTool<GrepSearchParams> = {
     "Results are grouped by file: 'File: <path>' then 'L<line>: <text>' for each matching line and 'L<line>- <text>' for context lines. " +
     `Returns at most ${formatCount(MAX_GREP_MATCHES)} matches unless total_max_matches says otherwise; the result says when it stopped at the limit. ` +
     `Long lines are cut at ${formatCount(MAX_GREP_LINE_CHARS)} characters. ` +
+    `context, before and after show up to ${formatCount(MAX_GREP_CONTEXT_LINES)} lines around matches; with 1 to 3 matches and none asked, context is added (50 lines for one match, 15 otherwise). ` +
     `A search that takes over ${formatCount(GREP_TIMEOUT_MS / 1000)} seconds is stopped: narrow it with dir_path or include_pattern. ` +
     "Binary files, secrets, credentials, .git and node_modules are not searched.",
   parameters: GrepSearchParams,
