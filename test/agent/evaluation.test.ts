@@ -112,8 +112,9 @@ describe("the recorded evaluation", () => {
     const delivered = results.filter((r) => r.run.report !== undefined).length;
     const findings = results.reduce((n, r) => n + (r.run.report?.findings.length ?? 0), 0);
     const wrong = results.reduce((n, r) => n + r.misplaced, 0);
-    console.log(
-      `agent evaluation: ${delivered}/${results.length} scenarios posted a report (${results.filter((r) => r.run.partial).length} partial, ${results.filter((r) => r.run.graceTurn).length} from the grace turn); ${findings} findings kept, ${wrong} on a line that does not match`,
+    // The evaluation's figures are its output: printed, as the benches print theirs.
+    process.stdout.write(
+      `agent evaluation: ${delivered}/${results.length} scenarios posted a report (${results.filter((r) => r.run.partial).length} partial, ${results.filter((r) => r.run.graceTurn).length} from the grace turn); ${findings} findings kept, ${wrong} on a line that does not match\n`,
     );
   });
 });
