@@ -33,7 +33,7 @@ export function partialHandoffReport(knowledge: RunKnowledge, findings: readonly
       decisionsMade: [],
       validation: "skipped",
       errors: [],
-      scopeDeviations: [item(`The review did not finish: ${knowledge.detail}, after ${knowledge.turns} turn${knowledge.turns === 1 ? "" : "s"}.`), item(read), item(kept)],
+      scopeDeviations: [item(`The review did not finish: the agent stopped after ${knowledge.turns} turn${knowledge.turns === 1 ? "" : "s"} (${knowledge.detail}).`), item(read), item(kept)],
     },
     part2: { keyInterfacesIntroduced: [], patternsEstablished: [], integrationPoints: [], assumptions: [], warnings: [] },
     findings: [...findings],
