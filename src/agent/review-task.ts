@@ -2,6 +2,7 @@ import type { RelevantFile } from "../migrations/relevant-files.js";
 import type { Finding } from "../rules/types.js";
 import type { AgentDefinition } from "./definition.js";
 import { SUBMIT_REPORT_TOOL } from "./handoff-report.js";
+import { numberPatch } from "./numbered-patch.js";
 import { untrustedDataRule, type UntrustedFence } from "./untrusted.js";
 
 /**
@@ -81,7 +82,7 @@ export function reviewTaskMessage(input: ReviewTaskInput, fence: UntrustedFence)
       omitted.push(file.path);
       continue;
     }
-    const patch = file.patch ? cut(file.patch, Math.min(MAX_PATCH_CHARS_PER_FILE, budget), "patch") : "(GitHub gave no patch for this file: read it with read_file.)";
+    const patch = file.patch ? cut(numberPatch(file.patch), Math.min(MAX_PATCH_CHARS_PER_FILE, budget), "patch") : "(GitHub gave no patch for this file: read it with read_file.)";
     budget -= patch.length;
     patches.push(`${header}\n${patch}`);
   }
@@ -95,7 +96,7 @@ export function reviewTaskMessage(input: ReviewTaskInput, fence: UntrustedFence)
     "## The pull request's title and description",
     fence.wrap("pull request title", pr.title),
     fence.wrap("pull request description", cut(pr.body, MAX_DESCRIPTION_CHARS, "description")),
-    "## Changed migration and SQL files (unified diff; new-file line numbers are in the @@ headers)",
+    "## Changed migration and SQL files (unified diff; each added or unchanged line starts with its line number in the new version, the one findings use; removed lines have none)",
     fence.wrap("pull request diff", patches.join("\n\n") || "(none)"),
     ...(omitted.length > 0 ? [`Patches not included to save space (read them with read_file): ${omitted.join(", ")}`] : []),
     "## Other files this pull request changes",
