@@ -36,6 +36,9 @@ import { median } from "./stats.js";
  * Baseline, measured before issue 21 changed the agent's context (commit cd99944, RUNS=3, all runs
  * identical): 209,348 bytes, ~52,337 tokens per demo review in 7 requests; first request 27,975
  * bytes (system instruction 10,420 B, tool declarations 11,169 B, task message 6,250 B).
+ * After issue 21's agent changes (gemini-cli's full parameters, the one-contract Output Contract,
+ * the repository tree, numbered diff lines): 234,493 bytes, ~58,624 tokens (112.0%). The demo's
+ * files are too small for history compression to act; its growth is the first request, resent.
  */
 const BASELINE_BYTES = 209_348;
 
