@@ -1,5 +1,6 @@
 import type { RelevantFile } from "../migrations/relevant-files.js";
 import type { Finding } from "../rules/types.js";
+import { analyserFactsSection, type AnalyserFacts } from "./analyser-facts.js";
 import type { AgentDefinition } from "./definition.js";
 import { SUBMIT_REPORT_TOOL } from "./handoff-report.js";
 import { numberPatch } from "./numbered-patch.js";
@@ -35,6 +36,8 @@ export interface ReviewTaskInput {
   /** The analyser's findings on the changed files. */
   findings: readonly Finding[];
   notReviewed: ReadonlyArray<{ path: string; reason: string }>;
+  /** What the analyser computed about the changed migrations; optional, filled by the review pipeline. */
+  facts?: AnalyserFacts;
   /** Tools the definition lists that this review does not offer. */
   unavailableTools: readonly string[];
   offeredTools: readonly string[];
@@ -91,6 +94,7 @@ export function reviewTaskMessage(input: ReviewTaskInput, fence: UntrustedFence)
   const others = input.otherChanged.slice(0, MAX_LISTED_OTHER_FILES);
   if (input.otherChanged.length > others.length) others.push(`… and ${input.otherChanged.length - others.length} more`);
 
+  const facts = analyserFactsSection(input.facts, fence);
   return [
     `Review pull request #${pr.number} into \`${pr.baseRef}\` at head commit ${pr.headSha}, opened by @${pr.author}.`,
     "## The pull request's title and description",
@@ -101,6 +105,7 @@ export function reviewTaskMessage(input: ReviewTaskInput, fence: UntrustedFence)
     ...(omitted.length > 0 ? [`Patches not included to save space (read them with read_file): ${omitted.join(", ")}`] : []),
     "## Other files this pull request changes",
     fence.wrap("changed file names", others.join("\n") || "(none)"),
+    ...(facts !== undefined ? [facts] : []),
     "## The analyser's findings (deterministic: parser, lock model, framework pairing)",
     fence.wrap("analyser findings, quoting names from the pull request", findings.join("\n") || "(none)"),
     ...(input.notReviewed.length > 0
