@@ -32,7 +32,15 @@ import { median } from "./stats.js";
  * Tokens are an estimate, ceil(bytes / 4): Gemini's documented rule of thumb is about four
  * characters per token. The SDK's LocalTokenizer would count exactly, but it downloads its
  * tokenizer model from the network, which is not available here.
+ *
+ * Baseline, measured before issue 21 changed the agent's context (commit cd99944, RUNS=3, all runs
+ * identical): 209,348 bytes, ~52,337 tokens per demo review in 7 requests; first request 27,975
+ * bytes (system instruction 10,420 B, tool declarations 11,169 B, task message 6,250 B).
+ * After issue 21's agent changes (gemini-cli's full parameters, the one-contract Output Contract,
+ * the repository tree, numbered diff lines): 234,493 bytes, ~58,624 tokens (112.0%). The demo's
+ * files are too small for history compression to act; its growth is the first request, resent.
  */
+const BASELINE_BYTES = 209_348;
 
 // Compiled to bench/.out/bench/: the project root is three folders up. src/ is compiled to
 // bench/.out/src/ too, where DEMO_DIR and BUNDLED_AGENT_FILE point below bench/.out/, at folders
@@ -347,6 +355,9 @@ const singles = runs.map((r) => r.singleShot.requestBytes);
 const identical = totals.every((t) => t === totals[0]) && singles.every((s) => s === singles[0]);
 console.log("");
 console.log(`${RUNS} runs: agent totals ${totals.map(n).join(", ")} bytes; single-shot ${singles.map(n).join(", ")} bytes`);
+console.log(
+  `  before issue 21: ${n(BASELINE_BYTES)} bytes (~${n(estimate(BASELINE_BYTES))} tokens); now ${((100 * median(totals)) / BASELINE_BYTES).toFixed(1)}% of that`,
+);
 console.log(
   `  median agent total ${n(median(totals))} bytes (~${n(estimate(median(totals)))} tokens, estimate); median single-shot ${n(median(singles))} bytes; ` +
     (identical ? "all runs identical" : "runs DIFFER"),

@@ -5,6 +5,8 @@ import type { AgentDefinition } from "./definition.js";
 import { offeredTools, runAgentLoop, type AgentLimits, type AgentRun } from "./loop.js";
 import type { ModelClient } from "./model/model-client.js";
 import type { ModelSettings } from "./model/model-settings.js";
+import { familyTemperature } from "./model/sampling.js";
+import { repositoryContext } from "./repository-context.js";
 import { reviewTaskMessage, systemInstruction, type ReviewTaskInput } from "./review-task.js";
 import { createUntrustedFence } from "./untrusted.js";
 import type { Workspace } from "./workspace/extract.js";
@@ -37,9 +39,13 @@ export type AgentTask = Omit<ReviewTaskInput, "offeredTools" | "unavailableTools
 
 export function agentLimits(definition: AgentDefinition, settings: ModelSettings, config: RepoConfig["agent"]): AgentLimits {
   const lower = (value: number, cap: number | undefined) => (cap === undefined ? value : Math.min(value, cap));
+  const model = config.model ?? settings.model ?? definition.model ?? DEFAULT_AGENT_MODEL;
+  const thinkingLevel = settings.sampling?.thinkingLevel;
   return {
-    model: config.model ?? settings.model ?? definition.model ?? DEFAULT_AGENT_MODEL,
-    temperature: lower(definition.temperature, config.temperature),
+    model,
+    // The operator's temperature for the model's family wins over the definition's.
+    temperature: lower(familyTemperature(settings.sampling?.temperatures, model) ?? definition.temperature, config.temperature),
+    ...(thinkingLevel ? { thinkingLevel } : {}),
     maxTurns: lower(definition.maxTurns, config.maxTurns),
     timeoutMs: lower(definition.timeoutMins, config.timeoutMins) * 60_000,
     tokenBudget: lower(settings.tokenBudget, config.tokenBudget),
@@ -84,7 +90,9 @@ export async function runAgentReview(input: AgentReviewInput): Promise<AgentOutc
       client: input.runtime.client,
       limits,
       systemInstruction: systemInstruction(definition, fence, { offeredTools: tools, unavailableTools, maxTurns: limits.maxTurns }),
-      task: reviewTaskMessage({ ...input.task, offeredTools: tools, unavailableTools, maxTurns: limits.maxTurns }, fence),
+      task: [reviewTaskMessage({ ...input.task, offeredTools: tools, unavailableTools, maxTurns: limits.maxTurns }, fence), await repositoryContext(workspace.root, fence)]
+        .filter((part) => part !== "")
+        .join("\n\n"),
       tools,
       workspaceRoot: workspace.root,
       fence,

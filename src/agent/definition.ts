@@ -4,21 +4,55 @@ import matter from "gray-matter";
 import YAML from "yaml";
 import { z } from "zod";
 import { AgentDefinitionError, errorMessage } from "../errors.js";
-import { isReviewToolName } from "./tool-names.js";
+import { isReviewToolName, LEGACY_TOOL_NAMES, REVIEW_TOOL_NAMES } from "./tool-names.js";
 
-/** The front matter of an agent definition (agents/*.md): every key, and nothing else. */
+/**
+ * The front matter of an agent definition (agents/*.md): the keys gemini-cli's loader accepts for
+ * a local agent, and nothing else. Where gemini-cli has no default we keep ours (temperature,
+ * max_turns, timeout_mins); `mcp_servers` is accepted but never started (the review is read-only
+ * and runs no programs): its servers are listed as unavailable.
+ */
 export const AgentFrontMatterSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be lower-case letters, digits and dashes"),
-  kind: z.literal("local"),
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must be lower-case letters, digits, dashes and underscores"),
+  kind: z.literal("local").default("local"),
   description: z.string().trim().min(1, "must not be empty"),
+  display_name: z.string().trim().min(1, "must not be empty").optional(),
   tools: z
-    .array(z.string().regex(/^[a-z][a-z0-9_]*$/, "must be a tool name such as read_file"))
-    .refine((tools) => new Set(tools).size === tools.length, "lists a tool twice"),
+    .array(z.string().regex(/^[a-z*][a-z0-9_*]*$/, "must be a tool name such as read_file, or '*' for every tool"))
+    .refine((tools) => new Set(tools).size === tools.length, "lists a tool twice")
+    .optional(),
+  mcp_servers: z.record(z.string(), z.unknown()).optional(),
   model: z.string().trim().min(1, "must not be empty").optional(),
   temperature: z.number().min(0).max(2).default(0.2),
   max_turns: z.int().min(1).max(100).default(20),
   timeout_mins: z.number().positive().default(8),
 });
+
+
+/** `model: inherit` (gemini-cli's default): the model the server is configured with. */
+export const INHERIT_MODEL = "inherit";
+
+/**
+ * The definition's tool list as this review reads it: older names mapped, `*` (or a pattern such
+ * as `read_*`) expanded to the read tools it matches, in the order written, without repeats.
+ * Omitted, as in gemini-cli, it means every tool: here, every read tool.
+ */
+export function resolveToolNames(listed: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  const add = (name: string) => {
+    if (!out.includes(name)) out.push(name);
+  };
+  for (const raw of listed ?? ["*"]) {
+    const name = LEGACY_TOOL_NAMES[raw] ?? raw;
+    if (!name.includes("*")) {
+      add(name);
+      continue;
+    }
+    const pattern = new RegExp(`^${name.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[a-z0-9_]*")}$`);
+    for (const tool of REVIEW_TOOL_NAMES) if (pattern.test(tool)) add(tool);
+  }
+  return out;
+}
 
 export type AgentFrontMatter = z.infer<typeof AgentFrontMatterSchema>;
 
@@ -28,7 +62,10 @@ export interface AgentDefinition {
   name: string;
   kind: "local";
   description: string;
+  displayName?: string;
+  /** The tools it lists, resolved: older names mapped, wildcards expanded to the read tools. */
   tools: string[];
+  /** Undefined for `inherit` or no model: the server's model. */
   model: string | undefined;
   temperature: number;
   maxTurns: number;
@@ -128,18 +165,21 @@ export function parseAgentDefinition(source: string, file: string): AgentDefinit
   if (prompt === "") throw new AgentDefinitionError(file, ["has no prompt: write it below the front matter"]);
 
   const fm = result.data;
+  const tools = resolveToolNames(fm.tools);
+  const mcpServers = Object.keys(fm.mcp_servers ?? {}).map((server) => `mcp_servers.${server}`);
   return {
     file,
     name: fm.name,
     kind: fm.kind,
     description: fm.description,
-    tools: fm.tools,
-    model: fm.model,
+    ...(fm.display_name !== undefined ? { displayName: fm.display_name } : {}),
+    tools,
+    model: fm.model === INHERIT_MODEL ? undefined : fm.model,
     temperature: fm.temperature,
     maxTurns: fm.max_turns,
     timeoutMins: fm.timeout_mins,
     prompt,
-    unavailableTools: fm.tools.filter((tool) => !isReviewToolName(tool)),
+    unavailableTools: [...tools.filter((tool) => !isReviewToolName(tool)), ...mcpServers],
   };
 }
 

@@ -80,12 +80,16 @@ export function submitReportDeclaration(): { name: string; description: string; 
   };
 }
 
-/** The validation problems of a report, one per line, each with the field it is about. */
-export function describeReportIssues(error: z.ZodError): string {
+/**
+ * The validation problems of a report, one per line, each with the field it is about; `prefix` is
+ * where the validated value sits in the report (e.g. ["findings", 2] for one finding).
+ */
+export function describeReportIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): string {
   return error.issues
     .map((issue) => {
-      if (issue.code === "unrecognized_keys") return `${[...issue.path].join(".") || "(top level)"}: unknown field(s) ${issue.keys.join(", ")}`;
-      return `${issue.path.map(String).join(".") || "(top level)"}: ${issue.message}`;
+      const where = [...prefix, ...issue.path].map(String).join(".") || "(top level)";
+      if (issue.code === "unrecognized_keys") return `${where}: unknown field(s) ${issue.keys.join(", ")}`;
+      return `${where}: ${issue.message}`;
     })
     .join("\n");
 }

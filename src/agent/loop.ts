@@ -1,21 +1,31 @@
 import type { Content, Part } from "@google/genai";
 import type { Logger } from "pino";
 import { errorMessage } from "../errors.js";
-import { HandoffReportSchema, describeReportIssues, submitReportDeclaration, type HandoffReport } from "./handoff-report.js";
-import type { ModelClient } from "./model/model-client.js";
-import { findingLocationProblems } from "./report-check.js";
-import { REVIEW_TOOLS, runTool, toolDeclaration } from "./tools/index.js";
+import { metrics } from "../ops/metrics.js";
+import type { FinishTool } from "./finish-tool.js";
+import { handoffReportFinish } from "./handoff-finish.js";
+import type { HandoffReport } from "./handoff-report.js";
+import { ToolResultHistory } from "./history-compression.js";
+import { RepeatedCallDetector, REPEATS_BEFORE_NUDGE, loopNudge } from "./loop-detector.js";
+import type { ModelClient, ModelReply } from "./model/model-client.js";
+import type { ThinkingLevelName } from "./model/sampling.js";
+import { functionResponse, runToolCalls, type ModelCall, type ToolCallRecord } from "./tool-calls.js";
+import { REVIEW_TOOLS, toolDeclaration } from "./tools/index.js";
 import { isReviewToolName, type ReviewToolName } from "./tool-names.js";
 import type { UntrustedFence } from "./untrusted.js";
-import { metrics } from "../ops/metrics.js";
+
+export type { FinishTool } from "./finish-tool.js";
+export { unauthorizedToolMessage, type ToolCallRecord } from "./tool-calls.js";
 
 /**
- * The agent loop: the model reads the repository through the offered tools until it submits the
- * Handoff Report, or a limit ends the run. Every way out is a terminate reason; nothing in here
- * throws to the caller — a failed run returns its reason, and the review posts without the agent.
+ * The agent loop: the model reads the repository through the offered tools until it submits its
+ * answer through the finish tool. A run that hits its turn limit, its deadline, a loop, or the
+ * edge of its token budget gets one grace turn in which only the finish tool may be called; if
+ * that fails too, what the run learnt becomes a partial answer (for the review: a partial Handoff
+ * Report, labelled as such). Nothing in here throws to the caller.
  */
 
-export type TerminateReason = "goal" | "max_turns" | "timeout" | "aborted" | "budget" | "error";
+export type TerminateReason = "goal" | "max_turns" | "timeout" | "aborted" | "budget" | "loop" | "error";
 
 export interface AgentLimits {
   model: string;
@@ -24,6 +34,7 @@ export interface AgentLimits {
   timeoutMs: number;
   /** Tokens (input + output, summed over turns) after which the run stops. */
   tokenBudget: number;
+  thinkingLevel?: ThinkingLevelName;
 }
 
 export interface TokenUsage {
@@ -32,18 +43,18 @@ export interface TokenUsage {
   total: number;
 }
 
-export interface ToolCallRecord {
-  name: string;
-  /** The refusal or failure the model was told, when the call did not succeed. */
-  error?: string;
-}
-
 export interface LoopRun<T> {
   reason: TerminateReason;
   /** Why the run ended, for people, when it did not reach its goal. */
   detail?: string;
-  /** What the model submitted through the finish tool, accepted. */
+  /** The answer: submitted through the finish tool, or, when `partial`, made of what the run learnt. */
   result?: T;
+  /** The result was not submitted by the model but assembled from what the run learnt. */
+  partial?: boolean;
+  /** The result was submitted in the grace turn, after a limit ended the run. */
+  graceTurn?: boolean;
+  /** What was changed in the submitted answer: parts left out as wrong (a finding on a line that does not exist), findings moved to the line they quote or to the body. */
+  dropped?: string[];
   turns: number;
   usage: TokenUsage;
   toolCalls: ToolCallRecord[];
@@ -54,24 +65,6 @@ export interface LoopRun<T> {
 export interface AgentRun extends Omit<LoopRun<HandoffReport>, "result"> {
   report?: HandoffReport;
 }
-
-/** The function the model calls to end the run with its answer; its arguments are checked first. */
-export interface FinishTool<T> {
-  declaration: { name: string; description: string; parametersJsonSchema: object };
-  /** The value, or the problems to send back to the model so it can call again. */
-  accept(args: Record<string, unknown>, workspaceRoot: string): Promise<{ value: T } | { problems: string[] }>;
-}
-
-/** The review's finish tool: the Handoff Report, valid and pointing at real lines. */
-export const HANDOFF_REPORT_FINISH: FinishTool<HandoffReport> = {
-  declaration: submitReportDeclaration(),
-  async accept(args, root) {
-    const parsed = HandoffReportSchema.safeParse(args);
-    if (!parsed.success) return { problems: [describeReportIssues(parsed.error)] };
-    const problems = await findingLocationProblems(parsed.data, root);
-    return problems.length > 0 ? { problems } : { value: parsed.data };
-  },
-};
 
 export interface AgentLoopInput {
   client: ModelClient;
@@ -84,12 +77,12 @@ export interface AgentLoopInput {
   fence: UntrustedFence;
   log: Logger;
   signal?: AbortSignal;
+  /** How long the grace turn may take (default GRACE_TURN_MS). */
+  graceMs?: number;
 }
 
-/** The refusal gemini-cli gives, so a definition written for it behaves the same here. */
-export function unauthorizedToolMessage(name: string): string {
-  return `Unauthorized tool call: '${name}' is not available to this agent.`;
-}
+/** The grace turn's own deadline: the run's may already have passed (gemini-cli gives one minute too). */
+export const GRACE_TURN_MS = 60_000;
 
 /** The review tools a definition may use: its list, in its order, intersected with ours. */
 export function offeredTools(declared: readonly string[]): ReviewToolName[] {
@@ -101,112 +94,186 @@ function turnsLeftNote(left: number, finish: string): Part[] {
   return [{ text: left === 1 ? `This is your last turn: call ${finish} now with what you have.` : `${left} turns left: call ${finish} soon.` }];
 }
 
+function graceMessage(why: string, finish: string): string {
+  return `${why}. You have one final turn: call ${finish} now with your best answer, and say in it that the review was interrupted and what you did not get to. No other tool is available.`;
+}
+
+/** "8 min", or "300 ms" for the short deadlines of tests. */
+function durationText(ms: number): string {
+  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
+  return ms >= 1_000 ? `${Math.round(ms / 1_000)} s` : `${ms} ms`;
+}
+
 /** The review: the loop with the Handoff Report as its finish tool. */
 export async function runAgentLoop(input: AgentLoopInput): Promise<AgentRun> {
-  const { result, ...run } = await runToolLoop({ ...input, finish: HANDOFF_REPORT_FINISH });
+  const { result, ...run } = await runToolLoop({ ...input, finish: handoffReportFinish() });
   return result ? { ...run, report: result } : run;
+}
+
+interface Ending {
+  reason: Exclude<TerminateReason, "goal">;
+  detail: string;
+  /** One more request, with only the finish tool, may still bring the answer. */
+  grace: boolean;
 }
 
 export async function runToolLoop<T>(input: AgentLoopInput & { finish: FinishTool<T> }): Promise<LoopRun<T>> {
   const { client, limits, log, fence, finish } = input;
   const finishName = finish.declaration.name;
+  const finishNames = new Set([finishName, ...(finish.aliases ?? [])]);
   const usage: TokenUsage = { input: 0, output: 0, total: 0 };
   const toolCalls: ToolCallRecord[] = [];
   const refused = new Set<string>();
+  const filesRead = new Set<string>();
   const offered = new Set<string>(input.tools);
   const declarations = [...input.tools.map((name) => toolDeclaration(REVIEW_TOOLS[name])), finish.declaration];
   const contents: Content[] = [{ role: "user", parts: [{ text: input.task }] }];
+  const history = new ToolResultHistory(fence);
+  const repeats = new RepeatedCallDetector();
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   const signal = input.signal ? AbortSignal.any([input.signal, deadline]) : deadline;
   let turns = 0;
+  let lastInput = 0;
+  const thinking = limits.thinkingLevel ? { thinkingLevel: limits.thinkingLevel } : {};
 
-  const end = (reason: TerminateReason, detail?: string, result?: T): LoopRun<T> => {
-    const run: LoopRun<T> = { reason, turns, usage, toolCalls, refusedTools: [...refused], ...(detail ? { detail } : {}), ...(result !== undefined ? { result } : {}) };
-    log.info({ reason, turns, tokensIn: usage.input, tokensOut: usage.output, toolCalls: toolCalls.length, refused: run.refusedTools }, "agent run ended");
+  const end = (reason: TerminateReason, detail: string | undefined, extra: Partial<LoopRun<T>> = {}): LoopRun<T> => {
+    const run: LoopRun<T> = { reason, turns, usage, toolCalls, refusedTools: [...refused], ...(detail ? { detail } : {}), ...extra };
+    log.info(
+      { reason, turns, tokensIn: usage.input, tokensOut: usage.output, toolCalls: toolCalls.length, refused: run.refusedTools, partial: run.partial === true, grace: run.graceTurn === true, elidedChars: history.savedChars },
+      "agent run ended",
+    );
     metrics.agentTokens(usage.input, usage.output);
     return run;
   };
-  const stopped = (): LoopRun<T> | undefined => {
-    if (input.signal?.aborted) return end("aborted", "the review was cancelled");
-    if (deadline.aborted) return end("timeout", `no report within ${Math.round(limits.timeoutMs / 60_000)} min`);
-    return undefined;
-  };
-  const overBudget = (): LoopRun<T> | undefined =>
-    usage.total >= limits.tokenBudget
-      ? end("budget", `the review used ${usage.total.toLocaleString("en-US")} tokens, over its budget of ${limits.tokenBudget.toLocaleString("en-US")}`)
-      : undefined;
-
-  while (turns < limits.maxTurns) {
-    turns++;
-    let reply;
-    try {
-      reply = await client.generate({
-        model: limits.model,
-        systemInstruction: input.systemInstruction,
-        contents,
-        functionDeclarations: declarations,
-        temperature: limits.temperature,
-        signal,
-      });
-    } catch (error) {
-      const why = stopped();
-      if (why) return why;
-      log.warn({ err: error, turn: turns }, "model request failed");
-      return end("error", `the model request failed: ${errorMessage(error)}`);
-    }
+  const account = (reply: ModelReply) => {
     usage.input += reply.usage.input;
     usage.output += reply.usage.output;
     usage.total += reply.usage.total;
+    lastInput = reply.usage.input;
+  };
+  const stopped = (): Ending | undefined => {
+    if (input.signal?.aborted) return { reason: "aborted", detail: "the review was cancelled", grace: false };
+    if (deadline.aborted) return { reason: "timeout", detail: `no report within ${durationText(limits.timeoutMs)}`, grace: true };
+    return undefined;
+  };
+  const budgetDetail = () => `the review used ${usage.total.toLocaleString("en-US")} tokens, over its budget of ${limits.tokenBudget.toLocaleString("en-US")}`;
+  /** Adds text to the newest user turn (the history must not hold two user turns in a row). */
+  const tellModel = (parts: Part[]) => {
+    if (parts.length === 0) return;
+    const last = contents.at(-1);
+    if (last?.role === "user") last.parts = [...(last.parts ?? []), ...parts];
+    else contents.push({ role: "user", parts });
+  };
+  /** Calls of the finish tool in one reply, in order; the first accepted one wins. */
+  type Finished = { value: T; dropped: string[]; responses: Part[] } | { responses: Part[] };
+  const acceptFinish = async (calls: readonly ModelCall[], final: boolean): Promise<Finished> => {
+    const responses: Part[] = [];
+    for (const call of calls) {
+      const outcome = await finish.accept(call.args, { workspaceRoot: input.workspaceRoot, final });
+      if ("value" in outcome) {
+        responses.push(functionResponse(call, { output: "Received." }));
+        return { value: outcome.value, dropped: outcome.dropped ?? [], responses };
+      }
+      const message = `Not accepted. Fix these problems and call ${finishName} again:\n${outcome.problems.join("\n")}`;
+      toolCalls.push({ name: call.name, error: message });
+      responses.push(functionResponse(call, { error: message }));
+    }
+    return { responses };
+  };
+
+  let ending: Ending | undefined;
+  while (ending === undefined) {
+    if (turns >= limits.maxTurns) {
+      ending = { reason: "max_turns", detail: `no report after ${limits.maxTurns} turns`, grace: true };
+      break;
+    }
+    // The next request costs about what the last one did, plus the growth: when that would cross
+    // the budget, the next request is the grace turn instead, so that the report fits.
+    if (lastInput > 0 && usage.total + 2 * lastInput > limits.tokenBudget) {
+      ending = { reason: "budget", detail: `the review was about to exceed its token budget of ${limits.tokenBudget.toLocaleString("en-US")} (${usage.total.toLocaleString("en-US")} used)`, grace: true };
+      break;
+    }
+    turns++;
+    history.compress(turns, lastInput > 0 && usage.total + 4 * lastInput > limits.tokenBudget);
+    let reply: ModelReply;
+    try {
+      reply = await client.generate({ model: limits.model, systemInstruction: input.systemInstruction, contents, functionDeclarations: declarations, temperature: limits.temperature, ...thinking, signal });
+    } catch (error) {
+      ending = stopped();
+      if (ending) break;
+      log.warn({ err: error, turn: turns }, "model request failed");
+      ending = { reason: "error", detail: `the model request failed: ${errorMessage(error)}`, grace: false };
+      break;
+    }
+    account(reply);
     if ((reply.content.parts ?? []).length === 0) {
       // Nothing usable (a blocked or malformed answer): the history still ends with our turn, so
       // ask again; the turn counts.
       log.warn({ turn: turns, finishReason: reply.finishReason }, "the model answered with no content");
-      const why = stopped() ?? overBudget();
-      if (why) return why;
+      ending = stopped() ?? (usage.total >= limits.tokenBudget ? { reason: "budget", detail: budgetDetail(), grace: false } : undefined);
       continue;
     }
     contents.push(reply.content);
 
-    const responses: Part[] = [];
-    let accepted: { value: T } | undefined;
-    for (const call of reply.functionCalls) {
-      const respond = (response: Record<string, unknown>) =>
-        responses.push({ functionResponse: { ...(call.id ? { id: call.id } : {}), name: call.name, response } });
-      if (call.name === finishName) {
-        const outcome = await finish.accept(call.args, input.workspaceRoot);
-        if ("value" in outcome) {
-          accepted = outcome;
-          respond({ output: "Received." });
-        } else {
-          const message = `Not accepted. Fix these problems and call ${finishName} again:\n${outcome.problems.join("\n")}`;
-          toolCalls.push({ name: call.name, error: message });
-          respond({ error: message });
-        }
-        continue;
-      }
-      if (!offered.has(call.name)) {
-        refused.add(call.name);
-        const message = unauthorizedToolMessage(call.name);
-        log.warn({ tool: call.name }, "refused a tool call");
-        toolCalls.push({ name: call.name, error: message });
-        respond({ error: message });
-        continue;
-      }
-      const result = await runTool(call.name, call.args, { root: input.workspaceRoot, signal });
-      toolCalls.push({ name: call.name, ...(result.error ? { error: result.error.message } : {}) });
-      log.debug({ tool: call.name, error: result.error?.type }, "tool call");
-      respond(result.error ? { error: result.llmContent } : { output: fence.wrap(`${call.name} result`, result.llmContent) });
-    }
-    if (accepted) return end("goal", undefined, accepted.value);
+    const finishCalls = reply.functionCalls.filter((c) => finishNames.has(c.name));
+    const otherCalls = reply.functionCalls.filter((c) => !finishNames.has(c.name));
+    const outcome = await runToolCalls(otherCalls, { offered, root: input.workspaceRoot, signal, fence, log });
+    toolCalls.push(...outcome.records);
+    for (const name of outcome.refused) refused.add(name);
+    for (const path of outcome.filesRead) filesRead.add(path);
+    const finished = await acceptFinish(finishCalls, turns >= limits.maxTurns);
+    if ("value" in finished) return end("goal", undefined, { result: finished.value, ...(finished.dropped.length > 0 ? { dropped: finished.dropped } : {}) });
 
-    const why = stopped() ?? overBudget();
-    if (why) return why;
-    const left = limits.maxTurns - turns;
-    if (responses.length === 0) {
-      contents.push({ role: "user", parts: [{ text: `Use a tool, or call ${finishName} to finish.` }, ...turnsLeftNote(left, finishName)] });
-    } else {
-      contents.push({ role: "user", parts: [...responses, ...turnsLeftNote(left, finishName)] });
+    // Every call is answered before anything else is said, as Gemini requires.
+    const answered = [...outcome.answered.map((a) => a.part), ...finished.responses];
+    for (const a of outcome.answered) history.record(turns, a.part, a.summary, a.chars);
+    if (answered.length > 0) contents.push({ role: "user", parts: answered });
+    else tellModel([{ text: `Use a tool, or call ${finishName} to finish.` }]);
+
+    ending = stopped() ?? (usage.total >= limits.tokenBudget ? { reason: "budget", detail: budgetDetail(), grace: false } : undefined);
+    if (ending) break;
+    const verdict = repeats.observe(reply.functionCalls);
+    if (verdict === "stop") {
+      ending = { reason: "loop", detail: `the model repeated the same calls turn after turn`, grace: true };
+      break;
     }
+    tellModel([...(verdict === "nudge" ? [{ text: loopNudge(finishName, REPEATS_BEFORE_NUDGE) }] : []), ...turnsLeftNote(limits.maxTurns - turns, finishName)]);
   }
-  return end("max_turns", `no report after ${limits.maxTurns} turns`);
+
+  if (ending.reason === "aborted") return end(ending.reason, ending.detail);
+  if (ending.grace) {
+    const answer = await graceTurn(ending);
+    if (answer) return end(ending.reason, `${ending.detail}; the report came in the grace turn`, { result: answer.value, graceTurn: true, ...(answer.dropped.length > 0 ? { dropped: answer.dropped } : {}) });
+  }
+  // An error before anything was read leaves nothing worth a partial answer.
+  const knowledge = { detail: ending.detail, turns, filesRead: [...filesRead] };
+  const partial = ending.reason === "error" && filesRead.size === 0 ? undefined : finish.partial?.(knowledge);
+  return end(ending.reason, ending.detail, partial !== undefined ? { result: partial, partial: true } : {});
+
+  /** One request offering only the finish tool, under its own short deadline. */
+  async function graceTurn(why: Ending): Promise<{ value: T; dropped: string[] } | undefined> {
+    const graceSignal = AbortSignal.timeout(input.graceMs ?? GRACE_TURN_MS);
+    history.compress(turns + 1, true);
+    tellModel([{ text: graceMessage(`The review has reached a limit (${why.detail})`, finishName) }]);
+    try {
+      const reply = await client.generate({
+        model: limits.model,
+        systemInstruction: input.systemInstruction,
+        contents,
+        functionDeclarations: [finish.declaration],
+        allowedFunctionNames: [finishName],
+        temperature: limits.temperature,
+        ...thinking,
+        signal: input.signal ? AbortSignal.any([input.signal, graceSignal]) : graceSignal,
+      });
+      account(reply);
+      const calls = reply.functionCalls.filter((c) => finishNames.has(c.name));
+      const finished = await acceptFinish(calls, true);
+      if ("value" in finished) return { value: finished.value, dropped: finished.dropped };
+      log.warn({ calls: reply.functionCalls.map((c) => c.name) }, "the grace turn brought no report");
+    } catch (error) {
+      log.warn({ err: error }, "the grace turn failed");
+    }
+    return undefined;
+  }
 }

@@ -1,7 +1,9 @@
 import type { RelevantFile } from "../migrations/relevant-files.js";
 import type { Finding } from "../rules/types.js";
+import { analyserFactsSection, type AnalyserFacts } from "./analyser-facts.js";
 import type { AgentDefinition } from "./definition.js";
 import { SUBMIT_REPORT_TOOL } from "./handoff-report.js";
+import { numberPatch } from "./numbered-patch.js";
 import { untrustedDataRule, type UntrustedFence } from "./untrusted.js";
 
 /**
@@ -34,6 +36,8 @@ export interface ReviewTaskInput {
   /** The analyser's findings on the changed files. */
   findings: readonly Finding[];
   notReviewed: ReadonlyArray<{ path: string; reason: string }>;
+  /** What the analyser computed about the changed migrations; optional, filled by the review pipeline. */
+  facts?: AnalyserFacts;
   /** Tools the definition lists that this review does not offer. */
   unavailableTools: readonly string[];
   offeredTools: readonly string[];
@@ -81,7 +85,7 @@ export function reviewTaskMessage(input: ReviewTaskInput, fence: UntrustedFence)
       omitted.push(file.path);
       continue;
     }
-    const patch = file.patch ? cut(file.patch, Math.min(MAX_PATCH_CHARS_PER_FILE, budget), "patch") : "(GitHub gave no patch for this file: read it with read_file.)";
+    const patch = file.patch ? cut(numberPatch(file.patch), Math.min(MAX_PATCH_CHARS_PER_FILE, budget), "patch") : "(GitHub gave no patch for this file: read it with read_file.)";
     budget -= patch.length;
     patches.push(`${header}\n${patch}`);
   }
@@ -90,16 +94,18 @@ export function reviewTaskMessage(input: ReviewTaskInput, fence: UntrustedFence)
   const others = input.otherChanged.slice(0, MAX_LISTED_OTHER_FILES);
   if (input.otherChanged.length > others.length) others.push(`… and ${input.otherChanged.length - others.length} more`);
 
+  const facts = analyserFactsSection(input.facts, fence);
   return [
     `Review pull request #${pr.number} into \`${pr.baseRef}\` at head commit ${pr.headSha}, opened by @${pr.author}.`,
     "## The pull request's title and description",
     fence.wrap("pull request title", pr.title),
     fence.wrap("pull request description", cut(pr.body, MAX_DESCRIPTION_CHARS, "description")),
-    "## Changed migration and SQL files (unified diff; new-file line numbers are in the @@ headers)",
+    "## Changed migration and SQL files (unified diff; each added or unchanged line starts with its line number in the new version, the one findings use; removed lines have none)",
     fence.wrap("pull request diff", patches.join("\n\n") || "(none)"),
     ...(omitted.length > 0 ? [`Patches not included to save space (read them with read_file): ${omitted.join(", ")}`] : []),
     "## Other files this pull request changes",
     fence.wrap("changed file names", others.join("\n") || "(none)"),
+    ...(facts !== undefined ? [facts] : []),
     "## The analyser's findings (deterministic: parser, lock model, framework pairing)",
     fence.wrap("analyser findings, quoting names from the pull request", findings.join("\n") || "(none)"),
     ...(input.notReviewed.length > 0

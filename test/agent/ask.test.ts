@@ -65,7 +65,12 @@ describe("answerQuestion", () => {
   });
 
   it("sends an empty answer back, and says why when it never finishes", async () => {
-    gemini.reply({ call: { name: "submit_answer", args: { answer: "" } } }, { call: { name: "list_directory", args: { dir_path: "." } } });
+    gemini.reply(
+      { call: { name: "submit_answer", args: { answer: "" } } },
+      { call: { name: "list_directory", args: { dir_path: "." } } },
+      // The grace turn: only submit_answer is offered, and the answer is still empty.
+      { call: { name: "submit_answer", args: { answer: " " } } },
+    );
     const outcome = await answerQuestion(input({ config: { enabled: true, maxTurns: 2 } }));
     gemini.assertDone();
     expect(String(gemini.requests[1]?.contents.at(-1)?.parts?.[0]?.functionResponse?.response?.error)).toContain("call submit_answer again");

@@ -99,6 +99,25 @@ describe("agent definitions", () => {
     expect(second.tools).toEqual(["read_file"]);
   });
 
+  it("reads a definition written for gemini-cli's loader: kind by default, inherit, display_name, underscores, older tool names", () => {
+    const agent = parseAgentDefinition(
+      definition("name: db_reviewer\ndescription: Reviews.\ndisplay_name: DB Reviewer\nmodel: inherit\ntools: [search_file_content, read_file, write_file, ask_user, google_web_search, run_shell_command]"),
+      "a.md",
+    );
+    expect(agent).toMatchObject({ name: "db_reviewer", kind: "local", displayName: "DB Reviewer", model: undefined });
+    expect(agent.tools).toEqual(["grep_search", "read_file", "write_file", "ask_user", "google_web_search", "run_shell_command"]);
+    // Writing, shell, web and asking the user stay refused.
+    expect(agent.unavailableTools).toEqual(["write_file", "ask_user", "google_web_search", "run_shell_command"]);
+  });
+
+  it("gives every read tool for tools: ['*'] or no tools, and lists MCP servers as unavailable", () => {
+    const star = parseAgentDefinition(definition("name: r\ndescription: R.\ntools: ['*']\nmcp_servers:\n  pg:\n    command: psql"), "a.md");
+    expect(star.tools).toEqual([...REVIEW_TOOL_NAMES]);
+    expect(star.unavailableTools).toEqual(["mcp_servers.pg"]);
+    expect(parseAgentDefinition(definition("name: r\ndescription: R."), "a.md").tools).toEqual([...REVIEW_TOOL_NAMES]);
+    expect(parseAgentDefinition(definition("name: r\ndescription: R.\ntools: [read_*]"), "a.md").tools).toEqual(["read_file", "read_many_files"]);
+  });
+
   it("names the file it cannot read", async () => {
     await expect(loadAgentDefinition("agents/missing.md")).rejects.toThrow(/^agents\/missing\.md: cannot be read/);
   });

@@ -49,7 +49,7 @@ afterEach(async () => {
   await ws.cleanup();
 });
 
-function run(overrides: Partial<AgentLimits> = {}, signal?: AbortSignal) {
+function run(overrides: Partial<AgentLimits> = {}, signal?: AbortSignal, graceMs?: number) {
   const client = createGeminiClient(settings, {
     sleep: (ms) => {
       sleeps.push(ms);
@@ -67,6 +67,7 @@ function run(overrides: Partial<AgentLimits> = {}, signal?: AbortSignal) {
     fence: createUntrustedFence("cafe"),
     log: pino({ level: "silent" }),
     ...(signal ? { signal } : {}),
+    ...(graceMs !== undefined ? { graceMs } : {}),
   });
 }
 
@@ -172,23 +173,58 @@ describe("the agent loop", () => {
     expect(result.report?.findings).toEqual([statusFinding]);
   });
 
-  it("ends at max_turns without a report, and warns the model before its last turn", async () => {
+  it("at max_turns, gives a grace turn that offers only the report, and takes the report sent in it", async () => {
     const read = { call: { name: "list_directory", args: { dir_path: "." } } };
-    gemini.reply(read, read, read);
+    gemini.reply(read, read, read, { call: { name: "submit_handoff_report", args: report([statusFinding]) } });
     const result = await run({ maxTurns: 3 });
     gemini.assertDone();
     expect(result.reason).toBe("max_turns");
-    expect(result.report).toBeUndefined();
-    expect(result.detail).toBe("no report after 3 turns");
+    expect(result.graceTurn).toBe(true);
+    expect(result.partial).toBeUndefined();
+    expect(result.report?.findings).toEqual([statusFinding]);
+    expect(result.detail).toBe("no report after 3 turns; the report came in the grace turn");
     const lastTurn = gemini.requests[2]?.contents.at(-1)?.parts?.map((p) => p.text).join("");
     expect(lastTurn).toContain("This is your last turn: call submit_handoff_report now");
+    const grace = gemini.requests[3];
+    expect(grace?.tools?.[0]?.functionDeclarations?.map((d) => d.name)).toEqual(["submit_handoff_report"]);
+    expect(grace?.toolConfig?.functionCallingConfig?.allowedFunctionNames).toEqual(["submit_handoff_report"]);
+    expect(grace?.contents.at(-1)?.parts?.map((p) => p.text ?? "").join("")).toContain("You have one final turn: call submit_handoff_report now");
   });
 
-  it("ends with timeout when the deadline passes during a model request", async () => {
-    gemini.reply({ call: { name: "list_directory", args: { dir_path: "." } }, delayMs: 1_500 });
+  it("at max_turns with no report in the grace turn, turns what was read into a partial report", async () => {
+    gemini.reply(
+      { call: { name: "read_file", args: { file_path: "app/models/order.py" } } },
+      // A report with one finding on a line that does not exist: sent back, its valid part kept.
+      { call: { name: "submit_handoff_report", args: report([statusFinding, { ...statusFinding, line: 40 }]) } },
+      { text: "Still thinking." },
+      // The grace turn: text again, no report.
+      { text: "I need more time." },
+    );
+    const result = await run({ maxTurns: 3 });
+    gemini.assertDone();
+    expect(result.reason).toBe("max_turns");
+    expect(result.partial).toBe(true);
+    expect(result.report?.part1.status).toBe("partial");
+    expect(result.report?.part1.objectiveAchieved).toMatch(/^Partial report: the agent stopped before it submitted its Handoff Report \(no report after 3 turns\)/);
+    expect(result.report?.part1.scopeDeviations.join("\n")).toContain("Files the agent read before it stopped: app/models/order.py.");
+    expect(result.report?.findings).toEqual([statusFinding]);
+  });
+
+  it("on timeout, asks for the report in a grace turn with its own deadline", async () => {
+    gemini.reply({ call: { name: "list_directory", args: { dir_path: "." } }, delayMs: 1_500 }, { call: { name: "submit_handoff_report", args: report() } });
     const result = await run({ timeoutMs: 300 });
     expect(result.reason).toBe("timeout");
-    expect(result.report).toBeUndefined();
+    expect(result.graceTurn).toBe(true);
+    expect(result.report?.part1.status).toBe("success");
+    expect(result.detail).toBe("no report within 300 ms; the report came in the grace turn");
+  });
+
+  it("on timeout with a grace turn that fails too, still returns a partial report", async () => {
+    gemini.reply({ call: { name: "list_directory", args: { dir_path: "." } }, delayMs: 1_500 }, { call: { name: "list_directory", args: { dir_path: "." } }, delayMs: 1_500 });
+    const result = await run({ timeoutMs: 300 }, undefined, 200);
+    expect(result.reason).toBe("timeout");
+    expect(result.partial).toBe(true);
+    expect(result.report?.part1.objectiveAchieved).toContain("no report within 300 ms");
   });
 
   it("ends with aborted when the review is cancelled", async () => {
@@ -207,14 +243,27 @@ describe("the agent loop", () => {
     expect(result.reason).toBe("goal");
   });
 
-  it("stops when the token budget is spent", async () => {
+  it("before the token budget runs out, spends the last request on the grace turn, and reports what it has", async () => {
     const read = { call: { name: "list_directory", args: { dir_path: "." } }, usage: { prompt: 600, candidates: 100 } };
+    // The second request would cross the budget: it is the grace turn, and the model still lists.
     gemini.reply(read, read);
     const result = await run({ tokenBudget: 1_000 });
     gemini.assertDone();
     expect(result.reason).toBe("budget");
+    expect(result.turns).toBe(1);
     expect(result.usage).toEqual({ input: 1_200, output: 200, total: 1_400 });
+    expect(result.detail).toContain("about to exceed its token budget of 1,000");
+    expect(gemini.requests[1]?.toolConfig?.functionCallingConfig?.allowedFunctionNames).toEqual(["submit_handoff_report"]);
+    expect(result.partial).toBe(true);
+  });
+
+  it("stops at once, with a partial report, when one answer spends the whole budget", async () => {
+    gemini.reply({ call: { name: "read_file", args: { file_path: "app/models/order.py" } }, usage: { prompt: 1_500, candidates: 100 } });
+    const result = await run({ tokenBudget: 1_000 });
+    gemini.assertDone();
+    expect(result.reason).toBe("budget");
     expect(result.detail).toContain("over its budget of 1,000");
+    expect(result.report?.part1.scopeDeviations.join("\n")).toContain("app/models/order.py");
   });
 
   it("ends with error, not a throw, when Gemini refuses the request", async () => {

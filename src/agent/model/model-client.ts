@@ -8,10 +8,19 @@ import {
   type GenerateContentResponse,
   type GoogleGenAIOptions,
   type HttpOptions,
+  ThinkingLevel,
 } from "@google/genai";
 import type { Logger } from "pino";
 import { AppError, EnvironmentError, ModelBehaviorError, UserInputError, errorMessage } from "../../errors.js";
 import type { ModelSettings } from "./model-settings.js";
+import type { ThinkingLevelName } from "./sampling.js";
+
+const THINKING_LEVEL: Record<ThinkingLevelName, ThinkingLevel> = {
+  minimal: ThinkingLevel.MINIMAL,
+  low: ThinkingLevel.LOW,
+  medium: ThinkingLevel.MEDIUM,
+  high: ThinkingLevel.HIGH,
+};
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, retryAfterHeaderMs, retryInfoDelayMs, withRetries, type GiveUpReason, type RetryVerdict } from "./retry.js";
 
 /**
@@ -30,6 +39,8 @@ export interface ModelRequest {
   temperature: number;
   /** restrict calls to these names (functionCallingConfig mode ANY) */
   allowedFunctionNames?: string[];
+  /** How much the model thinks, for models that take a thinking level (Gemini 3). */
+  thinkingLevel?: ThinkingLevelName;
   signal: AbortSignal;
 }
 
@@ -312,6 +323,7 @@ export function createGeminiClient(settings: ModelSettings, options: GeminiClien
           const config: GenerateContentConfig = {
             systemInstruction: request.systemInstruction,
             temperature: request.temperature,
+            ...(request.thinkingLevel ? { thinkingConfig: { thinkingLevel: THINKING_LEVEL[request.thinkingLevel] } } : {}),
             abortSignal: signal,
             httpOptions: { fetch: tracingFetch(trace) },
             ...(withTools

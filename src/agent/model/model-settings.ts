@@ -1,3 +1,5 @@
+import { SAMPLING_ENV_VARIABLES, samplingFromEnv, type SamplingSettings } from "./sampling.js";
+
 /**
  * How the review agent reaches Gemini, read from the process environment. The variables follow
  * the Gemini SDK's and gemini-cli's names, so an operator who has used either sets the same ones.
@@ -20,6 +22,8 @@ export interface ModelSettings {
   model?: string;
   /** Tokens (input + output) one review may spend. */
   tokenBudget: number;
+  /** Per-family temperatures and the thinking level, set by the operator. */
+  sampling?: SamplingSettings;
 }
 
 export const DEFAULT_TOKEN_BUDGET = 400_000;
@@ -39,6 +43,7 @@ export const MODEL_ENV_VARIABLES = [
   "GEMINI_BASE_URL",
   "GEMINI_MODEL",
   "DATA_ENGINEER_AGENT_TOKEN_BUDGET",
+  ...SAMPLING_ENV_VARIABLES,
 ] as const;
 
 type Env = NodeJS.ProcessEnv;
@@ -134,7 +139,9 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv): ModelSettingsResul
   const baseUrl = readBaseUrl(env, problems);
   const model = readModel(env, problems);
   const tokenBudget = readTokenBudget(env, problems);
-  const optional = { ...(baseUrl ? { baseUrl } : {}), ...(model ? { model } : {}), tokenBudget };
+  const sampling = samplingFromEnv(env, problems);
+  const hasSampling = sampling.temperatures !== undefined || sampling.thinkingLevel !== undefined;
+  const optional = { ...(baseUrl ? { baseUrl } : {}), ...(model ? { model } : {}), tokenBudget, ...(hasSampling ? { sampling } : {}) };
 
   let settings: ModelSettings | undefined;
   if (vertex) {

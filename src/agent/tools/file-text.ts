@@ -66,11 +66,7 @@ export async function readTextFile(absolute: string, shown: string): Promise<Tex
       return { ok: false, type: "path_refused", message: `Path '${shown}' is not a regular file and was refused.` };
     }
     if (stats.size > MAX_FILE_BYTES) {
-      return {
-        ok: false,
-        type: "file_too_large",
-        message: `File '${shown}' is ${formatBytes(stats.size)}; files over ${formatBytes(MAX_FILE_BYTES)} are not read. Use grep_search or other files to learn what you need.`,
-      };
+      return { ok: false, type: "file_too_large", message: tooLargeMessage(shown, stats.size) };
     }
     const buffer = await readFully(handle, stats.size);
     if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
@@ -152,4 +148,56 @@ export function lineWindow(
     cutLines,
     ...(stoppedBy === undefined ? {} : { stoppedBy }),
   };
+}
+
+/** What the model is told about a file over MAX_FILE_BYTES: its size, and that a range can be read. */
+export function tooLargeMessage(shown: string, bytes: number): string {
+  return `File '${shown}' is too large: ${formatCount(bytes)} bytes (over ${formatBytes(MAX_FILE_BYTES)}). Read a range with start_line and end_line (offset/limit), at most ${formatCount(MAX_LINES_PER_READ)} lines per call, or find the lines you need with grep_search.`;
+}
+
+export interface LineRange {
+  /** Lines first..last (1-based) as read, without line breaks; fewer when the file ends first. */
+  lines: string[];
+  /** Lines in the whole file. */
+  total: number;
+  /** The file holds NUL bytes near its start. */
+  binary: boolean;
+}
+
+/**
+ * Lines `first`..`last` of a file of any size, read as a stream so that only those lines are
+ * kept in memory (the rest are counted). `absolute` must come from resolveInWorkspace.
+ */
+export async function readLineRange(absolute: string, first: number, last: number): Promise<LineRange> {
+  const handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const stream = handle.createReadStream();
+  const lines: string[] = [];
+  const decoder = new TextDecoder("utf-8");
+  let pending = "";
+  let total = 0;
+  let sniffed = 0;
+  let binary = false;
+  const take = (line: string) => {
+    total++;
+    if (total >= first && total <= last) lines.push(line.endsWith("\r") ? line.slice(0, -1) : line);
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (sniffed < BINARY_SNIFF_BYTES) {
+      if (chunk.subarray(0, BINARY_SNIFF_BYTES - sniffed).includes(0)) binary = true;
+      sniffed += chunk.length;
+    }
+    if (binary) break;
+    pending += decoder.decode(chunk, { stream: true });
+    let newline = pending.indexOf("\n");
+    while (newline >= 0) {
+      take(pending.slice(0, newline));
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf("\n");
+    }
+  }
+  stream.destroy();
+  await handle.close().catch(() => undefined);
+  pending += decoder.decode();
+  if (!binary && pending !== "") take(pending);
+  return { lines, total, binary };
 }

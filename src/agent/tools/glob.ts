@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { resolveInWorkspace } from "./confine.js";
+import { ignoreChoice, IgnoreRules, ignoredNote, RESPECT_PARAMETERS } from "./ignore-rules.js";
 import { MAX_GLOB_RESULTS, MAX_PATH_CHARS, MAX_PATTERN_CHARS, MAX_WALK_FILES, PATTERN_TIMEOUT_MS } from "./limits.js";
 import { InvalidPatternError, PatternSandbox, PatternTimeoutError } from "./pattern-sandbox.js";
 import { formatCount, plural, REFUSED_PATHS_NOTE, toolError, toolSuccess } from "./tool.js";
@@ -26,6 +27,7 @@ const GlobParams = z.strictObject({
     .boolean()
     .optional()
     .describe("Optional: whether the pattern is case-sensitive. Defaults to false."),
+  ...RESPECT_PARAMETERS,
 });
 
 export type GlobParams = z.infer<typeof GlobParams>;
@@ -39,7 +41,8 @@ async function glob(params: GlobParams, root: string, signal: AbortSignal): Prom
     return toolError("target_is_file", `dir_path '${base}' is a file, not a directory. Use read_file to read it.`);
   }
 
-  const walk = await walkFiles(root, confined, { signal });
+  const ignore = await IgnoreRules.forFolder(root, base, ignoreChoice(params));
+  const walk = await walkFiles(root, confined, { signal, ignore });
   const sandbox = new PatternSandbox(PATTERN_TIMEOUT_MS);
   const underBase = walk.files.map((f) => (base === "." ? f.relative : path.posix.relative(base, f.relative)));
   let matched: number[];
@@ -81,6 +84,7 @@ async function glob(params: GlobParams, root: string, signal: AbortSignal): Prom
   if (refused > 0) {
     notes.push(`(${plural(refused, "path")} not searched: ${REFUSED_PATHS_NOTE}.)`);
   }
+  if (ignore.ignoredCount > 0) notes.push(ignoredNote(ignore.ignoredCount, "pass respect_git_ignore: false and respect_gemini_ignore: false"));
   if (found.length === 0) {
     const body = [`No files found matching '${params.pattern}' in ${where}.`, ...notes].join("\n\n");
     return toolSuccess(body, `glob ${params.pattern}: no files`);

@@ -2,10 +2,12 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { resolveInWorkspace } from "./confine.js";
+import { IgnoreRules, ignoredNote, RESPECT_ALL, RESPECT_NONE } from "./ignore-rules.js";
 import { cutLine, formatBytes, readTextFile, splitLines } from "./file-text.js";
 import {
   GREP_TIMEOUT_MS,
   MAX_FILE_BYTES,
+  MAX_GREP_CONTEXT_LINES,
   MAX_GREP_LINE_CHARS,
   MAX_GREP_MATCHES,
   MAX_GREP_MATCHES_LIMIT,
@@ -13,12 +15,21 @@ import {
   MAX_PATTERN_CHARS,
   MAX_WALK_FILES,
 } from "./limits.js";
+import { compileLineRegex, contextSpans, InvalidRegexError, matchingLines, MatchDeadlineError } from "./line-regex.js";
+import type { LineRegex } from "./line-regex.js";
 import { InvalidPatternError, PatternSandbox, PatternTimeoutError } from "./pattern-sandbox.js";
-import type { GlobHandle, RegexHandle } from "./pattern-sandbox.js";
+import type { GlobHandle } from "./pattern-sandbox.js";
 import { formatCount, plural, REFUSED_PATHS_NOTE, toolError, toolSuccess } from "./tool.js";
 import type { ReviewTool, ToolContext, ToolResult } from "./tool.js";
 import { comparePaths, walkFiles } from "./walk.js";
 import type { WalkedFile } from "./walk.js";
+
+const contextLines = (what: string) =>
+  z
+    .int()
+    .min(0)
+    .optional()
+    .describe(`Optional: ${what}.`);
 
 const GrepSearchParams = z.strictObject({
   pattern: z
@@ -26,7 +37,7 @@ const GrepSearchParams = z.strictObject({
     .min(1)
     .max(MAX_PATTERN_CHARS)
     .describe(
-      "JavaScript regular expression searched for in each line of each file, ignoring case (e.g. 'create\\s+index', 'add_column\\s+:users'). Matches do not span lines.",
+      "The regular expression to search for in each line, in ripgrep's (RE2) syntax: '\\b', '(?i)', POSIX classes such as [[:alpha:]]; no lookaround or backreferences (e.g. 'create\\s+index', 'add_column\\s+:users'). Matches do not span lines.",
     ),
   dir_path: z
     .string()
@@ -54,6 +65,15 @@ const GrepSearchParams = z.strictObject({
     .describe(
       "Optional: if true, return only the paths of files with a match, without lines. total_max_matches then caps the number of files.",
     ),
+  case_sensitive: z.boolean().optional().describe("Optional: if true, the search is case-sensitive. Defaults to false (ignore case)."),
+  fixed_strings: z.boolean().optional().describe("Optional: if true, pattern (and exclude_pattern) are literal strings, not regular expressions. Defaults to false."),
+  context: contextLines("lines of context around each match (grep -C)"),
+  after: contextLines("lines after each match (grep -A)"),
+  before: contextLines("lines before each match (grep -B)"),
+  no_ignore: z
+    .boolean()
+    .optional()
+    .describe("Optional: if true, also search files that .gitignore or .geminiignore leave out. Defaults to false."),
   max_matches_per_file: z
     .int()
     .min(1)
@@ -72,7 +92,9 @@ export type GrepSearchParams = z.infer<typeof GrepSearchParams>;
 
 interface FileMatches {
   file: string;
-  lines: { number: number; text: string }[];
+  lines: readonly string[];
+  /** 0-based numbers of the matching lines kept. */
+  matches: number[];
   /** The file has more matches than max_matches_per_file let through. */
   more: boolean;
 }
@@ -83,24 +105,25 @@ function timeoutResult(pattern: string): ToolResult {
   return toolError(
     "search_timeout",
     `The search for '${pattern}' did not finish within ${formatCount(GREP_TIMEOUT_MS / 1000)} seconds and was stopped. ` +
-      "Narrow it with dir_path or include_pattern (e.g. include_pattern: '*.sql'), or simplify the pattern: nested quantifiers such as (a+)+ can take forever to fail.",
+      "Narrow it with dir_path or include_pattern (e.g. include_pattern: '*.sql').",
     `grep '${pattern}': timed out`,
   );
 }
 
 interface Compiled {
-  regex: RegexHandle;
-  exclude: RegexHandle | undefined;
+  regex: LineRegex;
+  exclude: LineRegex | undefined;
   include: GlobHandle | undefined;
 }
 
-/** The model's patterns, compiled in the sandbox; an invalid one becomes an invalid_params result. */
+/** The model's patterns, compiled; an invalid one becomes an invalid_params result. */
 function compile(sandbox: PatternSandbox, params: GrepSearchParams): Compiled | ToolResult {
-  let problem = "pattern is not a valid JavaScript regular expression";
+  const options = { fixedStrings: params.fixed_strings === true, caseSensitive: params.case_sensitive === true };
+  let problem = "pattern is not a valid regular expression (RE2 syntax, as ripgrep's)";
   try {
-    const regex = sandbox.regex(params.pattern, "i");
-    problem = "exclude_pattern is not a valid JavaScript regular expression";
-    const exclude = params.exclude_pattern === undefined ? undefined : sandbox.regex(params.exclude_pattern, "i");
+    const regex = compileLineRegex(params.pattern, options);
+    problem = "exclude_pattern is not a valid regular expression (RE2 syntax, as ripgrep's)";
+    const exclude = params.exclude_pattern === undefined ? undefined : compileLineRegex(params.exclude_pattern, options);
     problem = "include_pattern is not a valid glob";
     const include =
       params.include_pattern === undefined
@@ -108,13 +131,36 @@ function compile(sandbox: PatternSandbox, params: GrepSearchParams): Compiled | 
         : sandbox.glob(params.include_pattern, { caseSensitive: false, matchBase: true });
     return { regex, exclude, include };
   } catch (error) {
-    if (error instanceof InvalidPatternError) return toolError("invalid_params", `${problem}: ${error.message}`);
+    if (error instanceof InvalidPatternError || error instanceof InvalidRegexError) return toolError("invalid_params", `${problem}: ${error.message}`);
     throw error;
   }
 }
 
+/** Lines before and after each match: as asked, or automatic for 1 to 3 matches (50 lines for one, 15 for two or three). */
+function contextFor(params: GrepSearchParams, matchCount: number): { before: number; after: number; automatic: boolean } {
+  const asked = params.context !== undefined || params.before !== undefined || params.after !== undefined;
+  if (!asked && params.names_only !== true && matchCount >= 1 && matchCount <= 3) {
+    const lines = matchCount === 1 ? 50 : 15;
+    return { before: lines, after: lines, automatic: true };
+  }
+  const clamp = (n: number | undefined) => Math.min(MAX_GREP_CONTEXT_LINES, n ?? params.context ?? 0);
+  return { before: clamp(params.before), after: clamp(params.after), automatic: false };
+}
+
+/** A file's block: 'L<n>: ' for matching lines, 'L<n>- ' for context, '--' between separate windows. */
+function fileBlock(f: FileMatches, before: number, after: number): string[] {
+  const matched = new Set(f.matches);
+  const out: string[] = [];
+  for (const [i, span] of contextSpans(f.matches, before, after, f.lines.length).entries()) {
+    if (i > 0) out.push("--");
+    for (let n = span.first; n <= span.last; n++) out.push(`L${n + 1}${matched.has(n) ? ":" : "-"} ${cutLine(f.lines[n] ?? "", MAX_GREP_LINE_CHARS)}`);
+  }
+  return out;
+}
+
 async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<ToolResult> {
   const sandbox = new PatternSandbox(GREP_TIMEOUT_MS);
+  const deadline = Date.now() + GREP_TIMEOUT_MS;
   const compiled = compile(sandbox, params);
   if ("llmContent" in compiled) return compiled;
   const { regex, exclude, include } = compiled;
@@ -126,11 +172,13 @@ async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<T
 
   try {
     let candidates: WalkedFile[];
+    let ignore: IgnoreRules | undefined;
     let walkTruncated = false;
     let refused = 0;
     const target = await stat(confined.absolute);
     if (target.isDirectory()) {
-      const walk = await walkFiles(ctx.root, confined, { signal });
+      ignore = await IgnoreRules.forFolder(ctx.root, base, params.no_ignore === true ? RESPECT_NONE : RESPECT_ALL);
+      const walk = await walkFiles(ctx.root, confined, { signal, ignore });
       candidates = walk.files;
       walkTruncated = walk.truncated;
       refused = walk.refused;
@@ -170,15 +218,17 @@ async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<T
         continue;
       }
       const want = Math.min(perFile, total - collected);
-      const numbers = sandbox.grepLines(read.text, regex, exclude, want + 1);
+      const lines = splitLines(read.text);
+      let numbers: number[];
+      try {
+        numbers = matchingLines(lines, regex, exclude, want + 1, deadline);
+      } catch (error) {
+        if (error instanceof MatchDeadlineError) throw new SearchTimeout();
+        throw error;
+      }
       if (numbers.length === 0) continue;
       const kept = numbers.slice(0, want);
-      const lines = params.names_only === true ? [] : splitLines(read.text);
-      found.push({
-        file: file.relative,
-        lines: kept.map((n) => ({ number: n + 1, text: cutLine(lines[n] ?? "", MAX_GREP_LINE_CHARS) })),
-        more: params.names_only !== true && numbers.length > want && want === perFile,
-      });
+      found.push({ file: file.relative, lines, matches: kept, more: params.names_only !== true && numbers.length > want && want === perFile });
       collected += params.names_only === true ? 1 : kept.length;
       if (numbers.length > want && want < perFile) limitReached = true;
     }
@@ -203,6 +253,7 @@ async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<T
     if (tooLarge > 0) skipped.push(`${plural(tooLarge, "file")} over ${formatBytes(MAX_FILE_BYTES)}`);
     if (refused > 0) skipped.push(`${plural(refused, "refused path")} (${REFUSED_PATHS_NOTE})`);
     if (skipped.length > 0) notes.push(`(Not searched: ${skipped.join(", ")}.)`);
+    if ((ignore?.ignoredCount ?? 0) > 0) notes.push(ignoredNote(ignore?.ignoredCount ?? 0, "pass no_ignore: true"));
 
     if (found.length === 0) {
       const body = [`No matches found for '${params.pattern}' in ${where}${filter}.`, ...notes].join("\n\n");
@@ -213,12 +264,14 @@ async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<T
       const body = [`${head}\n${found.map((f) => f.file).join("\n")}`, ...notes].join("\n\n");
       return toolSuccess(body, `grep '${params.pattern}': ${plural(found.length, "file")}`);
     }
+    const context = contextFor(params, collected);
     const blocks = found.map((f) => {
-      const lines = f.lines.map((l) => `L${l.number}: ${l.text}`);
+      const lines = fileBlock(f, context.before, context.after);
       if (f.more) lines.push(`(more matches in this file not shown: max_matches_per_file is ${formatCount(perFile)})`);
       return `File: ${f.file}\n${lines.join("\n")}`;
     });
-    const head = `Found ${plural(collected, "match", "matches")} for '${params.pattern}' in ${where}${filter}:`;
+    const shownContext = context.automatic ? ` (with ${formatCount(context.before)} lines of context around ${collected === 1 ? "it" : "each"}, shown as 'L<n>-')` : "";
+    const head = `Found ${plural(collected, "match", "matches")} for '${params.pattern}' in ${where}${filter}${shownContext}:`;
     const body = [`${head}\n---\n${blocks.join("\n---\n")}\n---`, ...notes].join("\n\n");
     return toolSuccess(
       body,
@@ -226,7 +279,7 @@ async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<T
     );
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    if (error instanceof PatternTimeoutError || error instanceof SearchTimeout || signal.aborted) {
+    if (error instanceof PatternTimeoutError || error instanceof SearchTimeout || error instanceof MatchDeadlineError || signal.aborted) {
       return timeoutResult(params.pattern);
     }
     throw error;
@@ -236,10 +289,11 @@ async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<T
 export const grepSearchTool: ReviewTool<GrepSearchParams> = {
   name: "grep_search",
   description:
-    "Searches the files of the pull request's head commit for lines matching a JavaScript regular expression (case-insensitive). " +
-    "Results are grouped by file: 'File: <path>' then 'L<line>: <text>' for each matching line. " +
+    "Searches the files of the pull request's head commit for lines matching a regular expression in ripgrep's syntax (RE2), ignoring case unless case_sensitive is true. " +
+    "Results are grouped by file: 'File: <path>' then 'L<line>: <text>' for each matching line and 'L<line>- <text>' for context lines. " +
     `Returns at most ${formatCount(MAX_GREP_MATCHES)} matches unless total_max_matches says otherwise; the result says when it stopped at the limit. ` +
     `Long lines are cut at ${formatCount(MAX_GREP_LINE_CHARS)} characters. ` +
+    `context, before and after show up to ${formatCount(MAX_GREP_CONTEXT_LINES)} lines around matches; with 1 to 3 matches and none asked, context is added (50 lines for one match, 15 otherwise). ` +
     `A search that takes over ${formatCount(GREP_TIMEOUT_MS / 1000)} seconds is stopped: narrow it with dir_path or include_pattern. ` +
     "Binary files, secrets, credentials, .git and node_modules are not searched.",
   parameters: GrepSearchParams,

@@ -64,3 +64,13 @@ export const MAX_PATTERNS_PER_CALL = 100;
 
 /** read_many_files: skipped files named one by one before the rest are only counted. */
 export const MAX_SKIPPED_LISTED = 50;
+
+/**
+ * Tool calls run per model turn; more are answered with an error. Each call may walk the whole
+ * workspace (grep_search, glob), so one turn asking for hundreds would hold the server's disk and
+ * CPU for every tenant.
+ */
+export const MAX_TOOL_CALLS_PER_TURN = 10;
+
+/** grep_search: lines of context (context, before, after) shown around a match at most. */
+export const MAX_GREP_CONTEXT_LINES = 50;

@@ -1,6 +1,8 @@
 import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
 import { z } from "zod";
 import { deniedEntry, resolveInWorkspace } from "./confine.js";
+import { FileFilteringOptions, ignoreChoice, IgnoreRules } from "./ignore-rules.js";
 import { MAX_LIST_ENTRIES, MAX_PATH_CHARS, MAX_PATTERN_CHARS, MAX_PATTERNS_PER_CALL, PATTERN_TIMEOUT_MS } from "./limits.js";
 import { InvalidPatternError, PatternSandbox, PatternTimeoutError } from "./pattern-sandbox.js";
 import type { GlobHandle } from "./pattern-sandbox.js";
@@ -19,6 +21,7 @@ const ListDirectoryParams = z.strictObject({
     .max(MAX_PATTERNS_PER_CALL)
     .optional()
     .describe("Optional: glob patterns of entries to leave out, matched against each entry's name and path (e.g. ['*.md', 'archive'])."),
+  file_filtering_options: FileFilteringOptions,
 });
 
 export type ListDirectoryParams = z.infer<typeof ListDirectoryParams>;
@@ -26,6 +29,8 @@ export type ListDirectoryParams = z.infer<typeof ListDirectoryParams>;
 interface Listed {
   name: string;
   isDirectory: boolean;
+  /** Bytes, for files. */
+  size?: number;
 }
 
 /** Directories first, then files; each group alphabetical, ignoring case first. */
@@ -58,8 +63,10 @@ async function listDirectory(params: ListDirectoryParams, root: string): Promise
     entry,
     relative: joinRelative(shown, entry.name),
   }));
-  const allowed = entries.filter(({ relative }) => deniedEntry(relative) === undefined);
-  let refused = entries.length - allowed.length;
+  const notDenied = entries.filter(({ relative }) => deniedEntry(relative) === undefined);
+  let refused = entries.length - notDenied.length;
+  const rules = await IgnoreRules.forFolder(root, shown, ignoreChoice(params.file_filtering_options));
+  const allowed = notDenied.filter(({ entry, relative }) => !rules.ignores(relative, entry.isDirectory()));
 
   const ignoredIndexes = new Set<number>();
   try {
@@ -86,7 +93,8 @@ async function listDirectory(params: ListDirectoryParams, root: string): Promise
     if (entry.isDirectory()) {
       listed.push({ name: entry.name, isDirectory: true });
     } else if (entry.isFile()) {
-      listed.push({ name: entry.name, isDirectory: false });
+      const info = await stat(path.join(confined.absolute, entry.name)).catch(() => undefined);
+      listed.push({ name: entry.name, isDirectory: false, ...(info ? { size: info.size } : {}) });
     } else if (entry.isSymbolicLink()) {
       // Shown as what it leads to, and only when that is inside the workspace and not refused.
       const link = await resolveInWorkspace(root, relative);
@@ -96,7 +104,7 @@ async function listDirectory(params: ListDirectoryParams, root: string): Promise
       }
       const linked = await stat(link.absolute).catch(() => undefined);
       if (linked?.isDirectory() === true) listed.push({ name: entry.name, isDirectory: true });
-      else if (linked?.isFile() === true) listed.push({ name: entry.name, isDirectory: false });
+      else if (linked?.isFile() === true) listed.push({ name: entry.name, isDirectory: false, size: linked.size });
     }
   }
   listed.sort(compareListed);
@@ -105,7 +113,9 @@ async function listDirectory(params: ListDirectoryParams, root: string): Promise
   const hidden: string[] = [];
   if (ignored > 0) hidden.push(`${formatCount(ignored)} matched ignore`);
   if (refused > 0) hidden.push(`${formatCount(refused)} refused, as ${REFUSED_PATHS_NOTE}`);
-  if (hidden.length > 0) notes.push(`(${plural(ignored + refused, "entry", "entries")} not shown: ${hidden.join("; ")}.)`);
+  if (rules.ignoredCount > 0) hidden.push(`${formatCount(rules.ignoredCount)} left out by .gitignore or .geminiignore (pass file_filtering_options: {respect_git_ignore: false, respect_gemini_ignore: false} to see them)`);
+  const hiddenCount = ignored + refused + rules.ignoredCount;
+  if (hidden.length > 0) notes.push(`(${plural(hiddenCount, "entry", "entries")} not shown: ${hidden.join("; ")}.)`);
 
   if (listed.length === 0) {
     const body = [`Directory '${shown}' is empty.`, ...notes].join("\n\n");
@@ -118,7 +128,7 @@ async function listDirectory(params: ListDirectoryParams, root: string): Promise
         "To see the rest, list a subdirectory, pass ignore patterns, or use glob with a narrower pattern.",
     );
   }
-  const lines = shownEntries.map((e) => (e.isDirectory ? `[DIR] ${e.name}` : e.name));
+  const lines = shownEntries.map((e) => (e.isDirectory ? `[DIR] ${e.name}` : e.size === undefined ? e.name : `${e.name} (${formatCount(e.size)} bytes)`));
   const body = [`Directory listing for ${shown}:\n${lines.join("\n")}`, ...notes].join("\n\n");
   return toolSuccess(body, `${shown}: ${plural(listed.length, "entry", "entries")}`);
 }
@@ -127,7 +137,7 @@ export const listDirectoryTool: ReviewTool<ListDirectoryParams> = {
   name: "list_directory",
   description:
     "Lists the files and subdirectories directly inside a directory of the pull request's head commit: " +
-    "directories first (marked [DIR]), then files, each alphabetical. " +
+    "directories first (marked [DIR]), then files with their size in bytes, each alphabetical. " +
     `At most ${formatCount(MAX_LIST_ENTRIES)} entries are returned; the result says when more exist. ` +
     "Secrets, credentials, .git and node_modules are never listed.",
   parameters: ListDirectoryParams,

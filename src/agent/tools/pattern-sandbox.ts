@@ -53,26 +53,6 @@ const FILTER = new vm.Script(
   { filename: "review-tools-filter.vm" },
 );
 
-const GREP = new vm.Script(
-  `(() => {
-    const { text, id, excludeId, max, out } = input;
-    const re = regexes[id];
-    const exclude = excludeId < 0 ? null : regexes[excludeId];
-    let start = 0;
-    let line = 0;
-    while (start < text.length && out.length < max) {
-      let end = text.indexOf("\\n", start);
-      if (end < 0) end = text.length;
-      let current = text.slice(start, end);
-      if (current.endsWith("\\r")) current = current.slice(0, -1);
-      if (re.test(current) && !(exclude !== null && exclude.test(current))) out.push(line);
-      line++;
-      start = end + 1;
-    }
-  })();`,
-  { filename: "review-tools-grep.vm" },
-);
-
 function isTimeout(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT";
 }
@@ -152,15 +132,5 @@ export class PatternSandbox {
   /** Whether the glob matches the posix path. */
   matches(handle: GlobHandle, candidate: string): boolean {
     return this.filter(handle, [candidate]).length > 0;
-  }
-
-  /**
-   * 0-based numbers of the lines of `text` that match `regex` and not `exclude`, at most `max`.
-   * Lines end at "\n" (a "\r" before it is dropped), as splitLines splits them.
-   */
-  grepLines(text: string, regex: RegexHandle, exclude: RegexHandle | undefined, max: number): number[] {
-    const out: number[] = [];
-    this.run(GREP, { text, id: regex.id, excludeId: exclude?.id ?? -1, max, out });
-    return out;
   }
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { resolveInWorkspace } from "./confine.js";
-import { formatBytes, lineWindow, readTextFile, splitLines } from "./file-text.js";
+import { formatBytes, lineWindow, readLineRange, readTextFile, splitLines } from "./file-text.js";
 import { MAX_FILE_BYTES, MAX_LINE_CHARS, MAX_LINES_PER_READ, MAX_PATH_CHARS, MAX_READ_CHARS } from "./limits.js";
 import { formatCount, plural, toolError, toolSuccess } from "./tool.js";
 import type { ReviewTool, ToolResult } from "./tool.js";
@@ -39,6 +39,9 @@ async function readFile(params: ReadFileParams, root: string): Promise<ToolResul
   if (!confined.ok) return toolError(confined.type, confined.message);
   const shown = confined.relative;
   const read = await readTextFile(confined.absolute, shown);
+  if (!read.ok && read.type === "file_too_large" && (params.start_line !== undefined || params.end_line !== undefined)) {
+    return readLargeFileRange(params, confined.absolute, shown);
+  }
   if (!read.ok) return toolError(read.type, read.message);
 
   const lines = splitLines(read.text);
@@ -75,7 +78,23 @@ async function readFile(params: ReadFileParams, root: string): Promise<ToolResul
   const range = whole
     ? `${plural(window.total, "line")}`
     : `lines ${window.first}-${window.last} of ${formatCount(window.total)}`;
-  return toolSuccess(`${header}${window.text}`, `${shown}: ${range}`);
+  return { ...toolSuccess(`${header}${window.text}`, `${shown}: ${range}`), filesRead: [shown] };
+}
+
+/** A range of a file over MAX_FILE_BYTES, streamed: at most MAX_LINES_PER_READ lines. */
+async function readLargeFileRange(params: ReadFileParams, absolute: string, shown: string): Promise<ToolResult> {
+  const first = params.start_line ?? 1;
+  const last = Math.min(params.end_line ?? first + MAX_LINES_PER_READ - 1, first + MAX_LINES_PER_READ - 1);
+  const range = await readLineRange(absolute, first, last);
+  if (range.binary) return toolError("binary_file", `File '${shown}' is binary (it holds NUL bytes); its content is not shown.`);
+  if (first > range.total) {
+    return toolError("invalid_params", `start_line ${formatCount(first)} is past the end of '${shown}', which has ${plural(range.total, "line")}.`);
+  }
+  const window = lineWindow(range.lines, 1, range.lines.length, { maxChars: MAX_READ_CHARS, maxLineChars: MAX_LINE_CHARS });
+  const shownLast = first + window.last - 1;
+  let status = `Showing lines ${formatCount(first)}-${formatCount(shownLast)} of ${formatCount(range.total)} of '${shown}', a large file read by range.`;
+  if (shownLast < range.total) status += ` To read more, call read_file with start_line: ${shownLast + 1}.`;
+  return { ...toolSuccess(`[${status}]\n\n${window.text}`, `${shown}: lines ${first}-${shownLast} of ${formatCount(range.total)}`), filesRead: [shown] };
 }
 
 export const readFileTool: ReviewTool<ReadFileParams> = {
@@ -85,7 +104,7 @@ export const readFileTool: ReviewTool<ReadFileParams> = {
     `(and ${formatCount(MAX_READ_CHARS)} characters) per call; lines longer than ${formatCount(MAX_LINE_CHARS)} characters are cut. ` +
     "When the file is longer, the result says which lines it shows and the start_line to read next. " +
     "Prefer start_line and end_line for targeted reads of large files such as schema dumps. " +
-    `Binary files and files over ${formatBytes(MAX_FILE_BYTES)} are not read. ` +
+    `Binary files are not read; a file over ${formatBytes(MAX_FILE_BYTES)} is read only by range (start_line and end_line). ` +
     "Secrets, credentials, .git and node_modules are refused.",
   parameters: ReadFileParams,
   execute: (params, ctx) => readFile(params, ctx.root),

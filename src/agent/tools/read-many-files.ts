@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import picomatch from "picomatch";
 import { z } from "zod";
 import { resolveInWorkspace } from "./confine.js";
+import { FileFilteringOptions, ignoreChoice, IgnoreRules, ignoredNote } from "./ignore-rules.js";
 import type { PathRefusal } from "./confine.js";
 import { formatBytes, lineWindow, readTextFile, splitLines } from "./file-text.js";
 import type { TextFileRead } from "./file-text.js";
@@ -72,6 +73,7 @@ const ReadManyFilesParams = z.strictObject({
     .describe(
       "Optional: whether to leave out build output, vendored code, lock files and media found through directories and globs. Defaults to true.",
     ),
+  file_filtering_options: FileFilteringOptions,
 });
 
 export type ReadManyFilesParams = z.infer<typeof ReadManyFilesParams>;
@@ -138,12 +140,19 @@ async function readManyFiles(params: ReadManyFilesParams, ctx: ToolContext): Pro
     throw error;
   }
 
+  // Files named one by one are read whatever the ignore files say; folders and globs respect them.
+  const ignoreSets: IgnoreRules[] = [];
+  const ignoreIn = async (folder: string) => {
+    const rules = await IgnoreRules.forFolder(ctx.root, folder, ignoreChoice(params.file_filtering_options));
+    ignoreSets.push(rules);
+    return rules;
+  };
   let rootWalk: WalkOutcome | undefined;
   const walkRoot = async (): Promise<WalkOutcome> => {
     if (rootWalk === undefined) {
       const rootDir = await resolveInWorkspace(ctx.root, ".");
       if (!rootDir.ok) throw new Error(rootDir.message);
-      rootWalk = await walkFiles(ctx.root, rootDir, { signal: ctx.signal });
+      rootWalk = await walkFiles(ctx.root, rootDir, { signal: ctx.signal, ignore: await ignoreIn(".") });
       walkRefused += rootWalk.refused;
       walkTruncated ||= rootWalk.truncated;
     }
@@ -171,7 +180,7 @@ async function readManyFiles(params: ReadManyFilesParams, ctx: ToolContext): Pro
         }
         const target = await stat(confined.absolute);
         if (target.isDirectory()) {
-          const walk = await walkFiles(ctx.root, confined, { signal: ctx.signal, recursive });
+          const walk = await walkFiles(ctx.root, confined, { signal: ctx.signal, recursive, ignore: await ignoreIn(confined.relative) });
           walkRefused += walk.refused;
           walkTruncated ||= walk.truncated;
           addWalked(walk.files);
@@ -273,6 +282,8 @@ async function readManyFiles(params: ReadManyFilesParams, ctx: ToolContext): Pro
       `(${plural(excluded, "file")} left out by exclude${useDefaultExcludes ? " or default excludes (build output, vendored code, lock files, media)" : ""}.)`,
     );
   }
+  const ignoredByRules = ignoreSets.reduce((sum, rules) => sum + rules.ignoredCount, 0);
+  if (ignoredByRules > 0) tail.push(ignoredNote(ignoredByRules, "pass file_filtering_options: {respect_git_ignore: false, respect_gemini_ignore: false}"));
   if (walkRefused > 0) {
     tail.push(`(${plural(walkRefused, "path")} not looked at: ${REFUSED_PATHS_NOTE}.)`);
   }
@@ -288,10 +299,10 @@ async function readManyFiles(params: ReadManyFilesParams, ctx: ToolContext): Pro
     return toolSuccess(body, `read_many_files: nothing read (${plural(skipped.length, "path")} skipped)`);
   }
   const body = [sections.join("\n\n"), "--- End of content ---", ...tail].join("\n\n");
-  return toolSuccess(
-    body,
-    `read_many_files: ${plural(read.length, "file")} read${skipped.length > 0 ? `, ${formatCount(skipped.length)} skipped` : ""}`,
-  );
+  return {
+    ...toolSuccess(body, `read_many_files: ${plural(read.length, "file")} read${skipped.length > 0 ? `, ${formatCount(skipped.length)} skipped` : ""}`),
+    filesRead: read,
+  };
 }
 
 export const readManyFilesTool: ReviewTool<ReadManyFilesParams> = {

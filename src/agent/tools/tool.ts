@@ -22,6 +22,8 @@ export interface ToolResult {
   llmContent: string;
   display: string;
   error?: { type: ToolErrorType; message: string };
+  /** Workspace paths whose content this call returned (read_file, read_many_files). */
+  filesRead?: string[];
 }
 
 export interface ToolContext {

@@ -2,6 +2,7 @@ import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { deniedEntry, resolveInWorkspace } from "./confine.js";
+import type { IgnoreRules } from "./ignore-rules.js";
 import { MAX_WALK_FILES } from "./limits.js";
 
 export interface WalkedFile {
@@ -48,7 +49,7 @@ async function entriesOf(folder: string): Promise<Dirent[] | undefined> {
 export async function walkFiles(
   root: string,
   start: { absolute: string; relative: string },
-  options: { signal: AbortSignal; recursive?: boolean; maxEntries?: number },
+  options: { signal: AbortSignal; recursive?: boolean; maxEntries?: number; ignore?: IgnoreRules },
 ): Promise<WalkOutcome> {
   const recursive = options.recursive ?? true;
   const maxEntries = options.maxEntries ?? MAX_WALK_FILES;
@@ -64,6 +65,8 @@ export async function walkFiles(
     const entries = await entriesOf(folder.absolute);
     if (entries === undefined) continue;
     const subfolders: { absolute: string; relative: string }[] = [];
+    const ignore = options.ignore;
+    if (ignore?.active === true && entries.some((e) => e.name === ".gitignore" && e.isFile())) await ignore.addGitignore(folder.relative);
     for (const entry of entries) {
       if (visited >= maxEntries) return { files, refused, truncated: true };
       visited++;
@@ -72,6 +75,7 @@ export async function walkFiles(
         refused++;
         continue;
       }
+      if (ignore?.active === true && ignore.ignores(relative, entry.isDirectory())) continue;
       const absolute = path.join(folder.absolute, entry.name);
       if (entry.isDirectory()) {
         if (recursive) subfolders.push({ absolute, relative });

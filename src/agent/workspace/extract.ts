@@ -30,7 +30,9 @@ const MiB = 1024 * 1024;
 export const DEFAULT_WORKSPACE_LIMITS: Readonly<WorkspaceLimits> = Object.freeze({
   maxTotalBytes: 200 * MiB,
   maxFiles: 20_000,
-  maxFileBytes: 2 * MiB,
+  // Schema dumps (structure.sql, pg_dump output) run to tens of MiB; the read tools page through
+  // files over their own limit by lines, so such a file must be on disk rather than vanish.
+  maxFileBytes: 64 * MiB,
   maxArchiveBytes: 500 * MiB,
 });
 

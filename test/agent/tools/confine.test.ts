@@ -82,6 +82,45 @@ describe("resolveInWorkspace", () => {
   });
 });
 
+describe("credential files named in issue 18", () => {
+  it.each([
+    ".git-credentials",
+    "home/.npmrc",
+    ".pypirc",
+    ".netrc",
+    "deploy/id_rsa",
+    "deploy/id_dsa",
+    "deploy/id_ed25519_sk",
+    "certs/server.pem",
+    "certs/client.p12",
+    "certs/client.pfx",
+    "certs/tls.key",
+    "gcp/credentials.json",
+    "gcp/service-account-prod.json",
+    "ops/.pgpass",
+    "ops/.docker/config.json",
+    "ops/.kube/config",
+    "infra/prod.tfstate.backup",
+    ".ssh/config",
+  ])("refuses %s", (relative) => {
+    expect(deniedEntry(relative)).toBeDefined();
+  });
+
+  it.each(["db/migrate/001_id_sequence.sql", "db/id_sequence.sql", "app/models/identity.py", "config/database.yml", ".github/workflows/ci.yml"])("still reads %s", (relative) => {
+    expect(deniedEntry(relative)).toBeUndefined();
+  });
+
+  it("refuses .git-credentials through read_file, with the reason", async () => {
+    const creds = await makeWorkspace({ ".git-credentials": "https://user:ghp_abcdefghijklmnopqrstuvwxyz0123456789AB@github.com\n" });
+    try {
+      const result = await resolveInWorkspace(creds.root, ".git-credentials");
+      expect(result).toMatchObject({ ok: false, type: "path_refused" });
+    } finally {
+      await creds.cleanup();
+    }
+  });
+});
+
 describe("DENIED_PATHS", () => {
   it("covers the secrets the brief lists", () => {
     expect(DENIED_PATHS).toEqual(expect.arrayContaining([".git", "node_modules", ".env*", "*.pem", "*.key", "id_rsa*", "secrets"]));

@@ -36,12 +36,12 @@ describe("list_directory", () => {
       "[DIR] empty",
       "[DIR] infra",
       "[DIR] many",
-      "alpha.sql",
-      "big.sql",
-      "current.sql",
-      "logo.png",
-      "README.md",
-      "Zeta.sql",
+      "alpha.sql (0 bytes)",
+      "big.sql (21,893 bytes)",
+      "current.sql (68 bytes)", // a link, with the size of what it leads to
+      "logo.png (10 bytes)",
+      "README.md (7 bytes)",
+      "Zeta.sql (0 bytes)",
     ]);
     // .env, .envrc, .git, secrets, node_modules, env-link, escape.sql, escape-dir
     expect(result.llmContent).toContain("8 entries not shown: 8 refused");
@@ -58,7 +58,7 @@ describe("list_directory", () => {
 
   it("lists a folder below the root and reports an empty one", async () => {
     expect((await list({ dir_path: "db/migrate" })).llmContent).toBe(
-      "Directory listing for db/migrate:\n001_create_users.sql\n002_add_index.sql",
+      "Directory listing for db/migrate:\n001_create_users.sql (62 bytes)\n002_add_index.sql (68 bytes)",
     );
     expect((await list({ dir_path: "config" })).llmContent).toBe(
       "Directory 'config' is empty.\n\n(1 entry not shown: 1 refused, as the review tools never read secrets, credentials, .git, node_modules or links leading out of the workspace.)",

@@ -257,7 +257,7 @@ describe("extractArchive", () => {
 
 describe("extractArchive's caps", () => {
   it("uses the documented defaults", () => {
-    expect(DEFAULT_WORKSPACE_LIMITS).toEqual({ maxTotalBytes: 200 * 1024 * 1024, maxFiles: 20_000, maxFileBytes: 2 * 1024 * 1024, maxArchiveBytes: 500 * 1024 * 1024 });
+    expect(DEFAULT_WORKSPACE_LIMITS).toEqual({ maxTotalBytes: 200 * 1024 * 1024, maxFiles: 20_000, maxFileBytes: 64 * 1024 * 1024, maxArchiveBytes: 500 * 1024 * 1024 });
   });
 
   it("skips a file over the per-file cap and goes on", async () => {
