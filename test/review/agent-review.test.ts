@@ -170,25 +170,26 @@ describe("the review with the data-engineer agent", () => {
     expect(finalCheck().conclusion).toBe("failure");
   });
 
-  it("posts the analyser's report with the reason when the agent runs out of turns", async () => {
+  it("posts a partial Handoff Report with the reason when the agent runs out of turns (the grace turn brings none)", async () => {
     const payload = pullRequestEvent("opened");
     expectMigrationReview(github, payload, { changed, beside, reviews: [reviewAccepted(github)], config: `${CONFIG}agent:\n  maxTurns: 2\n` });
     expectHeadTarball(github, payload, [...changed, ...beside]);
     const look = { call: { name: "list_directory", args: { dir_path: "db/migrations" } } };
-    gemini.reply(look, look);
+    // The third request is the grace turn, which offers only the report tool.
+    gemini.reply(look, look, look);
 
     const logs = await receive(payload);
     gemini.assertDone();
 
     const review = postedReview();
-    expect(review.body).toContain("The data-engineer agent did not finish (`max_turns`: no report after 2 turns); this review is the analyser's alone");
-    expect(review.body).toContain("Review the 1 migration file this pull request changes for deployment risks");
+    expect(review.body).toContain("Partial report: the agent stopped before it submitted its Handoff Report \\(no report after 2 turns\\)");
+    expect(review.body).toContain("- **Status**: partial");
     expect(review.comments.some((c) => c.body.includes("require-concurrent-index"))).toBe(true);
     expect(finalCheck().conclusion).toBe("failure");
     expect(logs.records.some((r) => r.msg === "agent run ended" && r.reason === "max_turns")).toBe(true);
   });
 
-  it("posts the analyser's report when the agent times out", async () => {
+  it("posts a partial Handoff Report when the agent times out", async () => {
     const payload = pullRequestEvent("opened");
     expectMigrationReview(github, payload, { changed, beside, reviews: [reviewAccepted(github)], config: `${CONFIG}agent:\n  timeoutMins: 0.005\n` });
     expectHeadTarball(github, payload, [...changed, ...beside]);
@@ -196,7 +197,7 @@ describe("the review with the data-engineer agent", () => {
 
     await receive(payload);
 
-    expect(postedReview().body).toContain("The data-engineer agent did not finish (`timeout`");
+    expect(postedReview().body).toContain("Partial report: the agent stopped before it submitted its Handoff Report \\(no report within 300 ms");
     expect(finalCheck().conclusion).toBe("failure");
   });
 
