@@ -7,7 +7,9 @@
  * and every TODO. Runs with Node 24's type stripping (`node scripts/new-rule.ts`): node: imports
  * only, no syntax that needs compiling. CONTRIBUTING.md has the whole recipe.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -204,7 +206,7 @@ function option<T extends string>(args: string[], name: string, allowed: readonl
   return value as T;
 }
 
-export function main(argv: string[], root: string, out: (line: string) => void): number {
+export function main(argv: string[], root: string, out: (line: string) => void, format?: (root: string, paths: readonly string[]) => void): number {
   const args = [...argv];
   try {
     const category = option(args, "category", CATEGORIES, "locking");
@@ -214,6 +216,11 @@ export function main(argv: string[], root: string, out: (line: string) => void):
     const [id, ...rest] = args;
     if (id === undefined || rest.length > 0) throw new Error("usage: npm run new-rule <rule-id> [-- --category C] [--severity S]");
     const touched = scaffoldRule(target, { id, category, severity });
+    // The files written follow the project's formatter, which `npm test` checks.
+    format?.(
+      target,
+      touched.filter((path) => path.endsWith(".ts")),
+    );
     out(`Wrote ${touched.length} files:\n${touched.map((path) => `  ${path}`).join("\n")}`);
     out("Next: replace every TODO and the template's LOCK TABLE check, then npx vitest run test/rules/" + `${id}.test.ts test/rules/rule-docs.test.ts`);
     return 0;
@@ -224,5 +231,9 @@ export function main(argv: string[], root: string, out: (line: string) => void):
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = main(process.argv.slice(2), resolve(dirname(fileURLToPath(import.meta.url)), ".."), (line) => process.stdout.write(`${line}\n`));
+  const prettier = (root: string, paths: readonly string[]): void => {
+    const bin = createRequire(import.meta.url).resolve("prettier/bin/prettier.cjs");
+    spawnSync(process.execPath, [bin, "--write", ...paths], { cwd: root, stdio: "ignore" });
+  };
+  process.exitCode = main(process.argv.slice(2), resolve(dirname(fileURLToPath(import.meta.url)), ".."), (line) => process.stdout.write(`${line}\n`), prettier);
 }
