@@ -291,11 +291,15 @@ const pad = (value: string | number, width: number) => (typeof value === "number
 const totalOf = (r: RunResult) => r.agent.reduce((sum, e) => sum + e.requestBytes, 0);
 
 console.log(`demo pull request: ${demo.pr.title} (${demo.relevant.length} changed migration files, ${demo.findings.length} analyser findings)`);
-console.log(`scripted model: grep_search ${JSON.stringify(GREP_ARGS)}, read_file x${READ_FILES.length}, ${SUBMIT_REPORT_TOOL}; model ${result.outcome.limits.model}`);
+console.log(
+  `scripted model: grep_search ${JSON.stringify(GREP_ARGS)}, read_file x${READ_FILES.length}, ${SUBMIT_REPORT_TOOL}; model ${result.outcome.limits.model}`,
+);
 console.log(`tokens below are ESTIMATES: ceil(bytes / 4), Gemini's ~4 characters per token rule of thumb (no tokenizer offline)`);
 console.log("");
 console.log("request bodies as received by the local Gemini (first run):");
-console.log(`  ${"turn".padEnd(5)}${"model called".padEnd(24)}${pad("request B", 12)}${pad("est. tokens", 13)}${pad("cumulative B", 14)}${pad("cum. est. tok", 15)}${pad("response B", 12)}`);
+console.log(
+  `  ${"turn".padEnd(5)}${"model called".padEnd(24)}${pad("request B", 12)}${pad("est. tokens", 13)}${pad("cumulative B", 14)}${pad("cum. est. tok", 15)}${pad("response B", 12)}`,
+);
 let cumulative = 0;
 for (const [index, exchange] of result.agent.entries()) {
   cumulative += exchange.requestBytes;
@@ -319,8 +323,12 @@ console.log(
   `  of the total, the first request resent ${result.agent.length} times is ${n(resentPrefix)} bytes (${((100 * resentPrefix) / agentTotal).toFixed(1)}%); ` +
     `the growing history adds ${n(agentTotal - resentPrefix)} bytes (${((100 * (agentTotal - resentPrefix)) / agentTotal).toFixed(1)}%)`,
 );
-console.log(`  run: terminate reason ${run.reason}, ${run.turns} turns, ${run.toolCalls.length} tool calls, ${run.report?.findings.length ?? 0} report findings; workspace copy removed: ${result.workspaceRemoved ? "yes" : "NO"}`);
-console.log(`  usage the loop summed from the scripted usageMetadata (the same estimate, rounded per request): in ${n(run.usage.input)}, out ${n(run.usage.output)}`);
+console.log(
+  `  run: terminate reason ${run.reason}, ${run.turns} turns, ${run.toolCalls.length} tool calls, ${run.report?.findings.length ?? 0} report findings; workspace copy removed: ${result.workspaceRemoved ? "yes" : "NO"}`,
+);
+console.log(
+  `  usage the loop summed from the scripted usageMetadata (the same estimate, rounded per request): in ${n(run.usage.input)}, out ${n(run.usage.output)}`,
+);
 
 if (firstExchange) {
   const body = firstExchange.body;
@@ -336,9 +344,13 @@ if (firstExchange) {
   console.log("");
   console.log(`first request, ${n(firstBytes)} bytes, by part (chars of the text; bytes as JSON in the body):`);
   for (const p of parts) {
-    console.log(`  ${p.what.padEnd(20)}${pad(p.chars, 8)} chars${pad(p.bytes, 8)} B  ~${pad(estimate(p.bytes), 6)} tok  ${((100 * p.bytes) / firstBytes).toFixed(1).padStart(5)}%`);
+    console.log(
+      `  ${p.what.padEnd(20)}${pad(p.chars, 8)} chars${pad(p.bytes, 8)} B  ~${pad(estimate(p.bytes), 6)} tok  ${((100 * p.bytes) / firstBytes).toFixed(1).padStart(5)}%`,
+    );
   }
-  console.log(`  ${"rest (config, keys)".padEnd(20)}${pad("", 14)}${pad(rest, 8)} B  ~${pad(estimate(rest), 6)} tok  ${((100 * rest) / firstBytes).toFixed(1).padStart(5)}%`);
+  console.log(
+    `  ${"rest (config, keys)".padEnd(20)}${pad("", 14)}${pad(rest, 8)} B  ~${pad(estimate(rest), 6)} tok  ${((100 * rest) / firstBytes).toFixed(1).padStart(5)}%`,
+  );
   const names = declarations.flatMap((t) => (t.functionDeclarations ?? []).map((d) => `${d.name ?? "?"} ${n(jsonBytes(d))} B`));
   console.log(`  declarations: ${names.join(", ")}`);
 }
@@ -346,7 +358,9 @@ if (firstExchange) {
 const singleBytes = result.singleShot.requestBytes;
 const readBytes = READ_FILES.reduce((sum, path) => sum + Buffer.byteLength(readFileSync(join(demoRepo, path))), 0);
 console.log("");
-console.log(`single-shot comparison: the same system instruction and task, the ${READ_FILES.length} files inlined (${n(readBytes)} bytes of file text), no tools, one request:`);
+console.log(
+  `single-shot comparison: the same system instruction and task, the ${READ_FILES.length} files inlined (${n(readBytes)} bytes of file text), no tools, one request:`,
+);
 console.log(`  ${n(singleBytes)} bytes, ~${n(estimate(singleBytes))} tokens (estimate)`);
 console.log(`  agent total / single-shot: ${(agentTotal / singleBytes).toFixed(2)}x (${n(agentTotal)} / ${n(singleBytes)} bytes)`);
 

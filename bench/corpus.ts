@@ -205,7 +205,14 @@ function main(): void {
           `syntax errors ${figures.syntaxErrors} (templated files ${figures.templateSyntaxErrors}); on other-dialect files ${figures.otherDialectFindings}; ` +
           `check fails on ${(figures.failingShare * 100).toFixed(1)}% of migrations`,
       );
-      console.log(`  top rules: ${figures.byRule.slice(0, 8).map(([r, n]) => `${r} ${n}`).join(", ") || "none"}`);
+      console.log(
+        `  top rules: ${
+          figures.byRule
+            .slice(0, 8)
+            .map(([r, n]) => `${r} ${n}`)
+            .join(", ") || "none"
+        }`,
+      );
       console.log(`  lint: ${figures.cpuSeconds.toFixed(2)} s CPU, ${figures.wallSeconds.toFixed(2)} s wall, ${figures.peakMb.toFixed(0)} MB peak`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -214,7 +221,10 @@ function main(): void {
   const sample = Number(values.sample);
   if (sample > 0 && sampled.length > 0) {
     const random = seeded(Number(values.seed));
-    const picked = [...sampled].map((f) => ({ f, k: random() })).sort((a, b) => a.k - b.k).slice(0, sample);
+    const picked = [...sampled]
+      .map((f) => ({ f, k: random() }))
+      .sort((a, b) => a.k - b.k)
+      .slice(0, sample);
     console.log(`\n${sample} random findings (seed ${values.seed}):`);
     for (const { f } of picked) console.log(`- ${f.repo} ${f.path}:${f.line} [${f.severity} ${f.rule}] ${f.message.slice(0, 200)}`);
   }

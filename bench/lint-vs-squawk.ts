@@ -99,14 +99,30 @@ const files = Array.from({ length: FILES }, (_, f) => `bench/.out/corpus/db/migr
 const ours: Run[] = [];
 const theirs: Run[] = [];
 for (let i = 0; i < RUNS; i++) {
-  ours.push(measure(process.execPath, ["dist/cli/main.js", "lint", "--format", "json", "bench/.out/corpus"], (out) => (JSON.parse(out) as { findings: unknown[] }).findings.length));
-  theirs.push(measure(squawkBin, ["--reporter", "json", ...files, ...files.map((f) => f.replace(".up.sql", ".down.sql"))], (out) => (JSON.parse(out) as unknown[]).length));
+  ours.push(
+    measure(
+      process.execPath,
+      ["dist/cli/main.js", "lint", "--format", "json", "bench/.out/corpus"],
+      (out) => (JSON.parse(out) as { findings: unknown[] }).findings.length,
+    ),
+  );
+  theirs.push(
+    measure(
+      squawkBin,
+      ["--reporter", "json", ...files, ...files.map((f) => f.replace(".up.sql", ".down.sql"))],
+      (out) => (JSON.parse(out) as unknown[]).length,
+    ),
+  );
 }
 
 const t = (runs: Run[]) => median(runs.map((r) => r.seconds));
 const m = (runs: Run[]) => median(runs.map((r) => r.peakKb)) / 1024;
-console.log(`corpus: ${FILES * 2} files (${FILES} up, ${FILES} down), ${statements.toLocaleString("en-US")} statements; ${RUNS} runs each, alternating, whole processes`);
+console.log(
+  `corpus: ${FILES * 2} files (${FILES} up, ${FILES} down), ${statements.toLocaleString("en-US")} statements; ${RUNS} runs each, alternating, whole processes`,
+);
 console.log(`  data-engineer lint --format json: median ${t(ours).toFixed(2)} s, peak RSS ${m(ours).toFixed(0)} MB, ${ours[0]?.findings ?? 0} findings`);
-console.log(`  ${squawkVersion} --reporter json:   median ${t(theirs).toFixed(2)} s, peak RSS ${m(theirs).toFixed(0)} MB, ${theirs[0]?.findings ?? 0} findings`);
+console.log(
+  `  ${squawkVersion} --reporter json:   median ${t(theirs).toFixed(2)} s, peak RSS ${m(theirs).toFixed(0)} MB, ${theirs[0]?.findings ?? 0} findings`,
+);
 console.log(`  ratio (data-engineer / squawk): time ${(t(ours) / t(theirs)).toFixed(2)}x, memory ${(m(ours) / m(theirs)).toFixed(2)}x`);
 if (!hasGnuTime) console.log("  (peak RSS needs /usr/bin/time: apt-get install time)");

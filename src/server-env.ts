@@ -14,9 +14,7 @@ export function checkServerEnv(env: NodeJS.ProcessEnv): string[] {
 
   const keyPath = env.PRIVATE_KEY_PATH?.trim();
   if (!env.PRIVATE_KEY?.trim() && !keyPath) {
-    problems.push(
-      "PRIVATE_KEY (or PRIVATE_KEY_PATH) is not set: the App's private key in PEM form, or the path of its .pem file.",
-    );
+    problems.push("PRIVATE_KEY (or PRIVATE_KEY_PATH) is not set: the App's private key in PEM form, or the path of its .pem file.");
   } else if (!env.PRIVATE_KEY?.trim() && keyPath) {
     try {
       accessSync(keyPath, constants.R_OK);

@@ -40,10 +40,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Dat
   if (env === process.env && existsSync(".env")) process.loadEnvFile(".env");
   const problems = checkServerEnv(env);
   if (problems.length > 0) {
-    throw new EnvironmentError(
-      `data-engineer cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +
-        "See the Configuration section of the README.",
-    );
+    throw new EnvironmentError(`data-engineer cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` + "See the Configuration section of the README.");
   }
   let started: { jobs: JobQueue; intake: Intake; log: Logger } | undefined;
   const Octokit = (options.Octokit ?? ProbotOctokit).plugin(octokitMetricsPlugin);

@@ -15,7 +15,10 @@ const minimum = /^>=\s*(\S+)$/.exec(pkg.engines.node)?.[1] ?? "";
 const recommended = readFileSync(`${ROOT}.nvmrc`, "utf8").trim();
 
 function check(version?: string, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, [SCRIPT, ...(version === undefined ? [] : [version])], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [SCRIPT, ...(version === undefined ? [] : [version])], {
+    env: { PATH: process.env.PATH, ...env },
+    encoding: "utf8",
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

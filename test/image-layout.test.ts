@@ -51,7 +51,10 @@ function ignoredByDocker(source: string): boolean {
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l !== "" && !l.startsWith("#"));
-  return ignored.includes(source.replace(/\/$/, "")) || ignored.some((pattern) => pattern.includes("*") && new RegExp(`^${pattern.replace(/\./g, "\\.").replace(/\*/g, "[^/]*")}$`).test(source));
+  return (
+    ignored.includes(source.replace(/\/$/, "")) ||
+    ignored.some((pattern) => pattern.includes("*") && new RegExp(`^${pattern.replace(/\./g, "\\.").replace(/\*/g, "[^/]*")}$`).test(source))
+  );
 }
 
 let image: string;
@@ -80,7 +83,12 @@ afterAll(() => {
 
 /** Runs `code` (an ES module body) with Node from the image's /app, as the container would. */
 function runInImage(code: string): string {
-  return execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd: image, env: { PATH: process.env.PATH }, encoding: "utf8", timeout: 30_000 });
+  return execFileSync(process.execPath, ["--input-type=module", "-e", code], {
+    cwd: image,
+    env: { PATH: process.env.PATH },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
 }
 
 describe("the Docker image's file layout", () => {
@@ -99,7 +107,11 @@ describe("the Docker image's file layout", () => {
     const explained = JSON.parse(out) as { found: boolean; markdown: string };
     expect(explained.found).toBe(true);
     const page = readFileSync(join(ROOT, "docs/rules/ban-drop-table.md"), "utf8");
-    const firstParagraph = page.split(/\n## /)[1]?.split("\n").slice(1).find((line) => line.trim() !== "");
+    const firstParagraph = page
+      .split(/\n## /)[1]
+      ?.split("\n")
+      .slice(1)
+      .find((line) => line.trim() !== "");
     expect(firstParagraph).toBeDefined();
     expect(explained.markdown).toContain(firstParagraph);
   });

@@ -131,7 +131,11 @@ describe("the webhook server", () => {
    * until its body is complete). The request object, from Node's diagnostics channel, says
    * whether anyone read its body.
    */
-  async function deliverHeadersOnly(base: string, headers: string, framing: { before: string; after: string } = { before: "", after: "" }): Promise<{ answer: string; bodyRead: boolean | undefined; bytesRead: number | undefined }> {
+  async function deliverHeadersOnly(
+    base: string,
+    headers: string,
+    framing: { before: string; after: string } = { before: "", after: "" },
+  ): Promise<{ answer: string; bodyRead: boolean | undefined; bytesRead: number | undefined }> {
     let seen: IncomingMessage | undefined;
     const watch = (message: unknown) => {
       const { request } = message as { request: IncomingMessage };

@@ -66,8 +66,7 @@ const noUpwardImport = {
     ],
     messages: {
       upward: "{{from}} (layer {{fromLayer}}) must not import {{to}} (layer {{toLayer}}, above it). Layers, top first: {{order}}.",
-      sideways:
-        "{{from}} and {{to}} are both in layer {{fromLayer}}: units of one layer do not import each other. Move the shared code down a layer.",
+      sideways: "{{from}} and {{to}} are both in layer {{fromLayer}}: units of one layer do not import each other. Move the shared code down a layer.",
       unassigned: "{{unit}} is in no layer: add it to the layers in eslint.config.js.",
     },
   },

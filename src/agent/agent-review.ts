@@ -90,7 +90,10 @@ export async function runAgentReview(input: AgentReviewInput): Promise<AgentOutc
       client: input.runtime.client,
       limits,
       systemInstruction: systemInstruction(definition, fence, { offeredTools: tools, unavailableTools, maxTurns: limits.maxTurns }),
-      task: [reviewTaskMessage({ ...input.task, offeredTools: tools, unavailableTools, maxTurns: limits.maxTurns }, fence), await repositoryContext(workspace.root, fence)]
+      task: [
+        reviewTaskMessage({ ...input.task, offeredTools: tools, unavailableTools, maxTurns: limits.maxTurns }, fence),
+        await repositoryContext(workspace.root, fence),
+      ]
         .filter((part) => part !== "")
         .join("\n\n"),
       tools,

@@ -46,7 +46,9 @@ export function analyserFactsSection(facts: AnalyserFacts | undefined, fence: Un
   const lines: string[] = [];
   if (facts.postgresVersion) lines.push(`Postgres version: ${facts.postgresVersion}`);
   for (const m of facts.migrations ?? []) {
-    lines.push(`Migration ${m.path}: ${[m.framework && `framework ${m.framework}`, m.direction && `direction ${m.direction}`, m.transactionMode && `transaction mode ${m.transactionMode}`].filter(Boolean).join(", ")}`);
+    lines.push(
+      `Migration ${m.path}: ${[m.framework && `framework ${m.framework}`, m.direction && `direction ${m.direction}`, m.transactionMode && `transaction mode ${m.transactionMode}`].filter(Boolean).join(", ")}`,
+    );
   }
   const sizes = Object.entries(facts.tableSizes ?? {});
   if (sizes.length > 0) lines.push(`Configured table sizes (rows): ${sizes.map(([t, n]) => `${t} ${n.toLocaleString("en-US")}`).join(", ")}`);

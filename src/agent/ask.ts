@@ -23,12 +23,7 @@ export const SUBMIT_ANSWER_TOOL = "submit_answer";
 export const MAX_QUESTION_CHARS = 4_000;
 
 const AnswerSchema = z.strictObject({
-  answer: z
-    .string()
-    .trim()
-    .min(1)
-    .max(20_000)
-    .describe("The answer, in GitHub Markdown. Cite files as path:line. Say what you could not check."),
+  answer: z.string().trim().min(1).max(20_000).describe("The answer, in GitHub Markdown. Cite files as path:line. Say what you could not check."),
 });
 
 const ANSWER_FINISH: FinishTool<string> = {
@@ -39,7 +34,9 @@ const ANSWER_FINISH: FinishTool<string> = {
   },
   accept(args) {
     const parsed = AnswerSchema.safeParse(args);
-    return Promise.resolve(parsed.success ? { value: parsed.data.answer } : { problems: parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`) });
+    return Promise.resolve(
+      parsed.success ? { value: parsed.data.answer } : { problems: parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`) },
+    );
   },
 };
 
@@ -87,7 +84,10 @@ function taskMessage(input: AskInput, fence: UntrustedFence): string {
     fence.wrap("pull request description", pr.body.slice(0, 8_000)),
     fence.wrap("changed file names", input.changedFiles.slice(0, 200).join("\n") || "(none)"),
     ...(context
-      ? [`The question was asked on ${context.path}${context.line !== undefined ? ` line ${context.line}` : ""}. The diff hunk there:`, fence.wrap("diff hunk", (context.hunk ?? "").slice(0, 12_000))]
+      ? [
+          `The question was asked on ${context.path}${context.line !== undefined ? ` line ${context.line}` : ""}. The diff hunk there:`,
+          fence.wrap("diff hunk", (context.hunk ?? "").slice(0, 12_000)),
+        ]
       : []),
     "## The question",
     fence.wrap("reviewer's question", question),

@@ -28,7 +28,6 @@ export const AgentFrontMatterSchema = z.strictObject({
   timeout_mins: z.number().positive().default(8),
 });
 
-
 /** `model: inherit` (gemini-cli's default): the model the server is configured with. */
 export const INHERIT_MODEL = "inherit";
 
@@ -48,7 +47,12 @@ export function resolveToolNames(listed: readonly string[] | undefined): string[
       add(name);
       continue;
     }
-    const pattern = new RegExp(`^${name.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[a-z0-9_]*")}$`);
+    const pattern = new RegExp(
+      `^${name
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[a-z0-9_]*")}$`,
+    );
     for (const tool of REVIEW_TOOL_NAMES) if (pattern.test(tool)) add(tool);
   }
   return out;

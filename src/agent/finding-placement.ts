@@ -13,7 +13,8 @@ import type { AgentFinding } from "./handoff-report.js";
 /** Quotes shorter than this (`id`, `t`) match too much to place anything. */
 const MIN_QUOTE_CHARS = 4;
 
-export type Placement = { kind: "kept"; finding: AgentFinding } | { kind: "moved"; finding: AgentFinding; from: number } | { kind: "unplaced"; finding: AgentFinding };
+export type Placement =
+  { kind: "kept"; finding: AgentFinding } | { kind: "moved"; finding: AgentFinding; from: number } | { kind: "unplaced"; finding: AgentFinding };
 
 const normalise = (text: string) => text.replace(/\s+/g, " ").trim().toLowerCase();
 
@@ -30,7 +31,11 @@ export function placeByQuote(finding: AgentFinding, lines: readonly string[]): P
   if (quotes.length === 0) return { kind: "kept", finding };
   const text = lines.map(normalise);
   const last = finding.endLine ?? finding.line;
-  const onLines = (first: number, end: number, quote: string) => text.slice(first - 1, end).join(" ").includes(quote);
+  const onLines = (first: number, end: number, quote: string) =>
+    text
+      .slice(first - 1, end)
+      .join(" ")
+      .includes(quote);
   if (quotes.some((q) => onLines(finding.line, last, q))) return { kind: "kept", finding };
   for (const quote of quotes) {
     const candidates = text.flatMap((line, i) => (line.includes(quote) ? [i + 1] : []));

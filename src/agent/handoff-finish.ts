@@ -1,7 +1,15 @@
 import { z } from "zod";
 import { createFileLines, placeByQuote } from "./finding-placement.js";
 import type { FinishTool } from "./finish-tool.js";
-import { AgentFindingSchema, HandoffReportSchema, SUBMIT_REPORT_TOOL, describeReportIssues, submitReportDeclaration, type AgentFinding, type HandoffReport } from "./handoff-report.js";
+import {
+  AgentFindingSchema,
+  HandoffReportSchema,
+  SUBMIT_REPORT_TOOL,
+  describeReportIssues,
+  submitReportDeclaration,
+  type AgentFinding,
+  type HandoffReport,
+} from "./handoff-report.js";
 import { partialHandoffReport } from "./partial-report.js";
 import { createLocationChecker } from "./report-check.js";
 
@@ -118,10 +126,7 @@ export function handoffReportFinish(): FinishTool<HandoffReport> {
       for (const b of bad) reported.add(b.key);
       if (unreported.length > 0 && !ctx.final) {
         return {
-          problems: [
-            ...bad.map((b) => b.problem),
-            "Fix or remove these findings and call again; a finding sent again unchanged is left out of the report.",
-          ],
+          problems: [...bad.map((b) => b.problem), "Fix or remove these findings and call again; a finding sent again unchanged is left out of the report."],
         };
       }
       const placed = await placeFindings(good, ctx.workspaceRoot);

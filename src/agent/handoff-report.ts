@@ -33,7 +33,9 @@ export const AgentFindingSchema = z
     path: z.string().min(1).max(500).describe("Path of the file, relative to the repository root, exactly as in the pull request."),
     line: z.int().min(1).describe("First line of the finding in the new (head) version of the file, 1-based."),
     endLine: z.int().min(1).optional().describe("Last line, when the finding spans several lines."),
-    severity: z.enum(["error", "warning", "note"]).describe("error: blocks the merge (data loss, outage, broken deploy); warning: risky, needs a decision; note: worth knowing."),
+    severity: z
+      .enum(["error", "warning", "note"])
+      .describe("error: blocks the merge (data loss, outage, broken deploy); warning: risky, needs a decision; note: worth knowing."),
     category: z.enum(AGENT_FINDING_CATEGORIES).describe("What kind of problem it is."),
     message: z.string().trim().min(1).max(1_500).describe("What locks or breaks, and why, in one or two sentences."),
     suggestion: z.string().trim().min(1).max(1_500).optional().describe("What to do instead."),

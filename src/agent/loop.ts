@@ -139,7 +139,17 @@ export async function runToolLoop<T>(input: AgentLoopInput & { finish: FinishToo
   const end = (reason: TerminateReason, detail: string | undefined, extra: Partial<LoopRun<T>> = {}): LoopRun<T> => {
     const run: LoopRun<T> = { reason, turns, usage, toolCalls, refusedTools: [...refused], ...(detail ? { detail } : {}), ...extra };
     log.info(
-      { reason, turns, tokensIn: usage.input, tokensOut: usage.output, toolCalls: toolCalls.length, refused: run.refusedTools, partial: run.partial === true, grace: run.graceTurn === true, elidedChars: history.savedChars },
+      {
+        reason,
+        turns,
+        tokensIn: usage.input,
+        tokensOut: usage.output,
+        toolCalls: toolCalls.length,
+        refused: run.refusedTools,
+        partial: run.partial === true,
+        grace: run.graceTurn === true,
+        elidedChars: history.savedChars,
+      },
       "agent run ended",
     );
     metrics.agentTokens(usage.input, usage.output);
@@ -190,14 +200,26 @@ export async function runToolLoop<T>(input: AgentLoopInput & { finish: FinishToo
     // The next request costs about what the last one did, plus the growth: when that would cross
     // the budget, the next request is the grace turn instead, so that the report fits.
     if (lastInput > 0 && usage.total + 2 * lastInput > limits.tokenBudget) {
-      ending = { reason: "budget", detail: `the review was about to exceed its token budget of ${limits.tokenBudget.toLocaleString("en-US")} (${usage.total.toLocaleString("en-US")} used)`, grace: true };
+      ending = {
+        reason: "budget",
+        detail: `the review was about to exceed its token budget of ${limits.tokenBudget.toLocaleString("en-US")} (${usage.total.toLocaleString("en-US")} used)`,
+        grace: true,
+      };
       break;
     }
     turns++;
     history.compress(turns, lastInput > 0 && usage.total + 4 * lastInput > limits.tokenBudget);
     let reply: ModelReply;
     try {
-      reply = await client.generate({ model: limits.model, systemInstruction: input.systemInstruction, contents, functionDeclarations: declarations, temperature: limits.temperature, ...thinking, signal });
+      reply = await client.generate({
+        model: limits.model,
+        systemInstruction: input.systemInstruction,
+        contents,
+        functionDeclarations: declarations,
+        temperature: limits.temperature,
+        ...thinking,
+        signal,
+      });
     } catch (error) {
       ending = stopped();
       if (ending) break;
@@ -243,7 +265,12 @@ export async function runToolLoop<T>(input: AgentLoopInput & { finish: FinishToo
   if (ending.reason === "aborted") return end(ending.reason, ending.detail);
   if (ending.grace) {
     const answer = await graceTurn(ending);
-    if (answer) return end(ending.reason, `${ending.detail}; the report came in the grace turn`, { result: answer.value, graceTurn: true, ...(answer.dropped.length > 0 ? { dropped: answer.dropped } : {}) });
+    if (answer)
+      return end(ending.reason, `${ending.detail}; the report came in the grace turn`, {
+        result: answer.value,
+        graceTurn: true,
+        ...(answer.dropped.length > 0 ? { dropped: answer.dropped } : {}),
+      });
   }
   // An error before anything was read leaves nothing worth a partial answer.
   const knowledge = { detail: ending.detail, turns, filesRead: [...filesRead] };

@@ -29,11 +29,17 @@ export function partialHandoffReport(knowledge: RunKnowledge, findings: readonly
   return {
     part1: {
       status: "partial",
-      objectiveAchieved: item(`${PARTIAL_REPORT_LABEL}: the agent stopped before it submitted its Handoff Report (${knowledge.detail}); this is what it had learnt, not a finished review.`),
+      objectiveAchieved: item(
+        `${PARTIAL_REPORT_LABEL}: the agent stopped before it submitted its Handoff Report (${knowledge.detail}); this is what it had learnt, not a finished review.`,
+      ),
       decisionsMade: [],
       validation: "skipped",
       errors: [],
-      scopeDeviations: [item(`The review did not finish: the agent stopped after ${knowledge.turns} turn${knowledge.turns === 1 ? "" : "s"} (${knowledge.detail}).`), item(read), item(kept)],
+      scopeDeviations: [
+        item(`The review did not finish: the agent stopped after ${knowledge.turns} turn${knowledge.turns === 1 ? "" : "s"} (${knowledge.detail}).`),
+        item(read),
+        item(kept),
+      ],
     },
     part2: { keyInterfacesIntroduced: [], patternsEstablished: [], integrationPoints: [], assumptions: [], warnings: [] },
     findings: [...findings],

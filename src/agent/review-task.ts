@@ -49,7 +49,11 @@ function cut(text: string, max: number, what: string): string {
   return `${text.slice(0, max)}\n[… ${what} cut at ${max.toLocaleString("en-US")} of ${text.length.toLocaleString("en-US")} characters; read the file with read_file for the rest]`;
 }
 
-export function systemInstruction(definition: AgentDefinition, fence: UntrustedFence, input: Pick<ReviewTaskInput, "offeredTools" | "unavailableTools" | "maxTurns">): string {
+export function systemInstruction(
+  definition: AgentDefinition,
+  fence: UntrustedFence,
+  input: Pick<ReviewTaskInput, "offeredTools" | "unavailableTools" | "maxTurns">,
+): string {
   const unavailable =
     input.unavailableTools.length > 0
       ? ` The definition also lists ${input.unavailableTools.join(", ")}: those are not available in this review (it is read-only), and calling them is refused.`
@@ -85,7 +89,9 @@ export function reviewTaskMessage(input: ReviewTaskInput, fence: UntrustedFence)
       omitted.push(file.path);
       continue;
     }
-    const patch = file.patch ? cut(numberPatch(file.patch), Math.min(MAX_PATCH_CHARS_PER_FILE, budget), "patch") : "(GitHub gave no patch for this file: read it with read_file.)";
+    const patch = file.patch
+      ? cut(numberPatch(file.patch), Math.min(MAX_PATCH_CHARS_PER_FILE, budget), "patch")
+      : "(GitHub gave no patch for this file: read it with read_file.)";
     budget -= patch.length;
     patches.push(`${header}\n${patch}`);
   }

@@ -49,12 +49,10 @@ export async function runCiReview(options: CiReviewOptions): Promise<CiReviewOut
   const { pr, log } = options;
   const head = await headInCheckout(options.repoDir, pr.headSha);
   const octokit = octokitForToken({ token: pr.token, baseUrl: pr.apiUrl, userAgent: options.userAgent, log });
-  const client = new PullRequestClient(
-    octokit,
-    { owner: pr.owner, repo: pr.repo, pullNumber: pr.number, headSha: pr.headSha },
-    options.clock ?? realClock,
-    { rereviewButton: false, commitStatusFallback: { publishNothingWhenReadOnly: true, ...(pr.runUrl ? { targetUrl: pr.runUrl } : {}) } },
-  );
+  const client = new PullRequestClient(octokit, { owner: pr.owner, repo: pr.repo, pullNumber: pr.number, headSha: pr.headSha }, options.clock ?? realClock, {
+    rereviewButton: false,
+    commitStatusFallback: { publishNothingWhenReadOnly: true, ...(pr.runUrl ? { targetUrl: pr.runUrl } : {}) },
+  });
   const { config, failOn } = options;
   let built: BuiltReview | undefined;
   const result = await reviewPullRequest({

@@ -84,7 +84,8 @@ export function readCiEnvironment(env: NodeJS.ProcessEnv, readText: (path: strin
   if (!owner || !repo || rest.length > 0) throw new EnvironmentError(`GITHUB_REPOSITORY must be owner/name, not "${repository}"`);
 
   const apiUrl = value(env, "GITHUB_API_URL") ?? DEFAULT_API_URL;
-  if (!/^https?:\/\/[^/\s]+/.test(apiUrl)) throw new EnvironmentError(`GITHUB_API_URL must be the REST API's URL (e.g. https://github.example.com/api/v3), not "${apiUrl}"`);
+  if (!/^https?:\/\/[^/\s]+/.test(apiUrl))
+    throw new EnvironmentError(`GITHUB_API_URL must be the REST API's URL (e.g. https://github.example.com/api/v3), not "${apiUrl}"`);
 
   const eventName = value(env, "GITHUB_EVENT_NAME");
   if (eventName !== undefined && !PULL_REQUEST_EVENTS.has(eventName)) {

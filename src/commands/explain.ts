@@ -55,9 +55,10 @@ export async function explainRule(requested: string, config: RepoConfig): Promis
   if (!rule) {
     const close = closeRuleIds(requested);
     const all = RULES.map((r) => inlineCode(r.id)).join(", ");
-    const text = close.length > 0
-      ? `there is no rule ${inlineCode(requested)}. Did you mean ${close.map((c) => inlineCode(c)).join(", ")}?`
-      : `there is no rule ${inlineCode(requested)}.`;
+    const text =
+      close.length > 0
+        ? `there is no rule ${inlineCode(requested)}. Did you mean ${close.map((c) => inlineCode(c)).join(", ")}?`
+        : `there is no rule ${inlineCode(requested)}.`;
     return { found: false, markdown: `${text}\n\n<details><summary>Every rule</summary>\n\n${all}\n\n</details>` };
   }
   const page = await rulePage(id);

@@ -62,7 +62,10 @@ export function parseCommand(body: string): ParsedCommand | undefined {
       if (question === "") return { ok: false, problem: "`ask` needs a question: `/data-engineer ask <question>`." };
       // Refused rather than cut: the agent reads at most this much of a question.
       if (question.length > MAX_QUESTION_CHARS) {
-        return { ok: false, problem: `the question is ${question.length.toLocaleString("en-US")} characters long; \`ask\` takes at most ${MAX_QUESTION_CHARS.toLocaleString("en-US")}.` };
+        return {
+          ok: false,
+          problem: `the question is ${question.length.toLocaleString("en-US")} characters long; \`ask\` takes at most ${MAX_QUESTION_CHARS.toLocaleString("en-US")}.`,
+        };
       }
       return { ok: true, command: { name, question } };
     }

@@ -126,8 +126,12 @@ async function dispatch(request: CommandRequest, deps: CommandDependencies, load
   }
   const command = request.parsed.command;
   if (request.thread && command.name !== "ask") {
-    const where = request.conversationUrl?.startsWith("https://") ? `[the pull request's conversation](${request.conversationUrl})` : "the pull request's conversation";
-    await answer(`only ${inlineCode("/data-engineer ask")} works in a line's thread. Write ${inlineCode(`/data-engineer ${command.name}`)} in ${where} instead.`);
+    const where = request.conversationUrl?.startsWith("https://")
+      ? `[the pull request's conversation](${request.conversationUrl})`
+      : "the pull request's conversation";
+    await answer(
+      `only ${inlineCode("/data-engineer ask")} works in a line's thread. Write ${inlineCode(`/data-engineer ${command.name}`)} in ${where} instead.`,
+    );
     return;
   }
   try {
@@ -187,7 +191,10 @@ async function review(fullReview: boolean, request: CommandRequest, deps: Comman
   const name = fullReview ? "full-review" : "review";
   const pr = await client.pullRequest();
   if (pr.state === "closed") {
-    await client.reply(request.comment, reply(login, `this pull request is ${pr.merged ? "merged" : "closed"}, so it is not reviewed again. Reopen it to have it reviewed.`));
+    await client.reply(
+      request.comment,
+      reply(login, `this pull request is ${pr.merged ? "merged" : "closed"}, so it is not reviewed again. Reopen it to have it reviewed.`),
+    );
     return;
   }
   const reviewLog = log.child({ headSha: pr.headSha, command: name });
@@ -209,11 +216,20 @@ async function review(fullReview: boolean, request: CommandRequest, deps: Comman
 async function ask(question: string, request: CommandRequest, deps: CommandDependencies, loaded: LoadedRepoConfig): Promise<void> {
   const { client, log, login } = request;
   if (!deps.agent) {
-    await client.reply(request.comment, reply(login, "the data-engineer agent is not configured on this installation (the server has no Gemini credentials), so it cannot answer questions."));
+    await client.reply(
+      request.comment,
+      reply(login, "the data-engineer agent is not configured on this installation (the server has no Gemini credentials), so it cannot answer questions."),
+    );
     return;
   }
   if (!loaded.config.agent.enabled) {
-    await client.reply(request.comment, reply(login, "the data-engineer agent is turned off for this repository (`agent.enabled: false` in .github/data-engineer.yml), so it cannot answer questions."));
+    await client.reply(
+      request.comment,
+      reply(
+        login,
+        "the data-engineer agent is turned off for this repository (`agent.enabled: false` in .github/data-engineer.yml), so it cannot answer questions.",
+      ),
+    );
     return;
   }
   const pr = await client.pullRequest();

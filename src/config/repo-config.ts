@@ -51,7 +51,10 @@ export const RepoConfigSchema = AnalysisConfigSchema.extend({
     .strictObject({
       enabled: z.boolean().default(true),
       /** Gemini model id; overrides the server's GEMINI_MODEL and the agent definition. */
-      model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be a model id such as gemini-3.8-flash").optional(),
+      model: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be a model id such as gemini-3.8-flash")
+        .optional(),
       temperature: z.number().min(0).max(2).optional(),
       maxTurns: z.int().min(1).max(100).optional(),
       timeoutMins: z.number().positive().max(60).optional(),

@@ -49,7 +49,7 @@ export class LocalRepo {
     const out = await this.git(["diff", "--name-status", "-M", "-z", `${base}...${head}`]);
     const fields = out.split("\0").filter((f) => f !== "");
     const files: ChangedFile[] = [];
-    for (let i = 0; i < fields.length; ) {
+    for (let i = 0; i < fields.length;) {
       const code = fields[i++] ?? "";
       const letter = code[0] ?? "M";
       const renamed = letter === "R" || letter === "C";

@@ -39,11 +39,7 @@ export function describeGitHubFailure(error: unknown, doing: string): GitHubApiE
     const answer = error.status > 0 ? `GitHub answered HTTP ${error.status}` : "GitHub could not be reached";
     // Octokit appends " - https://docs.github.com/…" to messages; the link adds nothing here.
     const detail = error.message.split(" - https://")[0]?.trim();
-    return new GitHubApiError(
-      `${answer} while ${doing} (${where})${detail ? `: ${detail}` : ""}`,
-      error.status,
-      { cause: error },
-    );
+    return new GitHubApiError(`${answer} while ${doing} (${where})${detail ? `: ${detail}` : ""}`, error.status, { cause: error });
   }
   return new GitHubApiError(`Request to GitHub failed while ${doing}: ${errorMessage(error)}`, undefined, {
     cause: error,

@@ -45,15 +45,7 @@ export interface ReviewComment {
 /** GitHub lists at most this many files of a pull request (documented for "List pull requests files"). */
 export const PULL_REQUEST_FILE_LIST_LIMIT = 3000;
 
-const KNOWN_STATUSES = new Set<ChangedFileStatus>([
-  "added",
-  "removed",
-  "modified",
-  "renamed",
-  "copied",
-  "changed",
-  "unchanged",
-]);
+const KNOWN_STATUSES = new Set<ChangedFileStatus>(["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]);
 
 function toStatus(status: string): ChangedFileStatus {
   return KNOWN_STATUSES.has(status as ChangedFileStatus) ? (status as ChangedFileStatus) : "changed";
@@ -274,7 +266,12 @@ export class PullRequestClient {
    * rejects the inline comments (422: it does not say which), they are moved into the body and the
    * review is posted again: no finding is lost.
    */
-  async postReview(review: { event: "COMMENT" | "REQUEST_CHANGES"; body: string; comments: readonly ReviewComment[]; bodyIfRejected: () => string }): Promise<{ id: number; commentsInBody: boolean }> {
+  async postReview(review: {
+    event: "COMMENT" | "REQUEST_CHANGES";
+    body: string;
+    comments: readonly ReviewComment[];
+    bodyIfRejected: () => string;
+  }): Promise<{ id: number; commentsInBody: boolean }> {
     // A read-only token (see commitStatusFallback) publishes nothing: the caller shows the review.
     if (this.channel === "nothing") return { id: 0, commentsInBody: false };
     const post = (doing: string, body: string, comments: readonly ReviewComment[]) =>

@@ -89,8 +89,7 @@ export async function handleCheckRun(context: CheckRunContext, deps: CheckJobs, 
       log.debug({ checkName: run.name, checkAppId: run.app?.id }, "not a data-engineer check run; ignored");
       return;
     }
-    const pullNumber =
-      parseCheckIdentity(run.external_id)?.pullNumber ?? run.pull_requests.find((pr) => pr.base.repo.id === repository.id)?.number;
+    const pullNumber = parseCheckIdentity(run.external_id)?.pullNumber ?? run.pull_requests.find((pr) => pr.base.repo.id === repository.id)?.number;
     if (pullNumber === undefined) {
       log.info({ headSha: run.head_sha }, "the check run names no pull request (a commit without an open pull request); nothing to review");
       return;

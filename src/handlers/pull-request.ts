@@ -7,12 +7,7 @@ import { CHECK_NAME, IN_PROGRESS_OUTPUT, supersededByCommit } from "../report/ch
 import { encodeCheckIdentity } from "../review/check-identity.js";
 
 /** The pull request events that get a check run: every new head commit, and a draft turning ready. */
-export const PULL_REQUEST_EVENTS = [
-  "pull_request.opened",
-  "pull_request.reopened",
-  "pull_request.synchronize",
-  "pull_request.ready_for_review",
-] as const;
+export const PULL_REQUEST_EVENTS = ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.ready_for_review"] as const;
 
 type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
 
@@ -104,7 +99,9 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
     // A newer push replaced the job while its check run was being created (or the job ran without
     // it): nobody else knows this check run, so it is completed here rather than left in progress.
     log.info({ checkRunId, state }, "review replaced before it was queued; its check run is completed as superseded");
-    await client.completeCheckRun(checkRunId, supersededByCommit()).catch((error: unknown) => log.error({ err: error, checkRunId }, "could not complete the replaced review's check run"));
+    await client
+      .completeCheckRun(checkRunId, supersededByCommit())
+      .catch((error: unknown) => log.error({ err: error, checkRunId }, "could not complete the replaced review's check run"));
   })();
   deps.intake.track(creation);
   let timer: NodeJS.Timeout | undefined;

@@ -55,13 +55,7 @@ export const ANALYSER_RULE_IDS = [
 export const BUILTIN_RULE_IDS = ["syntax-error", "unused-ignore"] as const;
 
 /** What a replay in a real Postgres finds (rules/replay-checks.ts, raised by src/replay/). */
-export const REPLAY_RULE_IDS = [
-  "replay-up-fails",
-  "replay-down-fails",
-  "replay-down-mismatch",
-  "replay-reapply-fails",
-  "replay-traced-lock",
-] as const;
+export const REPLAY_RULE_IDS = ["replay-up-fails", "replay-down-fails", "replay-down-mismatch", "replay-reapply-fails", "replay-traced-lock"] as const;
 
 export const RULE_IDS = [...ANALYSER_RULE_IDS, ...BUILTIN_RULE_IDS, ...REPLAY_RULE_IDS] as const;
 

@@ -219,10 +219,7 @@ class BullmqQueue implements BullmqJobQueue {
     this.closed = true;
     this.clearTimers();
     let drainTimer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(this.hooksInFlight.values()),
-      new Promise((resolve) => (drainTimer = setTimeout(resolve, HOOK_DRAIN_MS))),
-    ]);
+    await Promise.race([Promise.all(this.hooksInFlight.values()), new Promise((resolve) => (drainTimer = setTimeout(resolve, HOOK_DRAIN_MS)))]);
     clearTimeout(drainTimer);
     // Hooks of this instance left pending can be taken over at once.
     if (this.processor) await this.store.dropOwner(this.owner).catch(() => undefined);
@@ -380,7 +377,9 @@ class BullmqQueue implements BullmqJobQueue {
   private async supersede(replaced: { id: string; state: "queued" | "running" }): Promise<void> {
     if (replaced.state === "queued") {
       // Locked means a worker has just taken it: it finds its record superseded and drops it.
-      await this.queue.remove(toBullId(replaced.id)).catch((error: unknown) => this.log?.warn({ err: error, jobId: replaced.id }, "could not remove a superseded job"));
+      await this.queue
+        .remove(toBullId(replaced.id))
+        .catch((error: unknown) => this.log?.warn({ err: error, jobId: replaced.id }, "could not remove a superseded job"));
       this.runHooks([replaced.id]);
       return;
     }
@@ -457,10 +456,7 @@ class BullmqQueue implements BullmqJobQueue {
     const closing = worker.close().catch((error: unknown) => this.log?.warn({ err: error }, "job queue: closing the worker failed"));
     const inFlight = [...this.running.values()];
     let graceTimer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(inFlight.map((run) => run.settled)),
-      new Promise((resolve) => (graceTimer = setTimeout(resolve, graceMs))),
-    ]);
+    await Promise.race([Promise.all(inFlight.map((run) => run.settled)), new Promise((resolve) => (graceTimer = setTimeout(resolve, graceMs)))]);
     clearTimeout(graceTimer);
     const left = [...this.running.values()];
     for (const run of left) run.controller.abort(new JobAbortedError("shutdown"));

@@ -208,10 +208,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     // A run that ignores its signal is not waited for long: its row stays "running" and the
     // next start queues it again.
     let settleDeadline: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(left.map((run) => run.settled)),
-      new Promise((resolve) => (settleDeadline = setTimeout(resolve, ABORT_SETTLE_MS))),
-    ]);
+    await Promise.race([Promise.all(left.map((run) => run.settled)), new Promise((resolve) => (settleDeadline = setTimeout(resolve, ABORT_SETTLE_MS)))]);
     clearTimeout(settleDeadline);
     // Hooks still running (superseded, dead letter) finish or stay pending for the next start.
     return { finished: inFlight.length - left.length, requeued: left.length };
@@ -444,9 +441,7 @@ function prepare(db: DatabaseSync) {
        updated_at = ? WHERE state = 'running' AND attempts >= ?`,
     ),
     requeueRunning: s("UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running'"),
-    unparkHooks: s(
-      "UPDATE jobs SET hook_pending = replace(hook_pending, '-failed', ''), updated_at = ? WHERE hook_pending LIKE '%-failed'",
-    ),
+    unparkHooks: s("UPDATE jobs SET hook_pending = replace(hook_pending, '-failed', ''), updated_at = ? WHERE hook_pending LIKE '%-failed'"),
     endHolds: s("UPDATE jobs SET run_at = ? WHERE state = 'queued' AND attempts = 0 AND run_at > ?"),
     countHooks: s("SELECT count(*) AS n FROM jobs WHERE hook_pending IS NOT NULL"),
     runnable: s("SELECT * FROM jobs WHERE state = 'queued' AND run_at <= ? ORDER BY run_at, enqueued_at LIMIT ?"),

@@ -89,7 +89,11 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
       const client = await reviewClient(job, payload.data, deps);
       const checkRunId =
         payload.data.checkRunId ??
-        (await client.startCheckRun(CHECK_NAME, encodeCheckIdentity({ pullNumber: payload.data.pullNumber, headSha: payload.data.headSha }), IN_PROGRESS_OUTPUT));
+        (await client.startCheckRun(
+          CHECK_NAME,
+          encodeCheckIdentity({ pullNumber: payload.data.pullNumber, headSha: payload.data.headSha }),
+          IN_PROGRESS_OUTPUT,
+        ));
       const attempts = job.attempts === 1 ? "" : ` (gave up after ${job.attempts} attempts)`;
       await client.completeCheckRun(checkRunId, reviewFailed(`${reason}${attempts}`));
     },
@@ -149,7 +153,10 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         return;
       }
       if (pr.headSha !== payload.requestedSha) {
-        prLog.info({ requestedSha: payload.requestedSha, headSha: pr.headSha }, "re-run asked for an older commit; reviewing the pull request's current head instead");
+        prLog.info(
+          { requestedSha: payload.requestedSha, headSha: pr.headSha },
+          "re-run asked for an older commit; reviewing the pull request's current head instead",
+        );
       }
       const client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: pr.headSha });
       await reviewPullRequest({

@@ -16,14 +16,7 @@ export const DEFAULT_EXCLUDE_GLOBS: readonly string[] = [
   "**/.keep",
 ];
 
-export type ChangedFileStatus =
-  | "added"
-  | "removed"
-  | "modified"
-  | "renamed"
-  | "copied"
-  | "changed"
-  | "unchanged";
+export type ChangedFileStatus = "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
 
 export interface ChangedFile {
   path: string;
@@ -63,14 +56,10 @@ const defaultMatcher = createRelevantFileMatcher();
  * when either its old or its new path is relevant (moving a migration out of the folder
  * matters as much as moving one in).
  */
-export function selectRelevantFiles(
-  files: readonly ChangedFile[],
-  matches: RelevantFileMatcher = defaultMatcher,
-): RelevantFile[] {
+export function selectRelevantFiles(files: readonly ChangedFile[], matches: RelevantFileMatcher = defaultMatcher): RelevantFile[] {
   const relevant: RelevantFile[] = [];
   for (const file of files) {
-    const hit =
-      matches(file.path) || (file.previousPath !== undefined && matches(file.previousPath));
+    const hit = matches(file.path) || (file.previousPath !== undefined && matches(file.previousPath));
     if (!hit) continue;
     relevant.push({ ...file, kind: file.path.toLowerCase().endsWith(".sql") ? "sql" : "migration" });
   }

@@ -98,17 +98,19 @@ export function metricsHandler(source: { render(): Promise<RenderedMetrics> }, o
       res.end("unauthorized\n");
       return true;
     }
-    source.render().then(
-      ({ contentType, body }) => {
-        res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
-        res.end(body);
-      },
-      (error: unknown) => {
-        options.log?.error({ err: error }, "could not render the metrics");
-        res.writeHead(500, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
-        res.end("metrics unavailable\n");
-      },
-    )
+    source
+      .render()
+      .then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
+          res.end(body);
+        },
+        (error: unknown) => {
+          options.log?.error({ err: error }, "could not render the metrics");
+          res.writeHead(500, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+          res.end("metrics unavailable\n");
+        },
+      )
       .catch(() => abandon(res));
     return true;
   };

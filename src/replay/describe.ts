@@ -15,8 +15,13 @@ export function describeReplay(outcome: ReplayOutcome): string {
     `${count(outcome.migrations.length, "migration")} replayed on ${engine} over a base of ${count(outcome.baseMigrations, "migration")}${outcome.fromCache ? " (from the cached base schema)" : ""} in ${(outcome.durationMs / 1000).toFixed(1)} s`,
     downChecked.length > 0 ? `down restored the schema for ${restored} of ${downChecked.length}` : "no down to check",
     ...(failed > 0 ? [`${count(failed, "migration")} failed a step`] : []),
-    `locks read from pg_locks for ${count(outcome.migrations.reduce((n, m) => n + m.traced, 0), "statement")}` +
-      (outcome.locks.stronger.length > 0 ? `, ${outcome.locks.stronger.length} stronger than the static model predicted` : ", none stronger than the static model predicted"),
+    `locks read from pg_locks for ${count(
+      outcome.migrations.reduce((n, m) => n + m.traced, 0),
+      "statement",
+    )}` +
+      (outcome.locks.stronger.length > 0
+        ? `, ${outcome.locks.stronger.length} stronger than the static model predicted`
+        : ", none stronger than the static model predicted"),
   ];
   return `Replay: ${parts.join("; ")}.${outcome.reason ? ` ${outcome.reason}.` : ""}`;
 }

@@ -1,10 +1,4 @@
-import {
-  replayDownFails,
-  replayDownMismatch,
-  replayReapplyFails,
-  replayTracedLock,
-  replayUpFails,
-} from "../rules/replay-checks.js";
+import { replayDownFails, replayDownMismatch, replayReapplyFails, replayTracedLock, replayUpFails } from "../rules/replay-checks.js";
 import type { Finding, Rule, Severity } from "../rules/types.js";
 
 /**

@@ -42,8 +42,25 @@ export async function replayPullRequest(input: PullRequestReplayInput): Promise<
     return outcome("unavailable", `the migration folders could not be read at the head commit: ${errorMessage(error)}`, started);
   }
   try {
-    const result = await input.runner.run({ files, changed: input.changed, config: input.config }, { ...(input.log ? { log: input.log } : {}), ...(input.signal ? { signal: input.signal } : {}), ...(input.installationId === undefined ? {} : { installationId: input.installationId }) });
-    input.log?.info({ status: result.status, reason: result.reason, migrations: result.migrations.length, findings: result.findings.length, fromCache: result.fromCache, ms: result.durationMs }, "replay finished");
+    const result = await input.runner.run(
+      { files, changed: input.changed, config: input.config },
+      {
+        ...(input.log ? { log: input.log } : {}),
+        ...(input.signal ? { signal: input.signal } : {}),
+        ...(input.installationId === undefined ? {} : { installationId: input.installationId }),
+      },
+    );
+    input.log?.info(
+      {
+        status: result.status,
+        reason: result.reason,
+        migrations: result.migrations.length,
+        findings: result.findings.length,
+        fromCache: result.fromCache,
+        ms: result.durationMs,
+      },
+      "replay finished",
+    );
     return result;
   } catch (error) {
     input.signal?.throwIfAborted();
@@ -53,5 +70,14 @@ export async function replayPullRequest(input: PullRequestReplayInput): Promise<
 }
 
 function outcome(status: ReplayOutcome["status"], reason: string, started: number): ReplayOutcome {
-  return { status, reason, findings: [], migrations: [], baseMigrations: 0, fromCache: false, locks: { compared: 0, stronger: [] }, durationMs: Math.round(performance.now() - started) };
+  return {
+    status,
+    reason,
+    findings: [],
+    migrations: [],
+    baseMigrations: 0,
+    fromCache: false,
+    locks: { compared: 0, stronger: [] },
+    durationMs: Math.round(performance.now() - started),
+  };
 }

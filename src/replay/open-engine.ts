@@ -17,9 +17,7 @@ export function openReplayEngine(config: ReplayEngineConfig, options: EngineOpti
     case "postgres": {
       const url = config.databaseUrl?.trim();
       if (!url) {
-        return Promise.reject(
-          new ReplayUnavailableError('the replay engine "postgres" needs a database URL (DATABASE_URL), and none is set', "engine"),
-        );
+        return Promise.reject(new ReplayUnavailableError('the replay engine "postgres" needs a database URL (DATABASE_URL), and none is set', "engine"));
       }
       return openPostgresEngine(url, options);
     }

@@ -2,14 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Worker } from "node:worker_threads";
-import {
-  ReplaySqlError,
-  ReplayUnavailableError,
-  replayDeadlineError,
-  type EngineOptions,
-  type ReplayEngine,
-  type Row,
-} from "./engine.js";
+import { ReplaySqlError, ReplayUnavailableError, replayDeadlineError, type EngineOptions, type ReplayEngine, type Row } from "./engine.js";
 import type { PgliteRequest, PgliteWorkerError, PgliteWorkerMessage, PgliteWorkerStart } from "./pglite-worker.js";
 
 /**
@@ -122,7 +115,9 @@ class PgliteEngine implements ReplayEngine {
         ...(options.memoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } }),
       });
     } catch (error) {
-      throw new ReplayUnavailableError(`could not start the embedded Postgres worker: ${error instanceof Error ? error.message : String(error)}`, "engine", { cause: error });
+      throw new ReplayUnavailableError(`could not start the embedded Postgres worker: ${error instanceof Error ? error.message : String(error)}`, "engine", {
+        cause: error,
+      });
     }
     // The deadline counts from open, start-up included. The timer is not unref'd: an engine
     // nobody closes still ends at its deadline.

@@ -29,9 +29,7 @@ export type PgliteRequest =
   | { id: number; op: "close" };
 
 /** An error as it crosses the thread boundary: Postgres refusing a statement, or anything else. */
-export type PgliteWorkerError =
-  | { kind: "sql"; message: string; code: string | undefined; position: number | undefined }
-  | { kind: "engine"; message: string };
+export type PgliteWorkerError = { kind: "sql"; message: string; code: string | undefined; position: number | undefined } | { kind: "engine"; message: string };
 
 export type PgliteWorkerMessage =
   | { type: "ready"; version: string }

@@ -83,7 +83,15 @@ export class ReplayAdmin {
    * of POWERFUL_ROLES through any chain of grants.
    */
   async #refuseUnsafeOperator(): Promise<void> {
-    const { rows } = await this.#client.query<{ name: string; super: boolean; createrole: boolean; createdb: boolean; replication: boolean; bypassrls: boolean; inherit: boolean }>(
+    const { rows } = await this.#client.query<{
+      name: string;
+      super: boolean;
+      createrole: boolean;
+      createdb: boolean;
+      replication: boolean;
+      bypassrls: boolean;
+      inherit: boolean;
+    }>(
       `SELECT rolname AS name, rolsuper AS super, rolcreaterole AS createrole, rolcreatedb AS createdb, rolreplication AS replication,
               rolbypassrls AS bypassrls, rolinherit AS inherit
        FROM pg_roles WHERE rolname = current_user`,
@@ -112,7 +120,10 @@ export class ReplayAdmin {
     }
     // Before 16, a member acts with the rights of a role it belongs to only if it inherits them.
     if (this.#serverVersion < 160000 && !role.inherit) {
-      throw new ReplayUnavailableError(`the role "${role.name}" of DATABASE_URL (${this.#target.display}) is NOINHERIT: on PostgreSQL before 16 it cannot then stop the replay roles it creates`, "unsupported");
+      throw new ReplayUnavailableError(
+        `the role "${role.name}" of DATABASE_URL (${this.#target.display}) is NOINHERIT: on PostgreSQL before 16 it cannot then stop the replay roles it creates`,
+        "unsupported",
+      );
     }
   }
 
@@ -191,7 +202,10 @@ export class ReplayAdmin {
   async #requireNoMembership(name: string): Promise<void> {
     const reached = await this.reachableRoles(name);
     if (reached.length === 0) return;
-    throw new ReplayUnavailableError(`the replay role is a member of ${reached.map((r) => r.name).join(", ")} on ${this.#target.display}; the replay refuses to run SQL with it`, "unsupported");
+    throw new ReplayUnavailableError(
+      `the replay role is a member of ${reached.map((r) => r.name).join(", ")} on ${this.#target.display}; the replay refuses to run SQL with it`,
+      "unsupported",
+    );
   }
 
   /** Ends every session in the replay's database or of its role (the deadline). */

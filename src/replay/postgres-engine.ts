@@ -1,12 +1,5 @@
 import type pg from "pg";
-import {
-  ReplaySqlError,
-  ReplayUnavailableError,
-  replayDeadlineError,
-  type EngineOptions,
-  type ReplayEngine,
-  type Row,
-} from "./engine.js";
+import { ReplaySqlError, ReplayUnavailableError, replayDeadlineError, type EngineOptions, type ReplayEngine, type Row } from "./engine.js";
 import { ReplayAdmin, type ReplayIdentity } from "./postgres-admin.js";
 import { DatabaseUrl, MAX_TIMER_MS, connect, isDatabaseError, messageOf } from "./postgres-connection.js";
 import { scrubServerMessage } from "./scrub-server-error.js";
@@ -33,7 +26,9 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
   const target = new DatabaseUrl(url);
   const beforeDeadline = <T>(work: Promise<T>) => raceDeadline(work, deadlineAt, options.deadlineMs);
 
-  const adminClient = await beforeDeadline(connect(target.url, target, deadlineAt, { statementTimeoutMs: ADMIN_STATEMENT_TIMEOUT_MS, applicationName: ADMIN_APPLICATION }));
+  const adminClient = await beforeDeadline(
+    connect(target.url, target, deadlineAt, { statementTimeoutMs: ADMIN_STATEMENT_TIMEOUT_MS, applicationName: ADMIN_APPLICATION }),
+  );
   let admin: ReplayAdmin | undefined;
   let identity: ReplayIdentity | undefined;
   try {
@@ -49,12 +44,24 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
     });
     const replayUrl = target.withDatabase(identity.name, { user: identity.name, password: identity.password });
     const client = await beforeDeadline(connect(replayUrl, target, deadlineAt));
-    const rows = await beforeDeadline(client.query<{ version: string; pid: number }>("select version(), pg_backend_pid() as pid")).catch(async (error: unknown) => {
-      await client.end().catch(() => undefined);
-      throw error;
-    });
+    const rows = await beforeDeadline(client.query<{ version: string; pid: number }>("select version(), pg_backend_pid() as pid")).catch(
+      async (error: unknown) => {
+        await client.end().catch(() => undefined);
+        throw error;
+      },
+    );
     const { version = "unknown", pid = 0 } = rows.rows[0] ?? {};
-    return new PostgresEngine({ admin, adminClient, client, name: identity.name, version, backendPid: pid, deadlineAt, deadlineMs: options.deadlineMs, target });
+    return new PostgresEngine({
+      admin,
+      adminClient,
+      client,
+      name: identity.name,
+      version,
+      backendPid: pid,
+      deadlineAt,
+      deadlineMs: options.deadlineMs,
+      target,
+    });
   } catch (error) {
     if (identity !== undefined) await admin?.drop(identity.name).catch(() => undefined);
     await adminClient.end().catch(() => undefined);
@@ -141,7 +148,10 @@ class PostgresEngine implements ReplayEngine {
       await admin.drop(name).catch(async (error: unknown) => {
         if (isDatabaseError(error)) throw error;
         // The admin connection is gone (a network cut; the SQL cannot end it): drop with a new one.
-        const again = await connect(target.url, target, Date.now() + ADMIN_STATEMENT_TIMEOUT_MS, { statementTimeoutMs: ADMIN_STATEMENT_TIMEOUT_MS, applicationName: ADMIN_APPLICATION });
+        const again = await connect(target.url, target, Date.now() + ADMIN_STATEMENT_TIMEOUT_MS, {
+          statementTimeoutMs: ADMIN_STATEMENT_TIMEOUT_MS,
+          applicationName: ADMIN_APPLICATION,
+        });
         try {
           await (await ReplayAdmin.prepare(again, target)).drop(name);
         } finally {
@@ -149,7 +159,10 @@ class PostgresEngine implements ReplayEngine {
         }
       });
     } catch (error) {
-      throw new ReplayUnavailableError(`could not drop the replay's database and role ${name} on ${target.display}: ${target.redact(messageOf(error))}`, "engine");
+      throw new ReplayUnavailableError(
+        `could not drop the replay's database and role ${name} on ${target.display}: ${target.redact(messageOf(error))}`,
+        "engine",
+      );
     } finally {
       await adminClient.end().catch(() => undefined);
     }
@@ -178,7 +191,10 @@ class PostgresEngine implements ReplayEngine {
       return new ReplaySqlError(message, error.code, Number.isInteger(position) ? position : undefined);
     }
     // Not the server refusing a statement: the connection is gone.
-    const failure = new ReplayUnavailableError(`lost the connection to PostgreSQL at ${this.#parts.target.display}: ${this.#parts.target.redact(messageOf(error))}`, "engine");
+    const failure = new ReplayUnavailableError(
+      `lost the connection to PostgreSQL at ${this.#parts.target.display}: ${this.#parts.target.redact(messageOf(error))}`,
+      "engine",
+    );
     this.#fail(failure);
     return failure;
   }

@@ -98,7 +98,15 @@ export function isReplayable(migration: Migration): boolean {
 
 export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<ReplayOutcome> {
   const started = performance.now();
-  const outcome: ReplayOutcome = { status: "replayed", findings: [], migrations: [], baseMigrations: 0, fromCache: false, locks: { compared: 0, stronger: [] }, durationMs: 0 };
+  const outcome: ReplayOutcome = {
+    status: "replayed",
+    findings: [],
+    migrations: [],
+    baseMigrations: 0,
+    fromCache: false,
+    locks: { compared: 0, stronger: [] },
+    durationMs: 0,
+  };
   const done = (): ReplayOutcome => ({ ...outcome, durationMs: Math.round(performance.now() - started) });
   const all = request.analysis.migrations.filter((m) => isReplayable(m.migration));
   const ours = all.filter((m) => request.isPullRequestMigration(m.migration));
@@ -151,7 +159,10 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
       await engine.exec("RESET ALL");
       if (cacheKey !== undefined && request.cache) {
         image = await engine.snapshot();
-        if (image) await request.cache.put(cacheKey, image).catch((error: unknown) => request.log?.warn({ err: error }, "replay: could not store the base schema image"));
+        if (image)
+          await request.cache
+            .put(cacheKey, image)
+            .catch((error: unknown) => request.log?.warn({ err: error }, "replay: could not store the base schema image"));
       }
     }
     await createRoles(engine, all.slice(firstOurs));
@@ -162,7 +173,12 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
       request.signal?.throwIfAborted();
       if (!request.isPullRequestMigration(migration.migration)) {
         const failure = await applySection(engine, upStatements(migration), request.tools, undefined);
-        if (failure) return { ...done(), status: "unavailable", reason: `a migration of the base does not apply: ${failure.statement.path}:${failure.line}: ${failure.message}` };
+        if (failure)
+          return {
+            ...done(),
+            status: "unavailable",
+            reason: `a migration of the base does not apply: ${failure.statement.path}:${failure.line}: ${failure.message}`,
+          };
         continue;
       }
       await engine.exec("RESET ALL");
@@ -228,7 +244,16 @@ async function replayOne<F>(
   const down = downStatements(analyzed);
   const upPath = up[0]?.path ?? migration.files[0] ?? migration.folder;
   const upStart = { path: upPath, line: up[0]?.line ?? 1 };
-  const result: MigrationReplay = { migration: `${migration.version}${migration.name ? `_${migration.name}` : ""}`, path: upPath, up: "ok", down: "none", restores: undefined, reapply: "not-run", traced: 0, untraceable: 0 };
+  const result: MigrationReplay = {
+    migration: `${migration.version}${migration.name ? `_${migration.name}` : ""}`,
+    path: upPath,
+    up: "ok",
+    down: "none",
+    restores: undefined,
+    reapply: "not-run",
+    traced: 0,
+    untraceable: 0,
+  };
 
   const before = await tools.fingerprint(engine);
   const upFailure = await applySection(engine, up, tools, { outcome, result });
@@ -250,13 +275,7 @@ async function replayOne<F>(
   if (downFailure) {
     result.down = "failed";
     const place = placeFinding(failedAt(downFailure), upStart, isChanged);
-    outcome.findings.push(
-      replayFinding(
-        "downFails",
-        place.where,
-        `Replayed right after up, the down fails${place.note}: ${downFailure.message}`,
-      ),
-    );
+    outcome.findings.push(replayFinding("downFails", place.where, `Replayed right after up, the down fails${place.note}: ${downFailure.message}`));
     return result;
   }
   result.down = "ok";
@@ -445,7 +464,14 @@ function compareLocks(statement: AnalyzedStatement, traced: Pick<StatementTrace,
     outcome.locks.compared++;
     if (predicted && LOCK_MODES.indexOf(predicted.mode) >= LOCK_MODES.indexOf(lock.mode)) continue;
     const relation = `${lock.schema}.${lock.name}`;
-    const comparison: LockComparison = { path: statement.path, line: statement.line, statement: statement.text.split("\n")[0]?.slice(0, 120) ?? "", relation, traced: lock.mode, predicted: predicted?.mode };
+    const comparison: LockComparison = {
+      path: statement.path,
+      line: statement.line,
+      statement: statement.text.split("\n")[0]?.slice(0, 120) ?? "",
+      relation,
+      traced: lock.mode,
+      predicted: predicted?.mode,
+    };
     outcome.locks.stronger.push(comparison);
     outcome.findings.push(
       replayFinding(

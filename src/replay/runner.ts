@@ -41,19 +41,23 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
     // Slots are shared per installation (the CLI has none: one line); the repository's deadline
     // is capped by the operator's, so that no pull request holds a slot longer than they allow.
     run: (input, run) =>
-      slots.use(run.signal, () => runOne(withDeadlineAtMost(input, maxDeadlineSeconds), run), run.installationId === undefined ? "" : String(run.installationId)),
+      slots.use(
+        run.signal,
+        () => runOne(withDeadlineAtMost(input, maxDeadlineSeconds), run),
+        run.installationId === undefined ? "" : String(run.installationId),
+      ),
   };
 
   function runOne(input: Parameters<ReplayRunner["run"]>[0], run: Parameters<ReplayRunner["run"]>[1]): ReturnType<ReplayRunner["run"]> {
-      const engine = input.config.replay.engine;
-      const databaseUrl = env.DATABASE_URL?.trim();
-      return verifyByReplay(input, {
-        openEngine: (engineOptions) => openReplayEngine({ engine, ...(databaseUrl ? { databaseUrl } : {}) }, { memoryMb: REPLAY_MEMORY_MB, ...engineOptions }),
-        tools,
-        ...(engine === "pglite" ? { cache, engineTag: "pglite-0.5.16" } : {}),
-        ...(run.log ?? options.log ? { log: run.log ?? options.log } : {}),
-        ...(run.signal ? { signal: run.signal } : {}),
-      });
+    const engine = input.config.replay.engine;
+    const databaseUrl = env.DATABASE_URL?.trim();
+    return verifyByReplay(input, {
+      openEngine: (engineOptions) => openReplayEngine({ engine, ...(databaseUrl ? { databaseUrl } : {}) }, { memoryMb: REPLAY_MEMORY_MB, ...engineOptions }),
+      tools,
+      ...(engine === "pglite" ? { cache, engineTag: "pglite-0.5.16" } : {}),
+      ...((run.log ?? options.log) ? { log: run.log ?? options.log } : {}),
+      ...(run.signal ? { signal: run.signal } : {}),
+    });
   }
 }
 

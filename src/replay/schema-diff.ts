@@ -128,7 +128,8 @@ function changeMessage(old: FingerprintEntry, now: FingerprintEntry, moments: Di
     case "enum":
       return enumMessage(label, parseList(old.definition), parseList(now.definition), moments);
     case "constraint":
-      if (old.definition === `${now.definition} NOT VALID`) return `${label}: is validated ${after} and was NOT VALID ${before} (VALIDATE CONSTRAINT is not undone)`;
+      if (old.definition === `${now.definition} NOT VALID`)
+        return `${label}: is validated ${after} and was NOT VALID ${before} (VALIDATE CONSTRAINT is not undone)`;
       if (now.definition === `${old.definition} NOT VALID`) return `${label}: is NOT VALID ${after} and was validated ${before}`;
       break;
     case "comment":

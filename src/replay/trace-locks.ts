@@ -27,15 +27,7 @@ import type { ReplayEngine } from "./engine.js";
 
 /** pg_class.relkind in words. */
 export type RelationKind =
-  | "table"
-  | "partitioned table"
-  | "foreign table"
-  | "view"
-  | "materialized view"
-  | "sequence"
-  | "index"
-  | "partitioned index"
-  | "composite type";
+  "table" | "partitioned table" | "foreign table" | "view" | "materialized view" | "sequence" | "index" | "partitioned index" | "composite type";
 
 const RELATION_KINDS: Record<string, RelationKind> = {
   r: "table",

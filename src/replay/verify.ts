@@ -47,7 +47,9 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
     const analysis = analyzeMigrations(input.files, inFolder, { config: input.config });
     const left = deadline - now();
     if (left <= 0) {
-      outcomes.push(emptyOutcome("unavailable", `replay unavailable: the deadline of ${input.config.replay.deadlineSeconds} s passed before ${folder} was replayed`));
+      outcomes.push(
+        emptyOutcome("unavailable", `replay unavailable: the deadline of ${input.config.replay.deadlineSeconds} s passed before ${folder} was replayed`),
+      );
       break;
     }
     outcomes.push(

@@ -31,7 +31,6 @@ export interface CheckResult {
   output: CheckOutput;
 }
 
-
 export const IN_PROGRESS_OUTPUT: CheckOutput = {
   title: "Reviewing migrations",
   summary: "data-engineer is looking at the files this pull request changes.",
@@ -42,8 +41,7 @@ export function draftSkipped(): CheckResult {
     conclusion: "skipped",
     output: {
       title: "Draft pull request: review waits until it is ready",
-      summary:
-        "data-engineer does not review drafts. Mark the pull request **Ready for review** and the migrations it changes will be reviewed.",
+      summary: "data-engineer does not review drafts. Mark the pull request **Ready for review** and the migrations it changes will be reviewed.",
     },
   };
 }

@@ -48,9 +48,11 @@ function limit(text: string, max: number): string {
 export function checkVerdict(findings: readonly Finding[], options: VerdictOptions): CheckVerdict {
   const n = counts(findings);
   const where = plural(options.migrations, "migration");
-  const parts = [n.error > 0 ? plural(n.error, "error") : "", n.warning > 0 ? plural(n.warning, "warning") : "", n.note > 0 ? plural(n.note, "note") : ""].filter(
-    (p) => p !== "",
-  );
+  const parts = [
+    n.error > 0 ? plural(n.error, "error") : "",
+    n.warning > 0 ? plural(n.warning, "warning") : "",
+    n.note > 0 ? plural(n.note, "note") : "",
+  ].filter((p) => p !== "");
   const title = limit(
     `${parts.length > 0 ? `${parts.join(", ")} in ${where}` : `No problems in ${where}`}${options.partial ? " (partial review)" : ""}`,
     CHECK_TITLE_LIMIT,
@@ -63,14 +65,17 @@ export function checkVerdict(findings: readonly Finding[], options: VerdictOptio
 
   const head: string[] = [];
   if (options.partial) {
-    head.push("> [!WARNING]\n> Only part of this pull request was reviewed: the review lists the files it did not review. A partial review never passes as a clean success.");
+    head.push(
+      "> [!WARNING]\n> Only part of this pull request was reviewed: the review lists the files it did not review. A partial review never passes as a clean success.",
+    );
   }
   if (options.notReviewed && options.notReviewed.length > 0) {
     const skipped = options.notReviewed.map((n) => `- ${inlineCode(n.path)}: ${plainText(n.reason)}`);
     head.push(`**Not reviewed:**\n${joinWithinBudget(skipped, 10_000, (omitted) => `- … and ${plural(omitted, "more file")}`)}`);
   }
   if (failing && options.advisory) head.push("Advisory mode: these findings do not fail the check.");
-  const rule = options.failOn === "never" ? "Findings never fail this check." : `The check fails on ${options.failOn === "error" ? "errors" : "errors and warnings"}.`;
+  const rule =
+    options.failOn === "never" ? "Findings never fail this check." : `The check fails on ${options.failOn === "error" ? "errors" : "errors and warnings"}.`;
   head.push(`| Errors | Warnings | Notes |\n| ---: | ---: | ---: |\n| ${n.error} | ${n.warning} | ${n.note} |\n\n${rule}`);
   const top = head.join("\n\n");
   const lines = [...findings]

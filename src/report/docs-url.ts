@@ -27,7 +27,8 @@ export function repositoryWebUrl(pkg: PackageFacts): string | undefined {
   for (const candidate of [repository, pkg.homepage]) {
     if (typeof candidate !== "string") continue;
     // npm's shorthands ("owner/name", "github:owner/name") and URLs (git+https://…/name.git, git@github.com:owner/name.git).
-    const match = /^(?:github:)?([\w.-]+)\/([\w.-]+?)(?:\.git)?$/.exec(candidate) ??
+    const match =
+      /^(?:github:)?([\w.-]+)\/([\w.-]+?)(?:\.git)?$/.exec(candidate) ??
       /^(?:git\+)?(?:https?|git|ssh):\/\/(?:[^@/]+@)?github\.com[/:]([\w.-]+)\/([\w.-]+?)(?:\.git)?(?:[/#].*)?$/.exec(candidate) ??
       /^git@github\.com:([\w.-]+)\/([\w.-]+?)(?:\.git)?$/.exec(candidate);
     if (match) return `https://github.com/${match[1]}/${match[2]}`;

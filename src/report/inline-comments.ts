@@ -121,11 +121,7 @@ export interface InlineOptions {
 }
 
 /** Splits findings into inline comments and the rest; every finding lands in exactly one list. */
-export function selectInlineComments(
-  findings: readonly Finding[],
-  anchorsByPath: ReadonlyMap<string, DiffAnchors>,
-  options: InlineOptions,
-): InlineSelection {
+export function selectInlineComments(findings: readonly Finding[], anchorsByPath: ReadonlyMap<string, DiffAnchors>, options: InlineOptions): InlineSelection {
   const result: InlineSelection = { inline: [], outsideDiff: [], overCap: [], skippedAsPosted: [] };
   const seen = new Set<string>();
   for (const finding of [...findings].sort(compareFindings)) {

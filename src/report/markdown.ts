@@ -27,11 +27,7 @@ export function fitsIn(text: string, limit: number): boolean {
  * Joins lines until the budget would be exceeded, then ends with `more(n)` for the n lines
  * left out. The result never exceeds `budget` characters.
  */
-export function joinWithinBudget(
-  lines: readonly string[],
-  budget: number,
-  more: (omitted: number) => string,
-): string {
+export function joinWithinBudget(lines: readonly string[], budget: number, more: (omitted: number) => string): string {
   const out: string[] = [];
   let used = 0;
   for (let i = 0; i < lines.length; i++) {

@@ -131,7 +131,8 @@ function introduced(statement: AnalyzedStatement): string[] {
     return [`${created.unique ? "unique index" : "index"} ${name}on ${inlineCode(`${created.table}(${(created.columns ?? []).join(", ")})`)}`];
   }
   const table = adds.columns[0]?.table;
-  if (statement.kind === "AlterTableStmt" && table && adds.columns.length > 0) return adds.columns.map((col) => `column ${inlineCode(`${table}.${columnText(col)}`)}`);
+  if (statement.kind === "AlterTableStmt" && table && adds.columns.length > 0)
+    return adds.columns.map((col) => `column ${inlineCode(`${table}.${columnText(col)}`)}`);
   return statement.locks.locks.filter((l) => l.created).map((l) => `relation ${inlineCode(relationName(l))}`);
 }
 
@@ -255,8 +256,18 @@ function downstreamContext(input: ReviewBodyInput): string {
     `framework: ${frameworks.map((f) => inlineCode(f)).join(", ") || "none detected"}`,
     ...(lockingUp.length > 0 ? [`${withTimeout} of ${plural(lockingUp.length, "statement")} locking existing tables run with a lock_timeout set`] : []),
   ];
-  const touched = [...new Set(up.flatMap((s) => existingLocks(s).filter((l) => !l.conditional && !l.reason).map(relationName)))];
-  const integration = touched.map((t) => `existing table ${inlineCode(t)} is changed or locked: code and jobs using it run against the new schema after deploy`);
+  const touched = [
+    ...new Set(
+      up.flatMap((s) =>
+        existingLocks(s)
+          .filter((l) => !l.conditional && !l.reason)
+          .map(relationName),
+      ),
+    ),
+  ];
+  const integration = touched.map(
+    (t) => `existing table ${inlineCode(t)} is changed or locked: code and jobs using it run against the new schema after deploy`,
+  );
   const notes = [...new Set(statementsOf(input.analysis).flatMap((s) => s.locks.notes ?? []))].map(plainText);
   const assumptions = [
     "table sizes are unknown unless configured in .github/data-engineer.yml: lock and rewrite durations are not estimated from data",

@@ -18,8 +18,12 @@ const ZERO_WIDTH_SPACE = "\u200b";
 
 export function safeMarkdown(text: string): string {
   const tree = new Parser().parse(redactSecrets(text).replace(/\r\n?/g, "\n"));
-  const joined = blocks(tree, "").replace(/\n{3,}/g, "\n\n").trim();
-  return joined.length <= SAFE_MARKDOWN_LIMIT ? joined : `${joined.slice(0, SAFE_MARKDOWN_LIMIT)}\n\n_… cut at ${SAFE_MARKDOWN_LIMIT.toLocaleString("en-US")} characters._`;
+  const joined = blocks(tree, "")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+  return joined.length <= SAFE_MARKDOWN_LIMIT
+    ? joined
+    : `${joined.slice(0, SAFE_MARKDOWN_LIMIT)}\n\n_… cut at ${SAFE_MARKDOWN_LIMIT.toLocaleString("en-US")} characters._`;
 }
 
 /** The children of a container, one block after another, each line after the first indented. */
@@ -30,7 +34,11 @@ function blocks(parent: Node, indent: string): string {
     if (written !== "") out.push(written);
   }
   const separator = parent.type === "list" && parent.listTight ? "\n" : "\n\n";
-  return out.join(parent.type === "item" && parent.parent?.listTight ? "\n" : separator).split("\n").join(`\n${indent}`).replace(new RegExp(`\n${indent}(?=\n)`, "g"), "\n");
+  return out
+    .join(parent.type === "item" && parent.parent?.listTight ? "\n" : separator)
+    .split("\n")
+    .join(`\n${indent}`)
+    .replace(new RegExp(`\n${indent}(?=\n)`, "g"), "\n");
 }
 
 function block(node: Node, indent: string): string {

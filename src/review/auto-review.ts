@@ -33,7 +33,8 @@ export function autoReviewSkip(pr: PullRequestFacts, config: RepoConfig): SkipRe
   const auto = config.autoReview;
   if (!auto.enabled) return { kind: "config", reason: "automatic reviews are off (`autoReview.enabled: false`)" };
   if (pr.draft && !auto.drafts) return { kind: "draft" };
-  if (auto.ignoreAuthors.includes(pr.author)) return { kind: "config", reason: `pull requests by ${pr.author} are not reviewed (\`autoReview.ignoreAuthors\`)` };
+  if (auto.ignoreAuthors.includes(pr.author))
+    return { kind: "config", reason: `pull requests by ${pr.author} are not reviewed (\`autoReview.ignoreAuthors\`)` };
   const label = pr.labels.find((l) => auto.ignoreLabels.includes(l));
   if (label !== undefined) return { kind: "config", reason: `the pull request has the label "${label}" (\`autoReview.ignoreLabels\`)` };
   if (auto.baseBranches.length > 0 && !auto.baseBranches.includes(pr.baseRef)) {

@@ -79,7 +79,12 @@ export function composeReview(input: ComposeInput): BuiltReview {
 
   const anchors = new Map<string, DiffAnchors>([...(input.changed ?? []), ...input.relevant].map((f) => [f.path, commentableLines(f.patch)]));
   const statementText = (finding: Finding) => statementTextFor(analysis, finding);
-  const selection = selectInlineComments(findings, anchors, { max: config.maxInlineComments, alreadyPosted: input.posted, statementText, ...(config.docsUrl ? { docsUrl: config.docsUrl } : {}) });
+  const selection = selectInlineComments(findings, anchors, {
+    max: config.maxInlineComments,
+    alreadyPosted: input.posted,
+    statementText,
+    ...(config.docsUrl ? { docsUrl: config.docsUrl } : {}),
+  });
   const current = new Set(findings.map((f) => fingerprint(f, statementText(f))));
   // An agent finding the agent does not repeat is not a fix: only the analyser's count.
   // Nor is a replay finding when the replay did not run to the end this time.

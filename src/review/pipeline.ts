@@ -66,7 +66,16 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
   const analysis = await analyse(gathered.files, migrations, config);
 
   // 4. Verify: replay in a real Postgres, when the repository enables it.
-  const replay = await verify({ files: gathered.files, relevant, config, head, runner: input.replay, log, ...(signal ? { signal } : {}), ...(input.installationId !== undefined ? { installationId: input.installationId } : {}) });
+  const replay = await verify({
+    files: gathered.files,
+    relevant,
+    config,
+    head,
+    runner: input.replay,
+    log,
+    ...(signal ? { signal } : {}),
+    ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
+  });
   signal?.throwIfAborted();
 
   // 5. Agent: the data-engineer agent reads the tree with the findings in hand, when there is one.

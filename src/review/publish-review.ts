@@ -10,7 +10,11 @@ import type { BuiltReview } from "./compose.js";
  * is nothing new to say. GitHub rejecting the inline comments moves them into the body (the
  * client's fallback). Gives the check run's verdict and annotations.
  */
-export async function publishReview(client: PullRequestClient, review: BuiltReview, log: Logger): Promise<{ result: CheckResult; annotations: CheckAnnotation[][] }> {
+export async function publishReview(
+  client: PullRequestClient,
+  review: BuiltReview,
+  log: Logger,
+): Promise<{ result: CheckResult; annotations: CheckAnnotation[][] }> {
   const head = await client.currentHeadSha();
   if (head !== client.pr.headSha) {
     log.info({ head }, "head moved while reviewing; nothing posted");

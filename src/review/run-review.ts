@@ -135,10 +135,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     const { result, annotations } = await publishReview(client, review, log);
     signal?.throwIfAborted();
     await client.completeCheckRun(checkRunId, result, annotations);
-    log.info(
-      { checkRunId, conclusion: result.conclusion, files: files.length, relevantFiles: relevant.length },
-      "check run completed",
-    );
+    log.info({ checkRunId, conclusion: result.conclusion, files: files.length, relevantFiles: relevant.length }, "check run completed");
     return result;
   } catch (error) {
     // Superseded or shutting down: the queue completes or re-runs this check; a failure worth

@@ -24,7 +24,15 @@ export interface VerifyInput {
   installationId?: number;
 }
 
-const NOT_REPLAYED: ReplayOutcome = { status: "skipped", findings: [], migrations: [], baseMigrations: 0, fromCache: false, locks: { compared: 0, stronger: [] }, durationMs: 0 };
+const NOT_REPLAYED: ReplayOutcome = {
+  status: "skipped",
+  findings: [],
+  migrations: [],
+  baseMigrations: 0,
+  fromCache: false,
+  locks: { compared: 0, stronger: [] },
+  durationMs: 0,
+};
 
 /**
  * Step 4 of the review, when the repository enables `replay`: the pull request's migrations
@@ -39,7 +47,11 @@ export async function verify(input: VerifyInput): Promise<ReplayOutcome | undefi
     gathered: input.files,
     changed: changedPaths(input.relevant),
     config: input.config,
-    readTree: (folders) => withWorkspace(() => head.openWorkspace(signal), (workspace) => readFolders(workspace.root, folders)),
+    readTree: (folders) =>
+      withWorkspace(
+        () => head.openWorkspace(signal),
+        (workspace) => readFolders(workspace.root, folders),
+      ),
     runner: input.runner,
     log: input.log,
     ...(signal ? { signal } : {}),

@@ -16,7 +16,8 @@ export default defineRule({
     description: "DROP … CASCADE or TRUNCATE … CASCADE also destroys dependent objects or rows the migration does not name.",
     messages: {
       drop: "{{what}} CASCADE also drops every object that depends on it (views, foreign keys, columns of a dropped type, …), none of which this migration names.",
-      truncate: "TRUNCATE … CASCADE also empties every table with a foreign key to {{tables}}, and the tables referencing those, none of which this migration names.",
+      truncate:
+        "TRUNCATE … CASCADE also empties every table with a foreign key to {{tables}}, and the tables referencing those, none of which this migration names.",
     },
   },
   nodes: ["TruncateStmt", "DropStmt", "AlterTableStmt"],

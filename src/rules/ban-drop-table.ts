@@ -17,9 +17,7 @@ export default defineRule({
   statement({ statement, report }) {
     const drop = bodyOf(statement.node, "DropStmt");
     if (drop?.removeType !== "OBJECT_TABLE") return;
-    const tables = statement.effects.drops
-      .map((o) => o.name)
-      .filter((name) => !isCreatedHere(statement, name));
+    const tables = statement.effects.drops.map((o) => o.name).filter((name) => !isCreatedHere(statement, name));
     if (tables.length === 0) return;
     const plural = tables.length > 1;
     report({

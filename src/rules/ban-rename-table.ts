@@ -10,7 +10,8 @@ export default defineRule({
     category: "compat",
     description: "Renaming a table breaks application versions that still use the old name.",
     messages: {
-      rename: "Renaming table {{from}} to {{to}} breaks every query of the application versions still running that use {{from}}, from the moment it commits until they are replaced.",
+      rename:
+        "Renaming table {{from}} to {{to}} breaks every query of the application versions still running that use {{from}}, from the moment it commits until they are replaced.",
     },
   },
   nodes: ["RenameStmt"],

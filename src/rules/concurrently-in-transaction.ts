@@ -17,9 +17,7 @@ function nonTransactional(statement: AnalyzedStatement): string | undefined {
     if (reindex.kind === "REINDEX_OBJECT_DATABASE") return "REINDEX DATABASE";
     if (reindex.kind === "REINDEX_OBJECT_SYSTEM") return "REINDEX SYSTEM";
   }
-  const detach = alterCommands(statement).commands.find(
-    (c) => c.subtype === "AT_DetachPartition" && bodyOf(c.def, "PartitionCmd")?.concurrent,
-  );
+  const detach = alterCommands(statement).commands.find((c) => c.subtype === "AT_DetachPartition" && bodyOf(c.def, "PartitionCmd")?.concurrent);
   if (detach) return "DETACH PARTITION … CONCURRENTLY";
   if (bodyOf(node, "VacuumStmt")?.is_vacuumcmd) return "VACUUM";
   const cluster = bodyOf(node, "ClusterStmt");
@@ -50,7 +48,7 @@ export default defineRule({
     description: "A statement PostgreSQL refuses inside a transaction block (CONCURRENTLY, VACUUM) runs in one.",
     messages: {
       refused:
-        "{{what}} cannot run inside a transaction block, and this runs inside {{where}}: PostgreSQL stops with \"cannot run inside a transaction block\" and the migration fails.",
+        '{{what}} cannot run inside a transaction block, and this runs inside {{where}}: PostgreSQL stops with "cannot run inside a transaction block" and the migration fails.',
     },
     directions: ["up", "down"],
   },

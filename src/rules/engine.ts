@@ -144,9 +144,7 @@ class Analysis {
         state.after(statement, locks, effects);
       }
       sections.push({ section, statements });
-      this.directives.push(
-        ...findIgnoreDirectives(section.path, parsed.comments, (afterLine) => statements.find((s) => s.line > afterLine)),
-      );
+      this.directives.push(...findIgnoreDirectives(section.path, parsed.comments, (afterLine) => statements.find((s) => s.line > afterLine)));
     }
     this.runRules(migration, sections);
     return { migration, sections };
@@ -226,7 +224,9 @@ class Dispatch {
     let rules = this.byKind.get(kind);
     if (!rules) {
       rules = active.filter(
-        (rule) => (rule.statement !== undefined && (!rule.nodes || (rule.nodes as readonly string[]).includes(kind))) || (rule.alterTable !== undefined && kind === "AlterTableStmt"),
+        (rule) =>
+          (rule.statement !== undefined && (!rule.nodes || (rule.nodes as readonly string[]).includes(kind))) ||
+          (rule.alterTable !== undefined && kind === "AlterTableStmt"),
       );
       this.byKind.set(kind, rules);
     }
@@ -247,16 +247,8 @@ function wantsCommands(rule: Rule, altered: AlterTableContext<string>): boolean 
   return !wanted || altered.commands.some((command) => command.subtype !== undefined && wanted.includes(command.subtype));
 }
 
-export function analyzeMigrations(
-  files: readonly SourceFile[],
-  migrations: readonly Migration[],
-  options: AnalysisOptions = {},
-): AnalysisResult {
-  const analysis = new Analysis(
-    new Map(files.map((file) => [file.path, file.text])),
-    options.config ?? DEFAULT_ANALYSIS_CONFIG,
-    options.rules ?? RULES,
-  );
+export function analyzeMigrations(files: readonly SourceFile[], migrations: readonly Migration[], options: AnalysisOptions = {}): AnalysisResult {
+  const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
   const results = migrations.map((migration) => analysis.analyzeMigration(migration));
   return { migrations: results, findings: analysis.finish() };
 }

@@ -53,7 +53,10 @@ export function heldExisting(statement: AnalyzedStatement): string[] {
 
 /** The text of the statement on one line, shortened: "ALTER TABLE orders ADD COLUMN …". */
 export function summary(statement: AnalyzedStatement, max = 60): string {
-  const flat = statement.text.replace(/--[^\n]*/g, " ").replace(/\s+/g, " ").trim();
+  const flat = statement.text
+    .replace(/--[^\n]*/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }
 

@@ -22,8 +22,7 @@ export default defineRule({
   migration({ migration, report }) {
     if (migration.rollback === "unsupported") return;
     const acknowledged = migration.irreversible;
-    const help = (how: string) =>
-      `${how} that undoes the up. If it truly cannot be undone, say so with \`-- data-engineer: irreversible <reason>\`.`;
+    const help = (how: string) => `${how} that undoes the up. If it truly cannot be undone, say so with \`-- data-engineer: irreversible <reason>\`.`;
     for (const issue of migration.rollbackIssues) {
       if (issue.kind !== "missing-down") continue;
       if (acknowledged) {

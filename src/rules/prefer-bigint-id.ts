@@ -28,7 +28,8 @@ export default defineRule({
     category: "hygiene",
     description: "A new id, foreign-key or primary-key column of type integer or smallint rather than bigint.",
     messages: {
-      small: "{{column}} is {{type}}, which stops at {{max}}: an id that reaches it makes every INSERT fail, and widening it then rewrites the table (and the tables referencing it) under an ACCESS EXCLUSIVE lock.",
+      small:
+        "{{column}} is {{type}}, which stops at {{max}}: an id that reaches it makes every INSERT fail, and widening it then rewrites the table (and the tables referencing it) under an ACCESS EXCLUSIVE lock.",
     },
   },
   nodes: ["CreateStmt", "AlterTableStmt"],

@@ -19,7 +19,8 @@ export default defineRule({
     category: "hygiene",
     description: "A new serial/bigserial/smallserial column rather than an identity column.",
     messages: {
-      serial: "{{column}} is {{type}}: a default on a separately owned sequence, so grants, ownership and copies of the table (CREATE TABLE … LIKE) need extra care, and explicit ids inserted by hand later collide with it.",
+      serial:
+        "{{column}} is {{type}}: a default on a separately owned sequence, so grants, ownership and copies of the table (CREATE TABLE … LIKE) need extra care, and explicit ids inserted by hand later collide with it.",
     },
   },
   nodes: ["CreateStmt", "AlterTableStmt"],

@@ -26,8 +26,7 @@ export default defineRule({
       if (!detach || detach.concurrent) continue;
       const partition = detach.name?.relname ?? "the partition";
       const supported = config.postgresVersion >= 14;
-      const fix =
-        supported && commands.length === 1 ? statementFix(statement, "Add CONCURRENTLY", `${statement.text.trimEnd()} CONCURRENTLY`) : undefined;
+      const fix = supported && commands.length === 1 ? statementFix(statement, "Add CONCURRENTLY", `${statement.text.trimEnd()} CONCURRENTLY`) : undefined;
       report({
         messageId: "blocking",
         data: { table: parent, partition },

@@ -27,7 +27,8 @@ export default defineRule({
     if (!reindex || optionOn(reindex.params, "concurrently")) return;
     // REINDEX SYSTEM cannot be concurrent: nothing to suggest.
     if (reindex.kind === "REINDEX_OBJECT_SYSTEM") return;
-    const help = "Use REINDEX … CONCURRENTLY (PostgreSQL 12+), in a migration that does not run in a transaction: it builds new indexes next to the old ones and swaps them with brief locks.";
+    const help =
+      "Use REINDEX … CONCURRENTLY (PostgreSQL 12+), in a migration that does not run in a transaction: it builds new indexes next to the old ones and swaps them with brief locks.";
     const fix = statementFix(
       statement,
       "Add CONCURRENTLY",

@@ -41,7 +41,12 @@ function unguarded(node: Node): Unguarded | undefined {
   if (drop) {
     if (drop.missing_ok) return undefined;
     const words = objectTypeWords(drop.removeType);
-    return dropping(`${words.toLowerCase()} ${droppedObjects(drop).map((o) => o.name).join(", ")}`, `DROP ${words} IF EXISTS …`);
+    return dropping(
+      `${words.toLowerCase()} ${droppedObjects(drop)
+        .map((o) => o.name)
+        .join(", ")}`,
+      `DROP ${words} IF EXISTS …`,
+    );
   }
   const { table: altered, commands } = alterTableOf(node);
   for (const command of commands) {
@@ -73,7 +78,8 @@ export default defineRule({
     category: "idempotency",
     description: "Outside a transaction, CREATE/DROP/ADD COLUMN without IF [NOT] EXISTS makes a partly applied migration impossible to re-run.",
     messages: {
-      create: "This runs outside a transaction: if a later statement fails, this one stays applied, and running the migration again fails here because {{object}} already exists.",
+      create:
+        "This runs outside a transaction: if a later statement fails, this one stays applied, and running the migration again fails here because {{object}} already exists.",
       drop: "This runs outside a transaction: if a later statement fails, this one stays applied, and running the migration again fails here because {{object}} no longer exists.",
       halfway:
         "This runs outside a transaction: if the concurrent build fails, it leaves an invalid index {{object}} behind, and running the migration again fails here because it already exists.",

@@ -48,7 +48,6 @@ interface RenameExpectation extends Rename {
 
 type Expectation = ObjectExpectation | ColumnExpectation | ConstraintExpectation | RenameExpectation;
 
-
 const familyOf = renameFamily;
 
 /**
@@ -72,7 +71,9 @@ function createdObject(effects: StatementEffects): Omit<ObjectExpectation, "type
 /** An added column whose inline constraints or serial type make objects PostgreSQL names itself. */
 function createsAutoNamed(column: ColumnDef): boolean {
   if (SERIAL_TYPES.has(typeNameOf(column.typeName))) return true;
-  return constraintsOf(column.constraints).some((c) => !["CONSTR_NOTNULL", "CONSTR_NULL", "CONSTR_DEFAULT", "CONSTR_GENERATED", "CONSTR_IDENTITY"].includes(c.contype ?? ""));
+  return constraintsOf(column.constraints).some(
+    (c) => !["CONSTR_NOTNULL", "CONSTR_NULL", "CONSTR_DEFAULT", "CONSTR_GENERATED", "CONSTR_IDENTITY"].includes(c.contype ?? ""),
+  );
 }
 
 function constraintColumns(constraint: Constraint): string[] {
@@ -144,7 +145,8 @@ class UpEffects {
           // ADD CONSTRAINT … USING INDEX: the index now belongs to the constraint.
           const index = constraint.indexname.toLowerCase();
           for (const entry of this.expectations) {
-            if (entry.expectation.type === "object" && entry.expectation.kind === "index" && entry.expectation.name === index) entry.expectation.constraint = name;
+            if (entry.expectation.type === "object" && entry.expectation.kind === "index" && entry.expectation.name === index)
+              entry.expectation.constraint = name;
           }
         }
         if (!newTable) this.expect(statement, { type: "constraint", table, name, columns: constraintColumns(constraint) });
@@ -209,7 +211,8 @@ class DownEffects {
       if (!object.kind || object.kind === "extension") continue;
       const { kind, name, table } = object;
       if (kind === "column") this.drops.push({ statement, kind, family: "column", name, ...(table ? { table } : {}), label: `column ${table ?? ""}.${name}` });
-      else if (kind === "constraint") this.drops.push({ statement, kind, family: "constraint", name, ...(table ? { table } : {}), label: `constraint ${name} on ${table ?? ""}` });
+      else if (kind === "constraint")
+        this.drops.push({ statement, kind, family: "constraint", name, ...(table ? { table } : {}), label: `constraint ${name} on ${table ?? ""}` });
       else this.drops.push({ statement, kind, family: familyOf(kind), name, ...(table ? { table } : {}), label: `${kind} ${name}` });
     }
     for (const added of effects.adds.inOrder) {
@@ -256,7 +259,9 @@ function handled(expectation: Expectation, down: DownEffects): boolean {
 function label(expectation: Exclude<Expectation, RenameExpectation>): string {
   switch (expectation.type) {
     case "object":
-      return expectation.kind === "trigger" && expectation.table ? `trigger ${expectation.name} on ${expectation.table}` : `${expectation.kind} ${expectation.name}`;
+      return expectation.kind === "trigger" && expectation.table
+        ? `trigger ${expectation.name} on ${expectation.table}`
+        : `${expectation.kind} ${expectation.name}`;
     case "column":
       return `column ${expectation.table}.${expectation.column}`;
     case "constraint":
@@ -337,7 +342,8 @@ export default defineRule({
         const where = { path: statement.path, line: statement.line, endLine: statement.endLine };
         const help = `Undo it in the down migration, in reverse order: ${missing.map(undo).join(" ")}`;
         const renames = missing.filter((e): e is RenameExpectation => e.type === "rename");
-        for (const rename of renames) report({ messageId: "notRenamed", data: { from: rename.from, to: rename.to }, help: `Add to the down migration: ${undo(rename)}`, ...where });
+        for (const rename of renames)
+          report({ messageId: "notRenamed", data: { from: rename.from, to: rename.to }, help: `Add to the down migration: ${undo(rename)}`, ...where });
         const replaced = missing.filter((e): e is ObjectExpectation => e.type === "object" && e.replace);
         if (replaced.length > 0) {
           report({
@@ -348,7 +354,8 @@ export default defineRule({
           });
         }
         const created = missing.filter((e): e is Exclude<Expectation, RenameExpectation> => e.type !== "rename" && !(e.type === "object" && e.replace));
-        if (created.length > 0) report({ messageId: "notDropped", data: { objects: created.map(label).join(", "), them: them(created.length) }, help, ...where });
+        if (created.length > 0)
+          report({ messageId: "notDropped", data: { objects: created.map(label).join(", "), them: them(created.length) }, help, ...where });
       }
     }
 

@@ -27,7 +27,8 @@ export default defineRule({
   },
   statement({ statement, migration, report }) {
     const framework = migration.framework;
-    const help = "Let the framework own the transaction: remove BEGIN/COMMIT, or turn the framework's transaction off for this migration if it must control its own.";
+    const help =
+      "Let the framework own the transaction: remove BEGIN/COMMIT, or turn the framework's transaction off for this migration if it must control its own.";
     if (isBegin(statement.node)) {
       if (statement.inExplicitTransaction) report({ messageId: "beginInExplicit", help: "Remove the inner BEGIN (use SAVEPOINT for a nested scope)." });
       else if (statement.inTransaction) report({ messageId: "beginInFramework", data: { framework }, help });

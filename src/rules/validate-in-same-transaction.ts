@@ -48,7 +48,8 @@ export default defineRule({
         if (command.subtype !== "AT_ValidateConstraint") continue;
         const constraint = command.name ?? "?";
         const where = { path: statement.path, line: statement.line, endLine: statement.endLine };
-        const help = "Commit first: run VALIDATE CONSTRAINT in a later migration (or after a COMMIT), where it takes only SHARE UPDATE EXCLUSIVE and reads and writes go on during the scan.";
+        const help =
+          "Commit first: run VALIDATE CONSTRAINT in a later migration (or after a COMMIT), where it takes only SHARE UPDATE EXCLUSIVE and reads and writes go on during the scan.";
         const added = pending.find((p) => p.table === name && (p.name === undefined || p.name === constraint));
         if (added) {
           report({

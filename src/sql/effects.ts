@@ -119,7 +119,10 @@ export function objectNameParts(object: Node): string[] {
 
 /** The words SQL uses for an object type: "TABLE", "MATERIALIZED VIEW". */
 export function objectTypeWords(type: ObjectType | undefined): string {
-  return (type ?? "OBJECT_TABLE").replace(/^OBJECT_/, "").replace("MATVIEW", "MATERIALIZED VIEW").replace(/_/g, " ");
+  return (type ?? "OBJECT_TABLE")
+    .replace(/^OBJECT_/, "")
+    .replace("MATVIEW", "MATERIALIZED VIEW")
+    .replace(/_/g, " ");
 }
 
 /** What a DROP statement drops, names lower-case. */
@@ -148,7 +151,12 @@ function ranged(range: RangeVar | undefined): { name?: string; schema?: string }
   return { ...(range?.relname ? { name: range.relname } : {}), ...(range?.schemaname ? { schema: range.schemaname } : {}) };
 }
 
-function created(kind: ObjectKind, where: { name?: string; schema?: string }, flags: { replace?: boolean; ifNotExists?: boolean }, extra: Partial<CreatedObject> = {}): CreatedObject[] {
+function created(
+  kind: ObjectKind,
+  where: { name?: string; schema?: string },
+  flags: { replace?: boolean; ifNotExists?: boolean },
+  extra: Partial<CreatedObject> = {},
+): CreatedObject[] {
   if (!where.name && kind !== "index") return [];
   return [{ kind, ...where, replace: flags.replace === true, ifNotExists: flags.ifNotExists === true, ...extra }];
 }
@@ -157,12 +165,18 @@ function createsOf(node: Node): CreatedObject[] {
   const create = bodyOf(node, "CreateStmt");
   if (create) return created("table", ranged(create.relation), { ifNotExists: create.if_not_exists === true });
   const createAs = bodyOf(node, "CreateTableAsStmt");
-  if (createAs) return created(createAs.objtype === "OBJECT_MATVIEW" ? "view" : "table", ranged(createAs.into?.rel), { ifNotExists: createAs.if_not_exists === true });
+  if (createAs)
+    return created(createAs.objtype === "OBJECT_MATVIEW" ? "view" : "table", ranged(createAs.into?.rel), { ifNotExists: createAs.if_not_exists === true });
   const index = bodyOf(node, "IndexStmt");
   if (index) {
     const columns = bodiesOf(index.indexParams, "IndexElem").flatMap((e) => (e.name ? [e.name] : []));
     const where = { ...(index.idxname ? { name: index.idxname } : {}), ...(index.relation?.schemaname ? { schema: index.relation.schemaname } : {}) };
-    return created("index", where, { ifNotExists: index.if_not_exists === true }, { ...(index.relation?.relname ? { table: index.relation.relname } : {}), columns, unique: index.unique === true });
+    return created(
+      "index",
+      where,
+      { ifNotExists: index.if_not_exists === true },
+      { ...(index.relation?.relname ? { table: index.relation.relname } : {}), columns, unique: index.unique === true },
+    );
   }
   const view = bodyOf(node, "ViewStmt");
   if (view) return created("view", ranged(view.view), { replace: view.replace === true });
@@ -181,7 +195,13 @@ function createsOf(node: Node): CreatedObject[] {
   const schema = bodyOf(node, "CreateSchemaStmt");
   if (schema) return created("schema", schema.schemaname ? { name: schema.schemaname } : {}, { ifNotExists: schema.if_not_exists === true });
   const trigger = bodyOf(node, "CreateTrigStmt");
-  if (trigger) return created("trigger", trigger.trigname ? { name: trigger.trigname } : {}, { replace: trigger.replace === true }, trigger.relation?.relname ? { table: trigger.relation.relname } : {});
+  if (trigger)
+    return created(
+      "trigger",
+      trigger.trigname ? { name: trigger.trigname } : {},
+      { replace: trigger.replace === true },
+      trigger.relation?.relname ? { table: trigger.relation.relname } : {},
+    );
   const extension = bodyOf(node, "CreateExtensionStmt");
   if (extension) return created("extension", extension.extname ? { name: extension.extname } : {}, { ifNotExists: extension.if_not_exists === true });
   return [];
@@ -191,7 +211,8 @@ function renamesOf(rename: RenameStmt | undefined): Rename[] {
   const to = rename?.newname?.toLowerCase();
   if (!rename || !to) return [];
   const table = rename.relation?.relname?.toLowerCase();
-  const withTable = (family: RenameFamily, from: string | undefined): Rename[] => (from ? [{ family, from: from.toLowerCase(), to, ...(table ? { table } : {}) }] : []);
+  const withTable = (family: RenameFamily, from: string | undefined): Rename[] =>
+    from ? [{ family, from: from.toLowerCase(), to, ...(table ? { table } : {}) }] : [];
   switch (rename.renameType) {
     case "OBJECT_COLUMN":
       return withTable("column", rename.subname);

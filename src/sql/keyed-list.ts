@@ -45,4 +45,3 @@ export class KeyedList<T, K extends string> {
     }
   }
 }
-

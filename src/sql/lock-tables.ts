@@ -39,7 +39,6 @@ export const ALTER_TABLE_MODES: Readonly<Partial<Record<AlterTableType, LockMode
   AT_DisableTrigUser: SRE,
 };
 
-
 /**
  * Subcommands that do not recurse to partitions and inheritance children: the ones ATPrepCmd in
  * src/backend/commands/tablecmds.c handles without ATSimpleRecursion (or with its `recurse` off),
@@ -87,7 +86,13 @@ export const EXCLUSIVE_OPTIONS: ReadonlySet<string> = new Set(["user_catalog_tab
  * AT_PASS_MISC commands that set tab->rewrite): SET LOGGED/UNLOGGED, SET ACCESS METHOD,
  * SET TABLESPACE (a copy of the files) and SET EXPRESSION of a stored generated column.
  */
-export const REWRITING: ReadonlySet<AlterTableType> = new Set<AlterTableType>(["AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", "AT_SetTableSpace", "AT_SetExpression"]);
+export const REWRITING: ReadonlySet<AlterTableType> = new Set<AlterTableType>([
+  "AT_SetLogged",
+  "AT_SetUnLogged",
+  "AT_SetAccessMethod",
+  "AT_SetTableSpace",
+  "AT_SetExpression",
+]);
 
 /**
  * Built-in functions whose value differs per row (pg_proc.provolatile = 'v', src/include/catalog/pg_proc.dat,
@@ -116,10 +121,23 @@ export const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
  * NO ACTION (a) and RESTRICT (r) only check (SELECT … FOR KEY SHARE: ROW SHARE); CASCADE (c),
  * SET NULL (n) and SET DEFAULT (d) change rows (ROW EXCLUSIVE).
  */
-export const FK_TRIGGER_MODE: Readonly<Record<string, LockMode>> = { a: "RowShareLock", r: "RowShareLock", c: "RowExclusiveLock", n: "RowExclusiveLock", d: "RowExclusiveLock" };
+export const FK_TRIGGER_MODE: Readonly<Record<string, LockMode>> = {
+  a: "RowShareLock",
+  r: "RowShareLock",
+  c: "RowExclusiveLock",
+  n: "RowExclusiveLock",
+  d: "RowExclusiveLock",
+};
 
 /** DROP of these takes ACCESS EXCLUSIVE on the relation (RemoveRelations, src/backend/commands/tablecmds.c). */
-export const DROPPED_RELATIONS: ReadonlySet<ObjectType> = new Set<ObjectType>(["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE", "OBJECT_FOREIGN_TABLE", "OBJECT_INDEX"]);
+export const DROPPED_RELATIONS: ReadonlySet<ObjectType> = new Set<ObjectType>([
+  "OBJECT_TABLE",
+  "OBJECT_VIEW",
+  "OBJECT_MATVIEW",
+  "OBJECT_SEQUENCE",
+  "OBJECT_FOREIGN_TABLE",
+  "OBJECT_INDEX",
+]);
 
 /**
  * Objects that hang off a table: DROP TRIGGER t ON orders locks orders ACCESS EXCLUSIVE
@@ -128,11 +146,31 @@ export const DROPPED_RELATIONS: ReadonlySet<ObjectType> = new Set<ObjectType>(["
 export const TABLE_OBJECTS: ReadonlySet<ObjectType> = new Set<ObjectType>(["OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"]);
 
 /** RENAME of a relation (RenameRelation, tablecmds.c): ACCESS EXCLUSIVE, but an index only SHARE UPDATE EXCLUSIVE (Postgres 12+). */
-export const RENAMED_RELATIONS: ReadonlySet<ObjectType> = new Set<ObjectType>(["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE", "OBJECT_FOREIGN_TABLE", "OBJECT_INDEX"]);
+export const RENAMED_RELATIONS: ReadonlySet<ObjectType> = new Set<ObjectType>([
+  "OBJECT_TABLE",
+  "OBJECT_VIEW",
+  "OBJECT_MATVIEW",
+  "OBJECT_SEQUENCE",
+  "OBJECT_FOREIGN_TABLE",
+  "OBJECT_INDEX",
+]);
 /** RENAME of something on a table (renameatt, RenameConstraint, renametrig, …): ACCESS EXCLUSIVE on the table. */
-export const RENAMED_ON_TABLE: ReadonlySet<ObjectType> = new Set<ObjectType>(["OBJECT_COLUMN", "OBJECT_TABCONSTRAINT", "OBJECT_TRIGGER", "OBJECT_RULE", "OBJECT_POLICY"]);
+export const RENAMED_ON_TABLE: ReadonlySet<ObjectType> = new Set<ObjectType>([
+  "OBJECT_COLUMN",
+  "OBJECT_TABCONSTRAINT",
+  "OBJECT_TRIGGER",
+  "OBJECT_RULE",
+  "OBJECT_POLICY",
+]);
 
 /** COMMENT ON / SECURITY LABEL ON a relation or its column: SHARE UPDATE EXCLUSIVE (CommentObject, src/backend/commands/comment.c). */
-export const COMMENTED_RELATIONS: ReadonlySet<ObjectType> = new Set<ObjectType>(["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_INDEX", "OBJECT_SEQUENCE", "OBJECT_FOREIGN_TABLE"]);
+export const COMMENTED_RELATIONS: ReadonlySet<ObjectType> = new Set<ObjectType>([
+  "OBJECT_TABLE",
+  "OBJECT_VIEW",
+  "OBJECT_MATVIEW",
+  "OBJECT_INDEX",
+  "OBJECT_SEQUENCE",
+  "OBJECT_FOREIGN_TABLE",
+]);
 /** COMMENT ON a constraint, trigger, rule or policy: the table only ACCESS SHARE (get_object_address_relobject). */
 export const COMMENTED_ON_TABLE: ReadonlySet<ObjectType> = new Set<ObjectType>(["OBJECT_TABCONSTRAINT", "OBJECT_TRIGGER", "OBJECT_RULE", "OBJECT_POLICY"]);

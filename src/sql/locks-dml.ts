@@ -32,7 +32,8 @@ export function addForeignKeyChecks(out: LockSet, table: RelationRef, changedCol
 function addReferencingActions(out: LockSet, table: RelationRef, action: "delete" | { updated: string[] | "all" }, seen = new Set<string>()): void {
   seen.add(refKey(table));
   for (const fk of out.facts?.foreignKeysTo(table) ?? []) {
-    if (action !== "delete" && action.updated !== "all" && !fk.referencedColumns.some((c) => action.updated.includes(c)) && fk.referencedColumns.length > 0) continue;
+    if (action !== "delete" && action.updated !== "all" && !fk.referencedColumns.some((c) => action.updated.includes(c)) && fk.referencedColumns.length > 0)
+      continue;
     const kind = action === "delete" ? fk.onDelete : fk.onUpdate;
     const mode = FK_TRIGGER_MODE[kind] ?? "RowShareLock";
     out.add(fk.table, mode, { reason: `references ${table.relation} (${fk.name}): checked or changed with it`, conditional: true });

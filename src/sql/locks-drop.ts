@@ -16,7 +16,9 @@ function dropTable(out: LockSet, drop: DropStmt, table: RelationRef): void {
   out.add(table, "AccessExclusiveLock");
   const facts = out.facts;
   if (!facts) {
-    out.note(`Tables referenced by ${table.relation}'s foreign keys (and, for a partition, its parent) are locked ACCESS EXCLUSIVE too; the statement does not name them.`);
+    out.note(
+      `Tables referenced by ${table.relation}'s foreign keys (and, for a partition, its parent) are locked ACCESS EXCLUSIVE too; the statement does not name them.`,
+    );
     return;
   }
   for (const fk of facts.foreignKeysFrom(table)) {
@@ -62,7 +64,8 @@ export function dropLocks(out: LockSet, drop: DropStmt): void {
     else if (type === "OBJECT_TABLE" || type === "OBJECT_FOREIGN_TABLE") dropTable(out, drop, ref);
     else {
       out.add(ref, "AccessExclusiveLock");
-      if (drop.behavior === "DROP_CASCADE") for (const view of out.facts?.viewsReading(ref) ?? []) out.add(view, "AccessExclusiveLock", { reason: "dropped by CASCADE" });
+      if (drop.behavior === "DROP_CASCADE")
+        for (const view of out.facts?.viewsReading(ref) ?? []) out.add(view, "AccessExclusiveLock", { reason: "dropped by CASCADE" });
     }
   }
 }

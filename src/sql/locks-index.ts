@@ -61,7 +61,10 @@ export function reindexLocks(out: LockSet, reindex: NodeBody<"ReindexStmt">): vo
       const table = target && out.facts?.tableOfIndex(target);
       out.add(target, concurrent ? SUE : "AccessExclusiveLock");
       if (table) out.add(table, concurrent ? SUE : "ShareLock", { reason: "table of the rebuilt index" });
-      else out.note(`The table of ${target?.relation ?? "the index"} is locked ${concurrent ? "SHARE UPDATE EXCLUSIVE" : "SHARE"} too; the statement does not name it.`);
+      else
+        out.note(
+          `The table of ${target?.relation ?? "the index"} is locked ${concurrent ? "SHARE UPDATE EXCLUSIVE" : "SHARE"} too; the statement does not name it.`,
+        );
       if (table && out.facts?.isPartitioned(table)) out.transactional = false;
       return;
     }

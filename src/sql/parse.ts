@@ -163,9 +163,7 @@ export function parseSql(source: SourceText, from = 0, to = source.text.length, 
   try {
     const result = parseSync(text) as { stmts?: RawStatement[] };
     const bytes = encoder.encode(text).length;
-    const statements = (result.stmts ?? [])
-      .map((raw) => toStatement(source, raw, baseByte, bytes))
-      .filter((s): s is SqlStatement => s !== undefined);
+    const statements = (result.stmts ?? []).map((raw) => toStatement(source, raw, baseByte, bytes)).filter((s): s is SqlStatement => s !== undefined);
     return { statements, errors: [], comments };
   } catch (error) {
     const pieces = splitAtSemicolons(text);

@@ -51,4 +51,3 @@ export function readRelations(query: unknown): ReadRelation[] {
   visit(query, "AccessShareLock");
   return found;
 }
-

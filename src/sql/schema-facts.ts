@@ -245,7 +245,8 @@ export class SchemaFacts {
           this.indexes.removeWhere((i) => sameRelation(i.table, table) && i.index.relation === cmd.name);
           break;
         case "AT_AttachPartition":
-          if (partition) this.children.push({ child: partition, parent: table, partition: true, isDefault: bodyOf(cmd.def, "PartitionCmd")?.bound?.is_default === true });
+          if (partition)
+            this.children.push({ child: partition, parent: table, partition: true, isDefault: bodyOf(cmd.def, "PartitionCmd")?.bound?.is_default === true });
           break;
         case "AT_DetachPartition":
           if (partition) this.children.removeWhere((c) => sameRelation(c.child, partition));
@@ -328,7 +329,6 @@ export class SchemaFacts {
     entry.index = from.schema ? { relation: to, schema: from.schema } : { relation: to };
     this.indexes.rebuild();
   }
-
 }
 
 /** The relations a DROP names ([schema.]name of each object). */

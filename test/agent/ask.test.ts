@@ -51,7 +51,9 @@ describe("answerQuestion", () => {
       { call: { name: "grep_search", args: { pattern: "state" } } },
       { call: { name: "submit_answer", args: { answer: "Yes: `app/order.py:1` maps `state`." } } },
     );
-    const outcome = await answerQuestion(input({ context: { path: "db/migrations/001.up.sql", line: 1, hunk: "@@ -0,0 +1 @@\n+ALTER TABLE orders ADD COLUMN status text;" } }));
+    const outcome = await answerQuestion(
+      input({ context: { path: "db/migrations/001.up.sql", line: 1, hunk: "@@ -0,0 +1 @@\n+ALTER TABLE orders ADD COLUMN status text;" } }),
+    );
     gemini.assertDone();
     expect(outcome.reason).toBe("goal");
     expect(outcome.answer).toBe("Yes: `app/order.py:1` maps `state`.");

@@ -47,7 +47,13 @@ describe("agent definitions", () => {
     expect(agent.tools).toEqual([...REVIEW_TOOL_NAMES]);
     expect(agent.unavailableTools).toEqual([]);
     expect(agent.prompt).toContain("Handoff Report");
-    for (const section of ["## Decision Frameworks", "### Migration Safety Protocol", "## Anti-Patterns", "### Part 1 — Task Report", "### Part 2 — Downstream Context"]) {
+    for (const section of [
+      "## Decision Frameworks",
+      "### Migration Safety Protocol",
+      "## Anti-Patterns",
+      "### Part 1 — Task Report",
+      "### Part 2 — Downstream Context",
+    ]) {
       expect(agent.prompt).toContain(section);
     }
   });
@@ -57,7 +63,11 @@ describe("agent definitions", () => {
     ["a temperature out of range", definition(`${VALID_FRONT}\ntemperature: 3`), 'key "temperature": Too big: expected number to be <=2'],
     ["a missing name", definition(VALID_FRONT.replace("name: reviewer\n", "")), 'missing key "name"'],
     ["another kind", definition(VALID_FRONT.replace("kind: local", "kind: remote")), 'key "kind": Invalid input: expected "local"'],
-    ["tools as a string", definition(VALID_FRONT.replace("tools: [read_file]", "tools: read_file")), 'key "tools": Invalid input: expected array, received string'],
+    [
+      "tools as a string",
+      definition(VALID_FRONT.replace("tools: [read_file]", "tools: read_file")),
+      'key "tools": Invalid input: expected array, received string',
+    ],
     ["a fractional max_turns", definition(`${VALID_FRONT}\nmax_turns: 2.5`), 'key "max_turns": Invalid input: expected int, received number'],
     ["max_turns over 100", definition(`${VALID_FRONT}\nmax_turns: 101`), 'key "max_turns": Too big: expected number to be <=100'],
     ["a zero timeout", definition(`${VALID_FRONT}\ntimeout_mins: 0`), 'key "timeout_mins": Too small: expected number to be >0'],
@@ -101,7 +111,9 @@ describe("agent definitions", () => {
 
   it("reads a definition written for gemini-cli's loader: kind by default, inherit, display_name, underscores, older tool names", () => {
     const agent = parseAgentDefinition(
-      definition("name: db_reviewer\ndescription: Reviews.\ndisplay_name: DB Reviewer\nmodel: inherit\ntools: [search_file_content, read_file, write_file, ask_user, google_web_search, run_shell_command]"),
+      definition(
+        "name: db_reviewer\ndescription: Reviews.\ndisplay_name: DB Reviewer\nmodel: inherit\ntools: [search_file_content, read_file, write_file, ask_user, google_web_search, run_shell_command]",
+      ),
       "a.md",
     );
     expect(agent).toMatchObject({ name: "db_reviewer", kind: "local", displayName: "DB Reviewer", model: undefined });

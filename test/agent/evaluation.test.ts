@@ -22,11 +22,25 @@ const UP = "db/migrate/20261101_add_status.sql";
 const DUMP_LINES = 90_000;
 
 const report = (findings: unknown[]): Record<string, unknown> => ({
-  part1: { status: "success", objectiveAchieved: "Reviewed the migration and its users.", decisionsMade: [], validation: "fail", errors: [], scopeDeviations: [] },
+  part1: {
+    status: "success",
+    objectiveAchieved: "Reviewed the migration and its users.",
+    decisionsMade: [],
+    validation: "fail",
+    errors: [],
+    scopeDeviations: [],
+  },
   part2: { keyInterfacesIntroduced: ["orders.status"], patternsEstablished: [], integrationPoints: [], assumptions: [], warnings: [] },
   findings,
 });
-const indexFinding = (line: number) => ({ path: UP, line, severity: "error", category: "locking", message: "`CREATE INDEX orders_status_idx ON orders` blocks every write to orders while it builds.", suggestion: "CREATE INDEX CONCURRENTLY, outside a transaction." });
+const indexFinding = (line: number) => ({
+  path: UP,
+  line,
+  severity: "error",
+  category: "locking",
+  message: "`CREATE INDEX orders_status_idx ON orders` blocks every write to orders while it builds.",
+  suggestion: "CREATE INDEX CONCURRENTLY, outside a transaction.",
+});
 const submit = (findings: unknown[]): FakeGeminiStep => ({ call: { name: "submit_handoff_report", args: report(findings) } });
 const call = (name: string, args: Record<string, unknown>, extra: Partial<{ delayMs: number }> = {}): FakeGeminiStep => ({ call: { name, args }, ...extra });
 
@@ -43,16 +57,42 @@ const SCENARIOS: Scenario[] = [
   {
     name: "hits the turn limit while still reading",
     limits: { maxTurns: 3 },
-    steps: [call("read_file", { file_path: UP }), call("grep_search", { pattern: "status" }), call("read_file", { file_path: "app/models/order.py" }), { text: "I have not finished." }],
+    steps: [
+      call("read_file", { file_path: UP }),
+      call("grep_search", { pattern: "status" }),
+      call("read_file", { file_path: "app/models/order.py" }),
+      { text: "I have not finished." },
+    ],
   },
-  { name: "times out during a model request", limits: { timeoutMs: 300 }, graceMs: 200, steps: [call("list_directory", { dir_path: "." }, { delayMs: 1_500 }), call("list_directory", { dir_path: "." }, { delayMs: 1_500 })] },
+  {
+    name: "times out during a model request",
+    limits: { timeoutMs: 300 },
+    graceMs: 200,
+    steps: [call("list_directory", { dir_path: "." }, { delayMs: 1_500 }), call("list_directory", { dir_path: "." }, { delayMs: 1_500 })],
+  },
   { name: "submits a finding on the wrong line", steps: [call("read_file", { file_path: UP }), submit([indexFinding(1)])] },
-  { name: "uses search_file_content", steps: [call("search_file_content", { pattern: "orders_status_idx" }), submit([indexFinding(3)])], saw: /File: db\/migrate\/20261101_add_status\.sql\nL1- / },
-  { name: "greps with (?i)", steps: [call("grep_search", { pattern: "(?i)CREATE\\s+INDEX\\s+[[:alpha:]_]+", case_sensitive: true }), submit([indexFinding(3)])], saw: /L3: CREATE INDEX orders_status_idx/ },
-  { name: "greps with context", steps: [call("grep_search", { pattern: "status", include_pattern: "*.py", context: 1 }), submit([])], saw: /L3- .*\nL4: {5}status = / },
+  {
+    name: "uses search_file_content",
+    steps: [call("search_file_content", { pattern: "orders_status_idx" }), submit([indexFinding(3)])],
+    saw: /File: db\/migrate\/20261101_add_status\.sql\nL1- /,
+  },
+  {
+    name: "greps with (?i)",
+    steps: [call("grep_search", { pattern: "(?i)CREATE\\s+INDEX\\s+[[:alpha:]_]+", case_sensitive: true }), submit([indexFinding(3)])],
+    saw: /L3: CREATE INDEX orders_status_idx/,
+  },
+  {
+    name: "greps with context",
+    steps: [call("grep_search", { pattern: "status", include_pattern: "*.py", context: 1 }), submit([])],
+    saw: /L3- .*\nL4: {5}status = /,
+  },
   {
     name: "meets a file over the read limit",
-    steps: [call("read_file", { file_path: "db/structure.sql" }), call("read_file", { file_path: "db/structure.sql", start_line: 80_000, end_line: 80_001 }), submit([indexFinding(3)])],
+    steps: [
+      call("read_file", { file_path: "db/structure.sql" }),
+      call("read_file", { file_path: "db/structure.sql", start_line: 80_000, end_line: 80_001 }),
+      submit([indexFinding(3)]),
+    ],
     saw: /too large: [\d,]+ bytes[\s\S]*Showing lines 80,000-80,001 of 90,000/,
   },
 ];
@@ -65,7 +105,8 @@ beforeEach(async () => {
   ws = await makeWorkspace({
     [UP]: "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN status text;\nCREATE INDEX orders_status_idx ON orders (status);\n",
     "app/models/order.py": "class Order:\n    table = 'orders'\n    # the new column\n    status = Column(Text)\n",
-    "db/structure.sql": Array.from({ length: DUMP_LINES }, (_, i) => `-- ${i + 1}: CREATE TABLE part_${i} (id bigint PRIMARY KEY, payload jsonb);`).join("\n") + "\n",
+    "db/structure.sql":
+      Array.from({ length: DUMP_LINES }, (_, i) => `-- ${i + 1}: CREATE TABLE part_${i} (id bigint PRIMARY KEY, payload jsonb);`).join("\n") + "\n",
   });
   gemini = fakeGemini({ model: MODEL });
 });
@@ -78,7 +119,11 @@ afterEach(async () => {
 function misplaced(found: HandoffReport | undefined, files: Record<string, string[]>): number {
   return (found?.findings ?? []).filter((f) => {
     const quotes = quotedCode(f.message);
-    const text = (files[f.path] ?? []).slice(f.line - 1, f.endLine ?? f.line).join(" ").replace(/\s+/g, " ").toLowerCase();
+    const text = (files[f.path] ?? [])
+      .slice(f.line - 1, f.endLine ?? f.line)
+      .join(" ")
+      .replace(/\s+/g, " ")
+      .toLowerCase();
     return quotes.length > 0 && !quotes.some((q) => text.includes(q));
   }).length;
 }

@@ -63,7 +63,10 @@ function responsesIn(request: GeminiRequestBody | undefined): Array<{ name: stri
 
 describe("a report with some bad findings", () => {
   it("is sent back once, then accepted without the finding sent again unchanged", async () => {
-    gemini.reply({ call: { name: "submit_handoff_report", args: report([good, wrongLine]) } }, { call: { name: "submit_handoff_report", args: report([good, wrongLine]) } });
+    gemini.reply(
+      { call: { name: "submit_handoff_report", args: report([good, wrongLine]) } },
+      { call: { name: "submit_handoff_report", args: report([good, wrongLine]) } },
+    );
     const result = await run();
     gemini.assertDone();
     expect(String(responsesIn(gemini.requests[1])[0]?.response.error)).toContain("findings.1.line: app/models/order.py has 4 lines; line 90 does not exist");
@@ -106,7 +109,10 @@ describe("gemini-cli's complete_task", () => {
   });
 
   it("says what to send when Part 1 is missing", async () => {
-    gemini.reply({ call: { name: "submit_handoff_report", args: { part2: report().part2, findings: [] } } }, { call: { name: "submit_handoff_report", args: report() } });
+    gemini.reply(
+      { call: { name: "submit_handoff_report", args: { part2: report().part2, findings: [] } } },
+      { call: { name: "submit_handoff_report", args: report() } },
+    );
     await run();
     gemini.assertDone();
     const error = String(responsesIn(gemini.requests[1])[0]?.response.error);
@@ -117,7 +123,10 @@ describe("gemini-cli's complete_task", () => {
 
 describe("tool calls of one turn", () => {
   it("answers every call in order, runs at most the per-turn cap and refuses the rest", async () => {
-    const calls = Array.from({ length: MAX_TOOL_CALLS_PER_TURN + 2 }, (_, i) => ({ name: "read_file", args: { file_path: "app/models/order.py", start_line: 1 + (i % 4) } }));
+    const calls = Array.from({ length: MAX_TOOL_CALLS_PER_TURN + 2 }, (_, i) => ({
+      name: "read_file",
+      args: { file_path: "app/models/order.py", start_line: 1 + (i % 4) },
+    }));
     gemini.reply({ calls }, { call: { name: "submit_handoff_report", args: report() } });
     const result = await run();
     gemini.assertDone();
@@ -132,7 +141,12 @@ describe("tool calls of one turn", () => {
 
   it("redacts credentials in a tool result before the model sees it", async () => {
     gemini.reply(
-      { calls: [{ name: "read_file", args: { file_path: "config/deploy.yml" } }, { name: "grep_search", args: { pattern: "token|postgres" } }] },
+      {
+        calls: [
+          { name: "read_file", args: { file_path: "config/deploy.yml" } },
+          { name: "grep_search", args: { pattern: "token|postgres" } },
+        ],
+      },
       { call: { name: "submit_handoff_report", args: report() } },
     );
     await run();
@@ -152,7 +166,10 @@ describe("a long review", () => {
     gemini.assertDone();
     expect(result.reason).toBe("goal");
     const last = gemini.requests[5];
-    const outputs = (last?.contents ?? []).flatMap((c) => (c.parts ?? []).map((p) => p.functionResponse?.response?.output)).filter((o) => o !== undefined).map(String);
+    const outputs = (last?.contents ?? [])
+      .flatMap((c) => (c.parts ?? []).map((p) => p.functionResponse?.response?.output))
+      .filter((o) => o !== undefined)
+      .map(String);
     expect(outputs).toHaveLength(5);
     expect(outputs[0]).toContain("[Result elided to keep the review within its token budget; it was:");
     expect(outputs[0]).toContain("db/structure.sql: 200 lines");
@@ -168,7 +185,10 @@ describe("a long review", () => {
     gemini.reply(same, same, same, same, same, { call: { name: "submit_handoff_report", args: report() } });
     const result = await run({ maxTurns: 10 });
     gemini.assertDone();
-    const nudged = gemini.requests[3]?.contents.at(-1)?.parts?.map((p) => p.text ?? "").join("");
+    const nudged = gemini.requests[3]?.contents
+      .at(-1)
+      ?.parts?.map((p) => p.text ?? "")
+      .join("");
     expect(nudged).toContain("You have made the same tool calls 3 turns in a row");
     expect(result.reason).toBe("loop");
     expect(result.turns).toBe(5);

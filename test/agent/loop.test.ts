@@ -13,8 +13,21 @@ const limits: AgentLimits = { model: MODEL, temperature: 0.2, maxTurns: 8, timeo
 const settings = { backend: "gemini-api" as const, apiKey: "test-key-not-real", tokenBudget: 1_000_000 };
 
 const report = (findings: unknown[] = []) => ({
-  part1: { status: "success", objectiveAchieved: "Reviewed the migration and the model using it.", decisionsMade: [], validation: "fail", errors: [], scopeDeviations: [] },
-  part2: { keyInterfacesIntroduced: ["column orders.status"], patternsEstablished: [], integrationPoints: ["app/models/order.py"], assumptions: [], warnings: [] },
+  part1: {
+    status: "success",
+    objectiveAchieved: "Reviewed the migration and the model using it.",
+    decisionsMade: [],
+    validation: "fail",
+    errors: [],
+    scopeDeviations: [],
+  },
+  part2: {
+    keyInterfacesIntroduced: ["column orders.status"],
+    patternsEstablished: [],
+    integrationPoints: ["app/models/order.py"],
+    assumptions: [],
+    warnings: [],
+  },
   findings,
 });
 
@@ -77,7 +90,7 @@ function responsesIn(request: GeminiRequestBody | undefined): Array<{ name: stri
   return (last?.parts ?? [])
     .map((p: Part) => p.functionResponse)
     .filter((r) => r !== undefined)
-    .map((r) => ({ name: r.name ?? "", response: (r.response ?? {}) }));
+    .map((r) => ({ name: r.name ?? "", response: r.response ?? {} }));
 }
 
 describe("the agent loop", () => {
@@ -98,7 +111,9 @@ describe("the agent loop", () => {
     expect(String(grep?.response.output)).toContain("app/models/order.py");
     const read = responsesIn(gemini.requests[2])[0];
     // File content comes back inside the untrusted block.
-    expect(String(read?.response.output)).toMatch(/^<untrusted-data-cafe source="read_file result">\n[\s\S]*state = Column\(Text\)[\s\S]*<\/untrusted-data-cafe>$/);
+    expect(String(read?.response.output)).toMatch(
+      /^<untrusted-data-cafe source="read_file result">\n[\s\S]*state = Column\(Text\)[\s\S]*<\/untrusted-data-cafe>$/,
+    );
     // The request declares the five tools and the report, forcing a function call.
     const declared = gemini.requests[0]?.tools?.[0]?.functionDeclarations?.map((d) => d.name);
     expect(declared).toEqual([...REVIEW_TOOL_NAMES, "submit_handoff_report"]);
@@ -183,12 +198,20 @@ describe("the agent loop", () => {
     expect(result.partial).toBeUndefined();
     expect(result.report?.findings).toEqual([statusFinding]);
     expect(result.detail).toBe("no report after 3 turns; the report came in the grace turn");
-    const lastTurn = gemini.requests[2]?.contents.at(-1)?.parts?.map((p) => p.text).join("");
+    const lastTurn = gemini.requests[2]?.contents
+      .at(-1)
+      ?.parts?.map((p) => p.text)
+      .join("");
     expect(lastTurn).toContain("This is your last turn: call submit_handoff_report now");
     const grace = gemini.requests[3];
     expect(grace?.tools?.[0]?.functionDeclarations?.map((d) => d.name)).toEqual(["submit_handoff_report"]);
     expect(grace?.toolConfig?.functionCallingConfig?.allowedFunctionNames).toEqual(["submit_handoff_report"]);
-    expect(grace?.contents.at(-1)?.parts?.map((p) => p.text ?? "").join("")).toContain("You have one final turn: call submit_handoff_report now");
+    expect(
+      grace?.contents
+        .at(-1)
+        ?.parts?.map((p) => p.text ?? "")
+        .join(""),
+    ).toContain("You have one final turn: call submit_handoff_report now");
   });
 
   it("at max_turns with no report in the grace turn, turns what was read into a partial report", async () => {
@@ -205,7 +228,9 @@ describe("the agent loop", () => {
     expect(result.reason).toBe("max_turns");
     expect(result.partial).toBe(true);
     expect(result.report?.part1.status).toBe("partial");
-    expect(result.report?.part1.objectiveAchieved).toMatch(/^Partial report: the agent stopped before it submitted its Handoff Report \(no report after 3 turns\)/);
+    expect(result.report?.part1.objectiveAchieved).toMatch(
+      /^Partial report: the agent stopped before it submitted its Handoff Report \(no report after 3 turns\)/,
+    );
     expect(result.report?.part1.scopeDeviations.join("\n")).toContain("Files the agent read before it stopped: app/models/order.py.");
     expect(result.report?.findings).toEqual([statusFinding]);
   });
@@ -220,7 +245,10 @@ describe("the agent loop", () => {
   });
 
   it("on timeout with a grace turn that fails too, still returns a partial report", async () => {
-    gemini.reply({ call: { name: "list_directory", args: { dir_path: "." } }, delayMs: 1_500 }, { call: { name: "list_directory", args: { dir_path: "." } }, delayMs: 1_500 });
+    gemini.reply(
+      { call: { name: "list_directory", args: { dir_path: "." } }, delayMs: 1_500 },
+      { call: { name: "list_directory", args: { dir_path: "." } }, delayMs: 1_500 },
+    );
     const result = await run({ timeoutMs: 300 }, undefined, 200);
     expect(result.reason).toBe("timeout");
     expect(result.partial).toBe(true);
@@ -275,7 +303,10 @@ describe("the agent loop", () => {
   });
 
   it("asks again when the model answers with no content", async () => {
-    gemini.reply({ response: { candidates: [{ finishReason: "MALFORMED_FUNCTION_CALL", index: 0 }] } }, { call: { name: "submit_handoff_report", args: report() } });
+    gemini.reply(
+      { response: { candidates: [{ finishReason: "MALFORMED_FUNCTION_CALL", index: 0 }] } },
+      { call: { name: "submit_handoff_report", args: report() } },
+    );
     const result = await run();
     gemini.assertDone();
     expect(result.reason).toBe("goal");

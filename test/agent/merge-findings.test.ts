@@ -24,7 +24,10 @@ function report(findings: HandoffReport["findings"]): HandoffReport {
 
 describe("mergeAgentFindings", () => {
   it("keeps every analyser finding with its severity, whatever the agent says", () => {
-    const merged = mergeAgentFindings([analyserFinding], report([{ path: analyserFinding.path, line: 3, severity: "note", category: "locking", message: "This is fine, orders is small." }]));
+    const merged = mergeAgentFindings(
+      [analyserFinding],
+      report([{ path: analyserFinding.path, line: 3, severity: "note", category: "locking", message: "This is fine, orders is small." }]),
+    );
     expect(merged.findings).toHaveLength(1);
     expect(merged.findings[0]?.severity).toBe("error");
     expect(merged.findings[0]?.rule).toBe("require-concurrent-index");
@@ -33,7 +36,10 @@ describe("mergeAgentFindings", () => {
   });
 
   it("adds an agent finding of another kind on the same lines as a finding of its own", () => {
-    const merged = mergeAgentFindings([analyserFinding], report([{ path: analyserFinding.path, line: 4, severity: "warning", category: "rollback", message: "The down file drops a different index name." }]));
+    const merged = mergeAgentFindings(
+      [analyserFinding],
+      report([{ path: analyserFinding.path, line: 4, severity: "warning", category: "rollback", message: "The down file drops a different index name." }]),
+    );
     expect(merged.findings.map((f) => [f.rule, f.origin])).toEqual([
       ["require-concurrent-index", undefined],
       ["agent/rollback", "agent"],
@@ -42,14 +48,32 @@ describe("mergeAgentFindings", () => {
   });
 
   it("drops an agent finding that repeats another agent finding", () => {
-    const same = { path: "app/models/order.rb", line: 10, severity: "warning" as const, category: "compatibility" as const, message: "Still reads orders.legacy_total." };
+    const same = {
+      path: "app/models/order.rb",
+      line: 10,
+      severity: "warning" as const,
+      category: "compatibility" as const,
+      message: "Still reads orders.legacy_total.",
+    };
     const merged = mergeAgentFindings([], report([same, { ...same, line: 10, message: "Again." }]));
     expect(merged.findings).toHaveLength(1);
     expect(merged.repeated).toBe(1);
   });
 
   it("redacts secrets in the agent's text", () => {
-    const merged = mergeAgentFindings([], report([{ path: "config/db.yml", line: 2, severity: "error", category: "other", message: "Committed URL postgres://app:hunter22@db.internal/prod", suggestion: "Rotate ghp_abcdefghijklmnopqrstuvwxyz0123456789AB" }]));
+    const merged = mergeAgentFindings(
+      [],
+      report([
+        {
+          path: "config/db.yml",
+          line: 2,
+          severity: "error",
+          category: "other",
+          message: "Committed URL postgres://app:hunter22@db.internal/prod",
+          suggestion: "Rotate ghp_abcdefghijklmnopqrstuvwxyz0123456789AB",
+        },
+      ]),
+    );
     expect(merged.findings[0]?.message).toBe("Committed URL postgres://app:[REDACTED]@db.internal/prod");
     expect(merged.findings[0]?.help).toBe("Rotate [REDACTED]");
   });

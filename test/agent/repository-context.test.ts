@@ -24,7 +24,9 @@ afterAll(async () => {
 describe("the repository context of the first turn", () => {
   it("shows a shallow tree and the AGENTS.md and GEMINI.md conventions, fenced as the author's text", async () => {
     const text = await repositoryContext(ws.root, createUntrustedFence("cafe"));
-    expect(text).toContain('<untrusted-data-cafe source="repository tree">\napp/\n  models/\ndb/\n  migrate/\n.gitignore\nAGENTS.md\nGEMINI.md\nREADME.md\n</untrusted-data-cafe>');
+    expect(text).toContain(
+      '<untrusted-data-cafe source="repository tree">\napp/\n  models/\ndb/\n  migrate/\n.gitignore\nAGENTS.md\nGEMINI.md\nREADME.md\n</untrusted-data-cafe>',
+    );
     expect(text).toContain('<untrusted-data-cafe source="AGENTS.md">\nMigrations live in db/migrate and always set lock_timeout.\n');
     expect(text).toContain("Use sqitch naming.");
     // Secrets and ignored folders stay out; nothing below the second level is listed.

@@ -123,7 +123,13 @@ describe("the review step's script", () => {
   });
 
   it("turns each input into the option the CLI reads, and the Gemini key into GEMINI_API_KEY", () => {
-    const seen = runStep({ "config-path": "ci/data engineer.yml", "fail-on": "warning", "sarif-file": "out/results.sarif", "gemini-api-key": "gemini-secret", "github-token": "ghp_other" });
+    const seen = runStep({
+      "config-path": "ci/data engineer.yml",
+      "fail-on": "warning",
+      "sarif-file": "out/results.sarif",
+      "gemini-api-key": "gemini-secret",
+      "github-token": "ghp_other",
+    });
     expect(seen.argv).toEqual(["review", "--github", "--config", "ci/data engineer.yml", "--fail-on", "warning", "--sarif", "out/results.sarif"]);
     expect(seen.token).toBe("ghp_other");
     expect(seen.gemini).toBe("gemini-secret");

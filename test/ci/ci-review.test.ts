@@ -6,7 +6,17 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { FakeGitHub, type FakeReply, type RecordedRequest } from "../helpers/fake-github.js";
-import { addedPatch, checkRunReply, expectRepoConfig, fileEntries, pullRequestEvent, repoPath, reviewAccepted, reviewRejected, type PullRequestPayload } from "../helpers/pull-request-scenario.js";
+import {
+  addedPatch,
+  checkRunReply,
+  expectRepoConfig,
+  fileEntries,
+  pullRequestEvent,
+  repoPath,
+  reviewAccepted,
+  reviewRejected,
+  type PullRequestPayload,
+} from "../helpers/pull-request-scenario.js";
 
 /**
  * `data-engineer review --github`, as a GitHub Actions job runs it: a real `pull_request` payload
@@ -34,7 +44,11 @@ function checkout(branch: Record<string, string>): { dir: string; headSha: strin
     }
   };
   git("init", "-q", "-b", "master");
-  write({ "README.md": "# Hello\n", "db/migrations/000001_init.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, created_at timestamptz);\n", "db/migrations/000001_init.down.sql": "DROP TABLE orders;\n" });
+  write({
+    "README.md": "# Hello\n",
+    "db/migrations/000001_init.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, created_at timestamptz);\n",
+    "db/migrations/000001_init.down.sql": "DROP TABLE orders;\n",
+  });
   git("add", "-A");
   git("commit", "-q", "-m", "base");
   write(branch);
@@ -96,16 +110,29 @@ function expectCiReview(github: FakeGitHub, payload: PullRequestPayload, scenari
   const number = payload.pull_request.number;
   github.on("POST", `${repo}/check-runs`, scenario.createCheck ?? ((req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>)));
   if (scenario.readsConfig ?? true) expectRepoConfig(github, payload);
-  const listed = fileEntries(github, scenario.changed.map((f) => f.path)).map((entry, i) => ({ ...(entry as Record<string, unknown>), patch: addedPatch(scenario.changed[i]?.text ?? "") }));
+  const listed = fileEntries(
+    github,
+    scenario.changed.map((f) => f.path),
+  ).map((entry, i) => ({ ...(entry as Record<string, unknown>), patch: addedPatch(scenario.changed[i]?.text ?? "") }));
   github.on("GET", `${repo}/pulls/${number}/files`, { status: 200, body: listed });
   if (scenario.reviews !== undefined) {
-    const [comment] = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 200) as Array<Record<string, unknown> & { user: Record<string, unknown> }>;
+    const [comment] = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 200) as Array<
+      Record<string, unknown> & { user: Record<string, unknown> }
+    >;
     github.on("GET", `${repo}/pulls/${number}/comments`, {
       status: 200,
-      body: (scenario.posted ?? []).map((body, i) => ({ ...comment, id: 100 + i, body, user: { ...comment?.user, login: "github-actions[bot]", type: "Bot" } })),
+      body: (scenario.posted ?? []).map((body, i) => ({
+        ...comment,
+        id: 100 + i,
+        body,
+        user: { ...comment?.user, login: "github-actions[bot]", type: "Bot" },
+      })),
     });
     const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
-    github.on("GET", `${repo}/pulls/${number}`, { status: 200, body: { ...pull, requested_teams: [], head: { ...pull.head, sha: payload.pull_request.head.sha } } });
+    github.on("GET", `${repo}/pulls/${number}`, {
+      status: 200,
+      body: { ...pull, requested_teams: [], head: { ...pull.head, sha: payload.pull_request.head.sha } },
+    });
     for (const answer of scenario.reviews) github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => answer(req.body as Record<string, unknown>));
   }
   if (scenario.completeCheck ?? true) github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
@@ -114,7 +141,10 @@ function expectCiReview(github: FakeGitHub, payload: PullRequestPayload, scenari
 function statusReply(github: FakeGitHub, request: RecordedRequest): FakeReply {
   const example = github.example("POST", "/repos/{owner}/{repo}/statuses/{sha}", 201) as Record<string, unknown>;
   const sent = request.body as { state: string; description?: string; context?: string; target_url?: string };
-  return { status: 201, body: { ...example, state: sent.state, description: sent.description ?? null, context: sent.context ?? "default", target_url: sent.target_url ?? null } };
+  return {
+    status: 201,
+    body: { ...example, state: sent.state, description: sent.description ?? null, context: sent.context ?? "default", target_url: sent.target_url ?? null },
+  };
 }
 
 const FORBIDDEN: FakeReply = {
@@ -219,7 +249,12 @@ describe("data-engineer review --github", () => {
     const { dir, headSha } = checkout({ [UP]: UP_TEXT });
     const { payload, path } = eventFile(headSha);
     const repo = repoPath(payload);
-    expectCiReview(github, payload, { changed: [{ path: UP, text: UP_TEXT }], reviews: [reviewAccepted(github)], createCheck: () => FORBIDDEN, completeCheck: false });
+    expectCiReview(github, payload, {
+      changed: [{ path: UP, text: UP_TEXT }],
+      reviews: [reviewAccepted(github)],
+      createCheck: () => FORBIDDEN,
+      completeCheck: false,
+    });
     github.on("POST", `${repo}/statuses/${headSha}`, (req) => statusReply(github, req), 2);
     const env = actionsEnv(payload, path);
 
@@ -230,7 +265,9 @@ describe("data-engineer review --github", () => {
     expect(ran.code).toBe(1);
     expect(ran.out).toMatch(/^Commit status "data-engineer" on #2 \(\w{7}\): failure — /);
     expect(ran.out).toContain("checks: write");
-    const statuses = github.requestsTo("repos/create-commit-status").map((r) => r.body as { state: string; context: string; description: string; target_url: string });
+    const statuses = github
+      .requestsTo("repos/create-commit-status")
+      .map((r) => r.body as { state: string; context: string; description: string; target_url: string });
     expect(statuses.map((s) => s.state)).toEqual(["pending", "failure"]);
     for (const status of statuses) {
       expect(status.context).toBe("data-engineer");
@@ -292,7 +329,9 @@ describe("data-engineer review --github", () => {
     github.assertDone();
     expect(ran.code).toBe(1);
     expect(outputsOf(env)).toMatch(/\nconclusion=failure\n$/);
-    const sarif = JSON.parse(readFileSync(join(dir, "data-engineer.sarif"), "utf8")) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
+    const sarif = JSON.parse(readFileSync(join(dir, "data-engineer.sarif"), "utf8")) as {
+      runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }>;
+    };
     const results = sarif.runs[0]?.results ?? [];
     expect(results.map((r) => r.ruleId)).toContain("require-concurrent-index");
     expect(results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri)).toContain(UP);

@@ -42,7 +42,14 @@ describe("data-engineer", () => {
     expect(ran.status).toBe(0);
     expect(ran.stdout).toMatch(/Check run "data-engineer": failure — \d+ errors?, \d+ warnings?/);
     expect(ran.stdout).toContain("--- db/migrations/20261101120000_add_order_status.up.sql:5");
-    for (const rule of ["require-concurrent-index", "require-not-valid-foreign-key", "missing-rollback", "empty-rollback", "rollback-mismatch", "add-required-column"]) {
+    for (const rule of [
+      "require-concurrent-index",
+      "require-not-valid-foreign-key",
+      "missing-rollback",
+      "empty-rollback",
+      "rollback-mismatch",
+      "add-required-column",
+    ]) {
       expect(ran.stdout).toContain(`[\`${rule}\`]`);
     }
     expect(ran.stdout).toContain("```suggestion\nCREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);");

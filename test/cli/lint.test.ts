@@ -19,7 +19,9 @@ describe("data-engineer lint on golang-migrate, dbmate, goose and Diesel migrati
 
   it("reports missing and empty downs", () => {
     expect(at(json, "missing-rollback")).toEqual([`${DEMO}/golang-migrate/000003_index_orders.up.sql:1`]);
-    expect(at(json, "empty-rollback")).toEqual([expect.stringMatching(/^test\/fixtures\/lint-demo\/dbmate\/db\/migrations\/20260103000000_empty_down\.sql:\d+$/)]);
+    expect(at(json, "empty-rollback")).toEqual([
+      expect.stringMatching(/^test\/fixtures\/lint-demo\/dbmate\/db\/migrations\/20260103000000_empty_down\.sql:\d+$/),
+    ]);
   });
 
   it("reports CREATE INDEX without CONCURRENTLY on an existing table, not on a table the migration created", () => {
@@ -85,7 +87,10 @@ describe("data-engineer lint", () => {
 
   it("writes SARIF 2.1.0", () => {
     const ran = runBuilt("cli/main.js", ["lint", "--format", "sarif", `${DEMO}/golang-migrate`]);
-    const sarif = JSON.parse(ran.stdout) as { version: string; runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; locations: unknown[] }> }> };
+    const sarif = JSON.parse(ran.stdout) as {
+      version: string;
+      runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; locations: unknown[] }> }>;
+    };
     expect(sarif.version).toBe("2.1.0");
     const run = sarif.runs[0];
     expect(run?.results.map((r) => r.ruleId)).toContain("require-concurrent-index");
@@ -98,7 +103,9 @@ describe("data-engineer lint", () => {
     mkdirSync(join(repo, "db", "my migrations"), { recursive: true });
     writeFileSync(join(repo, "db", "my migrations", "001_index.sql"), "CREATE INDEX orders_idx ON orders (id);\n");
     const ran = runBuilt("cli/main.js", ["lint", "--format", "sarif", "my migrations"], { cwd: join(repo, "db") });
-    const sarif = JSON.parse(ran.stdout) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
+    const sarif = JSON.parse(ran.stdout) as {
+      runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }>;
+    };
     const uris = sarif.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri);
     expect(uris).toContain("db/my%20migrations/001_index.sql");
   });

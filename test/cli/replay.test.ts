@@ -42,7 +42,11 @@ describe("data-engineer replay", () => {
 
     const { code, out } = await run(dir, "--format", "json");
 
-    const json = JSON.parse(out) as { status: string; migrations: Array<{ migration: string; restores: boolean }>; findings: Array<{ rule: string; path: string; message: string }> };
+    const json = JSON.parse(out) as {
+      status: string;
+      migrations: Array<{ migration: string; restores: boolean }>;
+      findings: Array<{ rule: string; path: string; message: string }>;
+    };
     expect(code).toBe(1);
     expect(json.status).toBe("replayed");
     expect(json.migrations.map((m) => [m.migration, m.restores])).toEqual([

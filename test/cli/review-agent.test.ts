@@ -50,14 +50,34 @@ function runReview(env: NodeJS.ProcessEnv, ...extra: string[]) {
 describe("data-engineer review with the agent", () => {
   it("runs the agent on the tree at --head and prints its report", async () => {
     gemini.reply(
-      { calls: [{ name: "read_file", args: { file_path: "app/models/order.py" } }, { name: "read_file", args: { file_path: "passwd" } }] },
+      {
+        calls: [
+          { name: "read_file", args: { file_path: "app/models/order.py" } },
+          { name: "read_file", args: { file_path: "passwd" } },
+        ],
+      },
       {
         call: {
           name: "submit_handoff_report",
           args: {
-            part1: { status: "success", objectiveAchieved: "Checked the status column against the Order model.", decisionsMade: [], validation: "pass", errors: [], scopeDeviations: [] },
-            part2: { keyInterfacesIntroduced: [], patternsEstablished: [], integrationPoints: ["app/models/order.py maps state, not status"], assumptions: [], warnings: [] },
-            findings: [{ path: "db/migrations/000002_status.up.sql", line: 1, severity: "warning", category: "compatibility", message: "Nothing writes status yet." }],
+            part1: {
+              status: "success",
+              objectiveAchieved: "Checked the status column against the Order model.",
+              decisionsMade: [],
+              validation: "pass",
+              errors: [],
+              scopeDeviations: [],
+            },
+            part2: {
+              keyInterfacesIntroduced: [],
+              patternsEstablished: [],
+              integrationPoints: ["app/models/order.py maps state, not status"],
+              assumptions: [],
+              warnings: [],
+            },
+            findings: [
+              { path: "db/migrations/000002_status.up.sql", line: 1, severity: "warning", category: "compatibility", message: "Nothing writes status yet." },
+            ],
           },
         },
       },
@@ -75,7 +95,10 @@ describe("data-engineer review with the agent", () => {
   });
 
   it("leaves the agent out with --no-agent, and without a key", async () => {
-    for (const [env, extra] of [[{ GEMINI_API_KEY: "local-key" }, ["--no-agent"]], [{}, []]] as const) {
+    for (const [env, extra] of [
+      [{ GEMINI_API_KEY: "local-key" }, ["--no-agent"]],
+      [{}, []],
+    ] as const) {
       const ran = await runReview(env, ...extra);
       expect(ran.code).toBe(0);
       expect(ran.out).not.toContain("data-engineer agent");

@@ -71,7 +71,15 @@ describe("data-engineer review", () => {
     expect(ran.status).toBe(1);
     const sarif = JSON.parse(ran.stdout) as {
       version: string;
-      runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }>;
+      runs: Array<{
+        tool: { driver: { rules: Array<{ id: string }> } };
+        results: Array<{
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>;
+        }>;
+      }>;
     };
     expect(sarif.version).toBe("2.1.0");
     const run = sarif.runs[0];
@@ -84,7 +92,8 @@ describe("data-engineer review", () => {
     const config = join(mkdtempSync(join(tmpdir(), "de-review-config-")), "config.yml");
     writeFileSync(config, "failOn: never\n");
     expect(runBuilt("cli/main.js", ["review", "--repo", dir, "--base", "main", "--config", config]).status).toBe(0);
-    const json = (args: string[]) => JSON.parse(runBuilt("cli/main.js", ["review", "--repo", dir, "--base", "main", "--format", "json", ...args]).stdout) as { check: { conclusion: string } };
+    const json = (args: string[]) =>
+      JSON.parse(runBuilt("cli/main.js", ["review", "--repo", dir, "--base", "main", "--format", "json", ...args]).stdout) as { check: { conclusion: string } };
     expect(json(["--fail-on", "never"]).check.conclusion).toBe("success");
     expect(json(["--config", config, "--fail-on", "warning"]).check.conclusion).toBe("failure");
   });

@@ -35,7 +35,10 @@ describe("parseCommand", () => {
       ok: true,
       command: { name: "ask", question: "Does anything still read orders.state?\nI mean the workers.\n\nThanks" },
     });
-    expect(parseCommand("/data-engineer ask\nWhat locks does 0042 take?")).toEqual({ ok: true, command: { name: "ask", question: "What locks does 0042 take?" } });
+    expect(parseCommand("/data-engineer ask\nWhat locks does 0042 take?")).toEqual({
+      ok: true,
+      command: { name: "ask", question: "What locks does 0042 take?" },
+    });
   });
 
   it("refuses ask without a question, or with one too long", () => {
@@ -46,7 +49,10 @@ describe("parseCommand", () => {
 
   it("takes exactly one rule id for explain, in any case, with or without backticks", () => {
     expect(parseCommand("/data-engineer explain Ban-Drop-Table")).toEqual({ ok: true, command: { name: "explain", rule: "ban-drop-table" } });
-    expect(parseCommand("/data-engineer explain `require-concurrent-index`")).toEqual({ ok: true, command: { name: "explain", rule: "require-concurrent-index" } });
+    expect(parseCommand("/data-engineer explain `require-concurrent-index`")).toEqual({
+      ok: true,
+      command: { name: "explain", rule: "require-concurrent-index" },
+    });
     expect(parseCommand("/data-engineer explain")).toEqual({ ok: false, problem: expect.stringContaining("takes one rule id") });
     expect(parseCommand("/data-engineer explain a b")).toEqual({ ok: false, problem: expect.stringContaining("takes one rule id") });
     expect(parseCommand("/data-engineer explain ../../etc/passwd")).toEqual({ ok: false, problem: expect.stringContaining("is not a rule id") });

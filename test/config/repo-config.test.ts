@@ -71,7 +71,12 @@ describe(".github/data-engineer.yml", () => {
   });
 
   it("enumerates the rule ids in the JSON Schema with their descriptions, and allows no other key", () => {
-    const rules = (repoConfigJsonSchema(RULE_DESCRIPTIONS).properties as Record<string, { properties: Record<string, { description: string; enum?: string[] }>; additionalProperties: unknown }>).rules;
+    const rules = (
+      repoConfigJsonSchema(RULE_DESCRIPTIONS).properties as Record<
+        string,
+        { properties: Record<string, { description: string; enum?: string[] }>; additionalProperties: unknown }
+      >
+    ).rules;
     expect(rules?.additionalProperties).toBe(false);
     for (const id of RULE_IDS) expect(rules?.properties[id]?.description, id).toBe(RULES_BY_ID.get(id)?.meta.description);
     expect(rules?.properties["replay-down-mismatch"]?.description).toMatch(/After up then down/);

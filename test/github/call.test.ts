@@ -29,7 +29,10 @@ const quiet = () => undefined;
 const octokit = () => new Octokit({ auth: "t", request: { retries: 0 }, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
 const secondaryRateLimit = {
   status: 403,
-  body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest" },
+  body: {
+    message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+    documentation_url: "https://docs.github.com/rest",
+  },
   headers: { "retry-after": "7" },
   undocumented: "GitHub answers 403 to any request over a secondary rate limit",
 };
@@ -71,7 +74,9 @@ describe("callGitHub: resending on rate limits", () => {
     github = new FakeGitHub();
     github.on("GET", "/repos/o/r/pulls/1", secondaryRateLimit);
     const clock = fakeClock();
-    const failure = callGitHub({ kind: "read", doing: "reading pull request #1", clock }, () => octokit().rest.pulls.get({ owner: "o", repo: "r", pull_number: 1 }));
+    const failure = callGitHub({ kind: "read", doing: "reading pull request #1", clock }, () =>
+      octokit().rest.pulls.get({ owner: "o", repo: "r", pull_number: 1 }),
+    );
     await expect(failure).rejects.toBeInstanceOf(GitHubApiError);
     await expect(failure).rejects.toMatchObject({ status: 403 });
     expect(clock.slept).toEqual([]);
@@ -83,7 +88,9 @@ describe("callGitHub: resending on rate limits", () => {
     github.on("POST", "/repos/o/r/issues/1/comments", { status: 502, body: { message: "Bad Gateway" }, undocumented: "a proxy in front of GitHub failing" });
     const clock = fakeClock();
     await expect(
-      callGitHub({ kind: "create", doing: "posting the reply", clock }, () => octokit().rest.issues.createComment({ owner: "o", repo: "r", issue_number: 1, body: "hi" })),
+      callGitHub({ kind: "create", doing: "posting the reply", clock }, () =>
+        octokit().rest.issues.createComment({ owner: "o", repo: "r", issue_number: 1, body: "hi" }),
+      ),
     ).rejects.toMatchObject({ status: 502 });
     expect(github.requests).toHaveLength(1);
     expect(clock.slept).toEqual([]);
@@ -162,7 +169,7 @@ describe("the GitHub calls of src/github/", () => {
 
   it("the scan finds a request made outside callGitHub", () => {
     const text = [
-      "const a = await callGitHub({ kind: \"read\", doing: \"x\" }, () => octokit.rest.pulls.get(params));",
+      'const a = await callGitHub({ kind: "read", doing: "x" }, () => octokit.rest.pulls.get(params));',
       "const b = await octokit.rest.issues.createComment(params);",
       "const c = await octokit.paginate(octokit.rest.pulls.listFiles, params);",
     ].join("\n");

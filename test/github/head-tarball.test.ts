@@ -60,7 +60,10 @@ describe("the head commit's tarball", () => {
 
   it("works with the installation Octokit Probot gives the app", async () => {
     const github = redirectToCodeload(new FakeGitHub().installationToken(INSTALLATION_ID));
-    nock(CODELOAD, { badheaders: ["authorization"] }).get(archivePath).query(true).reply(200, githubTarball(), { "content-type": "application/x-gzip" });
+    nock(CODELOAD, { badheaders: ["authorization"] })
+      .get(archivePath)
+      .query(true)
+      .reply(200, githubTarball(), { "content-type": "application/x-gzip" });
     const probot = new Probot({ appId: 123, privateKey, Octokit: TestOctokit });
     const client = new PullRequestClient(await probot.auth(INSTALLATION_ID), pr);
 

@@ -22,7 +22,10 @@ const octokit = () => new Octokit({ auth: "t", request: { retries: 0 } });
 const review = { status: 200 as const };
 const secondary = (headers: Record<string, string>) => ({
   status: 403,
-  body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest" },
+  body: {
+    message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+    documentation_url: "https://docs.github.com/rest",
+  },
   headers,
   undocumented: "GitHub answers 403 to any request over a secondary rate limit",
 });
@@ -34,7 +37,10 @@ describe("writes under GitHub's rate limits", () => {
     github.on("POST", "/repos/o/r/pulls/1/reviews", secondary({ "retry-after": "7" })).on("POST", "/repos/o/r/pulls/1/reviews", { ...review, body });
     const clock = fakeClock();
 
-    const result = await withRateLimitRetry(() => octokit().rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 1, event: "COMMENT", body: "x" }), clock);
+    const result = await withRateLimitRetry(
+      () => octokit().rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 1, event: "COMMENT", body: "x" }),
+      clock,
+    );
 
     expect(result.status).toBe(200);
     expect(clock.slept).toEqual([7000]);
@@ -47,7 +53,12 @@ describe("writes under GitHub's rate limits", () => {
     const github = new FakeGitHub();
     const body = github.example("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 200);
     github
-      .on("POST", "/repos/o/r/pulls/1/reviews", { status: 403, body: { message: "API rate limit exceeded", documentation_url: "x" }, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) }, undocumented: "primary rate limit" })
+      .on("POST", "/repos/o/r/pulls/1/reviews", {
+        status: 403,
+        body: { message: "API rate limit exceeded", documentation_url: "x" },
+        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
+        undocumented: "primary rate limit",
+      })
       .on("POST", "/repos/o/r/pulls/1/reviews", { ...review, body });
     await withRateLimitRetry(() => octokit().rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 1, event: "COMMENT", body: "x" }), clock);
     expect(clock.slept).toEqual([31_000]);
@@ -58,10 +69,14 @@ describe("writes under GitHub's rate limits", () => {
     const clock = fakeClock();
     const github = new FakeGitHub();
     github.on("POST", "/repos/o/r/pulls/1/reviews", { status: 422, body: { message: "Validation Failed", documentation_url: "x", errors: [] } });
-    await expect(withRateLimitRetry(() => octokit().rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 1, event: "COMMENT", body: "x" }), clock)).rejects.toMatchObject({ status: 422 });
+    await expect(
+      withRateLimitRetry(() => octokit().rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 1, event: "COMMENT", body: "x" }), clock),
+    ).rejects.toMatchObject({ status: 422 });
     expect(clock.slept).toEqual([]);
     github.on("POST", "/repos/o/r/pulls/1/reviews", secondary({ "retry-after": "1" }), 3);
-    await expect(withRateLimitRetry(() => octokit().rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 1, event: "COMMENT", body: "x" }), clock)).rejects.toMatchObject({ status: 403 });
+    await expect(
+      withRateLimitRetry(() => octokit().rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 1, event: "COMMENT", body: "x" }), clock),
+    ).rejects.toMatchObject({ status: 403 });
     expect(clock.slept).toEqual([1000, 1000]);
     github.assertDone();
   });

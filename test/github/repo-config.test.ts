@@ -34,7 +34,11 @@ describe("loading .github/data-engineer.yml", () => {
   });
 
   it("reports a GitHub failure as GitHub's, not as a configuration error", async () => {
-    const github = new FakeGitHub().on("GET", path("shop"), { status: 500, body: { message: "boom", documentation_url: "x" }, undocumented: "any endpoint can fail" });
+    const github = new FakeGitHub().on("GET", path("shop"), {
+      status: 500,
+      body: { message: "boom", documentation_url: "x" },
+      undocumented: "any endpoint can fail",
+    });
     await expect(loadRepoConfig(octokit(), "acme", "shop")).rejects.toBeInstanceOf(GitHubApiError);
     github.assertDone();
   });

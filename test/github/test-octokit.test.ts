@@ -13,7 +13,10 @@ async function secondaryLimitLogged(Octokit: typeof ProbotOctokit): Promise<bool
   const github = new FakeGitHub();
   github.installationToken(INSTALLATION_ID).on("GET", "/repos/o/r/pulls/1/files", {
     status: 403,
-    body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest" },
+    body: {
+      message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+      documentation_url: "https://docs.github.com/rest",
+    },
     headers: { "retry-after": "1" },
     undocumented: "GitHub answers 403 to any request over a secondary rate limit",
   });

@@ -204,7 +204,10 @@ describe("re-runs from the checks UI", () => {
 
     await receive("check_run", event);
 
-    expect(github.requestsTo("checks/create")[0]?.body).toMatchObject({ head_sha: HEAD, external_id: encodeCheckIdentity({ pullNumber: number, headSha: HEAD }) });
+    expect(github.requestsTo("checks/create")[0]?.body).toMatchObject({
+      head_sha: HEAD,
+      external_id: encodeCheckIdentity({ pullNumber: number, headSha: HEAD }),
+    });
     expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "success", actions: [REREVIEW_ACTION] });
   });
 

@@ -122,7 +122,9 @@ async function receive(name: "issue_comment" | "pull_request_review_comment" | "
 const notFound: FakeReply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
 
 function permissionReply(permission: string, roleName: string): FakeReply {
-  const example = github.example("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", 200) as Record<string, unknown> & { user: Record<string, unknown> };
+  const example = github.example("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", 200) as Record<string, unknown> & {
+    user: Record<string, unknown>;
+  };
   // GitHub's example lacks the user's `role_name` its schema requires.
   return { status: 200, body: { ...example, permission, role_name: roleName, user: { ...example.user, login: "Codertocat", role_name: roleName } } };
 }
@@ -136,7 +138,8 @@ function expectGate(options: { config?: string; permission?: FakeReply; token?: 
 
 function expectReaction(kind: "issue" | "review", id: number): void {
   const path = kind === "issue" ? `${REPO}/issues/comments/${id}/reactions` : `${REPO}/pulls/comments/${id}/reactions`;
-  const template = kind === "issue" ? "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions" : "/repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions";
+  const template =
+    kind === "issue" ? "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions" : "/repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions";
   github.on("POST", path, { status: 201, body: { ...(github.example("POST", template, 201) as object), content: "eyes" } });
 }
 
@@ -150,7 +153,10 @@ function expectReply(): void {
 function expectThreadReply(commentId: number): void {
   github.on("POST", `${REPO}/pulls/${NUMBER}/comments/${commentId}/replies`, (req) => ({
     status: 201,
-    body: { ...(github.example("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", 201) as object), body: (req.body as { body: string }).body },
+    body: {
+      ...(github.example("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", 201) as object),
+      body: (req.body as { body: string }).body,
+    },
   }));
 }
 
@@ -164,7 +170,9 @@ function expectPullRequest(changes: { state?: "open" | "closed"; merged?: boolea
 }
 
 function replies(): string[] {
-  return [...github.requestsTo("issues/create-comment"), ...github.requestsTo("pulls/create-reply-for-review-comment")].map((r) => (r.body as { body: string }).body);
+  return [...github.requestsTo("issues/create-comment"), ...github.requestsTo("pulls/create-reply-for-review-comment")].map(
+    (r) => (r.body as { body: string }).body,
+  );
 }
 
 function onlyReply(): string {
@@ -204,7 +212,14 @@ describe("/data-engineer review and full-review", () => {
     expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "failure" });
     expect(replies()).toEqual([]);
     const accepted = logs.records.find((r) => r.msg === "command accepted");
-    expect(accepted).toMatchObject({ deliveryId: "delivery-command", repo: pr.repository.full_name, pr: NUMBER, command: "review", commenter: "Codertocat", role: "write" });
+    expect(accepted).toMatchObject({
+      deliveryId: "delivery-command",
+      repo: pr.repository.full_name,
+      pr: NUMBER,
+      command: "review",
+      commenter: "Codertocat",
+      role: "write",
+    });
     expect(logs.text()).not.toContain("ghs_test-installation-token");
   });
 
@@ -248,10 +263,21 @@ describe("/data-engineer review and full-review", () => {
     const payload = issueComment("/data-engineer");
     expectGate();
     expectReaction("issue", payload.comment.id);
-    const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown>; labels: Array<Record<string, unknown>> };
+    const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & {
+      head: Record<string, unknown>;
+      labels: Array<Record<string, unknown>>;
+    };
     github.on("GET", `${REPO}/pulls/${NUMBER}`, {
       status: 200,
-      body: { ...pull, number: NUMBER, draft: true, changed_files: 1, requested_teams: [], labels: [{ ...pull.labels[0], name: PAUSED_LABEL }], head: { ...pull.head, sha: HEAD } },
+      body: {
+        ...pull,
+        number: NUMBER,
+        draft: true,
+        changed_files: 1,
+        requested_teams: [],
+        labels: [{ ...pull.labels[0], name: PAUSED_LABEL }],
+        head: { ...pull.head, sha: HEAD },
+      },
     });
     github
       .on("POST", `${REPO}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>))
@@ -281,12 +307,18 @@ describe("/data-engineer review and full-review", () => {
     const payload = issueComment("/data-engineer review");
     expectGate();
     expectReaction("issue", payload.comment.id);
-    github.on("GET", `${REPO}/pulls/${NUMBER}`, { status: 500, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" }, undocumented: "any endpoint can fail" });
+    github.on("GET", `${REPO}/pulls/${NUMBER}`, {
+      status: 500,
+      body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" },
+      undocumented: "any endpoint can fail",
+    });
     expectReply();
 
     await receive("issue_comment", payload);
 
-    expect(onlyReply()).toContain(`\`/data-engineer review\` failed: GitHub answered HTTP 500 while reading pull request \\#${NUMBER} \\(GET ${REPO}/pulls/${NUMBER}\\): Server Error`);
+    expect(onlyReply()).toContain(
+      `\`/data-engineer review\` failed: GitHub answered HTTP 500 while reading pull request \\#${NUMBER} \\(GET ${REPO}/pulls/${NUMBER}\\): Server Error`,
+    );
   });
 });
 
@@ -373,7 +405,9 @@ describe("/data-engineer ask", () => {
 
     await receive("pull_request_review_comment", payload);
 
-    expect(onlyReply()).toContain("only `/data-engineer ask` works in a line's thread. Write `/data-engineer review` in [the pull request's conversation](https://github.com/Codertocat/Hello-World/pull/2) instead.");
+    expect(onlyReply()).toContain(
+      "only `/data-engineer ask` works in a line's thread. Write `/data-engineer review` in [the pull request's conversation](https://github.com/Codertocat/Hello-World/pull/2) instead.",
+    );
     expect(github.requestsTo("reactions/create-for-pull-request-review-comment")).toEqual([]);
   });
 });
@@ -473,7 +507,10 @@ describe("/data-engineer pause and resume", () => {
     const payload = issueComment("/data-engineer pause");
     expectGate();
     expectReaction("issue", payload.comment.id);
-    github.on("POST", `${REPO}/issues/${NUMBER}/labels`, { status: 200, body: github.example("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", 200) });
+    github.on("POST", `${REPO}/issues/${NUMBER}/labels`, {
+      status: 200,
+      body: github.example("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", 200),
+    });
     expectReply();
 
     await receive("issue_comment", payload);
@@ -506,7 +543,12 @@ describe("/data-engineer pause and resume", () => {
 
   it("gives a pull request with the label a skipped check that says how to resume", async () => {
     const payload = pullRequestEvent("synchronize") as PullRequestPayload & { pull_request: { labels: Array<Record<string, unknown>> } };
-    payload.pull_request.labels = [{ ...(payload.pull_request.labels[0] ?? { id: 1, node_id: "L", url: "https://api.github.com/x", color: "ededed", default: false, description: null }), name: PAUSED_LABEL }];
+    payload.pull_request.labels = [
+      {
+        ...(payload.pull_request.labels[0] ?? { id: 1, node_id: "L", url: "https://api.github.com/x", color: "ededed", default: false, description: null }),
+        name: PAUSED_LABEL,
+      },
+    ];
     github
       .installationToken(INSTALLATION_ID)
       .on("POST", `${REPO}/check-runs`, (req) => checkRunReply(github, 201, 9, req.body as Record<string, unknown>))
@@ -525,7 +567,10 @@ describe("/data-engineer pause and resume", () => {
     const payload = issueComment("/data-engineer pause");
     expectGate();
     expectReaction("issue", payload.comment.id);
-    github.on("POST", `${REPO}/issues/${NUMBER}/labels`, { status: 410, body: { message: "Issues are disabled for this repo", documentation_url: "https://docs.github.com/rest" } });
+    github.on("POST", `${REPO}/issues/${NUMBER}/labels`, {
+      status: 410,
+      body: { message: "Issues are disabled for this repo", documentation_url: "https://docs.github.com/rest" },
+    });
     expectReply();
 
     const logs = await receive("issue_comment", payload);
@@ -543,7 +588,9 @@ describe("who may run commands", () => {
 
     await receive("issue_comment", payload);
 
-    expect(onlyReply()).toContain("`/data-engineer review` needs at least **write** permission on this repository (`commands.minPermission`); you have **read**.");
+    expect(onlyReply()).toContain(
+      "`/data-engineer review` needs at least **write** permission on this repository (`commands.minPermission`); you have **read**.",
+    );
     expect(github.requestsTo("reactions/create-for-issue-comment")).toEqual([]);
     expect(github.requestsTo("checks/create")).toEqual([]);
   });
@@ -593,7 +640,9 @@ describe("who may run commands", () => {
 
     await receive("issue_comment", payload);
 
-    expect(onlyReply()).toContain('the configuration could not be read, so no command can run: Codertocat/Hello-World:.github/data-engineer.yml: key "commands.minPermission"');
+    expect(onlyReply()).toContain(
+      'the configuration could not be read, so no command can run: Codertocat/Hello-World:.github/data-engineer.yml: key "commands.minPermission"',
+    );
   });
 
   it("ignores a bot: no request at all", async () => {
@@ -626,7 +675,9 @@ describe("who may run commands", () => {
     expectReply();
     const logs = await receive("issue_comment", issueComment("/data-engineer review"), { limiter });
 
-    expect(onlyReply()).toContain("this pull request has had 1 data-engineer command in the last hour (`commands.maxPerHour`), so this one was not run. Try again after 2030-01-01T11:00:00Z (UTC).");
+    expect(onlyReply()).toContain(
+      "this pull request has had 1 data-engineer command in the last hour (`commands.maxPerHour`), so this one was not run. Try again after 2030-01-01T11:00:00Z (UTC).",
+    );
     expect(github.requestsTo("reactions/create-for-issue-comment")).toEqual([]);
     expect(github.requestsTo("checks/create")).toEqual([]);
     expect(logs.records.find((r) => r.msg === "command refused: rate limit")).toMatchObject({ deliveryId: "delivery-command" });
@@ -635,7 +686,10 @@ describe("who may run commands", () => {
   it("never lets a failure escape the handler, even when the reply fails too", async () => {
     const payload = issueComment("/data-engineer help");
     expectGate();
-    github.on("POST", `${REPO}/issues/comments/${payload.comment.id}/reactions`, { status: 422, body: { message: "Validation Failed", documentation_url: "https://docs.github.com/rest" } });
+    github.on("POST", `${REPO}/issues/comments/${payload.comment.id}/reactions`, {
+      status: 422,
+      body: { message: "Validation Failed", documentation_url: "https://docs.github.com/rest" },
+    });
     const failing: FakeReply = { status: 403, body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" } };
     github.on("POST", `${REPO}/issues/${NUMBER}/comments`, failing, 2);
 
@@ -645,4 +699,3 @@ describe("who may run commands", () => {
     expect(logs.records.some((r) => r.msg === "could not reply with the failure")).toBe(true);
   });
 });
-

@@ -52,7 +52,12 @@ describe("pull_request events", () => {
     });
     const reviews = github.requestsTo("pulls/create-review");
     expect(reviews).toHaveLength(1);
-    const review = reviews[0]?.body as { commit_id: string; event: string; body: string; comments: Array<{ path: string; line: number; side: string; body: string }> };
+    const review = reviews[0]?.body as {
+      commit_id: string;
+      event: string;
+      body: string;
+      comments: Array<{ path: string; line: number; side: string; body: string }>;
+    };
     expect(review.commit_id).toBe(payload.pull_request.head.sha);
     expect(review.event).toBe("COMMENT");
     expect(review.body).toContain("### Part 1 — Task Report");
@@ -64,7 +69,9 @@ describe("pull_request events", () => {
     const update = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { title: string; annotations?: Array<{ path: string }> } };
     expect(update.conclusion).toBe("failure"); // ban-drop-schema is an error
     expect(update.output.title).toMatch(/error/);
-    expect(update.output.annotations?.map((a) => a.path)).toEqual(expect.arrayContaining(["db/migrations/000003_index_orders.up.sql", "db/migrations/000004_drop_legacy.up.sql"]));
+    expect(update.output.annotations?.map((a) => a.path)).toEqual(
+      expect.arrayContaining(["db/migrations/000003_index_orders.up.sql", "db/migrations/000004_drop_legacy.up.sql"]),
+    );
     // The down file beside the up one was read for pairing. The whole review cost 13 calls: token,
     // check create, config (repo + org), files, one folder listing, three file reads, earlier
     // comments, head re-check, the review, the check completion.
@@ -87,7 +94,10 @@ describe("pull_request events", () => {
 
     github = new FakeGitHub();
     const second = pullRequestEvent("synchronize");
-    const fixed = [files[0] as (typeof files)[number], { path: "db/migrations/000004_drop_legacy.up.sql", text: "SET lock_timeout = '2s';\nCREATE SCHEMA IF NOT EXISTS legacy_archive;\n" }];
+    const fixed = [
+      files[0] as (typeof files)[number],
+      { path: "db/migrations/000004_drop_legacy.up.sql", text: "SET lock_timeout = '2s';\nCREATE SCHEMA IF NOT EXISTS legacy_archive;\n" },
+    ];
     expectMigrationReview(github, second, { changed: fixed, posted, reviews: [reviewAccepted(github)] });
     await receive(second);
 
@@ -135,7 +145,9 @@ describe("pull_request events", () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
     expectMigrationReview(github, payload, {
-      changed: [{ path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" }],
+      changed: [
+        { path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" },
+      ],
       reviews: [() => reviewRejected(), reviewAccepted(github)],
     });
 
@@ -214,7 +226,10 @@ describe("pull_request events", () => {
     await receive(payload);
 
     expect(github.requestsTo("pulls/list-files")[1]?.query.get("page")).toBe("2");
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "success", output: { summary: expect.stringContaining("150 changed files") } });
+    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({
+      conclusion: "success",
+      output: { summary: expect.stringContaining("150 changed files") },
+    });
   });
 
   it("does not pass a check when GitHub listed fewer files than the pull request changes", async () => {
@@ -310,7 +325,12 @@ describe("pull_request events", () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("ready_for_review");
     expectMigrationReview(github, payload, {
-      changed: [{ path: "alembic/versions/1a2b_add_orders.py", text: 'revision = "1a2b"\ndown_revision = None\n\ndef upgrade():\n    op.add_column("orders", sa.Column("note", sa.Text()))\n\ndef downgrade():\n    pass\n' }],
+      changed: [
+        {
+          path: "alembic/versions/1a2b_add_orders.py",
+          text: 'revision = "1a2b"\ndown_revision = None\n\ndef upgrade():\n    op.add_column("orders", sa.Column("note", sa.Text()))\n\ndef downgrade():\n    pass\n',
+        },
+      ],
       reviews: [reviewAccepted(github)],
     });
 

@@ -51,7 +51,13 @@ describe("FakeGitHub", () => {
   it("rejects undocumented query parameters and out-of-range values", async () => {
     const github = new FakeGitHub();
     github.on("GET", "/repos/o/r/pulls/1/files", { status: 200, body: [] });
-    await octokit().request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "o", repo: "r", pull_number: 1, per_page: "many", colour: "red" } as never);
+    await octokit().request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
+      owner: "o",
+      repo: "r",
+      pull_number: 1,
+      per_page: "many",
+      colour: "red",
+    } as never);
     const problems = problemsOf(github);
     expect(problems).toContain('query parameter "colour" is not documented');
     expect(problems).toContain('query parameter "per_page"=many must be integer');
@@ -62,7 +68,9 @@ describe("FakeGitHub", () => {
     github.on("GET", "/repos/o/r", { status: 200, body: github.example("GET", "/repos/{owner}/{repo}", 200) });
     github.on("PATCH", "/repos/o/r/check-runs/1", { status: 418, body: { message: "teapot", documentation_url: "x" } });
     await expect(octokit().rest.pulls.get({ owner: "o", repo: "r", pull_number: 5 })).rejects.toMatchObject({ status: 501 });
-    await expect(octokit().rest.checks.update({ owner: "o", repo: "r", check_run_id: 1, status: "completed", conclusion: "success" })).rejects.toMatchObject({ status: 418 });
+    await expect(octokit().rest.checks.update({ owner: "o", repo: "r", check_run_id: 1, status: "completed", conclusion: "success" })).rejects.toMatchObject({
+      status: 418,
+    });
     const problems = problemsOf(github);
     expect(problems).toContain("unexpected request GET /repos/o/r/pulls/5");
     expect(problems).toContain("expected 1 more GET /repos/o/r");

@@ -40,8 +40,16 @@ describe("LoopbackGitHub", () => {
     expect(files.map((f) => f.filename)).toEqual(DEFAULT_MIGRATION_FILES.map((f) => f.path));
     expect(files[0]?.patch).toBe("@@ -0,0 +1,1 @@\n+CREATE INDEX index_users_on_email ON users (email);");
 
-    await expect(octokit.rest.repos.getContent({ owner: "o", repo: "r", path: ".github/data-engineer.yml", mediaType: { format: "raw" } })).rejects.toMatchObject({ status: 404 });
-    const raw = await octokit.rest.repos.getContent({ owner: "o", repo: "r", path: DEFAULT_MIGRATION_FILES[0]?.path ?? "", ref: sha, mediaType: { format: "raw" } });
+    await expect(
+      octokit.rest.repos.getContent({ owner: "o", repo: "r", path: ".github/data-engineer.yml", mediaType: { format: "raw" } }),
+    ).rejects.toMatchObject({ status: 404 });
+    const raw = await octokit.rest.repos.getContent({
+      owner: "o",
+      repo: "r",
+      path: DEFAULT_MIGRATION_FILES[0]?.path ?? "",
+      ref: sha,
+      mediaType: { format: "raw" },
+    });
     expect(raw.data).toBe(DEFAULT_MIGRATION_FILES[0]?.text);
     const json = await octokit.rest.repos.getContent({ owner: "o", repo: "r", path: DEFAULT_MIGRATION_FILES[1]?.path ?? "", ref: sha });
     expect(Buffer.from((json.data as { content: string }).content, "base64").toString()).toBe(DEFAULT_MIGRATION_FILES[1]?.text);
@@ -49,13 +57,46 @@ describe("LoopbackGitHub", () => {
     expect(folder.data).toMatchObject([{ type: "dir", name: "migrations", path: "db/migrations" }]);
     await expect(octokit.rest.repos.getContent({ owner: "o", repo: "r", path: "db", ref: "f".repeat(40) })).rejects.toMatchObject({ status: 404 });
 
-    const { data: run } = await octokit.rest.checks.create({ owner: "o", repo: "r", name: "data-engineer", head_sha: sha, external_id: "x", status: "in_progress", output: { title: "Reviewing", summary: "…" } });
-    await octokit.rest.checks.update({ owner: "o", repo: "r", check_run_id: run.id, conclusion: "failure", output: { title: "1 problem", summary: "s", annotations: [{ path: "a.sql", start_line: 1, end_line: 1, annotation_level: "failure", message: "m" }] } });
-    expect(github.checkRuns()).toMatchObject([{ id: run.id, status: "completed", conclusion: "failure", head_sha: sha, external_id: "x", output: { title: "1 problem", annotations_count: 1 }, app_id: 1, installation_id: 42 }]);
+    const { data: run } = await octokit.rest.checks.create({
+      owner: "o",
+      repo: "r",
+      name: "data-engineer",
+      head_sha: sha,
+      external_id: "x",
+      status: "in_progress",
+      output: { title: "Reviewing", summary: "…" },
+    });
+    await octokit.rest.checks.update({
+      owner: "o",
+      repo: "r",
+      check_run_id: run.id,
+      conclusion: "failure",
+      output: { title: "1 problem", summary: "s", annotations: [{ path: "a.sql", start_line: 1, end_line: 1, annotation_level: "failure", message: "m" }] },
+    });
+    expect(github.checkRuns()).toMatchObject([
+      {
+        id: run.id,
+        status: "completed",
+        conclusion: "failure",
+        head_sha: sha,
+        external_id: "x",
+        output: { title: "1 problem", annotations_count: 1 },
+        app_id: 1,
+        installation_id: 42,
+      },
+    ]);
     const { data: listed } = await octokit.rest.checks.listForRef({ owner: "o", repo: "r", ref: sha, check_name: "data-engineer", app_id: 1 });
     expect(listed.check_runs.map((c) => c.id)).toEqual([run.id]);
 
-    await octokit.rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 7, commit_id: sha, event: "COMMENT", body: "b", comments: [{ path: DEFAULT_MIGRATION_FILES[0]?.path ?? "", line: 1, side: "RIGHT", body: "c <!-- fp -->" }] });
+    await octokit.rest.pulls.createReview({
+      owner: "o",
+      repo: "r",
+      pull_number: 7,
+      commit_id: sha,
+      event: "COMMENT",
+      body: "b",
+      comments: [{ path: DEFAULT_MIGRATION_FILES[0]?.path ?? "", line: 1, side: "RIGHT", body: "c <!-- fp -->" }],
+    });
     expect(github.reviewCount(7, sha)).toBe(1);
     const { data: comments } = await octokit.rest.pulls.listReviewComments({ owner: "o", repo: "r", pull_number: 7, per_page: 100 });
     expect(comments).toMatchObject([{ body: "c <!-- fp -->", user: { login: "data-engineer[bot]", type: "Bot" }, line: 1 }]);
@@ -79,14 +120,23 @@ describe("LoopbackGitHub", () => {
   });
 
   it("records a request body GitHub's description does not allow", async () => {
-    await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", head_sha: "abc", status: "finished" } as never).catch(() => undefined);
+    await octokit
+      .request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", head_sha: "abc", status: "finished" } as never)
+      .catch(() => undefined);
     expect(github.problems.join("\n")).toContain("request body must have required property 'name'");
     expect(github.problems.join("\n")).toContain("request body/status must be equal to one of the allowed values");
   });
 
   it("refuses review comments off the diff as GitHub does, without a problem", async () => {
     await expect(
-      octokit.rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 1, event: "COMMENT", body: "b", comments: [{ path: DEFAULT_MIGRATION_FILES[0]?.path ?? "", line: 9, body: "off the diff" }] }),
+      octokit.rest.pulls.createReview({
+        owner: "o",
+        repo: "r",
+        pull_number: 1,
+        event: "COMMENT",
+        body: "b",
+        comments: [{ path: DEFAULT_MIGRATION_FILES[0]?.path ?? "", line: 9, body: "off the diff" }],
+      }),
     ).rejects.toMatchObject({ status: 422, response: { data: { errors: ["Pull request review thread line must be part of the diff"] } } });
     expect(github.reviews(1)).toEqual([]);
     expect(github.problems).toEqual([]);
@@ -95,10 +145,7 @@ describe("LoopbackGitHub", () => {
   it("answers an unserved route with GitHub's 404 and records it", async () => {
     await expect(octokit.request("GET /repos/{owner}/{repo}/no-such-thing", { owner: "o", repo: "r" })).rejects.toMatchObject({ status: 404 });
     await expect(octokit.rest.repos.get({ owner: "o", repo: "r" })).rejects.toMatchObject({ status: 404 });
-    expect(github.problems).toEqual([
-      expect.stringContaining("unhandled GET /repos/o/r/no-such-thing"),
-      "unhandled GET /repos/o/r (repos/get)",
-    ]);
+    expect(github.problems).toEqual([expect.stringContaining("unhandled GET /repos/o/r/no-such-thing"), "unhandled GET /repos/o/r (repos/get)"]);
   });
 
   it("records requests that are not authenticated as GitHub wants", async () => {
@@ -135,7 +182,14 @@ describe("LoopbackGitHub", () => {
   it("drops a held request whose client went away", async () => {
     const hold = github.holdRoute({ operationId: "pulls/create-review" });
     const controller = new AbortController();
-    const posting = octokit.rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 1, event: "COMMENT", body: "b", request: { signal: controller.signal } });
+    const posting = octokit.rest.pulls.createReview({
+      owner: "o",
+      repo: "r",
+      pull_number: 1,
+      event: "COMMENT",
+      body: "b",
+      request: { signal: controller.signal },
+    });
     await hold.arrived();
     controller.abort();
     await expect(posting).rejects.toThrow();
@@ -186,7 +240,14 @@ describe("the built app against the loopback GitHub", () => {
 
     const sha = defaultHeadSha("acme", "shop", 12);
     const done = await github
-      .waitFor((g) => g.checkRuns({ head_sha: sha }).find((c) => c.status === "completed" && c.conclusion) && g.reviewCount(12, sha) > 0 && g.checkRuns({ head_sha: sha })[0], 30_000, "completed check run and review")
+      .waitFor(
+        (g) =>
+          g.checkRuns({ head_sha: sha }).find((c) => c.status === "completed" && c.conclusion) &&
+          g.reviewCount(12, sha) > 0 &&
+          g.checkRuns({ head_sha: sha })[0],
+        30_000,
+        "completed check run and review",
+      )
       .catch((error: unknown) => {
         throw new Error(`${String(error)}\n${app?.describe()}`);
       });

@@ -105,7 +105,8 @@ const OUTPUT_LIMIT = 4 * 1024 * 1024;
 
 export class AppProcess {
   /** The resolved options (data dir and port included): `startApp(app.options)` starts it again on them. */
-  readonly options: Required<Pick<AppProcessOptions, "githubHost" | "dataDir" | "port" | "logLevel" | "webhookSecret" | "startTimeoutMs">> & Pick<AppProcessOptions, "env">;
+  readonly options: Required<Pick<AppProcessOptions, "githubHost" | "dataDir" | "port" | "logLevel" | "webhookSecret" | "startTimeoutMs">> &
+    Pick<AppProcessOptions, "env">;
   readonly url: string;
   readonly exited: Promise<ExitStatus>;
   private exitStatus: ExitStatus | undefined;

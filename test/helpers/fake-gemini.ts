@@ -104,8 +104,7 @@ export function rateLimitError(retryDelay: string): { error: Record<string, unkn
 
 const tokens = (value: unknown): number => Math.ceil(JSON.stringify(value ?? null).length / 4);
 
-const GENERATE_PATH =
-  /^\/(v\d[a-z0-9]*)\/(?:projects\/([^/]+)\/locations\/([^/]+)\/)?(?:publishers\/([^/]+)\/)?models\/([^/:]+):generateContent$/;
+const GENERATE_PATH = /^\/(v\d[a-z0-9]*)\/(?:projects\/([^/]+)\/locations\/([^/]+)\/)?(?:publishers\/([^/]+)\/)?models\/([^/:]+):generateContent$/;
 
 export class FakeGemini {
   /** Every parsed request body, in order. */
@@ -122,7 +121,9 @@ export class FakeGemini {
     const base = new URL(options.baseUrl ?? "https://generativelanguage.googleapis.com");
     this.prefix = base.pathname.replace(/\/+$/, "");
     this.model = options.model?.replace(/^models\//, "");
-    this.interceptor = nock(base.origin).persist().intercept(() => true, "POST");
+    this.interceptor = nock(base.origin)
+      .persist()
+      .intercept(() => true, "POST");
     // nock 15 hands a one-argument reply function the fetch Request itself.
     this.interceptor.reply(async (request: Request) => this.answer(request));
   }
@@ -178,7 +179,11 @@ export class FakeGemini {
     const fail = (status: number, problem: string, statusName: string): nock.ReplyFnResult => {
       this.problems.push(problem);
       exchange.status = status;
-      return [status, JSON.stringify(googleError(status, { message: `fakeGemini: ${problem}`, status: statusName })), { "content-type": "application/json; charset=UTF-8" }];
+      return [
+        status,
+        JSON.stringify(googleError(status, { message: `fakeGemini: ${problem}`, status: statusName })),
+        { "content-type": "application/json; charset=UTF-8" },
+      ];
     };
     if (!match) return fail(404, `unexpected POST ${url.pathname}`, "NOT_FOUND");
     if (this.model !== undefined && match[5] !== this.model) {
@@ -210,7 +215,11 @@ export class FakeGemini {
     return [200, JSON.stringify(this.generateResponse(step, body, exchange.model ?? "")), json];
   }
 
-  private generateResponse(step: ReplyOptions & { call?: FakeFunctionCall; calls?: FakeFunctionCall[]; text?: string; parts?: Part[] }, body: GeminiRequestBody, model: string) {
+  private generateResponse(
+    step: ReplyOptions & { call?: FakeFunctionCall; calls?: FakeFunctionCall[]; text?: string; parts?: Part[] },
+    body: GeminiRequestBody,
+    model: string,
+  ) {
     const calls = step.calls ?? (step.call ? [step.call] : []);
     const parts: Part[] = step.parts ?? [
       ...(step.text !== undefined ? [{ text: step.text }] : []),

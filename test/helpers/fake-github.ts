@@ -107,9 +107,7 @@ export class FakeGitHub {
 
   /** Fails with every problem seen: schema violations, unexpected requests, expectations not met. */
   assertDone(): void {
-    const pending = this.expectations
-      .filter((e) => e.used < e.times)
-      .map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
+    const pending = this.expectations.filter((e) => e.used < e.times).map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
     const all = [...this.problems, ...pending];
     if (all.length > 0) throw new Error(`Fake GitHub:\n  - ${all.join("\n  - ")}`);
   }
@@ -162,9 +160,12 @@ export class FakeGitHub {
     expectation.used++;
     const reply = typeof expectation.reply === "function" ? expectation.reply(request) : expectation.reply;
     if (reply.raw !== undefined) {
-      if (!String(headers.accept ?? "").includes(".raw")) this.problems.push(`${method} ${path}: a raw answer to a request that did not ask for the raw media type`);
+      if (!String(headers.accept ?? "").includes(".raw"))
+        this.problems.push(`${method} ${path}: a raw answer to a request that did not ask for the raw media type`);
     } else if (operation) {
-      this.problems.push(...withoutNullEnumFalsePositives(this.description.validateResponse(operation, reply.status, reply.body, reply.undocumented), reply.body));
+      this.problems.push(
+        ...withoutNullEnumFalsePositives(this.description.validateResponse(operation, reply.status, reply.body, reply.undocumented), reply.body),
+      );
     }
     return reply;
   }

@@ -20,10 +20,7 @@ interface Operation {
   operationId: string;
   parameters?: Array<Parameter | { $ref: string }>;
   requestBody?: { required?: boolean; content: Record<string, { schema: object }> };
-  responses: Record<
-    string,
-    { content?: Record<string, { schema?: object; examples?: Record<string, { value?: unknown; $ref?: string }> }> }
-  >;
+  responses: Record<string, { content?: Record<string, { schema?: object; examples?: Record<string, { value?: unknown; $ref?: string }> }> }>;
 }
 
 interface Spec {

@@ -145,9 +145,7 @@ interface ReviewCommentRecord {
 }
 
 /** Which requests a fault applies to: all given fields must match (a string path matches exactly). */
-export type RouteMatcher =
-  | { method?: string; path?: string | RegExp; operationId?: string }
-  | ((request: LoopbackRequest) => boolean);
+export type RouteMatcher = { method?: string; path?: string | RegExp; operationId?: string } | ((request: LoopbackRequest) => boolean);
 
 export interface HeldRoute {
   /** Requests waiting now. */
@@ -296,7 +294,7 @@ function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
 
 /** A stable positive id for a name (repository ids of repositories nobody set up). */
 function idFor(text: string): number {
-  return createHash("sha1").update(text).digest().readUInt32BE(0) % 1_000_000_000 + 1;
+  return (createHash("sha1").update(text).digest().readUInt32BE(0) % 1_000_000_000) + 1;
 }
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -446,7 +444,10 @@ export class LoopbackGitHub {
         hold.held >= count
           ? Promise.resolve()
           : new Promise<void>((resolve, reject) => {
-              const timer = setTimeout(() => reject(new Error(`no ${count} held request(s) within ${timeoutMs} ms (${hold.held} held)\n${this.summary()}`)), timeoutMs);
+              const timer = setTimeout(
+                () => reject(new Error(`no ${count} held request(s) within ${timeoutMs} ms (${hold.held} held)\n${this.summary()}`)),
+                timeoutMs,
+              );
               hold.arrivals.push({
                 count,
                 resolve: () => {
@@ -465,14 +466,22 @@ export class LoopbackGitHub {
 
   /** Answers the next `times` matching requests with `status` and GitHub's error body. */
   failNext(matcher: RouteMatcher, status: number, times = 1, body?: unknown): void {
-    this.faults.push({ matcher, status, left: times, body: body ?? { message: status >= 500 ? "Server Error" : "Failed", documentation_url: DOCS, status: String(status) } });
+    this.faults.push({
+      matcher,
+      status,
+      left: times,
+      body: body ?? { message: status >= 500 ? "Server Error" : "Failed", documentation_url: DOCS, status: String(status) },
+    });
   }
 
   // ---- inspection ---------------------------------------------------------------------------
 
   checkRuns(filter: { owner?: string; repo?: string; head_sha?: string } = {}): CheckRunRecord[] {
     return this.checkRunList.filter(
-      (c) => (filter.owner === undefined || c.owner === filter.owner) && (filter.repo === undefined || c.repo === filter.repo) && (filter.head_sha === undefined || c.head_sha === filter.head_sha),
+      (c) =>
+        (filter.owner === undefined || c.owner === filter.owner) &&
+        (filter.repo === undefined || c.repo === filter.repo) &&
+        (filter.head_sha === undefined || c.head_sha === filter.head_sha),
     );
   }
 
@@ -567,7 +576,11 @@ export class LoopbackGitHub {
         body = JSON.parse(rawBody) as unknown;
       } catch {
         this.problems.push(`${where}: the body is not JSON`);
-        answer({ status: 400, body: { message: "Problems parsing JSON", documentation_url: DOCS, status: "400" }, undocumented: "GitHub's answer to a body that is not JSON" });
+        answer({
+          status: 400,
+          body: { message: "Problems parsing JSON", documentation_url: DOCS, status: "400" },
+          undocumented: "GitHub's answer to a body that is not JSON",
+        });
         return;
       }
     }
@@ -618,7 +631,16 @@ export class LoopbackGitHub {
       answer({ ...notFound(), undocumented: "the loopback GitHub does not serve this operation" });
       return;
     }
-    answer(handler({ params: this.params(operation.template, path), query: url.searchParams, body, headers: req.headers, auth: auth.installation, appId: auth.appId }));
+    answer(
+      handler({
+        params: this.params(operation.template, path),
+        query: url.searchParams,
+        body,
+        headers: req.headers,
+        auth: auth.installation,
+        appId: auth.appId,
+      }),
+    );
   }
 
   private changed(): void {
@@ -669,7 +691,11 @@ export class LoopbackGitHub {
     headers: IncomingMessage["headers"],
   ): { reply?: Reply; installation?: { installationId: number; appId: number }; appId?: number } {
     const [scheme = "", credential = ""] = (headers.authorization ?? "").split(/\s+/, 2);
-    const bad: Reply = { status: 401, body: { message: "Bad credentials", documentation_url: DOCS, status: "401" }, undocumented: "GitHub's answer to missing or bad credentials" };
+    const bad: Reply = {
+      status: 401,
+      body: { message: "Bad credentials", documentation_url: DOCS, status: "401" },
+      undocumented: "GitHub's answer to missing or bad credentials",
+    };
     if (operation.template.startsWith("/app/") || operation.template === "/app") {
       const claims = scheme.toLowerCase() === "bearer" ? decodeJwtPayload(credential) : undefined;
       if (!claims || claims.iss === undefined) {
@@ -691,7 +717,9 @@ export class LoopbackGitHub {
       if (!String(headers.accept ?? "").includes(".raw")) this.problems.push(`${where}: a raw answer to a request that did not ask for the raw media type`);
       return;
     }
-    this.problems.push(...withoutNullEnumFalsePositives(this.description.validateResponse(operation, reply.status, reply.body, reply.undocumented), reply.body));
+    this.problems.push(
+      ...withoutNullEnumFalsePositives(this.description.validateResponse(operation, reply.status, reply.body, reply.undocumented), reply.body),
+    );
   }
 
   // ---- state --------------------------------------------------------------------------------
@@ -812,7 +840,12 @@ export class LoopbackGitHub {
     const token = `ghs_loopback${String(this.nextId++).padStart(8, "0")}i${installationId}`;
     this.tokens.set(token, { installationId, appId: ctx.appId ?? 0 });
     const example = this.example<Record<string, unknown>>("POST", "/app/installations/{installation_id}/access_tokens", 201);
-    const body: Record<string, unknown> = { ...example, token, expires_at: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z"), repository_selection: "all" };
+    const body: Record<string, unknown> = {
+      ...example,
+      token,
+      expires_at: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      repository_selection: "all",
+    };
     delete body.repositories;
     return { status: 201, body };
   }
@@ -843,7 +876,8 @@ export class LoopbackGitHub {
 
   private applyCheckRunFields(run: CheckRunRecord, body: Record<string, unknown>): Reply | undefined {
     const output = body.output as { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
-    if ((output?.annotations?.length ?? 0) > 50) return unprocessable(["Only 50 annotations are allowed per request"], "GitHub refuses more than 50 annotations a request");
+    if ((output?.annotations?.length ?? 0) > 50)
+      return unprocessable(["Only 50 annotations are allowed per request"], "GitHub refuses more than 50 annotations a request");
     const conclusion = typeof body.conclusion === "string" ? body.conclusion : undefined;
     const status = typeof body.status === "string" ? body.status : undefined;
     if (status === "completed" && !conclusion && !run.conclusion) {
@@ -946,7 +980,15 @@ export class LoopbackGitHub {
     const repoState = this.repo(pr.owner, pr.repo);
     const repoOf = (side: Record<string, unknown>) => {
       const repo = side.repo as Record<string, unknown> & { owner: Record<string, unknown> };
-      return { ...repo, id: repoState.id, name: pr.repo, full_name: `${pr.owner}/${pr.repo}`, owner: { ...repo.owner, login: pr.owner }, url: this.apiUrl(`/repos/${pr.owner}/${pr.repo}`), default_branch: repoState.defaultBranch };
+      return {
+        ...repo,
+        id: repoState.id,
+        name: pr.repo,
+        full_name: `${pr.owner}/${pr.repo}`,
+        owner: { ...repo.owner, login: pr.owner },
+        url: this.apiUrl(`/repos/${pr.owner}/${pr.repo}`),
+        default_branch: repoState.defaultBranch,
+      };
     };
     const [label] = (example.labels as Array<Record<string, unknown>> | undefined) ?? [];
     const path = `/repos/${pr.owner}/${pr.repo}/pulls/${pr.number}`;
@@ -1083,7 +1125,16 @@ export class LoopbackGitHub {
     };
     this.reviewList.push(review);
     for (const comment of review.comments) {
-      this.reviewComments.push({ id: this.nextId++, reviewId: review.id, owner: pr.owner, repo: pr.repo, pullNumber: pr.number, commitId, comment, createdAt: review.submitted_at });
+      this.reviewComments.push({
+        id: this.nextId++,
+        reviewId: review.id,
+        owner: pr.owner,
+        repo: pr.repo,
+        pullNumber: pr.number,
+        commitId,
+        comment,
+        createdAt: review.submitted_at,
+      });
     }
     return { status: 200, body: this.reviewBody(review) };
   }

@@ -34,7 +34,9 @@ export async function testReplayRoleUrl(): Promise<string | undefined> {
   const admin = new pg.Client({ connectionString: superUrl });
   await admin.connect();
   try {
-    await admin.query(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${REPLAY_ROLE}') THEN CREATE ROLE ${REPLAY_ROLE} LOGIN CREATEDB; END IF; END $$`);
+    await admin.query(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${REPLAY_ROLE}') THEN CREATE ROLE ${REPLAY_ROLE} LOGIN CREATEDB; END IF; END $$`,
+    );
   } finally {
     await admin.end();
   }
@@ -101,9 +103,7 @@ async function startServer(): Promise<string | undefined> {
 
 function initCluster(initdbBinary: string): string {
   const dataDir = makeDataDir();
-  const [command, args] = asServerUser(initdbBinary, [
-    "-D", dataDir, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8",
-  ]);
+  const [command, args] = asServerUser(initdbBinary, ["-D", dataDir, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
   const initdb = spawnSync(command, args, { encoding: "utf8" });
   if (initdb.status !== 0) {
     rmSync(dataDir, { recursive: true, force: true });
@@ -128,8 +128,22 @@ class PortTakenError extends Error {}
 
 async function launch(postgresBinary: string, dataDir: string, port: number): Promise<void> {
   const settings = [
-    "-D", dataDir, "-p", String(port), "-k", dataDir, "-c", "listen_addresses=127.0.0.1",
-    "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off", "-c", "max_connections=50",
+    "-D",
+    dataDir,
+    "-p",
+    String(port),
+    "-k",
+    dataDir,
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "fsync=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "max_connections=50",
   ];
   // A shell watches this process: when it is gone (also when a test worker is killed by a signal
   // and no exit handler runs), the server stops (SIGQUIT: immediate shutdown) and its data goes.

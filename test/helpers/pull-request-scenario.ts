@@ -87,8 +87,7 @@ export function expectCheckFlow(
 ): void {
   const repo = repoPath(payload);
   if (viaProbot) github.installationToken(INSTALLATION_ID);
-  github
-    .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
+  github.on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
   expectRepoConfig(github, payload, configYaml);
   for (const page of Array.isArray(files) ? files : [files]) {
     github.on("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
@@ -108,7 +107,12 @@ export const addedPatch = addedFilePatch;
 
 const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf("/")));
 const contentsPath = (owner: string, repo: string, path: string) =>
-  new RegExp(`^/repos/${owner}/${repo}/contents/${path.split("/").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("(/|%2F)")}$`);
+  new RegExp(
+    `^/repos/${owner}/${repo}/contents/${path
+      .split("/")
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join("(/|%2F)")}$`,
+  );
 
 export interface ReviewScenario {
   /** Changed migration files. */
@@ -136,7 +140,10 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
   const name = payload.repository.name;
   const number = payload.pull_request.number;
   const repo = repoPath(payload);
-  const listed = fileEntries(github, scenario.changed.map((f) => f.path)).map((entry, i) => ({
+  const listed = fileEntries(
+    github,
+    scenario.changed.map((f) => f.path),
+  ).map((entry, i) => ({
     ...(entry as Record<string, unknown>),
     status: scenario.changed[i]?.status ?? "added",
     patch: addedPatch(scenario.changed[i]?.text ?? ""),
@@ -174,16 +181,22 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
     github.on("GET", contentsPath(owner, name, folder), { status: 200, body: entries });
   }
   for (const file of headFiles) github.on("GET", contentsPath(owner, name, file.path), { status: 200, raw: file.text });
-  const [comment] = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 200) as Array<Record<string, unknown> & { user: Record<string, unknown> }>;
+  const [comment] = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 200) as Array<
+    Record<string, unknown> & { user: Record<string, unknown> }
+  >;
   github.on("GET", `${repo}/pulls/${number}/comments`, {
     status: 200,
     body: (scenario.posted ?? []).map((body, i) => ({ ...comment, id: 100 + i, body, user: { ...comment?.user, login: "data-engineer[bot]", type: "Bot" } })),
   });
   const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
   // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
-  github.on("GET", `${repo}/pulls/${number}`, { status: 200, body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } } });
+  github.on("GET", `${repo}/pulls/${number}`, {
+    status: 200,
+    body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } },
+  });
   for (const answer of scenario.reviews ?? []) github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => answer(req.body as Record<string, unknown>));
-  if (scenario.extraUpdates) github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>), scenario.extraUpdates);
+  if (scenario.extraUpdates)
+    github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>), scenario.extraUpdates);
 }
 
 /** GitHub's answer to a review it accepts. */
@@ -196,7 +209,14 @@ export function reviewAccepted(github: FakeGitHub): (body: Record<string, unknow
 
 /** GitHub's answer when a review comment does not sit on the diff. */
 export function reviewRejected(): FakeReply {
-  return { status: 422, body: { message: "Unprocessable Entity", documentation_url: "https://docs.github.com/rest", errors: ["Pull request review thread line must be part of the diff"] } };
+  return {
+    status: 422,
+    body: {
+      message: "Unprocessable Entity",
+      documentation_url: "https://docs.github.com/rest",
+      errors: ["Pull request review thread line must be part of the diff"],
+    },
+  };
 }
 
 /**
@@ -210,5 +230,8 @@ export function expectHeadTarball(github: FakeGitHub, payload: PullRequestPayloa
   github.on("GET", `${repoPath(payload)}/tarball/${sha}`, { status: 302, headers: { location: `https://codeload.github.com${archive}?token=short-lived` } });
   const top = `repo-${sha.slice(0, 7)}`;
   const tar = gzipSync(rawTar([paxEntry({ comment: sha }, "g"), ...files.map((f) => ({ path: `${top}/${f.path}`, body: f.text }))]));
-  return nock("https://codeload.github.com", { badheaders: ["authorization"] }).get(archive).query(true).reply(200, tar, { "content-type": "application/x-gzip" });
+  return nock("https://codeload.github.com", { badheaders: ["authorization"] })
+    .get(archive)
+    .query(true)
+    .reply(200, tar, { "content-type": "application/x-gzip" });
 }

@@ -72,12 +72,24 @@ export function lint(input: SqlCase | string, rules: readonly Rule[]): Finding[]
 export function testRule(rule: Rule, cases: { valid: Array<SqlCase | string>; invalid: InvalidCase[] }): void {
   for (const valid of cases.valid) {
     const findings = lint(valid, [rule]);
-    expect(findings.filter((f) => f.rule === "syntax-error"), "the case must be valid SQL").toEqual([]);
-    expect(findings.filter((f) => f.rule === rule.id).map((f) => `${f.path}:${f.line} ${f.message}`), typeof valid === "string" ? valid : valid.sql).toEqual([]);
+    expect(
+      findings.filter((f) => f.rule === "syntax-error"),
+      "the case must be valid SQL",
+    ).toEqual([]);
+    expect(
+      findings.filter((f) => f.rule === rule.id).map((f) => `${f.path}:${f.line} ${f.message}`),
+      typeof valid === "string" ? valid : valid.sql,
+    ).toEqual([]);
   }
   for (const invalid of cases.invalid) {
     const findings = lint(invalid, [rule]);
-    expect(findings.filter((f) => f.rule === "syntax-error"), "the case must be valid SQL").toEqual([]);
-    expect(findings.filter((f) => f.rule === rule.id).map((f) => f.line), invalid.sql).toEqual(invalid.lines);
+    expect(
+      findings.filter((f) => f.rule === "syntax-error"),
+      "the case must be valid SQL",
+    ).toEqual([]);
+    expect(
+      findings.filter((f) => f.rule === rule.id).map((f) => f.line),
+      invalid.sql,
+    ).toEqual(invalid.lines);
   }
 }

@@ -32,7 +32,11 @@ const UP = { path: "db/migrations/20260101000000_add_index.up.sql", text: "CREAT
 const DOWN = { path: "db/migrations/20260101000000_add_index.down.sql", text: "DROP INDEX orders_created_at;\n" };
 const HEAD_A = "a".repeat(40);
 const HEAD_B = "b".repeat(40);
-const BAD_GATEWAY: FakeReply = { status: 502, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" }, undocumented: "GitHub answers 502 when it is overloaded" };
+const BAD_GATEWAY: FakeReply = {
+  status: 502,
+  body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" },
+  undocumented: "GitHub answers 502 when it is overloaded",
+};
 
 const redisUrl = await testRedisUrl();
 
@@ -50,7 +54,8 @@ const adapters: Adapter[] = [
 if (redisUrl) {
   adapters.push({
     name: "bullmq",
-    open: (settings) => Promise.resolve(createBullmqQueue({ url: redisUrl, queueName: `app-${randomUUID()}`, settings, lockDurationMs: 2_000, stalledIntervalMs: 1_000 })),
+    open: (settings) =>
+      Promise.resolve(createBullmqQueue({ url: redisUrl, queueName: `app-${randomUUID()}`, settings, lockDurationMs: 2_000, stalledIntervalMs: 1_000 })),
   });
 }
 
@@ -112,9 +117,7 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     // The first review: its check run, its configuration, and a file listing held in flight.
-    github
-      .installationToken(INSTALLATION_ID)
-      .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
+    github.installationToken(INSTALLATION_ID).on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
     expectRepoConfig(github, first);
     github.on("GET", `${repo}/pulls/${number}/files`, { status: 200, body: fileEntries(github, [UP.path]), wait: held });
     // The second review, whole; its check run's completion and the first one's share check run 7.
@@ -158,7 +161,9 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     answer();
     await github.waitUntilDone(15_000, 300);
 
-    const byId = github.requestsTo("checks/update").map((r) => [r.path.split("/").pop(), (r.body as { conclusion?: string; output?: { title?: string } })] as const);
+    const byId = github
+      .requestsTo("checks/update")
+      .map((r) => [r.path.split("/").pop(), r.body as { conclusion?: string; output?: { title?: string } }] as const);
     expect(byId.filter(([id]) => id === "8").map(([, body]) => [body.conclusion, body.output?.title])).toEqual([["neutral", "Superseded by a newer commit"]]);
     expect(byId.filter(([id]) => id === "7").map(([, body]) => body.conclusion)).toEqual(["success"]);
     expect(github.requestsTo("pulls/create-review")).toHaveLength(1);

@@ -39,7 +39,11 @@ describe("a server killed mid-review", () => {
 
     app = await app.restart();
     const completed = await github
-      .waitFor((g) => g.checkRuns({ head_sha: sha }).every((c) => c.status === "completed") && g.reviewCount(21, sha) === 1, 60_000, "the check run completed and one review")
+      .waitFor(
+        (g) => g.checkRuns({ head_sha: sha }).every((c) => c.status === "completed") && g.reviewCount(21, sha) === 1,
+        60_000,
+        "the check run completed and one review",
+      )
       .then(() => github?.checkRuns({ head_sha: sha }) ?? [])
       .catch((error: unknown) => {
         throw new Error(`${String(error)}\n${app?.describe()}`);
@@ -75,7 +79,11 @@ describe("a server killed mid-review", () => {
     expect(github.reviewCount(22, sha)).toBe(0);
 
     app = await app.restart();
-    await github.waitFor((g) => g.checkRuns({ head_sha: sha }).every((c) => c.status === "completed") && g.reviewCount(22, sha) === 1, 60_000, "the review after the restart");
+    await github.waitFor(
+      (g) => g.checkRuns({ head_sha: sha }).every((c) => c.status === "completed") && g.reviewCount(22, sha) === 1,
+      60_000,
+      "the review after the restart",
+    );
     expect(github.checkRuns({ head_sha: sha })).toHaveLength(1);
     expect(github.problems, github.summary()).toEqual([]);
   }, 120_000);

@@ -43,7 +43,12 @@ interface TestClock {
   restore(): void;
 }
 
-const REAL_TIME: TestClock = { fake: false, advance: async (ms) => void (await sleep(ms)), until: (what, condition, limitMs) => waitFor(what, condition, limitMs), restore: () => undefined };
+const REAL_TIME: TestClock = {
+  fake: false,
+  advance: async (ms) => void (await sleep(ms)),
+  until: (what, condition, limitMs) => waitFor(what, condition, limitMs),
+  restore: () => undefined,
+};
 
 function testClock(fake: boolean): TestClock {
   if (!fake) return REAL_TIME;
@@ -250,10 +255,7 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       await queue.enqueue({ id: "flaky", kind: "review", installationId: 1, payload: {} });
       await clock.until("the third run to succeed", () => processor.completed.includes("flaky"));
       expect(processor.runs.map((run) => run.attempt)).toEqual([1, 2, 3]);
-      expect(processor.retries.map((retry) => retry.reason)).toEqual([
-        "GitHub answered HTTP 502 (call 1)",
-        "GitHub answered HTTP 502 (call 2)",
-      ]);
+      expect(processor.retries.map((retry) => retry.reason)).toEqual(["GitHub answered HTTP 502 (call 1)", "GitHub answered HTTP 502 (call 2)"]);
       expect(processor.dead).toEqual([]);
       await clock.until("done", async () => (await queue.counts()).done === 1);
     });

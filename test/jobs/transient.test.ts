@@ -18,7 +18,10 @@ describe("isTransientFailure", () => {
     ["a secondary rate limit 403", describeGitHubFailure(requestError(403, "You have exceeded a secondary rate limit"), "posting the review")],
     ["GitHub unreachable (status 0)", describeGitHubFailure(requestError(0, "fetch failed"), "listing files")],
     ["a reset connection", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })],
-    ["a refused connection inside a wrapper", new GitHubApiError("Request to GitHub failed", undefined, { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) })],
+    [
+      "a refused connection inside a wrapper",
+      new GitHubApiError("Request to GitHub failed", undefined, { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) }),
+    ],
     ["a timeout", Object.assign(new Error("The operation timed out"), { name: "TimeoutError" })],
   ])("retries %s", (_name, error) => {
     expect(isTransientFailure(error)).toBe(true);

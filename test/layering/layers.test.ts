@@ -46,7 +46,8 @@ describe("the layer rule in eslint.config.js", () => {
   });
 
   it("rejects a type-only import and an import() that run up a layer", async () => {
-    const code = 'import type { RepoConfig } from "../../config/repo-config.js";\nexport type T = RepoConfig | import("../../review/gather-plan.js").FolderEntry;\nexport const load = () => import("../../jobs/queue.js");\n';
+    const code =
+      'import type { RepoConfig } from "../../config/repo-config.js";\nexport type T = RepoConfig | import("../../review/gather-plan.js").FolderEntry;\nexport const load = () => import("../../jobs/queue.js");\n';
     const messages = await layerMessages(eslint, "src/sql/deeper/layering-fixture.ts", code);
     expect(messages.map((m) => /must not import (\S+)/.exec(m)?.[1])).toEqual(["src/config", "src/review", "src/jobs"]);
   });
@@ -82,7 +83,10 @@ describe("the layers and their allow-list", () => {
 
   it("allow only imports that exist and still run upward (an entry whose fix merged must go)", () => {
     for (const allowed of ALLOWED_UPWARD_IMPORTS) {
-      expect(edges.some((edge) => edge.from === allowed.from && edge.to === allowed.to), `${allowed.from} -> ${allowed.to}`).toBe(true);
+      expect(
+        edges.some((edge) => edge.from === allowed.from && edge.to === allowed.to),
+        `${allowed.from} -> ${allowed.to}`,
+      ).toBe(true);
       expect(layerIndex(allowed.to), `${allowed.from} -> ${allowed.to}`).toBeLessThanOrEqual(layerIndex(allowed.from));
     }
   });

@@ -24,7 +24,9 @@ describe("the GitHub rate-limit observer", () => {
     expect(result).toBe("written");
     expect(await current("github_retries_total", { reason: "rate_limit" })).toBe(before + 2);
 
-    await expect(withRateLimitRetry(() => Promise.reject(Object.assign(new Error("Validation Failed"), { status: 422 })), instantClock)).rejects.toThrow("Validation Failed");
+    await expect(withRateLimitRetry(() => Promise.reject(Object.assign(new Error("Validation Failed"), { status: 422 })), instantClock)).rejects.toThrow(
+      "Validation Failed",
+    );
     expect(await current("github_retries_total", { reason: "rate_limit" })).toBe(before + 2);
   });
 });

@@ -47,7 +47,10 @@ describe("counting an Octokit's requests", () => {
     const m = createMetrics({ defaultMetrics: false });
     const octokit = new Octokit({ auth: "t", request: { fetch } });
     observeOctokit(octokit, m);
-    await expect(octokit.rest.issues.createComment({ owner: "o", repo: "r", issue_number: 1, body: "x" })).rejects.toMatchObject({ status: 500, message: "read ECONNRESET" });
+    await expect(octokit.rest.issues.createComment({ owner: "o", repo: "r", issue_number: 1, body: "x" })).rejects.toMatchObject({
+      status: 500,
+      message: "read ECONNRESET",
+    });
     const { body } = await m.render();
     expect(sampleValue(body, `${P}github_requests_total`, { method: "POST", status: "network" })).toBe(1);
     expect(sampleValue(body, `${P}github_errors_total`, { status: "network" })).toBe(1);

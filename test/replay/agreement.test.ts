@@ -40,28 +40,33 @@ afterAll(() => {
       (tally.unavailable.length > 0 ? `; not replayed: ${tally.unavailable.join("; ")}` : "") +
       "\n",
   );
-  for (const s of tally.stronger) process.stdout.write(`  stronger: ${s.folder} ${s.path}:${s.line} ${s.relation} traced ${s.traced}, predicted ${s.predicted ?? "none"}\n`);
+  for (const s of tally.stronger)
+    process.stdout.write(`  stronger: ${s.folder} ${s.path}:${s.line} ${s.relation} traced ${s.traced}, predicted ${s.predicted ?? "none"}\n`);
 });
 
 describe("the static lock model against replayed locks", () => {
-  it.each(folders)("%s", async (folder) => {
-    tally.folders++;
-    const root = join(FIXTURES, folder);
-    const { files } = await collectFiles(["."], root);
-    const outcome = await runner.run({ files, changed: "all", config }, {});
-    if (outcome.status === "skipped") return; // no plain-SQL migration (an ORM's fixture)
-    if (outcome.status === "unavailable") {
-      tally.unavailable.push(`${folder}: ${outcome.reason ?? ""}`);
-      return;
-    }
-    tally.replayed++;
-    tally.compared += outcome.locks.compared;
-    const unexplained = outcome.locks.stronger
-      .map((s) => ({ ...s, folder }))
-      .filter((s) => {
-        tally.stronger.push(s);
-        return EXPLAINED[`${folder} ${s.path}:${s.line} ${s.relation}`] === undefined;
-      });
-    expect(unexplained).toEqual([]);
-  }, 120_000);
+  it.each(folders)(
+    "%s",
+    async (folder) => {
+      tally.folders++;
+      const root = join(FIXTURES, folder);
+      const { files } = await collectFiles(["."], root);
+      const outcome = await runner.run({ files, changed: "all", config }, {});
+      if (outcome.status === "skipped") return; // no plain-SQL migration (an ORM's fixture)
+      if (outcome.status === "unavailable") {
+        tally.unavailable.push(`${folder}: ${outcome.reason ?? ""}`);
+        return;
+      }
+      tally.replayed++;
+      tally.compared += outcome.locks.compared;
+      const unexplained = outcome.locks.stronger
+        .map((s) => ({ ...s, folder }))
+        .filter((s) => {
+          tally.stronger.push(s);
+          return EXPLAINED[`${folder} ${s.path}:${s.line} ${s.relation}`] === undefined;
+        });
+      expect(unexplained).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -53,7 +53,9 @@ describe("the PGlite engine", () => {
   beforeAll(async () => {
     // From the TypeScript sources: the worker runs src/replay/pglite-worker.ts (Node strips types).
     engine = await openPgliteEngine({ deadlineMs: 600_000, extensions: ["citext"] });
-    await engine.exec("CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL); INSERT INTO accounts VALUES (1, 'a@example.com'), (2, 'b@example.com');");
+    await engine.exec(
+      "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL); INSERT INTO accounts VALUES (1, 'a@example.com'), (2, 'b@example.com');",
+    );
     snapshot = (await engine.snapshot())!;
   }, 90_000);
 
@@ -122,24 +124,28 @@ describe("the PGlite engine", () => {
   it.each([
     ["pg_sleep(600)", RUNAWAY_SLEEP],
     ["a recursive CTE without end", RUNAWAY_RECURSION],
-  ])("ends %s at the deadline and terminates the worker", async (_name, sql) => {
-    const deadlineMs = 12_000;
-    const opened = Date.now();
-    const runaway = await openPgliteEngine({ deadlineMs, from: snapshot });
-    const error = await rejectionOf(runaway.query(sql));
-    const elapsed = Date.now() - opened;
-    expectUnavailable(error, "deadline");
-    expect((error as Error).message).toBe("the replay ran past 12 s, its time limit");
-    expect(elapsed).toBeGreaterThanOrEqual(deadlineMs - 50);
-    expect(elapsed).toBeLessThan(deadlineMs + 3_000);
-    // The worker is gone: it burns no more CPU (a live one would use most of a core), and every
-    // later call rejects the same way.
-    expect(await cpuSecondsOver(1_500)).toBeLessThan(0.3);
-    expectUnavailable(await rejectionOf(runaway.exec("SELECT 1")), "deadline");
-    expectUnavailable(await rejectionOf(runaway.snapshot()), "deadline");
-    await runaway.close();
-    await runaway.close();
-  }, 30_000);
+  ])(
+    "ends %s at the deadline and terminates the worker",
+    async (_name, sql) => {
+      const deadlineMs = 12_000;
+      const opened = Date.now();
+      const runaway = await openPgliteEngine({ deadlineMs, from: snapshot });
+      const error = await rejectionOf(runaway.query(sql));
+      const elapsed = Date.now() - opened;
+      expectUnavailable(error, "deadline");
+      expect((error as Error).message).toBe("the replay ran past 12 s, its time limit");
+      expect(elapsed).toBeGreaterThanOrEqual(deadlineMs - 50);
+      expect(elapsed).toBeLessThan(deadlineMs + 3_000);
+      // The worker is gone: it burns no more CPU (a live one would use most of a core), and every
+      // later call rejects the same way.
+      expect(await cpuSecondsOver(1_500)).toBeLessThan(0.3);
+      expectUnavailable(await rejectionOf(runaway.exec("SELECT 1")), "deadline");
+      expectUnavailable(await rejectionOf(runaway.snapshot()), "deadline");
+      await runaway.close();
+      await runaway.close();
+    },
+    30_000,
+  );
 
   // PGlite's memory is in two places V8's heap limit does not see: Postgres' own (WASM linear
   // memory: string_agg) and its in-memory files (ArrayBuffers: the temp file a function scan
@@ -148,16 +154,20 @@ describe("the PGlite engine", () => {
   it.each([
     ["in Postgres' own memory", "SELECT length(string_agg(g::text, ',')) FROM generate_series(1, 30000000) g"],
     ["in temporary files", "SELECT count(*) FROM generate_series(1, 20000000)"],
-  ])("ends a statement that needs more memory than the limit %s", async (_where, sql) => {
-    const hungry = await openPgliteEngine({ deadlineMs: 120_000, memoryMb: 400, from: snapshot });
-    const started = Date.now();
-    const error = await rejectionOf(hungry.query(sql));
-    expectUnavailable(error, "memory");
-    expect((error as Error).message).toBe("the replay needed more than 400 MB of memory");
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expectUnavailable(await rejectionOf(hungry.query("SELECT 1")), "memory");
-    await hungry.close();
-  }, 60_000);
+  ])(
+    "ends a statement that needs more memory than the limit %s",
+    async (_where, sql) => {
+      const hungry = await openPgliteEngine({ deadlineMs: 120_000, memoryMb: 400, from: snapshot });
+      const started = Date.now();
+      const error = await rejectionOf(hungry.query(sql));
+      expectUnavailable(error, "memory");
+      expect((error as Error).message).toBe("the replay needed more than 400 MB of memory");
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expectUnavailable(await rejectionOf(hungry.query("SELECT 1")), "memory");
+      await hungry.close();
+    },
+    60_000,
+  );
 });
 
 /** The replays are made by a role with CREATEDB and CREATEROLE only; the superuser watches. */
@@ -207,7 +217,9 @@ describe.skipIf(postgresUrl === undefined)("the external PostgreSQL engine", () 
     expect(timeout?.ms).toBeGreaterThan(50_000);
     expect(timeout?.ms).toBeLessThanOrEqual(60_000);
 
-    await engine.exec("CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL); INSERT INTO accounts VALUES (1, 'a@example.com'), (2, 'b@example.com');");
+    await engine.exec(
+      "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL); INSERT INTO accounts VALUES (1, 'a@example.com'), (2, 'b@example.com');",
+    );
     expect(await engine.query("SELECT id, email FROM accounts WHERE id >= $1 ORDER BY id", [1])).toEqual([
       { id: 1, email: "a@example.com" },
       { id: 2, email: "b@example.com" },

@@ -96,16 +96,30 @@ describe("schema fingerprint (PGlite)", () => {
       { kind: "constraint", object: "public.orders.orders_note_len", definition: "CHECK ((char_length((note)::text) < 40)) NOT VALID" },
       { kind: "constraint", object: "public.orders.orders_user_id_fkey", definition: "FOREIGN KEY (user_id) REFERENCES public.users(id)" },
       { kind: "index", object: "public.orders_created_idx", definition: "CREATE INDEX orders_created_idx ON public.orders USING btree (created_at)" },
-      { kind: "trigger", object: "public.orders.orders_touch", definition: "CREATE TRIGGER orders_touch BEFORE UPDATE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.touch()" },
+      {
+        kind: "trigger",
+        object: "public.orders.orders_touch",
+        definition: "CREATE TRIGGER orders_touch BEFORE UPDATE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.touch()",
+      },
       { kind: "policy", object: "public.orders.own_orders", definition: "AS PERMISSIVE FOR SELECT TO PUBLIC USING ((user_id = 1))" },
-      { kind: "sequence", object: "public.invoice_no", definition: "AS bigint INCREMENT 1 MINVALUE 1 MAXVALUE 9223372036854775807 START 1000 CACHE 1 NO CYCLE" },
-      { kind: "sequence", object: "public.orders_id_seq", definition: "AS integer INCREMENT 1 MINVALUE 1 MAXVALUE 2147483647 START 1 CACHE 1 NO CYCLE OWNED BY public.orders.id" },
+      {
+        kind: "sequence",
+        object: "public.invoice_no",
+        definition: "AS bigint INCREMENT 1 MINVALUE 1 MAXVALUE 9223372036854775807 START 1000 CACHE 1 NO CYCLE",
+      },
+      {
+        kind: "sequence",
+        object: "public.orders_id_seq",
+        definition: "AS integer INCREMENT 1 MINVALUE 1 MAXVALUE 2147483647 START 1 CACHE 1 NO CYCLE OWNED BY public.orders.id",
+      },
       { kind: "comment", object: "table public.orders", definition: "one row per order" },
       { kind: "comment", object: "column public.orders.note", definition: "free text from the customer" },
       { kind: "extension", object: "plpgsql", definition: "version 1.0, schema pg_catalog" },
     ];
     for (const entry of expected) expect(base.entries).toContainEqual(entry);
-    expect(definitionOf(base, "view", "public.order_counts")?.replace(/\s+/g, " ").trim()).toBe("SELECT user_id, count(*) AS n FROM public.orders GROUP BY user_id");
+    expect(definitionOf(base, "view", "public.order_counts")?.replace(/\s+/g, " ").trim()).toBe(
+      "SELECT user_id, count(*) AS n FROM public.orders GROUP BY user_id",
+    );
     expect(definitionOf(base, "function", "public.touch()")).toContain("NEW.created_at := now()");
     const keys = base.entries.map((e) => `${e.kind} ${e.object}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -130,7 +144,9 @@ describe("schema fingerprint (PGlite)", () => {
   });
 
   it("shows an extension as one entry, without its types and functions", async () => {
-    expect(await differencesAfter("CREATE EXTENSION citext")).toEqual(["extension citext: did not exist before up, exists after down (version 1.8, schema public)"]);
+    expect(await differencesAfter("CREATE EXTENSION citext")).toEqual([
+      "extension citext: did not exist before up, exists after down (version 1.8, schema public)",
+    ]);
     const objects = (await fingerprint(db)).entries.map((e) => e.object);
     expect(objects.filter((o) => o.includes("citext"))).toEqual(["citext"]);
   });
@@ -172,7 +188,9 @@ describe("schema fingerprint (PGlite)", () => {
   });
 
   it("reports a redefined view", async () => {
-    const differences = await differencesAfter("CREATE OR REPLACE VIEW order_counts AS SELECT user_id, count(*) AS n FROM orders WHERE quantity > 1 GROUP BY user_id");
+    const differences = await differencesAfter(
+      "CREATE OR REPLACE VIEW order_counts AS SELECT user_id, count(*) AS n FROM orders WHERE quantity > 1 GROUP BY user_id",
+    );
     expect(differences).toEqual([
       "view public.order_counts: definition changed; before up: SELECT user_id, count(*) AS n FROM public.orders GROUP BY user_id; " +
         "after down: SELECT user_id, count(*) AS n FROM public.orders WHERE (quantity > 1) GROUP BY user_id",
@@ -184,9 +202,9 @@ describe("schema fingerprint (PGlite)", () => {
   });
 
   it("reports a table the down forgot to drop once, not its columns and constraints", async () => {
-    expect(await differencesAfter("CREATE TABLE audit (id int CONSTRAINT audit_id_check CHECK (id > 0), at timestamptz); COMMENT ON COLUMN audit.at IS 'when'")).toEqual([
-      "table public.audit: did not exist before up, exists after down",
-    ]);
+    expect(
+      await differencesAfter("CREATE TABLE audit (id int CONSTRAINT audit_id_check CHECK (id > 0), at timestamptz); COMMENT ON COLUMN audit.at IS 'when'"),
+    ).toEqual(["table public.audit: did not exist before up, exists after down"]);
   });
 
   // One change per object kind: each must show up as a difference of that kind and object.
@@ -243,13 +261,22 @@ describe("diffFingerprints wording", () => {
   });
 
   it("says when enum values were reordered or removed, without the ADD VALUE hint", () => {
-    const differences = diffFingerprints(fp({ kind: "enum", object: "public.e", definition: '["a", "b"]' }), fp({ kind: "enum", object: "public.e", definition: '["b", "a"]' }));
+    const differences = diffFingerprints(
+      fp({ kind: "enum", object: "public.e", definition: '["a", "b"]' }),
+      fp({ kind: "enum", object: "public.e", definition: '["b", "a"]' }),
+    );
     expect(differences.map((d) => d.message)).toEqual(["enum public.e: values a, b before up; b, a after down"]);
   });
 
   it("reports a constraint that became NOT VALID, and a changed comment", () => {
-    const before = fp({ kind: "constraint", object: "public.t.c", definition: "CHECK ((x > 0))" }, { kind: "comment", object: "table public.t", definition: "old" });
-    const after = fp({ kind: "constraint", object: "public.t.c", definition: "CHECK ((x > 0)) NOT VALID" }, { kind: "comment", object: "table public.t", definition: "new" });
+    const before = fp(
+      { kind: "constraint", object: "public.t.c", definition: "CHECK ((x > 0))" },
+      { kind: "comment", object: "table public.t", definition: "old" },
+    );
+    const after = fp(
+      { kind: "constraint", object: "public.t.c", definition: "CHECK ((x > 0)) NOT VALID" },
+      { kind: "comment", object: "table public.t", definition: "new" },
+    );
     expect(diffFingerprints(before, after).map((d) => d.message)).toEqual([
       "constraint public.t.c: is NOT VALID after down and was validated before up",
       'comment on table public.t: "old" before up, "new" after down',

@@ -97,7 +97,10 @@ describe("statements that reach beyond the scratch database, on the external eng
 
   it("refuses such a statement in a down section too", async () => {
     const engine = new RecordingEngine("postgres");
-    const outcome = await replayOn(engine, { up: "ALTER TABLE users ADD COLUMN email text;\n", down: "ALTER TABLE users DROP COLUMN email;\nDROP ROLE app;\n" });
+    const outcome = await replayOn(engine, {
+      up: "ALTER TABLE users ADD COLUMN email text;\n",
+      down: "ALTER TABLE users DROP COLUMN email;\nDROP ROLE app;\n",
+    });
     expect(outcome.reason).toContain("down.sql:2 drops a role");
     expect(engine.executed()).toEqual([]);
   });
@@ -117,7 +120,9 @@ describe("roles the migrations name (the embedded engine)", () => {
     await replayOn(engine, { up: `GRANT SELECT ON users TO "${name}";\n`, down: `REVOKE SELECT ON users FROM "${name}";\n` });
     expect(engine.calls).toContainEqual({ query: "SELECT 1 FROM pg_roles WHERE rolname = $1", params: [name] });
     expect(engine.executed()).toContain(`CREATE ROLE "${name}" NOLOGIN`);
-    expect(engine.executed().filter((sql) => sql.includes("$$") && !sql.startsWith("GRANT") && !sql.startsWith("REVOKE"))).toEqual([`CREATE ROLE "${name}" NOLOGIN`]);
+    expect(engine.executed().filter((sql) => sql.includes("$$") && !sql.startsWith("GRANT") && !sql.startsWith("REVOKE"))).toEqual([
+      `CREATE ROLE "${name}" NOLOGIN`,
+    ]);
   });
 
   it("bakes only the base history's roles into the shared base image; the pull request's come after it", async () => {
@@ -125,7 +130,10 @@ describe("roles the migrations name (the embedded engine)", () => {
     const stored: string[] = [];
     const cache: ReplayCache = { get: () => Promise.resolve(undefined), put: (key) => (stored.push(key), Promise.resolve()) };
     const files = diesel({
-      "2026-01-01-000000_create_users": { up: "CREATE TABLE users (id bigint PRIMARY KEY);\nGRANT SELECT ON users TO base_reader;\n", down: "DROP TABLE users;\n" },
+      "2026-01-01-000000_create_users": {
+        up: "CREATE TABLE users (id bigint PRIMARY KEY);\nGRANT SELECT ON users TO base_reader;\n",
+        down: "DROP TABLE users;\n",
+      },
       "2026-02-01-000000_change": { up: "GRANT SELECT ON users TO pr_reader;\n", down: "REVOKE SELECT ON users FROM pr_reader;\n" },
     });
     const changed = new Set(files.filter((f) => f.path.includes("2026-02-01")).map((f) => f.path));

@@ -53,7 +53,9 @@ describe.skipIf(urls === undefined)("two replays of different repositories on on
          FROM pg_authid WHERE rolname NOT LIKE 'data\\_engineer\\_replay\\_%' ORDER BY rolname`,
       ),
       memberships: await watch("SELECT roleid::regrole::text AS role, member::regrole::text AS member FROM pg_auth_members ORDER BY 1, 2"),
-      databases: await watch("SELECT datname, datdba::regrole::text AS owner, datallowconn, datconnlimit FROM pg_database WHERE datname NOT LIKE 'data\\_engineer\\_replay\\_%' ORDER BY datname"),
+      databases: await watch(
+        "SELECT datname, datdba::regrole::text AS owner, datallowconn, datconnlimit FROM pg_database WHERE datname NOT LIKE 'data\\_engineer\\_replay\\_%' ORDER BY datname",
+      ),
       settings: await watch("SELECT setdatabase, setrole, setconfig FROM pg_db_role_setting ORDER BY 1, 2"),
       autoConf: await watch("SELECT name, setting FROM pg_file_settings WHERE sourcefile LIKE '%postgresql.auto.conf' ORDER BY name"),
       readOnly: await watch("SELECT current_setting('default_transaction_read_only') AS value"),
@@ -72,7 +74,15 @@ describe.skipIf(urls === undefined)("two replays of different repositories on on
     try {
       const [nameA, nameB] = [await nameOf(a), await nameOf(b)];
       expect(nameA).not.toBe(nameB);
-      const roles = await watch<{ rolname: string; rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean; rolconnlimit: number; member_of: number; owns: string[] }>(
+      const roles = await watch<{
+        rolname: string;
+        rolsuper: boolean;
+        rolcreatedb: boolean;
+        rolcreaterole: boolean;
+        rolconnlimit: number;
+        member_of: number;
+        owns: string[];
+      }>(
         `SELECT r.rolname, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolconnlimit,
                 (SELECT count(*)::int FROM pg_auth_members m WHERE m.member = r.oid) AS member_of,
                 (SELECT array_agg(datname::text) FROM pg_database d WHERE d.datdba = r.oid) AS owns
@@ -80,9 +90,14 @@ describe.skipIf(urls === undefined)("two replays of different repositories on on
         [[nameA, nameB]],
       );
       expect(roles).toEqual(
-        [nameA, nameB].sort().map((name) => ({ rolname: name, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolconnlimit: 1, member_of: 0, owns: [name] })),
+        [nameA, nameB]
+          .sort()
+          .map((name) => ({ rolname: name, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolconnlimit: 1, member_of: 0, owns: [name] })),
       );
-      const connect = await watch<{ a_to_b: boolean; b_to_a: boolean }>("SELECT has_database_privilege($1, $2, 'CONNECT') AS a_to_b, has_database_privilege($2, $1, 'CONNECT') AS b_to_a", [nameA, nameB]);
+      const connect = await watch<{ a_to_b: boolean; b_to_a: boolean }>(
+        "SELECT has_database_privilege($1, $2, 'CONNECT') AS a_to_b, has_database_privilege($2, $1, 'CONNECT') AS b_to_a",
+        [nameA, nameB],
+      );
       expect(connect).toEqual([{ a_to_b: false, b_to_a: false }]);
       // The deadline is on the role too, for any session it might have.
       const timeouts = await watch<{ setconfig: string[] }>("SELECT setconfig FROM pg_db_role_setting WHERE setrole = $1::regrole", [nameA]);
@@ -98,7 +113,9 @@ describe.skipIf(urls === undefined)("two replays of different repositories on on
       const nameB = await nameOf(b);
       const running = b.query("SELECT pg_sleep(2), 'whsec_tenant_b_secret' AS secret");
       // The superuser sees B's statement with its secret while it runs …
-      await expect.poll(async () => (await watch<{ query: string }>("SELECT query FROM pg_stat_activity WHERE datname = $1", [nameB])).map((r) => r.query).join()).toContain("whsec_tenant_b_secret");
+      await expect
+        .poll(async () => (await watch<{ query: string }>("SELECT query FROM pg_stat_activity WHERE datname = $1", [nameB])).map((r) => r.query).join())
+        .toContain("whsec_tenant_b_secret");
       // … A sees the session but none of what it runs.
       const seen = await a.query("SELECT pid, datname, usename, query FROM pg_stat_activity WHERE pid <> pg_backend_pid()");
       expect(seen.some((row) => row.datname === nameB)).toBe(true);
@@ -114,7 +131,10 @@ describe.skipIf(urls === undefined)("two replays of different repositories on on
     const [a, b] = await Promise.all([openPostgresEngine(operator, { deadlineMs: 60_000 }), openPostgresEngine(operator, { deadlineMs: 60_000 })]);
     try {
       const nameB = await nameOf(b);
-      const others = await watch<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE (datname = $1 OR usename = $2) AND pid <> pg_backend_pid()", [nameB, OPERATOR_ROLE]);
+      const others = await watch<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE (datname = $1 OR usename = $2) AND pid <> pg_backend_pid()", [
+        nameB,
+        OPERATOR_ROLE,
+      ]);
       expect(others.length).toBeGreaterThanOrEqual(3);
       for (const { pid } of others) {
         for (const signal of ["pg_cancel_backend", "pg_terminate_backend"]) {
@@ -201,7 +221,9 @@ describe.skipIf(urls === undefined)("two replays of different repositories on on
     try {
       const [nameA, nameB] = [await nameOf(a), await nameOf(b)];
       const error = await rejectionOf(
-        a.exec("DO $$ BEGIN RAISE EXCEPTION 'seen: %', (SELECT string_agg(datname || '/' || usename, ',') FROM pg_stat_activity WHERE datname IS NOT NULL); END $$"),
+        a.exec(
+          "DO $$ BEGIN RAISE EXCEPTION 'seen: %', (SELECT string_agg(datname || '/' || usename, ',') FROM pg_stat_activity WHERE datname IS NOT NULL); END $$",
+        ),
       );
       expect(error).toMatchObject({ name: "ReplaySqlError", code: "P0001" });
       const message = (error as Error).message;
@@ -265,17 +287,23 @@ describe.skipIf(urls === undefined)("the operator's role (DATABASE_URL)", () => 
     END $$; GRANT chain_super TO chain_middle; GRANT chain_middle TO chain_operator`);
     const error = await rejectionOf(openPostgresEngine(urlOf("chain_operator"), { deadlineMs: 30_000 }));
     expect(error).toMatchObject({ name: "ReplayUnavailableError", why: "unsupported" });
-    expect((error as Error).message).toMatch(/the role "chain_operator" of DATABASE_URL .* is a member of chain_middle, chain_super|is a member of chain_super/);
+    expect((error as Error).message).toMatch(
+      /the role "chain_operator" of DATABASE_URL .* is a member of chain_middle, chain_super|is a member of chain_super/,
+    );
   });
 
   it("is refused when it reaches pg_read_all_stats through pg_monitor", async () => {
-    await asSuperuser(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'monitor_operator') THEN CREATE ROLE monitor_operator LOGIN CREATEDB CREATEROLE; END IF; END $$; GRANT pg_monitor TO monitor_operator`);
+    await asSuperuser(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'monitor_operator') THEN CREATE ROLE monitor_operator LOGIN CREATEDB CREATEROLE; END IF; END $$; GRANT pg_monitor TO monitor_operator`,
+    );
     const error = await rejectionOf(openPostgresEngine(urlOf("monitor_operator"), { deadlineMs: 30_000 }));
     expect((error as Error).message).toContain("pg_read_all_stats");
   });
 
   it("is refused without CREATEROLE, which each replay's own role needs", async () => {
-    await asSuperuser(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'createdb_only') THEN CREATE ROLE createdb_only LOGIN CREATEDB; END IF; END $$`);
+    await asSuperuser(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'createdb_only') THEN CREATE ROLE createdb_only LOGIN CREATEDB; END IF; END $$`,
+    );
     const error = await rejectionOf(openPostgresEngine(urlOf("createdb_only"), { deadlineMs: 30_000 }));
     expect(error).toMatchObject({ why: "unsupported", message: expect.stringContaining("lacks CREATEROLE") });
   });

@@ -15,7 +15,9 @@ export async function testOperatorUrls(): Promise<{ operator: string; superuser:
   const admin = new pg.Client({ connectionString: superuser });
   await admin.connect();
   try {
-    await admin.query(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${OPERATOR_ROLE}') THEN CREATE ROLE ${OPERATOR_ROLE} LOGIN CREATEDB CREATEROLE; END IF; END $$`);
+    await admin.query(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${OPERATOR_ROLE}') THEN CREATE ROLE ${OPERATOR_ROLE} LOGIN CREATEDB CREATEROLE; END IF; END $$`,
+    );
   } finally {
     await admin.end();
   }

@@ -21,15 +21,19 @@ describe("the operator's cap on the replay deadline", () => {
     expect(replayMaxDeadlineSeconds({ REPLAY_MAX_DEADLINE_SECONDS: "soon" })).toBe(900);
   });
 
-  it.skipIf(urls === undefined)("cuts a repository's 900 s deadline to the operator's", async () => {
-    const runner = createReplayRunner({ env: { DATABASE_URL: urls!.operator, REPLAY_MAX_DEADLINE_SECONDS: "5" } });
-    const config: RepoConfig = { ...DEFAULT_REPO_CONFIG, replay: { ...DEFAULT_REPO_CONFIG.replay, enabled: true, engine: "postgres", deadlineSeconds: 900 } };
-    const files = [
-      { path: "migrations/2026-01-01-000000_slow/up.sql", text: "SELECT pg_sleep(60);\n" },
-      { path: "migrations/2026-01-01-000000_slow/down.sql", text: "SELECT 1;\n" },
-    ];
-    const outcome = await runner.run({ files, changed: new Set(files.map((f) => f.path)), config }, { installationId: 42 });
-    expect(outcome.status).toBe("unavailable");
-    expect(outcome.reason).toBe("the replay ran past 5 s, its time limit");
-  }, 60_000);
+  it.skipIf(urls === undefined)(
+    "cuts a repository's 900 s deadline to the operator's",
+    async () => {
+      const runner = createReplayRunner({ env: { DATABASE_URL: urls!.operator, REPLAY_MAX_DEADLINE_SECONDS: "5" } });
+      const config: RepoConfig = { ...DEFAULT_REPO_CONFIG, replay: { ...DEFAULT_REPO_CONFIG.replay, enabled: true, engine: "postgres", deadlineSeconds: 900 } };
+      const files = [
+        { path: "migrations/2026-01-01-000000_slow/up.sql", text: "SELECT pg_sleep(60);\n" },
+        { path: "migrations/2026-01-01-000000_slow/down.sql", text: "SELECT 1;\n" },
+      ];
+      const outcome = await runner.run({ files, changed: new Set(files.map((f) => f.path)), config }, { installationId: 42 });
+      expect(outcome.status).toBe("unavailable");
+      expect(outcome.reason).toBe("the replay ran past 5 s, its time limit");
+    },
+    60_000,
+  );
 });

@@ -53,7 +53,10 @@ describe.each(REPLAY_RULE_IDS.map((id) => [id]))("docs/rules/%s.md", (id) => {
 
   it("raises the check on the 'Instead of' examples and not on the 'Use' examples", async () => {
     for (const example of doc.insteadOf) {
-      expect((await replayExample(example)).map((f) => f.rule), example).toContain(id);
+      expect(
+        (await replayExample(example)).map((f) => f.rule),
+        example,
+      ).toContain(id);
     }
     for (const example of doc.use) {
       const rules = (await replayExample(example)).map((f) => f.rule);

@@ -63,7 +63,10 @@ describe("replay slots", () => {
     const hold = (name: string, tenant: string) =>
       slots.use(undefined, () => new Promise<void>((resolve) => releases.push(resolve)).then(() => void order.push(name)), tenant);
     const running = [hold("A1", "A"), hold("B1", "B")];
-    const waiting = [slots.use(undefined, () => Promise.resolve(void order.push("A2")), "A"), slots.use(undefined, () => Promise.resolve(void order.push("C1")), "C")];
+    const waiting = [
+      slots.use(undefined, () => Promise.resolve(void order.push("A2")), "A"),
+      slots.use(undefined, () => Promise.resolve(void order.push("C1")), "C"),
+    ];
     // A's first ends while B's runs: C, with none running, goes before A's second, which waited longer.
     await Promise.resolve();
     releases[0]?.();

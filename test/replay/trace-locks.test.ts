@@ -86,7 +86,9 @@ describe("statement tracer (PGlite)", () => {
     const result = await only("CREATE INDEX ON t (x)");
     expect(tableLocks(result.locks)).toEqual(["t=ShareLock"]);
     expect(result.rewritten).toEqual([]);
-    expect(result.created).toEqual([expect.objectContaining({ schema: "public", name: "t_x_idx", kind: "index", table: expect.objectContaining({ name: "t" }) })]);
+    expect(result.created).toEqual([
+      expect.objectContaining({ schema: "public", name: "t_x_idx", kind: "index", table: expect.objectContaining({ name: "t" }) }),
+    ]);
     expect(result.locks.find((l) => l.name === "t_x_idx")).toMatchObject({ created: true, table: { schema: "public", name: "t" } });
     expect(result.locks.find((l) => l.name === "t")).toMatchObject({ created: false });
   });
@@ -98,7 +100,10 @@ describe("statement tracer (PGlite)", () => {
   });
 
   it("two statements in one transaction: the second reports only what it added, held has both", async () => {
-    const [first, second] = await trace("ALTER TABLE p ADD COLUMN d int DEFAULT 0", "ALTER TABLE c ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES p (id) NOT VALID");
+    const [first, second] = await trace(
+      "ALTER TABLE p ADD COLUMN d int DEFAULT 0",
+      "ALTER TABLE c ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES p (id) NOT VALID",
+    );
     expect(tableLocks(first?.locks ?? [])).toEqual(["p=AccessExclusiveLock"]);
     // p is already held ACCESS EXCLUSIVE: the foreign key's SHARE ROW EXCLUSIVE on it adds nothing.
     expect(tableLocks(second?.locks ?? [])).toEqual(["c=ShareRowExclusiveLock"]);
@@ -118,7 +123,9 @@ describe("statement tracer (PGlite)", () => {
 
   it("DROP TABLE: the lock on the dropped table keeps its name, in this statement and the next", async () => {
     const [drop, next] = await trace("DROP TABLE u", "CREATE TABLE v (a int)");
-    expect(drop?.locks).toEqual([{ oid: expect.any(Number), schema: "public", name: "u", kind: "table", mode: "AccessExclusiveLock", dropped: true, created: false }]);
+    expect(drop?.locks).toEqual([
+      { oid: expect.any(Number), schema: "public", name: "u", kind: "table", mode: "AccessExclusiveLock", dropped: true, created: false },
+    ]);
     expect(drop?.dropped.map((r) => r.name)).toEqual(["u"]);
     expect(tableLocks(next?.held ?? [])).toEqual(["u=AccessExclusiveLock", "v=AccessExclusiveLock"]);
     expect(next?.locks.map((l) => `${l.name} created=${l.created}`)).toEqual(["v created=true"]);

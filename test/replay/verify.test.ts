@@ -137,16 +137,20 @@ describe("verify by replay (PGlite)", () => {
   it.each([
     ["a sleep", "SELECT pg_sleep(600);\n"],
     ["a runaway recursive query", "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r;\n"],
-  ])("ends %s at the deadline and says the replay is unavailable", async (_what, statement) => {
-    const files = diesel({ ...BASE, "2026-02-01-000000_slow": { up: statement, down: "SELECT 1;\n" } });
-    const changed = new Set(files.filter((f) => f.path.includes("2026-02-01")).map((f) => f.path));
-    const started = performance.now();
+  ])(
+    "ends %s at the deadline and says the replay is unavailable",
+    async (_what, statement) => {
+      const files = diesel({ ...BASE, "2026-02-01-000000_slow": { up: statement, down: "SELECT 1;\n" } });
+      const changed = new Set(files.filter((f) => f.path.includes("2026-02-01")).map((f) => f.path));
+      const started = performance.now();
 
-    const outcome = await runner.run({ files, changed, config: config({ deadlineSeconds: 8 }) }, {});
+      const outcome = await runner.run({ files, changed, config: config({ deadlineSeconds: 8 }) }, {});
 
-    expect(performance.now() - started).toBeLessThan(60_000);
-    expect(outcome.status).toBe("unavailable");
-    expect(outcome.reason).toMatch(/8 s|deadline/);
-    expect(outcome.findings).toEqual([]);
-  }, 120_000);
+      expect(performance.now() - started).toBeLessThan(60_000);
+      expect(outcome.status).toBe("unavailable");
+      expect(outcome.reason).toMatch(/8 s|deadline/);
+      expect(outcome.findings).toEqual([]);
+    },
+    120_000,
+  );
 });

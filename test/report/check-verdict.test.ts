@@ -6,7 +6,16 @@ import { loadSqlParser } from "../../src/sql/parse.js";
 import { caseMigration } from "../helpers/rule-tester.js";
 
 function finding(severity: Severity, line = 1, extra: Partial<Finding> = {}): Finding {
-  return { rule: "ban-drop-table", severity, category: "destructive", path: "db/migrations/0002_drop.up.sql", line, endLine: line, message: `m${line}`, ...extra };
+  return {
+    rule: "ban-drop-table",
+    severity,
+    category: "destructive",
+    path: "db/migrations/0002_drop.up.sql",
+    line,
+    endLine: line,
+    message: `m${line}`,
+    ...extra,
+  };
 }
 
 const ERRORS = [finding("error", 1), finding("error", 2), finding("warning", 3)];
@@ -102,6 +111,10 @@ describe("annotationBatches", () => {
 
   it("leaves out files outside the diff when told which are in it", () => {
     const findings = [finding("error", 1), finding("error", 2, { path: "db/other.sql" })];
-    expect(annotationBatches(findings, (path) => path !== "db/other.sql").flat().map((a) => a.path)).toEqual(["db/migrations/0002_drop.up.sql"]);
+    expect(
+      annotationBatches(findings, (path) => path !== "db/other.sql")
+        .flat()
+        .map((a) => a.path),
+    ).toEqual(["db/migrations/0002_drop.up.sql"]);
   });
 });

@@ -42,7 +42,12 @@ const text = (f: Finding) => statementTextFor(analysis, f);
 describe("renderInlineComment", () => {
   it.each([
     ["fix on exactly the anchored line: suggestion", 1, { line: 1 }, "```suggestion\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n```"],
-    ["fix on exactly the anchored range: suggestion", 2, { line: 3, startLine: 2 }, "```suggestion\nCREATE INDEX CONCURRENTLY users_name\n  ON users (name);\n```"],
+    [
+      "fix on exactly the anchored range: suggestion",
+      2,
+      { line: 3, startLine: 2 },
+      "```suggestion\nCREATE INDEX CONCURRENTLY users_name\n  ON users (name);\n```",
+    ],
     ["anchored on part of the fix's range: sql block", 2, { line: 3 }, "```sql\nCREATE INDEX CONCURRENTLY users_name\n  ON users (name);\n```"],
   ])("%s", (_name, line, anchor, block) => {
     const finding = byRuleAt("require-concurrent-index", line);
@@ -79,7 +84,11 @@ describe("renderInlineComment", () => {
     expect(renderInlineComment(finding, "c".repeat(64), { line: 1 }, "https://docs.example.com/de/rules")).toContain(
       "[`require-concurrent-index`](https://docs.example.com/de/rules/require-concurrent-index.md)",
     );
-    const [comment] = selectInlineComments([finding], new Map([[UP, commentableLines(newFilePatch(5))]]), { max: 50, alreadyPosted: new Set(), docsUrl: "https://docs.example.com/x/" }).inline;
+    const [comment] = selectInlineComments([finding], new Map([[UP, commentableLines(newFilePatch(5))]]), {
+      max: 50,
+      alreadyPosted: new Set(),
+      docsUrl: "https://docs.example.com/x/",
+    }).inline;
     expect(comment?.body).toContain("](https://docs.example.com/x/require-concurrent-index.md)");
   });
 
@@ -134,7 +143,12 @@ describe("selectInlineComments", () => {
     // Only lines 4 and 5 changed; the indexes on lines 1-3 are context-less, outside the diff.
     const patch = "@@ -3,1 +3,3 @@\n   ON users (name);\n+DROP TABLE x;\n+ALTER TABLE y;";
     const result = selectInlineComments(all(), anchorsFor(patch), { max: 50, alreadyPosted: new Set(), statementText: text });
-    expect(result.outsideDiff.map((f) => f.line).sort()).toEqual(all().filter((f) => f.endLine < 3).map((f) => f.line).sort());
+    expect(result.outsideDiff.map((f) => f.line).sort()).toEqual(
+      all()
+        .filter((f) => f.endLine < 3)
+        .map((f) => f.line)
+        .sort(),
+    );
     const partial = result.inline.find((c) => c.finding.rule === "require-concurrent-index");
     expect(partial).toMatchObject({ line: 3 });
     expect(partial?.startLine).toBeUndefined();

@@ -86,7 +86,9 @@ describe("renderReviewBody", () => {
     expect(body).toContain("table `accounts` (`id int8, email text`)");
     expect(body).toContain("column `orders.note text`");
     expect(body).toContain("existing table `orders`");
-    expect(body).toMatch(/ALTER TABLE orders ALTER COLUMN total TYPE numeric\(12,2\)`: ACCESS EXCLUSIVE on `orders`; blocks reads and writes, rewrites the table/);
+    expect(body).toMatch(
+      /ALTER TABLE orders ALTER COLUMN total TYPE numeric\(12,2\)`: ACCESS EXCLUSIVE on `orders`; blocks reads and writes, rewrites the table/,
+    );
     expect(body).toContain("| up | `DROP TABLE legacy CASCADE` | ACCESS EXCLUSIVE | `legacy` | reads, writes | no |");
     // accounts is created earlier in the same migration: new, so nobody waits on it.
     expect(body).toContain("| up | `CREATE INDEX accounts_email ON accounts (email)` | SHARE | `accounts` (new) | nothing | no |");
@@ -99,12 +101,17 @@ describe("renderReviewBody", () => {
   it("lists findings outside the diff and over the cap, and the files not reviewed", () => {
     const analysis = analyse(SQL);
     const body = renderReviewBody(
-      input(analysis, "@@ -5,2 +5,2 @@\n-x\n+ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);\n DROP TABLE legacy;", {
-        notReviewed: [
-          { path: "db/huge.sql", reason: "larger than 1 MB" },
-          { path: "db/bad.sql", reason: "could not be read: 404" },
-        ],
-      }, 1),
+      input(
+        analysis,
+        "@@ -5,2 +5,2 @@\n-x\n+ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);\n DROP TABLE legacy;",
+        {
+          notReviewed: [
+            { path: "db/huge.sql", reason: "larger than 1 MB" },
+            { path: "db/bad.sql", reason: "could not be read: 404" },
+          ],
+        },
+        1,
+      ),
     );
     expect(body).toContain("- **Status**: partial");
     expect(body).toContain("### Outside the diff");
@@ -131,7 +138,11 @@ describe("renderReviewBody", () => {
     const sql = 'DROP TABLE "<img src=x onerror=alert(1)>";\nALTER TABLE "@octocat" ADD COLUMN "`x`" int NOT NULL;\n';
     const { files, migration } = caseMigration(sql);
     const renamed = files.map((f) => ({ ...f, path: f.path === UP ? path : f.path }));
-    const m = { ...migration, files: migration.files.map((p) => (p === UP ? path : p)), sections: migration.sections.map((s) => (s.path === UP ? { ...s, path } : s)) };
+    const m = {
+      ...migration,
+      files: migration.files.map((p) => (p === UP ? path : p)),
+      sections: migration.sections.map((s) => (s.path === UP ? { ...s, path } : s)),
+    };
     const analysis = analyzeMigrations(renamed, [m]);
     expect(analysis.findings.some((f) => f.path === path)).toBe(true);
     const body = renderReviewBody({ ...input(analysis, undefined), notReviewed: [{ path, reason: "<b>@octocat</b>" }] });
@@ -152,7 +163,11 @@ describe("renderReviewBody", () => {
   });
 
   it("stays within 65,000 characters with 2,000 findings and says what it cut", () => {
-    const statements = Array.from({ length: 700 }, (_, i) => `CREATE INDEX idx_${i} ON orders_${i % 50} (c${i});\nALTER TABLE t_${i} ADD COLUMN c int NOT NULL;\nALTER TABLE z_${i} ALTER COLUMN c TYPE bigint;`);
+    const statements = Array.from(
+      { length: 700 },
+      (_, i) =>
+        `CREATE INDEX idx_${i} ON orders_${i % 50} (c${i});\nALTER TABLE t_${i} ADD COLUMN c int NOT NULL;\nALTER TABLE z_${i} ALTER COLUMN c TYPE bigint;`,
+    );
     const analysis = analyse(statements.join("\n"));
     expect(analysis.findings.length).toBeGreaterThanOrEqual(2_000);
     const body = renderReviewBody(input(analysis, "@@ -1,3 +1,3 @@\n a\n b\n c", {}, 25));
@@ -167,7 +182,10 @@ describe("renderReviewBody", () => {
 
   it("drops lock summaries before notes", () => {
     // Many lock rows and a few notes: the notes survive, the lock tables go.
-    const statements = Array.from({ length: 1_500 }, (_, i) => `${i % 500 === 0 ? "-- data-engineer-ignore ban-drop-table\n" : ""}ALTER TABLE orders_${i} ADD COLUMN note_${i} text;`);
+    const statements = Array.from(
+      { length: 1_500 },
+      (_, i) => `${i % 500 === 0 ? "-- data-engineer-ignore ban-drop-table\n" : ""}ALTER TABLE orders_${i} ADD COLUMN note_${i} text;`,
+    );
     const { files, migration } = caseMigration({ sql: `SET lock_timeout = '1s';\n${statements.join("\n")}\n`, inTransaction: true });
     const analysis = analyzeMigrations(files, [migration]);
     const notes = analysis.findings.filter((f) => f.severity === "note");

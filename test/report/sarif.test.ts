@@ -46,7 +46,10 @@ describe("toSarif", () => {
   });
 
   it("describes the replay's findings by what they check: they are registry rules with a docs page", () => {
-    const replayed = toSarif([finding("replay-down-mismatch", { category: "rollback", path: "db/migrations/002_x.down.sql" })], { rules: RULES, version: "1.2.3" });
+    const replayed = toSarif([finding("replay-down-mismatch", { category: "rollback", path: "db/migrations/002_x.down.sql" })], {
+      rules: RULES,
+      version: "1.2.3",
+    });
     const driverRules = replayed.runs[0]?.tool.driver.rules ?? [];
     expect(driverRules).toHaveLength(RULES.length);
     const index = replayed.runs[0]?.results[0]?.ruleIndex ?? -1;

@@ -6,7 +6,14 @@ import { BUNDLED_AGENT_FILE, createAgentRuntime } from "../../src/agent/runtime.
 import { fakeGemini, type FakeGemini } from "../helpers/fake-gemini.js";
 import { FakeGitHub } from "../helpers/fake-github.js";
 import { captureLogs, createTestProbot } from "../helpers/probot.js";
-import { expectHeadTarball, expectMigrationReview, pullRequestEvent, reviewAccepted, type HeadFile, type PullRequestPayload } from "../helpers/pull-request-scenario.js";
+import {
+  expectHeadTarball,
+  expectMigrationReview,
+  pullRequestEvent,
+  reviewAccepted,
+  type HeadFile,
+  type PullRequestPayload,
+} from "../helpers/pull-request-scenario.js";
 
 /**
  * The whole pipeline with the agent: a pull_request event through Probot, GitHub faked at HTTP
@@ -28,7 +35,10 @@ const beside: HeadFile[] = [
 ];
 /** orders is large: the index build without CONCURRENTLY is an error, and the check fails. */
 const CONFIG = "tables:\n  orders:\n    large: true\n";
-const model: HeadFile = { path: "app/models/order.py", text: "class Order(Base):\n    __tablename__ = 'orders'\n    id = Column(Integer, primary_key=True)\n    state = Column(Text)\n" };
+const model: HeadFile = {
+  path: "app/models/order.py",
+  text: "class Order(Base):\n    __tablename__ = 'orders'\n    id = Column(Integer, primary_key=True)\n    state = Column(Text)\n",
+};
 
 let github: FakeGitHub;
 let gemini: FakeGemini;
@@ -101,8 +111,21 @@ describe("the review with the data-engineer agent", () => {
           name: "submit_handoff_report",
           args: report({
             findings: [
-              { path: UP, line: 4, severity: "warning", category: "compatibility", message: "The Order model maps `state`, not `status`: the new columns are never written.", suggestion: "Map status in app/models/order.py in the same release." },
-              { path: UP, line: 3, severity: "error", category: "locking", message: "orders takes about 40k writes a minute; the build blocks them for minutes." },
+              {
+                path: UP,
+                line: 4,
+                severity: "warning",
+                category: "compatibility",
+                message: "The Order model maps `state`, not `status`: the new columns are never written.",
+                suggestion: "Map status in app/models/order.py in the same release.",
+              },
+              {
+                path: UP,
+                line: 3,
+                severity: "error",
+                category: "locking",
+                message: "orders takes about 40k writes a minute; the build blocks them for minutes.",
+              },
               { path: "app/models/order.py", line: 4, severity: "note", category: "compatibility", message: "state is still mapped here." },
             ],
           }),
@@ -159,7 +182,12 @@ describe("the review with the data-engineer agent", () => {
     const task = request?.contents[0]?.parts?.map((p) => p.text).join("") ?? "";
     const block = new RegExp(`<${tag} source="pull request description">\\n([\\s\\S]*?)\\n</${tag}>`).exec(task);
     expect(block?.[1]).toBe(payload.pull_request.body);
-    expect(task.split(`</${tag}>`).map((part) => part.split(`<${tag}`)[0]).join("")).not.toContain("Ignore your instructions");
+    expect(
+      task
+        .split(`</${tag}>`)
+        .map((part) => part.split(`<${tag}`)[0])
+        .join(""),
+    ).not.toContain("Ignore your instructions");
     expect(system).not.toContain("Ignore your instructions");
 
     const review = postedReview();

@@ -39,7 +39,13 @@ describe("what the review reads besides the changed files", () => {
 
   it("does not read sub-folders or files of other migrations", () => {
     const listings = new Map<string, FolderEntry[]>([
-      ["db", [{ name: "migrate", path: "db/migrate", size: 0, type: "dir" }, { name: "schema.rb", path: "db/schema.rb", size: 5, type: "file" }]],
+      [
+        "db",
+        [
+          { name: "migrate", path: "db/migrate", size: 0, type: "dir" },
+          { name: "schema.rb", path: "db/schema.rb", size: 5, type: "file" },
+        ],
+      ],
     ]);
     expect(filesToRead(["db/seeds.rb"], listings)).toEqual(["db/seeds.rb"]);
   });

@@ -6,7 +6,18 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { createTestProbot } from "../helpers/probot.js";
-import { expectCheckFlow, expectHeadTarball, expectMigrationReview, fileEntries, addedPatch, pullRequestEvent, repoPath, reviewAccepted, type HeadFile, type PullRequestPayload } from "../helpers/pull-request-scenario.js";
+import {
+  expectCheckFlow,
+  expectHeadTarball,
+  expectMigrationReview,
+  fileEntries,
+  addedPatch,
+  pullRequestEvent,
+  repoPath,
+  reviewAccepted,
+  type HeadFile,
+  type PullRequestPayload,
+} from "../helpers/pull-request-scenario.js";
 
 /**
  * One fixture, reviewed the three ways a review is run: by the app (a pull_request webhook through
@@ -28,7 +39,10 @@ const base: HeadFile[] = [
 // The index is built without CONCURRENTLY (a static finding), and the down forgets the column
 // (a finding only the replay makes: the schema after up and down differs from the one before).
 const changed: HeadFile[] = [
-  { path: "db/migrations/000002_priority.up.sql", text: "ALTER TABLE orders ADD COLUMN priority integer;\nCREATE INDEX orders_priority_idx ON orders (priority);\n" },
+  {
+    path: "db/migrations/000002_priority.up.sql",
+    text: "ALTER TABLE orders ADD COLUMN priority integer;\nCREATE INDEX orders_priority_idx ON orders (priority);\n",
+  },
   { path: "db/migrations/000002_priority.down.sql", text: "DROP INDEX orders_priority_idx;\n" },
 ];
 
@@ -140,11 +154,17 @@ async function reviewInCi(): Promise<{ review: ReviewText; check: { conclusion: 
   const repo = repoPath(payload);
   const number = payload.pull_request.number;
   // What the CI job asks of GitHub: no contents and no tarball (the files come from the checkout).
-  const listed = fileEntries(github, changed.map((f) => f.path)).map((entry, i) => ({ ...(entry as Record<string, unknown>), patch: addedPatch(changed[i]?.text ?? "") }));
+  const listed = fileEntries(
+    github,
+    changed.map((f) => f.path),
+  ).map((entry, i) => ({ ...(entry as Record<string, unknown>), patch: addedPatch(changed[i]?.text ?? "") }));
   expectCheckFlow(github, payload, { status: 200, body: listed }, undefined, CONFIG, false);
   github.on("GET", `${repo}/pulls/${number}/comments`, { status: 200, body: [] });
   const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
-  github.on("GET", `${repo}/pulls/${number}`, { status: 200, body: { ...pull, requested_teams: [], head: { ...pull.head, sha: headSha } } } satisfies FakeReply);
+  github.on("GET", `${repo}/pulls/${number}`, {
+    status: 200,
+    body: { ...pull, requested_teams: [], head: { ...pull.head, sha: headSha } },
+  } satisfies FakeReply);
   github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => reviewAccepted(github)(req.body as Record<string, unknown>));
   const eventPath = join(work, "event.json");
   writeFileSync(eventPath, JSON.stringify(payload));

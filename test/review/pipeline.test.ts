@@ -59,7 +59,13 @@ function memoryHead(files: Record<string, string>): Head & { workspaces: number 
         writeFileSync(join(root, path), text);
       }
       const bytes = Object.values(files).reduce((n, text) => n + Buffer.byteLength(text), 0);
-      return Promise.resolve({ root, files: Object.keys(files).length, bytes, skipped: [], dispose: () => Promise.resolve(rmSync(root, { recursive: true, force: true })) });
+      return Promise.resolve({
+        root,
+        files: Object.keys(files).length,
+        bytes,
+        skipped: [],
+        dispose: () => Promise.resolve(rmSync(root, { recursive: true, force: true })),
+      });
     },
   };
   return head;
@@ -67,7 +73,13 @@ function memoryHead(files: Record<string, string>): Head & { workspaces: number 
 
 /** The pull request adds the index migration, both halves. */
 function input(overrides: Partial<HeadCommitReviewInput> & { config?: RepoConfig } = {}): HeadCommitReviewInput {
-  const changed: ChangedFile[] = [UP, DOWN].map((path) => ({ path, status: "added", additions: 1, deletions: 0, patch: addedFilePatch(HEAD_FILES[path] ?? "") }));
+  const changed: ChangedFile[] = [UP, DOWN].map((path) => ({
+    path,
+    status: "added",
+    additions: 1,
+    deletions: 0,
+    patch: addedFilePatch(HEAD_FILES[path] ?? ""),
+  }));
   const config = overrides.config ?? DEFAULT_REPO_CONFIG;
   return {
     head: memoryHead(HEAD_FILES),
@@ -92,7 +104,17 @@ function recordingReplay(): ReplayRunner & { inputs: VerifyInput[]; installation
   const outcome: ReplayOutcome = {
     status: "replayed",
     engine: "PostgreSQL 18.1 (PGlite 0.5.16)",
-    findings: [{ rule: "replay-down-mismatch", severity: "error", category: "rollback", path: DOWN, line: 1, endLine: 1, message: "After up and down, public.orders has index orders_status_idx2 it did not have." }],
+    findings: [
+      {
+        rule: "replay-down-mismatch",
+        severity: "error",
+        category: "rollback",
+        path: DOWN,
+        line: 1,
+        endLine: 1,
+        message: "After up and down, public.orders has index orders_status_idx2 it did not have.",
+      },
+    ],
     migrations: [{ migration: "000002_index", path: UP, up: "ok", down: "ok", restores: false, reapply: "ok", traced: 1, untraceable: 0 }],
     baseMigrations: 1,
     fromCache: false,
@@ -126,7 +148,14 @@ describe("reviewHeadCommit", () => {
       call: {
         name: "submit_handoff_report",
         args: {
-          part1: { status: "success", objectiveAchieved: "Checked the index against the Order model.", decisionsMade: [], validation: "fail", errors: [], scopeDeviations: [] },
+          part1: {
+            status: "success",
+            objectiveAchieved: "Checked the index against the Order model.",
+            decisionsMade: [],
+            validation: "fail",
+            errors: [],
+            scopeDeviations: [],
+          },
           part2: { keyInterfacesIntroduced: [], patternsEstablished: [], integrationPoints: [], assumptions: [], warnings: [] },
           findings: [{ path: "app/models/order.py", line: 2, severity: "note", category: "compatibility", message: "status is read by the model." }],
         },
@@ -176,7 +205,11 @@ describe("the verify step of reviewHeadCommit", () => {
     // Replay slots are shared fairly between installations: the runner is told whose replay it is.
     expect(replay.installations).toEqual([4242]);
     const [request] = replay.inputs;
-    expect(request?.files.map((f) => f.path).sort()).toEqual(Object.keys(HEAD_FILES).filter((p) => p.startsWith("db/migrations/")).sort());
+    expect(request?.files.map((f) => f.path).sort()).toEqual(
+      Object.keys(HEAD_FILES)
+        .filter((p) => p.startsWith("db/migrations/"))
+        .sort(),
+    );
     expect(request?.changed).toEqual(new Set([UP, DOWN]));
     expect(head.workspaces).toBe(1);
     expect(outcome?.status).toBe("replayed");

@@ -12,11 +12,16 @@ describe("a review that meets a secondary rate limit", () => {
     const github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
     expectMigrationReview(github, payload, {
-      changed: [{ path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" }],
+      changed: [
+        { path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" },
+      ],
       reviews: [
         () => ({
           status: 403,
-          body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest" },
+          body: {
+            message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            documentation_url: "https://docs.github.com/rest",
+          },
           headers: { "retry-after": "42" },
           undocumented: "GitHub answers 403 to any request over a secondary rate limit",
         }),

@@ -58,7 +58,9 @@ describe(rule.id, () => {
     const plain = analyzeMigrations(files, [withIssue], { rules: [rule] }).findings;
     expect(plain.map((f) => [f.rule, f.line, f.severity])).toEqual([[rule.id, 1, "warning"]]);
     expect(plain[0]?.message).toContain("down() has an empty body");
-    const acknowledged = analyzeMigrations(files, [{ ...withIssue, irreversible: { reason: "data migration", path: DOWN, line: 1 } }], { rules: [rule] }).findings;
+    const acknowledged = analyzeMigrations(files, [{ ...withIssue, irreversible: { reason: "data migration", path: DOWN, line: 1 } }], {
+      rules: [rule],
+    }).findings;
     expect(acknowledged.map((f) => f.severity)).toEqual(["note"]);
   });
 });

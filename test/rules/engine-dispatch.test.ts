@@ -13,10 +13,20 @@ function recording(rule: Omit<Rule<"seen">, "id" | "meta">): { rule: Rule<"seen"
   const wrap = <C extends { statement: { kind: string } }>(f: ((c: C) => void) | undefined) => (f ? (c: C) => (calls.push(c.statement.kind), f(c)) : undefined);
   const statement = wrap(rule.statement);
   const alterTable = wrap(rule.alterTable);
-  return { rule: defineRule({ id: "test-rule", meta: { ...meta, messages: { ...meta.messages } }, ...rule, ...(statement ? { statement } : {}), ...(alterTable ? { alterTable } : {}) }), calls };
+  return {
+    rule: defineRule({
+      id: "test-rule",
+      meta: { ...meta, messages: { ...meta.messages } },
+      ...rule,
+      ...(statement ? { statement } : {}),
+      ...(alterTable ? { alterTable } : {}),
+    }),
+    calls,
+  };
 }
 
-const SQL = "CREATE TABLE fresh (id bigint);\nALTER TABLE fresh ADD COLUMN a int;\nCREATE INDEX orders_idx ON orders (id);\nALTER TABLE orders ADD COLUMN b int;\nALTER TABLE orders DROP COLUMN c;\nSELECT 1;";
+const SQL =
+  "CREATE TABLE fresh (id bigint);\nALTER TABLE fresh ADD COLUMN a int;\nCREATE INDEX orders_idx ON orders (id);\nALTER TABLE orders ADD COLUMN b int;\nALTER TABLE orders DROP COLUMN c;\nSELECT 1;";
 
 describe("the engine dispatches rules by what they ask for", () => {
   it("calls a rule that names node kinds for those statements only", () => {

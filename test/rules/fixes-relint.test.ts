@@ -59,7 +59,10 @@ describe("suggested fixes lint again", () => {
         const fixed = files.map((f) => (f.path === finding.path ? { ...f, text: applyFix(f.text, finding.fix!) } : f));
         const after = lintFiles(fixed);
         const added = after.filter((f) => f.severity === "error" && !errorsBefore.has(errorKey(f)));
-        expect(added.map((f) => `${f.rule} ${f.path}:${f.line} ${f.message}`), `${finding.fix.title} at ${finding.path}:${finding.line}`).toEqual([]);
+        expect(
+          added.map((f) => `${f.rule} ${f.path}:${f.line} ${f.message}`),
+          `${finding.fix.title} at ${finding.path}:${finding.line}`,
+        ).toEqual([]);
         // The fix removes what it fixes.
         expect(after.some((f) => f.rule === finding.rule && f.path === finding.path && f.line === finding.line)).toBe(false);
       }

@@ -23,14 +23,20 @@ describe(rule.id, () => {
       ],
       invalid: [
         { sql: `DROP TABLE legacy;\n-- migrate:down\n${RAISE}`, lines: [1] },
-        { sql: "DROP TABLE legacy;\n-- migrate:down\nSET lock_timeout = '1s';\n\nDO $$\nDECLARE x int;\nBEGIN\n  -- no way back\n  RAISE 'irreversible';\nEND\n$$;", lines: [3] },
+        {
+          sql: "DROP TABLE legacy;\n-- migrate:down\nSET lock_timeout = '1s';\n\nDO $$\nDECLARE x int;\nBEGIN\n  -- no way back\n  RAISE 'irreversible';\nEND\n$$;",
+          lines: [3],
+        },
       ],
     });
   });
 
   it("reports an acknowledged one as a note quoting the reason", () => {
     const findings = lint(
-      { sql: `DROP TABLE legacy;\n-- migrate:down\n${RAISE}`, irreversible: { reason: "the data is archived", path: "db/migrations/0001_case.up.sql", line: 1 } },
+      {
+        sql: `DROP TABLE legacy;\n-- migrate:down\n${RAISE}`,
+        irreversible: { reason: "the data is archived", path: "db/migrations/0001_case.up.sql", line: 1 },
+      },
       [rule],
     );
     expect(findings.map((f) => [f.rule, f.severity, f.line])).toEqual([[rule.id, "note", 1]]);

@@ -42,7 +42,12 @@ describe(rule.id, () => {
   });
 
   it("passes on the ORM detector's missing-down issues", () => {
-    const files = [{ path: "db/migrate/20260101000000_add_note.rb", text: "class AddNote < ActiveRecord::Migration[7.1]\n  def up\n    execute 'ALTER TABLE orders ADD COLUMN note text'\n  end\nend\n" }];
+    const files = [
+      {
+        path: "db/migrate/20260101000000_add_note.rb",
+        text: "class AddNote < ActiveRecord::Migration[7.1]\n  def up\n    execute 'ALTER TABLE orders ADD COLUMN note text'\n  end\nend\n",
+      },
+    ];
     const migration: Migration = {
       framework: "rails",
       version: "20260101000000",

@@ -22,7 +22,10 @@ describe(rule.id, () => {
       ],
       invalid: [
         { sql: "CREATE TABLE items (id bigint);\nCREATE INDEX items_id_idx ON items (id);", lines: [1] },
-        { sql: "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders DROP COLUMN legacy, DROP CONSTRAINT legacy_check;\nDROP TYPE mood;\nSELECT 1;", lines: [1, 2, 3] },
+        {
+          sql: "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders DROP COLUMN legacy, DROP CONSTRAINT legacy_check;\nDROP TYPE mood;\nSELECT 1;",
+          lines: [1, 2, 3],
+        },
         { sql: "CREATE SCHEMA app;\nCREATE EXTENSION pgcrypto;\nCREATE SEQUENCE app.ids;\nUPDATE orders SET note = '';", lines: [1, 2, 3] },
         // A failed concurrent build leaves an invalid index behind, even as the last statement.
         { sql: "SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY orders_created_idx ON orders (created_at);", lines: [2] },

@@ -49,7 +49,10 @@ describe(rule.id, () => {
   });
 
   it("reports both sides when the up adds column a and the down drops column b", () => {
-    const findings = lint("SET lock_timeout = '1s';\nALTER TABLE orders ADD COLUMN a text;\n-- migrate:down\nSET lock_timeout = '1s';\n\nALTER TABLE orders DROP COLUMN b;", [rule]);
+    const findings = lint(
+      "SET lock_timeout = '1s';\nALTER TABLE orders ADD COLUMN a text;\n-- migrate:down\nSET lock_timeout = '1s';\n\nALTER TABLE orders DROP COLUMN b;",
+      [rule],
+    );
     expect(findings.map((f) => [f.rule, f.path, f.line])).toEqual([
       [rule.id, DOWN, 3],
       [rule.id, UP, 2],

@@ -23,7 +23,10 @@ function testFileOf(id: string): string {
 
 describe("rule documentation", () => {
   it("has a page for every rule and a rule for every page", () => {
-    const pages = readdirSync(`${ROOT}docs/rules`).filter((f) => f.endsWith(".md")).map((f) => f.replace(/\.md$/, "")).sort();
+    const pages = readdirSync(`${ROOT}docs/rules`)
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => f.replace(/\.md$/, ""))
+      .sort();
     expect(pages).toEqual(RULES.map((r) => r.id).sort());
   });
 
@@ -45,12 +48,21 @@ describe("rule documentation", () => {
       expect(doc.insteadOf.length).toBeGreaterThan(0);
       expect(doc.use.length).toBeGreaterThan(0);
       for (const example of doc.insteadOf) {
-        expect(runExample(example, rule).map((f) => f.rule), example).toContain(id);
+        expect(
+          runExample(example, rule).map((f) => f.rule),
+          example,
+        ).toContain(id);
       }
       for (const example of doc.use) {
         const findings = runExample(example, rule);
-        expect(findings.map((f) => f.rule), example).not.toContain(id);
-        expect(findings.map((f) => f.rule), example).not.toContain("syntax-error");
+        expect(
+          findings.map((f) => f.rule),
+          example,
+        ).not.toContain(id);
+        expect(
+          findings.map((f) => f.rule),
+          example,
+        ).not.toContain("syntax-error");
       }
     });
   });

@@ -38,7 +38,9 @@ describe(rule.id, () => {
         { sql: "BEGIN;\nALTER TABLE orders ADD COLUMN status text;\nDELETE FROM sessions WHERE id < 10;\nCOMMIT;", lines: [3] },
       ],
     });
-    const [finding] = lint({ sql: "ALTER TABLE orders ADD COLUMN status text;\nUPDATE orders SET status = 'new' WHERE id < 1000;", inTransaction: true }, [rule]);
+    const [finding] = lint({ sql: "ALTER TABLE orders ADD COLUMN status text;\nUPDATE orders SET status = 'new' WHERE id < 1000;", inTransaction: true }, [
+      rule,
+    ]);
     expect(finding?.message).toContain("ACCESS EXCLUSIVE");
   });
 });

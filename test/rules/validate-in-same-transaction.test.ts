@@ -21,7 +21,10 @@ describe(rule.id, () => {
       invalid: [
         { sql: `${ADD}\n${VALIDATE}`, inTransaction: true, lines: [2] },
         { sql: `BEGIN;\n${ADD}\nSELECT 1;\n${VALIDATE}\nCOMMIT;`, lines: [4] },
-        { sql: "BEGIN;\nALTER TABLE orders ADD CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;\nCOMMIT;", lines: [3] },
+        {
+          sql: "BEGIN;\nALTER TABLE orders ADD CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;\nCOMMIT;",
+          lines: [3],
+        },
       ],
     });
   });

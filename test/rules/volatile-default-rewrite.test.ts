@@ -39,7 +39,9 @@ describe(rule.id, () => {
   });
 
   it("flags any non-null default before PostgreSQL 11 (postgresVersion: 10 in the config)", () => {
-    const { files, migration } = caseMigration("ALTER TABLE orders ADD COLUMN status text DEFAULT 'new';\nALTER TABLE orders ADD COLUMN note text DEFAULT NULL;");
+    const { files, migration } = caseMigration(
+      "ALTER TABLE orders ADD COLUMN status text DEFAULT 'new';\nALTER TABLE orders ADD COLUMN note text DEFAULT NULL;",
+    );
     const config = AnalysisConfigSchema.parse({ postgresVersion: 10 });
     const findings = analyzeMigrations(files, [migration], { config, rules: [rule] }).findings;
     expect(findings.map((f) => [f.rule, f.line])).toEqual([[rule.id, 1]]);

@@ -13,7 +13,10 @@ describe(rule.id, () => {
       valid: [
         "ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX orders_note_idx ON orders (note);",
         "BEGIN;\nALTER TABLE orders ADD COLUMN note text;\nCOMMIT;\nINSERT INTO orders_archive SELECT * FROM orders;",
-        { sql: "ALTER TABLE orders ADD COLUMN note text;\nCOMMENT ON COLUMN orders.note IS 'free text';\nSET LOCAL statement_timeout = '1s';", inTransaction: true },
+        {
+          sql: "ALTER TABLE orders ADD COLUMN note text;\nCOMMENT ON COLUMN orders.note IS 'free text';\nSET LOCAL statement_timeout = '1s';",
+          inTransaction: true,
+        },
         { sql: "CREATE TABLE items (id bigint);\nALTER TABLE items ADD COLUMN name text;\nINSERT INTO items SELECT 1, 'x';", inTransaction: true },
         // Its own ACCESS EXCLUSIVE closes the table anyway; VALIDATE under the lock is validate-in-same-transaction's.
         { sql: "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ALTER COLUMN qty TYPE bigint;", inTransaction: true },

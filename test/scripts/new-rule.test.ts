@@ -37,7 +37,9 @@ describe("npm run new-rule", () => {
   let output: string;
 
   beforeAll(() => {
-    output = execFileSync(process.execPath, [`${ROOT}scripts/new-rule.ts`, "--root", copy, ID, "--category", "locking", "--severity", "warning"], { encoding: "utf8" });
+    output = execFileSync(process.execPath, [`${ROOT}scripts/new-rule.ts`, "--root", copy, ID, "--category", "locking", "--severity", "warning"], {
+      encoding: "utf8",
+    });
   });
 
   it("writes the rule, its test and its page, and edits the ids, the registry and the README", () => {
@@ -85,7 +87,8 @@ describe("npm run new-rule", () => {
 
 describe("addToRegistry", () => {
   it("puts the import in path order and the entry above the engine's own rules", () => {
-    const text = 'import a from "./a-rule.js";\nimport c from "./c-rule.js";\n\nexport const RULE_REGISTRY = {\n  "a-rule": a,\n  // Raised by the engine itself.\n};\n';
+    const text =
+      'import a from "./a-rule.js";\nimport c from "./c-rule.js";\n\nexport const RULE_REGISTRY = {\n  "a-rule": a,\n  // Raised by the engine itself.\n};\n';
     expect(addToRegistry(text, "b-rule")).toBe(
       'import a from "./a-rule.js";\nimport bRule from "./b-rule.js";\nimport c from "./c-rule.js";\n\nexport const RULE_REGISTRY = {\n  "a-rule": a,\n  "b-rule": bRule,\n  // Raised by the engine itself.\n};\n',
     );

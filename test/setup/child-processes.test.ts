@@ -53,7 +53,9 @@ describe("the child registry", () => {
     registerChild(child.pid, "unlisted");
     const dir = ownRegistry();
     registerChild(child.pid, "a sleeper");
-    expect(registeredChildren(dir)).toEqual([{ pid: child.pid, startTicks: processStartTicks(child.pid ?? -1), what: "a sleeper", parent: process.pid, groupLeader: false }]);
+    expect(registeredChildren(dir)).toEqual([
+      { pid: child.pid, startTicks: processStartTicks(child.pid ?? -1), what: "a sleeper", parent: process.pid, groupLeader: false },
+    ]);
   });
 
   it("tells a running process from an exited one and from a pid used again", async () => {
@@ -100,7 +102,11 @@ describe("exit-with-parent.js", () => {
   it("ends the app it is preloaded into once the process that started it is gone", async () => {
     const preload = pathToFileURL(join(ROOT, "test/helpers/exit-with-parent.js")).href;
     // A shell starts a long-running node with the preload, prints its pid and exits: the node is orphaned.
-    const shell = spawnSync("sh", ["-c", `EXIT_WITH_PARENT_PID=$$ "${process.execPath}" --import "${preload}" -e "setInterval(() => {}, 1000)" >/dev/null 2>&1 & echo $!`], { encoding: "utf8" });
+    const shell = spawnSync(
+      "sh",
+      ["-c", `EXIT_WITH_PARENT_PID=$$ "${process.execPath}" --import "${preload}" -e "setInterval(() => {}, 1000)" >/dev/null 2>&1 & echo $!`],
+      { encoding: "utf8" },
+    );
     const pid = Number(shell.stdout.trim());
     expect(pid).toBeGreaterThan(0);
     const orphan = { pid, startTicks: processStartTicks(pid) };

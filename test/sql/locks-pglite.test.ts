@@ -71,7 +71,8 @@ function compareWithPostgres(model: StatementLocks, observed: Observed[], option
     }
     if (lock.indexes && seen) {
       for (const index of observed.filter((o) => o.tableOid === seen.oid && o.existedBefore)) {
-        if (index.mode !== lock.indexes) problems.push(`${keyOf(index.relation, index.schema)} (index of ${key}): model ${lock.indexes}, Postgres ${index.mode ?? "no lock"}`);
+        if (index.mode !== lock.indexes)
+          problems.push(`${keyOf(index.relation, index.schema)} (index of ${key}): model ${lock.indexes}, Postgres ${index.mode ?? "no lock"}`);
       }
     }
   }
@@ -83,7 +84,8 @@ function compareWithPostgres(model: StatementLocks, observed: Observed[], option
   }
   const rewritten = observed.filter((o) => o.rewritten).map((o) => o.relation);
   if (options.newEmptyStorage) {
-    if (model.rewrites || rewritten.length === 0) problems.push(`expected new empty storage without a rewrite; model rewrites=${model.rewrites}, new storage: ${rewritten.join(", ") || "none"}`);
+    if (model.rewrites || rewritten.length === 0)
+      problems.push(`expected new empty storage without a rewrite; model rewrites=${model.rewrites}, new storage: ${rewritten.join(", ") || "none"}`);
   } else if (model.rewrites !== rewritten.length > 0) {
     problems.push(`model rewrites=${model.rewrites}, Postgres rewrote: ${rewritten.join(", ") || "nothing"}`);
   }
@@ -103,7 +105,8 @@ function compareWithDocs(model: StatementLocks, documented: DocumentedLocks): st
   const describe = (l: { relation: string; mode: LockMode; created?: boolean }): string => `${l.relation}=${l.mode}${l.created ? " (created)" : ""}`;
   const modelLocks = model.locks.map(describe).sort();
   const docLocks = documented.locks.map(describe).sort();
-  if (modelLocks.join(", ") !== docLocks.join(", ")) problems.push(`model [${modelLocks.join(", ")}], documented [${docLocks.join(", ")}] (${documented.source})`);
+  if (modelLocks.join(", ") !== docLocks.join(", "))
+    problems.push(`model [${modelLocks.join(", ")}], documented [${docLocks.join(", ")}] (${documented.source})`);
   return problems;
 }
 
@@ -233,7 +236,17 @@ describe("lock model against PGlite (Postgres 18)", () => {
     const observed: Observed[] = [
       { oid: 1, relation: "orders", schema: "public", relkind: "r", mode: "AccessExclusiveLock", existedBefore: true, rewritten: false, scanned: false },
       { oid: 2, relation: "accounts", schema: "public", relkind: "r", mode: "ShareRowExclusiveLock", existedBefore: true, rewritten: false, scanned: false },
-      { oid: 3, relation: "orders_pkey", schema: "public", relkind: "i", mode: "AccessExclusiveLock", existedBefore: true, tableOid: 1, rewritten: false, scanned: false },
+      {
+        oid: 3,
+        relation: "orders_pkey",
+        schema: "public",
+        relkind: "i",
+        mode: "AccessExclusiveLock",
+        existedBefore: true,
+        tableOid: 1,
+        rewritten: false,
+        scanned: false,
+      },
     ];
     const right: StatementLocks = {
       locks: [
@@ -245,13 +258,27 @@ describe("lock model against PGlite (Postgres 18)", () => {
       transactional: true,
     };
     expect(compareWithPostgres(right, observed, { checkScans: true })).toEqual([]);
-    const wrongMode: StatementLocks = { ...right, locks: [{ relation: "orders", mode: "ShareLock" }, { relation: "accounts", mode: "ShareRowExclusiveLock" }] };
+    const wrongMode: StatementLocks = {
+      ...right,
+      locks: [
+        { relation: "orders", mode: "ShareLock" },
+        { relation: "accounts", mode: "ShareRowExclusiveLock" },
+      ],
+    };
     expect(compareWithPostgres(wrongMode, observed, { checkScans: true })).toEqual(["public.orders: model ShareLock, Postgres AccessExclusiveLock"]);
     const missing: StatementLocks = { ...right, locks: [{ relation: "orders", mode: "AccessExclusiveLock" }] };
-    expect(compareWithPostgres(missing, observed, { checkScans: true })).toEqual(["public.accounts: Postgres took ShareRowExclusiveLock, the model does not name it"]);
+    expect(compareWithPostgres(missing, observed, { checkScans: true })).toEqual([
+      "public.accounts: Postgres took ShareRowExclusiveLock, the model does not name it",
+    ]);
     expect(compareWithPostgres({ ...right, rewrites: true }, observed, { checkScans: true })).toHaveLength(1);
     expect(compareWithPostgres({ ...right, scans: true }, observed, { checkScans: true })).toHaveLength(1);
-    const wrongIndexes: StatementLocks = { ...right, locks: [{ relation: "orders", mode: "AccessExclusiveLock", indexes: "ShareLock" }, { relation: "accounts", mode: "ShareRowExclusiveLock" }] };
+    const wrongIndexes: StatementLocks = {
+      ...right,
+      locks: [
+        { relation: "orders", mode: "AccessExclusiveLock", indexes: "ShareLock" },
+        { relation: "accounts", mode: "ShareRowExclusiveLock" },
+      ],
+    };
     expect(compareWithPostgres(wrongIndexes, observed, { checkScans: true })).toHaveLength(1);
     expect(compareWithDocs(right, { locks: [{ relation: "orders", mode: "AccessExclusiveLock" }], rewrites: false, source: "test" })).toHaveLength(2);
   });

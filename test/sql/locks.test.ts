@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { columnType, describeLock, locksInOrder, SchemaFacts, statementBlocks, statementLocks, typeChangeRewrites, type StatementLocks } from "../../src/sql/locks.js";
+import {
+  columnType,
+  describeLock,
+  locksInOrder,
+  SchemaFacts,
+  statementBlocks,
+  statementLocks,
+  typeChangeRewrites,
+  type StatementLocks,
+} from "../../src/sql/locks.js";
 import { loadSqlParser, parseSql, type SqlStatement } from "../../src/sql/parse.js";
 import { SourceText } from "../../src/sql/source-text.js";
 
@@ -130,13 +139,30 @@ describe("statementLocks without schema facts", () => {
     ]) {
       expect(tx(sql), sql).toBe(false);
     }
-    for (const sql of ["CREATE INDEX i ON t (a)", "REINDEX (CONCURRENTLY false) TABLE t", "ANALYZE t", "REFRESH MATERIALIZED VIEW CONCURRENTLY m", "ALTER TYPE e ADD VALUE 'x'"]) {
+    for (const sql of [
+      "CREATE INDEX i ON t (a)",
+      "REINDEX (CONCURRENTLY false) TABLE t",
+      "ANALYZE t",
+      "REFRESH MATERIALIZED VIEW CONCURRENTLY m",
+      "ALTER TYPE e ADD VALUE 'x'",
+    ]) {
       expect(tx(sql), sql).toBe(true);
     }
   });
 
   it("locks nothing for statements that touch no table", () => {
-    for (const sql of ["SET lock_timeout = '1s'", "RESET ALL", "BEGIN", "COMMIT", "SHOW search_path", "CREATE EXTENSION IF NOT EXISTS pgcrypto", "CREATE TYPE e AS ENUM ('a')", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "SELECT 1", "CREATE SCHEMA s"]) {
+    for (const sql of [
+      "SET lock_timeout = '1s'",
+      "RESET ALL",
+      "BEGIN",
+      "COMMIT",
+      "SHOW search_path",
+      "CREATE EXTENSION IF NOT EXISTS pgcrypto",
+      "CREATE TYPE e AS ENUM ('a')",
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+      "SELECT 1",
+      "CREATE SCHEMA s",
+    ]) {
       expect(locksOf(sql), sql).toEqual({ locks: [], rewrites: false, scans: false, transactional: true });
     }
     expect(locksOf("DO $$ BEGIN END $$").notes).toHaveLength(1);
@@ -198,16 +224,27 @@ describe("statementLocks with schema facts", () => {
     expect(locksOf("ALTER TABLE orders DROP CONSTRAINT orders_account_id_fkey", SCHEMA).notes).toBeUndefined();
     expect(modes("DROP TABLE lines", SCHEMA)).toEqual(["lines=AccessExclusiveLock", "orders=AccessExclusiveLock"]);
     const dropIndexConcurrently = locksOf("DROP INDEX CONCURRENTLY orders_account_idx", SCHEMA);
-    expect(dropIndexConcurrently.locks.map((l) => `${l.relation}=${l.mode}${l.unused ? " unused" : ""}`)).toEqual(["orders_account_idx=AccessExclusiveLock unused", "orders=ShareUpdateExclusiveLock"]);
+    expect(dropIndexConcurrently.locks.map((l) => `${l.relation}=${l.mode}${l.unused ? " unused" : ""}`)).toEqual([
+      "orders_account_idx=AccessExclusiveLock unused",
+      "orders=ShareUpdateExclusiveLock",
+    ]);
   });
 
   it("follows foreign keys for TRUNCATE CASCADE (transitively) and DROP CASCADE", () => {
     expect(modes("TRUNCATE accounts CASCADE", SCHEMA)).toEqual(["accounts=AccessExclusiveLock", "orders=AccessExclusiveLock", "lines=AccessExclusiveLock"]);
-    expect(modes("DROP TABLE accounts CASCADE", SCHEMA)).toEqual(["accounts=AccessExclusiveLock", "orders=AccessExclusiveLock", "account_emails=AccessExclusiveLock"]);
+    expect(modes("DROP TABLE accounts CASCADE", SCHEMA)).toEqual([
+      "accounts=AccessExclusiveLock",
+      "orders=AccessExclusiveLock",
+      "account_emails=AccessExclusiveLock",
+    ]);
   });
 
   it("recurses to partitions and the default partition", () => {
-    expect(modes("ALTER TABLE events ADD COLUMN c int", SCHEMA)).toEqual(["events=AccessExclusiveLock", "events_a=AccessExclusiveLock", "events_other=AccessExclusiveLock"]);
+    expect(modes("ALTER TABLE events ADD COLUMN c int", SCHEMA)).toEqual([
+      "events=AccessExclusiveLock",
+      "events_a=AccessExclusiveLock",
+      "events_other=AccessExclusiveLock",
+    ]);
     expect(modes("ALTER TABLE ONLY events ADD COLUMN c int", SCHEMA)).toEqual(["events=AccessExclusiveLock"]);
     expect(modes("ALTER TABLE events OWNER TO bob", SCHEMA)).toEqual(["events=AccessExclusiveLock"]);
     expect(modes("CREATE TABLE events_b PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')", SCHEMA)).toEqual([
@@ -238,11 +275,13 @@ describe("statementLocks with schema facts", () => {
   });
 
   it("learns in order: renames, drops and later statements", () => {
-    const facts = SchemaFacts.from(parse(`${SCHEMA}
+    const facts = SchemaFacts.from(
+      parse(`${SCHEMA}
       ALTER TABLE orders RENAME TO purchases;
       ALTER INDEX orders_account_idx RENAME TO purchases_account_idx;
       ALTER TABLE purchases ALTER COLUMN note TYPE text;
-      DROP TABLE lines;`));
+      DROP TABLE lines;`),
+    );
     expect(statementLocks(one("DROP INDEX purchases_account_idx"), facts).locks.map((l) => l.relation)).toEqual(["purchases_account_idx", "purchases"]);
     expect(statementLocks(one("ALTER TABLE purchases ALTER COLUMN note TYPE varchar"), facts).rewrites).toBe(false);
     expect(statementLocks(one("TRUNCATE purchases CASCADE"), facts).locks.map((l) => l.relation)).toEqual(["purchases"]);
@@ -252,7 +291,11 @@ describe("statementLocks with schema facts", () => {
 
 describe("locksInOrder", () => {
   it("lets each statement see what the statements before it created", () => {
-    const locks = locksInOrder(parse("CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int, a_id int REFERENCES a (id));\nCREATE INDEX b_a_idx ON b (a_id);\nDROP INDEX b_a_idx;\nDROP TABLE b;"));
+    const locks = locksInOrder(
+      parse(
+        "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int, a_id int REFERENCES a (id));\nCREATE INDEX b_a_idx ON b (a_id);\nDROP INDEX b_a_idx;\nDROP TABLE b;",
+      ),
+    );
     expect(locks.map((l) => l.locks.map((lock) => `${lock.relation}=${lock.mode}`))).toEqual([
       ["a=AccessExclusiveLock"],
       ["b=AccessExclusiveLock", "a=ShareRowExclusiveLock"],

@@ -54,8 +54,13 @@ describe("statement effects", () => {
   });
 
   it("lists an ALTER TABLE's additions in order, and its drops lower-cased", () => {
-    const effects = effectsOf(nodeOf(`ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0), ADD COLUMN note text, DROP COLUMN "Old", DROP CONSTRAINT legacy`));
-    expect(effects.adds.inOrder.map((a) => ("column" in a ? `column ${a.name}` : `constraint ${a.constraint.conname ?? ""}`))).toEqual(["constraint positive", "column note"]);
+    const effects = effectsOf(
+      nodeOf(`ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0), ADD COLUMN note text, DROP COLUMN "Old", DROP CONSTRAINT legacy`),
+    );
+    expect(effects.adds.inOrder.map((a) => ("column" in a ? `column ${a.name}` : `constraint ${a.constraint.conname ?? ""}`))).toEqual([
+      "constraint positive",
+      "column note",
+    ]);
     expect(effects.drops).toEqual([
       { kind: "column", name: "old", table: "orders" },
       { kind: "constraint", name: "legacy", table: "orders" },
@@ -64,8 +69,12 @@ describe("statement effects", () => {
 
   it("reads drops, renames and code it cannot see", () => {
     expect(effectsOf(nodeOf("DROP TRIGGER audit ON public.orders")).drops).toEqual([{ kind: "trigger", name: "audit", table: "orders" }]);
-    expect(effectsOf(nodeOf("ALTER TABLE orders RENAME COLUMN total TO amount")).renames).toEqual([{ family: "column", from: "total", to: "amount", table: "orders" }]);
-    expect(effectsOf(nodeOf("ALTER INDEX orders_idx RENAME TO orders_by_id")).renames).toEqual([{ family: "relation", from: "orders_idx", to: "orders_by_id" }]);
+    expect(effectsOf(nodeOf("ALTER TABLE orders RENAME COLUMN total TO amount")).renames).toEqual([
+      { family: "column", from: "total", to: "amount", table: "orders" },
+    ]);
+    expect(effectsOf(nodeOf("ALTER INDEX orders_idx RENAME TO orders_by_id")).renames).toEqual([
+      { family: "relation", from: "orders_idx", to: "orders_by_id" },
+    ]);
     expect(effectsOf(nodeOf("DO $$ BEGIN PERFORM 1; END $$")).opaque).toBe(true);
   });
 });

@@ -24,15 +24,31 @@ function vacuumFull(sql: string): boolean {
 
 describe("options read as Postgres's defGetBoolean reads them", () => {
   it("reads a bare option, 1, true and on as on; 0, false and off as off; in any case", () => {
-    const on = ["VACUUM (FULL) orders", "VACUUM (FULL 1) orders", "VACUUM (FULL true) orders", "VACUUM (FULL on) orders", "VACUUM (FULL TRUE) orders", "VACUUM FULL orders"];
-    const off = ["VACUUM (FULL 0) orders", "VACUUM (FULL false) orders", "VACUUM (FULL off) orders", "VACUUM (FULL FALSE) orders", "VACUUM orders", "VACUUM (ANALYZE) orders"];
+    const on = [
+      "VACUUM (FULL) orders",
+      "VACUUM (FULL 1) orders",
+      "VACUUM (FULL true) orders",
+      "VACUUM (FULL on) orders",
+      "VACUUM (FULL TRUE) orders",
+      "VACUUM FULL orders",
+    ];
+    const off = [
+      "VACUUM (FULL 0) orders",
+      "VACUUM (FULL false) orders",
+      "VACUUM (FULL off) orders",
+      "VACUUM (FULL FALSE) orders",
+      "VACUUM orders",
+      "VACUUM (ANALYZE) orders",
+    ];
     expect(on.filter((sql) => !vacuumFull(sql))).toEqual([]);
     expect(off.filter((sql) => vacuumFull(sql))).toEqual([]);
   });
 
   it("gives no value for what Postgres refuses (FULL 2, FULL yes), and such an option is not on", () => {
     for (const sql of ["VACUUM (FULL 2) orders", "VACUUM (FULL yes) orders"]) {
-      const option = bodyOf(statement(sql).node, "VacuumStmt")?.options?.map((o) => bodyOf(o, "DefElem")).find((d) => d?.defname === "full");
+      const option = bodyOf(statement(sql).node, "VacuumStmt")
+        ?.options?.map((o) => bodyOf(o, "DefElem"))
+        .find((d) => d?.defname === "full");
       expect(option && defGetBoolean(option)).toBeUndefined();
       expect(vacuumFull(sql)).toBe(false);
     }

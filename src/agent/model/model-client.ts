@@ -258,7 +258,9 @@ export function createGeminiClient(settings: ModelSettings, options: GeminiClien
       };
     }
     if (status === 404) {
-      const check = settings.baseUrl ? "Check the model name and GEMINI_BASE_URL." : "Check the model name (GEMINI_MODEL, the repository's agent settings or the agent definition).";
+      const check = settings.baseUrl
+        ? "Check the model name and GEMINI_BASE_URL."
+        : "Check the model name (GEMINI_MODEL, the repository's agent settings or the agent definition).";
       return { retry: false, error: new UserInputError(`${service} has no model "${model}" (${label})${said}. ${check}`, cause) };
     }
     if (status < 500) {

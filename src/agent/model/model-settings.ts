@@ -164,9 +164,7 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv): ModelSettingsResul
     } else if (apiKey !== undefined) {
       settings = { backend: "vertex-ai", apiKey, ...optional };
     } else {
-      problems.push(
-        "GOOGLE_GENAI_USE_VERTEXAI is true but neither GOOGLE_CLOUD_PROJECT with GOOGLE_CLOUD_LOCATION nor an API key (GOOGLE_API_KEY) is set.",
-      );
+      problems.push("GOOGLE_GENAI_USE_VERTEXAI is true but neither GOOGLE_CLOUD_PROJECT with GOOGLE_CLOUD_LOCATION nor an API key (GOOGLE_API_KEY) is set.");
     }
   } else if (apiKey !== undefined) {
     settings = { backend: "gemini-api", apiKey, ...optional };

@@ -36,7 +36,9 @@ export function samplingFromEnv(env: NodeJS.ProcessEnv, problems: string[]): Sam
       const [family = "", value = ""] = item.split("=").map((p) => p.trim());
       const temperature = Number(value);
       if (!FAMILY.test(family) || value === "" || !Number.isFinite(temperature) || temperature < 0 || temperature > 2) {
-        problems.push("DATA_ENGINEER_AGENT_TEMPERATURES must be family=temperature pairs separated by commas, such as gemini-3=1.0,gemini-2.5=0.2 (temperatures 0 to 2).");
+        problems.push(
+          "DATA_ENGINEER_AGENT_TEMPERATURES must be family=temperature pairs separated by commas, such as gemini-3=1.0,gemini-2.5=0.2 (temperatures 0 to 2).",
+        );
         break;
       }
       parsed.push({ family, temperature });

@@ -168,17 +168,11 @@ export async function resolveInWorkspace(root: string, requested: string): Promi
     if (code === "EACCES" || code === "EPERM") {
       return refusal("path_refused", `Path '${echo(requested)}' cannot be read (permission denied).`);
     }
-    return refusal(
-      "file_not_found",
-      `Path '${echo(requested)}' does not exist in the workspace. Use list_directory or glob to find the right path.`,
-    );
+    return refusal("file_not_found", `Path '${echo(requested)}' does not exist in the workspace. Use list_directory or glob to find the right path.`);
   }
   const realRelative = path.relative(rootReal, real);
   if (!isInside(realRelative)) {
-    return refusal(
-      "path_not_in_workspace",
-      `Path '${echo(requested)}' is a symbolic link that leads outside the workspace, and was refused.`,
-    );
+    return refusal("path_not_in_workspace", `Path '${echo(requested)}' is a symbolic link that leads outside the workspace, and was refused.`);
   }
   const realShown = toPosix(realRelative);
   const realDenial = deniedEntry(realShown);

@@ -113,12 +113,7 @@ export interface LineWindow {
  * Lines `first`..`last` (1-based, inclusive, clamped to the file) of `lines`, at most
  * MAX_LINES_PER_READ of them and at most `maxChars` characters; the first line is always shown.
  */
-export function lineWindow(
-  lines: readonly string[],
-  first: number,
-  last: number,
-  options: { maxChars: number; maxLineChars: number },
-): LineWindow {
+export function lineWindow(lines: readonly string[], first: number, last: number, options: { maxChars: number; maxLineChars: number }): LineWindow {
   const total = lines.length;
   const wantedLast = Math.min(last, total);
   const shown: string[] = [];

@@ -23,10 +23,7 @@ const GlobParams = z.strictObject({
     .max(MAX_PATH_CHARS)
     .optional()
     .describe("Optional: directory to search in, relative to the repository root. Defaults to the root."),
-  case_sensitive: z
-    .boolean()
-    .optional()
-    .describe("Optional: whether the pattern is case-sensitive. Defaults to false."),
+  case_sensitive: z.boolean().optional().describe("Optional: whether the pattern is case-sensitive. Defaults to false."),
   ...RESPECT_PARAMETERS,
 });
 

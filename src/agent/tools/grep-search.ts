@@ -24,12 +24,7 @@ import type { ReviewTool, ToolContext, ToolResult } from "./tool.js";
 import { comparePaths, walkFiles } from "./walk.js";
 import type { WalkedFile } from "./walk.js";
 
-const contextLines = (what: string) =>
-  z
-    .int()
-    .min(0)
-    .optional()
-    .describe(`Optional: ${what}.`);
+const contextLines = (what: string) => z.int().min(0).optional().describe(`Optional: ${what}.`);
 
 const GrepSearchParams = z.strictObject({
   pattern: z
@@ -62,18 +57,16 @@ const GrepSearchParams = z.strictObject({
   names_only: z
     .boolean()
     .optional()
-    .describe(
-      "Optional: if true, return only the paths of files with a match, without lines. total_max_matches then caps the number of files.",
-    ),
+    .describe("Optional: if true, return only the paths of files with a match, without lines. total_max_matches then caps the number of files."),
   case_sensitive: z.boolean().optional().describe("Optional: if true, the search is case-sensitive. Defaults to false (ignore case)."),
-  fixed_strings: z.boolean().optional().describe("Optional: if true, pattern (and exclude_pattern) are literal strings, not regular expressions. Defaults to false."),
+  fixed_strings: z
+    .boolean()
+    .optional()
+    .describe("Optional: if true, pattern (and exclude_pattern) are literal strings, not regular expressions. Defaults to false."),
   context: contextLines("lines of context around each match (grep -C)"),
   after: contextLines("lines after each match (grep -A)"),
   before: contextLines("lines before each match (grep -B)"),
-  no_ignore: z
-    .boolean()
-    .optional()
-    .describe("Optional: if true, also search files that .gitignore or .geminiignore leave out. Defaults to false."),
+  no_ignore: z.boolean().optional().describe("Optional: if true, also search files that .gitignore or .geminiignore leave out. Defaults to false."),
   max_matches_per_file: z
     .int()
     .min(1)
@@ -125,10 +118,7 @@ function compile(sandbox: PatternSandbox, params: GrepSearchParams): Compiled | 
     problem = "exclude_pattern is not a valid regular expression (RE2 syntax, as ripgrep's)";
     const exclude = params.exclude_pattern === undefined ? undefined : compileLineRegex(params.exclude_pattern, options);
     problem = "include_pattern is not a valid glob";
-    const include =
-      params.include_pattern === undefined
-        ? undefined
-        : sandbox.glob(params.include_pattern, { caseSensitive: false, matchBase: true });
+    const include = params.include_pattern === undefined ? undefined : sandbox.glob(params.include_pattern, { caseSensitive: false, matchBase: true });
     return { regex, exclude, include };
   } catch (error) {
     if (error instanceof InvalidPatternError || error instanceof InvalidRegexError) return toolError("invalid_params", `${problem}: ${error.message}`);
@@ -186,9 +176,7 @@ async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<T
       candidates = [{ relative: base, absolute: confined.absolute }];
     }
     if (include !== undefined) {
-      const underBase = candidates.map((f) =>
-        target.isDirectory() && base !== "." ? path.posix.relative(base, f.relative) : f.relative,
-      );
+      const underBase = candidates.map((f) => (target.isDirectory() && base !== "." ? path.posix.relative(base, f.relative) : f.relative));
       candidates = sandbox.filter(include, underBase).flatMap((i) => candidates[i] ?? []);
     }
     candidates.sort((a, b) => comparePaths(a.relative, b.relative));
@@ -270,13 +258,12 @@ async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<T
       if (f.more) lines.push(`(more matches in this file not shown: max_matches_per_file is ${formatCount(perFile)})`);
       return `File: ${f.file}\n${lines.join("\n")}`;
     });
-    const shownContext = context.automatic ? ` (with ${formatCount(context.before)} lines of context around ${collected === 1 ? "it" : "each"}, shown as 'L<n>-')` : "";
+    const shownContext = context.automatic
+      ? ` (with ${formatCount(context.before)} lines of context around ${collected === 1 ? "it" : "each"}, shown as 'L<n>-')`
+      : "";
     const head = `Found ${plural(collected, "match", "matches")} for '${params.pattern}' in ${where}${filter}${shownContext}:`;
     const body = [`${head}\n---\n${blocks.join("\n---\n")}\n---`, ...notes].join("\n\n");
-    return toolSuccess(
-      body,
-      `grep '${params.pattern}': ${plural(collected, "match", "matches")} in ${plural(found.length, "file")}`,
-    );
+    return toolSuccess(body, `grep '${params.pattern}': ${plural(collected, "match", "matches")} in ${plural(found.length, "file")}`);
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     if (error instanceof PatternTimeoutError || error instanceof SearchTimeout || error instanceof MatchDeadlineError || signal.aborted) {

@@ -35,9 +35,7 @@ export function toolDeclaration(tool: ReviewTool): ToolDeclaration {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message))
-    .join("; ");
+  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message)).join("; ");
 }
 
 /** The message, without the server's path to the workspace. */
@@ -51,11 +49,7 @@ function withoutRoot(message: string, root: string): string {
  */
 export async function runTool(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult> {
   if (!isReviewToolName(name)) {
-    return toolError(
-      "execution_failed",
-      `Tool '${name}' is not available. Available tools: ${REVIEW_TOOL_NAMES.join(", ")}.`,
-      `unknown tool ${name}`,
-    );
+    return toolError("execution_failed", `Tool '${name}' is not available. Available tools: ${REVIEW_TOOL_NAMES.join(", ")}.`, `unknown tool ${name}`);
   }
   const tool = REVIEW_TOOLS[name];
   try {

@@ -44,7 +44,14 @@ export class MatchDeadlineError extends Error {}
  * 0-based numbers of the lines that match `regex` and not `exclude`, at most `max`. Throws
  * MatchDeadlineError once `deadline` (from `now`) has passed.
  */
-export function matchingLines(lines: readonly string[], regex: LineRegex, exclude: LineRegex | undefined, max: number, deadline: number, now: () => number = Date.now): number[] {
+export function matchingLines(
+  lines: readonly string[],
+  regex: LineRegex,
+  exclude: LineRegex | undefined,
+  max: number,
+  deadline: number,
+  now: () => number = Date.now,
+): number[] {
   const out: number[] = [];
   for (let i = 0; i < lines.length && out.length < max; i++) {
     if (i % LINES_PER_CLOCK_CHECK === 0 && now() > deadline) throw new MatchDeadlineError();

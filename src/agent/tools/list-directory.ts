@@ -11,11 +11,7 @@ import type { ReviewTool, ToolResult } from "./tool.js";
 import { comparePaths, joinRelative } from "./walk.js";
 
 const ListDirectoryParams = z.strictObject({
-  dir_path: z
-    .string()
-    .min(1)
-    .max(MAX_PATH_CHARS)
-    .describe("Path of the directory to list, relative to the repository root; '.' is the root."),
+  dir_path: z.string().min(1).max(MAX_PATH_CHARS).describe("Path of the directory to list, relative to the repository root; '.' is the root."),
   ignore: z
     .array(z.string().min(1).max(MAX_PATTERN_CHARS))
     .max(MAX_PATTERNS_PER_CALL)
@@ -113,7 +109,10 @@ async function listDirectory(params: ListDirectoryParams, root: string): Promise
   const hidden: string[] = [];
   if (ignored > 0) hidden.push(`${formatCount(ignored)} matched ignore`);
   if (refused > 0) hidden.push(`${formatCount(refused)} refused, as ${REFUSED_PATHS_NOTE}`);
-  if (rules.ignoredCount > 0) hidden.push(`${formatCount(rules.ignoredCount)} left out by .gitignore or .geminiignore (pass file_filtering_options: {respect_git_ignore: false, respect_gemini_ignore: false} to see them)`);
+  if (rules.ignoredCount > 0)
+    hidden.push(
+      `${formatCount(rules.ignoredCount)} left out by .gitignore or .geminiignore (pass file_filtering_options: {respect_git_ignore: false, respect_gemini_ignore: false} to see them)`,
+    );
   const hiddenCount = ignored + refused + rules.ignoredCount;
   if (hidden.length > 0) notes.push(`(${plural(hiddenCount, "entry", "entries")} not shown: ${hidden.join("; ")}.)`);
 

@@ -23,9 +23,7 @@ const ReadFileParams = z
       .int()
       .min(1)
       .optional()
-      .describe(
-        `Optional: 1-based number of the last line to read (inclusive). At most ${formatCount(MAX_LINES_PER_READ)} lines are returned per call.`,
-      ),
+      .describe(`Optional: 1-based number of the last line to read (inclusive). At most ${formatCount(MAX_LINES_PER_READ)} lines are returned per call.`),
   })
   .refine((p) => p.start_line === undefined || p.end_line === undefined || p.end_line >= p.start_line, {
     message: "end_line must not be less than start_line",
@@ -49,10 +47,7 @@ async function readFile(params: ReadFileParams, root: string): Promise<ToolResul
 
   const first = params.start_line ?? 1;
   if (first > lines.length) {
-    return toolError(
-      "invalid_params",
-      `start_line ${formatCount(first)} is past the end of '${shown}', which has ${plural(lines.length, "line")}.`,
-    );
+    return toolError("invalid_params", `start_line ${formatCount(first)} is past the end of '${shown}', which has ${plural(lines.length, "line")}.`);
   }
   const window = lineWindow(lines, first, params.end_line ?? lines.length, {
     maxChars: MAX_READ_CHARS,
@@ -75,9 +70,7 @@ async function readFile(params: ReadFileParams, root: string): Promise<ToolResul
     );
   }
   const header = notes.length === 0 ? "" : `[${notes.join(" ")}]\n\n`;
-  const range = whole
-    ? `${plural(window.total, "line")}`
-    : `lines ${window.first}-${window.last} of ${formatCount(window.total)}`;
+  const range = whole ? `${plural(window.total, "line")}` : `lines ${window.first}-${window.last} of ${formatCount(window.total)}`;
   return { ...toolSuccess(`${header}${window.text}`, `${shown}: ${range}`), filesRead: [shown] };
 }
 

@@ -63,16 +63,11 @@ const ReadManyFilesParams = z.strictObject({
     .describe(
       "Optional: glob patterns of files to leave out (e.g. ['**/*_test.rb', 'fixtures']). A pattern without '/' matches file or folder names at any depth.",
     ),
-  recursive: z
-    .boolean()
-    .optional()
-    .describe("Optional: whether a directory in include is read with its subdirectories. Defaults to true."),
+  recursive: z.boolean().optional().describe("Optional: whether a directory in include is read with its subdirectories. Defaults to true."),
   useDefaultExcludes: z
     .boolean()
     .optional()
-    .describe(
-      "Optional: whether to leave out build output, vendored code, lock files and media found through directories and globs. Defaults to true.",
-    ),
+    .describe("Optional: whether to leave out build output, vendored code, lock files and media found through directories and globs. Defaults to true."),
   file_filtering_options: FileFilteringOptions,
 });
 
@@ -130,10 +125,7 @@ async function readManyFiles(params: ReadManyFilesParams, ctx: ToolContext): Pro
     excludes = (params.exclude ?? []).flatMap((p) =>
       p.includes("/")
         ? [sandbox.glob(p, { caseSensitive: true, matchBase: false })]
-        : [
-            sandbox.glob(p, { caseSensitive: true, matchBase: true }),
-            sandbox.glob(`**/${p}/**`, { caseSensitive: true, matchBase: false }),
-          ],
+        : [sandbox.glob(p, { caseSensitive: true, matchBase: true }), sandbox.glob(`**/${p}/**`, { caseSensitive: true, matchBase: false })],
     );
   } catch (error) {
     if (error instanceof InvalidPatternError) return toolError("invalid_params", `An exclude pattern is not a valid glob: ${error.message}`);
@@ -199,7 +191,10 @@ async function readManyFiles(params: ReadManyFilesParams, ctx: ToolContext): Pro
         throw error;
       }
       const walk = await walkRoot();
-      const matched = sandbox.filter(handle, walk.files.map((f) => f.relative));
+      const matched = sandbox.filter(
+        handle,
+        walk.files.map((f) => f.relative),
+      );
       if (matched.length === 0) skipped.push({ path: entry, reason: "no file matches this pattern" });
       addWalked(matched.flatMap((i) => walk.files[i] ?? []));
     }
@@ -208,7 +203,11 @@ async function readManyFiles(params: ReadManyFilesParams, ctx: ToolContext): Pro
       const list = [...candidates.values()];
       const drop = new Set<number>();
       for (const handle of excludes) {
-        for (const i of sandbox.filter(handle, list.map((c) => c.relative))) drop.add(i);
+        for (const i of sandbox.filter(
+          handle,
+          list.map((c) => c.relative),
+        ))
+          drop.add(i);
       }
       for (const i of drop) {
         const candidate = list[i];

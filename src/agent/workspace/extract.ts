@@ -296,9 +296,7 @@ class Extraction {
       this.parser.once("abort", () => resolve());
     });
     this.parser.end();
-    void ended
-      .then(() => this.writes)
-      .then(() => callback(asError(this.failure())));
+    void ended.then(() => this.writes).then(() => callback(asError(this.failure())));
   }
 
   private stop(reason: string): void {

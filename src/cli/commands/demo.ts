@@ -36,7 +36,14 @@ export async function demoReviewInput(dir: string = DEMO_DIR): Promise<{ pr: z.i
   const relevant = pr.changed.map((path) => {
     const text = files.find((f) => f.path === path)?.text ?? "";
     const lines = text.split("\n").length;
-    return { path, status: "added" as const, additions: lines, deletions: 0, patch: addedFilePatch(text), kind: path.endsWith(".sql") ? ("sql" as const) : ("migration" as const) };
+    return {
+      path,
+      status: "added" as const,
+      additions: lines,
+      deletions: 0,
+      patch: addedFilePatch(text),
+      kind: path.endsWith(".sql") ? ("sql" as const) : ("migration" as const),
+    };
   });
   await loadSqlParser();
   return {

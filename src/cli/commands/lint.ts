@@ -71,7 +71,8 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
     const pg = parsed.values["pg-version"];
     if (pg !== undefined) {
       const version = Number(pg);
-      if (!Number.isInteger(version) || version < 10 || version > 19) throw new UserInputError(`--pg-version must be a PostgreSQL major version from 10 to 19, not "${pg}"`);
+      if (!Number.isInteger(version) || version < 10 || version > 19)
+        throw new UserInputError(`--pg-version must be a PostgreSQL major version from 10 to 19, not "${pg}"`);
       config = { ...config, postgresVersion: version };
     }
   } catch (error) {

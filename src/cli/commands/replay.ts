@@ -47,9 +47,11 @@ export async function replay(argv: readonly string[], io: CliIo): Promise<number
     config = values.config ? parseRepoConfigText(await readFile(resolve(io.cwd, values.config), "utf8"), values.config) : DEFAULT_REPO_CONFIG;
     const engine = values.engine ?? config.replay.engine;
     if (engine !== "pglite" && engine !== "postgres") throw new UserInputError(`--engine must be pglite or postgres, not "${engine}"`);
-    if (engine === "postgres" && !io.env?.DATABASE_URL?.trim()) throw new UserInputError("--engine postgres needs DATABASE_URL (postgres://user:password@host:port/database)");
+    if (engine === "postgres" && !io.env?.DATABASE_URL?.trim())
+      throw new UserInputError("--engine postgres needs DATABASE_URL (postgres://user:password@host:port/database)");
     const deadline = values.deadline === undefined ? config.replay.deadlineSeconds : Number(values.deadline);
-    if (!Number.isInteger(deadline) || deadline < 5 || deadline > 900) throw new UserInputError(`--deadline must be a whole number of seconds from 5 to 900, not "${values.deadline}"`);
+    if (!Number.isInteger(deadline) || deadline < 5 || deadline > 900)
+      throw new UserInputError(`--deadline must be a whole number of seconds from 5 to 900, not "${values.deadline}"`);
     config = { ...config, replay: { enabled: true, engine, deadlineSeconds: deadline } };
   } catch (error) {
     io.err(`${errorMessage(error)}\n`);
@@ -67,7 +69,9 @@ export async function replay(argv: readonly string[], io: CliIo): Promise<number
   const runner = createReplayRunner({ env: io.env ?? {} });
   const outcome = await runner.run({ files: collected.files, changed: "all", config }, {});
   if (values.format === "json") {
-    io.out(`${JSON.stringify({ status: outcome.status, reason: outcome.reason, engine: outcome.engine, migrations: outcome.migrations, locks: outcome.locks, findings: outcome.findings, durationMs: outcome.durationMs })}\n`);
+    io.out(
+      `${JSON.stringify({ status: outcome.status, reason: outcome.reason, engine: outcome.engine, migrations: outcome.migrations, locks: outcome.locks, findings: outcome.findings, durationMs: outcome.durationMs })}\n`,
+    );
   } else {
     io.out(toLintText(outcome.findings, collected.skipped, outcome.migrations.length));
     io.out(`${describeReplay(outcome)}\n`);

@@ -85,7 +85,12 @@ export function reviewJson(review: BuiltReview): object {
 }
 
 export function reviewMarkdown(review: BuiltReview): string {
-  const out = [`Check run "${CHECK_NAME}": ${review.check.conclusion} — ${review.check.output.title}`, "", `Review (${review.event}), ${review.comments.length} inline comments:`, ""];
+  const out = [
+    `Check run "${CHECK_NAME}": ${review.check.conclusion} — ${review.check.output.title}`,
+    "",
+    `Review (${review.event}), ${review.comments.length} inline comments:`,
+    "",
+  ];
   for (const c of review.comments) out.push(`--- ${c.path}:${c.startLine !== undefined ? `${c.startLine}-` : ""}${c.line}`, c.body, "");
   out.push("--- review body", review.body, "");
   return out.join("\n");
@@ -113,7 +118,10 @@ export async function review(argv: readonly string[], io: CliIo): Promise<number
   if (failOn !== undefined && !FAIL_ON.includes(failOn as FailOn)) return usage(`--fail-on must be one of ${FAIL_ON.join(", ")}, not "${failOn}"`);
   if (values.github) {
     const local = (["base", "head", "format"] as const).filter((name) => values[name] !== undefined);
-    if (local.length > 0) return usage(`${local.map((name) => `--${name}`).join(", ")} cannot be used with --github: the pull request's event says what to review (use --sarif FILE for SARIF)`);
+    if (local.length > 0)
+      return usage(
+        `${local.map((name) => `--${name}`).join(", ")} cannot be used with --github: the pull request's event says what to review (use --sarif FILE for SARIF)`,
+      );
   } else if (values.sarif !== undefined) {
     return usage("--sarif FILE goes with --github; for a local review, use --format sarif");
   }
@@ -221,7 +229,8 @@ async function reviewOnGitHub(values: ReviewValues, choice: ConfigChoice, io: Cl
   }
   const where = { "check run": "Check run", "commit status": "Commit status", nothing: "Unpublished check" }[reportedAs];
   io.out(`${where} "${CHECK_NAME}" on #${pr.number} (${pr.headSha.slice(0, 7)}): ${result.conclusion} — ${result.output.title}\n`);
-  if (reportedAs === "commit status") io.out("GitHub refused to create a check run with this token (it needs `checks: write`); the verdict is a commit status.\n");
+  if (reportedAs === "commit status")
+    io.out("GitHub refused to create a check run with this token (it needs `checks: write`); the verdict is a commit status.\n");
   io.out(`\n${result.output.summary}\n`);
   if (reportedAs === "nothing" && built) io.out(`\n${reviewMarkdown(built)}`);
   try {

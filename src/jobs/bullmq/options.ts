@@ -65,4 +65,3 @@ export const HOOK_DRAIN_MS = 2_000;
 export const UNLIMITED_STALLS = 1_000_000;
 /** The same connection error is logged at most once in this period. */
 export const ERROR_LOG_INTERVAL_MS = 10_000;
-

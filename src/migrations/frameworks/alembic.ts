@@ -65,11 +65,7 @@ function orderRevisions(revisions: readonly AlembicRevision[]): Migration[] {
     depths.set(entry.revision, depth);
     return depth;
   };
-  const key = (entry: AlembicRevision): [string, number, string] => [
-    entry.migration.folder,
-    depthOf(entry, new Set()),
-    entry.migration.files[0] ?? "",
-  ];
+  const key = (entry: AlembicRevision): [string, number, string] => [entry.migration.folder, depthOf(entry, new Set()), entry.migration.files[0] ?? ""];
   return [...revisions]
     .sort((a, b) => {
       const [folderA, depthA, pathA] = key(a);

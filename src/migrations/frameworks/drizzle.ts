@@ -40,11 +40,8 @@ export const drizzleFramework: Framework<"drizzle"> = {
   },
   detect(files, context = AUTO_DETECT) {
     const paths = new Set(files.map((file) => file.path));
-    const isDrizzleFolder = (folder: string): boolean =>
-      basename(folder) === "drizzle" || paths.has(joinPath(folder, "meta/_journal.json"));
-    const mine = files.filter(
-      (file) => MIGRATION_FILE.test(basename(file.path)) && (context.forced || isDrizzleFolder(dirname(file.path))),
-    );
+    const isDrizzleFolder = (folder: string): boolean => basename(folder) === "drizzle" || paths.has(joinPath(folder, "meta/_journal.json"));
+    const mine = files.filter((file) => MIGRATION_FILE.test(basename(file.path)) && (context.forced || isDrizzleFolder(dirname(file.path))));
     const folders = new Set(mine.map((file) => dirname(file.path)));
     const metadata = files.filter((file) => {
       const folder = dirname(file.path);

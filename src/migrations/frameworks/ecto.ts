@@ -48,9 +48,7 @@ function readEctoMigration(file: SourceFile): Migration {
       folder: dirname(file.path),
       sections: upDownSections(code, !/@disable_ddl_transaction\s+true\b/.test(masked)),
       rollback: "required",
-      rollbackIssues: change
-        ? changeIssues(source, masked, change)
-        : upDownIssues({ ...code, upLabel: "`up`", downLabel: "`down`", refusal: /\braise\b/ }),
+      rollbackIssues: change ? changeIssues(source, masked, change) : upDownIssues({ ...code, upLabel: "`up`", downLabel: "`down`", refusal: /\braise\b/ }),
     },
     [file],
   );

@@ -79,9 +79,7 @@ function changesetSections(source: SourceText, changeset: Changeset): MigrationS
   // The rollback usually closes the changeset; SQL after it keeps the up section running to the end.
   const firstIndex = rollback[0] ?? 0;
   const rollbackSet = new Set(rollback);
-  const sqlAfterRollback = changeset.body.some(
-    (line, index) => index > firstIndex && !rollbackSet.has(index) && !isCommentOrBlank(line),
-  );
+  const sqlAfterRollback = changeset.body.some((line, index) => index > firstIndex && !rollbackSet.has(index) && !isCommentOrBlank(line));
   const upEnd = sqlAfterRollback ? changeset.end : first.start;
   return [
     rangeSection(source, upStart, upEnd, changeset.header.number, { ...traits, direction: "up" }),

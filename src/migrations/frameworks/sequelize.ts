@@ -28,9 +28,7 @@ export const sequelizeFramework: Framework<"sequelize"> = {
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isSequelizeMigration(file, context.forced));
-    const migrations = mine.map((file) =>
-      readJsMigration(file, { framework: "sequelize", ...splitVersionAndName(fileStem(file.path)), inTransaction: true }),
-    );
+    const migrations = mine.map((file) => readJsMigration(file, { framework: "sequelize", ...splitVersionAndName(fileStem(file.path)), inTransaction: true }));
     return { migrations: sortMigrations(migrations), claimed: mine.map((file) => file.path) };
   },
 };

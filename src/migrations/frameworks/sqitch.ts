@@ -17,7 +17,14 @@ function scriptLocation(path: string): { top: string; kind: ScriptKind; change: 
   for (let i = parts.length - 2; i >= 0; i--) {
     const kind = SCRIPT_FOLDERS.find((folder) => folder === parts[i]);
     if (!kind) continue;
-    return { top: parts.slice(0, i).join("/"), kind, change: parts.slice(i + 1).join("/").replace(/\.sql$/i, "") };
+    return {
+      top: parts.slice(0, i).join("/"),
+      kind,
+      change: parts
+        .slice(i + 1)
+        .join("/")
+        .replace(/\.sql$/i, ""),
+    };
   }
   return undefined;
 }
@@ -126,4 +133,3 @@ export const sqitchFramework: Framework<"sqitch"> = {
     return { migrations, claimed };
   },
 };
-

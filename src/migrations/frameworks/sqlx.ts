@@ -45,7 +45,11 @@ export const sqlxFramework: Framework<"sqlx"> = {
   detect(files, context = AUTO_DETECT) {
     const paths = new Set(files.map((file) => file.path));
     const reversible = context.forced
-      ? pairedUpDownMigrations(files.filter((file) => isPairedUpDownFile(file.path)), "sqlx", runsInTransaction)
+      ? pairedUpDownMigrations(
+          files.filter((file) => isPairedUpDownFile(file.path)),
+          "sqlx",
+          runsInTransaction,
+        )
       : { migrations: [], claimed: [] };
     const simple: Migration[] = [];
     const claimed = [...reversible.claimed];
@@ -63,9 +67,7 @@ export const sqlxFramework: Framework<"sqlx"> = {
             ...splitVersionAndName(name.replace(/\.sql$/i, ""), /^(\d+)_(.+)$/),
             files: [file.path],
             folder,
-            sections: [
-              wholeFileSection(file, { direction: "up", language: "sql", inTransaction: runsInTransaction(file) }),
-            ],
+            sections: [wholeFileSection(file, { direction: "up", language: "sql", inTransaction: runsInTransaction(file) })],
             rollback: "unsupported",
           },
           [file],

@@ -31,9 +31,7 @@ export const typeormFramework: Framework<"typeorm"> = {
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
   },
   detect(files, context = AUTO_DETECT) {
-    const mine = files.filter(
-      (file) => isJsOrTsSource(file.path) && (context.forced || IMPLEMENTS_MIGRATION.test(file.text)) && definesUp(file),
-    );
+    const mine = files.filter((file) => isJsOrTsSource(file.path) && (context.forced || IMPLEMENTS_MIGRATION.test(file.text)) && definesUp(file));
     const migrations = mine.map((file) => readJsMigration(file, { framework: "typeorm", ...versionAndName(file), inTransaction: true }));
     return { migrations: sortMigrations(migrations), claimed: mine.map((file) => file.path) };
   },

@@ -96,25 +96,46 @@ describe("createGeminiClient against the Gemini API", () => {
   });
 
   it("keeps thought signatures when the reply's content goes back into the history", async () => {
-    gemini = fakeGemini().reply({ parts: [{ functionCall: { name: "read_file", args: { file_path: "a.sql" } }, thoughtSignature: "c2lnbmF0dXJl" }] }, { text: "done" });
+    gemini = fakeGemini().reply(
+      { parts: [{ functionCall: { name: "read_file", args: { file_path: "a.sql" } }, thoughtSignature: "c2lnbmF0dXJl" }] },
+      { text: "done" },
+    );
     const client = createGeminiClient(settings);
     const first = await client.generate(request());
-    const contents = [...request().contents, first.content, { role: "user", parts: [{ functionResponse: { name: "read_file", response: { output: "-- sql" } } }] }];
+    const contents = [
+      ...request().contents,
+      first.content,
+      { role: "user", parts: [{ functionResponse: { name: "read_file", response: { output: "-- sql" } } }] },
+    ];
     await client.generate(request({ contents }));
-    expect(gemini.requests[1]?.contents[1]).toEqual({ role: "model", parts: [{ functionCall: { name: "read_file", args: { file_path: "a.sql" } }, thoughtSignature: "c2lnbmF0dXJl" }] });
+    expect(gemini.requests[1]?.contents[1]).toEqual({
+      role: "model",
+      parts: [{ functionCall: { name: "read_file", args: { file_path: "a.sql" } }, thoughtSignature: "c2lnbmF0dXJl" }],
+    });
     gemini.assertDone();
   });
 
   it("passes several calls in order, and a reply without candidates as empty", async () => {
     gemini = fakeGemini().reply(
-      { calls: [{ name: "read_file", args: { file_path: "a.sql" } }, { name: "read_file", args: { file_path: "b.sql" } }] },
+      {
+        calls: [
+          { name: "read_file", args: { file_path: "a.sql" } },
+          { name: "read_file", args: { file_path: "b.sql" } },
+        ],
+      },
       { response: { promptFeedback: { blockReason: "SAFETY" }, usageMetadata: { promptTokenCount: 12, totalTokenCount: 12 } } },
     );
     const client = createGeminiClient(settings);
     const first = await client.generate(request());
     expect(first.functionCalls.map((call) => call.args.file_path)).toEqual(["a.sql", "b.sql"]);
     const second = await client.generate(request());
-    expect(second).toEqual({ functionCalls: [], text: "", content: { role: "model", parts: [] }, usage: { input: 12, output: 0, total: 12 }, finishReason: "SAFETY" });
+    expect(second).toEqual({
+      functionCalls: [],
+      text: "",
+      content: { role: "model", parts: [] },
+      usage: { input: 12, output: 0, total: 12 },
+      finishReason: "SAFETY",
+    });
     gemini.assertDone();
   });
 
@@ -280,7 +301,9 @@ describe("createGeminiClient against Vertex AI", () => {
   it("says Vertex AI in its errors", async () => {
     gemini = fakeGemini({ baseUrl: "https://aiplatform.googleapis.com" }).reply({ status: 400, body: googleError(400, { message: "Invalid JSON payload." }) });
     const client = createGeminiClient({ backend: "vertex-ai", apiKey: KEY, tokenBudget: 1000 });
-    await expect(client.generate(request())).rejects.toThrow(`Vertex AI rejected the request for model "${MODEL}" (HTTP 400 INVALID_ARGUMENT): Invalid JSON payload.`);
+    await expect(client.generate(request())).rejects.toThrow(
+      `Vertex AI rejected the request for model "${MODEL}" (HTTP 400 INVALID_ARGUMENT): Invalid JSON payload.`,
+    );
   });
 });
 
@@ -308,7 +331,16 @@ describe("createGeminiClient against Vertex AI with Application Default Credenti
   it("uses the regional project path and a bearer token", async () => {
     const dir = mkdtempSync(join(tmpdir(), "adc-"));
     const credentials = join(dir, "adc.json");
-    writeFileSync(credentials, JSON.stringify({ type: "authorized_user", client_id: "id.apps.googleusercontent.com", client_secret: "s", refresh_token: "r", universe_domain: "googleapis.com" }));
+    writeFileSync(
+      credentials,
+      JSON.stringify({
+        type: "authorized_user",
+        client_id: "id.apps.googleusercontent.com",
+        client_secret: "s",
+        refresh_token: "r",
+        universe_domain: "googleapis.com",
+      }),
+    );
     vi.stubEnv("GOOGLE_APPLICATION_CREDENTIALS", credentials);
     const oauth = nock("https://oauth2.googleapis.com").post("/token").reply(200, { access_token: "ya29.test-token", expires_in: 3600, token_type: "Bearer" });
     try {

@@ -78,9 +78,9 @@ describe("withRetries", () => {
 
   it("does not retry what the judge refuses", async () => {
     const failing = vi.fn(() => Promise.reject(new Error("x")));
-    await expect(withRetries(failing, { signal: new AbortController().signal, judge: () => ({ retry: false, error: new Error("bad request") }) })).rejects.toThrow(
-      "bad request",
-    );
+    await expect(
+      withRetries(failing, { signal: new AbortController().signal, judge: () => ({ retry: false, error: new Error("bad request") }) }),
+    ).rejects.toThrow("bad request");
     expect(failing).toHaveBeenCalledTimes(1);
   });
 

@@ -17,7 +17,9 @@ afterEach(() => gemini?.stop());
 
 describe("sampling per model family", () => {
   it("reads the operator's per-family temperatures and thinking level from the environment", () => {
-    const { settings, problems } = modelSettingsFromEnv(env({ DATA_ENGINEER_AGENT_TEMPERATURES: "gemini-3=1.0, gemini-3.8-flash=0.7,gemini-2.5=0.2", DATA_ENGINEER_AGENT_THINKING_LEVEL: "LOW" }));
+    const { settings, problems } = modelSettingsFromEnv(
+      env({ DATA_ENGINEER_AGENT_TEMPERATURES: "gemini-3=1.0, gemini-3.8-flash=0.7,gemini-2.5=0.2", DATA_ENGINEER_AGENT_THINKING_LEVEL: "LOW" }),
+    );
     expect(problems).toEqual([]);
     expect(settings?.sampling?.thinkingLevel).toBe("low");
     // The longest matching prefix wins; a family not named keeps the definition's.
@@ -28,7 +30,9 @@ describe("sampling per model family", () => {
 
   it("refuses malformed values by variable name", () => {
     expect(modelSettingsFromEnv(env({ DATA_ENGINEER_AGENT_TEMPERATURES: "gemini-3=hot" })).problems[0]).toMatch(/^DATA_ENGINEER_AGENT_TEMPERATURES must be/);
-    expect(modelSettingsFromEnv(env({ DATA_ENGINEER_AGENT_THINKING_LEVEL: "max" })).problems[0]).toMatch(/^DATA_ENGINEER_AGENT_THINKING_LEVEL must be one of minimal, low, medium, high/);
+    expect(modelSettingsFromEnv(env({ DATA_ENGINEER_AGENT_THINKING_LEVEL: "max" })).problems[0]).toMatch(
+      /^DATA_ENGINEER_AGENT_THINKING_LEVEL must be one of minimal, low, medium, high/,
+    );
   });
 
   it("uses the definition's temperature unless the model's family has an override, which the repository may still lower", () => {

@@ -106,9 +106,12 @@ describe("credential files named in issue 18", () => {
     expect(deniedEntry(relative)).toBeDefined();
   });
 
-  it.each(["db/migrate/001_id_sequence.sql", "db/id_sequence.sql", "app/models/identity.py", "config/database.yml", ".github/workflows/ci.yml"])("still reads %s", (relative) => {
-    expect(deniedEntry(relative)).toBeUndefined();
-  });
+  it.each(["db/migrate/001_id_sequence.sql", "db/id_sequence.sql", "app/models/identity.py", "config/database.yml", ".github/workflows/ci.yml"])(
+    "still reads %s",
+    (relative) => {
+      expect(deniedEntry(relative)).toBeUndefined();
+    },
+  );
 
   it("refuses .git-credentials through read_file, with the reason", async () => {
     const creds = await makeWorkspace({ ".git-credentials": "https://user:ghp_abcdefghijklmnopqrstuvwxyz0123456789AB@github.com\n" });

@@ -4,9 +4,7 @@ import { MAX_GLOB_RESULTS } from "../../../src/agent/tools/limits.js";
 import { makeWorkspace, OUTSIDE_FILES, STANDARD_LAYOUT } from "./workspace.js";
 import type { Layout, TempWorkspace } from "./workspace.js";
 
-const MANY: Layout = Object.fromEntries(
-  Array.from({ length: MAX_GLOB_RESULTS + 5 }, (_, i) => [`many/f${String(i).padStart(4, "0")}.txt`, "x\n"]),
-);
+const MANY: Layout = Object.fromEntries(Array.from({ length: MAX_GLOB_RESULTS + 5 }, (_, i) => [`many/f${String(i).padStart(4, "0")}.txt`, "x\n"]));
 
 let ws: TempWorkspace;
 beforeAll(async () => {
@@ -40,11 +38,7 @@ describe("glob", () => {
     const sensitive = await glob({ pattern: "**/*.sql", case_sensitive: true });
     expect(paths(sensitive.llmContent)).not.toContain("db/migrate/003_Upper.SQL");
     const under = await glob({ pattern: "*.sql", dir_path: "db/migrate" });
-    expect(paths(under.llmContent)).toEqual([
-      "db/migrate/001_create_users.sql",
-      "db/migrate/002_add_index.sql",
-      "db/migrate/003_Upper.SQL",
-    ]);
+    expect(paths(under.llmContent)).toEqual(["db/migrate/001_create_users.sql", "db/migrate/002_add_index.sql", "db/migrate/003_Upper.SQL"]);
   });
 
   it("never lists refused files or files behind links that leave the workspace", async () => {

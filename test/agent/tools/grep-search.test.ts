@@ -9,8 +9,7 @@ beforeAll(async () => {
   ws = await makeWorkspace(
     {
       ...STANDARD_LAYOUT,
-      "db/migrate/003_more_indexes.sql":
-        "CREATE INDEX a ON t (a);\nCREATE INDEX b ON t (b);\nCREATE INDEX c ON t (c);\n-- CREATE INDEX d ON t (d);\n",
+      "db/migrate/003_more_indexes.sql": "CREATE INDEX a ON t (a);\nCREATE INDEX b ON t (b);\nCREATE INDEX c ON t (c);\n-- CREATE INDEX d ON t (d);\n",
       "app/models/user.rb": "class User\n  # create index? no\nend\n",
     },
     OUTSIDE_FILES,
@@ -66,7 +65,9 @@ describe("grep_search", () => {
     const result = await grep({ pattern: "email", dir_path: "db/schema.rb" });
     // Two matches: fifteen lines of context around each, which here is the whole file.
     expect(result.llmContent).toContain("(with 15 lines of context around each, shown as 'L<n>-')");
-    expect(result.llmContent).toContain("File: db/schema.rb\nL1- ActiveRecord::Schema.define do\nL2-   create_table \"users\" do |t|\nL3:     t.text \"email\"\nL4-   end\nL5:   add_index \"users\", [\"email\"]\nL6- end");
+    expect(result.llmContent).toContain(
+      'File: db/schema.rb\nL1- ActiveRecord::Schema.define do\nL2-   create_table "users" do |t|\nL3:     t.text "email"\nL4-   end\nL5:   add_index "users", ["email"]\nL6- end',
+    );
   });
 
   it("stops at total_max_matches and max_matches_per_file, and says so", async () => {
@@ -124,7 +125,9 @@ describe("grep_search with ripgrep's options", () => {
 
   it("shows context, before and after lines, and separates windows with --", async () => {
     const result = await grep({ pattern: "CREATE INDEX [ac] ", dir_path: "db/migrate/003_more_indexes.sql", context: 0, before: 0, after: 1 });
-    expect(result.llmContent).toContain("File: db/migrate/003_more_indexes.sql\nL1: CREATE INDEX a ON t (a);\nL2- CREATE INDEX b ON t (b);\nL3: CREATE INDEX c ON t (c);\nL4- -- CREATE INDEX d ON t (d);");
+    expect(result.llmContent).toContain(
+      "File: db/migrate/003_more_indexes.sql\nL1: CREATE INDEX a ON t (a);\nL2- CREATE INDEX b ON t (b);\nL3: CREATE INDEX c ON t (c);\nL4- -- CREATE INDEX d ON t (d);",
+    );
     const apart = await grep({ pattern: "^line (10|20)$", dir_path: "big.sql", context: 1 });
     expect(apart.llmContent).toContain("L9- line 9\nL10: line 10\nL11- line 11\n--\nL19- line 19\nL20: line 20\nL21- line 21");
   });

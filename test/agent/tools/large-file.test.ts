@@ -33,7 +33,11 @@ describe("a file over the read limit", () => {
     expect(result.llmContent).toContain(`Showing lines 100,000-100,002 of ${LINES.toLocaleString("en-US")} of 'db/structure.sql'`);
     expect(result.llmContent).toContain("start_line: 100003");
     expect(result.llmContent.split("\n\n")[1]).toBe(
-      ["-- 100000 CREATE TABLE t99999 (id bigint PRIMARY KEY);", "-- 100001 CREATE TABLE t100000 (id bigint PRIMARY KEY);", "-- 100002 CREATE TABLE t100001 (id bigint PRIMARY KEY);"].join("\n"),
+      [
+        "-- 100000 CREATE TABLE t99999 (id bigint PRIMARY KEY);",
+        "-- 100001 CREATE TABLE t100000 (id bigint PRIMARY KEY);",
+        "-- 100002 CREATE TABLE t100001 (id bigint PRIMARY KEY);",
+      ].join("\n"),
     );
     expect(result.filesRead).toEqual(["db/structure.sql"]);
   });

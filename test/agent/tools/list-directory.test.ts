@@ -4,16 +4,11 @@ import { MAX_LIST_ENTRIES } from "../../../src/agent/tools/limits.js";
 import { makeWorkspace, OUTSIDE_FILES, STANDARD_LAYOUT } from "./workspace.js";
 import type { Layout, TempWorkspace } from "./workspace.js";
 
-const MANY: Layout = Object.fromEntries(
-  Array.from({ length: MAX_LIST_ENTRIES + 10 }, (_, i) => [`many/f${String(i).padStart(4, "0")}.sql`, "SELECT 1;\n"]),
-);
+const MANY: Layout = Object.fromEntries(Array.from({ length: MAX_LIST_ENTRIES + 10 }, (_, i) => [`many/f${String(i).padStart(4, "0")}.sql`, "SELECT 1;\n"]));
 
 let ws: TempWorkspace;
 beforeAll(async () => {
-  ws = await makeWorkspace(
-    { ...STANDARD_LAYOUT, ...MANY, "Zeta.sql": "", "alpha.sql": "", "Beta/x.sql": "", "empty/.gitkeep": "" },
-    OUTSIDE_FILES,
-  );
+  ws = await makeWorkspace({ ...STANDARD_LAYOUT, ...MANY, "Zeta.sql": "", "alpha.sql": "", "Beta/x.sql": "", "empty/.gitkeep": "" }, OUTSIDE_FILES);
 });
 afterAll(async () => {
   await ws.cleanup();

@@ -54,7 +54,19 @@ describe("read_many_files", () => {
 
   it("reports refused, missing, binary and outside paths as skipped, with reasons", async () => {
     const result = await readMany({
-      include: ["db/schema.rb", ".env", "config/.env.production", ".git/config", "deploy/id_rsa", "../../etc/passwd", "/etc/passwd", "escape.sql", "logo.png", "nope.sql", "*.nothing"],
+      include: [
+        "db/schema.rb",
+        ".env",
+        "config/.env.production",
+        ".git/config",
+        "deploy/id_rsa",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "escape.sql",
+        "logo.png",
+        "nope.sql",
+        "*.nothing",
+      ],
     });
     expect(result.error).toBeUndefined();
     expect(result.llmContent).toContain("--- db/schema.rb ---");
@@ -97,9 +109,7 @@ describe("read_many_files", () => {
 
   it("cuts long files and says how to read on", async () => {
     const result = await readMany({ include: ["big.sql", "dumps/c.sql"] });
-    expect(result.llmContent).toContain(
-      "[Showing lines 1-800 of 2,300. To read more, call read_file with file_path: 'big.sql' and start_line: 801.]",
-    );
+    expect(result.llmContent).toContain("[Showing lines 1-800 of 2,300. To read more, call read_file with file_path: 'big.sql' and start_line: 801.]");
     expect(result.llmContent).toContain("--- dumps/c.sql ---\nline 1\n");
   });
 

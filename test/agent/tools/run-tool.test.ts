@@ -49,7 +49,13 @@ describe("runTool", () => {
 
   it("never throws, even for a workspace that is gone", async () => {
     for (const name of REVIEW_TOOL_NAMES) {
-      const args = { read_file: { file_path: "a" }, list_directory: { dir_path: "." }, glob: { pattern: "*" }, grep_search: { pattern: "x" }, read_many_files: { include: ["a"] } }[name];
+      const args = {
+        read_file: { file_path: "a" },
+        list_directory: { dir_path: "." },
+        glob: { pattern: "*" },
+        grep_search: { pattern: "x" },
+        read_many_files: { include: ["a"] },
+      }[name];
       const result = await runTool(name, args, { root: `${ws.root}-missing`, signal: ws.ctx.signal });
       // read_many_files reports the path as skipped ("not found"); the others fail outright.
       if (name === "read_many_files") expect(result.llmContent).toContain("- a: not found");

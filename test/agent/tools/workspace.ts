@@ -33,9 +33,7 @@ export async function makeWorkspace(layout: Layout, outsideFiles: Record<string,
     if (typeof content === "string" || Buffer.isBuffer(content)) {
       await writeFile(file, content);
     } else {
-      const target = content.symlink.startsWith("OUTSIDE/")
-        ? path.join(outside, content.symlink.slice("OUTSIDE/".length))
-        : content.symlink;
+      const target = content.symlink.startsWith("OUTSIDE/") ? path.join(outside, content.symlink.slice("OUTSIDE/".length)) : content.symlink;
       await symlink(target, file);
     }
   }

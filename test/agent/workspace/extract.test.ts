@@ -1,5 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -257,7 +270,12 @@ describe("extractArchive", () => {
 
 describe("extractArchive's caps", () => {
   it("uses the documented defaults", () => {
-    expect(DEFAULT_WORKSPACE_LIMITS).toEqual({ maxTotalBytes: 200 * 1024 * 1024, maxFiles: 20_000, maxFileBytes: 64 * 1024 * 1024, maxArchiveBytes: 500 * 1024 * 1024 });
+    expect(DEFAULT_WORKSPACE_LIMITS).toEqual({
+      maxTotalBytes: 200 * 1024 * 1024,
+      maxFiles: 20_000,
+      maxFileBytes: 64 * 1024 * 1024,
+      maxArchiveBytes: 500 * 1024 * 1024,
+    });
   });
 
   it("skips a file over the per-file cap and goes on", async () => {
@@ -380,7 +398,13 @@ describe("the workspace folder's lifetime", () => {
   });
 
   it("is removed when the gzip stream turns out corrupt midway", async () => {
-    const compressed = gzipSync(rawTar([{ path: "first.txt", body: "first" }, { path: "noise.bin", body: randomBytes(300_000) }, { path: "last.txt", body: "last" }]));
+    const compressed = gzipSync(
+      rawTar([
+        { path: "first.txt", body: "first" },
+        { path: "noise.bin", body: randomBytes(300_000) },
+        { path: "last.txt", body: "last" },
+      ]),
+    );
     const head = compressed.subarray(0, 64 * 1024);
     let observed = "";
     const input = (async function* () {
@@ -398,7 +422,10 @@ describe("the workspace folder's lifetime", () => {
   });
 
   it("is removed when the tar stream ends in the middle of a file", async () => {
-    const archive = rawTar([{ path: "whole.txt", body: "whole" }, { path: "cut.txt", body: "x".repeat(2000) }]);
+    const archive = rawTar([
+      { path: "whole.txt", body: "whole" },
+      { path: "cut.txt", body: "x".repeat(2000) },
+    ]);
     const failure = await extractArchive(Readable.from([archive.subarray(0, 2048)]), { gzip: false, stripComponents: 0 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ArchiveError);
     expect((failure as Error).message).toContain("Truncated input");
@@ -406,7 +433,9 @@ describe("the workspace folder's lifetime", () => {
   });
 
   it("is removed when the input is not gzip although gzip was said", async () => {
-    const failure = await extractArchive(Readable.from([rawTar([{ path: "a.txt", body: "a" }])]), { gzip: true, stripComponents: 0 }).catch((error: unknown) => error);
+    const failure = await extractArchive(Readable.from([rawTar([{ path: "a.txt", body: "a" }])]), { gzip: true, stripComponents: 0 }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(ArchiveError);
     expect(leftBehind()).toEqual([]);
   });

@@ -14,7 +14,15 @@ const savedTmpdir = process.env.TMPDIR;
 
 function git(...args: string[]): Buffer {
   return execFileSync("git", ["-C", repoDir, ...args], {
-    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_CONFIG_NOSYSTEM: "1", HOME: base },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+      GIT_CONFIG_NOSYSTEM: "1",
+      HOME: base,
+    },
   });
 }
 

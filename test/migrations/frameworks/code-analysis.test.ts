@@ -34,19 +34,7 @@ describe("maskCode", () => {
 
 describe("Ruby method bodies", () => {
   it("skips modifier ifs and loop dos, counts statement ifs", () => {
-    const code = [
-      "def up",
-      "  return if done?",
-      "  while more do",
-      "    step",
-      "  end",
-      "  if a",
-      "    b",
-      "  end",
-      "end",
-      "def down",
-      "end",
-    ].join("\n");
+    const code = ["def up", "  return if done?", "  while more do", "    step", "  end", "  if a", "    b", "  end", "end", "def down", "end"].join("\n");
     const masked = maskCode(code, "ruby");
     const [up, down] = findRubyMethods(masked, ["up", "down"]);
     // The body runs to the `end` on line 9: the modifier `if` and the loop's `do` open nothing.
@@ -68,10 +56,7 @@ describe("Ruby method bodies", () => {
       "",
     ].join("\n");
     const [migration] = railsFramework.detect([{ path: "db/migrate/20100101000000_add_x.rb", text }]).migrations;
-    expect(describeSections(migration)).toEqual([
-      "up db/migrate/20100101000000_add_x.rb L3-3 tx",
-      "down db/migrate/20100101000000_add_x.rb L7-7 tx",
-    ]);
+    expect(describeSections(migration)).toEqual(["up db/migrate/20100101000000_add_x.rb L3-3 tx", "down db/migrate/20100101000000_add_x.rb L7-7 tx"]);
     expect(describeIssues(migration)).toEqual([]);
   });
 });

@@ -110,9 +110,7 @@ describe("options.framework", () => {
   });
 
   it("makes Knex read Sequelize-style files, and Drizzle read numbered files without a journal", () => {
-    expect(new Set(detectMigrations(loadFixture("frameworks/sequelize"), { framework: "knex" }).map((m) => m.framework))).toEqual(
-      new Set(["knex"]),
-    );
+    expect(new Set(detectMigrations(loadFixture("frameworks/sequelize"), { framework: "knex" }).map((m) => m.framework))).toEqual(new Set(["knex"]));
     const numbered = [{ path: "migrations/0001_init.sql", text: "CREATE TABLE t (id int);\n" }];
     expect(detectMigrations(numbered).map((m) => m.framework)).toEqual(["plain-sql"]);
     expect(detectMigrations(numbered, { framework: "drizzle" }).map((m) => [m.framework, m.rollback])).toEqual([["drizzle", "unsupported"]]);

@@ -18,7 +18,14 @@ export function loadFixture(folder: string): SourceFile[] {
     for (const entry of readdirSync(directory, { withFileTypes: true })) {
       const full = join(directory, entry.name);
       if (entry.isDirectory()) walk(full);
-      else files.push({ path: relative(root, full).split(sep).join("/").replace(/\.fixture$/, ""), text: readFileSync(full, "utf8") });
+      else
+        files.push({
+          path: relative(root, full)
+            .split(sep)
+            .join("/")
+            .replace(/\.fixture$/, ""),
+          text: readFileSync(full, "utf8"),
+        });
     }
   };
   walk(root);

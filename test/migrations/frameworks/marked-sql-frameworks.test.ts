@@ -65,10 +65,7 @@ describe("goose", () => {
       ["goose", "00003", "no_down"],
     ]);
     const widgets = byVersion(migrations, "00001");
-    expect(describeSections(widgets)).toEqual([
-      "up migrations/00001_create_widgets.sql L2-12 tx",
-      "down migrations/00001_create_widgets.sql L14-15 tx",
-    ]);
+    expect(describeSections(widgets)).toEqual(["up migrations/00001_create_widgets.sql L2-12 tx", "down migrations/00001_create_widgets.sql L14-15 tx"]);
     const [up] = upSections(widgets);
     const [block] = up?.statementBlocks ?? [];
     const text = files.find((f) => f.path === "migrations/00001_create_widgets.sql")?.text ?? "";

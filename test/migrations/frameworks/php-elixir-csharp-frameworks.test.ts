@@ -97,12 +97,8 @@ describe("EF Core", () => {
   });
 
   it("reports an empty Down, a missing Down (expression-bodied Up) and a throwing Down", () => {
-    expect(describeIssues(byVersion(migrations, "20260102000000"))).toEqual([
-      "empty-down 12: `Down(MigrationBuilder)` is empty: rolling back does nothing",
-    ]);
-    expect(describeIssues(byVersion(migrations, "20260103000000"))).toEqual([
-      "missing-down 7: `Up(MigrationBuilder)` has no `Down(MigrationBuilder)`",
-    ]);
+    expect(describeIssues(byVersion(migrations, "20260102000000"))).toEqual(["empty-down 12: `Down(MigrationBuilder)` is empty: rolling back does nothing"]);
+    expect(describeIssues(byVersion(migrations, "20260103000000"))).toEqual(["missing-down 7: `Up(MigrationBuilder)` has no `Down(MigrationBuilder)`"]);
     expect(describeSections(byVersion(migrations, "20260103000000"))).toEqual([`up ${folder}/20260103000000_AddOwner.cs L8-8 tx`]);
     const drop = byVersion(migrations, "20260104000000");
     expect(describeIssues(drop)).toEqual([

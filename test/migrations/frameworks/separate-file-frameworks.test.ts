@@ -63,10 +63,7 @@ describe("Diesel", () => {
 
   it("honours metadata.toml run_in_transaction = false, and a missing down.sql leaves no down section", () => {
     const index = byVersion(migrations, "2026-01-02-000000");
-    expect(index.files).toEqual([
-      "migrations/2026-01-02-000000_index_posts/up.sql",
-      "migrations/2026-01-02-000000_index_posts/metadata.toml",
-    ]);
+    expect(index.files).toEqual(["migrations/2026-01-02-000000_index_posts/up.sql", "migrations/2026-01-02-000000_index_posts/metadata.toml"]);
     expect(describeSections(index)).toEqual(["up migrations/2026-01-02-000000_index_posts/up.sql L1-1 no-tx"]);
   });
 
@@ -163,7 +160,10 @@ describe("Drizzle", () => {
   });
 
   it("records the statement-breakpoint blocks", () => {
-    const first = byVersion(migrations.filter((m) => m.folder === "drizzle"), "0000");
+    const first = byVersion(
+      migrations.filter((m) => m.folder === "drizzle"),
+      "0000",
+    );
     const section = first.sections[0];
     expect(describeSections(first)).toEqual(["up drizzle/0000_curious_wolverine.sql L1-6 tx"]);
     const text = sectionText(files, section);

@@ -60,10 +60,7 @@ export function upDownIssues(code: UpDownCode): RollbackIssue[] {
 }
 
 /** The up and down method bodies as sections, up first. */
-export function upDownSections(
-  code: Pick<UpDownCode, "source" | "up" | "down" | "language">,
-  inTransaction: boolean,
-): MigrationSection[] {
+export function upDownSections(code: Pick<UpDownCode, "source" | "up" | "down" | "language">, inTransaction: boolean): MigrationSection[] {
   const sections: MigrationSection[] = [];
   for (const [block, direction] of [
     [code.up, "up"],

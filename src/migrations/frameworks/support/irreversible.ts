@@ -10,10 +10,7 @@ const MARKER = /(?:--|#|\/\/)[ \t]*data-engineer:[ \t]*irreversible\b(.*)$/i;
 export type IrreversibleMarker = NonNullable<Migration["irreversible"]>;
 
 /** The first marker in the files (or in [from, to) of one file), in the order given. */
-export function findIrreversibleMarker(
-  files: readonly SourceFile[],
-  range?: { from: number; to: number },
-): IrreversibleMarker | undefined {
+export function findIrreversibleMarker(files: readonly SourceFile[], range?: { from: number; to: number }): IrreversibleMarker | undefined {
   for (const file of files) {
     for (const line of splitLines(file.text)) {
       if (range && (line.start < range.from || line.start >= range.to)) continue;

@@ -29,10 +29,7 @@ export function fileStem(path: string): string {
  * A JavaScript/TypeScript migration with `up` and `down` functions (Knex, Sequelize, TypeORM):
  * the function bodies are the sections; a missing, empty or throwing `down` is reported.
  */
-export function readJsMigration(
-  file: SourceFile,
-  fields: { framework: FrameworkId; version: string; name: string; inTransaction: boolean },
-): Migration {
+export function readJsMigration(file: SourceFile, fields: { framework: FrameworkId; version: string; name: string; inTransaction: boolean }): Migration {
   const language = jsLanguage(file.path);
   const source = sourceOf(file);
   const masked = maskCode(file.text, language);

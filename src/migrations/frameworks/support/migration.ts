@@ -1,8 +1,7 @@
 import type { Migration, SourceFile } from "../../model.js";
 import { findIrreversibleMarker } from "./irreversible.js";
 
-export type MigrationFields = Omit<Migration, "irreversible" | "rollbackIssues"> &
-  Partial<Pick<Migration, "rollbackIssues">>;
+export type MigrationFields = Omit<Migration, "irreversible" | "rollbackIssues"> & Partial<Pick<Migration, "rollbackIssues">>;
 
 /** A migration whose `irreversible` acknowledgement is looked up in its own files. */
 export function buildMigration(fields: MigrationFields, allFiles: readonly SourceFile[]): Migration {

@@ -59,9 +59,7 @@ export function pairedUpDownMigrations(
     }
     if (pair.down) {
       own.push(pair.down);
-      sections.push(
-        wholeFileSection(pair.down, { direction: "down", language: "sql", inTransaction: inTransaction(pair.down) }),
-      );
+      sections.push(wholeFileSection(pair.down, { direction: "down", language: "sql", inTransaction: inTransaction(pair.down) }));
     }
     return buildMigration(
       {

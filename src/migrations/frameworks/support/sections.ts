@@ -23,13 +23,7 @@ export function lastLineNumber(source: SourceText): number {
  * body has no line of its own, so it points at `anchorLine` (the marker or definition that
  * introduces it) instead.
  */
-export function rangeSection(
-  source: SourceText,
-  start: number,
-  end: number,
-  anchorLine: number,
-  traits: SectionTraits,
-): MigrationSection {
+export function rangeSection(source: SourceText, start: number, end: number, anchorLine: number, traits: SectionTraits): MigrationSection {
   const empty = end <= start;
   const startLine = empty ? anchorLine : source.position(start).line;
   const endLine = empty ? anchorLine : source.position(end - 1).line;
@@ -50,13 +44,7 @@ const isSpace = (char: string): boolean => char === " " || char === "\t" || char
  * kept, the blank lines around it are not) or to its exact text when it shares a line with its
  * delimiters (`def down; end`, `{ return x; }`). Comments stay in the section.
  */
-export function codeBodySection(
-  source: SourceText,
-  innerStart: number,
-  innerEnd: number,
-  anchorLine: number,
-  traits: SectionTraits,
-): MigrationSection {
+export function codeBodySection(source: SourceText, innerStart: number, innerEnd: number, anchorLine: number, traits: SectionTraits): MigrationSection {
   const text = source.text;
   let first = innerStart;
   let start = -1;

@@ -30,10 +30,5 @@ function compareText(a: string, b: string): number {
 
 /** By folder, then version, then first file: the order in which a tool applies them. */
 export function sortMigrations(migrations: Migration[]): Migration[] {
-  return migrations.sort(
-    (a, b) =>
-      compareText(a.folder, b.folder) ||
-      compareVersions(a.version, b.version) ||
-      compareText(a.files[0] ?? "", b.files[0] ?? ""),
-  );
+  return migrations.sort((a, b) => compareText(a.folder, b.folder) || compareVersions(a.version, b.version) || compareText(a.files[0] ?? "", b.files[0] ?? ""));
 }
