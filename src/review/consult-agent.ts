@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { runAgentReview, type AgentOutcome, type AgentRuntime } from "../agent/agent-review.js";
+import type { AnalyserFacts } from "../agent/analyser-facts.js";
 import type { PullRequestText } from "../agent/review-task.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { ChangedFile, RelevantFile } from "../migrations/relevant-files.js";
@@ -17,6 +18,8 @@ export interface AgentStepInput {
   /** The analyser's and the replay's findings on the changed files: the agent's starting point. */
   findings: readonly Finding[];
   notReviewed: ReadonlyArray<{ path: string; reason: string }>;
+  /** What the analyser computed (locks, transaction modes, table sizes), given to the agent as trusted facts. */
+  facts?: AnalyserFacts;
   head: Head;
   log: Logger;
   /** Ends the agent's run (a newer push, a shutdown). */
@@ -45,6 +48,7 @@ export async function consultAgent(input: AgentStepInput): Promise<AgentOutcome 
       otherChanged: input.changed.map((f) => f.path).filter((p) => !relevantPaths.has(p)),
       findings: input.findings,
       notReviewed: input.notReviewed,
+      ...(input.facts ? { facts: input.facts } : {}),
     },
     openWorkspace: () => head.openWorkspace(signal),
     log: input.log,

@@ -173,6 +173,10 @@ describe("reviewHeadCommit", () => {
     // The agent's task lists the analyser's finding it starts from.
     const task = gemini.requests[0]?.contents[0]?.parts?.map((p) => p.text).join("") ?? "";
     expect(task).toContain("require-concurrent-index");
+    // The analyser's facts reach the model as data: the statement's lock, what it blocks, the transaction mode.
+    expect(task).toContain("What the analyser computed (trusted facts");
+    expect(task).toMatch(/db\/migrations\/000002_\w+\.up\.sql:\d+ IndexStmt: SHARE on orders \(blocks every INSERT, UPDATE and DELETE\)/);
+    expect(task).toContain("transaction mode none");
     expect(review.findings.map((f) => f.rule)).toContain("require-concurrent-index");
     expect(review.findings.filter((f) => f.origin === "agent").map((f) => `${f.path}:${f.line}`)).toEqual(["app/models/order.py:2"]);
     expect(review.body).toContain("Checked the index against the Order model.");
