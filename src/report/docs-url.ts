@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /**
  * Where rule pages are linked from comments. A relative link (`docs/rules/<id>.md`) in a review
@@ -44,9 +46,21 @@ export function defaultDocsUrl(pkg: PackageFacts): string {
 
 let cached: string | undefined;
 
+/**
+ * data-engineer's own package.json: the nearest one above this module that names the package
+ * (src/report/ in tests, dist/report/ when installed, bench/.out/src/report/ in the benchmarks).
+ */
+function ownPackageJson(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, "package.json");
+    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, "utf8")) as { name?: string }).name === "data-engineer") return candidate;
+    if (dirname(dir) === dir) throw new Error("data-engineer's package.json was not found above its modules");
+  }
+}
+
 /** The default docs URL of this installation, from its own package.json (read once). */
 export function installedDocsUrl(): string {
-  cached ??= defaultDocsUrl(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as PackageFacts);
+  cached ??= defaultDocsUrl(JSON.parse(readFileSync(ownPackageJson(), "utf8")) as PackageFacts);
   return cached;
 }
 
