@@ -26,7 +26,7 @@ describe("package.json", () => {
 
   it("has the scripts the README names, and supports Node 22.12 and later", () => {
     for (const script of ["build", "start", "test", "lint", "typecheck", "demo", "register"]) expect(pkg.scripts[script]).toBeDefined();
-    expect(pkg.scripts.test).toBe("npm run lint && npm run typecheck && npm run test:unit");
+    expect(pkg.scripts.test).toBe("npm run format:check && npm run lint && npm run typecheck && npm run test:unit");
     expect(pkg.engines.node).toBe(">=22.12");
     expect(nodeMajor).toBe("24");
   });
