@@ -143,10 +143,10 @@ export function commentNesting(text: string): CommentNesting {
 export function pathologicalNesting(text: string): string | undefined {
   const { depth, depthIgnoringQuotes } = commentNesting(text);
   if (depth > MAX_COMMENT_NESTING) {
-    return `comments nested ${depth} deep (more than ${MAX_COMMENT_NESTING}): refused unparsed, the SQL parser's time grows with the square of the depth`;
+    return `comments nested ${depth} deep, more than ${MAX_COMMENT_NESTING}: refused unparsed, the SQL parser's time grows with the square of the depth`;
   }
   if (depthIgnoringQuotes > MAX_COMMENT_NESTING_IGNORING_QUOTES) {
-    return `comment openers nested ${depthIgnoringQuotes} deep counting those in strings (more than ${MAX_COMMENT_NESTING_IGNORING_QUOTES}): refused unparsed, the SQL parser's time grows with the square of the depth`;
+    return `comment openers nested ${depthIgnoringQuotes} deep counting those in strings, more than ${MAX_COMMENT_NESTING_IGNORING_QUOTES}: refused unparsed, the SQL parser's time grows with the square of the depth`;
   }
   return undefined;
 }
