@@ -19,8 +19,11 @@ export interface VerdictOptions {
   partial: boolean;
   /** How many migrations were reviewed. */
   migrations: number;
-  /** Files that were not reviewed, and why; listed in the summary. */
-  notReviewed?: ReadonlyArray<{ path: string; reason: string }>;
+  /**
+   * Files that were not reviewed, and why; listed in the summary. A `refused` one (hostile to the
+   * parser) fails the check unless it is advisory: it could hide any statement behind it.
+   */
+  notReviewed?: ReadonlyArray<{ path: string; reason: string; refused?: boolean }>;
 }
 
 export interface CheckVerdict {
@@ -48,7 +51,9 @@ function limit(text: string, max: number): string {
 export function checkVerdict(findings: readonly Finding[], options: VerdictOptions): CheckVerdict {
   const n = counts(findings);
   const where = plural(options.migrations, "migration");
+  const refusedFiles = options.notReviewed?.filter((f) => f.refused === true).length ?? 0;
   const parts = [
+    refusedFiles > 0 ? plural(refusedFiles, "file refused as hostile", "files refused as hostile") : "",
     n.error > 0 ? plural(n.error, "error") : "",
     n.warning > 0 ? plural(n.warning, "warning") : "",
     n.note > 0 ? plural(n.note, "note") : "",
@@ -58,7 +63,9 @@ export function checkVerdict(findings: readonly Finding[], options: VerdictOptio
     CHECK_TITLE_LIMIT,
   );
 
-  const failing = fails(findings, options.failOn);
+  // Not `neutral`: GitHub counts a neutral conclusion as passing a required check, and a file
+  // that could not be parsed on purpose must not merge unreviewed.
+  const failing = refusedFiles > 0 || fails(findings, options.failOn);
   let conclusion: CheckVerdict["conclusion"] = failing ? "failure" : "success";
   if (conclusion === "failure" && options.advisory) conclusion = "neutral";
   if (conclusion === "success" && options.partial) conclusion = "neutral";

@@ -1,5 +1,6 @@
 import type { SourceFile } from "../migrations/model.js";
 import type { RelevantFile } from "../migrations/relevant-files.js";
+import { pathologicalNesting } from "../sql/comment-nesting.js";
 import { MAX_REVIEWED_FILE_BYTES, filesToRead, foldersToList, type FolderEntry } from "./gather-plan.js";
 import type { Head } from "./head.js";
 
@@ -8,7 +9,8 @@ export type HeadSource = Pick<Head, "listFolder" | "readFile">;
 
 export interface Gathered {
   files: SourceFile[];
-  notReviewed: Array<{ path: string; reason: string }>;
+  /** `refused`: the file was judged hostile (it would stall the parser), not merely left out: the check fails. */
+  notReviewed: Array<{ path: string; reason: string; refused?: true }>;
 }
 
 export const DELETED_REASON = "deleted by this pull request";
@@ -33,6 +35,13 @@ export async function gatherMigrationFiles(source: HeadSource, relevant: readonl
     const text = await source.readFile(path);
     if (text === undefined) {
       if (changedSet.has(path)) notReviewed.push({ path, reason: "could not be read at the head commit" });
+      continue;
+    }
+    // Refused before it can reach the parser (which runs on the event loop every tenant shares);
+    // a counterpart refused is left out like one too large to read.
+    const hostile = pathologicalNesting(text);
+    if (hostile !== undefined) {
+      if (changedSet.has(path)) notReviewed.push({ path, reason: hostile, refused: true });
       continue;
     }
     files.push({ path, text });

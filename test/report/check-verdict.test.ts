@@ -118,3 +118,19 @@ describe("annotationBatches", () => {
     ).toEqual(["db/migrations/0002_drop.up.sql"]);
   });
 });
+
+describe("checkVerdict with a file refused as hostile", () => {
+  const refused = [{ path: "db/nested.sql", reason: "comments nested 60000 deep", refused: true }];
+
+  it("fails the check even with no findings: GitHub would let a neutral required check pass", () => {
+    const verdict = checkVerdict([], { failOn: "error", advisory: false, partial: true, migrations: 0, notReviewed: refused });
+    expect(verdict.conclusion).toBe("failure");
+    expect(verdict.title).toBe("1 file refused as hostile in 0 migrations (partial review)");
+  });
+
+  it("is neutral when advisory, and a file merely not reviewed (too large) stays neutral", () => {
+    expect(checkVerdict([], { failOn: "never", advisory: true, partial: true, migrations: 0, notReviewed: refused }).conclusion).toBe("neutral");
+    const tooLarge = [{ path: "db/big.sql", reason: "larger than 1 MiB" }];
+    expect(checkVerdict([], { failOn: "error", advisory: false, partial: true, migrations: 0, notReviewed: tooLarge }).conclusion).toBe("neutral");
+  });
+});
