@@ -7,6 +7,7 @@ import { readFolders } from "../replay/folder-files.js";
 import { replayPullRequest } from "../replay/for-pull-request.js";
 import type { ReplayOutcome } from "../replay/replay-migrations.js";
 import type { ReplayRunner } from "../replay/verify.js";
+import { pathologicalNesting } from "../sql/comment-nesting.js";
 import { changedPaths } from "./detect.js";
 import type { Head } from "./head.js";
 
@@ -50,7 +51,16 @@ export async function verify(input: VerifyInput): Promise<ReplayOutcome | undefi
     readTree: (folders) =>
       withWorkspace(
         () => head.openWorkspace(signal),
-        (workspace) => readFolders(workspace.root, folders),
+        async (workspace) => {
+          const files = await readFolders(workspace.root, folders);
+          // The replay parses every file of the folders on this thread: one of pathological
+          // comment nesting would stall the process, so the replay does not run (it says why).
+          for (const file of files) {
+            const why = pathologicalNesting(file.text);
+            if (why) throw new Error(`${file.path}: ${why}`);
+          }
+          return files;
+        },
       ),
     runner: input.runner,
     log: input.log,

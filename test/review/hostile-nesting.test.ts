@@ -1,9 +1,13 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../src/config/repo-config.js";
 import { createRelevantFileMatcher, selectRelevantFiles, type ChangedFile } from "../../src/migrations/relevant-files.js";
 import { addedFilePatch } from "../../src/report/diff-anchors.js";
 import type { Head } from "../../src/review/head.js";
+import type { ReplayRunner } from "../../src/replay/verify.js";
 import { reviewHeadCommit } from "../../src/review/pipeline.js";
 import { MAX_COMMENT_NESTING } from "../../src/sql/comment-nesting.js";
 
@@ -35,7 +39,22 @@ const head: Head = {
   openWorkspace: () => Promise.reject(new Error("no workspace in this test")),
 };
 
-function review(config: RepoConfig) {
+/** A head whose workspace holds FILES on disk, as the replay reads whole migration folders from it. */
+function headWithWorkspace(): Head {
+  return {
+    ...head,
+    openWorkspace: async () => {
+      const root = await mkdtemp(join(tmpdir(), "de-nesting-"));
+      for (const [path, text] of Object.entries(FILES)) {
+        await mkdir(join(root, folderOf(path)), { recursive: true });
+        await writeFile(join(root, path), text);
+      }
+      return { root, files: Object.keys(FILES).length, bytes: 0, skipped: [], dispose: () => rm(root, { recursive: true, force: true }) };
+    },
+  };
+}
+
+function review(config: RepoConfig, overrides: Partial<Parameters<typeof reviewHeadCommit>[0]> = {}) {
   const changed: ChangedFile[] = [HOSTILE, FINE].map((path) => ({
     path,
     status: "added",
@@ -53,6 +72,7 @@ function review(config: RepoConfig) {
     posted: new Set(),
     pr: { number: 9, title: "Nested comments", body: "", author: "mallory", baseRef: "main", headSha: "0123456789abcdef0123456789abcdef01234567" },
     log: pino({ level: "silent" }),
+    ...overrides,
   });
 }
 
@@ -71,6 +91,22 @@ describe("a migration of deeply nested comments", () => {
     const { review: built } = await review(DEFAULT_REPO_CONFIG);
     expect(built.check.conclusion).toBe("failure");
     expect(built.check.output.title).toContain("1 file refused as hostile");
+  });
+
+  it("is not handed to the replay, which parses whole folders on this thread: the replay says why it did not run", async () => {
+    const runs: unknown[] = [];
+    const runner: ReplayRunner = {
+      run: (request) => {
+        runs.push(request);
+        return Promise.reject(new Error("the replay must not run"));
+      },
+    };
+    const config = { ...DEFAULT_REPO_CONFIG, replay: { ...DEFAULT_REPO_CONFIG.replay, enabled: true } };
+    const { review: built, replay } = await review(config, { head: headWithWorkspace(), replay: runner });
+    expect(runs).toEqual([]);
+    expect(replay?.status).toBe("unavailable");
+    expect(replay?.reason).toContain(`${HOSTILE}: comments nested ${DEPTH} deep`);
+    expect(built.check.conclusion).toBe("failure");
   });
 
   it("is neutral, not success, when the repository makes the check advisory", async () => {
