@@ -6,6 +6,7 @@ import { CommandRateLimiter } from "../../src/commands/rate-limit.js";
 import { REPLY_MARKER } from "../../src/commands/replies.js";
 import { PAUSED_LABEL } from "../../src/review/auto-review.js";
 import { fakeGemini, type FakeGemini } from "../helpers/fake-gemini.js";
+import { fileContentAnswer } from "../helpers/contents-answer.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
@@ -459,7 +460,9 @@ describe("/data-engineer explain, config, help", () => {
     const payload = issueComment("/data-engineer config");
     github.installationToken(INSTALLATION_ID);
     const path = (repo: string) => new RegExp(`^${REPO.replace("Hello-World", repo.replace(".", "\\."))}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
-    github.on("GET", path("Hello-World"), notFound).on("GET", path(".github"), { status: 200, raw: "reviewEvent: REQUEST_CHANGES\n" });
+    github
+      .on("GET", path("Hello-World"), notFound)
+      .on("GET", path(".github"), fileContentAnswer("Codertocat", ".github", ".github/data-engineer.yml", "reviewEvent: REQUEST_CHANGES\n"));
     github.on("GET", `${REPO}/collaborators/Codertocat/permission`, permissionReply("admin", "admin"));
     expectReaction("issue", payload.comment.id);
     expectReply();
