@@ -4,6 +4,7 @@ import { errorMessage } from "../errors.js";
 import type { AgentDefinition } from "./definition.js";
 import { offeredTools, runAgentLoop, type AgentLimits, type AgentRun } from "./loop.js";
 import type { ModelClient } from "./model/model-client.js";
+import { chooseModel, type ModelChoice } from "./model/model-choice.js";
 import type { ModelSettings } from "./model/model-settings.js";
 import { familyTemperature } from "./model/sampling.js";
 import { repositoryContext } from "./repository-context.js";
@@ -37,9 +38,14 @@ export interface AgentOutcome {
 
 export type AgentTask = Omit<ReviewTaskInput, "offeredTools" | "unavailableTools" | "maxTurns">;
 
+/** The model of a run: the repository's `agent.model` only when the operator allows it. */
+export function agentModel(definition: AgentDefinition, settings: ModelSettings, config: RepoConfig["agent"]): ModelChoice {
+  return chooseModel(config.model, settings.model ?? definition.model ?? DEFAULT_AGENT_MODEL, settings.allowedModels);
+}
+
 export function agentLimits(definition: AgentDefinition, settings: ModelSettings, config: RepoConfig["agent"]): AgentLimits {
   const lower = (value: number, cap: number | undefined) => (cap === undefined ? value : Math.min(value, cap));
-  const model = config.model ?? settings.model ?? definition.model ?? DEFAULT_AGENT_MODEL;
+  const { model } = agentModel(definition, settings, config);
   const thinkingLevel = settings.sampling?.thinkingLevel;
   return {
     model,
@@ -75,6 +81,8 @@ export async function runAgentReview(input: AgentReviewInput): Promise<AgentOutc
     return { run: failedRun(`the agent definition did not load: ${errorMessage(error)}`), limits, unavailableTools: [] };
   }
   const limits = agentLimits(definition, input.runtime.settings, input.config);
+  const { refused } = agentModel(definition, input.runtime.settings, input.config);
+  if (refused !== undefined) log.warn({ requestedModel: input.config.model, model: limits.model, reason: refused }, "agent.model refused");
   const tools = offeredTools(definition.tools);
   const unavailableTools = definition.unavailableTools;
   let workspace: Workspace;

@@ -26,3 +26,9 @@ export function effectiveRole(answer: { permission: string; roleName?: string | 
 export function meetsPermission(role: Role, min: MinPermission): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(min);
 }
+
+/**
+ * The weakest `commands.minPermission` the configuration schema accepts: a role below it is
+ * refused whatever the repository's file says, so the file need not be read for it.
+ */
+export const LOWEST_MIN_PERMISSION: MinPermission = "write";

@@ -13,16 +13,17 @@ import { reviewPullRequest } from "../review/run-review.js";
 import { renderConfigReport } from "./config-report.js";
 import { explainRule } from "./explain.js";
 import type { Command, ParsedCommand } from "./parse.js";
-import { effectiveRole, meetsPermission, type Role } from "./permission.js";
+import { effectiveRole, LOWEST_MIN_PERMISSION, meetsPermission, type MinPermission, type Role } from "./permission.js";
 import type { CommandRateLimiter } from "./rate-limit.js";
 import { failedReply, helpReply, permissionUnknownReply, rateLimitedReply, refusedReply, reply } from "./replies.js";
 import type { ReplayRunner } from "../replay/verify.js";
 
 /**
- * Runs one `/data-engineer` command. The gate, in order: the configuration (it says who may run
- * commands and how often), the commenter's permission (failing closed), the pull request's rate
+ * Runs one `/data-engineer` command. The gate, in order: the commenter's permission (failing
+ * closed), the configuration (it says who may run commands and how often), the pull request's rate
  * limit; then 👀 on the comment and the command. Every outcome that does nothing says why in a
- * reply, and nothing thrown leaves this function.
+ * reply (a permission refusal only once an hour per commenter and pull request), and nothing
+ * thrown leaves this function.
  */
 
 /** A GitHub account that is an app (this one included): its comments are never commands. */
@@ -77,10 +78,28 @@ export async function runCommand(request: CommandRequest, deps: CommandDependenc
   }
 }
 
-/** The configuration when the command may run; undefined when it was refused (with a reply). */
+/**
+ * The configuration when the command may run; undefined when it was refused (with a reply). The
+ * commenter's role is looked up before the configuration is read: whoever is below the lowest
+ * `commands.minPermission` any configuration can set is refused without the file being fetched
+ * or parsed, so an outsider's comment costs one API call, not a parse of the repository's file.
+ */
 async function gate(request: CommandRequest, deps: CommandDependencies): Promise<LoadedRepoConfig | undefined> {
   const { client, log, login } = request;
   const name = commandText(request.parsed);
+  let role: Role;
+  try {
+    role = effectiveRole(await client.permissionOf(login));
+  } catch (error) {
+    log.warn({ err: error, command: name, commenter: login }, "permission lookup failed; command refused");
+    await client.reply(request.comment, permissionUnknownReply(login, errorMessage(error)));
+    return undefined;
+  }
+  if (!meetsPermission(role, LOWEST_MIN_PERMISSION)) {
+    await refuse(request, deps, role, LOWEST_MIN_PERMISSION);
+    return undefined;
+  }
+
   let loaded: LoadedRepoConfig;
   try {
     loaded = await client.repoConfig();
@@ -91,18 +110,8 @@ async function gate(request: CommandRequest, deps: CommandDependencies): Promise
     return undefined;
   }
   const settings = loaded.config.commands;
-
-  let role: Role;
-  try {
-    role = effectiveRole(await client.permissionOf(login));
-  } catch (error) {
-    log.warn({ err: error, command: name, commenter: login }, "permission lookup failed; command refused");
-    await client.reply(request.comment, permissionUnknownReply(login, errorMessage(error)));
-    return undefined;
-  }
   if (!meetsPermission(role, settings.minPermission)) {
-    log.info({ command: name, commenter: login, role, minPermission: settings.minPermission }, "command refused: permission");
-    await client.reply(request.comment, refusedReply(login, request.parsed.ok ? name : undefined, settings.minPermission, role));
+    await refuse(request, deps, role, settings.minPermission);
     return undefined;
   }
 
@@ -115,6 +124,20 @@ async function gate(request: CommandRequest, deps: CommandDependencies): Promise
   }
   log.info({ command: name, commenter: login, role }, "command accepted");
   return loaded;
+}
+
+/**
+ * Says why a command was refused for its permission, at most once per commenter and pull request
+ * in the limiter's window: an outsider's thirty comments get one reply, not thirty.
+ */
+async function refuse(request: CommandRequest, deps: CommandDependencies, role: Role, minPermission: MinPermission): Promise<void> {
+  const { client, log, login } = request;
+  const name = commandText(request.parsed);
+  const { owner, repo, pullNumber } = client.target;
+  const answered = !deps.limiter.takeRefusal(`${owner}/${repo}#${pullNumber}@${login.toLowerCase()}`);
+  log.info({ command: name, commenter: login, role, minPermission, answered }, "command refused: permission");
+  if (answered) return;
+  await client.reply(request.comment, refusedReply(login, request.parsed.ok ? name : undefined, minPermission, role));
 }
 
 async function dispatch(request: CommandRequest, deps: CommandDependencies, loaded: LoadedRepoConfig): Promise<void> {

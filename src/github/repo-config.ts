@@ -1,11 +1,16 @@
 import { ConfigError } from "../errors.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigDocument, REPO_CONFIG_FILE, type RepoConfig } from "../config/repo-config.js";
 import { callGitHub } from "./call.js";
-import { rawText } from "./raw-content.js";
 import type { GitHubOctokit } from "./octokit.js";
 
 /** Where the configuration came from: the repository's own file, the organisation's, or none. */
 export type RepoConfigOrigin = "repository" | "organisation" | "default";
+
+/**
+ * The largest configuration read, in bytes. A real one is a few KiB; YAML is parsed on the event
+ * loop, and a 12 MB file stalled every tenant for about 10 s.
+ */
+export const MAX_REPO_CONFIG_BYTES = 64 * 1024;
 
 export interface LoadedRepoConfig {
   config: RepoConfig;
@@ -33,12 +38,29 @@ export async function loadRepoConfig(octokit: GitHubOctokit, owner: string, repo
   return { config: DEFAULT_REPO_CONFIG, source: undefined, origin: "default", data: undefined };
 }
 
+/**
+ * The file's text, asked in the JSON media type: GitHub states the file's `size` there, so an
+ * oversized file is refused before its content is decoded or parsed (and above 1 MB GitHub leaves
+ * the content out of that answer, so it is never downloaded either).
+ */
 async function readConfigFile(octokit: GitHubOctokit, owner: string, repo: string): Promise<string | undefined> {
   const response = await callGitHub({ kind: "read", doing: `reading ${REPO_CONFIG_FILE}`, notFound: "absent" }, () =>
-    octokit.rest.repos.getContent({ owner, repo, path: REPO_CONFIG_FILE, mediaType: { format: "raw" } }),
+    octokit.rest.repos.getContent({ owner, repo, path: REPO_CONFIG_FILE }),
   );
   if (response === undefined) return undefined;
-  const text = rawText(response.data);
-  if (text !== undefined) return text;
-  throw new ConfigError(`${owner}/${repo}:${REPO_CONFIG_FILE} is not a file`);
+  const where = `${owner}/${repo}:${REPO_CONFIG_FILE}`;
+  const data = response.data;
+  if (Array.isArray(data) || data.type !== "file") throw new ConfigError(`${where} is not a file`);
+  if (data.size > MAX_REPO_CONFIG_BYTES) throw tooLarge(where, data.size);
+  if (!("content" in data) || typeof data.content !== "string" || data.encoding !== "base64") {
+    throw new ConfigError(`${where}: GitHub did not send the file's content`);
+  }
+  const bytes = Buffer.from(data.content, "base64");
+  // The stated size is GitHub's; the decoded bytes are checked too, whatever it said.
+  if (bytes.length > MAX_REPO_CONFIG_BYTES) throw tooLarge(where, bytes.length);
+  return new TextDecoder().decode(bytes);
+}
+
+function tooLarge(where: string, size: number): ConfigError {
+  return new ConfigError(`${where} is ${size} bytes; the configuration may be at most ${MAX_REPO_CONFIG_BYTES} bytes (64 KiB), so it was not read`);
 }

@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { GitHubApiError } from "../../src/errors.js";
 import { loadRepoConfig } from "../../src/github/repo-config.js";
+import { fileContentAnswer } from "../helpers/contents-answer.js";
 import { FakeGitHub } from "../helpers/fake-github.js";
+
+const FILE = ".github/data-engineer.yml";
 
 const octokit = () => new Octokit({ auth: "t", request: { retries: 0 } });
 const NOT_FOUND = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
@@ -11,7 +14,9 @@ const path = (repo: string) => new RegExp(`^/repos/acme/${repo.replace(".", "\\.
 
 describe("loading .github/data-engineer.yml", () => {
   it("falls back to the organisation's .github repository", async () => {
-    const github = new FakeGitHub().on("GET", path("shop"), NOT_FOUND).on("GET", path(".github"), { status: 200, raw: "failOn: never\n" });
+    const github = new FakeGitHub()
+      .on("GET", path("shop"), NOT_FOUND)
+      .on("GET", path(".github"), fileContentAnswer("acme", ".github", FILE, "failOn: never\n"));
     const { config, source } = await loadRepoConfig(octokit(), "acme", "shop");
     github.assertDone();
     expect(config.failOn).toBe("never");
@@ -28,7 +33,7 @@ describe("loading .github/data-engineer.yml", () => {
   });
 
   it("names the file and the key of an invalid configuration", async () => {
-    const github = new FakeGitHub().on("GET", path("shop"), { status: 200, raw: "reviewEvent: APPROVE\n" });
+    const github = new FakeGitHub().on("GET", path("shop"), fileContentAnswer("acme", "shop", FILE, "reviewEvent: APPROVE\n"));
     await expect(loadRepoConfig(octokit(), "acme", "shop")).rejects.toThrow(ConfigError);
     github.assertDone();
   });
@@ -41,5 +46,32 @@ describe("loading .github/data-engineer.yml", () => {
     });
     await expect(loadRepoConfig(octokit(), "acme", "shop")).rejects.toBeInstanceOf(GitHubApiError);
     github.assertDone();
+  });
+
+  it("refuses a configuration over 64 KiB from the size GitHub states, before reading its content", async () => {
+    // Over 1 MB GitHub sends no content in the JSON answer: only the size says how large the file is.
+    const github = new FakeGitHub().on("GET", path("shop"), fileContentAnswer("acme", "shop", FILE, "", { size: 12 * 1024 * 1024, content: "" }));
+    const loading = loadRepoConfig(octokit(), "acme", "shop");
+    await expect(loading).rejects.toBeInstanceOf(ConfigError);
+    await expect(loading).rejects.toThrow("acme/shop:.github/data-engineer.yml is 12582912 bytes; the configuration may be at most 65536 bytes (64 KiB)");
+    github.assertDone();
+    expect(github.requests.every((r) => !String(r.headers.accept ?? "").includes(".raw"))).toBe(true);
+  });
+
+  it("refuses content over 64 KiB even when the stated size is small", async () => {
+    const big = `failOn: never\n# ${"x".repeat(70 * 1024)}\n`;
+    const github = new FakeGitHub().on("GET", path("shop"), fileContentAnswer("acme", "shop", FILE, big, { size: 10 }));
+    await expect(loadRepoConfig(octokit(), "acme", "shop")).rejects.toThrow("at most 65536 bytes");
+    github.assertDone();
+  });
+
+  it("reads a configuration of exactly 64 KiB", async () => {
+    const head = "failOn: never\n# ";
+    const text = `${head}${"x".repeat(64 * 1024 - head.length - 1)}\n`;
+    expect(Buffer.byteLength(text)).toBe(64 * 1024);
+    const github = new FakeGitHub().on("GET", path("shop"), fileContentAnswer("acme", "shop", FILE, text));
+    const { config } = await loadRepoConfig(octokit(), "acme", "shop");
+    github.assertDone();
+    expect(config.failOn).toBe("never");
   });
 });

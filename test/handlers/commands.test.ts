@@ -6,6 +6,7 @@ import { CommandRateLimiter } from "../../src/commands/rate-limit.js";
 import { REPLY_MARKER } from "../../src/commands/replies.js";
 import { PAUSED_LABEL } from "../../src/review/auto-review.js";
 import { fakeGemini, type FakeGemini } from "../helpers/fake-gemini.js";
+import { fileContentAnswer } from "../helpers/contents-answer.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
@@ -129,10 +130,13 @@ function permissionReply(permission: string, roleName: string): FakeReply {
   return { status: 200, body: { ...example, permission, role_name: roleName, user: { ...example.user, login: "Codertocat", role_name: roleName } } };
 }
 
-/** The gate: the installation token, the configuration, the commenter's permission. */
-function expectGate(options: { config?: string; permission?: FakeReply; token?: boolean; login?: string } = {}): void {
+/**
+ * The gate: the installation token, the commenter's permission, the configuration (not read when
+ * `readsConfig` is false: a commenter below write, or a failed permission lookup).
+ */
+function expectGate(options: { config?: string; permission?: FakeReply; token?: boolean; login?: string; readsConfig?: boolean } = {}): void {
   if (options.token ?? true) github.installationToken(INSTALLATION_ID);
-  expectRepoConfig(github, pr, options.config);
+  if (options.readsConfig ?? true) expectRepoConfig(github, pr, options.config);
   github.on("GET", `${REPO}/collaborators/${options.login ?? "Codertocat"}/permission`, options.permission ?? permissionReply("write", "write"));
 }
 
@@ -459,7 +463,9 @@ describe("/data-engineer explain, config, help", () => {
     const payload = issueComment("/data-engineer config");
     github.installationToken(INSTALLATION_ID);
     const path = (repo: string) => new RegExp(`^${REPO.replace("Hello-World", repo.replace(".", "\\."))}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
-    github.on("GET", path("Hello-World"), notFound).on("GET", path(".github"), { status: 200, raw: "reviewEvent: REQUEST_CHANGES\n" });
+    github
+      .on("GET", path("Hello-World"), notFound)
+      .on("GET", path(".github"), fileContentAnswer("Codertocat", ".github", ".github/data-engineer.yml", "reviewEvent: REQUEST_CHANGES\n"));
     github.on("GET", `${REPO}/collaborators/Codertocat/permission`, permissionReply("admin", "admin"));
     expectReaction("issue", payload.comment.id);
     expectReply();
@@ -583,7 +589,7 @@ describe("/data-engineer pause and resume", () => {
 describe("who may run commands", () => {
   it("refuses a reader with a reply naming the permission needed", async () => {
     const payload = issueComment("/data-engineer review");
-    expectGate({ permission: permissionReply("read", "read") });
+    expectGate({ permission: permissionReply("read", "read"), readsConfig: false });
     expectReply();
 
     await receive("issue_comment", payload);
@@ -593,6 +599,44 @@ describe("who may run commands", () => {
     );
     expect(github.requestsTo("reactions/create-for-issue-comment")).toEqual([]);
     expect(github.requestsTo("checks/create")).toEqual([]);
+  });
+
+  it("refuses an outsider without reading the configuration, however large the file", async () => {
+    github.installationToken(INSTALLATION_ID);
+    github.on("GET", `${REPO}/collaborators/Codertocat/permission`, permissionReply("none", "none"));
+    expectReply();
+
+    await receive("issue_comment", issueComment("/data-engineer review"));
+
+    expect(onlyReply()).toContain("needs at least **write** permission on this repository (`commands.minPermission`); you have no role on it.");
+    expect(github.requests.some((r) => r.path.includes("/contents/"))).toBe(false);
+  });
+
+  it("answers an outsider's refused commands once per pull request per hour", async () => {
+    let now = Date.parse("2030-01-01T10:00:00Z");
+    const limiter = new CommandRateLimiter({ now: () => now });
+    const outsider = permissionReply("none", "none");
+    for (let i = 0; i < 30; i++) github.installationToken(INSTALLATION_ID); // each receive is a new app
+    github.on("GET", `${REPO}/collaborators/Codertocat/permission`, outsider, 30);
+    expectReply();
+    for (let i = 0; i < 30; i++) {
+      await receive("issue_comment", issueComment("/data-engineer review"), { limiter });
+      now += 60_000;
+    }
+    // 30 comments over 30 minutes: one reply, one permission lookup each, nothing else.
+    expect(replies()).toHaveLength(1);
+    expect(github.requests.filter((r) => r.method !== "POST" || !r.path.endsWith("/access_tokens"))).toHaveLength(31);
+    github.assertDone();
+    github.stop();
+
+    // An hour after the first reply, the next refusal is answered again.
+    github = new FakeGitHub();
+    now = Date.parse("2030-01-01T11:00:01Z");
+    github.installationToken(INSTALLATION_ID);
+    github.on("GET", `${REPO}/collaborators/Codertocat/permission`, outsider);
+    expectReply();
+    await receive("issue_comment", issueComment("/data-engineer review"), { limiter });
+    expect(onlyReply()).toContain("you have no role on it");
   });
 
   it("applies commands.minPermission, with custom roles judged by their base permission", async () => {
@@ -607,7 +651,7 @@ describe("who may run commands", () => {
   });
 
   it("refuses an invalid command from a reader without echoing it", async () => {
-    expectGate({ permission: permissionReply("read", "read") });
+    expectGate({ permission: permissionReply("read", "read"), readsConfig: false });
     expectReply();
 
     await receive("issue_comment", issueComment("/data-engineer approve"));
@@ -621,7 +665,7 @@ describe("who may run commands", () => {
     ["500", { status: 500, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" }, undocumented: "any endpoint can fail" }],
   ])("fails closed when the permission lookup answers %s", async (status, answer: FakeReply) => {
     const payload = issueComment("/data-engineer review");
-    expectGate({ permission: answer });
+    expectGate({ permission: answer, readsConfig: false });
     expectReply();
 
     await receive("issue_comment", payload);
@@ -634,8 +678,7 @@ describe("who may run commands", () => {
 
   it("refuses every command when the configuration does not load", async () => {
     const payload = issueComment("/data-engineer help");
-    github.installationToken(INSTALLATION_ID);
-    expectRepoConfig(github, pr, "commands:\n  minPermission: read\n");
+    expectGate({ config: "commands:\n  minPermission: read\n" });
     expectReply();
 
     await receive("issue_comment", payload);

@@ -2,6 +2,7 @@ import { gzipSync } from "node:zlib";
 import nock from "nock";
 import { addedFilePatch } from "../../src/report/diff-anchors.js";
 import { paxEntry, rawTar } from "../agent/workspace/tar-bytes.js";
+import { fileContentAnswer } from "./contents-answer.js";
 import type { FakeGitHub, FakeReply } from "./fake-github.js";
 import { INSTALLATION_ID, webhookExample } from "./webhooks.js";
 
@@ -70,7 +71,7 @@ export function expectRepoConfig(github: FakeGitHub, payload: PullRequestPayload
   const { owner, name } = { owner: payload.repository.owner.login, name: payload.repository.name };
   const configPath = (repo: string) => new RegExp(`^/repos/${owner}/${repo.replace(".", "\\.")}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
   if (yaml !== undefined) {
-    github.on("GET", configPath(name), { status: 200, raw: yaml });
+    github.on("GET", configPath(name), fileContentAnswer(owner, name, ".github/data-engineer.yml", yaml));
     return;
   }
   github.on("GET", configPath(name), NOT_FOUND).on("GET", configPath(".github"), NOT_FOUND);

@@ -20,6 +20,11 @@ export interface ModelSettings {
   baseUrl?: string;
   /** The operator's choice of model, over the agent definition's. */
   model?: string;
+  /**
+   * Models a repository's `agent.model` may pick (DATA_ENGINEER_AGENT_MODELS); undefined: only
+   * the server's own model (see model-choice.ts).
+   */
+  allowedModels?: readonly string[];
   /** Tokens (input + output) one review may spend. */
   tokenBudget: number;
   /** Per-family temperatures and the thinking level, set by the operator. */
@@ -43,6 +48,7 @@ export const MODEL_ENV_VARIABLES = [
   "GEMINI_BASE_URL",
   "GEMINI_MODEL",
   "DATA_ENGINEER_AGENT_TOKEN_BUDGET",
+  "DATA_ENGINEER_AGENT_MODELS",
   ...SAMPLING_ENV_VARIABLES,
 ] as const;
 
@@ -115,6 +121,21 @@ function readModel(env: Env, problems: string[]): string | undefined {
   return value;
 }
 
+/** DATA_ENGINEER_AGENT_MODELS: model names separated by commas. */
+function readAllowedModels(env: Env, problems: string[]): string[] | undefined {
+  const value = read(env, "DATA_ENGINEER_AGENT_MODELS");
+  if (value === undefined) return undefined;
+  const models = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (models.length === 0 || models.some((name) => !MODEL_NAME.test(name) || name.includes(".."))) {
+    problems.push("DATA_ENGINEER_AGENT_MODELS must be model names separated by commas, such as gemini-2.5-pro,gemini-2.5-flash.");
+    return undefined;
+  }
+  return models;
+}
+
 function readTokenBudget(env: Env, problems: string[]): number {
   const value = read(env, "DATA_ENGINEER_AGENT_TOKEN_BUDGET");
   if (value === undefined) return DEFAULT_TOKEN_BUDGET;
@@ -139,9 +160,16 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv): ModelSettingsResul
   const baseUrl = readBaseUrl(env, problems);
   const model = readModel(env, problems);
   const tokenBudget = readTokenBudget(env, problems);
+  const allowedModels = readAllowedModels(env, problems);
   const sampling = samplingFromEnv(env, problems);
   const hasSampling = sampling.temperatures !== undefined || sampling.thinkingLevel !== undefined;
-  const optional = { ...(baseUrl ? { baseUrl } : {}), ...(model ? { model } : {}), tokenBudget, ...(hasSampling ? { sampling } : {}) };
+  const optional = {
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(model ? { model } : {}),
+    ...(allowedModels ? { allowedModels } : {}),
+    tokenBudget,
+    ...(hasSampling ? { sampling } : {}),
+  };
 
   let settings: ModelSettings | undefined;
   if (vertex) {

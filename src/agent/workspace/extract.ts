@@ -5,7 +5,7 @@ import { Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
-import { AppError, errorMessage } from "../../errors.js";
+import { AppError, UserInputError, errorMessage } from "../../errors.js";
 
 /**
  * A commit's files on disk for the agent to read: a tar archive unpacked into a fresh temporary
@@ -23,6 +23,14 @@ export interface WorkspaceLimits {
   maxFileBytes: number;
   /** Bytes read from the input as given (compressed when gzip); beyond, the workspace is truncated. */
   maxArchiveBytes: number;
+  /**
+   * Bytes of the tar stream after decompression, skipped files' data, headers and padding
+   * included; beyond, the extraction fails with a WorkspaceLimitError. A skipped file is still
+   * decompressed to be passed over: 10 MB of gzip held a 10 GiB file that took 20 s to drain.
+   */
+  maxUnpackedBytes: number;
+  /** Entries of any kind (folders, links and skipped ones included); beyond, a WorkspaceLimitError. */
+  maxEntries: number;
 }
 
 const MiB = 1024 * 1024;
@@ -34,6 +42,8 @@ export const DEFAULT_WORKSPACE_LIMITS: Readonly<WorkspaceLimits> = Object.freeze
   // files over their own limit by lines, so such a file must be on disk rather than vanish.
   maxFileBytes: 64 * MiB,
   maxArchiveBytes: 500 * MiB,
+  maxUnpackedBytes: 1024 * MiB,
+  maxEntries: 100_000,
 });
 
 export interface SkippedEntry {
@@ -74,6 +84,13 @@ export class ArchiveError extends Error {
     this.name = "ArchiveError";
   }
 }
+
+/**
+ * The archive is larger than the workspace may unpack (decompressed bytes or entries): the
+ * extraction is abandoned and the folder removed. The repository's content is the cause, so the
+ * fault is the user's; whoever opens the workspace fails its own step with this message.
+ */
+export class WorkspaceLimitError extends UserInputError {}
 
 const TEMP_PREFIX = "data-engineer-ws-";
 /** File contents waiting for the disk beyond this stop the reading until they are written. */
@@ -203,6 +220,10 @@ class Extraction {
 
   private readonly parser: Parser;
   private archiveBytes = 0;
+  private unpackedBytes = 0;
+  private entries = 0;
+  /** A cap whose crossing fails the extraction (WorkspaceLimitError). */
+  private limitFailure: WorkspaceLimitError | undefined;
   private stopped = false;
   private cancelled = false;
   /** Why the tar stream cannot be read. */
@@ -269,11 +290,18 @@ class Extraction {
   }
 
   private failure(): unknown {
-    return this.writeFailure ?? this.parseFailure;
+    return this.limitFailure ?? this.writeFailure ?? this.parseFailure;
   }
 
   private feed(chunk: Buffer, callback: (error?: Error | null) => void): void {
-    if (!this.stopped) this.parser.write(chunk);
+    // Counted as the decompressed bytes arrive, before the parser sees them.
+    this.unpackedBytes += chunk.length;
+    if (this.unpackedBytes > this.limits.maxUnpackedBytes) {
+      this.limitFailure ??= new WorkspaceLimitError(
+        `the head commit unpacks to more than ${formatBytes(this.limits.maxUnpackedBytes)} (skipped files included), so it was not unpacked`,
+      );
+    }
+    if (!this.stopped && this.limitFailure === undefined) this.parser.write(chunk);
     const failure = this.failure();
     if (failure !== undefined) {
       callback(asError(failure));
@@ -313,8 +341,18 @@ class Extraction {
     this.skipped.push({ path: shorten(path), reason });
   }
 
+  /** Counts one entry of any kind; false once there are more than the cap allows. */
+  private countEntry(): boolean {
+    this.entries++;
+    if (this.entries <= this.limits.maxEntries) return true;
+    this.limitFailure ??= new WorkspaceLimitError(
+      `the head commit has more than ${this.limits.maxEntries} entries (files, folders and links), so it was not unpacked`,
+    );
+    return false;
+  }
+
   private onIgnoredEntry(entry: ReadEntry): void {
-    if (this.stopped) return;
+    if (!this.countEntry() || this.stopped) return;
     const reason = entry.meta ? `oversized ${entry.type} header` : `unsupported entry type ${entry.type}`;
     this.skip(entry.path, reason);
   }
@@ -326,7 +364,7 @@ class Extraction {
 
   /** Whether the entry's data is being read (to be written). */
   private handle(entry: ReadEntry): boolean {
-    if (this.stopped || this.failure() !== undefined) return false;
+    if (!this.countEntry() || this.stopped || this.failure() !== undefined) return false;
     const where = locate(entry.path, this.stripComponents);
     const isDirectory = entry.type === "Directory" || entry.type === "GNUDumpDir";
     if (where.kind === "refused") {

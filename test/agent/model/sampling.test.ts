@@ -36,7 +36,14 @@ describe("sampling per model family", () => {
   });
 
   it("uses the definition's temperature unless the model's family has an override, which the repository may still lower", () => {
-    const { settings } = modelSettingsFromEnv(env({ DATA_ENGINEER_AGENT_TEMPERATURES: "gemini-3=1.0", DATA_ENGINEER_AGENT_THINKING_LEVEL: "high" }));
+    // The repository picks its models from the operator's allow-list.
+    const { settings } = modelSettingsFromEnv(
+      env({
+        DATA_ENGINEER_AGENT_TEMPERATURES: "gemini-3=1.0",
+        DATA_ENGINEER_AGENT_THINKING_LEVEL: "high",
+        DATA_ENGINEER_AGENT_MODELS: "gemini-3-pro,gemini-2.5-pro",
+      }),
+    );
     if (!settings) throw new Error("no settings");
     expect(agentLimits(definition, settings, { enabled: true, model: "gemini-3-pro" }).temperature).toBe(1);
     expect(agentLimits(definition, settings, { enabled: true, model: "gemini-2.5-pro" }).temperature).toBe(0.2);

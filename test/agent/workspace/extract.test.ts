@@ -19,7 +19,14 @@ import { PassThrough, Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { create as createTar } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ArchiveError, DEFAULT_WORKSPACE_LIMITS, extractArchive, withWorkspace, type Workspace } from "../../../src/agent/workspace/extract.js";
+import {
+  ArchiveError,
+  DEFAULT_WORKSPACE_LIMITS,
+  extractArchive,
+  withWorkspace,
+  WorkspaceLimitError,
+  type Workspace,
+} from "../../../src/agent/workspace/extract.js";
 import { paxEntry, rawEntry, rawTar } from "./tar-bytes.js";
 
 // Workspaces go to a temporary folder of this test file alone, so that listing it shows exactly
@@ -275,6 +282,8 @@ describe("extractArchive's caps", () => {
       maxFiles: 20_000,
       maxFileBytes: 64 * 1024 * 1024,
       maxArchiveBytes: 500 * 1024 * 1024,
+      maxUnpackedBytes: 1024 * 1024 * 1024,
+      maxEntries: 100_000,
     });
   });
 
@@ -361,6 +370,54 @@ describe("extractArchive's caps", () => {
       expect(ws.files).toBe(3);
       expect(ws.truncated).toBe("the archive has more than 3 files");
       expect(input.destroyed).toBe(true);
+    } finally {
+      await ws.dispose();
+    }
+  });
+});
+
+describe("extractArchive's caps on what it unpacks", () => {
+  it("fails on a small gzip whose skipped file decompresses past the unpacked-bytes cap", async () => {
+    // 64 MiB of zeros gzip to about 64 KiB: the shape of a 10 MB archive holding 10 GiB.
+    const bomb = gzipSync(
+      rawTar([
+        { path: "a.txt", body: "a" },
+        { path: "zeros.bin", body: Buffer.alloc(64 * 1024 * 1024) },
+      ]),
+    );
+    expect(bomb.length).toBeLessThan(128 * 1024);
+    const input = Readable.from(chunks(bomb, 1024));
+    const failure = await extractArchive(input, { gzip: true, stripComponents: 0, limits: { maxFileBytes: 1024, maxUnpackedBytes: 1024 * 1024 } }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WorkspaceLimitError);
+    expect((failure as Error).message).toBe("the head commit unpacks to more than 1 MiB (skipped files included), so it was not unpacked");
+    expect(leftBehind()).toEqual([]);
+  });
+
+  it("fails past the entry cap, folders and skipped links counted", async () => {
+    const entries = Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? { path: `d${i}/`, type: "5" } : { path: `l${i}`, type: "2", linkpath: "/etc/passwd" }));
+    const failure = await extractArchive(Readable.from([rawTar(entries)]), { gzip: false, stripComponents: 0, limits: { maxEntries: 50 } }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WorkspaceLimitError);
+    expect((failure as Error).message).toBe("the head commit has more than 50 entries (files, folders and links), so it was not unpacked");
+    expect(leftBehind()).toEqual([]);
+  });
+
+  it("unpacks an archive at exactly the caps", async () => {
+    const archive = rawTar([
+      { path: "a.txt", body: "a" },
+      { path: "b/", type: "5" },
+      { path: "b/c.txt", body: "c" },
+    ]);
+    const ws = await extractArchive(Readable.from([archive]), {
+      gzip: false,
+      stripComponents: 0,
+      limits: { maxEntries: 3, maxUnpackedBytes: archive.length },
+    });
+    try {
+      expect(tree(ws.root)).toEqual(["a.txt", "b/", "b/c.txt"]);
     } finally {
       await ws.dispose();
     }
