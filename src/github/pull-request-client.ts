@@ -7,7 +7,8 @@ import { commitStatusState, createCommitStatus, type CommitStatusState } from ".
 import { callGitHub } from "./call.js";
 import { downloadTarball } from "./head-tarball.js";
 import type { GitHubOctokit } from "./octokit.js";
-import { markersIn } from "../report/fingerprint.js";
+import { markerSeal, markersIn, sealMarker, type MarkerSeal } from "../report/fingerprint.js";
+import { markerKeyFromEnv } from "./marker-key.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import { rateLimitWait, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";
@@ -72,6 +73,16 @@ export interface PullRequestClientOptions {
      */
     publishNothingWhenReadOnly?: boolean;
   };
+  /**
+   * The key that seals finding markers (see marker-key.ts); from the environment when absent.
+   * The client keeps only the seal made from it, never the key.
+   */
+  markerKey?: Uint8Array;
+  /**
+   * The login this app's comments carry (`<slug>[bot]`): only its comments' markers are read.
+   * When unknown, every bot's comments are read, and the seal alone tells ours.
+   */
+  ownLogin?: string;
 }
 
 /** How a review reaches GitHub: a check run, a commit status where check runs are refused, or not at all. */
@@ -94,13 +105,19 @@ export class PullRequestClient {
   /** The status context set instead of a check run, once GitHub refused the check run. */
   private statusContext: string | undefined;
   private channel: ReportChannel = "check run";
+  private readonly options: Omit<PullRequestClientOptions, "markerKey">;
+  private readonly markers: MarkerSeal;
 
   constructor(
     private readonly octokit: GitHubOctokit,
     readonly pr: PullRequestRef,
     private readonly clock: Clock = realClock,
-    private readonly options: PullRequestClientOptions = {},
-  ) {}
+    options: PullRequestClientOptions = {},
+  ) {
+    const { markerKey, ...rest } = options;
+    this.options = rest;
+    this.markers = markerSeal(markerKey ?? markerKeyFromEnv().key, pr);
+  }
 
   /** How the verdict reaches GitHub: a check run, a commit status where check runs were refused, or not at all. */
   get reportedAs(): ReportChannel {
@@ -243,7 +260,10 @@ export class PullRequestClient {
     return response === undefined ? undefined : rawText(response.data);
   }
 
-  /** Fingerprints of the findings this app already posted as review comments on the pull request. */
+  /**
+   * Fingerprints of the findings this app already posted as review comments on the pull request:
+   * the sealed marker on the last line of a comment by this app (see report/fingerprint.ts).
+   */
   async postedFingerprints(): Promise<Set<string>> {
     const comments = await callGitHub({ kind: "read", doing: "reading the review comments already posted" }, () =>
       this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
@@ -255,10 +275,16 @@ export class PullRequestClient {
     );
     const found = new Set<string>();
     for (const comment of comments) {
-      if (comment.user.type !== "Bot") continue;
-      for (const fp of markersIn(comment.body)) found.add(fp);
+      if (!this.postedByUs(comment.user)) continue;
+      for (const fp of markersIn(comment.body, this.markers)) found.add(fp);
     }
     return found;
+  }
+
+  /** Review comments keep their author (a user deleted since shows as null). */
+  private postedByUs(user: { login: string; type: string } | null): boolean {
+    if (user?.type !== "Bot") return false;
+    return this.options.ownLogin === undefined || user.login.toLowerCase() === this.options.ownLogin.toLowerCase();
   }
 
   /**
@@ -288,7 +314,7 @@ export class PullRequestClient {
             line: c.line,
             side: "RIGHT" as const,
             ...(c.startLine !== undefined ? { start_line: c.startLine, start_side: "RIGHT" as const } : {}),
-            body: c.body,
+            body: sealMarker(c.body, this.markers),
           })),
         }),
       );

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 
@@ -90,13 +90,66 @@ export function statementTextFor(analysis: AnalysisResult, finding: Pick<Finding
   return undefined;
 }
 
-const MARKER = /<!-- data-engineer:finding=((?:agent-|replay-)?[0-9a-f]{64}) -->/g;
+/**
+ * Markers. A re-review skips every finding whose fingerprint a marker says was posted, so a
+ * marker anyone can write hides findings: a syntax error quoting the pull request once planted
+ * markers in the app's own comment. A marker is trusted only when it is
+ * - the last line of the comment (the renderer appends it after every text derived from the pull
+ *   request, so that text never reaches this position), and
+ * - sealed: an HMAC of the fingerprint and the pull request's scope (repository and number) under
+ *   a server key, which text from the pull request cannot compute.
+ * The renderer writes the unsealed marker; the GitHub client seals it as it posts the comment
+ * (it holds the key), and reads back only sealed markers of the app's own comments. Unsealed
+ * markers of earlier versions are ignored: their findings are posted once more, then sealed.
+ */
+const FINGERPRINT = "(?:agent-|replay-)?[0-9a-f]{64}";
+const UNSEALED_MARKER = new RegExp(`^<!-- data-engineer:finding=(${FINGERPRINT}) -->$`);
+const SEALED_MARKER = new RegExp(`^<!-- data-engineer:finding=(${FINGERPRINT}) --><!-- data-engineer:seal=([0-9a-f]{32}) -->$`);
+/** 128 bits of HMAC-SHA256: forging one is a 2^128 guess, and a marker stays short. */
+const SEAL_HEX_LENGTH = 32;
 
+/** The unsealed marker the renderer writes as a comment's last line. */
 export function findingMarker(fp: string): string {
   return `<!-- data-engineer:finding=${fp} -->`;
 }
 
-/** The fingerprints marked in a comment body, in order. */
-export function markersIn(text: string): string[] {
-  return [...text.matchAll(MARKER)].map((m) => m[1] ?? "").filter((fp) => fp !== "");
+/** Seals markers for one pull request. The key stays in a closure: no property of it holds the key, so logging it shows nothing. */
+export interface MarkerSeal {
+  seal(fp: string): string;
+}
+
+/** What a seal binds a marker to: markers of one pull request are not trusted on another, nor in another repository. */
+export interface MarkerScope {
+  owner: string;
+  repo: string;
+  pullNumber: number;
+}
+
+export function markerSeal(key: Uint8Array, scope: MarkerScope): MarkerSeal {
+  // GitHub owner and repository names are case-insensitive.
+  const subject = `${scope.owner.toLowerCase()}/${scope.repo.toLowerCase()}#${scope.pullNumber}`;
+  return { seal: (fp) => createHmac("sha256", key).update(`${subject}\n${fp}`).digest("hex").slice(0, SEAL_HEX_LENGTH) };
+}
+
+function lastLine(body: string): { head: string; line: string } {
+  const trimmed = body.trimEnd();
+  const at = trimmed.lastIndexOf("\n");
+  return { head: trimmed.slice(0, at + 1), line: trimmed.slice(at + 1).replace(/\r$/, "") };
+}
+
+/** The body with its last line, when it is an unsealed marker, sealed; any other body unchanged. */
+export function sealMarker(body: string, seal: MarkerSeal): string {
+  const { head, line } = lastLine(body);
+  const fp = UNSEALED_MARKER.exec(line)?.[1];
+  return fp === undefined ? body : `${head}${findingMarker(fp)}<!-- data-engineer:seal=${seal.seal(fp)} -->`;
+}
+
+/** The fingerprint a comment's last line marks with a valid seal; none for markers anywhere else, unsealed or sealed for another pull request. */
+export function markersIn(body: string, seal: MarkerSeal): string[] {
+  const match = SEALED_MARKER.exec(lastLine(body).line);
+  const fp = match?.[1];
+  const given = match?.[2];
+  if (fp === undefined || given === undefined) return [];
+  const expected = Buffer.from(seal.seal(fp), "hex");
+  return timingSafeEqual(expected, Buffer.from(given, "hex")) ? [fp] : [];
 }

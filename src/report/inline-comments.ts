@@ -84,6 +84,8 @@ export function renderInlineComment(finding: Finding, fp: string, anchor?: Inlin
         : `**Fix** (lines ${finding.fix.line}–${finding.fix.endLine}): ${plainText(finding.fix.title)}\n\n${codeBlock("sql", finding.fix.replacement)}`,
     );
   }
+  // Last, after every text derived from the pull request: re-reviews read a marker only on a
+  // comment's last line, once the GitHub client has sealed it (see fingerprint.ts).
   parts.push(findingMarker(fp));
   return parts.join("\n\n");
 }

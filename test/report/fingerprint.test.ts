@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeMigrations } from "../../src/rules/engine.js";
-import { findingMarker, fingerprint, markersIn, normalizeStatement, statementTextFor } from "../../src/report/fingerprint.js";
+import { findingMarker, fingerprint, markerSeal, markersIn, normalizeStatement, sealMarker, statementTextFor } from "../../src/report/fingerprint.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { caseMigration } from "../helpers/rule-tester.js";
 
@@ -53,13 +53,43 @@ describe("fingerprint", () => {
   });
 });
 
+const KEY = Buffer.from("test marker key");
+const SCOPE = { owner: "acme", repo: "shop", pullNumber: 7 };
+const sealed = (fp: string, seal = markerSeal(KEY, SCOPE)) => sealMarker(`**Error** text\n\n${findingMarker(fp)}`, seal);
+
 describe("markers", () => {
-  it("round-trips through a comment body", () => {
+  it("trusts a correctly sealed marker of ours on the comment's last line", () => {
+    const fp = fingerprint(base, "a");
+    const body = sealed(fp);
+    expect(body.endsWith(`\n${findingMarker(fp)}<!-- data-engineer:seal=${markerSeal(KEY, SCOPE).seal(fp)} -->`)).toBe(true);
+    expect(markersIn(body, markerSeal(KEY, SCOPE))).toEqual([fp]);
+    // GitHub may hand the body back with CRLF line ends and a trailing newline.
+    expect(markersIn(`${body.replace(/\n/g, "\r\n")}\r\n`, markerSeal(KEY, { ...SCOPE, owner: "ACME" }))).toEqual([fp]);
+  });
+
+  it("does not trust a marker sealed for another repository, another pull request or with another key", () => {
+    const fp = fingerprint(base, "a");
+    const body = sealed(fp);
+    expect(markersIn(body, markerSeal(KEY, { ...SCOPE, repo: "other" }))).toEqual([]);
+    expect(markersIn(body, markerSeal(KEY, { ...SCOPE, owner: "other" }))).toEqual([]);
+    expect(markersIn(body, markerSeal(KEY, { ...SCOPE, pullNumber: 8 }))).toEqual([]);
+    expect(markersIn(body, markerSeal(Buffer.from("another key"), SCOPE))).toEqual([]);
+  });
+
+  it("does not trust a sealed marker anywhere but the last line", () => {
+    const fp = fingerprint(base, "a");
+    const seal = markerSeal(KEY, SCOPE);
+    expect(markersIn(`${sealed(fp)}\nquoted after`, seal)).toEqual([]);
+    expect(markersIn(`\`${sealed(fp).split("\n").at(-1) ?? ""}\``, seal)).toEqual([]);
+  });
+
+  it("ignores the unsealed markers of earlier versions and seals only a marker on the last line", () => {
     const a = fingerprint(base, "a");
-    const b = fingerprint(base, "b");
-    const body = `text ${findingMarker(a)}\nmore\n${findingMarker(b)} <!-- data-engineer:finding=nothex -->`;
-    expect(findingMarker(a)).toBe(`<!-- data-engineer:finding=${a} -->`);
-    expect(markersIn(body)).toEqual([a, b]);
-    expect(markersIn("no markers")).toEqual([]);
+    const seal = markerSeal(KEY, SCOPE);
+    expect(markersIn(`text\n\n${findingMarker(a)}`, seal)).toEqual([]);
+    expect(markersIn(`text ${findingMarker(a)}\n<!-- data-engineer:finding=nothex -->`, seal)).toEqual([]);
+    const notLast = `${findingMarker(a)}\nquoted`;
+    expect(sealMarker(notLast, seal)).toBe(notLast);
+    expect(markersIn("no markers", seal)).toEqual([]);
   });
 });

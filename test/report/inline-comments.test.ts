@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installedDocsUrl } from "../../src/report/docs-url.js";
 import { renderInlineComment, selectInlineComments } from "../../src/report/inline-comments.js";
 import { commentableLines, type DiffAnchors } from "../../src/report/diff-anchors.js";
-import { fingerprint, markersIn, statementTextFor } from "../../src/report/fingerprint.js";
+import { findingMarker, fingerprint, markerSeal, markersIn, sealMarker, statementTextFor } from "../../src/report/fingerprint.js";
 import { analyzeMigrations, type AnalysisResult } from "../../src/rules/engine.js";
 import type { Finding } from "../../src/rules/types.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
@@ -26,6 +26,8 @@ beforeAll(async () => {
   const { files, migration } = caseMigration(SQL);
   analysis = analyzeMigrations(files, [migration]);
 });
+
+const SEAL = markerSeal(Buffer.from("test marker key"), { owner: "acme", repo: "shop", pullNumber: 7 });
 
 function newFilePatch(lines: number): string {
   return [`@@ -0,0 +1,${lines} @@`, ...Array.from({ length: lines }, (_, i) => `+line ${i + 1}`)].join("\n");
@@ -57,7 +59,7 @@ describe("renderInlineComment", () => {
     expect(body).toContain(`[\`require-concurrent-index\`](${installedDocsUrl()}require-concurrent-index.md)`);
     expect(body).not.toContain("](docs/");
     expect(body).toMatch(/^\*\*(Error|Warning|Note)\*\*/);
-    expect(markersIn(body)).toEqual(["f".repeat(64)]);
+    expect(markersIn(sealMarker(body, SEAL), SEAL)).toEqual(["f".repeat(64)]);
   });
 
   it("renders names from the SQL inert: no HTML, no mention, no code span escape", () => {
@@ -77,6 +79,28 @@ describe("renderInlineComment", () => {
     expect(body).not.toContain("[link](");
     expect(body).not.toContain("**bold**");
     expect(body).toContain("&lt;script&gt;");
+  });
+
+  it("does not trust markers that text from the pull request puts in a code span or a fix block of our own comment", () => {
+    const forged = "e".repeat(64);
+    // Even a correctly sealed marker (the CI mode's key is public) on a line of its own.
+    const sealedLine = sealMarker(findingMarker(forged), SEAL);
+    const quoting: Finding = {
+      rule: "syntax-error",
+      severity: "error",
+      category: "compat",
+      path: UP,
+      line: 1,
+      endLine: 1,
+      message: `syntax error at or near \`${findingMarker(forged)}\``,
+      help: `Near \`${sealedLine}\``,
+      fix: { title: "t", line: 1, endLine: 1, replacement: `SELECT 1;\n${findingMarker(forged)}\n${sealedLine}` },
+    };
+    const real = "d".repeat(64);
+    const body = sealMarker(renderInlineComment(quoting, real, { line: 1 }), SEAL);
+    expect(body).toContain(`\`${findingMarker(forged)}\``);
+    expect(body).toContain(`\n${sealedLine}\n`);
+    expect(markersIn(body, SEAL)).toEqual([real]);
   });
 
   it("links the rule's page absolutely, under the docs URL given", () => {
