@@ -70,6 +70,14 @@ const SCENARIOS: Scenario[] = [
     graceMs: 200,
     steps: [call("list_directory", { dir_path: "." }, { delayMs: 1_500 }), call("list_directory", { dir_path: "." }, { delayMs: 1_500 })],
   },
+  {
+    name: "runs into its token budget while reading",
+    limits: { tokenBudget: 1_000 },
+    steps: [
+      { call: { name: "read_file", args: { file_path: UP } }, usage: { prompt: 600, candidates: 100 } },
+      { call: { name: "grep_search", args: { pattern: "status" } }, usage: { prompt: 600, candidates: 100 } },
+    ],
+  },
   { name: "submits a finding on the wrong line", steps: [call("read_file", { file_path: UP }), submit([indexFinding(1)])] },
   {
     name: "uses search_file_content",
