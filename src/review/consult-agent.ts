@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
 import { runAgentReview, type AgentOutcome, type AgentRuntime } from "../agent/agent-review.js";
-import type { AnalyserFacts } from "../agent/analyser-facts.js";
 import type { PullRequestText } from "../agent/review-task.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { ChangedFile, RelevantFile } from "../migrations/relevant-files.js";
+import type { AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
+import { analyserFactsOf } from "./agent-facts.js";
 import type { Head } from "./head.js";
 
 export interface AgentStepInput {
@@ -18,8 +19,8 @@ export interface AgentStepInput {
   /** The analyser's and the replay's findings on the changed files: the agent's starting point. */
   findings: readonly Finding[];
   notReviewed: ReadonlyArray<{ path: string; reason: string }>;
-  /** What the analyser computed (locks, transaction modes, table sizes), given to the agent as trusted facts. */
-  facts?: AnalyserFacts;
+  /** The analysis of step 3: its locks, transaction modes and the table sizes reach the agent as trusted facts. */
+  analysis: AnalysisResult;
   head: Head;
   log: Logger;
   /** Ends the agent's run (a newer push, a shutdown). */
@@ -48,7 +49,8 @@ export async function consultAgent(input: AgentStepInput): Promise<AgentOutcome 
       otherChanged: input.changed.map((f) => f.path).filter((p) => !relevantPaths.has(p)),
       findings: input.findings,
       notReviewed: input.notReviewed,
-      ...(input.facts ? { facts: input.facts } : {}),
+      // Built only when the agent runs: most reviews have no agent.
+      facts: analyserFactsOf(input.analysis, input.config, input.relevant),
     },
     openWorkspace: () => head.openWorkspace(signal),
     log: input.log,

@@ -1,4 +1,3 @@
-import { analyserFactsOf } from "./agent-facts.js";
 import type { Logger } from "pino";
 import type { AgentOutcome, AgentRuntime } from "../agent/agent-review.js";
 import type { PullRequestText } from "../agent/review-task.js";
@@ -88,7 +87,7 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
     changed: input.changed,
     findings: ownFindings(analysis, replay, relevant),
     notReviewed: gathered.notReviewed,
-    facts: analyserFactsOf(analysis, config, relevant),
+    analysis,
     head,
     log,
     ...(signal ? { signal } : {}),
