@@ -26,3 +26,12 @@ describe("what lint reads for a named file", () => {
     expect(collected.skipped).toEqual([]);
   });
 });
+
+describe("what lint reads for a folder", () => {
+  it("reads the folder a framework keeps counterparts in beside it: linting sqitch's deploy/ brings revert/", async () => {
+    const root = join(FIXTURES_ROOT, "frameworks/sqitch");
+    const collected = await collectFiles(["deploy"], root);
+    expect([...collected.targets].sort()).toEqual(["deploy/appschema.sql", "deploy/users.sql"]);
+    expect(collected.files.map((file) => file.path)).toContain("revert/users.sql");
+  });
+});
