@@ -17,7 +17,7 @@ export interface SourceFile {
   text: string;
 }
 
-export type SectionLanguage = "sql" | "ruby" | "python" | "javascript" | "typescript" | "php" | "elixir" | "csharp" | "java";
+export type SectionLanguage = "sql" | "ruby" | "python" | "javascript" | "typescript" | "php" | "elixir" | "csharp" | "java" | "xml" | "yaml";
 
 /** A contiguous part of one file that runs in one direction. */
 export interface MigrationSection {
@@ -42,6 +42,15 @@ export interface MigrationSection {
    * statement. Informational; the SQL parser splits statements itself.
    */
   statementBlocks?: Array<{ start: number; end: number }>;
+  /**
+   * The SQL this section runs when it is not the file's own text: an ORM's schema calls or a
+   * Liquibase changeset's changes, translated to the statements they issue and laid out by
+   * `layOutSql` (./generated-sql.ts) so that each statement starts on the line of the call or
+   * element that issues it. When set, `start` and `end` index this text, not the file's, and the
+   * analyser parses it as the section's SQL (findings land on the call's line; SQL fixes are not
+   * offered, since the file is not SQL).
+   */
+  sql?: string;
 }
 
 /** Problems an ORM detector finds in migration code, which the rollback rules report. */

@@ -85,8 +85,11 @@ class Analysis {
     return { ...(facts.rows !== undefined ? { rows: facts.rows } : {}), large: facts.large === true || (facts.rows ?? 0) >= this.config.largeTableRows };
   }
 
-  add(rule: Rule, requested: RuleReport<string>, where: { path: string; line: number; endLine: number }): void {
+  add(rule: Rule, requested: RuleReport<string>, where: { path: string; line: number; endLine: number; section?: MigrationSection }): void {
     const report = applyTablePolicy(requested, (name) => this.table(name));
+    // SQL generated from an ORM call or a Liquibase change: a SQL replacement of the file's lines
+    // would write SQL into Ruby or XML, so the fix is left to the help text.
+    const fix = where.section?.sql !== undefined ? undefined : report.fix;
     const severity = this.severityOf(rule, report.severity);
     if (!severity) return;
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
@@ -99,7 +102,7 @@ class Analysis {
       endLine: report.endLine ?? report.line ?? where.endLine,
       message: render(template, report.data),
       ...(report.help ? { help: report.help } : {}),
-      ...(report.fix ? { fix: report.fix } : {}),
+      ...(fix ? { fix } : {}),
     });
   }
 
@@ -111,8 +114,8 @@ class Analysis {
     const sections: SectionAnalysis[] = [];
     const created = { up: new CreatedRelations(), down: new CreatedRelations() };
     for (const section of migration.sections) {
-      if (section.language !== "sql") continue;
-      let source = this.source(section.path);
+      if (section.language !== "sql" && section.sql === undefined) continue;
+      let source = section.sql !== undefined ? new SourceText(section.path, section.sql) : this.source(section.path);
       if (migration.framework === "liquibase" && section.direction === "down") {
         source = new SourceText(section.path, liquibaseRollbackText(source.text, section));
       }

@@ -1,6 +1,7 @@
 import type { SectionLanguage } from "../../model.js";
 
-export type CodeLanguage = Exclude<SectionLanguage, "sql">;
+/** Languages of migration code (markup changelogs, xml and yaml, are read by their own readers). */
+export type CodeLanguage = Exclude<SectionLanguage, "sql" | "xml" | "yaml">;
 
 interface Syntax {
   lineComments: readonly string[];
