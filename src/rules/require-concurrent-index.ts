@@ -1,3 +1,4 @@
+import { FRAMEWORKS } from "../migrations/frameworks/index.js";
 import { bodyOf } from "../sql/nodes.js";
 import { defineRule } from "./types.js";
 
@@ -17,7 +18,7 @@ export default defineRule({
     },
   },
   nodes: ["IndexStmt"],
-  statement({ statement, report }) {
+  statement({ migration, statement, report }) {
     const index = bodyOf(statement.node, "IndexStmt");
     if (!index || index.concurrent) return;
     const name = index.relation?.relname;
@@ -26,7 +27,7 @@ export default defineRule({
       messageId: "blocking",
       table: name,
       work: "index",
-      help: "Use CREATE INDEX CONCURRENTLY, in a migration that does not run in a transaction.",
+      help: FRAMEWORKS[migration.framework].texts.concurrentIndex,
       // Inside a transaction, CONCURRENTLY alone is refused by Postgres ("cannot run inside a
       // transaction block"): a one-click fix there would break the migration, so none is offered.
       ...(statement.inTransaction

@@ -6,7 +6,7 @@ import { AUTO_DETECT } from "./detector.js";
 import { buildMigration } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
-import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const REVISION = /^revision\s*(?::[^=\n]*)?=\s*['"]([^'"]+)['"]/m;
@@ -95,6 +95,7 @@ export const alembicFramework: Framework<"alembic"> = {
   texts: {
     addDown: GENERIC_ADD_DOWN,
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isAlembicRevision(file, context.forced));

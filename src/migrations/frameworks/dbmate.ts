@@ -5,7 +5,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, isSqlFile } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import type { Framework } from "./framework.js";
+import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const UP_MARKER = /^--\s*migrate:up\b/m;
@@ -51,6 +51,7 @@ export const dbmateFramework: Framework<"dbmate"> = {
   texts: {
     addDown: "Add a `-- migrate:down` section",
     leaveTransaction: "in dbmate, write the up marker as `-- migrate:up transaction:false`",
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files) {
     const mine = files.filter((file) => isSqlFile(file.path) && UP_MARKER.test(file.text));

@@ -5,7 +5,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, joinPath } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 /** drizzle-kit generate: `0000_curious_wolverine.sql`. */
@@ -37,6 +37,7 @@ export const drizzleFramework: Framework<"drizzle"> = {
   texts: {
     addDown: GENERIC_ADD_DOWN,
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const paths = new Set(files.map((file) => file.path));

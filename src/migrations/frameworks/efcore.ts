@@ -7,7 +7,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension, joinPath } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { sameFolder } from "./support/counterparts.js";
 
 function isGenerated(path: string): boolean {
@@ -65,6 +65,7 @@ export const efcoreFramework: Framework<"efcore"> = {
   texts: {
     addDown: GENERIC_ADD_DOWN,
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const byPath = new Map(files.map((file) => [file.path, file]));

@@ -37,6 +37,11 @@ export interface FrameworkTexts {
   addDown: string;
   /** How to run a migration outside a transaction (`concurrently-in-transaction`). */
   leaveTransaction: string;
+  /**
+   * How to build an index on a busy table without blocking writes, in this framework's own terms
+   * (`require-concurrent-index`): CONCURRENTLY and the way out of the migration's transaction.
+   */
+  concurrentIndex: string;
 }
 
 /** The `missing-rollback` advice for frameworks without a down of their own shape. */
@@ -44,3 +49,6 @@ export const GENERIC_ADD_DOWN = "Add a down migration";
 
 /** The `concurrently-in-transaction` advice for frameworks whose opt-out is not read. */
 export const GENERIC_LEAVE_TRANSACTION = "put it in a migration that your framework runs outside a transaction";
+
+/** The `require-concurrent-index` advice for migrations written in SQL. */
+export const SQL_CONCURRENT_INDEX = "Use CREATE INDEX CONCURRENTLY, in a migration that does not run in a transaction.";

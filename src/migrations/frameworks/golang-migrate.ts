@@ -1,5 +1,5 @@
 import { PAIRED_FILE_COUNTERPARTS, pairedUpDownMigrations } from "./support/paired-files.js";
-import type { Framework } from "./framework.js";
+import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
 
 /**
  * golang-migrate: `<version>_<title>.up.sql` and `.down.sql` side by side. Each file runs as it
@@ -13,6 +13,7 @@ export const golangMigrateFramework: Framework<"golang-migrate"> = {
   texts: {
     addDown: "Add the matching `.down.sql` file",
     leaveTransaction: "golang-migrate runs each file as written, without a transaction of its own",
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files) {
     return pairedUpDownMigrations(files, "golang-migrate", () => false);

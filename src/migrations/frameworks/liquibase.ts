@@ -5,7 +5,7 @@ import { findIrreversibleMarker } from "./support/irreversible.js";
 import { type Line, splitLines } from "./support/lines.js";
 import { dirname, isSqlFile } from "./support/paths.js";
 import { rangeSection, sourceOf } from "./support/sections.js";
-import type { Framework } from "./framework.js";
+import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const HEADER = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
@@ -164,6 +164,7 @@ export const liquibaseFramework: Framework<"liquibase"> = {
   texts: {
     addDown: "Add `--rollback` lines to the changeset",
     leaveTransaction: "in Liquibase, mark the changeset `runInTransaction:false`",
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const mine = [...files]

@@ -2,7 +2,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, isSqlFile } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 /**
@@ -17,6 +17,7 @@ export const plainSqlFramework: Framework<"plain-sql"> = {
   texts: {
     addDown: GENERIC_ADD_DOWN,
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files) {
     const mine = files.filter((file) => isSqlFile(file.path));

@@ -4,7 +4,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, joinPath } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { wholeFolder } from "./support/counterparts.js";
 
 const MIGRATION_FOLDER = /^(\d+)_(.+)$/;
@@ -23,6 +23,7 @@ export const prismaFramework: Framework<"prisma"> = {
   texts: {
     addDown: GENERIC_ADD_DOWN,
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const byPath = new Map(files.map((file) => [file.path, file]));

@@ -10,7 +10,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const MIGRATION_FILE = /^(\d+)_(\w+)\.rb$/;
@@ -118,6 +118,7 @@ export const railsFramework: Framework<"rails"> = {
   texts: {
     addDown: GENERIC_ADD_DOWN,
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isRailsMigration(file, context.forced));

@@ -4,7 +4,7 @@ import { definesUp, fileStem, isJsOrTsSource, readJsMigration } from "./support/
 import { splitVersionAndName } from "./support/migration.js";
 import { hasFolderNamed } from "./support/paths.js";
 import { sortMigrations } from "./support/versions.js";
-import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 function isSequelizeMigration(file: SourceFile, forced: boolean): boolean {
@@ -25,6 +25,7 @@ export const sequelizeFramework: Framework<"sequelize"> = {
   texts: {
     addDown: GENERIC_ADD_DOWN,
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isSequelizeMigration(file, context.forced));

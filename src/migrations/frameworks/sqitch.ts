@@ -4,7 +4,7 @@ import { buildMigration } from "./support/migration.js";
 import { basename, dirname, isSqlFile, joinPath } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { compareVersions } from "./support/versions.js";
-import { GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type Framework, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { type CounterpartFinder, listedFiles } from "./support/counterparts.js";
 
 const SCRIPT_FOLDERS = ["deploy", "revert", "verify"] as const;
@@ -83,6 +83,7 @@ export const sqitchFramework: Framework<"sqitch"> = {
   texts: {
     addDown: "Write the `revert/` script",
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT): DetectionResult {
     const plans = new Map(files.filter((file) => basename(file.path) === "sqitch.plan").map((file) => [dirname(file.path), file]));

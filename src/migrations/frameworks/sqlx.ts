@@ -5,7 +5,7 @@ import { PAIRED_FILE_COUNTERPARTS, isPairedUpDownFile, pairedUpDownMigrations } 
 import { basename, dirname, joinPath } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import type { Framework } from "./framework.js";
+import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
 
 /** A simple (irreversible) sqlx migration: `<VERSION>_<DESC>.sql`. */
 const SIMPLE_FILE = /^(\d+)_(.+)\.sql$/i;
@@ -41,6 +41,7 @@ export const sqlxFramework: Framework<"sqlx"> = {
   texts: {
     addDown: "Write the `.down.sql` file",
     leaveTransaction: "in sqlx, start the file with `-- no-transaction`",
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const paths = new Set(files.map((file) => file.path));

@@ -2,7 +2,7 @@ import type { SourceFile } from "../model.js";
 import { AUTO_DETECT } from "./detector.js";
 import { definesUp, fileStem, isJsOrTsSource, readJsMigration } from "./support/js-migration.js";
 import { sortMigrations } from "./support/versions.js";
-import { GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, type Framework } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const IMPLEMENTS_MIGRATION = /\bimplements\s+MigrationInterface\b/;
@@ -29,6 +29,7 @@ export const typeormFramework: Framework<"typeorm"> = {
   texts: {
     addDown: GENERIC_ADD_DOWN,
     leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    concurrentIndex: SQL_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isJsOrTsSource(file.path) && (context.forced || IMPLEMENTS_MIGRATION.test(file.text)) && definesUp(file));
