@@ -9,6 +9,7 @@ import { selectInlineComments, type InlineComment, type InlineSelection } from "
 import { agentLine, renderReviewBody, type AgentView } from "../report/review-body.js";
 import { CHECK_SUMMARY_LIMIT } from "../report/check-output.js";
 import { describeReplay } from "../replay/describe.js";
+import { withoutContradictedFindings } from "./replay-arbiter.js";
 import type { ReplayOutcome } from "../replay/replay-migrations.js";
 import type { AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
@@ -65,7 +66,8 @@ export interface BuiltReview {
 /** The analyser's and the replay's findings on the files the pull request changes: what the check's verdict rests on. */
 export function ownFindings(analysis: AnalysisResult, replay: ReplayOutcome | undefined, relevant: readonly RelevantFile[]): Finding[] {
   const changed = changedPaths(relevant);
-  return [...analysis.findings, ...(replay?.findings ?? [])].filter((f) => changed.has(f.path));
+  const analysed = withoutContradictedFindings(analysis.findings, analysis, replay);
+  return [...analysed, ...(replay?.findings ?? [])].filter((f) => changed.has(f.path));
 }
 
 export function composeReview(input: ComposeInput): BuiltReview {

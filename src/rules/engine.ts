@@ -2,6 +2,7 @@ import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../config/analysis
 import type { Migration, MigrationSection, SourceFile } from "../migrations/model.js";
 import { effectsOf } from "../sql/effects.js";
 import { SchemaFacts, statementLocks } from "../sql/locks.js";
+import { ObjectDependencies } from "../sql/object-dependencies.js";
 import { alterCommandsOf, bodyOf } from "../sql/nodes.js";
 import { parseSql, type SqlSyntaxError } from "../sql/parse.js";
 import { SourceText } from "../sql/source-text.js";
@@ -57,6 +58,8 @@ class Analysis {
    * table, and a type change is known to rewrite or not. Downs read it but do not teach it.
    */
   private readonly facts = new SchemaFacts();
+  /** What depends on what in the up migrations so far, for what a down's DROP … CASCADE takes along. */
+  private readonly dependencies = new ObjectDependencies();
 
   constructor(
     private readonly files: ReadonlyMap<string, string>,
@@ -128,7 +131,10 @@ class Analysis {
       for (const statement of parsed.statements) {
         const locks = statementLocks(statement, this.facts);
         const effects = effectsOf(statement.node);
-        if (section.direction === "up") this.facts.learn(statement);
+        if (section.direction === "up") {
+          this.facts.learn(statement);
+          this.dependencies.learn(effects);
+        }
         const analyzed: AnalyzedStatement = {
           ...statement,
           path: section.path,
@@ -184,6 +190,7 @@ class Analysis {
     for (const rule of active) {
       rule.migration?.({
         migration,
+        droppedWith: (name) => this.dependencies.droppedWith(name),
         config: this.config,
         table,
         sections,

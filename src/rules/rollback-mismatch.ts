@@ -27,6 +27,8 @@ interface ObjectExpectation {
   replace: boolean;
   /** An index a constraint took over (ADD CONSTRAINT … USING INDEX): it goes with the constraint. */
   constraint?: string;
+  /** A materialized view: undone with DROP MATERIALIZED VIEW (DROP VIEW refuses one). */
+  materialized?: boolean;
 }
 
 interface ColumnExpectation {
@@ -63,6 +65,7 @@ function createdObject(effects: StatementEffects): Omit<ObjectExpectation, "type
     name: created.name.toLowerCase(),
     ...(created.schema ? { schema: created.schema.toLowerCase() } : {}),
     replace: created.replace,
+    ...(created.materialized ? { materialized: true } : {}),
     ...(created.table ? { table: created.table.toLowerCase() } : {}),
     ...(created.kind === "index" ? { columns: (created.columns ?? []).map((c) => c.toLowerCase()) } : {}),
   };
@@ -82,7 +85,7 @@ function constraintColumns(constraint: Constraint): string[] {
 
 /** What the up does that a down must undo, statement by statement. */
 class UpEffects {
-  readonly expectations: Array<{ statement: AnalyzedStatement; expectation: Expectation }> = [];
+  expectations: Array<{ statement: AnalyzedStatement; expectation: Expectation }> = [];
   /** Every name the up creates (objects, constraints, indexes), before and after renames. */
   readonly createdNames = new Set<string>();
   readonly createdTables = new Set<string>();
@@ -99,7 +102,12 @@ class UpEffects {
   add(statement: AnalyzedStatement): void {
     const effects = statement.effects;
     if (effects.opaque) this.opaque = true;
-    for (const object of effects.drops) if (object.kind !== "column" && object.kind !== "constraint") this.droppedNames.add(object.name);
+    for (const object of effects.drops) {
+      if (object.kind === "column" || object.kind === "constraint") continue;
+      this.droppedNames.add(object.name);
+      // Renamed aside and then dropped here: nothing is left for the down to rename back.
+      this.expectations = this.expectations.filter(({ expectation }) => !(expectation.type === "rename" && expectation.to === object.name));
+    }
     const created = createdObject(effects);
     if (created) {
       if (this.droppedNames.has(created.name)) created.replace = true;
@@ -155,6 +163,8 @@ class UpEffects {
   }
 
   private rename(statement: AnalyzedStatement, rename: RenameExpectation): void {
+    // The old name is free again: creating it afterwards redefines what was there (the enum dance).
+    if (rename.family !== "column" && rename.family !== "constraint") this.droppedNames.add(rename.from);
     let renamedOurs = false;
     for (const { expectation } of this.expectations) {
       if (expectation.type === "object" && familyOf(expectation.kind) === rename.family && expectation.name === rename.from) {
@@ -199,7 +209,11 @@ class DownEffects {
   readonly renames: RenameExpectation[] = [];
   readonly createdNames = new Set<string>();
   readonly addedColumns = new Set<string>();
+  /** What the down's DROP … CASCADE statements take along with what they name. */
+  readonly cascaded = new Set<string>();
   opaque = false;
+
+  constructor(private readonly droppedWith: (name: string) => ReadonlySet<string>) {}
 
   add(statement: AnalyzedStatement): void {
     const effects = statement.effects;
@@ -207,7 +221,11 @@ class DownEffects {
     const created = createdObject(effects);
     if (created) this.createdNames.add(created.name);
     this.renames.push(...effects.renames.map((rename): RenameExpectation => ({ type: "rename", ...rename })));
+    // Renamed by the down itself (the enum dance: RENAME TO x__, CREATE the old one, DROP x__):
+    // dropping that name later drops what the down set aside, not something that existed before.
+    for (const rename of effects.renames) if (rename.family !== "column" && rename.family !== "constraint") this.createdNames.add(rename.to);
     for (const object of effects.drops) {
+      if (object.cascade && object.kind !== "column" && object.kind !== "constraint") for (const name of this.droppedWith(object.name)) this.cascaded.add(name);
       if (!object.kind || object.kind === "extension") continue;
       const { kind, name, table } = object;
       if (kind === "column") this.drops.push({ statement, kind, family: "column", name, ...(table ? { table } : {}), label: `column ${table ?? ""}.${name}` });
@@ -224,6 +242,7 @@ class DownEffects {
   }
 
   dropped(family: Family, name: string, table?: string): boolean {
+    if (family !== "column" && family !== "constraint" && this.cascaded.has(name)) return true;
     return this.drops.some((d) => d.family === family && d.name === name && (table === undefined || d.table === undefined || d.table === table));
   }
 
@@ -252,16 +271,18 @@ function handled(expectation: Expectation, down: DownEffects): boolean {
         expectation.columns.some((column) => down.dropped("column", column, expectation.table))
       );
     case "rename":
-      return down.renames.some((r) => r.family === expectation.family && r.from === expectation.to && r.to === expectation.from);
+      if (down.renames.some((r) => r.family === expectation.family && r.from === expectation.to && r.to === expectation.from)) return true;
+      // Or the down builds the old name anew (CREATE TABLE comment_reply … after the up renamed it away).
+      if (expectation.family === "column") return expectation.table !== undefined && down.addedColumns.has(`${expectation.table}.${expectation.from}`);
+      return expectation.family !== "constraint" && down.createdNames.has(expectation.from);
   }
 }
 
 function label(expectation: Exclude<Expectation, RenameExpectation>): string {
   switch (expectation.type) {
     case "object":
-      return expectation.kind === "trigger" && expectation.table
-        ? `trigger ${expectation.name} on ${expectation.table}`
-        : `${expectation.kind} ${expectation.name}`;
+      if (expectation.kind === "trigger" && expectation.table) return `trigger ${expectation.name} on ${expectation.table}`;
+      return `${expectation.materialized ? "materialized view" : expectation.kind} ${expectation.name}`;
     case "column":
       return `column ${expectation.table}.${expectation.column}`;
     case "constraint":
@@ -285,7 +306,8 @@ function undo(expectation: Expectation): string {
         extension: "EXTENSION",
       };
       const on = expectation.kind === "trigger" && expectation.table ? ` ON ${expectation.table}` : "";
-      return `DROP ${words[expectation.kind]} IF EXISTS ${expectation.name}${on};`;
+      const word = expectation.materialized ? "MATERIALIZED VIEW" : words[expectation.kind];
+      return `DROP ${word} IF EXISTS ${expectation.name}${on};`;
     }
     case "column":
       return `ALTER TABLE ${expectation.table} DROP COLUMN IF EXISTS ${expectation.column};`;
@@ -315,7 +337,7 @@ export default defineRule({
         "This down migration drops {{objects}}, which the up migration did not create: a rollback destroys what existed before this migration, data included.",
     },
   },
-  migration({ migration, sections, sources, report }) {
+  migration({ migration, sections, sources, report, droppedWith }) {
     if (!isSqlMigration(migration)) return;
     const ups = sections.filter((s) => s.section.direction === "up");
     const downs = sections.filter((s) => s.section.direction === "down");
@@ -327,7 +349,7 @@ export default defineRule({
 
     const up = new UpEffects();
     for (const section of ups) for (const statement of section.statements) up.add(statement);
-    const down = new DownEffects();
+    const down = new DownEffects(droppedWith);
     for (const section of downs) for (const statement of section.statements) down.add(statement);
 
     // What the up did that the down leaves in place. Not when the down runs code we cannot read,

@@ -103,6 +103,11 @@ export interface MigrationContext<M extends string> extends BaseContext<M> {
   sections: readonly SectionAnalysis[];
   /** The files of the migration, by path. */
   sources: ReadonlyMap<string, SourceText>;
+  /**
+   * What DROP … CASCADE of `name` drops besides it, as this migration's up and the migrations
+   * before it created them (views on it, their indexes, triggers running it), lower-case.
+   */
+  droppedWith: (name: string) => ReadonlySet<string>;
 }
 
 export interface RuleMeta<M extends string> {

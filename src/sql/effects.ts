@@ -1,5 +1,6 @@
 import type { ColumnDef, Constraint, DropStmt, Node, ObjectType, RangeVar, RenameStmt } from "libpg-query";
 import { alterCommandsOf, bodiesOf, bodyOf, constraintsOf, strings } from "./nodes.js";
+import { readRelations } from "./query-reads.js";
 
 /**
  * What a statement does to the schema, read from its tree once (eugene's StatementSummary): the
@@ -26,6 +27,13 @@ export interface CreatedObject {
   /** CREATE OR REPLACE. */
   replace: boolean;
   ifNotExists: boolean;
+  /** CREATE MATERIALIZED VIEW (kind "view"): dropped with DROP MATERIALIZED VIEW, which DROP VIEW refuses. */
+  materialized?: boolean;
+  /**
+   * What it cannot outlive, lower-case names: the relations a view's query reads, the function a
+   * trigger runs. DROP … CASCADE of one of them drops it too (Postgres' pg_depend).
+   */
+  dependsOn?: string[];
 }
 
 export interface DroppedObject {
@@ -35,6 +43,8 @@ export interface DroppedObject {
   name: string;
   /** Triggers (`DROP TRIGGER t ON table`), columns and constraints: the table, lower-case. */
   table?: string;
+  /** DROP … CASCADE: what depends on it goes too. */
+  cascade?: boolean;
 }
 
 /** Renames compare by family: an index and a table share the relation namespace. */
@@ -133,10 +143,11 @@ export function droppedObjects(drop: DropStmt): DroppedObject[] {
     const parts = objectNameParts(object).map((p) => p.toLowerCase());
     const name = parts.at(-1);
     if (!name) continue;
+    const cascade = drop.behavior === "DROP_CASCADE" ? { cascade: true } : {};
     if (kind === "trigger") {
       const table = parts.at(-2);
-      objects.push(table ? { kind, name, table } : { kind, name });
-    } else objects.push({ kind, name });
+      objects.push(table ? { kind, name, table, ...cascade } : { kind, name, ...cascade });
+    } else objects.push({ kind, name, ...cascade });
   }
   return objects;
 }
@@ -161,12 +172,22 @@ function created(
   return [{ kind, ...where, replace: flags.replace === true, ifNotExists: flags.ifNotExists === true, ...extra }];
 }
 
+/** The relations a view's query reads, unqualified and lower-case. */
+function readNames(query: Node | undefined): string[] {
+  return [...new Set(readRelations(query).map((read) => read.ref.relation.toLowerCase()))];
+}
+
 function createsOf(node: Node): CreatedObject[] {
   const create = bodyOf(node, "CreateStmt");
   if (create) return created("table", ranged(create.relation), { ifNotExists: create.if_not_exists === true });
   const createAs = bodyOf(node, "CreateTableAsStmt");
   if (createAs)
-    return created(createAs.objtype === "OBJECT_MATVIEW" ? "view" : "table", ranged(createAs.into?.rel), { ifNotExists: createAs.if_not_exists === true });
+    return created(
+      createAs.objtype === "OBJECT_MATVIEW" ? "view" : "table",
+      ranged(createAs.into?.rel),
+      { ifNotExists: createAs.if_not_exists === true },
+      createAs.objtype === "OBJECT_MATVIEW" ? { materialized: true, dependsOn: readNames(createAs.query) } : {},
+    );
   const index = bodyOf(node, "IndexStmt");
   if (index) {
     const columns = bodiesOf(index.indexParams, "IndexElem").flatMap((e) => (e.name ? [e.name] : []));
@@ -179,7 +200,7 @@ function createsOf(node: Node): CreatedObject[] {
     );
   }
   const view = bodyOf(node, "ViewStmt");
-  if (view) return created("view", ranged(view.view), { replace: view.replace === true });
+  if (view) return created("view", ranged(view.view), { replace: view.replace === true }, { dependsOn: readNames(view.query) });
   const sequence = bodyOf(node, "CreateSeqStmt");
   if (sequence) return created("sequence", ranged(sequence.sequence), { ifNotExists: sequence.if_not_exists === true });
   const enumType = bodyOf(node, "CreateEnumStmt");
@@ -200,7 +221,12 @@ function createsOf(node: Node): CreatedObject[] {
       "trigger",
       trigger.trigname ? { name: trigger.trigname } : {},
       { replace: trigger.replace === true },
-      trigger.relation?.relname ? { table: trigger.relation.relname } : {},
+      {
+        ...(trigger.relation?.relname ? { table: trigger.relation.relname } : {}),
+        dependsOn: strings(trigger.funcname)
+          .slice(-1)
+          .map((f) => f.toLowerCase()),
+      },
     );
   const extension = bodyOf(node, "CreateExtensionStmt");
   if (extension) return created("extension", extension.extname ? { name: extension.extname } : {}, { ifNotExists: extension.if_not_exists === true });
