@@ -80,7 +80,8 @@ export interface PullRequestClientOptions {
   markerKey?: Uint8Array;
   /**
    * The login this app's comments carry (`<slug>[bot]`): only its comments' markers are read.
-   * When unknown, every bot's comments are read, and the seal alone tells ours.
+   * When not given, it is learned from the app GitHub names on the check run this client creates
+   * or adopts; while unknown, every bot's comments are read, and the seal alone tells ours.
    */
   ownLogin?: string;
 }
@@ -105,6 +106,7 @@ export class PullRequestClient {
   /** The status context set instead of a check run, once GitHub refused the check run. */
   private statusContext: string | undefined;
   private channel: ReportChannel = "check run";
+  /** `ownLogin` is learned from the first check run this client creates, when not given. */
   private readonly options: Omit<PullRequestClientOptions, "markerKey">;
   private readonly markers: MarkerSeal;
 
@@ -182,7 +184,20 @@ export class PullRequestClient {
         ...state,
       }),
     );
+    this.learnOwnLogin(data.app);
     return data.id;
+  }
+
+  /**
+   * The login of this app's bot: given, or learned from the app GitHub names on the check run this
+   * client created (an installation token creates check runs only as its own app).
+   */
+  get ownLogin(): string | undefined {
+    return this.options.ownLogin;
+  }
+
+  private learnOwnLogin(app: { slug?: string } | null | undefined): void {
+    if (this.options.ownLogin === undefined && app?.slug) this.options.ownLogin = `${app.slug}[bot]`;
   }
 
   /**
@@ -227,7 +242,11 @@ export class PullRequestClient {
         per_page: 100,
       }),
     );
-    return data.check_runs.find((run) => run.external_id === externalId)?.id;
+    const run = data.check_runs.find((candidate) => candidate.external_id === externalId);
+    // Listed with `filter: all`: another app's run of the same name and identity is not ours.
+    // (Nothing is learned from it: any app may name a run like ours.)
+    if (run && this.options.ownLogin !== undefined && run.app?.slug && `${run.app.slug}[bot]` !== this.options.ownLogin) return undefined;
+    return run?.id;
   }
 
   /** The pull request's head commit now (it may have moved since the event). */

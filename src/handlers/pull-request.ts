@@ -91,7 +91,11 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
     } catch (error) {
       log.warn({ err: error }, "could not create the check run now; the review job creates it");
     }
-    const state = await deps.jobs.release(context.id, checkRunId !== undefined ? { checkRunId } : {});
+    const ownLogin = client?.ownLogin;
+    const state = await deps.jobs.release(context.id, {
+      ...(checkRunId !== undefined ? { checkRunId } : {}),
+      ...(checkRunId !== undefined && ownLogin !== undefined ? { ownLogin } : {}),
+    });
     if (state === "queued" || checkRunId === undefined || !client) {
       log.info({ checkRunId }, "review queued");
       return;

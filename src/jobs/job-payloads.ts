@@ -17,6 +17,8 @@ export const reviewJobPayload = z.object({
   ...repoFields,
   headSha: z.string().min(7),
   checkRunId: z.number().int().positive().optional(),
+  /** The app's bot login, learned when the handler created the check run: only its comments' markers are trusted. */
+  ownLogin: z.string().min(1).optional(),
   pr: z.object({
     draft: z.boolean(),
     author: z.string(),

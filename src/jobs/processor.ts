@@ -108,7 +108,12 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
 
 async function reviewClient(job: Job, payload: ReviewJobPayload, deps: ProcessorDependencies): Promise<PullRequestClient> {
   const octokit = await deps.octokitFor(job.installationId);
-  return new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: payload.headSha });
+  return new PullRequestClient(
+    octokit,
+    { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: payload.headSha },
+    undefined,
+    payload.ownLogin !== undefined ? { ownLogin: payload.ownLogin } : {},
+  );
 }
 
 function parsed<T>(job: Job, schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { message: string } } }): T {

@@ -108,7 +108,11 @@ interface CiScenario {
 function expectCiReview(github: FakeGitHub, payload: PullRequestPayload, scenario: CiScenario): void {
   const repo = repoPath(payload);
   const number = payload.pull_request.number;
-  github.on("POST", `${repo}/check-runs`, scenario.createCheck ?? ((req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>)));
+  github.on(
+    "POST",
+    `${repo}/check-runs`,
+    scenario.createCheck ?? ((req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>, "github-actions")),
+  );
   if (scenario.readsConfig ?? true) expectRepoConfig(github, payload);
   const listed = fileEntries(
     github,
@@ -135,7 +139,8 @@ function expectCiReview(github: FakeGitHub, payload: PullRequestPayload, scenari
     });
     for (const answer of scenario.reviews) github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => answer(req.body as Record<string, unknown>));
   }
-  if (scenario.completeCheck ?? true) github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
+  if (scenario.completeCheck ?? true)
+    github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>, "github-actions"));
 }
 
 function statusReply(github: FakeGitHub, request: RecordedRequest): FakeReply {

@@ -42,6 +42,23 @@ describe("the fingerprints a re-review skips", () => {
     github.assertDone();
   });
 
+  it("learns its own bot from the check run it creates, and then trusts no other bot's sealed marker", async () => {
+    github = new FakeGitHub();
+    const run = github.example("POST", "/repos/{owner}/{repo}/check-runs", 201) as Record<string, unknown> & { app: Record<string, unknown> };
+    github.on("POST", "/repos/acme/shop/check-runs", { status: 201, body: { ...run, id: 9, app: { ...run.app, slug: "data-engineer" } } });
+    listedComments([
+      { body: sealedBody(fp("a")), login: OURS, type: "Bot" },
+      // A marker our server sealed, carried over by another bot (the seal alone would accept it).
+      { body: sealedBody(fp("b")), login: "other-app[bot]", type: "Bot" },
+    ]);
+    const client = new PullRequestClient(octokit(), pr, undefined, { markerKey: KEY });
+    expect(client.ownLogin).toBeUndefined();
+    await client.startCheckRun("data-engineer", "pr:7", { title: "Reviewing", summary: "…" });
+    expect(client.ownLogin).toBe(OURS);
+    expect([...(await client.postedFingerprints())]).toEqual([fp("a")]);
+    github.assertDone();
+  });
+
   it("does not trust markers quoted in our own comment, unsealed, or sealed for another repository", async () => {
     github = new FakeGitHub();
     const quoted = `syntax error at or near \`${sealedBody(fp("d")).split("\n").at(-1) ?? ""}\`\n\n${findingMarker(fp("e"))}`;

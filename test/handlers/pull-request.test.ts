@@ -106,6 +106,28 @@ describe("pull_request events", () => {
     expect(review.body).toMatch(/Fixed since the last review: 1/);
   });
 
+  it("trusts only its own bot's markers: the same sealed comments carried by another bot do not hide findings", async () => {
+    github = new FakeGitHub();
+    const first = pullRequestEvent("opened");
+    const files = [
+      { path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" },
+    ];
+    expectMigrationReview(github, first, { changed: files, reviews: [reviewAccepted(github)] });
+    await receive(first);
+    const posted = (github.requestsTo("pulls/create-review")[0]?.body as { comments: Array<{ body: string }> }).comments.map((c) => c.body);
+    expect(posted.length).toBeGreaterThan(0);
+    github.assertDone();
+    github.stop();
+
+    // The handler learns the app's bot from the check run it creates and hands it to the review job.
+    github = new FakeGitHub();
+    const second = pullRequestEvent("synchronize");
+    expectMigrationReview(github, second, { changed: files, posted, postedBy: "copycat[bot]", reviews: [reviewAccepted(github)] });
+    await receive(second);
+    const review = github.requestsTo("pulls/create-review")[0]?.body as { comments: Array<{ body: string }> };
+    expect(review.comments.map((c) => c.body)).toEqual(posted);
+  });
+
   it.each([
     ["a pull request of 3 migrations (up and down files)", 0, 15],
     ["a 300-file pull request with the same 3 migrations", 294, 17],

@@ -34,9 +34,10 @@ export function repoPath(payload: PullRequestPayload): string {
 }
 
 /** GitHub's documented check run, updated with what the app sent for it. */
-export function checkRunReply(github: FakeGitHub, status: number, id: number, sent: Record<string, unknown>): FakeReply {
+export function checkRunReply(github: FakeGitHub, status: number, id: number, sent: Record<string, unknown>, appSlug = "data-engineer"): FakeReply {
   const example = github.example("POST", "/repos/{owner}/{repo}/check-runs", 201) as Record<string, unknown> & {
     output: Record<string, unknown>;
+    app: Record<string, unknown>;
   };
   const output = (sent.output ?? {}) as Record<string, unknown>;
   const pick = (key: string) => (sent[key] === undefined ? {} : { [key]: sent[key] });
@@ -45,6 +46,8 @@ export function checkRunReply(github: FakeGitHub, status: number, id: number, se
     body: {
       ...example,
       id,
+      // GitHub names the app whose token created the run (this app, or github-actions for a workflow's token).
+      app: { ...example.app, slug: appSlug },
       ...pick("name"),
       ...pick("head_sha"),
       ...pick("external_id"),
@@ -122,6 +125,8 @@ export interface ReviewScenario {
   beside?: HeadFile[];
   /** Bodies of review comments the app posted before. */
   posted?: string[];
+  /** Who posted them: this app's bot by default. */
+  postedBy?: string;
   /** The head when the app checks before posting; the event's head by default. */
   head?: string;
   /** GitHub's answers to the review posts, in order; none expected when empty. */
@@ -187,7 +192,12 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
   >;
   github.on("GET", `${repo}/pulls/${number}/comments`, {
     status: 200,
-    body: (scenario.posted ?? []).map((body, i) => ({ ...comment, id: 100 + i, body, user: { ...comment?.user, login: "data-engineer[bot]", type: "Bot" } })),
+    body: (scenario.posted ?? []).map((body, i) => ({
+      ...comment,
+      id: 100 + i,
+      body,
+      user: { ...comment?.user, login: scenario.postedBy ?? "data-engineer[bot]", type: "Bot" },
+    })),
   });
   const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
   // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
