@@ -1,7 +1,7 @@
 import { PAUSED_LABEL } from "../review/auto-review.js";
 import { plainText } from "../report/inline-comments.js";
 import { inlineCode } from "../report/markdown.js";
-import type { MinPermission, Role } from "./permission.js";
+import type { MinPermission, Role } from "../config/permission.js";
 
 /**
  * The text of every reply to a command. Replies carry a hidden marker, so that they can be told

@@ -13,7 +13,7 @@ import { reviewPullRequest } from "../review/run-review.js";
 import { renderConfigReport } from "./config-report.js";
 import { explainRule } from "./explain.js";
 import type { Command, ParsedCommand } from "./parse.js";
-import { effectiveRole, LOWEST_MIN_PERMISSION, meetsPermission, type MinPermission, type Role } from "./permission.js";
+import { effectiveRole, LOWEST_MIN_PERMISSION, meetsPermission, type MinPermission, type Role } from "../config/permission.js";
 import type { CommandRateLimiter } from "./rate-limit.js";
 import { failedReply, helpReply, permissionUnknownReply, rateLimitedReply, refusedReply, reply } from "./replies.js";
 import type { ReplayRunner } from "../replay/verify.js";

@@ -1,4 +1,5 @@
 import { callGitHub } from "./call.js";
+import { readCollaboratorPermission, type CollaboratorPermission } from "./collaborator-permission.js";
 import { fetchPullRequest, type PullRequestSnapshot } from "./pull-request-facts.js";
 import type { GitHubOctokit } from "./octokit.js";
 import { PullRequestClient } from "./pull-request-client.js";
@@ -15,12 +16,6 @@ export interface CommandTarget {
 /** The comment holding the command: on the conversation, or in a line's review thread. */
 export type CommandComment = { kind: "issue"; id: number } | { kind: "review"; id: number; inReplyTo?: number };
 
-/** The answer of "Get repository permissions for a user". */
-export interface CollaboratorPermission {
-  permission: string;
-  roleName?: string;
-}
-
 /** The GitHub calls of `/data-engineer` commands. The only place that talks to GitHub for them. */
 export class CommandClient {
   constructor(
@@ -29,11 +24,8 @@ export class CommandClient {
     private readonly clock: Clock = realClock,
   ) {}
 
-  async permissionOf(username: string): Promise<CollaboratorPermission> {
-    const { data } = await callGitHub({ kind: "read", doing: "reading the commenter's permission" }, () =>
-      this.octokit.rest.repos.getCollaboratorPermissionLevel({ owner: this.target.owner, repo: this.target.repo, username }),
-    );
-    return { permission: data.permission, ...(data.role_name ? { roleName: data.role_name } : {}) };
+  permissionOf(username: string): Promise<CollaboratorPermission> {
+    return readCollaboratorPermission(this.octokit, this.target.owner, this.target.repo, username, "reading the commenter's permission");
   }
 
   /**

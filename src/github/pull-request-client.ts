@@ -5,6 +5,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { GitHubApiError } from "../errors.js";
 import { commitStatusState, createCommitStatus, type CommitStatusState } from "./commit-status.js";
 import { callGitHub } from "./call.js";
+import { readCollaboratorPermission, type CollaboratorPermission } from "./collaborator-permission.js";
 import { downloadTarball } from "./head-tarball.js";
 import type { GitHubOctokit } from "./octokit.js";
 import { markerSeal, markersIn, sealMarker, type MarkerSeal } from "../report/fingerprint.js";
@@ -298,6 +299,29 @@ export class PullRequestClient {
       for (const fp of markersIn(comment.body, this.markers)) found.add(fp);
     }
     return found;
+  }
+
+  /**
+   * Who last applied each of `labels` to the pull request, from its issue events (the label
+   * events' actor; a label applied through an app names the app's bot). A label with no event
+   * found is left out: nobody can be credited with it.
+   */
+  async labelAppliers(labels: readonly string[]): Promise<Map<string, string>> {
+    const events = await callGitHub({ kind: "read", doing: "reading who applied the pull request's labels" }, () =>
+      this.octokit.paginate(this.octokit.rest.issues.listEvents, { owner: this.pr.owner, repo: this.pr.repo, issue_number: this.pr.pullNumber, per_page: 100 }),
+    );
+    const appliers = new Map<string, string>();
+    for (const event of events) {
+      const name = "label" in event ? event.label?.name : undefined;
+      if (name === undefined || !labels.includes(name)) continue;
+      if (event.event === "labeled" && event.actor?.login) appliers.set(name, event.actor.login);
+      else if (event.event === "unlabeled") appliers.delete(name);
+    }
+    return appliers;
+  }
+
+  permissionOf(username: string): Promise<CollaboratorPermission> {
+    return readCollaboratorPermission(this.octokit, this.pr.owner, this.pr.repo, username, "reading the permission of who applied a label");
   }
 
   /** Review comments keep their author (a user deleted since shows as null). */

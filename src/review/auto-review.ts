@@ -20,7 +20,8 @@ export interface PullRequestFacts {
  */
 export const PAUSED_LABEL = "data-engineer:paused";
 
-export type SkipReason = { kind: "draft" } | { kind: "config"; reason: string } | { kind: "paused"; reason: string };
+/** Why a pull request is not reviewed automatically; `label` names the label it rests on, when one. */
+export type SkipReason = { kind: "draft" } | { kind: "config"; reason: string; label?: string } | { kind: "paused"; reason: string; label: string };
 
 const PAUSED_REASON =
   `automatic reviews of this pull request are paused (it has the label "${PAUSED_LABEL}"). ` +
@@ -29,14 +30,14 @@ const PAUSED_REASON =
 /** Why this pull request is not reviewed automatically, or undefined when it is. */
 export function autoReviewSkip(pr: PullRequestFacts, config: RepoConfig): SkipReason | undefined {
   // Paused first: someone asked for exactly this pull request to be left alone.
-  if (pr.labels.includes(PAUSED_LABEL)) return { kind: "paused", reason: PAUSED_REASON };
+  if (pr.labels.includes(PAUSED_LABEL)) return { kind: "paused", reason: PAUSED_REASON, label: PAUSED_LABEL };
   const auto = config.autoReview;
   if (!auto.enabled) return { kind: "config", reason: "automatic reviews are off (`autoReview.enabled: false`)" };
   if (pr.draft && !auto.drafts) return { kind: "draft" };
   if (auto.ignoreAuthors.includes(pr.author))
     return { kind: "config", reason: `pull requests by ${pr.author} are not reviewed (\`autoReview.ignoreAuthors\`)` };
   const label = pr.labels.find((l) => auto.ignoreLabels.includes(l));
-  if (label !== undefined) return { kind: "config", reason: `the pull request has the label "${label}" (\`autoReview.ignoreLabels\`)` };
+  if (label !== undefined) return { kind: "config", reason: `the pull request has the label "${label}" (\`autoReview.ignoreLabels\`)`, label };
   if (auto.baseBranches.length > 0 && !auto.baseBranches.includes(pr.baseRef)) {
     return { kind: "config", reason: `the base branch ${pr.baseRef} is not one of \`autoReview.baseBranches\`` };
   }

@@ -15,11 +15,12 @@ import {
   supersededByCommit,
   type CheckResult,
 } from "../report/check-output.js";
-import { autoReviewSkip, pausedSkipped, type PullRequestFacts } from "./auto-review.js";
+import { pausedSkipped, type PullRequestFacts } from "./auto-review.js";
 import { encodeCheckIdentity } from "./check-identity.js";
 import type { ReplayRunner } from "../replay/verify.js";
 import type { BuiltReview } from "./compose.js";
 import { headOnGitHub } from "./github-head.js";
+import { trustedAutoReviewSkip } from "./label-trust.js";
 import type { Head } from "./head.js";
 import { reviewHeadCommit } from "./pipeline.js";
 import { publishReview } from "./publish-review.js";
@@ -89,7 +90,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       return result;
     }
     signal?.throwIfAborted();
-    const skip = input.requested ? undefined : autoReviewSkip(input.pr, config);
+    const skip = input.requested ? undefined : await trustedAutoReviewSkip(input.pr, config, client, log);
     if (skip) {
       const result = skip.kind === "draft" ? draftSkipped() : skip.kind === "paused" ? pausedSkipped() : configSkipped(skip.reason);
       await client.completeCheckRun(checkRunId, result);

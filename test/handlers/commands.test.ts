@@ -20,6 +20,7 @@ import {
   reviewAccepted,
   type HeadFile,
   type PullRequestPayload,
+  expectLabelEvents,
 } from "../helpers/pull-request-scenario.js";
 import { INSTALLATION_ID, webhookExample } from "../helpers/webhooks.js";
 
@@ -560,6 +561,8 @@ describe("/data-engineer pause and resume", () => {
       .on("POST", `${REPO}/check-runs`, (req) => checkRunReply(github, 201, 9, req.body as Record<string, unknown>))
       .on("PATCH", `${REPO}/check-runs/9`, (req) => checkRunReply(github, 200, 9, req.body as Record<string, unknown>));
     expectRepoConfig(github, pr);
+    // The app applied it, for a `/data-engineer pause` it accepted.
+    expectLabelEvents(github, REPO, NUMBER, [{ label: PAUSED_LABEL, login: "data-engineer[bot]" }]);
 
     await receive("pull_request", payload);
 

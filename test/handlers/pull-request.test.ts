@@ -12,6 +12,8 @@ import {
   pullRequestEvent,
   repoPath,
   type PullRequestPayload,
+  expectLabelEvents,
+  expectPermission,
 } from "../helpers/pull-request-scenario.js";
 import { INSTALLATION_ID } from "../helpers/webhooks.js";
 
@@ -326,6 +328,9 @@ describe("pull_request events", () => {
       .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>))
       .on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
     expectRepoConfig(github, labelled, "autoReview:\n  ignoreLabels: [no-db-review]\n");
+    // The label counts: a maintainer applied it.
+    expectLabelEvents(github, repo, labelled.pull_request.number, [{ label: "no-db-review", login: "maintainer" }]);
+    expectPermission(github, repo, "maintainer", "maintain");
     await receive(labelled);
     expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "skipped", output: { title: "Not reviewed: configuration" } });
     github.assertDone();
@@ -341,6 +346,31 @@ describe("pull_request events", () => {
     await receive(payload);
     expect(github.requests.some((r) => r.path.includes("db/x.sql"))).toBe(false);
     expect(github.requests.some((r) => r.path.includes("schema"))).toBe(true);
+  });
+
+  it("reviews anyway when a skip label was applied by someone below commands.minPermission", async () => {
+    github = new FakeGitHub();
+    const payload = pullRequestEvent("opened");
+    (payload.pull_request as { labels?: Array<{ name: string }> }).labels = [{ name: "no-db-review" }];
+    const repo = repoPath(payload);
+    expectMigrationReview(github, payload, {
+      changed: [
+        { path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" },
+      ],
+      config: "autoReview:\n  ignoreLabels: [no-db-review]\n",
+      reviews: [reviewAccepted(github)],
+    });
+    // A triager (or an author allowed to label) cannot turn the required check into a skipped one.
+    expectLabelEvents(github, repo, payload.pull_request.number, [{ label: "no-db-review", login: "drive-by" }]);
+    expectPermission(github, repo, "drive-by", "triage");
+    const logs = captureLogs();
+    await receive(payload, "delivery-1", logs);
+    expect(github.requestsTo("checks/update")[0]?.body).not.toMatchObject({ conclusion: "skipped" });
+    expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
+    expect(logs.records.find((r) => r.msg === "label not applied by a permitted user; reviewing anyway")).toMatchObject({
+      label: "no-db-review",
+      appliedBy: "drive-by",
+    });
   });
 
   it("reviews a pull request once it is ready for review", async () => {

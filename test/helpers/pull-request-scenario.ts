@@ -246,3 +246,37 @@ export function expectHeadTarball(github: FakeGitHub, payload: PullRequestPayloa
     .query(true)
     .reply(200, tar, { "content-type": "application/x-gzip" });
 }
+
+/**
+ * The pull request's issue events: one `labeled` event per entry, by `login` (GitHub's "Labeled
+ * Issue Event"), which the review reads to know who applied a label that would skip it.
+ */
+export function expectLabelEvents(github: FakeGitHub, repo: string, number: number, labeled: ReadonlyArray<{ label: string; login: string }>): void {
+  const [example] = github.example("GET", "/repos/{owner}/{repo}/issues/{issue_number}/events", 200) as Array<
+    Record<string, unknown> & { actor: Record<string, unknown> }
+  >;
+  github.on("GET", `${repo}/issues/${number}/events`, {
+    status: 200,
+    body: labeled.map((entry, i) => ({
+      ...example,
+      id: 500 + i,
+      event: "labeled",
+      actor: { ...example?.actor, login: entry.login, type: entry.login.endsWith("[bot]") ? "Bot" : "User" },
+      performed_via_github_app: null,
+      label: { name: entry.label, color: "ededed" },
+    })),
+  });
+}
+
+/** GitHub's answer to "Get repository permissions for a user" for `login`. */
+export function expectPermission(github: FakeGitHub, repo: string, login: string, permission: "admin" | "maintain" | "write" | "triage" | "read"): void {
+  const example = github.example("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", 200) as Record<string, unknown> & {
+    user: Record<string, unknown>;
+  };
+  // GitHub's example lacks the user's `role_name` its schema requires.
+  const base = permission === "maintain" ? "write" : permission === "triage" ? "read" : permission;
+  github.on("GET", `${repo}/collaborators/${login}/permission`, {
+    status: 200,
+    body: { ...example, permission: base, role_name: permission, user: { ...example.user, login, role_name: permission } },
+  });
+}

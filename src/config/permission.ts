@@ -1,4 +1,4 @@
-import type { RepoConfig } from "../config/repo-config.js";
+import type { RepoConfig } from "./repo-config.js";
 
 /**
  * Who may run commands: a commenter's role on the repository against `commands.minPermission`.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { effectiveRole, meetsPermission } from "../../src/commands/permission.js";
+import { effectiveRole, meetsPermission } from "../../src/config/permission.js";
 
 describe("command permissions", () => {
   it.each([
