@@ -2,6 +2,7 @@ import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../config/analysis
 import type { Migration, MigrationSection, SourceFile } from "../migrations/model.js";
 import { effectsOf } from "../sql/effects.js";
 import { SchemaFacts, statementLocks } from "../sql/locks.js";
+import { NotNullFacts } from "../sql/not-null-facts.js";
 import { alterCommandsOf, bodyOf } from "../sql/nodes.js";
 import { parseSql, type SqlSyntaxError } from "../sql/parse.js";
 import { SourceText } from "../sql/source-text.js";
@@ -57,6 +58,8 @@ class Analysis {
    * table, and a type change is known to rewrite or not. Downs read it but do not teach it.
    */
   private readonly facts = new SchemaFacts();
+  /** Which columns earlier up statements declared NOT NULL or proved so with a validated check, in the same order. */
+  private readonly notNull = new NotNullFacts();
 
   constructor(
     private readonly files: ReadonlyMap<string, string>,
@@ -129,6 +132,8 @@ class Analysis {
         const locks = statementLocks(statement, this.facts);
         const effects = effectsOf(statement.node);
         if (section.direction === "up") this.facts.learn(statement);
+        const notNull = this.notNull.viewFor(statement);
+        if (section.direction === "up") this.notNull.learn(statement);
         const analyzed: AnalyzedStatement = {
           ...statement,
           path: section.path,
@@ -142,6 +147,7 @@ class Analysis {
           statementTimeoutSet: state.statementTimeout,
           heldAccessExclusive: [...state.held],
           createdRelations: state.created.snapshot(),
+          notNull,
         };
         statements.push(analyzed);
         state.after(statement, locks, effects);
