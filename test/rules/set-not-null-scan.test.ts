@@ -51,6 +51,8 @@ describe(rule.id, () => {
         "ALTER TABLE orders ADD CHECK (email IS NOT NULL AND name IS NOT NULL);\nALTER TABLE orders ALTER COLUMN name SET NOT NULL;",
         // Renamed constraint and column are followed.
         `${ADD_CHECK}\nALTER TABLE orders RENAME CONSTRAINT orders_email_not_null TO email_present;\nALTER TABLE orders RENAME COLUMN email TO mail;\nALTER TABLE orders VALIDATE CONSTRAINT email_present;\nALTER TABLE orders ALTER COLUMN mail SET NOT NULL;`,
+        // PostgreSQL 18's NOT NULL constraint added NOT VALID, then validated.
+        "ALTER TABLE orders ADD CONSTRAINT orders_email_nn NOT NULL email NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_email_nn;\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;",
         "CREATE TABLE items (id bigint, name text);\nALTER TABLE items ALTER COLUMN name SET NOT NULL;",
         "ALTER TABLE orders ALTER COLUMN email DROP NOT NULL;",
         "-- migrate:down\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;",
@@ -72,6 +74,7 @@ describe(rule.id, () => {
           lines: [3],
         },
         { sql: "ALTER TABLE orders ADD CHECK (email IS NOT NULL OR name IS NOT NULL);\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;", lines: [2] },
+        { sql: "ALTER TABLE orders ADD CONSTRAINT orders_email_nn NOT NULL email NOT VALID;\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;", lines: [2] },
         // A dropped check proves nothing any more.
         { sql: `${ADD_CHECK}\n${VALIDATE}\nALTER TABLE orders DROP CONSTRAINT orders_email_not_null;\n${SET}`, lines: [4] },
       ],

@@ -83,8 +83,13 @@ describe("rule facts against PGlite (Postgres 18)", () => {
       });
     });
 
-    it("does nothing on a column already NOT NULL", async () => {
+    it("does nothing on a column already NOT NULL, or whose NOT NULL constraint was added NOT VALID and validated (Postgres 18)", async () => {
       expect(await run("ALTER TABLE t ALTER COLUMN a SET NOT NULL;", setNotNull)).toMatchObject({ scans: 0 });
+      expect(
+        await run("ALTER TABLE t ADD CONSTRAINT t_a_not_null NOT NULL a NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT t_a_not_null;", setNotNull),
+      ).toMatchObject({
+        scans: 0,
+      });
     });
   });
 
