@@ -4,7 +4,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { InternalError, errorMessage } from "../errors.js";
 import { inlineCode } from "../report/markdown.js";
 import { closeRuleIds } from "../ids/close-rule-ids.js";
-import { canonicalRuleId, isRuleId } from "../ids/rule-ids.js";
+import { canonicalRuleId, isRuleId, ruleIdsFor } from "../ids/rule-ids.js";
 import { RULES, RULES_BY_ID } from "../rules/index.js";
 
 /**
@@ -69,6 +69,9 @@ export async function explainRule(requested: string, config: RepoConfig): Promis
     ...(setting !== undefined ? [`in this repository: **${setting}** (\`rules.${id}\`)`] : []),
   ].join(" · ");
   const heading = `### ${inlineCode(id)}${page.title ? `: ${page.title}` : ""}`;
-  const alias = squawk ? `squawk's ${inlineCode(requested)} is checked by data-engineer's ${inlineCode(id)}.\n\n` : "";
+  const others = squawk ? ruleIdsFor(requested).filter((other) => other !== id) : [];
+  const alias = squawk
+    ? `squawk's ${inlineCode(requested)} is checked by data-engineer's ${inlineCode(id)}${others.length > 0 ? ` (and ${others.map((o) => inlineCode(o)).join(", ")}: ask for those by name)` : ""}.\n\n`
+    : "";
   return { found: true, markdown: `here is the rule's documentation.\n\n${alias}${heading}\n\n${facts}\n\n${page.body}` };
 }

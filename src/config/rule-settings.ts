@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { closeRuleIds } from "../ids/close-rule-ids.js";
-import { RULE_IDS, SQUAWK_RULE_NAMES, canonicalRuleId, isRuleId, type RuleId, type SquawkRuleName } from "../ids/rule-ids.js";
+import { RULE_IDS, SQUAWK_RULE_NAMES, isRuleId, ruleIdsFor, type RuleId, type SquawkRuleName } from "../ids/rule-ids.js";
 
 /**
  * `rules:` in the configuration: per rule, off or the severity to report it with. The keys are
  * the rule ids (replay checks included) and squawk's names for them, which the parse turns into
- * ours, so a file written for squawk keeps working. Any other key is an error that names it: a
+ * ours (a squawk name that covers several of our rules sets each of them), so a file written for squawk keeps working. Any other key is an error that names it: a
  * misspelt id would otherwise switch nothing off and say nothing.
  */
 export const RuleSettingSchema = z.enum(["off", "note", "warning", "error"]);
@@ -25,24 +25,25 @@ export const RuleSettingsSchema = z
     // Two keys for one rule (ours and squawk's, or two of squawk's) must not disagree.
     const seen = new Map<RuleId, { key: string; setting: RuleSetting }>();
     for (const [key, setting] of Object.entries(settings)) {
-      const id = canonicalRuleId(key);
-      if (id === undefined || setting === undefined) continue;
-      const earlier = seen.get(id);
-      if (earlier && earlier.setting !== setting) {
-        context.addIssue({
-          code: "custom",
-          path: [key],
-          message: `names the rule ${id} like "${earlier.key}", which sets it to ${earlier.setting}; keep one of them`,
-        });
+      if (setting === undefined) continue;
+      for (const id of ruleIdsFor(key)) {
+        const earlier = seen.get(id);
+        if (earlier && earlier.setting !== setting) {
+          context.addIssue({
+            code: "custom",
+            path: [key],
+            message: `names the rule ${id} like "${earlier.key}", which sets it to ${earlier.setting}; keep one of them`,
+          });
+        }
+        seen.set(id, { key, setting });
       }
-      seen.set(id, { key, setting });
     }
   })
   .transform((settings): Record<string, RuleSetting> => {
     const byId: Record<string, RuleSetting> = {};
     for (const [key, setting] of Object.entries(settings)) {
-      const id = canonicalRuleId(key);
-      if (id !== undefined && setting !== undefined) byId[id] = setting;
+      // squawk's require-timeout-settings sets both timeout rules, as it stands for both in squawk.
+      if (setting !== undefined) for (const id of ruleIdsFor(key)) byId[id] = setting;
     }
     return byId;
   });
@@ -62,8 +63,11 @@ export function describeRuleKeys(schema: unknown, descriptions: Readonly<Record<
   const properties = (schema as { properties?: { rules?: { properties?: Record<string, { description?: string }> } } }).properties?.rules?.properties;
   if (!properties) throw new Error("the configuration's JSON Schema has no rules.properties");
   for (const [key, property] of Object.entries(properties)) {
-    const id = canonicalRuleId(key);
-    if (id === undefined) throw new Error(`the configuration's JSON Schema lists "${key}", which is no rule`);
-    property.description = id === key ? descriptions[id] : `squawk's name for ${id}: ${descriptions[id]}`;
+    const ids = ruleIdsFor(key);
+    if (ids.length === 0) throw new Error(`the configuration's JSON Schema lists "${key}", which is no rule`);
+    property.description =
+      ids.length === 1 && ids[0] === key
+        ? descriptions[key]
+        : `squawk's name for ${[ids.slice(0, -1).join(", "), ids.at(-1)].filter(Boolean).join(" and ")}: ${ids.map((id) => descriptions[id]).join(" ")}`;
   }
 }

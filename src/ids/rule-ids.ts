@@ -68,10 +68,12 @@ export function isRuleId(name: string): name is RuleId {
 }
 
 /**
- * squawk's rule names (as squawk prints them) and the rule of ours that checks the same thing, so
+ * squawk's rule names (as squawk prints them) and the rules of ours that check the same thing, so
  * that `-- squawk-ignore`, `/data-engineer explain` and `rules:` in the config understand them.
- * squawk rules with no counterpart here (require-enum-value-ordering, identifier-too-long, …) are
- * left out: an ignore naming them suppresses nothing of ours.
+ * Where one squawk rule covers what several of ours split, the name stands for all of them (the
+ * first is the one `explain` shows). squawk rules with no counterpart here
+ * (require-enum-value-ordering, identifier-too-long, …) are left out: an ignore naming them
+ * suppresses nothing of ours.
  */
 export const SQUAWK_RULE_NAMES = {
   "require-concurrent-index-creation": "require-concurrent-index",
@@ -80,14 +82,17 @@ export const SQUAWK_RULE_NAMES = {
   "require-concurrent-partition-detach": "require-concurrent-detach",
   "ban-concurrent-index-creation-in-transaction": "concurrently-in-transaction",
   "adding-foreign-key-constraint": "require-not-valid-foreign-key",
-  "constraint-missing-not-valid": "require-not-valid-check",
+  // squawk flags a CHECK or a FOREIGN KEY added without NOT VALID, and a VALIDATE in the transaction that added it NOT VALID.
+  "constraint-missing-not-valid": ["require-not-valid-check", "require-not-valid-foreign-key", "validate-in-same-transaction"],
   "disallowed-unique-constraint": "ban-add-unique-constraint",
   "adding-serial-primary-key-field": "ban-add-primary-key",
   "adding-not-nullable-field": "set-not-null-scan",
   "adding-required-field": "add-required-column",
-  "adding-field-with-default": "volatile-default-rewrite",
+  // squawk flags ADD COLUMN with a volatile DEFAULT (any DEFAULT before PG 11) and GENERATED … STORED: every rewriting default.
+  "adding-field-with-default": ["volatile-default-rewrite", "rewriting-column-add"],
   "changing-column-type": "unsafe-column-type-change",
-  "require-timeout-settings": "require-lock-timeout",
+  // squawk's older name for its two timeout rules together.
+  "require-timeout-settings": ["require-lock-timeout", "require-statement-timeout"],
   "require-lock-timeout": "require-lock-timeout",
   "require-statement-timeout": "require-statement-timeout",
   "prefer-robust-stmts": "require-if-not-exists",
@@ -111,12 +116,20 @@ export const SQUAWK_RULE_NAMES = {
   // VACUUM FULL and CLUSTER: squawk suggests PG 19's REPACK, ban-vacuum-full flags the same statements.
   "prefer-repack": "ban-vacuum-full",
   "unused-ignore": "unused-ignore",
-} as const satisfies Readonly<Record<string, RuleId>>;
+} as const satisfies Readonly<Record<string, RuleId | readonly [RuleId, ...RuleId[]]>>;
 
 export type SquawkRuleName = keyof typeof SQUAWK_RULE_NAMES;
 
-/** Our id for a name that is our id or one of squawk's; undefined for anything else. */
+/** Our ids for a name that is our id or one of squawk's (several when squawk's rule covers several of ours); empty for anything else. */
+export function ruleIdsFor(name: string): readonly RuleId[] {
+  if (isRuleId(name)) return [name];
+  // hasOwn: a name such as `constructor` must not read the object's prototype.
+  if (!Object.hasOwn(SQUAWK_RULE_NAMES, name)) return [];
+  const ours: RuleId | readonly RuleId[] = SQUAWK_RULE_NAMES[name as SquawkRuleName];
+  return typeof ours === "string" ? [ours] : ours;
+}
+
+/** Our id for a name that is our id or one of squawk's (the first, for a squawk rule that covers several); undefined for anything else. */
 export function canonicalRuleId(name: string): RuleId | undefined {
-  if (isRuleId(name)) return name;
-  return Object.hasOwn(SQUAWK_RULE_NAMES, name) ? SQUAWK_RULE_NAMES[name as SquawkRuleName] : undefined;
+  return ruleIdsFor(name)[0];
 }

@@ -2,6 +2,7 @@ import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../config/analysis
 import type { Migration, MigrationSection, SourceFile } from "../migrations/model.js";
 import { effectsOf } from "../sql/effects.js";
 import { SchemaFacts, statementLocks } from "../sql/locks.js";
+import { NotNullFacts } from "../sql/not-null-facts.js";
 import { ObjectDependencies } from "../sql/object-dependencies.js";
 import { alterCommandsOf, bodyOf } from "../sql/nodes.js";
 import { parseSql, type SqlSyntaxError } from "../sql/parse.js";
@@ -60,6 +61,8 @@ class Analysis {
   private readonly facts = new SchemaFacts();
   /** What depends on what in the up migrations so far, for what a down's DROP … CASCADE takes along. */
   private readonly dependencies = new ObjectDependencies();
+  /** Which columns earlier up statements declared NOT NULL or proved so with a validated check, in the same order. */
+  private readonly notNull = new NotNullFacts();
 
   constructor(
     private readonly files: ReadonlyMap<string, string>,
@@ -131,8 +134,10 @@ class Analysis {
       for (const statement of parsed.statements) {
         const locks = statementLocks(statement, this.facts);
         const effects = effectsOf(statement.node);
+        const notNull = this.notNull.viewFor(statement);
         if (section.direction === "up") {
           this.facts.learn(statement);
+          this.notNull.learn(statement);
           this.dependencies.learn(effects);
         }
         const analyzed: AnalyzedStatement = {
@@ -148,6 +153,7 @@ class Analysis {
           statementTimeoutSet: state.statementTimeout,
           heldAccessExclusive: [...state.held],
           createdRelations: state.created.snapshot(),
+          notNull,
         };
         statements.push(analyzed);
         state.after(statement, locks, effects);

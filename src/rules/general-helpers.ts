@@ -1,5 +1,7 @@
+import type { TypeName } from "libpg-query";
 import type { Migration, MigrationSection } from "../migrations/model.js";
 import type { NewColumn } from "../sql/effects.js";
+import { alterTableOf, bodyOf, strings } from "../sql/nodes.js";
 import type { SourceText } from "../sql/source-text.js";
 import { isNeutral, raisesUnconditionally } from "../sql/statements.js";
 import type { AnalyzedStatement, SectionAnalysis } from "./types.js";
@@ -41,6 +43,29 @@ function lineAt(statement: AnalyzedStatement, location: number | undefined, expe
 /** Where a column is defined, for findings about one column of a long CREATE TABLE. */
 export function columnLine(statement: AnalyzedStatement, column: NewColumn): number {
   return lineAt(statement, column.column.location, column.name);
+}
+
+/** A column given a type by a statement: a new column (CREATE TABLE, ADD COLUMN) or an `ALTER COLUMN … TYPE`. */
+export interface TypedColumn {
+  name: string;
+  typeName: TypeName | undefined;
+  line: number;
+}
+
+/**
+ * The columns a statement declares or changes the type of, for the type-hygiene rules: a column
+ * changed to varchar(n) or json is as much a choice of type as a new one.
+ */
+export function typedColumns(statement: AnalyzedStatement): TypedColumn[] {
+  const typed = statement.effects.adds.columns.map((column) => ({ name: column.name, typeName: column.column.typeName, line: columnLine(statement, column) }));
+  for (const command of alterTableOf(statement.node).commands) {
+    const column = command.subtype === "AT_AlterColumnType" ? bodyOf(command.def, "ColumnDef") : undefined;
+    if (!column || !command.name) continue;
+    // The type's location, checked against its last name as written ("varchar"); the statement's line otherwise.
+    const written = strings(column.typeName?.names).at(-1) ?? "";
+    typed.push({ name: command.name, typeName: column.typeName, line: lineAt(statement, column.typeName?.location, written) });
+  }
+  return typed;
 }
 
 /** Every section is SQL: the rollback can be read statement by statement. */

@@ -1,6 +1,5 @@
-import { typeModifiers } from "../sql/column-types.js";
-import { declaredType } from "../sql/column-types.js";
-import { columnLine } from "./general-helpers.js";
+import { typeModifiers, typeNameOf } from "../sql/column-types.js";
+import { typedColumns } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /** varchar(n) is no smaller or faster than text, and its limit is costly to change later. */
@@ -9,7 +8,7 @@ export default defineRule({
   meta: {
     severity: "note",
     category: "hygiene",
-    description: "A new varchar(n) column rather than text (with a CHECK on the length if it matters).",
+    description: "A column declared or changed to varchar(n) rather than text (with a CHECK on the length if it matters).",
     messages: {
       varchar:
         "{{column}} is varchar({{length}}), which is no smaller or faster than text, and its limit is costly to change: raising it takes an ACCESS EXCLUSIVE lock and fails while views depend on the column, lowering it rewrites the table.",
@@ -17,15 +16,15 @@ export default defineRule({
   },
   nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
-    for (const column of statement.effects.adds.columns) {
-      if (declaredType(column.column).name !== "varchar") continue;
-      const [length] = typeModifiers(column.column.typeName);
+    for (const column of typedColumns(statement)) {
+      if (typeNameOf(column.typeName) !== "varchar") continue;
+      const [length] = typeModifiers(column.typeName);
       if (length === undefined) continue;
       report({
         messageId: "varchar",
         data: { column: column.name, length },
         help: `Use text, with CHECK (char_length(${column.name}) <= ${length}) if the limit matters: a CHECK can later be replaced without blocking (ADD … NOT VALID, then VALIDATE).`,
-        line: columnLine(statement, column),
+        line: column.line,
       });
     }
   },

@@ -1,5 +1,5 @@
-import { declaredType } from "../sql/column-types.js";
-import { columnLine } from "./general-helpers.js";
+import { typeNameOf } from "../sql/column-types.js";
+import { typedColumns } from "./general-helpers.js";
 import { defineRule } from "./types.js";
 
 /** timestamp without time zone stores a wall-clock reading, not an instant. */
@@ -8,7 +8,7 @@ export default defineRule({
   meta: {
     severity: "note",
     category: "hygiene",
-    description: "A new timestamp (without time zone) column rather than timestamptz.",
+    description: "A column declared or changed to timestamp (without time zone) rather than timestamptz.",
     messages: {
       timestamp:
         "{{column}} is timestamp without time zone, a wall-clock reading with no zone: values written by servers or sessions in different time zones silently disagree, and daylight-saving changes make some ambiguous.",
@@ -16,13 +16,13 @@ export default defineRule({
   },
   nodes: ["CreateStmt", "AlterTableStmt"],
   statement({ statement, report }) {
-    for (const column of statement.effects.adds.columns) {
-      if (declaredType(column.column).name !== "timestamp") continue;
+    for (const column of typedColumns(statement)) {
+      if (typeNameOf(column.typeName) !== "timestamp") continue;
       report({
         messageId: "timestamp",
         data: { column: column.name },
         help: "Use timestamptz (timestamp with time zone): it stores an instant and shows it in the session's time zone.",
-        line: columnLine(statement, column),
+        line: column.line,
       });
     }
   },

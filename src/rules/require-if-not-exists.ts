@@ -1,13 +1,14 @@
 import type { Node } from "libpg-query";
 import { alterTableOf, bodyOf } from "../sql/nodes.js";
 import { droppedObjects, objectTypeWords } from "../sql/effects.js";
+import { addedConstraint } from "./lock-helpers.js";
 import { defineRule, type AnalyzedStatement } from "./types.js";
 
 /**
  * Outside a transaction, each statement commits on its own. When a later statement of the
  * migration fails, the earlier ones stay applied, and running the migration again (after fixing
  * it) fails at the first of them: "already exists", "does not exist". IF [NOT] EXISTS makes the
- * re-run pass. The last statement of a section is left alone: if it fails, nothing ran after it
+ * re-run pass; ADD CONSTRAINT has no such clause, so a named constraint needs a guard of its own. The last statement of a section is left alone: if it fails, nothing ran after it
  * (CREATE INDEX CONCURRENTLY excepted, which leaves an invalid index behind when it fails).
  */
 
@@ -56,6 +57,17 @@ function unguarded(node: Node): Unguarded | undefined {
     }
     if (command.subtype === "AT_DropColumn") return dropping(`column ${altered ?? ""}.${command.name ?? ""}`, "ALTER TABLE … DROP COLUMN IF EXISTS …");
     if (command.subtype === "AT_DropConstraint") return dropping(`constraint ${command.name ?? ""}`, "ALTER TABLE … DROP CONSTRAINT IF EXISTS …");
+    const constraint = command.subtype === "AT_AddConstraint" ? addedConstraint(command) : undefined;
+    if (constraint) {
+      const object = constraint.conname
+        ? `constraint ${constraint.conname}`
+        : constraint.contype === "CONSTR_PRIMARY"
+          ? `the primary key of ${altered ?? ""}`
+          : undefined;
+      // Postgres has no ADD CONSTRAINT IF NOT EXISTS. An unnamed CHECK, UNIQUE or FOREIGN KEY gets
+      // a fresh name on a re-run (a duplicate, no failure); a named one, or a second primary key, fails.
+      if (object) return creating(object, "a DO block that adds the constraint only when pg_constraint has no row of that name for the table");
+    }
   }
   return undefined;
 }
@@ -76,7 +88,8 @@ export default defineRule({
   meta: {
     severity: "note",
     category: "idempotency",
-    description: "Outside a transaction, CREATE/DROP/ADD COLUMN without IF [NOT] EXISTS makes a partly applied migration impossible to re-run.",
+    description:
+      "Outside a transaction, CREATE/DROP/ADD COLUMN without IF [NOT] EXISTS, or ADD CONSTRAINT without a guard, makes a partly applied migration impossible to re-run.",
     messages: {
       create:
         "This runs outside a transaction: if a later statement fails, this one stays applied, and running the migration again fails here because {{object}} already exists.",

@@ -67,6 +67,9 @@ export class SectionState {
       return;
     }
     if (!which) return;
+    // Outside a transaction block SET LOCAL does nothing: Postgres warns "SET LOCAL can only be
+    // used in transaction blocks" and the setting keeps its value (proven in statement-state-pglite).
+    if (set.local && !this.inTransaction) return;
     if (which === "lock") this.lockTimeout = set.on;
     else this.statementTimeout = set.on;
     if (set.local && set.on) this.localTimeouts.add(which);

@@ -1,5 +1,5 @@
 import type { SqlComment } from "../sql/parse.js";
-import { SQUAWK_RULE_NAMES, type SquawkRuleName } from "../ids/rule-ids.js";
+import { ruleIdsFor } from "../ids/rule-ids.js";
 import type { Finding } from "./types.js";
 
 /**
@@ -23,10 +23,13 @@ export interface IgnoreDirective {
 
 const DIRECTIVE = /^(?:--|\/\*)\s*(data-engineer|squawk)-ignore(-file)?\b\s*([^*]*?)\s*(?:\*\/)?$/;
 
-/** The rule of ours for a name in a squawk directive; a name squawk does not use for one of ours stays as written. */
-function ourRuleName(squawkName: string): string {
-  // hasOwn: a name such as `constructor` must not read the object's prototype.
-  return Object.hasOwn(SQUAWK_RULE_NAMES, squawkName) ? SQUAWK_RULE_NAMES[squawkName as SquawkRuleName] : squawkName;
+/**
+ * The rules of ours for a name in a squawk directive: several where squawk's rule covers several of
+ * ours (require-timeout-settings: both timeouts). A name squawk does not use for one of ours stays as written.
+ */
+function ourRuleNames(squawkName: string): readonly string[] {
+  const ours = ruleIdsFor(squawkName);
+  return ours.length > 0 ? ours : [squawkName];
 }
 
 /** The directives among a file's comments; `nextStatement` finds the statement after a line. */
@@ -44,7 +47,7 @@ export function findIgnoreDirectives(
       .split(/[,\s]+/)
       .map((name) => name.trim())
       .filter((name) => name !== "");
-    const rules = tool === "squawk" ? names.map(ourRuleName) : names;
+    const rules = tool === "squawk" ? [...new Set(names.flatMap(ourRuleNames))] : names;
     const range = file ? undefined : nextStatement(comment.endLine);
     if (!file && !range) continue; // an ignore after the last statement has nothing to cover
     directives.push({ path, line: comment.line, rules, range, text: comment.text.trim(), used: false });

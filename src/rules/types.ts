@@ -3,6 +3,7 @@ import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Direction, Migration, MigrationSection } from "../migrations/model.js";
 import type { StatementEffects } from "../sql/effects.js";
 import type { StatementLocks } from "../sql/locks.js";
+import type { NotNullView } from "../sql/not-null-facts.js";
 import type { NodeKind } from "../sql/nodes.js";
 import type { SqlStatement } from "../sql/parse.js";
 import type { SourceText } from "../sql/source-text.js";
@@ -33,6 +34,11 @@ export interface AnalyzedStatement extends SqlStatement {
   heldAccessExclusive: readonly string[];
   /** Relations (tables, indexes, views, types) created earlier in the same migration: new, so empty and unused. */
   createdRelations: { has(name: string): boolean };
+  /**
+   * For an ALTER TABLE: which of its table's columns earlier up statements (of this migration and
+   * the ones before it) declared NOT NULL or proved so with a validated CHECK (col IS NOT NULL).
+   */
+  notNull?: NotNullView;
 }
 
 export interface SectionAnalysis {

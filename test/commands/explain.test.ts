@@ -37,6 +37,13 @@ describe("explain", () => {
     expect(explained.markdown).toContain("squawk's `prefer-repack` is checked by data-engineer's `ban-vacuum-full`");
   });
 
+  it("names every rule a squawk name stands for", async () => {
+    const explained = await explainRule("require-timeout-settings", DEFAULT_REPO_CONFIG);
+    expect(explained.markdown).toContain(
+      "squawk's `require-timeout-settings` is checked by data-engineer's `require-lock-timeout` (and `require-statement-timeout`: ask for those by name)",
+    );
+  });
+
   it("suggests close rule ids for an unknown one", async () => {
     expect(closeRuleIds("ban-drop-tabel")).toEqual(["ban-drop-table"]);
     expect(closeRuleIds("concurrent-index")).toContain("require-concurrent-index");

@@ -66,6 +66,14 @@ describe(".github/data-engineer.yml", () => {
     expect(config.rules).toEqual({ "require-if-not-exists": "off", "prefer-timestamptz": "error", "ban-drop-column": "note" });
   });
 
+  it("files a squawk name that covers several of our rules under each of them", () => {
+    expect(parseRepoConfigText("rules:\n  require-timeout-settings: off\n").rules).toEqual({
+      "require-lock-timeout": "off",
+      "require-statement-timeout": "off",
+    });
+    expect(() => parseRepoConfigText("rules:\n  require-timeout-settings: off\n  require-statement-timeout: error\n")).toThrow(/require-statement-timeout/);
+  });
+
   it("accepts two names of one rule when they agree", () => {
     expect(parseRepoConfigText("rules:\n  prefer-bigint-over-int: off\n  prefer-bigint-over-smallint: off\n").rules).toEqual({ "prefer-bigint-id": "off" });
   });
@@ -81,6 +89,7 @@ describe(".github/data-engineer.yml", () => {
     for (const id of RULE_IDS) expect(rules?.properties[id]?.description, id).toBe(RULES_BY_ID.get(id)?.meta.description);
     expect(rules?.properties["replay-down-mismatch"]?.description).toMatch(/After up then down/);
     expect(rules?.properties["prefer-robust-stmts"]?.description).toMatch(/^squawk's name for require-if-not-exists: /);
+    expect(rules?.properties["require-timeout-settings"]?.description).toMatch(/^squawk's name for require-lock-timeout and require-statement-timeout: /);
     expect(rules?.properties["require-concurent-index"]).toBeUndefined();
   });
 });

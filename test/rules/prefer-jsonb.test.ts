@@ -17,6 +17,7 @@ describe(rule.id, () => {
       invalid: [
         { sql: "CREATE TABLE events (\n  id bigint,\n  payload json,\n  tags json[]\n);", lines: [3, 4] },
         { sql: "ALTER TABLE events ADD COLUMN payload pg_catalog.json;", lines: [1] },
+        { sql: "ALTER TABLE events ALTER COLUMN payload SET DATA TYPE json USING payload::json;", lines: [1] },
       ],
     });
   });

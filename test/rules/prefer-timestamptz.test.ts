@@ -11,11 +11,13 @@ describe(rule.id, () => {
       valid: [
         "CREATE TABLE events (at timestamptz, also timestamp with time zone, day date);",
         "SELECT now()::timestamp;",
+        "ALTER TABLE events ALTER COLUMN at TYPE timestamptz USING at AT TIME ZONE 'UTC';",
         "-- migrate:down\nALTER TABLE events ADD COLUMN at timestamp;",
       ],
       invalid: [
         { sql: "CREATE TABLE events (\n  id bigint,\n  at timestamp,\n  seen timestamp(3) without time zone\n);", lines: [3, 4] },
         { sql: "ALTER TABLE events ADD COLUMN processed_at TIMESTAMP;", lines: [1] },
+        { sql: "ALTER TABLE events ALTER COLUMN at TYPE timestamp(0) without time zone;", lines: [1] },
       ],
     });
   });

@@ -17,6 +17,8 @@ describe(rule.id, () => {
         "BEGIN;\nCREATE TABLE items (id bigint);\nCREATE INDEX items_id_idx ON items (id);\nCOMMIT;",
         // A concurrent build that cleans up after a failed one.
         "DROP INDEX CONCURRENTLY IF EXISTS orders_created_idx;\nCREATE INDEX CONCURRENTLY orders_created_idx ON orders (created_at);",
+        // An unnamed CHECK, UNIQUE or FOREIGN KEY is given a fresh name on a re-run: a duplicate, not a failure.
+        "ALTER TABLE orders ADD CHECK (total >= 0), ADD UNIQUE (code), ADD FOREIGN KEY (user_id) REFERENCES users (id);\nSELECT 1;",
         // Not forward DDL.
         "SELECT 1;\n-- migrate:down\nDROP TABLE items;\nDROP TYPE mood;",
       ],
@@ -27,10 +29,22 @@ describe(rule.id, () => {
           lines: [1, 2, 3],
         },
         { sql: "CREATE SCHEMA app;\nCREATE EXTENSION pgcrypto;\nCREATE SEQUENCE app.ids;\nUPDATE orders SET note = '';", lines: [1, 2, 3] },
+        // No ADD CONSTRAINT IF NOT EXISTS: a named constraint, or a second primary key, fails the re-run.
+        {
+          sql: "ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;",
+          lines: [1],
+        },
+        { sql: "ALTER TABLE orders ADD PRIMARY KEY (id);\nALTER TABLE orders ADD COLUMN IF NOT EXISTS note text;\nSELECT 1;", lines: [1] },
         // A failed concurrent build leaves an invalid index behind, even as the last statement.
         { sql: "SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY orders_created_idx ON orders (created_at);", lines: [2] },
       ],
     });
+  });
+
+  it("says how to guard an ADD CONSTRAINT, which has no IF NOT EXISTS", () => {
+    const [finding] = lint("ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nSELECT 1;", [rule]);
+    expect(finding?.message).toContain("constraint orders_user_fk already exists");
+    expect(finding?.help).toContain("pg_constraint");
   });
 
   it("is a note, once per statement", () => {

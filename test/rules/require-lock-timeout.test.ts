@@ -12,6 +12,7 @@ describe(rule.id, () => {
       valid: [
         "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;",
         { sql: "SET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;", inTransaction: true },
+        "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;\nCOMMIT;",
         "CREATE TABLE items (id bigint);\nALTER TABLE items ADD COLUMN name text;\nCREATE INDEX items_name_idx ON items (name);",
         "INSERT INTO orders (id) VALUES (1);\nUPDATE orders SET note = 'x' WHERE id = 1;\nSELECT count(*) FROM orders;",
         "-- migrate:down\nALTER TABLE orders DROP COLUMN note;",
@@ -21,6 +22,8 @@ describe(rule.id, () => {
         { sql: "SELECT 1;\nCREATE INDEX orders_note_idx ON orders (note);", lines: [2] },
         { sql: "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN a text;\nSET lock_timeout = 0;\nALTER TABLE orders ADD COLUMN b text;", lines: [4] },
         { sql: "CREATE TABLE items (id bigint, order_id bigint);\nALTER TABLE items ADD FOREIGN KEY (order_id) REFERENCES orders (id);", lines: [2] },
+        // Outside a transaction block SET LOCAL changes nothing (Postgres only warns).
+        { sql: "SET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;", lines: [2] },
       ],
     });
   });
