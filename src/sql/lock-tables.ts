@@ -112,7 +112,6 @@ export const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
   "uuid_generate_v4",
   "nextval",
   "setseed",
-  "txid_current",
 ]);
 
 /**
@@ -236,4 +235,6 @@ export const NON_VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
   "current_schema",
   "current_database",
   "inet_client_addr",
+  // STABLE (one value per transaction), though often taken for volatile.
+  "txid_current",
 ]);

@@ -176,6 +176,8 @@ export class SchemaFacts {
   }
 
   private learnNode(node: Node): void {
+    this.learnFunction(node);
+    this.learnSession(node);
     const create = bodyOf(node, "CreateStmt");
     if (create) return this.learnCreateTable(create);
     const alter = bodyOf(node, "AlterTableStmt");
@@ -192,8 +194,6 @@ export class SchemaFacts {
     if (rename) return this.learnRename(rename.renameType, refOf(rename.relation), rename.newname);
     const schema = bodyOf(node, "CreateSchemaStmt");
     for (const element of schema?.schemaElts ?? []) this.learnNode(element);
-    this.learnFunction(node);
-    this.learnSession(node);
   }
 
   private learnFunction(node: Node): void {
