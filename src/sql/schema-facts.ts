@@ -191,6 +191,7 @@ export class SchemaFacts {
     const tableAs = bodyOf(node, "CreateTableAsStmt");
     if (tableAs?.objtype === "OBJECT_MATVIEW") return this.learnView(refOf(tableAs.into?.rel), tableAs.query);
     const rename = bodyOf(node, "RenameStmt");
+    if (rename?.renameType === "OBJECT_COLUMN") return this.renameColumn(refOf(rename.relation), rename.subname, rename.newname);
     if (rename) return this.learnRename(rename.renameType, refOf(rename.relation), rename.newname);
     const schema = bodyOf(node, "CreateSchemaStmt");
     for (const element of schema?.schemaElts ?? []) this.learnNode(element);
@@ -412,6 +413,22 @@ export class SchemaFacts {
     for (const c of this.children.items) Object.assign(c, { child: swap(c.child), parent: swap(c.parent) });
     for (const v of this.views.items) Object.assign(v, { view: swap(v.view), reads: v.reads.map(swap) });
     for (const list of [this.tables, this.foreignKeys, this.indexes, this.children, this.views]) list.rebuild();
+  }
+
+  /** RENAME COLUMN: the column keeps its type and its foreign keys, under the new name. */
+  private renameColumn(table: RelationRef | undefined, from: string | undefined, to: string | undefined): void {
+    if (!table || !from || !to) return;
+    const columns = this.table(table)?.columns;
+    const type = columns?.get(from);
+    if (columns && type) {
+      columns.delete(from);
+      columns.set(to, type);
+    }
+    const swap = (names: string[]): string[] => names.map((n) => (n === from ? to : n));
+    for (const fk of this.foreignKeys.items) {
+      if (sameRelation(fk.table, table)) fk.columns = swap(fk.columns);
+      if (sameRelation(fk.references, table)) fk.referencedColumns = swap(fk.referencedColumns);
+    }
   }
 
   private renameIndex(from: RelationRef, to: string): void {

@@ -23,6 +23,7 @@ describe(rule.id, () => {
         `${added("cidr")}ALTER TABLE orders ALTER COLUMN ref TYPE inet;`,
         `${added("varchar(50)")}ALTER TABLE orders ALTER COLUMN ref TYPE varchar(80);\nALTER TABLE orders ALTER COLUMN ref TYPE varchar(100) USING ref;`,
         "CREATE TABLE items (qty int);\nALTER TABLE items ALTER COLUMN qty TYPE bigint;",
+        `${added("varchar(10)")}ALTER TABLE orders RENAME COLUMN ref TO avatar;\nALTER TABLE orders ALTER COLUMN avatar TYPE text;`,
         "-- migrate:down\nALTER TABLE orders ALTER COLUMN qty TYPE integer;",
       ],
       invalid: [
