@@ -49,6 +49,7 @@ export const ANALYSER_RULE_IDS = [
   "prefer-text",
   "prefer-timestamptz",
   "ban-char-type",
+  "rewriting-storage-change",
 ] as const;
 
 /** Diagnostics the engine raises itself (rules/builtin.ts). */

@@ -118,6 +118,8 @@ class Analysis {
 
   analyzeMigration(migration: Migration): MigrationAnalysis {
     const sections: SectionAnalysis[] = [];
+    // Each migration is taken to run on a connection of its own: a SET timezone in an earlier one does not hold here.
+    this.facts.newSession();
     const created = { up: new CreatedRelations(), down: new CreatedRelations() };
     for (const section of migration.sections) {
       if (section.language !== "sql" && section.sql === undefined) continue;

@@ -34,6 +34,7 @@ import requireNotValidCheck from "./require-not-valid-check.js";
 import requireNotValidForeignKey from "./require-not-valid-foreign-key.js";
 import requireStatementTimeout from "./require-statement-timeout.js";
 import rewritingColumnAdd from "./rewriting-column-add.js";
+import rewritingStorageChange from "./rewriting-storage-change.js";
 import rollbackMismatch from "./rollback-mismatch.js";
 import setNotNullScan from "./set-not-null-scan.js";
 import transactionNesting from "./transaction-nesting.js";
@@ -94,6 +95,7 @@ export const RULE_REGISTRY = {
   "prefer-text": preferText,
   "prefer-timestamptz": preferTimestamptz,
   "ban-char-type": banCharType,
+  "rewriting-storage-change": rewritingStorageChange,
   // Raised by the engine itself.
   "syntax-error": syntaxError,
   "unused-ignore": unusedIgnore,

@@ -1,20 +1,55 @@
-import type { SqlStatement } from "../sql/parse.js";
+import { bodyOf } from "../sql/nodes.js";
+import { readRelations } from "../sql/query-reads.js";
 import { alterCommands, heldExisting } from "./lock-helpers.js";
-import { defineRule } from "./types.js";
+import { defineRule, type AnalyzedStatement } from "./types.js";
 
-/** What the statement does that takes time, or undefined for quick statements. */
-function work(kind: SqlStatement["kind"], scans: boolean, rewrites: boolean): string | undefined {
-  if (kind === "InsertStmt" || kind === "MergeStmt" || kind === "CopyStmt") return "data change";
-  if (kind === "IndexStmt" || kind === "ReindexStmt") return "index build";
-  if (rewrites) return "rewrite";
-  if (scans) return "scan";
-  return undefined;
+/** Whether a query reads rows of any table or view (a FROM, JOIN or subquery naming one). */
+function readsRows(query: unknown): boolean {
+  return query !== undefined && readRelations(query).length > 0;
+}
+
+/**
+ * What the statement does that takes time growing with the rows of a table, or undefined for
+ * quick statements. The criterion: work bounded by the statement's own text (INSERT … VALUES of
+ * the rows it lists, a SELECT without FROM, SET, COMMENT, …) is quick; reading a table (SELECT or
+ * INSERT … SELECT with a FROM, CREATE TABLE AS), building an index, refreshing a materialized
+ * view, loading a file (COPY), MERGE, and any scan or rewrite the lock model reports is slow. A
+ * WHERE on a key does not make a read quick here: whether an index serves it is not in the text.
+ */
+function work(statement: AnalyzedStatement): string | undefined {
+  const { node, locks } = statement;
+  switch (statement.kind) {
+    case "IndexStmt":
+    case "ReindexStmt":
+      return "index build";
+    case "RefreshMatViewStmt":
+      return "materialized view refresh";
+    case "MergeStmt":
+      return "data change";
+    case "CopyStmt":
+      return "data load";
+    // Reported by unbatched-backfill under a held lock: one finding per statement.
+    case "UpdateStmt":
+    case "DeleteStmt":
+      return undefined;
+    case "InsertStmt":
+      return readsRows(bodyOf(node, "InsertStmt")?.selectStmt) ? "INSERT … SELECT" : undefined;
+    case "SelectStmt":
+      return readsRows(node) ? "query" : undefined;
+    case "CreateTableAsStmt": {
+      const tableAs = bodyOf(node, "CreateTableAsStmt");
+      return tableAs?.into?.skipData !== true && readsRows(tableAs?.query) ? "copy of rows" : undefined;
+    }
+    default:
+      if (locks.rewrites) return "rewrite";
+      return locks.scans ? "scan" : undefined;
+  }
 }
 
 /**
  * Inside a transaction, an ACCESS EXCLUSIVE lock is held until the transaction ends: every slow
- * statement after it (data changes, index builds, scans, rewrites) keeps the table closed to
- * reads and writes for its whole duration. UPDATE and DELETE are reported by unbatched-backfill,
+ * statement after it (reads of a table, index builds, scans, rewrites; see `work`) keeps the
+ * table closed to reads and writes for its whole duration. UPDATE and DELETE are reported by unbatched-backfill,
  * VALIDATE CONSTRAINT under the lock by validate-in-same-transaction.
  */
 export default defineRule({
@@ -36,7 +71,7 @@ export default defineRule({
     const validateOnly = commands.length > 0 && commands.every((c) => c.subtype === "AT_ValidateConstraint");
     const held = heldExisting(statement).filter((t) => !own.has(t) && !(validateOnly && t === target));
     if (held.length === 0) return;
-    const what = work(statement.kind, statement.locks.scans, statement.locks.rewrites);
+    const what = work(statement);
     if (!what) return;
     report({
       messageId: "held",

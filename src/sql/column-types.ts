@@ -63,18 +63,26 @@ export function columnType(typeName: TypeName | undefined): ColumnType {
 /** Length-limited types where a wider (or no) limit keeps the stored bytes valid. */
 const WIDENABLE: Record<string, string | undefined> = { varchar: "text", varbit: undefined };
 
+/** What the session tells about a type change. */
+export interface TypeChangeSession {
+  /** The session TimeZone has a zero offset at all times (SET timezone = 'UTC' earlier). */
+  utcSession?: boolean;
+}
+
 /**
  * Whether `ALTER COLUMN … TYPE` rewrites the table, when the old type is known. The no-rewrite
  * set is what Postgres treats as binary coercible without a length check: varchar(n) →
  * varchar(m ≥ n), varchar or text; text → varchar; numeric(p, s) → numeric(p2 ≥ p, s) or numeric;
- * varbit(n) → varbit(m ≥ n) or varbit; cidr → inet. timestamp → timestamptz is free only when the
- * session TimeZone is UTC; a migration cannot count on that, so it is a rewrite here.
+ * varbit(n) → varbit(m ≥ n) or varbit; cidr → inet; the same type again. timestamp ↔ timestamptz
+ * is free only when the session TimeZone is UTC (Postgres 12+): when `utcSession` says so.
+ * Each verdict is checked by relfilenode in test/sql/rewrite-facts-pglite.test.ts.
  */
-export function typeChangeRewrites(from: ColumnType, to: ColumnType): boolean {
+export function typeChangeRewrites(from: ColumnType, to: ColumnType, session: TypeChangeSession = {}): boolean {
   if (from.array !== to.array) return true;
   if (from.name === to.name && from.mods.join(",") === to.mods.join(",")) return false;
   if (from.array) return true;
   if (from.name === "cidr" && to.name === "inet") return false;
+  if (isTimestampPair(from, to) && session.utcSession === true) return from.mods.join(",") !== to.mods.join(",");
   if (from.name === "text" && to.name === "varchar") return to.mods.length > 0;
   if (from.name === "numeric" && to.name === "numeric") {
     if (to.mods.length === 0) return false;
@@ -89,6 +97,11 @@ export function typeChangeRewrites(from: ColumnType, to: ColumnType): boolean {
     return (to.mods[0] ?? 0) < (from.mods[0] ?? 0);
   }
   return true;
+}
+
+/** timestamp → timestamptz or back, same precision: the stored microseconds are the same in UTC. */
+function isTimestampPair(from: ColumnType, to: ColumnType): boolean {
+  return (from.name === "timestamp" && to.name === "timestamptz") || (from.name === "timestamptz" && to.name === "timestamp");
 }
 
 /** A column's type as written ("int4", "varchar", "serial"; undefined when none) and whether it is an array. */

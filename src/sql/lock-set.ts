@@ -1,4 +1,5 @@
 import type { Node } from "libpg-query";
+import type { ColumnType } from "./column-types.js";
 import { LOCK_MODES, strongerLock, type LockMode } from "./lock-modes.js";
 import { refKey, type RelationRef } from "./nodes.js";
 import type { SchemaFacts } from "./schema-facts.js";
@@ -34,6 +35,26 @@ export interface RelationLock {
   indexes?: LockMode;
 }
 
+/** One ALTER COLUMN … TYPE, as the lock model judged it. */
+export interface ColumnTypeChange {
+  table: RelationRef;
+  column: string;
+  /** The column's type before, when the facts know it (set earlier in the analysed migrations). */
+  from?: ColumnType;
+  to: ColumnType;
+  /** USING computes new values (anything but the column itself): always a rewrite. */
+  computed: boolean;
+  rewrites: boolean;
+}
+
+/** ADD COLUMN … DEFAULT calling a function that is volatile, or not known to be IMMUTABLE or STABLE. */
+export interface VolatileDefault {
+  column: string;
+  fn: string;
+  /** True when known volatile (built in, or created without IMMUTABLE/STABLE); false when the function was never seen. */
+  known: boolean;
+}
+
 export interface StatementLocks {
   /** Relations locked, the statement's target first. Empty for statements that lock no table (SET, BEGIN, …). */
   locks: RelationLock[];
@@ -45,6 +66,10 @@ export interface StatementLocks {
   transactional: boolean;
   /** What the statement alone cannot tell and the model therefore assumed or left out. */
   notes?: string[];
+  /** ALTER COLUMN … TYPE subcommands, each with its verdict. */
+  typeChanges?: ColumnTypeChange[];
+  /** ADD COLUMN subcommands whose DEFAULT calls a volatile (or unknown) function: each rewrites the table. */
+  volatileDefaults?: VolatileDefault[];
 }
 
 interface LockOptions {
@@ -61,6 +86,8 @@ export class LockSet {
   scans = false;
   transactional = true;
   readonly notes: string[] = [];
+  readonly typeChanges: ColumnTypeChange[] = [];
+  readonly volatileDefaults: VolatileDefault[] = [];
 
   constructor(
     readonly facts: SchemaFacts | undefined,
@@ -99,6 +126,8 @@ export class LockSet {
   result(): StatementLocks {
     const result: StatementLocks = { locks: [...this.locks.values()], rewrites: this.rewrites, scans: this.scans, transactional: this.transactional };
     if (this.notes.length > 0) result.notes = [...this.notes];
+    if (this.typeChanges.length > 0) result.typeChanges = [...this.typeChanges];
+    if (this.volatileDefaults.length > 0) result.volatileDefaults = [...this.volatileDefaults];
     return result;
   }
 }

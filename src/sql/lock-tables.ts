@@ -112,7 +112,6 @@ export const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
   "uuid_generate_v4",
   "nextval",
   "setseed",
-  "txid_current",
 ]);
 
 /**
@@ -174,3 +173,68 @@ export const COMMENTED_RELATIONS: ReadonlySet<ObjectType> = new Set<ObjectType>(
 ]);
 /** COMMENT ON a constraint, trigger, rule or policy: the table only ACCESS SHARE (get_object_address_relobject). */
 export const COMMENTED_ON_TABLE: ReadonlySet<ObjectType> = new Set<ObjectType>(["OBJECT_TABCONSTRAINT", "OBJECT_TRIGGER", "OBJECT_RULE", "OBJECT_POLICY"]);
+
+/**
+ * Built-in functions that are IMMUTABLE or STABLE in every overload (pg_proc.provolatile 'i' or
+ * 's'), chosen among those a column DEFAULT calls: a default calling only these is evaluated once
+ * and stored in the catalog (Postgres 11+). Checked against PGlite's pg_proc by
+ * test/sql/rewrite-facts-pglite.test.ts. A function neither here nor in VOLATILE_FUNCTIONS, and
+ * not created IMMUTABLE or STABLE by the migrations analysed, is taken as volatile: that is
+ * CREATE FUNCTION's default.
+ */
+export const NON_VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
+  "now",
+  "statement_timestamp",
+  "transaction_timestamp",
+  "date_trunc",
+  "date_part",
+  "make_date",
+  "make_time",
+  "make_timestamp",
+  "make_timestamptz",
+  "make_interval",
+  "to_timestamp",
+  "to_date",
+  "to_char",
+  "to_number",
+  "timezone",
+  "lower",
+  "upper",
+  "btrim",
+  "ltrim",
+  "rtrim",
+  "concat",
+  "concat_ws",
+  "format",
+  "length",
+  "char_length",
+  "substr",
+  "replace",
+  "lpad",
+  "rpad",
+  "repeat",
+  "md5",
+  "sha256",
+  "encode",
+  "decode",
+  "abs",
+  "round",
+  "floor",
+  "ceil",
+  "power",
+  "to_json",
+  "to_jsonb",
+  "json_build_object",
+  "jsonb_build_object",
+  "json_build_array",
+  "jsonb_build_array",
+  "array_fill",
+  "string_to_array",
+  "array_to_string",
+  "current_setting",
+  "current_schema",
+  "current_database",
+  "inet_client_addr",
+  // STABLE (one value per transaction), though often taken for volatile.
+  "txid_current",
+]);

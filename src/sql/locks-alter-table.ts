@@ -2,9 +2,10 @@ import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, Node, Object
 import { columnType, SERIAL_TYPES, typeChangeRewrites, typeNameOf } from "./column-types.js";
 import { strongerLock, type LockMode } from "./lock-modes.js";
 import { addDescendants, type LockSet } from "./lock-set.js";
-import { ALTER_TABLE_MODES, EXCLUSIVE_OPTIONS, NON_RECURSIVE, REWRITING, VOLATILE_FUNCTIONS } from "./lock-tables.js";
+import { ALTER_TABLE_MODES, EXCLUSIVE_OPTIONS, NON_RECURSIVE, REWRITING } from "./lock-tables.js";
 import { addReferencedTable } from "./locks-create.js";
-import { alterCommandsOf, bodyOf, constraintsOf, defElems, findAll, recurses, refOf, sameRelation, strings, type RelationRef } from "./nodes.js";
+import { alterCommandsOf, bodyOf, constraintsOf, defElems, recurses, refOf, sameRelation, strings, type RelationRef } from "./nodes.js";
+import { volatileCall } from "./volatility.js";
 
 /** Locks of ALTER TABLE (and ALTER INDEX / VIEW / MATERIALIZED VIEW / SEQUENCE, which share its node). */
 
@@ -29,26 +30,25 @@ function alterCommandMode(cmd: AlterTableCmd, objtype: ObjectType | undefined): 
   }
 }
 
-function hasVolatileCall(expr: Node | undefined): boolean {
-  return findAll(expr, "FuncCall").some((call) => {
-    const names = strings((call as { funcname?: Node[] }).funcname);
-    return VOLATILE_FUNCTIONS.has((names[names.length - 1] ?? "").toLowerCase());
-  });
-}
-
 /**
  * Whether ADD COLUMN rewrites the table: a volatile default (including serial's nextval and
  * identity), or a stored generated column. A constant default, now() and other STABLE calls are
- * stored once in the catalog (Postgres 11+). Functions not known to be volatile are assumed not
- * to be, so a user-defined VOLATILE default is missed.
+ * stored once in the catalog (Postgres 11+). A function not known to be IMMUTABLE or STABLE (built
+ * in, or created so by the analysed migrations) is taken as volatile, CREATE FUNCTION's default:
+ * the default call is recorded in `volatileDefaults` with whether that is known or assumed.
  */
-function addColumnRewrites(column: ColumnDef): boolean {
+function addColumnRewrites(out: LockSet, column: ColumnDef): boolean {
   if (SERIAL_TYPES.has(typeNameOf(column.typeName))) return true;
   return constraintsOf(column.constraints).some((c) => {
     if (c.contype === "CONSTR_IDENTITY") return true;
     if (c.contype === "CONSTR_GENERATED") return c.generated_kind !== "v";
-    if (c.contype === "CONSTR_DEFAULT") return hasVolatileCall(c.raw_expr);
-    return false;
+    if (c.contype !== "CONSTR_DEFAULT") return false;
+    const call = volatileCall(c.raw_expr, (name) => out.facts?.functionVolatility(name));
+    if (!call) return false;
+    out.volatileDefaults.push({ column: column.colname ?? "?", ...call });
+    if (!call.known)
+      out.note(`${call.fn}() is not known to be IMMUTABLE or STABLE: assumed VOLATILE (CREATE FUNCTION's default), so the default is written into every row.`);
+    return true;
   });
 }
 
@@ -77,10 +77,12 @@ function alterColumnType(out: LockSet, table: RelationRef, cmd: AlterTableCmd): 
   const column = cmd.name ?? "";
   const def = bodyOf(cmd.def, "ColumnDef");
   const from = out.facts?.columnTypeOf(table, column);
-  if (!usingIsPlainColumn(def?.raw_default, column)) out.rewrites = true;
-  else if (from) out.rewrites ||= typeChangeRewrites(from, columnType(def?.typeName));
-  else {
-    out.rewrites = true;
+  const to = columnType(def?.typeName);
+  const computed = !usingIsPlainColumn(def?.raw_default, column);
+  const rewrites = computed || !from || typeChangeRewrites(from, to, { utcSession: out.facts?.timeZoneIsUtc() === true });
+  out.typeChanges.push({ table, column, ...(from ? { from } : {}), to, computed, rewrites });
+  out.rewrites ||= rewrites;
+  if (!computed && !from) {
     out.note(
       `${table.relation}.${column}'s current type is not known: assumed the type change rewrites the table ` +
         "(no rewrite for varchar(n) → varchar(m ≥ n) or text, numeric(p,s) → numeric(p2 ≥ p, s), cidr → inet).",
@@ -184,7 +186,7 @@ function alterTableCommand(out: LockSet, table: RelationRef, cmd: AlterTableCmd)
   switch (cmd.subtype) {
     case "AT_AddColumn":
       if (!column) return;
-      out.rewrites ||= addColumnRewrites(column);
+      out.rewrites ||= addColumnRewrites(out, column);
       out.scans ||= addColumnScans(column);
       for (const c of constraintsOf(column.constraints)) {
         if (c.contype === "CONSTR_FOREIGN") addReferencedTable(out, c, table, "the new column's foreign key");

@@ -4,6 +4,7 @@ import { KeyedList } from "./keyed-list.js";
 import { alterCommandsOf, bodyOf, constraintsOf, listNames, refKey, refOf, refOfNames, sameRelation, strings, type RelationRef } from "./nodes.js";
 import type { SqlStatement } from "./parse.js";
 import { readRelations } from "./query-reads.js";
+import { declaredVolatility, type Volatility } from "./volatility.js";
 
 /**
  * Schema facts: what earlier statements tell about relations a statement does not name (the
@@ -36,8 +37,31 @@ interface TableFact {
 }
 
 /**
+ * Time zones whose UTC offset is always zero: with one of them as the session TimeZone, Postgres
+ * 12+ changes timestamp to timestamptz (and back) without a rewrite (ATColumnChangeRequiresRewrite
+ * → TimestampTimestampTzRequiresRewrite in src/backend/utils/adt/timestamp.c). Names are matched
+ * case-insensitively, as Postgres does.
+ */
+const ZERO_OFFSET_ZONES = new Set([
+  "utc",
+  "etc/utc",
+  "uct",
+  "etc/uct",
+  "gmt",
+  "etc/gmt",
+  "zulu",
+  "etc/zulu",
+  "universal",
+  "etc/universal",
+  "greenwich",
+  "etc/greenwich",
+]);
+
+/**
  * The schema as far as a sequence of statements reveals it: tables and their column types,
- * foreign keys, indexes, partitions and inheritance children, views and what they read.
+ * foreign keys, indexes, partitions and inheritance children, views and what they read, and the
+ * volatility of the functions created. Also the one session setting the lock model needs (the
+ * TimeZone, for timestamp ↔ timestamptz): call `newSession()` where a new connection starts.
  * Feed it every statement in order (`learn`) and pass it to `statementLocks`.
  */
 export class SchemaFacts {
@@ -58,6 +82,11 @@ export class SchemaFacts {
     view: (v) => [refKey(v.view)],
     reads: (v) => [...new Set(v.reads.map(refKey))],
   });
+
+  /** Volatility of the functions created (CREATE FUNCTION, default VOLATILE), by lower-case unqualified name. */
+  private readonly functions = new Map<string, Volatility>();
+  /** The session TimeZone set by SET (lower-case), undefined when not set (the server's default). */
+  private timeZone: { value: string; local: boolean } | undefined;
 
   static from(statements: readonly SqlStatement[]): SchemaFacts {
     const facts = new SchemaFacts();
@@ -117,6 +146,21 @@ export class SchemaFacts {
     return this.table(table)?.columns.get(column);
   }
 
+  /** The volatility a function was created with, by unqualified name; undefined when no analysed statement created it. */
+  functionVolatility(name: string): Volatility | undefined {
+    return this.functions.get(name.toLowerCase());
+  }
+
+  /** Whether a SET earlier in this session made the TimeZone one whose offset is always zero (UTC, GMT, …). */
+  timeZoneIsUtc(): boolean {
+    return this.timeZone !== undefined && ZERO_OFFSET_ZONES.has(this.timeZone.value);
+  }
+
+  /** A new connection: session settings go back to the server's defaults; the schema stays. */
+  newSession(): void {
+    this.timeZone = undefined;
+  }
+
   viewsReading(table: RelationRef): RelationRef[] {
     return this.views.get("reads", refKey(table)).map((v) => v.view);
   }
@@ -132,6 +176,8 @@ export class SchemaFacts {
   }
 
   private learnNode(node: Node): void {
+    this.learnFunction(node);
+    this.learnSession(node);
     const create = bodyOf(node, "CreateStmt");
     if (create) return this.learnCreateTable(create);
     const alter = bodyOf(node, "AlterTableStmt");
@@ -145,18 +191,61 @@ export class SchemaFacts {
     const tableAs = bodyOf(node, "CreateTableAsStmt");
     if (tableAs?.objtype === "OBJECT_MATVIEW") return this.learnView(refOf(tableAs.into?.rel), tableAs.query);
     const rename = bodyOf(node, "RenameStmt");
+    if (rename?.renameType === "OBJECT_COLUMN") return this.renameColumn(refOf(rename.relation), rename.subname, rename.newname);
     if (rename) return this.learnRename(rename.renameType, refOf(rename.relation), rename.newname);
     const schema = bodyOf(node, "CreateSchemaStmt");
     for (const element of schema?.schemaElts ?? []) this.learnNode(element);
+  }
+
+  private learnFunction(node: Node): void {
+    const create = bodyOf(node, "CreateFunctionStmt");
+    const createdName = strings(create?.funcname).at(-1)?.toLowerCase();
+    if (create && !create.is_procedure && createdName) this.functions.set(createdName, declaredVolatility(create.options) ?? "volatile");
+    const alter = bodyOf(node, "AlterFunctionStmt");
+    const alteredName = strings(alter?.func?.objname).at(-1)?.toLowerCase();
+    const altered = declaredVolatility(alter?.actions);
+    if (alteredName && altered && this.functions.has(alteredName)) this.functions.set(alteredName, altered);
+    const drop = bodyOf(node, "DropStmt");
+    if (drop?.removeType !== "OBJECT_FUNCTION") return;
+    for (const object of drop.objects ?? []) {
+      const name = strings(bodyOf(object, "ObjectWithArgs")?.objname).at(-1)?.toLowerCase();
+      if (name) this.functions.delete(name);
+    }
+  }
+
+  private learnSession(node: Node): void {
+    const set = bodyOf(node, "VariableSetStmt");
+    if (set?.kind === "VAR_RESET_ALL") this.timeZone = undefined;
+    else if (set?.name === "timezone") {
+      const value = set.kind === "VAR_SET_VALUE" ? bodyOf(set.args?.[0], "A_Const") : undefined;
+      // SET TIME ZONE 0 is a zero offset too (an A_Const whose ival is 0 is printed without it).
+      const zone = value?.sval?.sval?.toLowerCase() ?? (value?.ival && !value.ival.ival ? "utc" : undefined);
+      this.timeZone = zone ? { value: zone, local: set.is_local === true } : undefined;
+    }
+    const transaction = bodyOf(node, "TransactionStmt")?.kind;
+    if (this.timeZone?.local && (transaction === "TRANS_STMT_COMMIT" || transaction === "TRANS_STMT_ROLLBACK")) this.timeZone = undefined;
   }
 
   private table(ref: RelationRef): TableFact | undefined {
     return this.tables.get("ref", refKey(ref))[0];
   }
 
+  /**
+   * The table's fact, made on first sight for a table created before the statements learnt (an
+   * ALTER TABLE … ADD COLUMN on it still tells that column's type). Such a table is taken as not
+   * partitioned, as it is when unknown.
+   */
+  private tableSeen(ref: RelationRef): TableFact {
+    let fact = this.table(ref);
+    if (!fact) {
+      fact = { ref, partitioned: false, columns: new Map() };
+      this.tables.push(fact);
+    }
+    return fact;
+  }
+
   private addColumn(table: RelationRef, column: ColumnDef): void {
-    const fact = this.table(table);
-    if (fact && column.colname) fact.columns.set(column.colname, columnType(column.typeName));
+    if (column.colname) this.tableSeen(table).columns.set(column.colname, columnType(column.typeName));
     for (const constraint of constraintsOf(column.constraints)) {
       this.learnConstraint(table, constraint, column.colname ? [column.colname] : []);
     }
@@ -165,6 +254,9 @@ export class SchemaFacts {
   private learnCreateTable(create: CreateStmt): void {
     const table = refOf(create.relation);
     if (!table) return;
+    // IF NOT EXISTS on a table already there does nothing; otherwise a fact made from earlier ALTERs is replaced.
+    if (create.if_not_exists && this.table(table)) return;
+    this.tables.removeWhere((t) => sameRelation(t.ref, table));
     this.tables.push({ ref: table, partitioned: create.partspec !== undefined, columns: new Map() });
     for (const element of create.tableElts ?? []) {
       const column = bodyOf(element, "ColumnDef");
@@ -230,7 +322,7 @@ export class SchemaFacts {
           if (column) this.addColumn(table, column);
           break;
         case "AT_AlterColumnType":
-          if (column && cmd.name) this.table(table)?.columns.set(cmd.name, columnType(column.typeName));
+          if (column && cmd.name) this.tableSeen(table).columns.set(cmd.name, columnType(column.typeName));
           break;
         case "AT_DropColumn":
           if (cmd.name) this.dropColumn(table, cmd.name);
@@ -321,6 +413,22 @@ export class SchemaFacts {
     for (const c of this.children.items) Object.assign(c, { child: swap(c.child), parent: swap(c.parent) });
     for (const v of this.views.items) Object.assign(v, { view: swap(v.view), reads: v.reads.map(swap) });
     for (const list of [this.tables, this.foreignKeys, this.indexes, this.children, this.views]) list.rebuild();
+  }
+
+  /** RENAME COLUMN: the column keeps its type and its foreign keys, under the new name. */
+  private renameColumn(table: RelationRef | undefined, from: string | undefined, to: string | undefined): void {
+    if (!table || !from || !to) return;
+    const columns = this.table(table)?.columns;
+    const type = columns?.get(from);
+    if (columns && type) {
+      columns.delete(from);
+      columns.set(to, type);
+    }
+    const swap = (names: string[]): string[] => names.map((n) => (n === from ? to : n));
+    for (const fk of this.foreignKeys.items) {
+      if (sameRelation(fk.table, table)) fk.columns = swap(fk.columns);
+      if (sameRelation(fk.references, table)) fk.referencedColumns = swap(fk.referencedColumns);
+    }
   }
 
   private renameIndex(from: RelationRef, to: string): void {

@@ -22,4 +22,23 @@ describe(rule.id, () => {
       ],
     });
   });
+
+  it("accepts a NOT NULL column on a table the migration has just emptied", () => {
+    testRule(rule, {
+      valid: [
+        "DELETE FROM orders;\nALTER TABLE orders ADD COLUMN status text NOT NULL;",
+        "TRUNCATE orders, items;\nALTER TABLE items ADD COLUMN status text NOT NULL;",
+        "TRUNCATE TABLE orders;\nUPDATE orders SET note = 'x';\nALTER TABLE orders ADD COLUMN status text NOT NULL;",
+      ],
+      invalid: [
+        // A DELETE with a WHERE (or USING) does not empty the table.
+        { sql: "DELETE FROM orders WHERE created_at < now() - interval '1 year';\nALTER TABLE orders ADD COLUMN status text NOT NULL;", lines: [2] },
+        { sql: "DELETE FROM orders USING items WHERE items.order_id = orders.id;\nALTER TABLE orders ADD COLUMN status text NOT NULL;", lines: [2] },
+        // Another table emptied, or rows written again since.
+        { sql: "DELETE FROM items;\nALTER TABLE orders ADD COLUMN status text NOT NULL;", lines: [2] },
+        { sql: "TRUNCATE orders;\nINSERT INTO orders (id) VALUES (1);\nALTER TABLE orders ADD COLUMN status text NOT NULL;", lines: [3] },
+        { sql: "ALTER TABLE orders ADD COLUMN status text NOT NULL;\nDELETE FROM orders;", lines: [1] },
+      ],
+    });
+  });
 });

@@ -46,4 +46,27 @@ describe(rule.id, () => {
     const findings = analyzeMigrations(files, [migration], { config, rules: [rule] }).findings;
     expect(findings.map((f) => [f.rule, f.line])).toEqual([[rule.id, 1]]);
   });
+
+  it("takes a function not known to be IMMUTABLE or STABLE as volatile, CREATE FUNCTION's default", () => {
+    const stable = "CREATE FUNCTION default_status() RETURNS text LANGUAGE plpgsql STABLE AS 'BEGIN RETURN 1; END';\n";
+    const plain = "CREATE FUNCTION next_code() RETURNS text LANGUAGE plpgsql AS 'BEGIN RETURN 1; END';\n";
+    testRule(rule, {
+      valid: [
+        `${stable}ALTER TABLE orders ADD COLUMN status text DEFAULT default_status();`,
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';\nALTER TABLE orders ADD COLUMN n int DEFAULT f() + 1;",
+        `${plain}ALTER FUNCTION next_code() STABLE;\nALTER TABLE orders ADD COLUMN code text DEFAULT next_code();`,
+        "ALTER TABLE orders ADD COLUMN code text DEFAULT lower('X'), ADD COLUMN tx bigint DEFAULT txid_current();",
+      ],
+      invalid: [
+        { sql: `${plain}ALTER TABLE orders ADD COLUMN code text DEFAULT next_code();`, lines: [2] },
+        { sql: "ALTER TABLE orders ADD COLUMN code text DEFAULT make_code();", lines: [1] },
+        { sql: `${stable}DROP FUNCTION default_status();\nALTER TABLE orders ADD COLUMN status text DEFAULT default_status();`, lines: [3] },
+      ],
+    });
+    const [created] = lint(`${plain}ALTER TABLE orders ADD COLUMN code text DEFAULT next_code();`, [rule]);
+    expect(created?.message).toContain("next_code(), a volatile function, rewrites orders");
+    const [unknown] = lint("ALTER TABLE orders ADD COLUMN code text DEFAULT make_code();", [rule]);
+    expect(unknown?.message).toContain("the migrations analysed do not create make_code IMMUTABLE or STABLE");
+    expect(unknown?.message).toContain("If make_code is volatile, Postgres rewrites orders");
+  });
 });

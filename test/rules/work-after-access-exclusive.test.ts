@@ -35,4 +35,37 @@ describe(rule.id, () => {
     const [finding] = lint({ sql: "ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX i ON orders (note);", inTransaction: true }, [rule]);
     expect(finding?.message).toContain("ACCESS EXCLUSIVE lock an earlier statement took on orders");
   });
+
+  it("counts reads of a table as slow, and rows the statement lists itself as quick", () => {
+    const held = "ALTER TABLE local_user RENAME COLUMN lang TO interface_language;\n";
+    testRule(rule, {
+      valid: [
+        // lemmy's language-tags migration: 184 single-row INSERTs into a new table under a held lock.
+        {
+          sql: `CREATE TABLE language (id serial PRIMARY KEY, code text);\n${held}INSERT INTO language (code) VALUES ('aa');\nINSERT INTO language (code) VALUES ('ab'), ('ae');`,
+          inTransaction: true,
+        },
+        { sql: `${held}INSERT INTO local_user (id, name) VALUES (1, 'admin') ON CONFLICT DO NOTHING;`, inTransaction: true },
+        { sql: `${held}SELECT setval('local_user_id_seq', 100);\nSELECT 1;`, inTransaction: true },
+        // UPDATE and DELETE under the lock are unbatched-backfill's findings.
+        { sql: `${held}UPDATE local_user SET interface_language = 'en';\nDELETE FROM local_user WHERE id = 1;`, inTransaction: true },
+        { sql: `${held}CREATE TABLE snapshot AS SELECT * FROM local_user WITH NO DATA;`, inTransaction: true },
+      ],
+      invalid: [
+        { sql: `${held}SELECT count(*) FROM local_user;`, inTransaction: true, lines: [2] },
+        { sql: `${held}SELECT setval('person_id_seq', (SELECT max(id) FROM person));`, inTransaction: true, lines: [2] },
+        { sql: `${held}INSERT INTO local_user_language (local_user_id, language_id) SELECT id, 0 FROM local_user;`, inTransaction: true, lines: [2] },
+        { sql: `${held}INSERT INTO audit (n) VALUES ((SELECT count(*) FROM local_user));`, inTransaction: true, lines: [2] },
+        { sql: `${held}CREATE TABLE snapshot AS SELECT * FROM local_user;`, inTransaction: true, lines: [2] },
+        { sql: `${held}MERGE INTO person p USING local_user u ON p.id = u.person_id WHEN MATCHED THEN DO NOTHING;`, inTransaction: true, lines: [2] },
+      ],
+    });
+  });
+
+  it("names the kind of work", () => {
+    const [query] = lint({ sql: "ALTER TABLE orders RENAME COLUMN a TO b;\nSELECT count(*) FROM orders;", inTransaction: true }, [rule]);
+    expect(query?.message).toContain("This query runs while");
+    const [copy] = lint({ sql: "ALTER TABLE orders RENAME COLUMN a TO b;\nINSERT INTO archive SELECT * FROM orders;", inTransaction: true }, [rule]);
+    expect(copy?.message).toContain("This INSERT … SELECT runs while");
+  });
 });
