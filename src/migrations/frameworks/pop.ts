@@ -76,7 +76,8 @@ const isBlank = (file: PopFile): boolean => file.file.text.trim() === "";
  * One version group as one migration: the ups in version order, the downs in reverse (pop rolls
  * a group back newest first). A blank down file runs nothing; beside a down that does something
  * it is not a rollback gap (fizz writes one per version, the group's real down is elsewhere), so
- * it is listed among the files but given no section.
+ * it is listed among the files but given no section. When every down is blank, the first one pop
+ * runs stands for the group.
  */
 function groupMigration(group: readonly PopFile[], files: readonly SourceFile[]): Migration | undefined {
   const byVersion = new Map<string, PopFile[]>();
@@ -95,7 +96,8 @@ function groupMigration(group: readonly PopFile[], files: readonly SourceFile[])
   // fizz is pop's own DSL, not SQL: a group written in it is not read (see the framework's note).
   if (chosen.length === 0 || chosen.some((file) => file.fizz)) return undefined;
   const acting = downs.filter((file) => !isBlank(file));
-  const sectionDowns = acting.length > 0 ? acting : downs;
+  // Every down blank: the group's rollback does nothing, said once, on the down pop runs first.
+  const sectionDowns = acting.length > 0 ? acting : downs.slice(0, 1);
   const sections: MigrationSection[] = [
     ...ups.map((file) => wholeFileSection(file.file, { direction: "up", language: "sql", inTransaction: !file.autocommit })),
     ...sectionDowns.map((file) => wholeFileSection(file.file, { direction: "down", language: "sql", inTransaction: !file.autocommit })),
