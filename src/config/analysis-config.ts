@@ -20,6 +20,17 @@ export const AnalysisConfigSchema = z.strictObject({
   postgresVersion: z.int().min(10).max(19).default(18),
   /** Force a framework for every migration file, when detection picks the wrong one. */
   framework: z.enum(FRAMEWORK_IDS).optional(),
+  /** How golang-migrate runs the migrations. */
+  golangMigrate: z
+    .strictObject({
+      multiStatement: z
+        .boolean()
+        .default(false)
+        .describe(
+          "The database URL has x-multi-statement=true: golang-migrate sends a file's statements one by one, outside any transaction. Default: each file is sent as one query, which Postgres runs in one transaction when it holds several statements.",
+        ),
+    })
+    .optional(),
   /** Per rule: off, or the severity to report it with. Keys are rule ids (or squawk's names); others are errors. */
   // prefault: the default goes through the parse (and shows in the JSON Schema, which .default on a transform does not).
   rules: RuleSettingsSchema.prefault({}),

@@ -8,6 +8,13 @@ export const FRAMEWORK_DETECTORS: readonly FrameworkDetector[] = DETECTION_ORDER
 export interface DetectOptions {
   /** Configured framework: it reads every file it can first, without needing the usual hints. */
   framework?: FrameworkId | undefined;
+  /** How golang-migrate's driver sends a file (`golangMigrate` in the config). */
+  golangMigrate?: { multiStatement: boolean } | undefined;
+}
+
+/** The detection options a configuration gives (its `framework` and `golangMigrate`). */
+export function detectOptionsOf(config: DetectOptions): DetectOptions {
+  return { framework: config.framework, golangMigrate: config.golangMigrate };
 }
 
 /**
@@ -21,7 +28,7 @@ export function detectMigrations(files: readonly SourceFile[], options: DetectOp
   const migrations: Migration[] = [];
   const run = (detector: FrameworkDetector, isForced: boolean): void => {
     if (remaining.length === 0) return;
-    const result = detector.detect(remaining, { forced: isForced });
+    const result = detector.detect(remaining, { forced: isForced, golangMigrate: options.golangMigrate });
     migrations.push(...result.migrations);
     const claimed = new Set(result.claimed);
     remaining = remaining.filter((file) => !claimed.has(file.path));

@@ -7,6 +7,7 @@
 export const FRAMEWORK_IDS = [
   // SQL-file frameworks: the statements are analysed.
   "golang-migrate",
+  "pop",
   "dbmate",
   "goose",
   "flyway",

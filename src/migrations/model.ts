@@ -38,6 +38,14 @@ export interface MigrationSection {
    */
   inTransaction: boolean;
   /**
+   * The runner sends the section's whole text as one query (golang-migrate's postgres driver,
+   * unless `x-multi-statement=true`). Postgres runs a query of several statements in one implicit
+   * transaction block: all or nothing, and CONCURRENTLY, VACUUM and the like are refused in it. An
+   * explicit COMMIT ends that block early; the statements after it open another. A section of one
+   * statement runs outside any transaction. Absent: the runner sends statements one by one.
+   */
+  oneQuery?: boolean;
+  /**
    * For goose `StatementBegin/End`, and similar: char ranges that the framework sends as one
    * statement. Informational; the SQL parser splits statements itself.
    */

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.js";
 import { errorMessage } from "../errors.js";
-import { detectMigrations } from "../migrations/detect.js";
+import { detectMigrations, detectOptionsOf } from "../migrations/detect.js";
 import type { SourceFile } from "../migrations/model.js";
 import { isReplayable, type ReplayOutcome } from "./replay-migrations.js";
 import type { ReplayRunner } from "./verify.js";
@@ -31,7 +31,7 @@ export interface PullRequestReplayInput {
 
 export async function replayPullRequest(input: PullRequestReplayInput): Promise<ReplayOutcome> {
   const started = performance.now();
-  const migrations = detectMigrations(input.gathered, input.config.framework ? { framework: input.config.framework } : {});
+  const migrations = detectMigrations(input.gathered, detectOptionsOf(input.config));
   const folders = [...new Set(migrations.filter((m) => isReplayable(m) && m.files.some((p) => input.changed.has(p))).map((m) => m.folder))];
   if (folders.length === 0) return outcome("skipped", "no plain-SQL migration of the pull request to replay", started);
   let files: SourceFile[];

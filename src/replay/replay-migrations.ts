@@ -207,7 +207,7 @@ function baseKey(engine: string, base: ReadonlyArray<AnalysisResult["migrations"
   for (const migration of base) {
     for (const section of migration.sections) {
       if (section.section.direction !== "up") continue;
-      hash.update(`${section.section.path}\0${section.section.inTransaction ? 1 : 0}\0`);
+      hash.update(`${section.section.path}\0${section.section.inTransaction ? 1 : 0}${section.section.oneQuery === true ? "q" : ""}\0`);
       for (const statement of section.statements) hash.update(`${statement.text}\0`);
     }
   }
@@ -316,7 +316,8 @@ async function replayOne<F>(
 
 /**
  * Runs a section's statements as the framework would: inside one transaction when the framework
- * wraps it, else each on its own, with the SQL's own BEGIN/COMMIT kept. With `record`, the locks
+ * wraps it (or Postgres does, around a file sent as one query), else each on its own, with the
+ * SQL's own BEGIN/COMMIT kept. With `record`, the locks
  * of each statement are read (a statement outside any transaction runs in one of its own so
  * that they can be). Stops at the first failure and leaves no transaction open.
  */
@@ -332,9 +333,18 @@ async function applySection<F>(
   const bySection = new Map<AnalyzedStatement["section"], AnalyzedStatement[]>();
   for (const statement of statements) bySection.set(statement.section, [...(bySection.get(statement.section) ?? []), statement]);
   for (const [section, list] of bySection) {
+    if (!open && sentAsOneQuery(section, list)) {
+      if (record) record.result.untraceable += list.length;
+      const failure = await applyAsOneQuery(engine, list);
+      if (failure) return failure;
+      continue;
+    }
+    // Several statements sent as one query run in Postgres's implicit transaction: a BEGIN … COMMIT
+    // around them does the same (the section holds no transaction control, see sentAsOneQuery).
+    const wrapped = section.inTransaction || (section.oneQuery === true && list.length > 1);
     let current: AnalyzedStatement | undefined;
     try {
-      if (section.inTransaction) {
+      if (wrapped) {
         await engine.exec("BEGIN");
         open = true;
       }
@@ -370,7 +380,7 @@ async function applySection<F>(
         }
       }
       current = list[list.length - 1];
-      if (section.inTransaction && open) {
+      if (wrapped && open) {
         await engine.exec("COMMIT");
         open = false;
       }
@@ -387,6 +397,51 @@ async function applySection<F>(
 
 /** Run as they are outside a transaction: a DO block or procedure may COMMIT itself (batched backfills). */
 const UNWRAPPED = new Set(["DoStmt", "CallStmt"]);
+
+/**
+ * Whether the section must run as the one query its runner sends (golang-migrate): several
+ * statements, one of which behaves differently in a query's implicit transaction than in a
+ * BEGIN … COMMIT of the replay's own (BEGIN, COMMIT and ROLLBACK end or take over the implicit
+ * block; CONCURRENTLY, VACUUM and the like are refused in it; a DO block or procedure cannot
+ * COMMIT in it). Such a section's locks are not traced.
+ */
+function sentAsOneQuery(section: AnalyzedStatement["section"], list: readonly AnalyzedStatement[]): boolean {
+  if (section.oneQuery !== true || list.length < 2) return false;
+  return list.some((statement) => transactionControl(statement) !== undefined || !statement.locks.transactional || UNWRAPPED.has(statement.kind));
+}
+
+/**
+ * The statements sent as one query, as the runner sends the file. Postgres reports where in the
+ * query it failed when it can; otherwise the failure is put on the first statement refused in a
+ * transaction block, or the first statement.
+ */
+async function applyAsOneQuery(engine: ReplayEngine, list: readonly AnalyzedStatement[]): Promise<StatementFailure | undefined> {
+  const starts: number[] = [];
+  let query = "";
+  for (const statement of list) {
+    starts.push(query.length);
+    query += `${statement.text};\n`;
+  }
+  try {
+    await engine.exec(query);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ReplaySqlError)) throw error;
+    // An error after an explicit BEGIN of the query leaves that transaction open and aborted.
+    await engine.exec("ROLLBACK").catch(() => undefined);
+    const offset = error.position === undefined ? -1 : error.position - 1;
+    let index = starts.findLastIndex((start) => start <= offset);
+    if (index < 0)
+      index = Math.max(
+        0,
+        list.findIndex((statement) => !statement.locks.transactional),
+      );
+    const statement = list[index];
+    if (!statement) throw error;
+    const inStatement = index >= 0 && offset >= 0 ? offset - (starts[index] ?? 0) + 1 : undefined;
+    return { statement, line: lineOf(statement, inStatement), message: describeSqlError(error) };
+  }
+}
 
 /**
  * Roles the migrations name (GRANT … TO app_reader, OWNER TO app_owner) exist on the production

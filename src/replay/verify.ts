@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.js";
-import { detectMigrations } from "../migrations/detect.js";
+import { detectMigrations, detectOptionsOf } from "../migrations/detect.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { analyzeMigrations } from "../rules/engine.js";
 import type { EngineOptions, ReplayEngine } from "./engine.js";
@@ -34,7 +34,7 @@ export interface VerifyDependencies<F> {
 export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependencies<F>): Promise<ReplayOutcome> {
   const now = deps.now ?? Date.now;
   const deadline = now() + input.config.replay.deadlineSeconds * 1000;
-  const migrations = detectMigrations(input.files, input.config.framework ? { framework: input.config.framework } : {});
+  const migrations = detectMigrations(input.files, detectOptionsOf(input.config));
   const { changed } = input;
   const isChanged = changed === "all" ? () => true : (path: string) => changed.has(path);
   const ours = (m: Migration) => m.files.some(isChanged);

@@ -21,7 +21,11 @@ export function analyserFactsOf(analysis: AnalysisResult, config: RepoConfig, re
         path: section.path,
         framework: migration.framework,
         direction: section.direction,
-        transactionMode: section.inTransaction ? "transaction" : "none",
+        transactionMode: section.inTransaction
+          ? "transaction"
+          : section.oneQuery === true && analysed.length > 1
+            ? "one query (Postgres's implicit transaction)"
+            : "none",
       });
       for (const s of analysed) {
         statements.push({

@@ -1,5 +1,5 @@
 import type { RepoConfig } from "../config/repo-config.js";
-import { detectMigrations } from "../migrations/detect.js";
+import { detectMigrations, detectOptionsOf } from "../migrations/detect.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import type { RelevantFile } from "../migrations/relevant-files.js";
 
@@ -15,5 +15,5 @@ export function changedPaths(relevant: readonly RelevantFile[]): Set<string> {
  */
 export function detectChangedMigrations(files: readonly SourceFile[], relevant: readonly RelevantFile[], config: RepoConfig): Migration[] {
   const changed = changedPaths(relevant);
-  return detectMigrations(files, config.framework ? { framework: config.framework } : {}).filter((m) => m.files.some((path) => changed.has(path)));
+  return detectMigrations(files, detectOptionsOf(config)).filter((m) => m.files.some((path) => changed.has(path)));
 }

@@ -37,7 +37,8 @@ function nonTransactional(statement: AnalyzedStatement): string | undefined {
 /**
  * CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH … CONCURRENTLY and VACUUM cannot
  * run in a transaction block: PostgreSQL refuses them, so a migration that runs them inside one
- * (an explicit BEGIN, or the framework's own transaction) fails. Checked in both directions: a
+ * (an explicit BEGIN, the framework's own transaction, or the implicit block Postgres opens around
+ * a query of several statements, as golang-migrate sends a file) fails. Checked in both directions: a
  * rollback that fails is as broken as a migration that fails.
  */
 export default defineRule({
@@ -58,10 +59,17 @@ export default defineRule({
     if (!what) return;
     const explicit = statement.inExplicitTransaction;
     const framework = statement.section.inTransaction;
-    const where = explicit && !framework ? "the BEGIN … COMMIT block of the migration" : "the transaction the framework wraps the migration in";
+    const implicit = statement.inImplicitTransaction;
+    const where = implicit
+      ? `the transaction Postgres opens around a query of several statements (${migration.framework} sends the whole file as one query)`
+      : explicit && !framework
+        ? "the BEGIN … COMMIT block of the migration"
+        : "the transaction the framework wraps the migration in";
     const steps: string[] = [];
     if (explicit) steps.push("Move it out of the BEGIN … COMMIT block");
     if (framework) steps.push(`Run this migration outside a transaction: ${noTransactionOptOut(migration.framework)}`);
+    // Outside BEGIN … COMMIT, a statement sent in one query with others is still in a transaction block.
+    if (implicit || (explicit && !framework && statement.section.oneQuery === true)) steps.push(noTransactionOptOut(migration.framework));
     report({
       messageId: "refused",
       data: { what, where },

@@ -131,7 +131,7 @@ class Analysis {
       const withComments = /(?:data-engineer|squawk)-ignore/.test(source.text.slice(section.start, section.end));
       const parsed = parseSql(source, section.start, section.end, { comments: withComments });
       for (const error of parsed.errors) this.syntaxFinding(section.path, error);
-      const state = new SectionState(section, created[section.direction]);
+      const state = new SectionState(section, created[section.direction], parsed.statements.length);
       const statements: AnalyzedStatement[] = [];
       for (const statement of parsed.statements) {
         const locks = statementLocks(statement, this.facts);
@@ -151,6 +151,7 @@ class Analysis {
           effects,
           inTransaction: state.inTransaction,
           inExplicitTransaction: state.inExplicit,
+          inImplicitTransaction: state.inImplicitOnly,
           lockTimeoutSet: state.lockTimeout,
           statementTimeoutSet: state.statementTimeout,
           heldAccessExclusive: [...state.held],

@@ -19,15 +19,29 @@ export class SectionState {
   private localTimeouts = new Set<"lock" | "statement">();
   held: string[] = [];
 
+  /**
+   * The section is sent as one query of several statements: Postgres wraps every statement in an
+   * implicit transaction block. A COMMIT ends the block, and the next statement opens another, so
+   * this holds for the whole section.
+   */
+  readonly implicit: boolean;
+
   constructor(
     section: MigrationSection,
     readonly created: CreatedRelations,
+    statementCount: number,
   ) {
     this.frameworkOpen = section.inTransaction;
+    this.implicit = section.oneQuery === true && statementCount > 1;
   }
 
   get inTransaction(): boolean {
-    return this.inExplicit || this.frameworkOpen;
+    return this.inExplicit || this.frameworkOpen || this.implicit;
+  }
+
+  /** In the implicit block of a multi-statement query, with no BEGIN of the SQL's or the framework's around it. */
+  get inImplicitOnly(): boolean {
+    return this.implicit && !this.inExplicit && !this.frameworkOpen;
   }
 
   /** Updates the state with a statement that has just run. */

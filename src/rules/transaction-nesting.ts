@@ -31,7 +31,9 @@ export default defineRule({
       "Let the framework own the transaction: remove BEGIN/COMMIT, or turn the framework's transaction off for this migration if it must control its own.";
     if (isBegin(statement.node)) {
       if (statement.inExplicitTransaction) report({ messageId: "beginInExplicit", help: "Remove the inner BEGIN (use SAVEPOINT for a nested scope)." });
-      else if (statement.inTransaction) report({ messageId: "beginInFramework", data: { framework }, help });
+      // In the implicit block of a multi-statement query, BEGIN is no nesting: Postgres turns the
+      // block into the explicit transaction, the statements before it included.
+      else if (statement.inTransaction && !statement.inImplicitTransaction) report({ messageId: "beginInFramework", data: { framework }, help });
       return;
     }
     const kind = transactionKind(statement.node);

@@ -24,6 +24,11 @@ export interface AnalyzedStatement extends SqlStatement {
   inTransaction: boolean;
   /** Inside a transaction the SQL opened itself (BEGIN … COMMIT), as opposed to the framework's. */
   inExplicitTransaction: boolean;
+  /**
+   * In a transaction only because the runner sent the section as one query of several statements
+   * (MigrationSection.oneQuery): Postgres's implicit transaction block, not the framework's.
+   */
+  inImplicitTransaction: boolean;
   /** `SET [LOCAL] lock_timeout` ran earlier in this section (and was not reset to 0). */
   lockTimeoutSet: boolean;
   statementTimeoutSet: boolean;

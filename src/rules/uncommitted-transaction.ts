@@ -22,7 +22,8 @@ export default defineRule({
       let open: AnalyzedStatement | undefined;
       for (const statement of statements) {
         // A BEGIN inside an open transaction is transaction-nesting's; it opens nothing new.
-        if (isBegin(statement.node) && !statement.inTransaction) open = statement;
+        // (The implicit block of a multi-statement query is no open transaction: BEGIN opens one there.)
+        if (isBegin(statement.node) && (!statement.inTransaction || statement.inImplicitTransaction)) open = statement;
         else if (isTransactionEnd(statement.node)) open = undefined;
       }
       if (!open) continue;

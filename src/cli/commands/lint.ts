@@ -6,7 +6,7 @@ import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../../config/analy
 import { loadConfigFile } from "../../config/load-config-file.js";
 import { UserInputError, errorMessage } from "../../errors.js";
 import { collectFiles } from "../../migrations/collect-files.js";
-import { detectMigrations } from "../../migrations/detect.js";
+import { detectMigrations, detectOptionsOf } from "../../migrations/detect.js";
 import { toLintJson } from "../../report/lint-json.js";
 import { toLintText } from "../../report/lint-text.js";
 import { relativeUri, toSarif } from "../../report/sarif.js";
@@ -88,9 +88,7 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT.usage;
   }
   await loadSqlParser();
-  const migrations = detectMigrations(collected.files, config.framework ? { framework: config.framework } : {}).filter((m) =>
-    m.files.some((path) => collected.targets.has(path)),
-  );
+  const migrations = detectMigrations(collected.files, detectOptionsOf(config)).filter((m) => m.files.some((path) => collected.targets.has(path)));
   const { migrations: analyses, findings } = analyzeMigrations(collected.files, migrations, { config });
 
   // Compact: machine-read, and a large folder gives tens of megabytes.

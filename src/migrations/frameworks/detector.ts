@@ -8,6 +8,8 @@ export interface DetectContext {
    * a Cargo.toml beside sqlx migrations, a Drizzle journal, …).
    */
   forced: boolean;
+  /** golang-migrate's database URL has `x-multi-statement=true`: its driver sends statements one by one. */
+  golangMigrate?: { multiStatement: boolean } | undefined;
 }
 
 export interface DetectionResult {

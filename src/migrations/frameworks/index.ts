@@ -14,6 +14,7 @@ import { knexFramework } from "./knex.js";
 import { laravelFramework } from "./laravel.js";
 import { liquibaseFramework } from "./liquibase.js";
 import { plainSqlFramework } from "./plain-sql.js";
+import { popFramework } from "./pop.js";
 import { prismaFramework } from "./prisma.js";
 import { railsFramework } from "./rails.js";
 import { sequelizeFramework } from "./sequelize.js";
@@ -28,6 +29,7 @@ import { typeormFramework } from "./typeorm.js";
  */
 export const FRAMEWORKS: { readonly [Id in FrameworkId]: Framework<Id> } = {
   "golang-migrate": golangMigrateFramework,
+  pop: popFramework,
   dbmate: dbmateFramework,
   goose: gooseFramework,
   flyway: flywayFramework,
@@ -52,7 +54,8 @@ export const FRAMEWORKS: { readonly [Id in FrameworkId]: Framework<Id> } = {
 /**
  * The order detection asks frameworks, most specific first: markers inside the files (dbmate,
  * goose, Liquibase), then layouts that cannot be mistaken (sqitch, Diesel, Prisma, Drizzle,
- * Flyway), then the numbered up/down files (golang-migrate before sqlx, which only takes them when
+ * Flyway), then the numbered up/down files (pop's, told by its dialect infixes and 20-digit
+ * versions, before golang-migrate; golang-migrate before sqlx, which only takes them when
  * forced), the ORM frameworks, and plain SQL for every `.sql` file left.
  */
 export const DETECTION_ORDER = [
@@ -64,6 +67,7 @@ export const DETECTION_ORDER = [
   "prisma",
   "drizzle",
   "flyway",
+  "pop",
   "golang-migrate",
   "sqlx",
   "rails",
