@@ -191,7 +191,11 @@ const TRANSLATORS: Record<string, Translator> = {
     const name = node.attributes.get("constraintName") ?? `${attr(node, "tableName")}_pkey`;
     return `ALTER TABLE ${qualifiedTable(node)} DROP CONSTRAINT ${identifier(name)}`;
   }),
-  // Without USING: how the column's rows are converted is Postgres's own cast, as the rules read it.
+  // Liquibase adds `USING (column::type)` on PostgreSQL. It is left out: the cast to the column's
+  // new type is what ALTER TYPE applies without USING, so it rewrites exactly when the plain form
+  // does (proven in test/migrations/frameworks/liquibase-pglite.test.ts), while the analyser takes
+  // any USING but the bare column for a rewrite. Only casts Postgres has no implicit form of
+  // (text to integer) fail without it, and those rewrite either way.
   modifyDataType: one((node) => `ALTER TABLE ${qualifiedTable(node)} ALTER COLUMN ${column(node)} TYPE ${columnType(attr(node, "newDataType"))}`),
   addDefaultValue: one((node) => `ALTER TABLE ${qualifiedTable(node)} ALTER COLUMN ${column(node)} SET DEFAULT ${valueSql(node, "defaultValue") ?? "NULL"}`),
   dropDefaultValue: one((node) => `ALTER TABLE ${qualifiedTable(node)} ALTER COLUMN ${column(node)} DROP DEFAULT`),
