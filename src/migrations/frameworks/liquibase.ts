@@ -6,8 +6,7 @@ import { type Line, splitLines } from "./support/lines.js";
 import { dirname, isSqlFile } from "./support/paths.js";
 import { rangeSection, sourceOf } from "./support/sections.js";
 import type { Framework } from "./framework.js";
-import { NO_COUNTERPARTS } from "./support/counterparts.js";
-import { isChangelog, readStructuredChangelogs } from "./liquibase-changelog/read.js";
+import { isChangelog, readStructuredChangelogs, ROOT_CHANGELOG_COUNTERPARTS } from "./liquibase-changelog/read.js";
 
 const HEADER = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
 /** `--changeset author:id attribute:value …` (author or id may be double-quoted). */
@@ -181,7 +180,7 @@ export const LIQUIBASE_NOT_VALID_FOREIGN_KEY =
 export const liquibaseFramework: Framework<"liquibase"> = {
   id: "liquibase",
   paths: ["**/*.sql", "**/db/changelog/**", "**/liquibase/**/*.{xml,yaml,yml}", "**/changelog*/**/*.{xml,yaml,yml}", "**/*changelog*.{xml,yaml,yml}"],
-  counterparts: NO_COUNTERPARTS,
+  counterparts: ROOT_CHANGELOG_COUNTERPARTS,
   transaction: { wraps: true, optOut: "runInTransaction:false" },
   texts: {
     addDown: "Add a rollback to the changeset (`--rollback` lines in formatted SQL, a `<rollback>` element in XML, `rollback:` in YAML)",

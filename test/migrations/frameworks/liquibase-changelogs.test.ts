@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { detectMigrations } from "../../../src/migrations/detect.js";
 import { downSections, upSections, type Migration, type MigrationSection } from "../../../src/migrations/model.js";
+import { filesToRead, foldersToList, type FolderEntry } from "../../../src/migrations/read-plan.js";
 import { createRelevantFileMatcher } from "../../../src/migrations/relevant-files.js";
 import { analyzeMigrations } from "../../../src/rules/engine.js";
 import { loadSqlParser } from "../../../src/sql/parse.js";
@@ -209,5 +210,20 @@ describe("Liquibase paths", () => {
     expect(matches("src/main/resources/db/changelog/db.changelog-master.yaml")).toBe(true);
     expect(matches("db/changelog-2.0/add-orders.yml")).toBe(true);
     expect(matches("src/main/resources/logback.xml")).toBe(false);
+  });
+});
+
+describe("Liquibase read plan", () => {
+  it("reads the root changelog one folder up with a changed changelog, for its properties and include order", () => {
+    const changed = "src/main/resources/config/liquibase/changelog/20150805125054_added_entity_Operation.xml";
+    const file = (path: string): FolderEntry => ({ name: path.slice(path.lastIndexOf("/") + 1), path, size: 100, type: "file" });
+    const root = "src/main/resources/config/liquibase";
+    expect(foldersToList([changed])).toContain(root);
+    const listings = new Map([
+      [root, [file(`${root}/master.xml`), file(`${root}/data.csv`)]],
+      [`${root}/changelog`, [file(changed), file(`${root}/changelog/20150805124838_added_entity_BankAccount.xml`)]],
+    ]);
+    expect(filesToRead([changed], listings)).toEqual([changed, `${root}/master.xml`]);
+    expect(filesToRead(["src/main/resources/logback.xml"], listings)).toEqual(["src/main/resources/logback.xml"]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Migration, SourceFile, UnreadPart } from "../../model.js";
+import { listedFiles, type CounterpartFinder } from "../support/counterparts.js";
 import { basename, dirname, hasExtension } from "../support/paths.js";
 import { runsOnPostgres } from "./changes.js";
 import { changeSetMigration, type ChangelogFile, type ChangelogNote } from "./changesets.js";
@@ -93,3 +94,33 @@ export function readStructuredChangelogs(files: readonly SourceFile[]): Migratio
   }
   return [...broken, ...migrations];
 }
+
+/** Root changelog names: `master.xml`, `db.changelog-master.yaml`, `changelog.xml` … */
+const ROOT_CHANGELOG = /^(?:db\.)?(?:changelog[-_.]?)?master\.(?:xml|ya?ml)$|^(?:db\.)?changelog\.(?:xml|ya?ml)$/i;
+
+function isStructuredChangelogPath(path: string): boolean {
+  return (
+    hasExtension(path, "xml", "yaml", "yml") &&
+    dirname(path)
+      .split("/")
+      .some((folder) => /liquibase|changelog/i.test(folder))
+  );
+}
+
+/**
+ * A changed XML/YAML changelog brings the root changelog beside it or one folder up
+ * (config/liquibase/master.xml for config/liquibase/changelog/*.xml): the properties it defines
+ * (`${datetimeType}`) give the changes their types, and its includes their order.
+ */
+export const ROOT_CHANGELOG_COUNTERPARTS: CounterpartFinder = {
+  folders: (path) => (isStructuredChangelogPath(path) && dirname(path) !== "" ? [dirname(dirname(path))] : []),
+  files(path, listings) {
+    if (!isStructuredChangelogPath(path)) return [];
+    const folders = dirname(path) === "" ? [""] : [dirname(path), dirname(dirname(path))];
+    return folders.flatMap((folder) =>
+      listedFiles(listings, folder)
+        .filter((entry) => entry.path !== path && ROOT_CHANGELOG.test(entry.name))
+        .map((entry) => entry.path),
+    );
+  },
+};
