@@ -144,7 +144,13 @@ describe("Liquibase XML changelogs", () => {
         [ALTER, 17],
         [ALTER, 35],
       ]);
-      expect(all.find((f) => f.rule === "missing-rollback")?.help).toContain("a `<rollback>` element in XML");
+      expect(all.filter((f) => f.rule === "missing-rollback").map((f) => f.severity)).toEqual(["note", "warning", "warning"]);
+      expect(byVersion(migrations, "dee:30").irreversible).toEqual({
+        reason: "seed rows are kept on rollback",
+        path: "db/changelog/changes/000-seed.xml",
+        line: 7,
+      });
+      expect(all.find((f) => f.rule === "missing-rollback" && f.severity === "warning")?.help).toContain("a `<rollback>` element in XML");
       expect(all.filter((f) => f.rule === "syntax-error").map((f) => [f.path, f.line, f.severity])).toEqual([
         [ALTER, 40, "note"],
         ["db/changelog/changes/003-broken.xml", 6, "error"],
@@ -170,7 +176,7 @@ describe("Liquibase YAML changelogs", () => {
   const MASTER = "src/main/resources/db/changelog/db.changelog-master.yaml";
 
   it("reads changeSets, their changes at the lines of their keys, sql blocks at their own lines, and rollback", () => {
-    expect(migrations.filter((m) => m.sections.length > 0).map((m) => m.version)).toEqual(["ana:1", "ana:2", "ana:3"]);
+    expect(migrations.filter((m) => m.sections.length > 0).map((m) => m.version)).toEqual(["ana:1", "ana:2", "ana:3", "ana:4"]);
     const [create] = upSections(byVersion(migrations, "ana:1"));
     expect(create).toMatchObject({ language: "yaml", inTransaction: true });
     expect(sqlAt(create, 10)).toBe("CREATE TABLE accounts (");
@@ -196,6 +202,11 @@ describe("Liquibase YAML changelogs", () => {
   it("finds the createIndex on an existing table at its YAML line, and a YAML syntax error without throwing", () => {
     const findings = analyzeMigrations(files, migrations).findings;
     expect(findings.filter((f) => f.rule === "require-concurrent-index").map((f) => [f.path, f.line])).toEqual([[MASTER, 27]]);
+    // A `# data-engineer: irreversible` comment in a changeSet acknowledges that it cannot be rolled back.
+    expect(findings.filter((f) => f.rule === "missing-rollback").map((f) => [f.line, f.severity])).toEqual([
+      [55, "warning"],
+      [63, "note"],
+    ]);
     const syntax = findings.filter((f) => f.rule === "syntax-error");
     expect(syntax.map((f) => [f.path, f.severity])).toEqual([["src/main/resources/db/changelog/broken.yaml", "error"]]);
     expect(syntax[0]?.message).toMatch(/^Liquibase cannot read this YAML changelog: /);

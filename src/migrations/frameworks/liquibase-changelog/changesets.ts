@@ -1,6 +1,6 @@
 import { generatedSectionText, type GeneratedStatement } from "../../generated-sql.js";
 import type { Migration, MigrationSection, RollbackIssue } from "../../model.js";
-import { splitLines } from "../support/lines.js";
+import type { Line } from "../support/lines.js";
 import { rawSql, runsOnPostgres, translateChange } from "./changes.js";
 import { booleanAttribute, childrenNamed, type ChangeNode } from "./tree.js";
 
@@ -28,9 +28,8 @@ const NOT_CHANGES = new Set(["comment", "preConditions", "rollback", "validCheck
 
 const IRREVERSIBLE = /(?:<!--|--|#)[ \t]*data-engineer:[ \t]*irreversible\b(.*?)(?:-->)?\s*$/i;
 
-function irreversibleMarker(file: ChangelogFile, from: number, to: number): Migration["irreversible"] {
-  for (const line of splitLines(file.text)) {
-    if (line.number < from || line.number >= to) continue;
+function irreversibleMarker(file: ChangelogFile, lines: readonly Line[], from: number, to: number): Migration["irreversible"] {
+  for (const line of lines.slice(from - 1, to - 1)) {
     const match = IRREVERSIBLE.exec(line.text);
     if (match) return { reason: (match[1] ?? "").trim().replace(/^[:\-–—]\s*/, ""), path: file.path, line: line.number };
   }
@@ -68,6 +67,8 @@ export interface ChangeSetContext {
   file: ChangelogFile;
   /** The folder migrations are ordered in: the root changelog's, which lists them. */
   folder: string;
+  /** The file's lines, split once for all its changeSets. */
+  lines: readonly Line[];
   /** Line of the next changeSet (or past the end): the changeSet's lines end before it. */
   endLine: number;
   notes: ChangelogNote[];
@@ -122,7 +123,7 @@ export function changeSetMigration(node: ChangeNode, context: ChangeSetContext):
     rollback: "required",
     rollbackIssues,
   };
-  const irreversible = irreversibleMarker(file, node.line, context.endLine);
+  const irreversible = irreversibleMarker(file, context.lines, node.line, context.endLine);
   if (irreversible) migration.irreversible = irreversible;
   return migration;
 }

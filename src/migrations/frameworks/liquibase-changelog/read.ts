@@ -1,5 +1,6 @@
 import type { Migration, SourceFile, UnreadPart } from "../../model.js";
 import { listedFiles, type CounterpartFinder } from "../support/counterparts.js";
+import { type Line, splitLines } from "../support/lines.js";
 import { basename, dirname, hasExtension } from "../support/paths.js";
 import { runsOnPostgres } from "./changes.js";
 import { changeSetMigration, type ChangelogFile, type ChangelogNote } from "./changesets.js";
@@ -78,16 +79,30 @@ export function readStructuredChangelogs(files: readonly SourceFile[]): Migratio
   const values = properties(changelogs);
   for (const changelog of changelogs) substitute(changelog.root, values);
   const ordered = orderChangeSets(changelogs);
+  // Where each changeSet's lines end: at the next changeSet of its file.
+  const nextChangeSetLine = new Map<ChangeNode, number>();
+  for (const { root } of changelogs) {
+    const changeSets = root.children.filter((child) => child.name === "changeSet");
+    changeSets.forEach((changeSet, index) => {
+      const next = changeSets[index + 1];
+      if (next) nextChangeSetLine.set(changeSet, next.line);
+    });
+  }
   const migrations: Migration[] = [];
+  const linesByPath = new Map<string, Line[]>();
   for (const { changelog, changeSet, folder } of ordered) {
     const source = byPath.get(changelog.path);
     if (!source) continue;
-    const siblings = changelog.root.children.filter((child) => child.name === "changeSet");
-    const next = siblings[siblings.indexOf(changeSet) + 1];
-    const endLine = next ? next.line : source.text.split("\n").length + 1;
+    const next = nextChangeSetLine.get(changeSet);
+    let lines = linesByPath.get(source.path);
+    if (!lines) {
+      lines = splitLines(source.text);
+      linesByPath.set(source.path, lines);
+    }
+    const endLine = next ?? lines.length + 1;
     const notes: ChangelogNote[] = [];
     const file: ChangelogFile = { path: source.path, text: source.text, language: languageOf(source.path) };
-    const migration = changeSetMigration(changeSet, { file, folder, endLine, notes });
+    const migration = changeSetMigration(changeSet, { file, folder, lines, endLine, notes });
     if (!migration) continue;
     if (notes.length > 0) migration.unread = notes.map((note): UnreadPart => ({ ...note, severity: "note" }));
     migrations.push(migration);
