@@ -43,6 +43,10 @@ function section(
   lines: { start: number; end: number },
   inTransaction: boolean,
 ): MigrationSection {
+  const text = generatedSectionText(statements);
+  // The blank lines that put the first statement on its line are not parsed: in a changelog of
+  // a thousand changeSets, parsing them from the top of the file each time costs seconds.
+  const first = text.sql.search(/\S/);
   return {
     direction,
     path: file.path,
@@ -50,7 +54,8 @@ function section(
     startLine: lines.start,
     endLine: lines.end,
     inTransaction,
-    ...generatedSectionText(statements),
+    ...text,
+    start: first < 0 ? text.end : first,
   };
 }
 
