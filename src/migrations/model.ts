@@ -92,6 +92,18 @@ export interface Migration {
   irreversible?: { reason: string; path: string; line: number };
   /** For ORM frameworks: rollback problems found in the code. Empty for SQL frameworks. */
   rollbackIssues: RollbackIssue[];
+  /**
+   * What the detector could not read or translate (a changelog that is not well-formed XML or
+   * YAML: error; a Liquibase `<sqlFile>` whose SQL lives elsewhere: note). syntax-error reports each.
+   */
+  unread?: UnreadPart[];
+}
+
+export interface UnreadPart {
+  path: string;
+  line: number;
+  message: string;
+  severity: "error" | "note";
 }
 
 export function upSections(migration: Migration): MigrationSection[] {

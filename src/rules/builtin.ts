@@ -11,7 +11,7 @@ export const syntaxError = defineRule({
     severity: "error",
     category: "hygiene",
     description: "SQL that PostgreSQL cannot parse: the migration would fail at this statement.",
-    messages: { syntax: "PostgreSQL cannot parse this: {{message}}." },
+    messages: { syntax: "PostgreSQL cannot parse this: {{message}}.", unread: "{{message}}." },
   },
 });
 

@@ -121,10 +121,17 @@ class Analysis {
     // Each migration is taken to run on a connection of its own: a SET timezone in an earlier one does not hold here.
     this.facts.newSession();
     const created = { up: new CreatedRelations(), down: new CreatedRelations() };
+    for (const part of migration.unread ?? []) {
+      this.add(
+        syntaxError,
+        { messageId: "unread", data: { message: part.message }, severity: part.severity },
+        { path: part.path, line: part.line, endLine: part.line },
+      );
+    }
     for (const section of migration.sections) {
       if (section.language !== "sql" && section.sql === undefined) continue;
       let source = section.sql !== undefined ? new SourceText(section.path, section.sql) : this.source(section.path);
-      if (migration.framework === "liquibase" && section.direction === "down") {
+      if (migration.framework === "liquibase" && section.direction === "down" && section.sql === undefined) {
         source = new SourceText(section.path, liquibaseRollbackText(source.text, section));
       }
       // Comments only matter for ignore directives; scanning for them costs as much as parsing.

@@ -28,7 +28,9 @@ export default defineRule({
       if (acknowledged) {
         report({ messageId: "acknowledged", data: { reason: acknowledged.reason }, path: issue.path, line: issue.line, severity: "note" });
       } else {
-        report({ messageId: "missingDetail", data: { detail: issue.detail }, help: help("Add a down migration"), path: issue.path, line: issue.line });
+        // A Liquibase changeSet's rollback is written inside it (`<rollback>`, `rollback:`), not as a down migration.
+        const how = migration.framework === "liquibase" ? FRAMEWORKS.liquibase.texts.addDown : "Add a down migration";
+        report({ messageId: "missingDetail", data: { detail: issue.detail }, help: help(how), path: issue.path, line: issue.line });
       }
     }
     // SQL frameworks: no down section at all. (ORM migrations can be reversible without a down

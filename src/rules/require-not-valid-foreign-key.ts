@@ -1,3 +1,4 @@
+import { LIQUIBASE_NOT_VALID_FOREIGN_KEY } from "../migrations/frameworks/liquibase.js";
 import { addedColumn, addedConstraint, statementFix, validatedOnAdd } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
@@ -19,7 +20,9 @@ export default defineRule({
     },
   },
   subcommands: ["AT_AddConstraint", "AT_AddColumn"],
-  alterTable({ statement, target, commands, report }) {
+  alterTable({ migration, statement, target, commands, report }) {
+    // SQL translated from a Liquibase change: the NOT VALID has to be written as SQL there.
+    const how = migration.framework === "liquibase" && statement.section.sql !== undefined ? ` ${LIQUIBASE_NOT_VALID_FOREIGN_KEY}` : "";
     for (const command of commands) {
       const constraint = addedConstraint(command);
       if (constraint?.contype === "CONSTR_FOREIGN" && validatedOnAdd(constraint)) {
@@ -32,7 +35,7 @@ export default defineRule({
           },
           table: target,
           work: "scan",
-          help: `Add it with NOT VALID (no scan, a brief lock), then run ALTER TABLE ${target} VALIDATE CONSTRAINT … in a separate transaction: validation takes only SHARE UPDATE EXCLUSIVE on ${target} and ROW SHARE on the referenced table, so reads and writes go on.`,
+          help: `Add it with NOT VALID (no scan, a brief lock), then run ALTER TABLE ${target} VALIDATE CONSTRAINT … in a separate transaction: validation takes only SHARE UPDATE EXCLUSIVE on ${target} and ROW SHARE on the referenced table, so reads and writes go on.${how}`,
           ...(fix ? { fix } : {}),
         });
         continue;
@@ -43,7 +46,7 @@ export default defineRule({
         report({
           messageId: "column",
           data: { column: column?.column ?? "?", referenced: inline.pktable?.relname ?? "the referenced table" },
-          help: `Add the column without REFERENCES, then ALTER TABLE ${target} ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES … NOT VALID, then VALIDATE CONSTRAINT it in a separate transaction (SHARE UPDATE EXCLUSIVE: reads and writes go on).`,
+          help: `Add the column without REFERENCES, then ALTER TABLE ${target} ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES … NOT VALID, then VALIDATE CONSTRAINT it in a separate transaction (SHARE UPDATE EXCLUSIVE: reads and writes go on).${how}`,
           table: target,
           work: "scan",
         });

@@ -5,8 +5,8 @@ import { findIrreversibleMarker } from "./support/irreversible.js";
 import { type Line, splitLines } from "./support/lines.js";
 import { dirname, isSqlFile } from "./support/paths.js";
 import { rangeSection, sourceOf } from "./support/sections.js";
-import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
-import { NO_COUNTERPARTS } from "./support/counterparts.js";
+import type { Framework } from "./framework.js";
+import { isChangelog, readStructuredChangelogs, ROOT_CHANGELOG_COUNTERPARTS } from "./liquibase-changelog/read.js";
 
 const HEADER = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
 /** `--changeset author:id attribute:value …` (author or id may be double-quoted). */
@@ -151,20 +151,41 @@ export function liquibaseRollbackSql(text: string, section: MigrationSection): s
 }
 
 /**
- * Liquibase formatted SQL (`--liquibase formatted sql`): every `--changeset author:id` is one
- * migration, versioned `author:id`, in file order. Its SQL is the up section; its `--rollback`
- * lines are the down section. It runs in a transaction unless the changeset says
- * `runInTransaction:false`. XML/YAML/JSON changelogs are not read.
+ * How to build an index without blocking writes, in both forms of changelog: Liquibase's
+ * createIndex has no CONCURRENTLY, and CONCURRENTLY cannot run in the changeSet's transaction.
+ */
+export const LIQUIBASE_CONCURRENT_INDEX =
+  "Build the index with CREATE INDEX CONCURRENTLY in a changeset that does not run in a transaction: in formatted SQL, " +
+  "`--changeset author:id runInTransaction:false`; in XML or YAML, Liquibase's createIndex has no concurrently option, so write it as " +
+  'a `<sql>` change (YAML `sql:`) holding CREATE INDEX CONCURRENTLY, in a changeSet with runInTransaction="false".';
+
+/**
+ * How to add a foreign key without the validating scan from an XML or YAML changelog: core
+ * Liquibase writes addForeignKeyConstraint as a validated ADD CONSTRAINT on PostgreSQL, with no
+ * NOT VALID option (its `validate` attribute is for Oracle's NOVALIDATE).
+ */
+export const LIQUIBASE_NOT_VALID_FOREIGN_KEY =
+  "Liquibase's addForeignKeyConstraint has no NOT VALID on PostgreSQL: write ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY … NOT VALID as a " +
+  "`<sql>` change (YAML `sql:`), and ALTER TABLE … VALIDATE CONSTRAINT … in a later changeSet.";
+
+/**
+ * Liquibase changelogs. Formatted SQL (`--liquibase formatted sql`): every `--changeset
+ * author:id` is one migration, versioned `author:id`, in file order; its SQL is the up section,
+ * its `--rollback` lines the down section; it runs in a transaction unless the changeset says
+ * `runInTransaction:false`. XML and YAML changelogs (`databaseChangeLog`): every changeSet is one
+ * migration, its changes translated to the PostgreSQL statements Liquibase issues (see
+ * ./liquibase-changelog/), in the order the root changelog includes them; a changeSet whose
+ * `dbms` excludes postgresql is not reviewed. JSON changelogs are not read.
  */
 export const liquibaseFramework: Framework<"liquibase"> = {
   id: "liquibase",
-  paths: ["**/*.sql", "**/db/changelog/**"],
-  counterparts: NO_COUNTERPARTS,
+  paths: ["**/*.sql", "**/db/changelog/**", "**/liquibase/**/*.{xml,yaml,yml}", "**/changelog*/**/*.{xml,yaml,yml}", "**/*changelog*.{xml,yaml,yml}"],
+  counterparts: ROOT_CHANGELOG_COUNTERPARTS,
   transaction: { wraps: true, optOut: "runInTransaction:false" },
   texts: {
-    addDown: "Add `--rollback` lines to the changeset",
-    leaveTransaction: "in Liquibase, mark the changeset `runInTransaction:false`",
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    addDown: "Add a rollback to the changeset (`--rollback` lines in formatted SQL, a `<rollback>` element in XML, `rollback:` in YAML)",
+    leaveTransaction: 'in Liquibase, mark the changeset `runInTransaction:false` (XML and YAML: runInTransaction="false")',
+    concurrentIndex: LIQUIBASE_CONCURRENT_INDEX,
   },
   detect(files, context = AUTO_DETECT) {
     const mine = [...files]
@@ -174,6 +195,10 @@ export const liquibaseFramework: Framework<"liquibase"> = {
         return HEADER.test(firstLine) || (context.forced && /^--\s*changeset\s/im.test(file.text));
       })
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { migrations: mine.flatMap(readChangelog), claimed: mine.map((file) => file.path) };
+    const structured = files.filter(isChangelog);
+    return {
+      migrations: [...mine.flatMap(readChangelog), ...readStructuredChangelogs(structured)],
+      claimed: [...mine, ...structured].map((file) => file.path),
+    };
   },
 };
