@@ -1,3 +1,4 @@
+import { splitByDialect, type DialectOverrides } from "./dialect.js";
 import type { FrameworkDetector } from "./frameworks/detector.js";
 import { DETECTION_ORDER, FRAMEWORKS } from "./frameworks/index.js";
 import type { FrameworkId, Migration, SourceFile } from "./model.js";
@@ -8,16 +9,20 @@ export const FRAMEWORK_DETECTORS: readonly FrameworkDetector[] = DETECTION_ORDER
 export interface DetectOptions {
   /** Configured framework: it reads every file it can first, without needing the usual hints. */
   framework?: FrameworkId | undefined;
+  /** The repository's `dialects`: path globs whose dialect overrides what the path says. */
+  dialects?: DialectOverrides | undefined;
 }
 
 /**
  * The migrations among `files`, each file claimed by at most one framework. With
  * `options.framework`, that framework reads the files first and the rest are detected as usual.
  * Migrations come grouped by folder; within a folder, in each framework's apply order.
+ * Files of another SQL dialect (dialect.ts) are left out before any framework sees them: no
+ * framework pairs a MySQL down with a PostgreSQL up, nor orders a version by a SQLite file.
  */
 export function detectMigrations(files: readonly SourceFile[], options: DetectOptions = {}): Migration[] {
   const forced = options.framework === undefined ? undefined : FRAMEWORK_DETECTORS.find((detector) => detector.id === options.framework);
-  let remaining: readonly SourceFile[] = files;
+  let remaining: readonly SourceFile[] = splitByDialect(files, options.dialects).postgres;
   const migrations: Migration[] = [];
   const run = (detector: FrameworkDetector, isForced: boolean): void => {
     if (remaining.length === 0) return;

@@ -31,7 +31,7 @@ export interface PullRequestReplayInput {
 
 export async function replayPullRequest(input: PullRequestReplayInput): Promise<ReplayOutcome> {
   const started = performance.now();
-  const migrations = detectMigrations(input.gathered, input.config.framework ? { framework: input.config.framework } : {});
+  const migrations = detectMigrations(input.gathered, { framework: input.config.framework, dialects: input.config.dialects });
   const folders = [...new Set(migrations.filter((m) => isReplayable(m) && m.files.some((p) => input.changed.has(p))).map((m) => m.folder))];
   if (folders.length === 0) return outcome("skipped", "no plain-SQL migration of the pull request to replay", started);
   let files: SourceFile[];
