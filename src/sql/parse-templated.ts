@@ -1,0 +1,48 @@
+import { parseSql, type ParsedSql, type SqlSyntaxError } from "./parse.js";
+import { SourceText } from "./source-text.js";
+import { maskTemplates, type MaskedRange } from "./template-mask.js";
+
+/**
+ * `parseSql` over a file that may be a template: its template expressions are masked with
+ * placeholders of the same length (template-mask.ts), so the statements around them parse and
+ * keep their real lines. Statements carry the file's own text (a fix built from it edits the
+ * template, not the placeholder); a statement that still does not parse because of a template
+ * expression is a `templateError`, not a syntax error of the migration.
+ */
+
+export interface TemplatedParse extends ParsedSql {
+  /** Pieces that hold a template expression and do not parse even masked. */
+  templateErrors: SqlSyntaxError[];
+  /** Whether the file holds template expressions at all. */
+  templated: boolean;
+}
+
+const masks = new WeakMap<SourceText, { source: SourceText; ranges: MaskedRange[] } | null>();
+
+function maskedSourceOf(source: SourceText): { source: SourceText; ranges: MaskedRange[] } | undefined {
+  let known = masks.get(source);
+  if (known === undefined) {
+    const masked = maskTemplates(source.text);
+    known = masked ? { source: new SourceText(source.path, masked.text), ranges: masked.ranges } : null;
+    masks.set(source, known);
+  }
+  return known ?? undefined;
+}
+
+const overlaps = (ranges: readonly MaskedRange[], start: number, end: number): boolean => ranges.some((r) => r.start < end && r.end > start);
+
+export function parseTemplatedSql(source: SourceText, from = 0, to = source.text.length, options: { comments?: boolean } = {}): TemplatedParse {
+  const masked = maskedSourceOf(source);
+  if (!masked || !overlaps(masked.ranges, from, to)) return { ...parseSql(source, from, to, options), templateErrors: [], templated: false };
+  const parsed = parseSql(masked.source, from, to, options);
+  const errors: SqlSyntaxError[] = [];
+  const templateErrors: SqlSyntaxError[] = [];
+  for (const error of parsed.errors) (overlaps(masked.ranges, error.pieceStart, error.pieceEnd) ? templateErrors : errors).push(error);
+  return {
+    statements: parsed.statements.map((statement) => ({ ...statement, text: source.text.slice(statement.start, statement.end) })),
+    errors,
+    comments: parsed.comments,
+    templateErrors,
+    templated: true,
+  };
+}
