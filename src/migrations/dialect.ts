@@ -76,6 +76,9 @@ const WORDS: ReadonlyMap<string, DialectId> = new Map<string, DialectId>([
   ["clickhouse", "clickhouse"],
 ]);
 
+/** Words that name a dialect in a file name's infix but not as a folder: `db2/` is as often "the second database". */
+const NOT_A_FOLDER_WORD: ReadonlySet<string> = new Set(["db2"]);
+
 export interface DialectOfPath {
   dialect: DialectId;
   /** What said so: the file name's infix, a folder's name, the configuration, or nothing (PostgreSQL by default). */
@@ -116,7 +119,7 @@ export function dialectOf(path: string, overrides: DialectOverrides = {}): Diale
   for (let i = parts.length - 1; i >= 0; i--) {
     const folder = parts[i] ?? "";
     for (const word of folder.toLowerCase().split(/[-_.]/)) {
-      const dialect = WORDS.get(word);
+      const dialect = NOT_A_FOLDER_WORD.has(word) ? undefined : WORDS.get(word);
       if (dialect) return { dialect, source: "folder", evidence: `${parts.slice(0, i + 1).join("/")}/` };
     }
   }

@@ -34,6 +34,8 @@ describe("dialectOf", () => {
     // A description is free text: a PostgreSQL migration may talk about MySQL.
     "db/migrations/000004_drop_mysql_compat.up.sql",
     "db/migrations/0005_sqlite_import.sql",
+    // A second database's folder, not IBM Db2 (the infix still counts: x.db2.sql).
+    "db2/migrations/0001_init.sql",
   ])("is PostgreSQL when the path says nothing else: %s", (path) => {
     expect(dialectOf(path).dialect).toBe("postgres");
   });
