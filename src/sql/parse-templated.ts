@@ -1,6 +1,6 @@
 import { parseSql, type ParsedSql, type SqlSyntaxError } from "./parse.js";
 import { SourceText } from "./source-text.js";
-import { maskTemplates, type MaskedRange } from "./template-mask.js";
+import { PLACEHOLDER_PREFIX, maskTemplates, type MaskedRange } from "./template-mask.js";
 
 /**
  * `parseSql` over a file that may be a template: its template expressions are masked with
@@ -17,16 +17,40 @@ export interface TemplatedParse extends ParsedSql {
   templated: boolean;
 }
 
-const masks = new WeakMap<SourceText, { source: SourceText; ranges: MaskedRange[] } | null>();
+interface MaskedSource {
+  source: SourceText;
+  ranges: MaskedRange[];
+  restore: (name: string) => string;
+}
 
-function maskedSourceOf(source: SourceText): { source: SourceText; ranges: MaskedRange[] } | undefined {
+const masks = new WeakMap<SourceText, MaskedSource | null>();
+
+function maskedSourceOf(source: SourceText): MaskedSource | undefined {
   let known = masks.get(source);
   if (known === undefined) {
     const masked = maskTemplates(source.text);
-    known = masked ? { source: new SourceText(source.path, masked.text), ranges: masked.ranges } : null;
+    known = masked ? { source: new SourceText(source.path, masked.text), ranges: masked.ranges, restore: masked.restore } : null;
     masks.set(source, known);
   }
   return known ?? undefined;
+}
+
+/** Every string of the parse tree that holds a placeholder, given back its template text (in place: the tree is this parse's own). */
+function restoreNames(node: unknown, restore: (name: string) => string): void {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const value: unknown = node[i];
+      if (typeof value === "string") node[i] = value.includes(PLACEHOLDER_PREFIX) ? restore(value) : value;
+      else restoreNames(value, restore);
+    }
+  } else if (node !== null && typeof node === "object") {
+    const record = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value === "string") {
+        if (value.includes(PLACEHOLDER_PREFIX)) record[key] = restore(value);
+      } else restoreNames(value, restore);
+    }
+  }
 }
 
 const overlaps = (ranges: readonly MaskedRange[], start: number, end: number): boolean => ranges.some((r) => r.start < end && r.end > start);
@@ -39,7 +63,10 @@ export function parseTemplatedSql(source: SourceText, from = 0, to = source.text
   const templateErrors: SqlSyntaxError[] = [];
   for (const error of parsed.errors) (overlaps(masked.ranges, error.pieceStart, error.pieceEnd) ? templateErrors : errors).push(error);
   return {
-    statements: parsed.statements.map((statement) => ({ ...statement, text: source.text.slice(statement.start, statement.end) })),
+    statements: parsed.statements.map((statement) => {
+      restoreNames(statement.node, masked.restore);
+      return { ...statement, text: source.text.slice(statement.start, statement.end) };
+    }),
     errors,
     comments: parsed.comments,
     templateErrors,

@@ -18,10 +18,23 @@ export interface MaskedRange {
   kind: MaskKind;
 }
 
+/**
+ * What an identifier placeholder stands for, when the expression is long enough for a numbered
+ * one (`_tpl3_____`): names in the parse tree are given back their template text, so a lock on
+ * `{{ .Namespace }}.identities` is not reported on `_tpl3_____.identities`.
+ */
+interface Numbered {
+  original: string;
+  /** Underscores after `_tpl<n>_`. */
+  pad: number;
+}
+
 export interface MaskedTemplates {
   /** The text with every template expression replaced, as long as the original. */
   text: string;
   ranges: MaskedRange[];
+  /** A name of the parse tree with its numbered placeholders given back their template text. */
+  restore: (name: string) => string;
 }
 
 /** A quick look before the scan: no candidate at all in most SQL files. */
@@ -44,6 +57,7 @@ function sameLength(original: string, fill: (length: number) => string): string 
 export const PLACEHOLDER_PREFIX = "_tpl";
 
 const identifier = (length: number): string => (PLACEHOLDER_PREFIX + "_".repeat(Math.max(0, length - PLACEHOLDER_PREFIX.length))).slice(0, length);
+const NUMBERED = /_tpl([0-9a-z]+)_(_*)/g;
 const blank = (length: number): string => " ".repeat(length);
 
 function placeholder(original: string, kind: MaskKind): string {
@@ -156,9 +170,24 @@ export function maskTemplates(text: string): MaskedTemplates | undefined {
   if (ranges.length === 0) return undefined;
   let masked = "";
   let at = 0;
+  const numbered = new Map<string, Numbered>();
   for (const range of ranges) {
-    masked += text.slice(at, range.start) + placeholder(text.slice(range.start, range.end), range.kind);
+    const original = text.slice(range.start, range.end);
+    let replacement = placeholder(original, range.kind);
+    const firstLine = original.split("\n")[0]?.length ?? 0;
+    const head = `${PLACEHOLDER_PREFIX}${numbered.size.toString(36)}_`;
+    if (range.kind === "identifier" && head.length <= firstLine) {
+      numbered.set(numbered.size.toString(36), { original, pad: firstLine - head.length });
+      replacement = head + "_".repeat(firstLine - head.length) + replacement.slice(firstLine);
+    }
+    masked += text.slice(at, range.start) + replacement;
     at = range.end;
   }
-  return { text: masked + text.slice(at), ranges };
+  const restore = (name: string): string =>
+    name.replace(NUMBERED, (whole, id: string, tail: string) => {
+      const known = numbered.get(id);
+      // The parser may have cut a long name at 63 bytes: fewer underscores than the pad are still it.
+      return known ? known.original + tail.slice(known.pad) : whole;
+    });
+  return { text: masked + text.slice(at), ranges, restore };
 }

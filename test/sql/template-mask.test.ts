@@ -9,6 +9,8 @@ beforeAll(() => loadSqlParser());
 const mask = (text: string) => maskTemplates(text)?.text;
 /** The identifier placeholder of an expression of `n` characters. */
 const id = (n: number) => `_tpl${"_".repeat(Math.max(0, n - 4))}`.slice(0, n);
+/** The k-th numbered placeholder (the k-th identifier long enough to hold `_tpl<k>_`), `n` characters. */
+const numbered = (k: number, n: number) => `_tpl${k.toString(36)}_`.padEnd(n, "_");
 const blank = (n: number) => " ".repeat(n);
 
 describe("maskTemplates", () => {
@@ -16,12 +18,12 @@ describe("maskTemplates", () => {
     const sql = 'CREATE INDEX x ON {{ index .Options "Namespace" }}.identities (nid);';
     const masked = mask(sql);
     expect(masked).toHaveLength(sql.length);
-    expect(masked).toBe(`CREATE INDEX x ON _tpl${"_".repeat('{{ index .Options "Namespace" }}'.length - 4)}.identities (nid);`);
+    expect(masked).toBe(`CREATE INDEX x ON ${numbered(0, '{{ index .Options "Namespace" }}'.length)}.identities (nid);`);
   });
 
   it("masks Jinja expressions as identifiers and its statement tags and comments as blanks", () => {
     expect(mask("{% if x %}ALTER TABLE {{ schema }}.t ADD c int;{% endif %}{# note #}")).toBe(
-      `${blank(10)}ALTER TABLE ${id(12)}.t ADD c int;${blank(11)}${blank(10)}`,
+      `${blank(10)}ALTER TABLE ${numbered(0, 12)}.t ADD c int;${blank(11)}${blank(10)}`,
     );
   });
 
@@ -30,7 +32,7 @@ describe("maskTemplates", () => {
   });
 
   it("masks Flyway/Liquibase ${} placeholders", () => {
-    expect(mask("ALTER TABLE ${flyway:defaultSchema}.t ADD c int;")).toBe(`ALTER TABLE ${id("${flyway:defaultSchema}".length)}.t ADD c int;`);
+    expect(mask("ALTER TABLE ${flyway:defaultSchema}.t ADD c int;")).toBe(`ALTER TABLE ${numbered(0, "${flyway:defaultSchema}".length)}.t ADD c int;`);
   });
 
   it("masks psql variables: :var as an identifier, :'var' as a string, :\"var\" as a quoted identifier", () => {
@@ -60,7 +62,7 @@ describe("maskTemplates", () => {
 
   it("keeps every other character of the file in place", () => {
     const sql = "-- {{ not this }}\nALTER TABLE ${schema}.t ADD c text DEFAULT '${kept}';\n";
-    expect(mask(sql)).toBe("-- {{ not this }}\nALTER TABLE _tpl_____.t ADD c text DEFAULT '${kept}';\n");
+    expect(mask(sql)).toBe(`-- {{ not this }}\nALTER TABLE ${numbered(0, 9)}.t ADD c text DEFAULT '\${kept}';\n`);
   });
 });
 
@@ -73,6 +75,9 @@ describe("parseTemplatedSql", () => {
     expect(parsed.templated).toBe(true);
     expect(parsed.statements.map((s) => [s.kind, s.line, s.endLine])).toEqual([["IndexStmt", 3, 4]]);
     expect(parsed.statements[0]?.text).toContain('{{ index .Options "Namespace" }}');
+    // The parse tree names the template, not the placeholder.
+    expect(JSON.stringify(parsed.statements[0]?.node)).toContain('"schemaname":"{{ index .Options \\"Namespace\\" }}"');
+    expect(JSON.stringify(parsed.statements[0]?.node)).not.toContain("_tpl");
   });
 
   it("sets a template statement that still does not parse apart from real syntax errors", () => {
