@@ -53,6 +53,10 @@ export interface CorpusFigures {
   failingShare: number;
   byRule: Array<[string, number]>;
   skipped: number;
+  /** Of those, files left out as another SQL dialect (their reason says "… migration (…): not reviewed"). */
+  otherDialectSkipped: number;
+  /** templated-sql notes: files with a template statement that does not parse even masked. */
+  templatedNotes: number;
   cpuSeconds: number;
   peakMb: number;
   wallSeconds: number;
@@ -62,6 +66,7 @@ export interface CorpusFigures {
 const ROOT = resolve(import.meta.dirname, "../../..");
 const OTHER_DIALECT = /(^|[/._-])(mysql|mariadb|sqlite3?|cockroach(db)?|crdb|mssql|sqlserver|oracle)([/._-]|$)/i;
 const TEMPLATE = /\{\{|\$\{|\{%/;
+const OTHER_DIALECT_REASON = / migration \([^)]*\): not reviewed/;
 
 function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;
@@ -170,6 +175,8 @@ export function figuresOf(entry: CorpusEntry, output: LintOutput, dir: string): 
     failingShare: counts.size === 0 ? 0 : failing.size / counts.size,
     byRule: [...byRule.entries()].sort((a, b) => b[1] - a[1]),
     skipped: output.skipped.length,
+    otherDialectSkipped: output.skipped.filter((s) => OTHER_DIALECT_REASON.test(s.reason)).length,
+    templatedNotes: byRule.get("templated-sql") ?? 0,
   };
 }
 
@@ -198,11 +205,11 @@ function main(): void {
       sampled.push(...run.output.findings.map((f) => ({ ...f, repo: entry.repo })));
       const p = figures.perMigration;
       console.log(
-        `${entry.repo} @ ${entry.commit.slice(0, 12)} (${entry.framework}): ${figures.files} files, ${figures.migrations} migrations, ${figures.statements} statements, ${figures.skipped} skipped`,
+        `${entry.repo} @ ${entry.commit.slice(0, 12)} (${entry.framework}): ${figures.files} files, ${figures.migrations} migrations, ${figures.statements} statements, ${figures.skipped} skipped (${figures.otherDialectSkipped} of another SQL dialect)`,
       );
       console.log(
         `  findings ${figures.findings}; per migration mean ${p.mean.toFixed(2)}, median ${p.median}, p90 ${p.p90}; ` +
-          `syntax errors ${figures.syntaxErrors} (templated files ${figures.templateSyntaxErrors}); on other-dialect files ${figures.otherDialectFindings}; ` +
+          `syntax errors ${figures.syntaxErrors} (templated files ${figures.templateSyntaxErrors}); on other-dialect files ${figures.otherDialectFindings}; templated-sql notes ${figures.templatedNotes}; ` +
           `check fails on ${(figures.failingShare * 100).toFixed(1)}% of migrations`,
       );
       console.log(

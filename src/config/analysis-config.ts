@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DIALECT_IDS } from "../migrations/dialect.js";
 import { FRAMEWORK_IDS } from "../migrations/model.js";
 import { RuleSettingsSchema } from "./rule-settings.js";
 
@@ -31,6 +32,18 @@ export const AnalysisConfigSchema = z.strictObject({
         ),
     })
     .optional(),
+  /**
+   * The SQL dialect of the files under path globs, first match wins, over what their paths say
+   * (`x.mysql.up.sql`, `db/migration/sqlite/`). Only `postgres` files are reviewed.
+   */
+  dialects: z
+    .record(z.string().min(1), z.enum(DIALECT_IDS))
+    .optional()
+    .describe(
+      "Path glob → SQL dialect, first match wins, over what the path says (ory/pop's `x.mysql.up.sql`, Flyway's `db/migration/mysql/`). " +
+        'Only `postgres` files are reviewed; e.g. `{ "db/cockroach/**": "postgres" }` reviews CockroachDB files as PostgreSQL, ' +
+        '`{ "legacy/**": "mysql" }` leaves a MySQL folder out.',
+    ),
   /** Per rule: off, or the severity to report it with. Keys are rule ids (or squawk's names); others are errors. */
   // prefault: the default goes through the parse (and shows in the JSON Schema, which .default on a transform does not).
   rules: RuleSettingsSchema.prefault({}),

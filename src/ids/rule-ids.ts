@@ -53,7 +53,7 @@ export const ANALYSER_RULE_IDS = [
 ] as const;
 
 /** Diagnostics the engine raises itself (rules/builtin.ts). */
-export const BUILTIN_RULE_IDS = ["syntax-error", "unused-ignore"] as const;
+export const BUILTIN_RULE_IDS = ["syntax-error", "templated-sql", "unused-ignore"] as const;
 
 /** What a replay in a real Postgres finds (rules/replay-checks.ts, raised by src/replay/). */
 export const REPLAY_RULE_IDS = ["replay-up-fails", "replay-down-fails", "replay-down-mismatch", "replay-reapply-fails", "replay-traced-lock"] as const;

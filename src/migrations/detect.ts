@@ -1,3 +1,4 @@
+import { splitByDialect, type DialectOverrides } from "./dialect.js";
 import type { FrameworkDetector } from "./frameworks/detector.js";
 import { DETECTION_ORDER, FRAMEWORKS } from "./frameworks/index.js";
 import type { FrameworkId, Migration, SourceFile } from "./model.js";
@@ -10,21 +11,25 @@ export interface DetectOptions {
   framework?: FrameworkId | undefined;
   /** How golang-migrate's driver sends a file (`golangMigrate` in the config). */
   golangMigrate?: { multiStatement: boolean } | undefined;
+  /** The repository's `dialects`: path globs whose dialect overrides what the path says. */
+  dialects?: DialectOverrides | undefined;
 }
 
-/** The detection options a configuration gives (its `framework` and `golangMigrate`). */
+/** The detection options a configuration gives (its `framework`, `golangMigrate` and `dialects`). */
 export function detectOptionsOf(config: DetectOptions): DetectOptions {
-  return { framework: config.framework, golangMigrate: config.golangMigrate };
+  return { framework: config.framework, golangMigrate: config.golangMigrate, dialects: config.dialects };
 }
 
 /**
  * The migrations among `files`, each file claimed by at most one framework. With
  * `options.framework`, that framework reads the files first and the rest are detected as usual.
  * Migrations come grouped by folder; within a folder, in each framework's apply order.
+ * Files of another SQL dialect (dialect.ts) are left out before any framework sees them: no
+ * framework pairs a MySQL down with a PostgreSQL up, nor orders a version by a SQLite file.
  */
 export function detectMigrations(files: readonly SourceFile[], options: DetectOptions = {}): Migration[] {
   const forced = options.framework === undefined ? undefined : FRAMEWORK_DETECTORS.find((detector) => detector.id === options.framework);
-  let remaining: readonly SourceFile[] = files;
+  let remaining: readonly SourceFile[] = splitByDialect(files, options.dialects).postgres;
   const migrations: Migration[] = [];
   const run = (detector: FrameworkDetector, isForced: boolean): void => {
     if (remaining.length === 0) return;

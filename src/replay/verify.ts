@@ -3,6 +3,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { detectMigrations, detectOptionsOf } from "../migrations/detect.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { analyzeMigrations } from "../rules/engine.js";
+import { hasTemplates } from "../sql/template-mask.js";
 import type { EngineOptions, ReplayEngine } from "./engine.js";
 import { isReplayable, replayMigrations, type ReplayCache, type ReplayOutcome, type ReplayTools } from "./replay-migrations.js";
 
@@ -42,8 +43,16 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
   if (folders.length === 0) return emptyOutcome("skipped", "no plain-SQL migration of the pull request to replay");
 
   const outcomes: ReplayOutcome[] = [];
+  const texts = new Map(input.files.map((file) => [file.path, file.text]));
   for (const folder of folders) {
     const inFolder = migrations.filter((m) => m.folder === folder);
+    // A template ({{ }}, ${ }, :var) is rendered by its tool when it runs; the replay cannot
+    // render it, and running the raw text would fail on the first placeholder for no fault of the SQL.
+    const templated = inFolder.flatMap((m) => m.files).find((path) => hasTemplates(texts.get(path) ?? ""));
+    if (templated !== undefined) {
+      outcomes.push(emptyOutcome("skipped", `${folder} not replayed: ${templated} is templated SQL, which only its tool can render`));
+      continue;
+    }
     const analysis = analyzeMigrations(input.files, inFolder, { config: input.config });
     const left = deadline - now();
     if (left <= 0) {

@@ -22,8 +22,8 @@ export interface ReviewBodyInput {
   findings: InlineSelection;
   /** Migration and SQL files the analysis read. */
   reviewedFiles: readonly string[];
-  /** Relevant files not reviewed, and why (too large, unreadable, not listed by GitHub, …). */
-  notReviewed: ReadonlyArray<{ path: string; reason: string }>;
+  /** Relevant files not reviewed, and why (too large, unreadable, not listed by GitHub, …); `outOfScope`: another SQL dialect, left out on purpose. */
+  notReviewed: ReadonlyArray<{ path: string; reason: string; outOfScope?: boolean }>;
   /** Findings of the previous review that are gone now. */
   resolved: number;
   headSha: string;
@@ -165,8 +165,9 @@ function taskReport(input: ReviewBodyInput, findings: readonly Finding[]): strin
   const statements = statementsOf(input.analysis);
   const syntax = findings.filter((f) => f.rule === "syntax-error");
   const unreadable = input.notReviewed.filter((n) => ERROR_REASON.test(n.reason));
-  const ownStatus =
-    input.reviewedFiles.length === 0 && input.notReviewed.length > 0 ? "failure" : input.notReviewed.length > 0 || syntax.length > 0 ? "partial" : "success";
+  // Files of another SQL dialect are out of scope: listed below, they do not make the review partial.
+  const missed = input.notReviewed.filter((n) => n.outOfScope !== true);
+  const ownStatus = input.reviewedFiles.length === 0 && missed.length > 0 ? "failure" : missed.length > 0 || syntax.length > 0 ? "partial" : "success";
   const agent = input.agent?.report?.part1;
   // The agent may report a worse status than the analyser's, never a better one.
   const status = agent && STATUS_RANK[agent.status] > STATUS_RANK[ownStatus] ? agent.status : ownStatus;
@@ -175,7 +176,7 @@ function taskReport(input: ReviewBodyInput, findings: readonly Finding[]): strin
     : status === "success"
       ? `Review the ${plural(input.reviewedFiles.length, "migration file")} this pull request changes for deployment risks: fully met.`
       : status === "partial"
-        ? `Review the migration files this pull request changes for deployment risks: partly met (${plural(input.notReviewed.length, "file")} not reviewed, ${plural(syntax.length, "syntax error")}).`
+        ? `Review the migration files this pull request changes for deployment risks: partly met (${plural(missed.length, "file")} not reviewed, ${plural(syntax.length, "syntax error")}).`
         : "Review the migration files this pull request changes for deployment risks: not met, no file could be reviewed.";
   const ownValidation = input.reviewedFiles.length === 0 ? "skipped" : findings.some((f) => f.severity === "error" && !f.acknowledged) ? "fail" : "pass";
   // An error the analyser found fails validation whatever the agent says.

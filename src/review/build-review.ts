@@ -6,7 +6,7 @@ import type { FileListing } from "../report/check-output.js";
 import type { ReplayOutcome } from "../replay/replay-migrations.js";
 import { analyzeMigrations } from "../rules/engine.js";
 import { composeReview, type BuiltReview } from "./compose.js";
-import { detectChangedMigrations } from "./detect.js";
+import { detectChanges } from "./detect.js";
 
 export type { BuiltReview } from "./compose.js";
 
@@ -36,7 +36,7 @@ export interface ReviewInput {
 }
 
 export function buildReview(input: ReviewInput): BuiltReview {
-  const migrations = detectChangedMigrations(input.files, input.relevant, input.config);
+  const { migrations, otherDialect } = detectChanges(input.files, input.relevant, input.config);
   const analysis = analyzeMigrations(input.files, migrations, { config: input.config });
-  return composeReview({ ...input, gathered: { files: input.files, notReviewed: input.notReviewed }, analysis });
+  return composeReview({ ...input, gathered: { files: input.files, notReviewed: [...input.notReviewed, ...otherDialect] }, analysis });
 }

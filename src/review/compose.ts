@@ -26,7 +26,7 @@ import { DELETED_REASON } from "./gather.js";
 
 export interface ComposeInput {
   /** What step 1 read at the head commit, and which changed files it could not review. */
-  gathered: { files: readonly SourceFile[]; notReviewed: ReadonlyArray<{ path: string; reason: string }> };
+  gathered: { files: readonly SourceFile[]; notReviewed: ReadonlyArray<{ path: string; reason: string; outOfScope?: boolean }> };
   /** Step 3's analysis of the pull request's migrations. */
   analysis: AnalysisResult;
   /** Step 4's replay in a real Postgres, when the repository asks for it (`replay.enabled`). */
@@ -95,7 +95,8 @@ export function composeReview(input: ComposeInput): BuiltReview {
     (fp) => !fp.startsWith(AGENT_FINGERPRINT_PREFIX) && (replayed || !fp.startsWith(REPLAY_FINGERPRINT_PREFIX)) && !current.has(fp),
   ).length;
 
-  const partial = notReviewed.some((n) => n.reason !== DELETED_REASON) || input.listing.changed > input.listing.listed;
+  // A file of another SQL dialect is out of scope, not missed: listed, but the review is whole without it.
+  const partial = notReviewed.some((n) => n.reason !== DELETED_REASON && n.outOfScope !== true) || input.listing.changed > input.listing.listed;
   // The check's conclusion is the analyser's: a required check must not flip with the model's mood.
   const verdict = checkVerdict(own, {
     failOn: config.failOn,

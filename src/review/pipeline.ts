@@ -9,7 +9,7 @@ import type { ReplayRunner } from "../replay/verify.js";
 import { analyse } from "./analyse.js";
 import { composeReview, ownFindings, type BuiltReview } from "./compose.js";
 import { consultAgent } from "./consult-agent.js";
-import { detectChangedMigrations } from "./detect.js";
+import { detectChanges } from "./detect.js";
 import { gatherMigrationFiles } from "./gather.js";
 import type { Head } from "./head.js";
 import { verify } from "./verify.js";
@@ -59,8 +59,10 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
   log.debug({ files: gathered.files.length, notReviewed: gathered.notReviewed.length }, "gathered migration files");
   signal?.throwIfAborted();
 
-  // 2. Detect: which files form the pull request's migrations, of which framework, with which sections.
-  const migrations = detectChangedMigrations(gathered.files, relevant, config);
+  // 2. Detect: which files form the pull request's migrations, of which framework, with which
+  // sections; files of another SQL dialect are listed as not reviewed.
+  const { migrations, otherDialect } = detectChanges(gathered.files, relevant, config);
+  const notReviewed = [...gathered.notReviewed, ...otherDialect];
 
   // 3. Analyse, once: statements, locks, rules, findings.
   const analysis = await analyse(gathered.files, migrations, config);
@@ -86,7 +88,7 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
     relevant,
     changed: input.changed,
     findings: ownFindings(analysis, replay, relevant),
-    notReviewed: gathered.notReviewed,
+    notReviewed,
     analysis,
     head,
     log,
@@ -96,7 +98,7 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
 
   // 6. Compose (pure): the review body, the inline comments and the check's verdict.
   const review = composeReview({
-    gathered,
+    gathered: { files: gathered.files, notReviewed },
     analysis,
     ...(replay ? { replay } : {}),
     ...(agent ? { agent } : {}),

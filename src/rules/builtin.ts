@@ -15,6 +15,20 @@ export const syntaxError = defineRule({
   },
 });
 
+export const templatedSql = defineRule({
+  id: "templated-sql",
+  meta: {
+    severity: "note",
+    category: "hygiene",
+    description:
+      "A templated SQL file (Go or Jinja templates, ${} or psql placeholders) with statements that do not parse even with their template expressions masked: those were not analysed.",
+    messages: {
+      unparsed:
+        "Template expressions make {{count}} of this file unparseable as PostgreSQL even with placeholders in their place (the first here): not analysed.",
+    },
+  },
+});
+
 export const unusedIgnore = defineRule({
   id: "unused-ignore",
   meta: {

@@ -5,9 +5,11 @@ import { SchemaFacts, statementLocks } from "../sql/locks.js";
 import { NotNullFacts } from "../sql/not-null-facts.js";
 import { ObjectDependencies } from "../sql/object-dependencies.js";
 import { alterCommandsOf, bodyOf } from "../sql/nodes.js";
-import { parseSql, type SqlSyntaxError } from "../sql/parse.js";
+import type { SqlSyntaxError } from "../sql/parse.js";
+import { parseTemplatedSql } from "../sql/parse-templated.js";
 import { SourceText } from "../sql/source-text.js";
-import { syntaxError, unusedIgnore } from "./builtin.js";
+import { PLACEHOLDER_PREFIX } from "../sql/template-mask.js";
+import { syntaxError, templatedSql, unusedIgnore } from "./builtin.js";
 import { RULES } from "./index.js";
 import { CreatedRelations, SectionState } from "./statement-state.js";
 import { applyIgnores, findIgnoreDirectives, type IgnoreDirective } from "./suppression.js";
@@ -52,6 +54,8 @@ const UP_ONLY = ["up"] as const;
 class Analysis {
   readonly findings: Finding[] = [];
   readonly directives: IgnoreDirective[] = [];
+  /** Per file, the template statements that do not parse even masked: one note each file, at the first. */
+  private readonly templateErrors = new Map<string, { line: number; count: number }>();
   private readonly sources = new Map<string, SourceText>();
   /**
    * What the up migrations analysed so far tell about the schema (foreign keys, index → table,
@@ -94,8 +98,9 @@ class Analysis {
   add(rule: Rule, requested: RuleReport<string>, where: { path: string; line: number; endLine: number; section?: MigrationSection }): void {
     const report = applyTablePolicy(requested, (name) => this.table(name));
     // SQL generated from an ORM call or a Liquibase change: a SQL replacement of the file's lines
-    // would write SQL into Ruby or XML, so the fix is left to the help text.
-    const fix = where.section?.sql !== undefined ? undefined : report.fix;
+    // would write SQL into Ruby or XML, so the fix is left to the help text. Nor is a fix that
+    // would write a template's placeholder into the file.
+    const fix = where.section?.sql !== undefined || report.fix?.replacement.includes(PLACEHOLDER_PREFIX) ? undefined : report.fix;
     const severity = this.severityOf(rule, report.severity);
     if (!severity) return;
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
@@ -136,8 +141,14 @@ class Analysis {
       }
       // Comments only matter for ignore directives; scanning for them costs as much as parsing.
       const withComments = /(?:data-engineer|squawk)-ignore/.test(source.text.slice(section.start, section.end));
-      const parsed = parseSql(source, section.start, section.end, { comments: withComments });
+      // Template expressions ({{ }}, ${ }, :var) are masked to placeholders of the same length first.
+      const parsed = parseTemplatedSql(source, section.start, section.end, { comments: withComments });
       for (const error of parsed.errors) this.syntaxFinding(section.path, error);
+      for (const error of parsed.templateErrors) {
+        const known = this.templateErrors.get(section.path);
+        if (known) known.count++;
+        else this.templateErrors.set(section.path, { line: error.line, count: 1 });
+      }
       const state = new SectionState(section, created[section.direction], parsed.statements.length);
       const statements: AnalyzedStatement[] = [];
       for (const statement of parsed.statements) {
@@ -219,6 +230,9 @@ class Analysis {
   private readonly dispatch = new Dispatch();
 
   finish(): Finding[] {
+    for (const [path, { line, count }] of this.templateErrors) {
+      this.add(templatedSql, { messageId: "unparsed", data: { count: count === 1 ? "1 statement" : `${count} statements` } }, { path, line, endLine: line });
+    }
     const kept = applyIgnores(this.findings, this.directives);
     for (const directive of this.directives) {
       if (directive.used) continue;

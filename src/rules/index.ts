@@ -12,7 +12,7 @@ import banRenameColumn from "./ban-rename-column.js";
 import banRenameTable from "./ban-rename-table.js";
 import banTruncate from "./ban-truncate.js";
 import banVacuumFull from "./ban-vacuum-full.js";
-import { syntaxError, unusedIgnore } from "./builtin.js";
+import { syntaxError, templatedSql, unusedIgnore } from "./builtin.js";
 import concurrentlyInTransaction from "./concurrently-in-transaction.js";
 import emptyRollback from "./empty-rollback.js";
 import { RULE_IDS, type RuleId } from "../ids/rule-ids.js";
@@ -98,6 +98,7 @@ export const RULE_REGISTRY = {
   "rewriting-storage-change": rewritingStorageChange,
   // Raised by the engine itself.
   "syntax-error": syntaxError,
+  "templated-sql": templatedSql,
   "unused-ignore": unusedIgnore,
   // Raised by the replay (meta only: no checks of their own).
   "replay-up-fails": replayUpFails,

@@ -32,6 +32,9 @@ export interface SqlSyntaxError {
   message: string;
   line: number;
   column: number;
+  /** Char offsets in the file of the text that failed to parse (its statement, or the whole text): [start, end). */
+  pieceStart: number;
+  pieceEnd: number;
 }
 
 export interface SqlComment {
@@ -90,7 +93,7 @@ function toStatement(source: SourceText, raw: RawStatement, baseByte: number, pi
   };
 }
 
-function syntaxError(source: SourceText, error: unknown, pieceStartChar: number, piece: string): SqlSyntaxError {
+function syntaxError(source: SourceText, error: unknown, pieceStartChar: number, piece: string, pieceEndChar: number): SqlSyntaxError {
   const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
   // libpg-query gives the error cursor as a 0-based count of characters (code points) into what
   // it parsed; not bytes, unlike statement locations.
@@ -103,7 +106,7 @@ function syntaxError(source: SourceText, error: unknown, pieceStartChar: number,
     while (char < source.text.length && WHITESPACE.test(source.text[char] ?? "")) char++;
   }
   const at = source.position(char);
-  return { message: details?.message ?? errorMessage(error), line: at.line, column: at.column };
+  return { message: details?.message ?? errorMessage(error), line: at.line, column: at.column, pieceStart: pieceStartChar, pieceEnd: pieceEndChar };
 }
 
 function commentsIn(source: SourceText, from: number, to: number): SqlComment[] {
@@ -167,7 +170,7 @@ export function parseSql(source: SourceText, from = 0, to = source.text.length, 
     return { statements, errors: [], comments };
   } catch (error) {
     const pieces = splitAtSemicolons(text);
-    if (!pieces) return { statements: [], errors: [syntaxError(source, error, from, text)], comments };
+    if (!pieces) return { statements: [], errors: [syntaxError(source, error, from, text, to)], comments };
     const statements: SqlStatement[] = [];
     const errors: SqlSyntaxError[] = [];
     const bytes = encoder.encode(text);
@@ -182,7 +185,7 @@ export function parseSql(source: SourceText, from = 0, to = source.text.length, 
           if (statement) statements.push(statement);
         }
       } catch (pieceError) {
-        errors.push(syntaxError(source, pieceError, source.charAt(baseByte + piece.startByte), pieceText));
+        errors.push(syntaxError(source, pieceError, source.charAt(baseByte + piece.startByte), pieceText, source.charAt(baseByte + piece.endByte)));
       }
     }
     return { statements, errors, comments };

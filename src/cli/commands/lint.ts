@@ -7,6 +7,7 @@ import { loadConfigFile } from "../../config/load-config-file.js";
 import { UserInputError, errorMessage } from "../../errors.js";
 import { collectFiles } from "../../migrations/collect-files.js";
 import { detectMigrations, detectOptionsOf } from "../../migrations/detect.js";
+import { splitByDialect } from "../../migrations/dialect.js";
 import { toLintJson } from "../../report/lint-json.js";
 import { toLintText } from "../../report/lint-text.js";
 import { relativeUri, toSarif } from "../../report/sarif.js";
@@ -87,13 +88,20 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
     io.err(`${errorMessage(error)}\n`);
     return EXIT.usage;
   }
+  // Files of another SQL dialect (x.mysql.up.sql, db/migration/sqlite/) are listed as skipped, with why.
+  const skipped = [
+    ...collected.skipped,
+    ...splitByDialect(collected.files, config.dialects)
+      .other.filter((file) => collected.targets.has(file.path))
+      .map(({ path, reason }) => ({ path, reason })),
+  ];
   await loadSqlParser();
   const migrations = detectMigrations(collected.files, detectOptionsOf(config)).filter((m) => m.files.some((path) => collected.targets.has(path)));
   const { migrations: analyses, findings } = analyzeMigrations(collected.files, migrations, { config });
 
   // Compact: machine-read, and a large folder gives tens of megabytes.
-  if (format === "json") io.out(`${JSON.stringify(toLintJson(analyses, findings, collected.skipped))}\n`);
+  if (format === "json") io.out(`${JSON.stringify(toLintJson(analyses, findings, skipped))}\n`);
   else if (format === "sarif") io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
-  else io.out(toLintText(findings, collected.skipped, migrations.length));
+  else io.out(toLintText(findings, skipped, migrations.length));
   return findings.some((f) => f.severity === "error") ? EXIT.findings : EXIT.ok;
 }
