@@ -1,5 +1,6 @@
 import type { AlterTableCmd } from "libpg-query";
-import { alterCommandsOf, bodyOf, constraintsOf } from "../sql/nodes.js";
+import { columnType } from "../sql/column-types.js";
+import { alterCommandsOf, bodyOf, constraintsOf, strings } from "../sql/nodes.js";
 import type { AnalyzedStatement } from "./types.js";
 import { defineRule } from "./types.js";
 
@@ -16,7 +17,8 @@ import { defineRule } from "./types.js";
  * Left out, because combining does not save a pass: VALIDATE CONSTRAINT (its point is a separate
  * statement under a weaker lock), foreign keys (each is checked with a query of its own), and
  * PRIMARY KEY / UNIQUE (each builds its own index). An ALTER TABLE whose rewrite the lock model
- * only assumes (a type change of a column whose type is not known) is left out too. A statement
+ * only assumes (a type change of a column whose type is not known, or timestamp ↔ timestamptz after
+ * SET timezone = 'UTC') is left out too. A statement
  * in between that touches the table (a backfill before SET NOT NULL, an index) starts afresh:
  * the later ALTER may depend on it.
  */
@@ -39,19 +41,42 @@ function checkedInPass(cmd: AlterTableCmd): boolean {
   }
 }
 
-/** The rewrite is the lock model's judgement, unless it only assumed it for a type change it could not check. */
-function knownRewrite(statement: AnalyzedStatement, commands: readonly AlterTableCmd[]): boolean {
+const TIMESTAMPS: ReadonlySet<string> = new Set(["timestamp", "timestamptz"]);
+
+/** A type change between timestamp and timestamptz, which Postgres 12+ makes without a rewrite when the session time zone is UTC. */
+function timestampChange(cmd: AlterTableCmd): boolean {
+  const column = bodyOf(cmd.def, "ColumnDef");
+  const using = strings(bodyOf(column?.raw_default, "ColumnRef")?.fields).at(-1);
+  const plain = column?.raw_default === undefined || using === cmd.name;
+  return cmd.subtype === "AT_AlterColumnType" && plain && TIMESTAMPS.has(columnType(column?.typeName).name);
+}
+
+/** `SET timezone = 'UTC'` (or `SET TIME ZONE 'UTC'`): true; another zone or RESET: false; anything else: undefined. */
+function setsUtc(statement: AnalyzedStatement): boolean | undefined {
+  const set = bodyOf(statement.node, "VariableSetStmt");
+  if (set?.name?.toLowerCase() !== "timezone") return undefined;
+  const zone = bodyOf(set.args?.[0], "A_Const")?.sval?.sval ?? "";
+  return /^(?:etc\/)?utc$/i.test(zone);
+}
+
+/**
+ * The rewrite is the lock model's judgement, unless it only assumed it for a type change it could
+ * not check, or the migration set the session time zone to UTC before a timestamp ↔ timestamptz
+ * change (no rewrite then: proven in the test).
+ */
+function knownRewrite(statement: AnalyzedStatement, commands: readonly AlterTableCmd[], utc: boolean): boolean {
   if (!statement.locks.rewrites) return false;
+  if (utc && commands.some(timestampChange)) return false;
   const assumed = (statement.locks.notes ?? []).some((note) => note.includes("type is not known"));
   return !(assumed && commands.some((cmd) => cmd.subtype === "AT_AlterColumnType"));
 }
 
-function passOf(statement: AnalyzedStatement): { table: string; pass: Pass } | undefined {
+function passOf(statement: AnalyzedStatement, utc: boolean): { table: string; pass: Pass } | undefined {
   const alter = bodyOf(statement.node, "AlterTableStmt");
   const table = alter?.relation?.relname;
   if (!alter || !table || alter.objtype !== "OBJECT_TABLE" || statement.createdRelations.has(table)) return undefined;
   const commands = alterCommandsOf(alter);
-  if (knownRewrite(statement, commands)) return { table: table.toLowerCase(), pass: "rewrites" };
+  if (knownRewrite(statement, commands, utc)) return { table: table.toLowerCase(), pass: "rewrites" };
   if (commands.some(checkedInPass)) return { table: table.toLowerCase(), pass: "scans" };
   return undefined;
 }
@@ -72,8 +97,10 @@ export default defineRule({
     const open = new Map<string, { statement: AnalyzedStatement; pass: Pass }>();
     for (const { section, statements } of sections) {
       if (section.direction !== "up") continue;
+      let utc = false;
       for (const statement of statements) {
-        const found = passOf(statement);
+        utc = setsUtc(statement) ?? utc;
+        const found = passOf(statement, utc);
         if (!found) {
           if (statement.kind !== "AlterTableStmt") for (const lock of statement.locks.locks) open.delete(lock.relation.toLowerCase());
           continue;

@@ -2,7 +2,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import rule from "../../src/rules/combine-alter-table.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
-import { lint, testRule } from "../helpers/rule-tester.js";
+import { analyzeMigrations } from "../../src/rules/engine.js";
+import { caseMigration, lint, testRule } from "../helpers/rule-tester.js";
 
 beforeAll(() => loadSqlParser());
 
@@ -33,10 +34,35 @@ describe(rule.id, () => {
           sql: "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();\nSELECT 1;\nALTER TABLE public.orders ADD COLUMN at timestamptz DEFAULT clock_timestamp();\nALTER TABLE orders ADD CONSTRAINT c CHECK (n > 0);",
           lines: [3, 4],
         },
-        // Known types (from the migration's own CREATE TABLE in an earlier migration is not in view; a USING expression always rewrites).
+        // A USING expression always rewrites.
         { sql: "ALTER TABLE orders ALTER a TYPE bigint USING a::bigint;\nALTER TABLE orders ALTER b TYPE bigint USING b::bigint;", lines: [2] },
+        // Without a UTC session the lock model counts timestamp → timestamptz as a rewrite.
+        {
+          sql: "SET timezone = 'Europe/Paris';\nALTER TABLE orders ALTER a TYPE timestamptz USING a::timestamptz;\nALTER TABLE orders ALTER b TYPE timestamptz USING b::timestamptz;",
+          lines: [3],
+        },
       ],
     });
+  });
+
+  it("does not count timestamp → timestamptz after SET timezone = 'UTC' as a rewrite (the table's types known from an earlier migration)", () => {
+    const found = (sql: string) => {
+      const earlier = caseMigration("CREATE TABLE orders (a timestamp, b timestamp);");
+      const later = caseMigration(sql);
+      const renamed = (path: string) => path.replace("0001_", "0002_");
+      const files = [...earlier.files, ...later.files.map((f) => ({ ...f, path: renamed(f.path) }))];
+      const migration = {
+        ...later.migration,
+        version: "0002",
+        files: later.migration.files.map(renamed),
+        sections: later.migration.sections.map((x) => ({ ...x, path: renamed(x.path) })),
+      };
+      return analyzeMigrations(files, [earlier.migration, migration], { rules: [rule] }).findings.map((f) => f.line);
+    };
+    const changes = "ALTER TABLE orders ALTER a TYPE timestamptz USING a;\nALTER TABLE orders ALTER b TYPE timestamptz;";
+    expect(found(changes)).toEqual([2]);
+    expect(found(`SET timezone = 'UTC';\n${changes}`)).toEqual([]);
+    expect(found(`SET TIME ZONE 'UTC';\nRESET timezone;\n${changes}`)).toEqual([4]);
   });
 
   it("says which passes the statements make", () => {
@@ -78,6 +104,14 @@ describe("in Postgres (PGlite)", () => {
     // The storage changed once, against twice.
     expect(await storage("once")).not.toBe(before.once);
     expect(new Set([before.twice, between, await storage("twice")]).size).toBe(3);
+  });
+
+  it("changes timestamp to timestamptz without a rewrite when the session time zone is UTC, with one otherwise", async () => {
+    await db.exec("CREATE TABLE stamps (a timestamp, b timestamp); INSERT INTO stamps VALUES (now(), now());");
+    await db.exec("SET timezone = 'UTC'; ALTER TABLE stamps ALTER a TYPE timestamptz USING a;");
+    expect(await rewritesOf("stamps")).toBe(0);
+    await db.exec("SET timezone = 'Europe/Paris'; ALTER TABLE stamps ALTER b TYPE timestamptz;");
+    expect(await rewritesOf("stamps")).toBe(1);
   });
 
   it("scans once for two SET NOT NULL in one ALTER TABLE, twice for two statements", async () => {
