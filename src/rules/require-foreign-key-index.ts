@@ -1,4 +1,4 @@
-import type { Constraint, IndexStmt } from "libpg-query";
+import type { Constraint, IndexStmt, Node } from "libpg-query";
 import { bodyOf, constraintsOf, strings } from "../sql/nodes.js";
 import type { AnalyzedStatement } from "./types.js";
 import { defineRule } from "./types.js";
@@ -29,28 +29,50 @@ interface KnownIndex {
   table: string;
   /** The plain columns it leads with, up to its first expression. */
   leading: string[];
+  /** A partial index's predicate, when it only says that columns are not null: these columns. */
+  notNull?: string[];
 }
 
 const lower = (name: string): string => name.toLowerCase();
 
-/** An index covers the key when its first n columns are the key's n columns, in any order (equality on all of them). */
+/**
+ * An index covers the key when its first n columns are the key's n columns, in any order (equality
+ * on all of them). A partial index covers it only when its predicate is that some of the key's
+ * columns are not null: the lookup's `column = $1` implies it (proven in the test).
+ */
 function covers(index: KnownIndex, key: ForeignKey): boolean {
   if (index.table !== key.table || index.leading.length < key.columns.length) return false;
+  if (index.notNull && !index.notNull.every((column) => key.columns.includes(column))) return false;
   const first = new Set(index.leading.slice(0, key.columns.length));
   return key.columns.every((column) => first.has(column));
 }
 
+/** The columns of a predicate made only of `column IS NOT NULL` tests (joined by AND); undefined for anything else. */
+function notNullColumns(predicate: Node | undefined): string[] | undefined {
+  const test = bodyOf(predicate, "NullTest");
+  if (test) {
+    const column = strings(bodyOf(test.arg, "ColumnRef")?.fields).at(-1);
+    return test.nulltesttype === "IS_NOT_NULL" && column ? [lower(column)] : undefined;
+  }
+  const and = bodyOf(predicate, "BoolExpr");
+  if (and?.boolop !== "AND_EXPR") return undefined;
+  const parts = (and.args ?? []).map(notNullColumns);
+  return parts.every((part) => part !== undefined) ? parts.flat() : undefined;
+}
+
 function indexOf(index: IndexStmt): KnownIndex | undefined {
   const table = index.relation?.relname;
-  // A partial index serves only rows its predicate admits: not the foreign key's lookups in general.
-  if (!table || index.whereClause) return undefined;
+  if (!table) return undefined;
+  // A partial index serves only rows its predicate admits: the foreign key's lookups only when that is "key is not null".
+  const notNull = index.whereClause ? notNullColumns(index.whereClause) : [];
+  if (!notNull) return undefined;
   const leading: string[] = [];
   for (const param of index.indexParams ?? []) {
     const name = bodyOf(param, "IndexElem")?.name;
     if (!name) break;
     leading.push(lower(name));
   }
-  return { table: lower(table), leading };
+  return { table: lower(table), leading, ...(notNull.length > 0 ? { notNull } : {}) };
 }
 
 /** What one constraint (of a table or of a column `column`) tells: an index it builds, or a foreign key. */
