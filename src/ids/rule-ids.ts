@@ -50,6 +50,11 @@ export const ANALYSER_RULE_IDS = [
   "prefer-timestamptz",
   "ban-char-type",
   "rewriting-storage-change",
+  "require-foreign-key-index",
+  "identifier-too-long",
+  "domain-constraint-scan",
+  "enum-add-value-in-transaction",
+  "combine-alter-table",
 ] as const;
 
 /** Diagnostics the engine raises itself (rules/builtin.ts). */
@@ -117,6 +122,8 @@ export const SQUAWK_RULE_NAMES = {
   // VACUUM FULL and CLUSTER: squawk suggests PG 19's REPACK, ban-vacuum-full flags the same statements.
   "prefer-repack": "ban-vacuum-full",
   "unused-ignore": "unused-ignore",
+  "identifier-too-long": "identifier-too-long",
+  "ban-alter-domain-with-add-constraint": "domain-constraint-scan",
 } as const satisfies Readonly<Record<string, RuleId | readonly [RuleId, ...RuleId[]]>>;
 
 export type SquawkRuleName = keyof typeof SQUAWK_RULE_NAMES;

@@ -45,6 +45,11 @@ import unsafeColumnTypeChange from "./unsafe-column-type-change.js";
 import validateInSameTransaction from "./validate-in-same-transaction.js";
 import volatileDefaultRewrite from "./volatile-default-rewrite.js";
 import workAfterAccessExclusive from "./work-after-access-exclusive.js";
+import requireForeignKeyIndex from "./require-foreign-key-index.js";
+import identifierTooLong from "./identifier-too-long.js";
+import domainConstraintScan from "./domain-constraint-scan.js";
+import enumAddValueInTransaction from "./enum-add-value-in-transaction.js";
+import combineAlterTable from "./combine-alter-table.js";
 
 /**
  * The registry: every rule by its id (typescript-eslint's rules/index.ts shape). Typed against the
@@ -96,6 +101,11 @@ export const RULE_REGISTRY = {
   "prefer-timestamptz": preferTimestamptz,
   "ban-char-type": banCharType,
   "rewriting-storage-change": rewritingStorageChange,
+  "require-foreign-key-index": requireForeignKeyIndex,
+  "identifier-too-long": identifierTooLong,
+  "domain-constraint-scan": domainConstraintScan,
+  "enum-add-value-in-transaction": enumAddValueInTransaction,
+  "combine-alter-table": combineAlterTable,
   // Raised by the engine itself.
   "syntax-error": syntaxError,
   "templated-sql": templatedSql,
