@@ -153,7 +153,9 @@ export function plainString(literal: string): string | undefined {
  */
 export function rawStatement(line: number, sql: string): GeneratedStatement | undefined {
   if (/%\(\w+\)s|%s\b/.test(sql) || sql.trim() === "") return undefined;
-  return { line, sql };
+  // Text that opens with a line break (a triple-quoted string) starts its SQL on a later line.
+  const lead = /^\s*/.exec(sql)?.[0] ?? "";
+  return { line: line + (lead.match(/\n/g)?.length ?? 0), sql: sql.slice(lead.length) };
 }
 
 /**
