@@ -11,7 +11,19 @@ import type { SourceText } from "../../../sql/source-text.js";
 import type { GeneratedStatement } from "../../generated-sql.js";
 import { matchingBracket, splitArguments } from "./brackets.js";
 import { type OrmColumn, type OrmOperation, rawStatement, statementsAt } from "./orm-statements-sql.js";
-import { type PyCall, type PyValue, argument, pyCall, pyCallAt, pyFalse, pyLiteral, pyNames, pyString, pyStringStart, pyTrue } from "./orm-statements-python-values.js";
+import {
+  type PyCall,
+  type PyValue,
+  argument,
+  pyCall,
+  pyCallAt,
+  pyFalse,
+  pyLiteral,
+  pyNames,
+  pyString,
+  pyStringStart,
+  pyTrue,
+} from "./orm-statements-python-values.js";
 
 interface DjangoField {
   column: string;
@@ -31,7 +43,17 @@ export class DjangoSchemaState {
   readonly tables = new Map<string, string>();
 }
 
-const STRING_FIELDS = new Set(["CharField", "TextField", "SlugField", "EmailField", "URLField", "FileField", "ImageField", "FilePathField", "GenericIPAddressField"]);
+const STRING_FIELDS = new Set([
+  "CharField",
+  "TextField",
+  "SlugField",
+  "EmailField",
+  "URLField",
+  "FileField",
+  "ImageField",
+  "FilePathField",
+  "GenericIPAddressField",
+]);
 const FIXED: Record<string, string> = {
   TextField: "text",
   IntegerField: "integer",
@@ -53,8 +75,20 @@ const FIXED: Record<string, string> = {
   GenericIPAddressField: "inet",
   IPAddressField: "inet",
 };
-const DEFAULT_LENGTH: Record<string, number> = { CharField: 0, SlugField: 50, EmailField: 254, URLField: 200, FileField: 100, ImageField: 100, FilePathField: 100 };
-const AUTO: Record<string, [string, string]> = { AutoField: ["integer", "serial"], BigAutoField: ["bigint", "bigserial"], SmallAutoField: ["smallint", "smallserial"] };
+const DEFAULT_LENGTH: Record<string, number> = {
+  CharField: 0,
+  SlugField: 50,
+  EmailField: 254,
+  URLField: 200,
+  FileField: 100,
+  ImageField: 100,
+  FilePathField: 100,
+};
+const AUTO: Record<string, [string, string]> = {
+  AutoField: ["integer", "serial"],
+  BigAutoField: ["bigint", "bigserial"],
+  SmallAutoField: ["smallint", "smallserial"],
+};
 const RELATIONS = new Set(["ForeignKey", "OneToOneField"]);
 
 function fieldType(field: PyCall): string | undefined {
@@ -190,7 +224,8 @@ function operation(context: Context, call: PyCall): void {
       return;
     case "RenameModel": {
       const [from, to] = [pyString(argument(call, 0, "old_name")), pyString(argument(call, 1, "new_name"))];
-      if (from && to && !state.tables.has(`${context.app}.${from.toLowerCase()}`)) emit([{ kind: "renameTable", from: tableOf(context, from), to: tableOf(context, to) }]);
+      if (from && to && !state.tables.has(`${context.app}.${from.toLowerCase()}`))
+        emit([{ kind: "renameTable", from: tableOf(context, from), to: tableOf(context, to) }]);
       return;
     }
     case "AddField": {
@@ -255,7 +290,9 @@ function operation(context: Context, call: PyCall): void {
       });
       const using = index.name === "Index" ? undefined : /^(Gin|Gist|Brin|Hash|SpGist|Bloom)Index$/.exec(index.name)?.[1]?.toLowerCase();
       if (index.name !== "Index" && !using) return;
-      emit([{ kind: "createIndex", table, columns, ...(name ? { name } : {}), ...(using ? { using } : {}), concurrently: call.name === "AddIndexConcurrently" }]);
+      emit([
+        { kind: "createIndex", table, columns, ...(name ? { name } : {}), ...(using ? { using } : {}), concurrently: call.name === "AddIndexConcurrently" },
+      ]);
       return;
     }
     case "RemoveIndex":
@@ -268,7 +305,8 @@ function operation(context: Context, call: PyCall): void {
       const constraint = pyCall(argument(call, 1, "constraint"));
       const fields = pyNames(constraint?.keywords.get("fields"));
       const name = pyString(constraint?.keywords.get("name"));
-      if (!table || constraint?.name !== "UniqueConstraint" || !fields || constraint.keywords.has("condition") || constraint.keywords.has("expressions")) return;
+      if (!table || constraint?.name !== "UniqueConstraint" || !fields || constraint.keywords.has("condition") || constraint.keywords.has("expressions"))
+        return;
       const columns = fields.map((field) => state.fields.get(`${table}.${field}`)?.column ?? field);
       emit([{ kind: "addUnique", table, columns, ...(name ? { name } : {}) }]);
       return;

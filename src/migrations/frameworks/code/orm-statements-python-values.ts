@@ -92,7 +92,12 @@ export function pyString(value: PyValue | string | undefined): string | undefine
     while (close < rest.length && !rest.startsWith(quote, close)) close += rest.charAt(close) === "\\" ? 2 : 1;
     if (close >= rest.length) return undefined;
     const raw = rest.slice(whole.length, close);
-    content += /[rR]/.test(prefix) ? raw : raw.replace(/\\n/g, "\n").replace(/\\t/g, "\t").replace(/\\(["'\\])/g, "$1");
+    content += /[rR]/.test(prefix)
+      ? raw
+      : raw
+          .replace(/\\n/g, "\n")
+          .replace(/\\t/g, "\t")
+          .replace(/\\(["'\\])/g, "$1");
     rest = rest.slice(close + quote.length).trim();
     count++;
   }

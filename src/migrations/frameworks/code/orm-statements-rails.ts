@@ -241,7 +241,12 @@ function blockOf(masked: string, from: number): { variable: string; start: numbe
 const COLUMN_HELPERS = new Set(Object.keys(TYPES));
 
 /** The calls on a table block's variable (`t.string :name`): create_table's columns, change_table's alterations. */
-function tableBlock(reader: Reader, table: string, block: { variable: string; start: number; end: number }, create: { columns: OrmColumn[] } | undefined): void {
+function tableBlock(
+  reader: Reader,
+  table: string,
+  block: { variable: string; start: number; end: number },
+  create: { columns: OrmColumn[] } | undefined,
+): void {
   const call = new RegExp(`(?<![\\w.])${block.variable}\\.([a-z_]+)\\b(?![?!=])`, "g");
   call.lastIndex = block.start;
   for (let match = call.exec(reader.masked); match && match.index < block.end; match = call.exec(reader.masked)) {
@@ -281,10 +286,12 @@ function tableBlock(reader: Reader, table: string, block: { variable: string; st
       const op = indexOperation(table, names[0], args);
       if (op?.kind === "createIndex") emit([{ ...op, name: op.name ?? (op.expressions ? undefined : indexName(table, op.columns)) }]);
     } else if (!create && method === "remove") {
-      emit(names.flatMap((argument) => {
-        const name = rubyName(argument.text);
-        return name ? [{ kind: "dropColumn", table, column: name } as const] : [];
-      }));
+      emit(
+        names.flatMap((argument) => {
+          const name = rubyName(argument.text);
+          return name ? [{ kind: "dropColumn", table, column: name } as const] : [];
+        }),
+      );
     } else if (!create && method === "rename") {
       const [from, to] = [rubyName(names[0]?.text), rubyName(names[1]?.text)];
       if (from && to) emit([{ kind: "renameColumn", table, from, to }]);
@@ -306,7 +313,12 @@ function readCall(reader: Reader, method: string, nameEnd: number, line: number)
   const names = positional(args);
   const table = rubyName(names[0]?.text);
   const emit = (ops: ReadonlyArray<OrmOperation | undefined>): void => {
-    reader.out.push(...statementsAt(line, ops.filter((op): op is OrmOperation => op !== undefined)));
+    reader.out.push(
+      ...statementsAt(
+        line,
+        ops.filter((op): op is OrmOperation => op !== undefined),
+      ),
+    );
   };
   if (method === "execute") {
     const statement = executeStatement(reader, args);
@@ -322,7 +334,13 @@ function readCall(reader: Reader, method: string, nameEnd: number, line: number)
       if (!isFalse(id)) {
         const idType = rubyName(id) ?? "bigserial";
         const pkType = idType === "uuid" ? "uuid" : idType === "bigserial" || idType === "primary_key" ? "bigserial" : sqlType(idType, []);
-        if (pkType) create.columns.push({ name: rubyName(keyword(args, "primary_key")) ?? "id", type: pkType, primaryKey: true, ...(idType === "uuid" ? { default: "gen_random_uuid()" } : {}) });
+        if (pkType)
+          create.columns.push({
+            name: rubyName(keyword(args, "primary_key")) ?? "id",
+            type: pkType,
+            primaryKey: true,
+            ...(idType === "uuid" ? { default: "gen_random_uuid()" } : {}),
+          });
       }
       const statementIndex = reader.out.length;
       const block = blockOf(reader.masked, nameEnd);
@@ -407,10 +425,12 @@ function readCall(reader: Reader, method: string, nameEnd: number, line: number)
       if (second) emit([{ kind: "dropColumn", table, column: second }]);
       return undefined;
     case "remove_columns":
-      emit(names.slice(1).map((argument) => {
-        const name = rubyName(argument.text);
-        return name ? { kind: "dropColumn", table, column: name } : undefined;
-      }));
+      emit(
+        names.slice(1).map((argument) => {
+          const name = rubyName(argument.text);
+          return name ? { kind: "dropColumn", table, column: name } : undefined;
+        }),
+      );
       return undefined;
     case "rename_column": {
       const to = rubyName(names[2]?.text);

@@ -39,7 +39,10 @@ export function rubyNames(text: string | undefined): string[] | undefined {
   if (words) return (words[1] ?? "").split(/\s+/).filter((word) => word !== "");
   if (trimmed.startsWith("[") && trimmed.endsWith("]")) {
     const inner = trimmed.slice(1, -1);
-    const parts = inner.split(",").map((part) => part.trim()).filter((part) => part !== "");
+    const parts = inner
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part !== "");
     const read = parts.map(rubyName);
     return read.every((name): name is string => name !== undefined) ? read : undefined;
   }

@@ -166,3 +166,26 @@ export function withGeneratedSql(section: MigrationSection, statements: readonly
   if (statements.length === 0) return section;
   return { ...section, ...generatedSectionText([...statements].sort((a, b) => a.line - b.line)) };
 }
+
+/**
+ * Like `withGeneratedSql`, for code whose calls may run outside the migration's transaction
+ * (Alembic's `autocommit_block()`): one section per run of statements on the same side of it, in
+ * order, each laid out on the file's lines.
+ */
+export function sectionsByTransaction(
+  section: MigrationSection,
+  statements: ReadonlyArray<GeneratedStatement & { outsideTransaction: boolean }>,
+): MigrationSection[] {
+  if (statements.length === 0) return [section];
+  const runs: Array<Array<GeneratedStatement & { outsideTransaction: boolean }>> = [];
+  for (const statement of statements) {
+    const last = runs[runs.length - 1];
+    if (last && last[0]?.outsideTransaction === statement.outsideTransaction) last.push(statement);
+    else runs.push([statement]);
+  }
+  return runs.map((run) => ({
+    ...section,
+    inTransaction: section.inTransaction && run[0]?.outsideTransaction !== true,
+    ...generatedSectionText(run.map(({ line, sql }) => ({ line, sql }))),
+  }));
+}
