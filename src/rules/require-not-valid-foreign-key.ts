@@ -1,3 +1,4 @@
+import { FRAMEWORKS } from "../migrations/frameworks/index.js";
 import { addedColumn, addedConstraint, statementFix, validatedOnAdd } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
@@ -19,7 +20,8 @@ export default defineRule({
     },
   },
   subcommands: ["AT_AddConstraint", "AT_AddColumn"],
-  alterTable({ statement, target, commands, report }) {
+  alterTable({ migration, statement, target, commands, report }) {
+    const ormAdvice = FRAMEWORKS[migration.framework].texts.notValidForeignKey;
     for (const command of commands) {
       const constraint = addedConstraint(command);
       if (constraint?.contype === "CONSTR_FOREIGN" && validatedOnAdd(constraint)) {
@@ -32,7 +34,9 @@ export default defineRule({
           },
           table: target,
           work: "scan",
-          help: `Add it with NOT VALID (no scan, a brief lock), then run ALTER TABLE ${target} VALIDATE CONSTRAINT … in a separate transaction: validation takes only SHARE UPDATE EXCLUSIVE on ${target} and ROW SHARE on the referenced table, so reads and writes go on.`,
+          help:
+            ormAdvice ??
+            `Add it with NOT VALID (no scan, a brief lock), then run ALTER TABLE ${target} VALIDATE CONSTRAINT … in a separate transaction: validation takes only SHARE UPDATE EXCLUSIVE on ${target} and ROW SHARE on the referenced table, so reads and writes go on.`,
           ...(fix ? { fix } : {}),
         });
         continue;

@@ -103,6 +103,8 @@ export const alembicFramework: Framework<"alembic"> = {
     leaveTransaction: "in Alembic, run it inside `with op.get_context().autocommit_block():`",
     concurrentIndex:
       "Build it with `op.create_index(…, postgresql_concurrently=True)` inside `with op.get_context().autocommit_block():` (CREATE INDEX CONCURRENTLY cannot run inside the transaction Alembic runs a migration in), and drop it the same way in `downgrade()`.",
+    notValidForeignKey:
+      'Add it with NOT VALID: `op.create_foreign_key(…, postgresql_not_valid=True)` or `op.execute("ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES … NOT VALID")`; then `op.execute("ALTER TABLE … VALIDATE CONSTRAINT …")` in a later revision: validation takes only SHARE UPDATE EXCLUSIVE, so reads and writes go on.',
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isAlembicRevision(file, context.forced));

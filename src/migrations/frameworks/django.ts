@@ -121,6 +121,8 @@ export const djangoFramework: Framework<"django"> = {
     leaveTransaction: "in Django, set `atomic = False` on the Migration class",
     concurrentIndex:
       "Use `AddIndexConcurrently` (from django.contrib.postgres.operations) instead of `AddIndex`, in a migration with `atomic = False`: CONCURRENTLY cannot run inside the transaction Django wraps a migration in. Keep it in a migration of its own.",
+    notValidForeignKey:
+      'Django validates foreign keys as it adds them: add the field with `db_constraint=False`, then add the constraint NOT VALID with `RunSQL("ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES … NOT VALID")` and VALIDATE CONSTRAINT it in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes go on).',
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isDjangoMigration(file, context.forced));

@@ -57,6 +57,8 @@ export const laravelFramework: Framework<"laravel"> = {
     leaveTransaction: "in Laravel, set `public $withinTransaction = false;` on the migration class",
     concurrentIndex:
       "Laravel's `$table->index()` cannot build concurrently: run `DB::statement('CREATE INDEX CONCURRENTLY … ON … (…)')` instead, in a migration with `public $withinTransaction = false;` (CONCURRENTLY cannot run inside the transaction Laravel wraps a migration in). Keep it in a migration of its own.",
+    notValidForeignKey:
+      "Laravel's `foreign()`/`constrained()` validate at once: add the key with `DB::statement('ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES … NOT VALID')`, then `DB::statement('ALTER TABLE … VALIDATE CONSTRAINT …')` in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes go on).",
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isLaravelMigration(file, context.forced));

@@ -125,6 +125,8 @@ export const railsFramework: Framework<"rails"> = {
     leaveTransaction: "in Rails, call `disable_ddl_transaction!` in the migration class",
     concurrentIndex:
       "Build it with `add_index …, algorithm: :concurrently` (CREATE INDEX CONCURRENTLY), and call `disable_ddl_transaction!` in the migration: CONCURRENTLY cannot run inside the transaction Rails wraps it in. Keep it in a migration of its own.",
+    notValidForeignKey:
+      "Add it with `validate: false` (`add_foreign_key …, validate: false`, or `foreign_key: { validate: false }`): NOT VALID, no scan, a brief lock. Then call `validate_foreign_key` in a later migration: validation takes only SHARE UPDATE EXCLUSIVE on the table and ROW SHARE on the referenced one, so reads and writes go on.",
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isRailsMigration(file, context.forced));

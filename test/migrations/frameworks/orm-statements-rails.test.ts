@@ -71,3 +71,14 @@ describe("Rails calls read as the SQL they issue", () => {
     expect(findings.every((finding) => finding.fix === undefined)).toBe(true);
   });
 });
+
+describe("Rails foreign keys, in Rails terms", () => {
+  beforeAll(() => loadSqlParser());
+
+  it("tells Rails users to add a foreign key with validate: false and validate it later", () => {
+    const { findings } = ormFixture("rails");
+    const key = findings.find((finding) => finding.rule === "require-not-valid-foreign-key" && finding.path.includes("lock_risks"));
+    expect(key?.help).toContain("validate: false");
+    expect(key?.help).toContain("validate_foreign_key");
+  });
+});
