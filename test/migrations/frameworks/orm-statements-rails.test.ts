@@ -82,3 +82,13 @@ describe("Rails foreign keys, in Rails terms", () => {
     expect(key?.help).toContain("validate_foreign_key");
   });
 });
+
+describe("Rails code for other database adapters", () => {
+  beforeAll(() => loadSqlParser());
+
+  it("leaves out an if block that tests for another adapter (no syntax error on its SQL), and reads what follows", () => {
+    const { findings } = ormFixture("rails");
+    // execute in change is still a rollback problem (4); only the lock rules skip the block.
+    expect(findingsIn(findings, "other_adapter", true)).toEqual(["irreversible-rollback@4", "require-concurrent-index@10"]);
+  });
+});

@@ -449,6 +449,24 @@ function readCall(reader: Reader, method: string, nameEnd: number, line: number)
 }
 
 /**
+ * `if`/`unless` blocks whose condition names another database adapter (`adapter_name ==
+ * "SQLServer"`, `mysql`, `sqlite`): their SQL is not PostgreSQL's, and which branch runs here is
+ * not read, so the whole block is left out.
+ */
+function otherAdapterBlocks(text: string, masked: string, from: number, to: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const opener = /^[ \t]*(?:if|unless|case)\b[^\n]*$/gm;
+  opener.lastIndex = from;
+  for (let match = opener.exec(masked); match && match.index < to; match = opener.exec(masked)) {
+    const condition = text.slice(match.index, match.index + match[0].length);
+    if (!/sql\s*server|mysql|sqlite|trilogy|oracle/i.test(condition)) continue;
+    const end = rubyBlockEnd(masked, match.index + match[0].length);
+    if (end !== undefined) ranges.push([match.index, end]);
+  }
+  return ranges;
+}
+
+/**
  * The statements of the method ActiveRecord runs on the way up (`change`, or `up`), in call
  * order. In `change`, the `down` parts of `reversible` blocks and `revert` blocks do not run up.
  */
@@ -457,6 +475,7 @@ export function railsUpStatements(source: SourceText, masked: string, up: CodeBl
   const skipped = rubyBlockRanges(masked, up.bodyStart, up.bodyEnd, ["down", "revert"]).filter(
     ([from]) => masked.charAt(from - 1) === "." || masked.startsWith("revert", from),
   );
+  skipped.push(...otherAdapterBlocks(source.text, masked, up.bodyStart, up.bodyEnd));
   const call = new RegExp(CALL.source, "g");
   call.lastIndex = up.bodyStart;
   for (let match = call.exec(masked); match && match.index < up.bodyEnd; match = call.exec(masked)) {
