@@ -1,4 +1,5 @@
 import { LIQUIBASE_NOT_VALID_FOREIGN_KEY } from "../migrations/frameworks/liquibase.js";
+import { FRAMEWORKS } from "../migrations/frameworks/index.js";
 import { addedColumn, addedConstraint, statementFix, validatedOnAdd } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
@@ -23,6 +24,7 @@ export default defineRule({
   alterTable({ migration, statement, target, commands, report }) {
     // SQL translated from a Liquibase change: the NOT VALID has to be written as SQL there.
     const how = migration.framework === "liquibase" && statement.section.sql !== undefined ? ` ${LIQUIBASE_NOT_VALID_FOREIGN_KEY}` : "";
+    const ormAdvice = FRAMEWORKS[migration.framework].texts.notValidForeignKey;
     for (const command of commands) {
       const constraint = addedConstraint(command);
       if (constraint?.contype === "CONSTR_FOREIGN" && validatedOnAdd(constraint)) {
@@ -35,7 +37,9 @@ export default defineRule({
           },
           table: target,
           work: "scan",
-          help: `Add it with NOT VALID (no scan, a brief lock), then run ALTER TABLE ${target} VALIDATE CONSTRAINT … in a separate transaction: validation takes only SHARE UPDATE EXCLUSIVE on ${target} and ROW SHARE on the referenced table, so reads and writes go on.${how}`,
+          help:
+            ormAdvice ??
+            `Add it with NOT VALID (no scan, a brief lock), then run ALTER TABLE ${target} VALIDATE CONSTRAINT … in a separate transaction: validation takes only SHARE UPDATE EXCLUSIVE on ${target} and ROW SHARE on the referenced table, so reads and writes go on.${how}`,
           ...(fix ? { fix } : {}),
         });
         continue;

@@ -1,12 +1,14 @@
 import type { Migration, SourceFile } from "../model.js";
 import { upDownIssues, upDownSections } from "./code/down-checks.js";
 import { maskCode } from "./code/mask.js";
+import { alembicUpStatements } from "./code/orm-statements-alembic.js";
+import { sectionsByTransaction } from "./code/orm-statements-sql.js";
 import { findPythonFunctions } from "./code/python-blocks.js";
 import { AUTO_DETECT } from "./detector.js";
 import { buildMigration } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const REVISION = /^revision\s*(?::[^=\n]*)?=\s*['"]([^'"]+)['"]/m;
@@ -35,7 +37,11 @@ function readAlembicRevision(file: SourceFile): AlembicRevision {
       name: slugAt >= 0 ? stem.slice(slugAt + revision.length + 1) : stem,
       files: [file.path],
       folder: dirname(file.path),
-      sections: upDownSections(code, true),
+      // The up runs the calls' SQL (autocommit blocks outside the transaction); a down is read
+      // for rollback issues only (rollbackIssues).
+      sections: upDownSections(code, true).flatMap((section) =>
+        section.direction === "up" && up ? sectionsByTransaction(section, alembicUpStatements(source, masked, up)) : [section],
+      ),
       rollback: "required",
       rollbackIssues: upDownIssues({
         ...code,
@@ -85,7 +91,7 @@ function isAlembicRevision(file: SourceFile, forced: boolean): boolean {
 /**
  * Alembic: `versions/<rev>_<slug>.py` with `upgrade()` and `downgrade()`; version is the
  * `revision` id, and revisions come in `down_revision` order. Runs in a transaction (transactional
- * DDL); `autocommit_block()` inside a function is not looked at.
+ * DDL); calls inside `with op.get_context().autocommit_block():` run outside it.
  */
 export const alembicFramework: Framework<"alembic"> = {
   id: "alembic",
@@ -94,8 +100,11 @@ export const alembicFramework: Framework<"alembic"> = {
   transaction: { wraps: true, optOut: null },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    leaveTransaction: "in Alembic, run it inside `with op.get_context().autocommit_block():`",
+    concurrentIndex:
+      "Build it with `op.create_index(…, postgresql_concurrently=True)` inside `with op.get_context().autocommit_block():` (CREATE INDEX CONCURRENTLY cannot run inside the transaction Alembic runs a migration in), and drop it the same way in `downgrade()`.",
+    notValidForeignKey:
+      'Add it with NOT VALID: `op.create_foreign_key(…, postgresql_not_valid=True)` or `op.execute("ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES … NOT VALID")`; then `op.execute("ALTER TABLE … VALIDATE CONSTRAINT …")` in a later revision: validation takes only SHARE UPDATE EXCLUSIVE, so reads and writes go on.',
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isAlembicRevision(file, context.forced));

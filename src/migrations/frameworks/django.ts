@@ -3,13 +3,15 @@ import type { Migration, MigrationSection, RollbackIssue, SourceFile } from "../
 import { type Argument, matchingBracket, splitArguments } from "./code/brackets.js";
 import { isEmptyBody, lineOf } from "./code/down-checks.js";
 import { maskCode } from "./code/mask.js";
+import { DjangoSchemaState, djangoStatements } from "./code/orm-statements-django.js";
+import { withGeneratedSql } from "./code/orm-statements-sql.js";
 import { findPythonFunctions } from "./code/python-blocks.js";
 import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { codeBodySection, sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const MIGRATION_FILE = /^(\d+)_(\w+)\.py$/;
@@ -64,17 +66,24 @@ function operationIssues(source: SourceText, masked: string): RollbackIssue[] {
   return issues;
 }
 
-/** The `operations = [ … ]` list: what the migration does (Django derives the reverse from it). */
-function operationsSection(source: SourceText, masked: string, inTransaction: boolean): MigrationSection[] {
+/**
+ * The `operations = [ … ]` list: what the migration does (Django derives the reverse from it),
+ * with the SQL its operations issue; `state` is what the app's earlier migrations set up.
+ */
+function operationsSection(source: SourceText, masked: string, inTransaction: boolean, state: DjangoSchemaState): MigrationSection[] {
   const list = /^[ \t]*operations\s*(?::[^=\n]*)?=\s*\[/m.exec(masked);
   if (!list) return [];
   const open = list.index + list[0].length - 1;
   const close = matchingBracket(masked, open);
   if (close < 0) return [];
-  return [codeBodySection(source, open + 1, close, lineOf(source, open), { direction: "up", language: "python", inTransaction })];
+  const section = codeBodySection(source, open + 1, close, lineOf(source, open), { direction: "up", language: "python", inTransaction });
+  // The app label: the folder that holds `migrations/` (hc/api/migrations → api).
+  const folder = basename(dirname(dirname(source.path)));
+  const app = folder === "" || folder === "." ? "app" : folder;
+  return [withGeneratedSql(section, djangoStatements(source, masked, open, app, state))];
 }
 
-function readDjangoMigration(file: SourceFile): Migration {
+function readDjangoMigration(file: SourceFile, state: DjangoSchemaState): Migration {
   const source = sourceOf(file);
   const masked = maskCode(file.text, "python");
   const inTransaction = !/^[ \t]*atomic\s*=\s*False\b/m.test(masked);
@@ -84,7 +93,7 @@ function readDjangoMigration(file: SourceFile): Migration {
       ...splitVersionAndName(basename(file.path).replace(/\.py$/, ""), /^(\d+)_(\w+)$/),
       files: [file.path],
       folder: dirname(file.path),
-      sections: operationsSection(source, masked, inTransaction),
+      sections: operationsSection(source, masked, inTransaction, state),
       rollback: "required",
       rollbackIssues: operationIssues(source, masked),
     },
@@ -109,11 +118,23 @@ export const djangoFramework: Framework<"django"> = {
   transaction: { wraps: true, optOut: "atomic = False" },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    leaveTransaction: "in Django, set `atomic = False` on the Migration class",
+    concurrentIndex:
+      "Use `AddIndexConcurrently` (from django.contrib.postgres.operations) instead of `AddIndex`, in a migration with `atomic = False`: CONCURRENTLY cannot run inside the transaction Django wraps a migration in. Keep it in a migration of its own.",
+    notValidForeignKey:
+      'Django validates foreign keys as it adds them: add the field with `db_constraint=False`, then add the constraint NOT VALID with `RunSQL("ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES … NOT VALID")` and VALIDATE CONSTRAINT it in a later migration (SHARE UPDATE EXCLUSIVE: reads and writes go on).',
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isDjangoMigration(file, context.forced));
-    return { migrations: sortMigrations(mine.map(readDjangoMigration)), claimed: mine.map((file) => file.path) };
+    // An app's migrations in name order (NNNN_…), each reading the fields the earlier ones left.
+    const states = new Map<string, DjangoSchemaState>();
+    const stateOf = (file: SourceFile): DjangoSchemaState => {
+      const folder = dirname(file.path);
+      const state = states.get(folder) ?? new DjangoSchemaState();
+      states.set(folder, state);
+      return state;
+    };
+    const inOrder = [...mine].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { migrations: sortMigrations(inOrder.map((file) => readDjangoMigration(file, stateOf(file)))), claimed: mine.map((file) => file.path) };
   },
 };

@@ -42,6 +42,11 @@ export interface FrameworkTexts {
    * (`require-concurrent-index`): CONCURRENTLY and the way out of the migration's transaction.
    */
   concurrentIndex: string;
+  /**
+   * How to add a foreign key without validating it at once, then validate it later, in this
+   * framework's own terms (`require-not-valid-foreign-key`); SQL advice when not given.
+   */
+  notValidForeignKey?: string;
 }
 
 /** The `missing-rollback` advice for frameworks without a down of their own shape. */

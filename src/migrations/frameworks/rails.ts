@@ -4,13 +4,15 @@ import { callArguments, hasKeyword, positionalCount } from "./code/call-argument
 import type { CodeBlock } from "./code/code-block.js";
 import { lineOf, upDownIssues, upDownSections } from "./code/down-checks.js";
 import { maskCode } from "./code/mask.js";
+import { withGeneratedSql } from "./code/orm-statements-sql.js";
+import { railsUpStatements } from "./code/orm-statements-rails.js";
 import { findRubyMethods, rubyBlockRanges } from "./code/ruby-blocks.js";
 import { AUTO_DETECT } from "./detector.js";
 import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const MIGRATION_FILE = /^(\d+)_(\w+)\.rb$/;
@@ -90,7 +92,10 @@ function readRailsMigration(file: SourceFile, allFiles: readonly SourceFile[]): 
       ...splitVersionAndName(basename(file.path).replace(/\.rb$/, ""), /^(\d+)_(\w+)$/),
       files: [file.path],
       folder: dirname(file.path),
-      sections: upDownSections(code, !/\bdisable_ddl_transaction!/.test(masked)),
+      sections: upDownSections(code, !/\bdisable_ddl_transaction!/.test(masked)).map((section) =>
+        // The up runs the calls' SQL; a down is read for rollback issues only (rollbackIssues).
+        section.direction === "up" && up ? withGeneratedSql(section, railsUpStatements(source, masked, up)) : section,
+      ),
       rollback: "required",
       rollbackIssues,
     },
@@ -117,8 +122,11 @@ export const railsFramework: Framework<"rails"> = {
   transaction: { wraps: true, optOut: "disable_ddl_transaction!" },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    leaveTransaction: "in Rails, call `disable_ddl_transaction!` in the migration class",
+    concurrentIndex:
+      "Build it with `add_index …, algorithm: :concurrently` (CREATE INDEX CONCURRENTLY), and call `disable_ddl_transaction!` in the migration: CONCURRENTLY cannot run inside the transaction Rails wraps it in. Keep it in a migration of its own.",
+    notValidForeignKey:
+      "Add it with `validate: false` (`add_foreign_key …, validate: false`, or `foreign_key: { validate: false }`): NOT VALID, no scan, a brief lock. Then call `validate_foreign_key` in a later migration: validation takes only SHARE UPDATE EXCLUSIVE on the table and ROW SHARE on the referenced one, so reads and writes go on.",
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isRailsMigration(file, context.forced));

@@ -21,7 +21,9 @@ describe("Rails", () => {
     const dropAudit = byVersion(migrations, "20260105000000");
     expect(describeSections(dropAudit)).toEqual([`up ${path("20260105000000")} L4-4 tx`, `down ${path("20260105000000")} L8-8 tx`]);
     expect(dropAudit.sections.every((s) => s.language === "ruby")).toBe(true);
-    expect(sectionText(files, dropAudit.sections[0])).toBe("    drop_table :audit_rows\n");
+    // The up section carries the SQL of its calls (start/end then index that text), at the call's line.
+    expect(dropAudit.sections[0]?.sql).toBe('\n\n\nDROP TABLE "audit_rows";');
+    expect(sectionText(files, dropAudit.sections[1])).toBe("    raise ActiveRecord::IrreversibleMigration\n");
   });
 
   it("finds the end of a method past heredocs holding `end` lines and statement-position `if` blocks", () => {
@@ -77,7 +79,8 @@ describe("Django", () => {
     const initial = byVersion(migrations, "0001");
     expect(describeSections(initial)).toEqual([`up ${folder}/0001_initial.py L10-16 tx`]);
     expect(initial.sections[0]?.language).toBe("python");
-    expect(sectionText(files, initial.sections[0])).toMatch(/^ {8}migrations\.CreateModel\([\s\S]*\),\n$/);
+    // The operations list carries the SQL its operations issue, CreateModel's table at its line.
+    expect(initial.sections[0]?.sql?.split("\n")[9]).toMatch(/^CREATE TABLE "orders_order" /);
     expect(describeIssues(initial)).toEqual([]);
   });
 
