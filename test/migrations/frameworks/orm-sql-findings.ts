@@ -1,0 +1,46 @@
+import { detectMigrations } from "../../../src/migrations/detect.js";
+import type { Migration, SourceFile } from "../../../src/migrations/model.js";
+import { analyzeMigrations } from "../../../src/rules/engine.js";
+import { loadFixture } from "./load-fixture.js";
+
+/** One fixture folder of ORM migrations, detected and analysed. */
+export interface OrmFixture {
+  files: SourceFile[];
+  migrations: Migration[];
+  /** `rule line` for every finding in the file whose name contains `name`, sorted by line. */
+  findings(name: string): string[];
+  /** The generated SQL of the up sections of that file, trimmed, one entry per statement. */
+  upSql(name: string): string[];
+  /** Each up section of that file as `L<start>-<end> tx|no-tx`. */
+  upSections(name: string): string[];
+}
+
+export function ormFixture(folder: string): OrmFixture {
+  const files = loadFixture(folder);
+  const migrations = detectMigrations(files);
+  const result = analyzeMigrations(files, migrations);
+  const migrationOf = (name: string): Migration => {
+    const found = migrations.find((migration) => migration.files.some((path) => path.includes(name)));
+    if (!found) throw new Error(`no migration ${name} in ${folder}`);
+    return found;
+  };
+  return {
+    files,
+    migrations,
+    findings: (name) =>
+      result.findings
+        .filter((finding) => finding.path.includes(name))
+        .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule))
+        .map((finding) => `${finding.rule} ${finding.line}`),
+    upSql: (name) =>
+      migrationOf(name)
+        .sections.filter((section) => section.direction === "up")
+        .flatMap((section) => (section.sql ?? "").split(/;\s*/))
+        .map((sql) => sql.trim().replace(/\s+/g, " "))
+        .filter((sql) => sql !== ""),
+    upSections: (name) =>
+      migrationOf(name)
+        .sections.filter((section) => section.direction === "up")
+        .map((section) => `L${section.startLine}-${section.endLine} ${section.inTransaction ? "tx" : "no-tx"}`),
+  };
+}
