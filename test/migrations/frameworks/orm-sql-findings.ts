@@ -7,8 +7,13 @@ import { loadFixture } from "./load-fixture.js";
 export interface OrmFixture {
   files: SourceFile[];
   migrations: Migration[];
-  /** `rule line` for every finding in the file whose name contains `name`, sorted by line. */
-  findings(name: string): string[];
+  /**
+   * `rule line` for every finding in the file whose name contains `name`, sorted by line; only the
+   * rules in `rules` when given (the policy rules fire on every statement and say little here).
+   */
+  findings(name: string, rules?: readonly string[]): string[];
+  /** The help of the first finding of `rule` in that file. */
+  help(name: string, rule: string): string | undefined;
   /** The generated SQL of the up sections of that file, trimmed, one entry per statement. */
   upSql(name: string): string[];
   /** Each up section of that file as `L<start>-<end> tx|no-tx`. */
@@ -27,11 +32,12 @@ export function ormFixture(folder: string): OrmFixture {
   return {
     files,
     migrations,
-    findings: (name) =>
+    findings: (name, rules) =>
       result.findings
-        .filter((finding) => finding.path.includes(name))
+        .filter((finding) => finding.path.includes(name) && (!rules || rules.includes(finding.rule)))
         .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule))
         .map((finding) => `${finding.rule} ${finding.line}`),
+    help: (name, rule) => result.findings.find((finding) => finding.path.includes(name) && finding.rule === rule)?.help,
     upSql: (name) =>
       migrationOf(name)
         .sections.filter((section) => section.direction === "up")
