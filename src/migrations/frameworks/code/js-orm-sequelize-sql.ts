@@ -159,18 +159,21 @@ function changeColumn(call: JsCall, code: JsCode, line: (offset: number) => numb
   const options = jsObject(code, definition);
   if (!table || !column || !definition) return [];
   const type = sequelizeType(code, options ? options.get("type") : definition, `enum_${table}_${column}`);
-  // An ENUM change makes Sequelize recreate the type first: not modelled.
-  if (!type || type.startsWith('"enum_')) return [];
+  // An ENUM change makes Sequelize recreate the type first, and a column given `references` gets
+  // a foreign key instead of a type change: neither is modelled.
+  if (!type || type.startsWith('"enum_') || options?.has("references")) return [];
   const at = line(call.at);
   const target = `ALTER TABLE ${quoteName(table)} ALTER COLUMN ${quoteName(column)}`;
   const statements = [];
-  // Sequelize's postgres dialect sets the nullability first, then the default, then the type.
+  // Sequelize's postgres dialect sets (or drops) NOT NULL first, then the default, a UNIQUE, the type.
   if (options && jsBoolean(options.get("allowNull")) === false) statements.push({ line: at, sql: `${target} SET NOT NULL` });
   else statements.push({ line: at, sql: `${target} DROP NOT NULL` });
   if (options?.has("defaultValue")) {
     const value = sequelizeDefault(code, options.get("defaultValue"));
     if (value !== undefined) statements.push({ line: at, sql: `${target} SET DEFAULT ${value}` });
   }
+  if (options && jsBoolean(options.get("unique")) === true)
+    statements.push({ line: at, sql: `ALTER TABLE ${quoteName(table)} ADD UNIQUE (${quoteName(column)})` });
   statements.push({ line: at, sql: `${target} TYPE ${type}` });
   return statements;
 }
@@ -218,7 +221,9 @@ const TRANSLATE: Record<string, Translate> = {
   query(call, code, line) {
     if (!/\bsequelize\s*\.\s*query\s*$/.test(code.masked.slice(Math.max(0, call.at - 30), call.open))) return [];
     const sql = jsString(code, call.args[0]);
-    if (!sql) return [];
+    // `:name` and `?` replacements are Sequelize's, not SQL: such a query is not read.
+    const options = jsObject(code, call.args[1]);
+    if (!sql || (call.args[1] && !options) || options?.has("replacements")) return [];
     const lead = sql.value.length - sql.value.trimStart().length;
     return [{ line: line(sql.start + lead), sql: sql.value.trim() }];
   },
