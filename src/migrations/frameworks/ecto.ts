@@ -10,7 +10,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 import { ectoUpStatements } from "./code/ecto-sql.js";
 import { withGeneratedUpSql } from "./code/orm-call-sql-sections.js";
@@ -76,7 +76,7 @@ export const ectoFramework: Framework<"ecto"> = {
   transaction: { wraps: true, optOut: "@disable_ddl_transaction true" },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    leaveTransaction: "in Ecto, add `@disable_ddl_transaction true` and `@disable_migration_lock true` to the migration module",
     concurrentIndex:
       "Use `create index(…, concurrently: true)` in a migration with `@disable_ddl_transaction true` and `@disable_migration_lock true` (CREATE INDEX CONCURRENTLY cannot run in a transaction, and the migration lock would hold other nodes' migrations for the whole build).",
   },

@@ -7,7 +7,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension, joinPath } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { sameFolder } from "./support/counterparts.js";
 import { efcoreUpStatements } from "./code/efcore-sql.js";
 import { withGeneratedUpSql } from "./code/orm-call-sql-sections.js";
@@ -68,7 +68,7 @@ export const efcoreFramework: Framework<"efcore"> = {
   transaction: { wraps: true, optOut: null },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    leaveTransaction: "in EF Core, pass `suppressTransaction: true` to `migrationBuilder.Sql`",
     concurrentIndex:
       'Use `migrationBuilder.Sql("CREATE INDEX CONCURRENTLY …", suppressTransaction: true)` or Npgsql\'s `.Annotation("Npgsql:CreatedConcurrently", true)` on `CreateIndex`, which Npgsql runs outside the migration\'s transaction: CREATE INDEX CONCURRENTLY cannot run in one.',
   },

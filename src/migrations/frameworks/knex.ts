@@ -4,7 +4,7 @@ import { definesUp, fileStem, isJsOrTsSource, readJsMigration } from "./support/
 import { splitVersionAndName } from "./support/migration.js";
 import { hasFolderNamed } from "./support/paths.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 import { knexUpStatements } from "./code/js-orm-knex-sql.js";
 
@@ -30,7 +30,7 @@ export const knexFramework: Framework<"knex"> = {
   transaction: { wraps: true, optOut: "config = { transaction: false }" },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    leaveTransaction: "in Knex, export `config = { transaction: false }` from the migration",
     concurrentIndex:
       'Knex cannot build an index concurrently: use `knex.raw("CREATE INDEX CONCURRENTLY …")` in a migration that exports `config = { transaction: false }` (CREATE INDEX CONCURRENTLY cannot run in a transaction).',
   },

@@ -4,7 +4,7 @@ import { definesUp, fileStem, isJsOrTsSource, readJsMigration } from "./support/
 import { splitVersionAndName } from "./support/migration.js";
 import { hasFolderNamed } from "./support/paths.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 import { sequelizeUpStatements } from "./code/js-orm-sequelize-sql.js";
 
@@ -27,7 +27,7 @@ export const sequelizeFramework: Framework<"sequelize"> = {
   transaction: { wraps: false, optOut: null },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    leaveTransaction: "in Sequelize, run the call without `{ transaction }` and outside `sequelize.transaction(…)`",
     concurrentIndex:
       "Use `queryInterface.addIndex(table, fields, { concurrently: true })` in a migration whose index call is not given a transaction (neither `{ transaction }` nor inside `sequelize.transaction(…)`): CREATE INDEX CONCURRENTLY cannot run in one.",
   },

@@ -2,7 +2,7 @@ import type { SourceFile } from "../model.js";
 import { AUTO_DETECT } from "./detector.js";
 import { definesUp, fileStem, isJsOrTsSource, jsLanguage, readJsMigration } from "./support/js-migration.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 import { typeormUpStatements } from "./code/js-orm-typeorm-sql.js";
 import { maskCode } from "./code/mask.js";
@@ -35,7 +35,7 @@ export const typeormFramework: Framework<"typeorm"> = {
   transaction: { wraps: true, optOut: "transaction = false" },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
+    leaveTransaction: "in TypeORM, set `public transaction = false` in the migration class",
     concurrentIndex:
       'Use `await queryRunner.query("CREATE INDEX CONCURRENTLY …")` in a migration class that sets `public transaction = false` (CREATE INDEX CONCURRENTLY cannot run in a transaction).',
   },

@@ -27,6 +27,10 @@ beforeAll(async () => {
   await loadSqlParser();
 });
 
+function expectLeaveTransactionHelp(fixture: OrmFixture, file: string, framework: keyof typeof FRAMEWORKS): void {
+  expect(fixture.help(file, "concurrently-in-transaction")).toContain(FRAMEWORKS[framework].texts.leaveTransaction);
+}
+
 function expectConcurrentIndexHelp(fixture: OrmFixture, file: string, framework: keyof typeof FRAMEWORKS): void {
   const help = fixture.help(file, "require-concurrent-index");
   expect(help).toBe(FRAMEWORKS[framework].texts.concurrentIndex);
@@ -64,6 +68,7 @@ describe("Sequelize", () => {
     expect(fixture.upSections("in-transaction")).toEqual(["L5-11 tx", "L16-17 no-tx"]);
     // The UPDATE's text starts on line 9 of the file; the query given a variable issues nothing.
     expect(fixture.findings("in-transaction", LOCK_RULES)).toEqual(["concurrently-in-transaction 6"]);
+    expectLeaveTransactionHelp(fixture, "in-transaction", "sequelize");
     expect(fixture.upSql("in-transaction")).toEqual([
       'CREATE INDEX CONCURRENTLY "documents_team_id" ON "documents" ("teamId")',
       `UPDATE documents SET "teamId" = NULL WHERE id = '1'`,
@@ -101,6 +106,7 @@ describe("Knex", () => {
     expect(fixture.upSections("concurrent_index")).toEqual(["L4-4 no-tx"]);
     expect(fixture.findings("concurrent_index.js", LOCK_RULES)).toEqual([]);
     expect(fixture.findings("concurrent_in_transaction", LOCK_RULES)).toEqual(["concurrently-in-transaction 2"]);
+    expectLeaveTransactionHelp(fixture, "concurrent_in_transaction", "knex");
   });
 });
 
@@ -124,6 +130,7 @@ describe("TypeORM", () => {
     expect(fixture.upSections("-ConcurrentIndex")).toEqual(["L7-9 no-tx"]);
     expect(fixture.findings("-ConcurrentIndex", LOCK_RULES)).toEqual([]);
     expect(fixture.findings("ConcurrentInTransaction", LOCK_RULES)).toEqual(["concurrently-in-transaction 5"]);
+    expectLeaveTransactionHelp(fixture, "ConcurrentInTransaction", "typeorm");
   });
 });
 
@@ -148,6 +155,7 @@ describe("Ecto", () => {
     expect(fixture.upSections("concurrent_index")).toEqual(["L8-9 no-tx"]);
     expect(fixture.findings("concurrent_index", LOCK_RULES)).toEqual([]);
     expect(fixture.findings("concurrent_in_transaction", LOCK_RULES)).toEqual(["concurrently-in-transaction 5", "validate-in-same-transaction 13"]);
+    expectLeaveTransactionHelp(fixture, "concurrent_in_transaction", "ecto");
   });
 });
 
@@ -170,5 +178,6 @@ describe("EF Core", () => {
     expect(fixture.upSections("_ConcurrentIndex")).toEqual(["L9-9 tx", "L17-20 no-tx", "L27-29 tx"]);
     expect(fixture.findings("_ConcurrentIndex", LOCK_RULES)).toEqual([]);
     expect(fixture.findings("ConcurrentInTransaction", LOCK_RULES)).toEqual(["concurrently-in-transaction 9"]);
+    expectLeaveTransactionHelp(fixture, "ConcurrentInTransaction", "efcore");
   });
 });
