@@ -10,8 +10,10 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
+import { ectoUpStatements } from "./code/ecto-sql.js";
+import { withGeneratedUpSql } from "./code/orm-call-sql-sections.js";
 
 const ONE_ARGUMENT_DETAILS: Record<string, string> = {
   execute: "`execute/1` in `change` cannot be reversed: use `execute/2` (up and down SQL) or `up`/`down`",
@@ -40,13 +42,14 @@ function readEctoMigration(file: SourceFile): Migration {
   const up = change ?? functions.find((block) => block.name === "up");
   const down = change ? undefined : functions.find((block) => block.name === "down");
   const code = { source, masked, language: "elixir", up, down } as const;
+  const inTransaction = !/@disable_ddl_transaction\s+true\b/.test(masked);
   return buildMigration(
     {
       framework: "ecto",
       ...splitVersionAndName(basename(file.path).replace(/\.exs?$/, ""), /^(\d+)_(.+)$/),
       files: [file.path],
       folder: dirname(file.path),
-      sections: upDownSections(code, !/@disable_ddl_transaction\s+true\b/.test(masked)),
+      sections: withGeneratedUpSql(upDownSections(code, inTransaction), ectoUpStatements(source, masked, up, inTransaction)),
       rollback: "required",
       rollbackIssues: change ? changeIssues(source, masked, change) : upDownIssues({ ...code, upLabel: "`up`", downLabel: "`down`", refusal: /\braise\b/ }),
     },
@@ -63,7 +66,8 @@ function isEctoMigration(file: SourceFile, forced: boolean): boolean {
 
 /**
  * Ecto: `priv/repo/migrations/<timestamp>_<name>.exs` with `change` (auto-inverted) or
- * `up`/`down`. Runs in a transaction unless `@disable_ddl_transaction true`.
+ * `up`/`down`. Runs in a transaction unless `@disable_ddl_transaction true`. The up (or change)
+ * section carries the SQL of its schema commands (./code/ecto-sql.ts).
  */
 export const ectoFramework: Framework<"ecto"> = {
   id: "ecto",
@@ -72,8 +76,9 @@ export const ectoFramework: Framework<"ecto"> = {
   transaction: { wraps: true, optOut: "@disable_ddl_transaction true" },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    leaveTransaction: "in Ecto, add `@disable_ddl_transaction true` and `@disable_migration_lock true` to the migration module",
+    concurrentIndex:
+      "Use `create index(…, concurrently: true)` in a migration with `@disable_ddl_transaction true` and `@disable_migration_lock true` (CREATE INDEX CONCURRENTLY cannot run in a transaction, and the migration lock would hold other nodes' migrations for the whole build).",
   },
   detect(files, context = AUTO_DETECT) {
     const mine = files.filter((file) => isEctoMigration(file, context.forced));

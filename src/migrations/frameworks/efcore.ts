@@ -7,8 +7,10 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, hasExtension, joinPath } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, GENERIC_ADD_DOWN, GENERIC_LEAVE_TRANSACTION, SQL_CONCURRENT_INDEX } from "./framework.js";
+import { type Framework, GENERIC_ADD_DOWN } from "./framework.js";
 import { sameFolder } from "./support/counterparts.js";
+import { efcoreUpStatements } from "./code/efcore-sql.js";
+import { withGeneratedUpSql } from "./code/orm-call-sql-sections.js";
 
 function isGenerated(path: string): boolean {
   return /\.Designer\.cs$/i.test(path) || /ModelSnapshot\.cs$/i.test(path);
@@ -33,7 +35,7 @@ function readEfMigration(file: SourceFile, designer: SourceFile | undefined): Mi
       ...splitVersionAndName(basename(file.path).replace(/\.cs$/i, ""), /^(\d+)_(.+)$/),
       files: own.map((entry) => entry.path),
       folder: dirname(file.path),
-      sections: upDownSections(code, true),
+      sections: withGeneratedUpSql(upDownSections(code, true), efcoreUpStatements(source, masked, up)),
       rollback: "required",
       rollbackIssues: upDownIssues({
         ...code,
@@ -56,6 +58,8 @@ function isEfMigration(file: SourceFile, forced: boolean): boolean {
  * EF Core: `Migrations/<timestamp>_<Name>.cs`, a `Migration` subclass overriding
  * `Up(MigrationBuilder)` and `Down(MigrationBuilder)` (without a Down override, reverting throws).
  * The `.Designer.cs` beside it belongs to the migration; the model snapshot is not a migration.
+ * EF runs the migration in a transaction; the up section carries the SQL of its MigrationBuilder
+ * calls, a `Sql(…, suppressTransaction: true)` outside it (./code/efcore-sql.ts).
  */
 export const efcoreFramework: Framework<"efcore"> = {
   id: "efcore",
@@ -64,8 +68,9 @@ export const efcoreFramework: Framework<"efcore"> = {
   transaction: { wraps: true, optOut: null },
   texts: {
     addDown: GENERIC_ADD_DOWN,
-    leaveTransaction: GENERIC_LEAVE_TRANSACTION,
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    leaveTransaction: "in EF Core, pass `suppressTransaction: true` to `migrationBuilder.Sql`",
+    concurrentIndex:
+      'Use `migrationBuilder.Sql("CREATE INDEX CONCURRENTLY …", suppressTransaction: true)` or Npgsql\'s `.Annotation("Npgsql:CreatedConcurrently", true)` on `CreateIndex`, which Npgsql runs outside the migration\'s transaction: CREATE INDEX CONCURRENTLY cannot run in one.',
   },
   detect(files, context = AUTO_DETECT) {
     const byPath = new Map(files.map((file) => [file.path, file]));

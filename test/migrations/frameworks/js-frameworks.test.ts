@@ -54,7 +54,8 @@ describe("Sequelize", () => {
       ["sequelize", "20260104000000", "drop-legacy"],
     ]);
     const create = byVersion(migrations, "20260101000000");
-    expect(describeSections(create)).toEqual([`up ${path("20260101000000")} L6-9 tx`, `down ${path("20260101000000")} L13-13 tx`]);
+    // sequelize-cli and umzug wrap no migration in a transaction (calls given one are read per call).
+    expect(describeSections(create)).toEqual([`up ${path("20260101000000")} L6-9 no-tx`, `down ${path("20260101000000")} L13-13 no-tx`]);
     expect(describeIssues(create)).toEqual([]);
   });
 

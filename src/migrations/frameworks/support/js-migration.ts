@@ -1,5 +1,8 @@
 import type { FrameworkId, Migration, SourceFile } from "../../model.js";
+import type { SourceText } from "../../../sql/source-text.js";
 import { findJsFunction } from "../code/brace-functions.js";
+import type { CodeBlock } from "../code/code-block.js";
+import { type OrmStatement, withGeneratedUpSql } from "../code/orm-call-sql-sections.js";
 import { upDownIssues, upDownSections } from "../code/down-checks.js";
 import { maskCode } from "../code/mask.js";
 import { buildMigration } from "./migration.js";
@@ -25,11 +28,18 @@ export function fileStem(path: string): string {
   return basename(path).replace(/\.[cm]?[jt]s$/i, "");
 }
 
+/** The statements an ORM's calls in `up` issue (./code/js-orm-*-sql.ts). */
+export type JsUpStatements = (source: SourceText, masked: string, up: CodeBlock | undefined) => OrmStatement[];
+
 /**
  * A JavaScript/TypeScript migration with `up` and `down` functions (Knex, Sequelize, TypeORM):
- * the function bodies are the sections; a missing, empty or throwing `down` is reported.
+ * the function bodies are the sections; a missing, empty or throwing `down` is reported. With
+ * `upStatements`, the up section carries the SQL its calls issue.
  */
-export function readJsMigration(file: SourceFile, fields: { framework: FrameworkId; version: string; name: string; inTransaction: boolean }): Migration {
+export function readJsMigration(
+  file: SourceFile,
+  fields: { framework: FrameworkId; version: string; name: string; inTransaction: boolean; upStatements?: JsUpStatements },
+): Migration {
   const language = jsLanguage(file.path);
   const source = sourceOf(file);
   const masked = maskCode(file.text, language);
@@ -41,7 +51,7 @@ export function readJsMigration(file: SourceFile, fields: { framework: Framework
       name: fields.name,
       files: [file.path],
       folder: dirname(file.path),
-      sections: upDownSections(code, fields.inTransaction),
+      sections: withGeneratedUpSql(upDownSections(code, fields.inTransaction), fields.upStatements?.(source, masked, code.up) ?? []),
       rollback: "required",
       rollbackIssues: upDownIssues({ ...code, upLabel: "`up`", downLabel: "`down`", refusal: /\bthrow\b|\bPromise\.reject\s*\(/ }),
     },
