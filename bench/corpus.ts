@@ -25,6 +25,7 @@ interface CorpusEntry {
 interface LintFinding {
   rule: string;
   severity: "error" | "warning" | "note";
+  category?: string;
   path: string;
   line: number;
   message: string;
@@ -49,6 +50,8 @@ export interface CorpusFigures {
   otherDialectFindings: number;
   /** Syntax errors in files that hold template expressions ({{ }}, ${ }, :var at a line start…). */
   templateSyntaxErrors: number;
+  /** Locking findings on migration code (ORM calls, Liquibase changes): each at the call's line. */
+  codeLockFindings: number;
   /** Migrations with an error-severity finding: a required check fails on a pull request that adds one. */
   failingShare: number;
   byRule: Array<[string, number]>;
@@ -135,6 +138,7 @@ export function figuresOf(entry: CorpusEntry, output: LintOutput, dir: string): 
   let syntaxErrors = 0;
   let otherDialectFindings = 0;
   let templateSyntaxErrors = 0;
+  let codeLockFindings = 0;
   const templated = new Map<string, boolean>();
   const isTemplated = (path: string): boolean => {
     let known = templated.get(path);
@@ -158,6 +162,7 @@ export function figuresOf(entry: CorpusEntry, output: LintOutput, dir: string): 
       if (isTemplated(f.path)) templateSyntaxErrors++;
     }
     if (OTHER_DIALECT.test(f.path)) otherDialectFindings++;
+    if (f.category === "locking" && !f.path.endsWith(".sql")) codeLockFindings++;
   }
   const perMigration = [...counts.values()];
   const mean = perMigration.length === 0 ? 0 : perMigration.reduce((a, b) => a + b, 0) / perMigration.length;
@@ -172,6 +177,7 @@ export function figuresOf(entry: CorpusEntry, output: LintOutput, dir: string): 
     syntaxErrors,
     otherDialectFindings,
     templateSyntaxErrors,
+    codeLockFindings,
     failingShare: counts.size === 0 ? 0 : failing.size / counts.size,
     byRule: [...byRule.entries()].sort((a, b) => b[1] - a[1]),
     skipped: output.skipped.length,
@@ -210,6 +216,7 @@ function main(): void {
       console.log(
         `  findings ${figures.findings}; per migration mean ${p.mean.toFixed(2)}, median ${p.median}, p90 ${p.p90}; ` +
           `syntax errors ${figures.syntaxErrors} (templated files ${figures.templateSyntaxErrors}); on other-dialect files ${figures.otherDialectFindings}; templated-sql notes ${figures.templatedNotes}; ` +
+          `locking findings on migration code (ORM calls, changelogs) ${figures.codeLockFindings}; ` +
           `check fails on ${(figures.failingShare * 100).toFixed(1)}% of migrations`,
       );
       console.log(
