@@ -33,7 +33,7 @@ export function detectMigrations(files: readonly SourceFile[], options: DetectOp
   const migrations: Migration[] = [];
   const run = (detector: FrameworkDetector, isForced: boolean): void => {
     if (remaining.length === 0) return;
-    const result = detector.detect(remaining, { forced: isForced, golangMigrate: options.golangMigrate });
+    const result = detector.detect(remaining, { forced: isForced, golangMigrate: options.golangMigrate, dialectsFiltered: true });
     migrations.push(...result.migrations);
     const claimed = new Set(result.claimed);
     remaining = remaining.filter((file) => !claimed.has(file.path));

@@ -186,7 +186,9 @@ function alterTableCommand(out: LockSet, table: RelationRef, cmd: AlterTableCmd)
   switch (cmd.subtype) {
     case "AT_AddColumn":
       if (!column) return;
-      out.rewrites ||= addColumnRewrites(out, column);
+      // Called for every column (not short-circuited): each volatile default is recorded.
+      const rewrites = addColumnRewrites(out, column);
+      out.rewrites ||= rewrites;
       out.scans ||= addColumnScans(column);
       for (const c of constraintsOf(column.constraints)) {
         if (c.contype === "CONSTR_FOREIGN") addReferencedTable(out, c, table, "the new column's foreign key");

@@ -10,6 +10,12 @@ export interface DetectContext {
   forced: boolean;
   /** golang-migrate's database URL has `x-multi-statement=true`: its driver sends statements one by one. */
   golangMigrate?: { multiStatement: boolean } | undefined;
+  /**
+   * Files of other SQL dialects were taken out before this detector (src/migrations/dialect.ts):
+   * one whose name still says another dialect is here because the configuration's `dialects`
+   * says to review it as PostgreSQL.
+   */
+  dialectsFiltered?: boolean;
 }
 
 export interface DetectionResult {

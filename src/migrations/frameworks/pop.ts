@@ -66,8 +66,9 @@ function looksLikePop(file: PopFile): boolean {
  * For one version and direction, the file pop runs on Postgres: the Postgres file wins over one
  * without a dialect; another dialect's file is never run.
  */
-function forPostgres(candidates: readonly PopFile[]): PopFile | undefined {
-  return candidates.find((file) => file.dialect !== undefined && POSTGRES.has(file.dialect)) ?? candidates.find((file) => file.dialect === undefined);
+function forPostgres(candidates: readonly PopFile[], dialect: string | undefined): PopFile | undefined {
+  const own = (file: PopFile) => file.dialect !== undefined && (dialect === undefined ? POSTGRES.has(file.dialect) : file.dialect === dialect);
+  return candidates.find(own) ?? candidates.find((file) => file.dialect === undefined);
 }
 
 const isBlank = (file: PopFile): boolean => file.file.text.trim() === "";
@@ -79,7 +80,7 @@ const isBlank = (file: PopFile): boolean => file.file.text.trim() === "";
  * it is listed among the files but given no section. When every down is blank, the first one pop
  * runs stands for the group.
  */
-function groupMigration(group: readonly PopFile[], files: readonly SourceFile[]): Migration | undefined {
+function groupMigration(group: readonly PopFile[], files: readonly SourceFile[], dialect?: string): Migration | undefined {
   const byVersion = new Map<string, PopFile[]>();
   for (const file of group) byVersion.set(file.version, [...(byVersion.get(file.version) ?? []), file]);
   const versions = [...byVersion.keys()].sort(compareVersions);
@@ -87,8 +88,14 @@ function groupMigration(group: readonly PopFile[], files: readonly SourceFile[])
   const downs: PopFile[] = [];
   for (const version of versions) {
     const own = byVersion.get(version) ?? [];
-    const up = forPostgres(own.filter((file) => file.direction === "up"));
-    const down = forPostgres(own.filter((file) => file.direction === "down"));
+    const up = forPostgres(
+      own.filter((file) => file.direction === "up"),
+      dialect,
+    );
+    const down = forPostgres(
+      own.filter((file) => file.direction === "down"),
+      dialect,
+    );
     if (up) ups.push(up);
     if (down) downs.unshift(down);
   }
@@ -128,7 +135,14 @@ function detectPop(files: readonly SourceFile[], context?: DetectContext): Detec
   const mine = context?.forced === true ? parsed : parsed.filter((file) => popFolders.has(file.folder));
   const groups = new Map<string, PopFile[]>();
   for (const file of mine) groups.set(groupKey(file), [...(groups.get(groupKey(file)) ?? []), file]);
-  const migrations = [...groups.values()].flatMap((group) => groupMigration(group, files) ?? []);
+  const migrations = [...groups.values()].flatMap((group) => {
+    // A dialect the configuration reviews as PostgreSQL (the files reached pop past the dialect
+    // filter) is its own run of the group, as pop would run it on that database.
+    const configured = context?.dialectsFiltered
+      ? [...new Set(group.flatMap((file) => (file.dialect !== undefined && !POSTGRES.has(file.dialect) ? [file.dialect] : [])))]
+      : [];
+    return [groupMigration(group, files), ...configured.map((dialect) => groupMigration(group, files, dialect))].flatMap((m) => m ?? []);
+  });
   return { migrations: sortMigrations(migrations), claimed: mine.map((file) => file.file.path) };
 }
 
