@@ -187,8 +187,7 @@ function alterTableCommand(out: LockSet, table: RelationRef, cmd: AlterTableCmd)
     case "AT_AddColumn":
       if (!column) return;
       // Called for every column (not short-circuited): each volatile default is recorded.
-      const rewrites = addColumnRewrites(out, column);
-      out.rewrites ||= rewrites;
+      if (addColumnRewrites(out, column)) out.rewrites = true;
       out.scans ||= addColumnScans(column);
       for (const c of constraintsOf(column.constraints)) {
         if (c.contype === "CONSTR_FOREIGN") addReferencedTable(out, c, table, "the new column's foreign key");
