@@ -29,13 +29,42 @@ export interface LoadedRepoConfig {
 export async function loadRepoConfig(octokit: GitHubOctokit, owner: string, repo: string): Promise<LoadedRepoConfig> {
   const places = repo === ".github" ? [repo] : [repo, ".github"];
   for (const place of places) {
-    const text = await readConfigFile(octokit, owner, place);
-    if (text === undefined) continue;
+    const file = await readConfigFile(octokit, owner, place);
+    if (file === undefined) continue;
     const source = `${owner}/${place}:${REPO_CONFIG_FILE}`;
-    const { config, data } = parseRepoConfigDocument(text, source);
+    const { config, data } = parsedOnce(file, source);
     return { config, source, origin: place === repo ? "repository" : "organisation", data };
   }
   return { config: DEFAULT_REPO_CONFIG, source: undefined, origin: "default", data: undefined };
+}
+
+/** Parsed configurations (or their errors) by blob: the same file is parsed once, whatever the traffic. */
+const PARSED_BY_BLOB = new Map<string, { config: RepoConfig; data: unknown } | ConfigError>();
+/** A few hundred KiB at most: a blob's entry is its parsed form, and files are at most 64 KiB. */
+export const PARSED_CONFIG_CACHE_ENTRIES = 256;
+
+/**
+ * Parses the file unless this blob (its git object id, which names its content) was parsed for
+ * this source before. YAML is parsed on the event loop; commands and pushes read the same file
+ * again and again, so each blob costs one parse.
+ */
+function parsedOnce(file: { text: string; sha: string }, source: string): { config: RepoConfig; data: unknown } {
+  const key = `${file.sha}\n${source}`;
+  let parsed = PARSED_BY_BLOB.get(key);
+  if (parsed === undefined) {
+    try {
+      parsed = parseRepoConfigDocument(file.text, source);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      parsed = error;
+    }
+    if (PARSED_BY_BLOB.size >= PARSED_CONFIG_CACHE_ENTRIES) PARSED_BY_BLOB.delete(PARSED_BY_BLOB.keys().next().value ?? "");
+  } else {
+    PARSED_BY_BLOB.delete(key); // most recently used last
+  }
+  PARSED_BY_BLOB.set(key, parsed);
+  if (parsed instanceof ConfigError) throw parsed;
+  return parsed;
 }
 
 /**
@@ -43,7 +72,7 @@ export async function loadRepoConfig(octokit: GitHubOctokit, owner: string, repo
  * oversized file is refused before its content is decoded or parsed (and above 1 MB GitHub leaves
  * the content out of that answer, so it is never downloaded either).
  */
-async function readConfigFile(octokit: GitHubOctokit, owner: string, repo: string): Promise<string | undefined> {
+async function readConfigFile(octokit: GitHubOctokit, owner: string, repo: string): Promise<{ text: string; sha: string } | undefined> {
   const response = await callGitHub({ kind: "read", doing: `reading ${REPO_CONFIG_FILE}`, notFound: "absent" }, () =>
     octokit.rest.repos.getContent({ owner, repo, path: REPO_CONFIG_FILE }),
   );
@@ -58,7 +87,7 @@ async function readConfigFile(octokit: GitHubOctokit, owner: string, repo: strin
   const bytes = Buffer.from(data.content, "base64");
   // The stated size is GitHub's; the decoded bytes are checked too, whatever it said.
   if (bytes.length > MAX_REPO_CONFIG_BYTES) throw tooLarge(where, bytes.length);
-  return new TextDecoder().decode(bytes);
+  return { text: new TextDecoder().decode(bytes), sha: data.sha };
 }
 
 function tooLarge(where: string, size: number): ConfigError {

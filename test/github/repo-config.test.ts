@@ -32,6 +32,29 @@ describe("loading .github/data-engineer.yml", () => {
     expect(config.failOn).toBe("error");
   });
 
+  it("parses each blob once: the same git object id gives the parsed configuration (or its error) again", async () => {
+    const first = fileContentAnswer("acme", "cached", FILE, "failOn: never\n");
+    const sha = (first.body as { sha: string }).sha;
+    // The same blob id with other content cannot happen on GitHub (the id names the content): here it
+    // shows that the second answer is not parsed.
+    const second = fileContentAnswer("acme", "cached", FILE, "failOn: warning\n");
+    const github = new FakeGitHub()
+      .on("GET", path("cached"), first)
+      .on("GET", path("cached"), { ...second, body: { ...(second.body as Record<string, unknown>), sha } });
+    expect((await loadRepoConfig(octokit(), "acme", "cached")).config.failOn).toBe("never");
+    expect((await loadRepoConfig(octokit(), "acme", "cached")).config.failOn).toBe("never");
+    github.assertDone();
+    github.stop();
+
+    // A new commit of the file is a new blob: parsed, and its error cached the same way.
+    const broken = fileContentAnswer("acme", "cached", FILE, "reviewEvent: APPROVE\n");
+    const again = new FakeGitHub().on("GET", path("cached"), broken).on("GET", path("cached"), broken);
+    await expect(loadRepoConfig(octokit(), "acme", "cached")).rejects.toThrow(ConfigError);
+    await expect(loadRepoConfig(octokit(), "acme", "cached")).rejects.toThrow(/reviewEvent/);
+    again.assertDone();
+    again.stop();
+  });
+
   it("names the file and the key of an invalid configuration", async () => {
     const github = new FakeGitHub().on("GET", path("shop"), fileContentAnswer("acme", "shop", FILE, "reviewEvent: APPROVE\n"));
     await expect(loadRepoConfig(octokit(), "acme", "shop")).rejects.toThrow(ConfigError);
