@@ -1,23 +1,18 @@
 import { type GeneratedStatement, generatedSectionText } from "../../generated-sql.js";
 import type { MigrationSection } from "../../model.js";
+import { quoteName as quoteOrmName, runsOf, sqlString } from "./orm-statements-sql.js";
 
 /** A statement an ORM call issues, and whether the call runs in a transaction. */
 export interface OrmStatement extends GeneratedStatement {
   inTransaction: boolean;
 }
 
-/** `"name"`, and `"schema"."name"` for a dotted name, as the ORMs quote them. */
+/** `"name"`, and `"schema"."name"` for a dotted name, as these ORMs quote them. */
 export function quoteName(name: string): string {
-  return name
-    .split(".")
-    .map((part) => `"${part.replace(/"/g, '""')}"`)
-    .join(".");
+  return quoteOrmName(name, true);
 }
 
-/** A SQL string literal. */
-export function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
+export { sqlString };
 
 /**
  * The up section with the SQL its calls issue. Consecutive statements that share a transaction
@@ -31,13 +26,10 @@ export function withGeneratedUpSql(sections: readonly MigrationSection[], statem
   const ups = sections.filter((section) => section.direction === "up");
   const up = ups[0];
   if (!up || ups.length !== 1 || statements.length === 0) return [...sections];
-  const sorted = [...statements].sort((a, b) => a.line - b.line);
-  const runs: OrmStatement[][] = [];
-  for (const statement of sorted) {
-    const run = runs[runs.length - 1];
-    if (run && run[0]?.inTransaction === statement.inTransaction) run.push(statement);
-    else runs.push([statement]);
-  }
+  const runs = runsOf(
+    [...statements].sort((a, b) => a.line - b.line),
+    (statement) => statement.inTransaction,
+  );
   const generated = runs.map((run, index): MigrationSection => {
     const first = run[0]?.line ?? up.startLine;
     const last = run[run.length - 1];

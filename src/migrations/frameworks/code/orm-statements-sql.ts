@@ -177,15 +177,23 @@ export function sectionsByTransaction(
   statements: ReadonlyArray<GeneratedStatement & { outsideTransaction: boolean }>,
 ): MigrationSection[] {
   if (statements.length === 0) return [section];
-  const runs: Array<Array<GeneratedStatement & { outsideTransaction: boolean }>> = [];
-  for (const statement of statements) {
-    const last = runs[runs.length - 1];
-    if (last && last[0]?.outsideTransaction === statement.outsideTransaction) last.push(statement);
-    else runs.push([statement]);
-  }
-  return runs.map((run) => ({
+  return runsOf(statements, (statement) => statement.outsideTransaction).map((run) => ({
     ...section,
     inTransaction: section.inTransaction && run[0]?.outsideTransaction !== true,
     ...generatedSectionText(run.map(({ line, sql }) => ({ line, sql }))),
   }));
+}
+
+/**
+ * The items in order, cut into runs of consecutive items with the same `key` (statements on the
+ * same side of a transaction): each run becomes one section the analyser follows on its own.
+ */
+export function runsOf<T>(items: readonly T[], key: (item: T) => boolean): T[][] {
+  const runs: T[][] = [];
+  for (const item of items) {
+    const run = runs[runs.length - 1];
+    if (run?.[0] !== undefined && key(run[0]) === key(item)) run.push(item);
+    else runs.push([item]);
+  }
+  return runs;
 }
