@@ -12,7 +12,7 @@ import { median } from "./stats.js";
  * in bench/corpus.json; their mirrors (bare git repositories, `owner+name/repo`) are in a folder
  * given with --mirrors and are never committed.
  *
- *   npm run bench:corpus -- --mirrors /work/.mirror [--only kratos] [--sample 10] [--json out.json]
+ *   npm run bench:corpus -- --mirrors /work/.mirror [--only kratos] [--sample 10] [--failing 10] [--seed 1] [--json out.json]
  */
 
 interface CorpusEntry {
@@ -54,6 +54,15 @@ export interface CorpusFigures {
   codeLockFindings: number;
   /** Migrations with an error-severity finding: a required check fails on a pull request that adds one. */
   failingShare: number;
+  /**
+   * Inline comments a pull request adding the migration would get under the default preset: one per
+   * statement with an error or warning (policy findings go to the review body), at most
+   * INLINE_CAP; and, for comparison, one per finding of any severity (how reviews were posted before).
+   */
+  inlinePerMigration: { median: number; p90: number; max: number };
+  perFindingCommentsPerMigration: { median: number; p90: number };
+  /** The failing migrations with their error findings, for reading them. */
+  failing: Array<{ migration: string; errors: Array<{ rule: string; path: string; line: number; message: string }> }>;
   byRule: Array<[string, number]>;
   skipped: number;
   /** Of those, files left out as another SQL dialect (their reason says "… migration (…): not reviewed"). */
@@ -70,6 +79,8 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const OTHER_DIALECT = /(^|[/._-])(mysql|mariadb|sqlite3?|cockroach(db)?|crdb|mssql|sqlserver|oracle)([/._-]|$)/i;
 const TEMPLATE = /\{\{|\$\{|\{%/;
 const OTHER_DIALECT_REASON = / migration \([^)]*\): not reviewed/;
+/** The review's default cap on inline comments (repo-config maxInlineComments). */
+const INLINE_CAP = 25;
 
 function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;
@@ -134,6 +145,17 @@ export function figuresOf(entry: CorpusEntry, output: LintOutput, dir: string): 
     }
   }
   const failing = new Set<string>();
+  // Statement line ranges per file: findings on one statement share one inline comment.
+  const statementsOf = new Map<string, Array<{ line: number; endLine: number }>>();
+  for (const file of output.files) {
+    statementsOf.set(
+      file.path,
+      file.migrations.flatMap((m) => m.statements as Array<{ line: number; endLine: number }>),
+    );
+  }
+  const commentKeys = new Map<string, Set<string>>();
+  const perFinding = new Map<string, number>();
+  const errorsOf = new Map<string, CorpusFigures["failing"][number]["errors"]>();
   const byRule = new Map<string, number>();
   let syntaxErrors = 0;
   let otherDialectFindings = 0;
@@ -155,7 +177,19 @@ export function figuresOf(entry: CorpusEntry, output: LintOutput, dir: string): 
   for (const f of output.findings) {
     const key = migrationOf.get(f.path) ?? `file:${f.path}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    if (f.severity === "error") failing.add(key);
+    if (f.severity === "error") {
+      failing.add(key);
+      const errors = errorsOf.get(key) ?? [];
+      errors.push({ rule: f.rule, path: f.path, line: f.line, message: f.message });
+      errorsOf.set(key, errors);
+    }
+    perFinding.set(key, (perFinding.get(key) ?? 0) + 1);
+    if (f.severity !== "note") {
+      const statement = statementsOf.get(f.path)?.find((s) => s.line <= f.line && f.line <= s.endLine);
+      const keys = commentKeys.get(key) ?? new Set<string>();
+      keys.add(`${f.path}:${statement ? statement.line : f.line}`);
+      commentKeys.set(key, keys);
+    }
     byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
     if (f.rule === "syntax-error") {
       syntaxErrors++;
@@ -165,6 +199,8 @@ export function figuresOf(entry: CorpusEntry, output: LintOutput, dir: string): 
     if (f.category === "locking" && !f.path.endsWith(".sql")) codeLockFindings++;
   }
   const perMigration = [...counts.values()];
+  const inline = [...counts.keys()].map((key) => Math.min(INLINE_CAP, commentKeys.get(key)?.size ?? 0));
+  const perFindingComments = [...counts.keys()].map((key) => Math.min(INLINE_CAP, perFinding.get(key) ?? 0));
   const mean = perMigration.length === 0 ? 0 : perMigration.reduce((a, b) => a + b, 0) / perMigration.length;
   return {
     repo: entry.repo,
@@ -179,6 +215,9 @@ export function figuresOf(entry: CorpusEntry, output: LintOutput, dir: string): 
     templateSyntaxErrors,
     codeLockFindings,
     failingShare: counts.size === 0 ? 0 : failing.size / counts.size,
+    inlinePerMigration: { median: median(inline), p90: percentile(inline, 90), max: Math.max(0, ...inline) },
+    perFindingCommentsPerMigration: { median: median(perFindingComments), p90: percentile(perFindingComments, 90) },
+    failing: [...failing].sort().map((migration) => ({ migration, errors: errorsOf.get(migration) ?? [] })),
     byRule: [...byRule.entries()].sort((a, b) => b[1] - a[1]),
     skipped: output.skipped.length,
     otherDialectSkipped: output.skipped.filter((s) => OTHER_DIALECT_REASON.test(s.reason)).length,
@@ -193,6 +232,7 @@ function main(): void {
       corpus: { type: "string", default: join(ROOT, "bench/corpus.json") },
       only: { type: "string" },
       sample: { type: "string", default: "0" },
+      failing: { type: "string", default: "0" },
       seed: { type: "string", default: "1" },
       json: { type: "string" },
     },
@@ -202,6 +242,7 @@ function main(): void {
   );
   const all: CorpusFigures[] = [];
   const sampled: Array<LintFinding & { repo: string }> = [];
+  const failingSampled: Array<CorpusFigures["failing"][number] & { repo: string }> = [];
   for (const entry of corpus) {
     const dir = checkout(values.mirrors, entry);
     try {
@@ -209,6 +250,7 @@ function main(): void {
       const figures = { ...figuresOf(entry, run.output, dir), cpuSeconds: run.cpuSeconds, peakMb: run.peakMb, wallSeconds: run.wallSeconds };
       all.push(figures);
       sampled.push(...run.output.findings.map((f) => ({ ...f, repo: entry.repo })));
+      failingSampled.push(...figures.failing.map((f) => ({ ...f, repo: entry.repo })));
       const p = figures.perMigration;
       console.log(
         `${entry.repo} @ ${entry.commit.slice(0, 12)} (${entry.framework}): ${figures.files} files, ${figures.migrations} migrations, ${figures.statements} statements, ${figures.skipped} skipped (${figures.otherDialectSkipped} of another SQL dialect)`,
@@ -217,7 +259,12 @@ function main(): void {
         `  findings ${figures.findings}; per migration mean ${p.mean.toFixed(2)}, median ${p.median}, p90 ${p.p90}; ` +
           `syntax errors ${figures.syntaxErrors} (templated files ${figures.templateSyntaxErrors}); on other-dialect files ${figures.otherDialectFindings}; templated-sql notes ${figures.templatedNotes}; ` +
           `locking findings on migration code (ORM calls, changelogs) ${figures.codeLockFindings}; ` +
-          `check fails on ${(figures.failingShare * 100).toFixed(1)}% of migrations`,
+          `check fails on ${(figures.failingShare * 100).toFixed(1)}% of migrations (${figures.failing.length} of ${figures.migrations})`,
+      );
+      const inline = figures.inlinePerMigration;
+      console.log(
+        `  inline comments per migration (one per statement, policy in the body): median ${inline.median}, p90 ${inline.p90}, max ${inline.max}; ` +
+          `one per finding: median ${figures.perFindingCommentsPerMigration.median}, p90 ${figures.perFindingCommentsPerMigration.p90}`,
       );
       console.log(
         `  top rules: ${
@@ -241,6 +288,19 @@ function main(): void {
       .slice(0, sample);
     console.log(`\n${sample} random findings (seed ${values.seed}):`);
     for (const { f } of picked) console.log(`- ${f.repo} ${f.path}:${f.line} [${f.severity} ${f.rule}] ${f.message.slice(0, 200)}`);
+  }
+  const failingCount = Number(values.failing);
+  if (failingCount > 0 && failingSampled.length > 0) {
+    const random = seeded(Number(values.seed));
+    const picked = [...failingSampled]
+      .map((f) => ({ f, k: random() }))
+      .sort((a, b) => a.k - b.k)
+      .slice(0, failingCount);
+    console.log(`\n${failingCount} random failing migrations (seed ${values.seed}):`);
+    for (const { f } of picked) {
+      console.log(`- ${f.repo} ${f.migration}`);
+      for (const e of f.errors) console.log(`    ${e.path}:${e.line} [${e.rule}] ${e.message.slice(0, 220)}`);
+    }
   }
   if (values.json) writeFileSync(values.json, `${JSON.stringify(all, null, 2)}\n`);
 }
