@@ -1,24 +1,40 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../src/config/repo-config.js";
 import type { SourceFile } from "../src/migrations/model.js";
+import pg from "pg";
+import type { ReplayEngine } from "../src/replay/engine.js";
+import { openPgliteEngine } from "../src/replay/pglite-engine.js";
+import { openPostgresEngine } from "../src/replay/postgres-engine.js";
 import { createReplayRunner } from "../src/replay/runner.js";
+import { testPostgresUrl } from "../test/helpers/postgres.js";
 import { loadSqlParser } from "../src/sql/parse.js";
 
 /**
  * Replay benchmark: a generated plain-SQL history (golang-migrate pairs: tables, columns, indexes,
  * foreign keys, enums, views, data), replayed as a pull request that adds its last migration:
  * cold (the base history of N-1 migrations is run, and its image stored), then again from the
- * cached image. Prints wall time, peak RSS (the process, PGlite's worker included) and the ratio.
+ * cached image. Prints wall time, peak RSS (the process, PGlite's worker included) and the ratio,
+ * per engine: PGlite (its base image a file) and an external PostgreSQL (its base a template
+ * database): DATABASE_URL (a role with LOGIN CREATEDB CREATEROLE) or, without one, a throwaway
+ * cluster of the PostgreSQL binaries installed here. "Engine start" is opening the engine from the
+ * cached base, alone, timed again and again: the part of a replay the base cache saves.
  *
- * Run: npm run bench:replay [-- --migrations 300 --runs 3]
+ * Run: npm run bench:replay [-- --migrations 300 --runs 3 --engine pglite|postgres|both]
  */
 
 const { values: args } = parseArgs({
-  options: { migrations: { type: "string", default: "300" }, runs: { type: "string", default: "3" } },
+  options: {
+    migrations: { type: "string", default: "300" },
+    runs: { type: "string", default: "3" },
+    engine: { type: "string", default: "both" },
+    starts: { type: "string", default: "10" },
+  },
 });
+const ENGINES = (args.engine === "both" ? ["pglite", "postgres"] : [args.engine]) as Array<"pglite" | "postgres">;
+const STARTS = Number(args.starts);
 const MIGRATIONS = Number(args.migrations);
 const RUNS = Number(args.runs);
 
@@ -89,19 +105,44 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-async function main(): Promise<void> {
-  await loadSqlParser();
-  const files = history(MIGRATIONS);
-  const last = `db/migrations/${pad(MIGRATIONS)}`;
-  const changed = new Set(files.filter((f) => f.path.startsWith(last)).map((f) => f.path));
-  const config: RepoConfig = { ...DEFAULT_REPO_CONFIG, replay: { enabled: true, engine: "pglite", deadlineSeconds: 900 } };
+/** An operator role (LOGIN CREATEDB CREATEROLE) on the server DATABASE_URL names, or on a throwaway cluster. */
+async function operatorUrl(): Promise<string | undefined> {
+  const given = process.env.DATABASE_URL?.trim();
+  if (given) return given;
+  const superuser = await testPostgresUrl();
+  if (superuser === undefined) return undefined;
+  const client = new pg.Client({ connectionString: superuser });
+  await client.connect();
+  try {
+    await client.query(
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'data_engineer_bench') THEN CREATE ROLE data_engineer_bench LOGIN CREATEDB CREATEROLE; END IF; END $$",
+    );
+  } finally {
+    await client.end();
+  }
+  const url = new URL(superuser);
+  url.username = "data_engineer_bench";
+  url.password = "";
+  return url.toString();
+}
+
+function seconds(values: readonly number[]): string {
+  return `median ${(median(values) / 1000).toFixed(3)} s  [${values.map((ms) => (ms / 1000).toFixed(2)).join(", ")}]`;
+}
+
+async function benchEngine(engine: "pglite" | "postgres", files: SourceFile[], changed: Set<string>): Promise<string[]> {
+  const databaseUrl = engine === "postgres" ? await operatorUrl() : undefined;
+  if (engine === "postgres" && databaseUrl === undefined) return ["postgres: skipped (no DATABASE_URL and no PostgreSQL binaries here)"];
+  const config: RepoConfig = { ...DEFAULT_REPO_CONFIG, replay: { enabled: true, engine, deadlineSeconds: 900 } };
   const cold: number[] = [];
   const warm: number[] = [];
+  const starts: number[] = [];
   let baseMigrations = 0;
+  let version = "";
   for (let run = 0; run < RUNS; run++) {
     const cacheDir = mkdtempSync(join(tmpdir(), "de-bench-replay-"));
     try {
-      const runner = createReplayRunner({ env: {}, cacheDir });
+      const runner = createReplayRunner({ env: databaseUrl ? { DATABASE_URL: databaseUrl } : {}, cacheDir });
       for (const [label, into] of [
         ["cold", cold],
         ["cached", warm],
@@ -110,24 +151,48 @@ async function main(): Promise<void> {
         const outcome = await runner.run({ files, changed, config }, {});
         const ms = performance.now() - started;
         if (outcome.status !== "replayed" || outcome.fromCache !== (label === "cached")) {
-          throw new Error(`run ${run + 1} ${label}: ${outcome.status} ${outcome.reason ?? ""} (from cache: ${outcome.fromCache})`);
+          throw new Error(`${engine} run ${run + 1} ${label}: ${outcome.status} ${outcome.reason ?? ""} (from cache: ${outcome.fromCache})`);
         }
         baseMigrations = outcome.baseMigrations;
+        version = outcome.engine ?? "";
         into.push(ms);
-        process.stderr.write(`run ${run + 1} ${label}: ${(ms / 1000).toFixed(2)} s, ${outcome.findings.length} findings\n`);
+        process.stderr.write(`${engine} run ${run + 1} ${label}: ${(ms / 1000).toFixed(2)} s, ${outcome.findings.length} findings\n`);
+      }
+      // The cached base (a PGlite image, or the marker of a template database): open an engine from it, alone.
+      const [image] = readdirSync(cacheDir).filter((name) => name.endsWith(".tar.gz"));
+      if (run === 0 && image !== undefined) {
+        const from = new Uint8Array(readFileSync(join(cacheDir, image)));
+        for (let i = 0; i < STARTS; i++) {
+          const started = performance.now();
+          const opened: ReplayEngine =
+            engine === "postgres" && databaseUrl
+              ? await openPostgresEngine(databaseUrl, { deadlineMs: 60_000, from })
+              : await openPgliteEngine({ deadlineMs: 60_000, from });
+          starts.push(performance.now() - started);
+          await opened.close();
+        }
       }
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
   }
-  const rssMb = process.resourceUsage().maxRSS / 1024;
-  const lines = [
-    `replay: ${MIGRATIONS} plain-SQL migrations (base ${baseMigrations} + 1 of the pull request), PGlite in a worker, ${RUNS} runs each`,
-    `cold (base history run, image stored):  median ${(median(cold) / 1000).toFixed(2)} s  [${cold.map((ms) => (ms / 1000).toFixed(2)).join(", ")}]`,
-    `from the cached base image:             median ${(median(warm) / 1000).toFixed(2)} s  [${warm.map((ms) => (ms / 1000).toFixed(2)).join(", ")}]`,
-    `cold ÷ cached: ${(median(cold) / median(warm)).toFixed(1)}x`,
-    `peak RSS of the process (worker included): ${rssMb.toFixed(0)} MB`,
+  return [
+    `${engine} (${version.split(" ").slice(0, 2).join(" ")}): ${MIGRATIONS} plain-SQL migrations (base ${baseMigrations} + 1 of the pull request), ${RUNS} runs each`,
+    `  cold (base history run, base kept):  ${seconds(cold)}`,
+    `  from the cached base:                ${seconds(warm)}`,
+    `  cold ÷ cached: ${(median(cold) / median(warm)).toFixed(1)}x`,
+    `  engine start from the cached base, alone (${STARTS} times): ${seconds(starts)}`,
   ];
+}
+
+async function main(): Promise<void> {
+  await loadSqlParser();
+  const files = history(MIGRATIONS);
+  const last = `db/migrations/${pad(MIGRATIONS)}`;
+  const changed = new Set(files.filter((f) => f.path.startsWith(last)).map((f) => f.path));
+  const lines: string[] = [];
+  for (const engine of ENGINES) lines.push(...(await benchEngine(engine, files, changed)));
+  lines.push(`peak RSS of the process (PGlite's worker included): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 

@@ -47,7 +47,8 @@ export interface ReplayEngine {
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /**
    * An image of the whole database now, to start another engine from (the base schema cache).
-   * PGlite: its data directory as a gzipped tarball; an external server: undefined (no cache).
+   * PGlite: its data directory as a gzipped tarball; an external server: a marker naming the
+   * template database the base was copied into (postgres-templates.ts).
    */
   snapshot(): Promise<Uint8Array | undefined>;
   /** Ends the engine: terminates the worker, drops the scratch database. Safe to call twice. */
@@ -59,7 +60,7 @@ export interface EngineOptions {
   deadlineMs: number;
   /** PGlite only: the worker's heap limit (resourceLimits.maxOldGenerationSizeMb). */
   memoryMb?: number;
-  /** Start from a snapshot taken earlier (PGlite), instead of an empty database. */
+  /** Start from a snapshot taken earlier by the same kind of engine, instead of an empty database. */
   from?: Uint8Array;
   /** Extensions the SQL creates (`CREATE EXTENSION x`): PGlite loads those it ships; others are unsupported. */
   extensions?: readonly string[];

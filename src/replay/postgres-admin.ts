@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { ReplayUnavailableError } from "./engine.js";
-import { isDatabaseError, type DatabaseUrl } from "./postgres-connection.js";
+import { connect, isDatabaseError, type DatabaseUrl } from "./postgres-connection.js";
+import { KEPT_TEMPLATES, TemplateAdmin, cloneStrategy, templateIdentifier } from "./postgres-templates.js";
 
 /**
  * The external engine's admin side: what the operator's role (DATABASE_URL) does and the pull
@@ -41,6 +42,9 @@ const POWERFUL_ROLES = [
   "pg_create_subscription",
 ];
 
+/** The admin's own short sessions in a template or a clone: connect and statements. */
+const ADMIN_CONNECT_MS = 30_000;
+
 export interface ReplayIdentity {
   /** The role's and the database's name. */
   name: string;
@@ -58,11 +62,19 @@ export class ReplayAdmin {
   readonly #client: pg.Client;
   readonly #target: DatabaseUrl;
   readonly #serverVersion: number;
+  readonly #templates: TemplateAdmin;
 
   private constructor(client: pg.Client, target: DatabaseUrl, serverVersion: number) {
     this.#client = client;
     this.#target = target;
     this.#serverVersion = serverVersion;
+    // REASSIGN OWNED acts in the current database: a short admin session in the template or clone.
+    this.#templates = new TemplateAdmin(client, serverVersion, (database) =>
+      connect(target.withDatabase(database), target, Date.now() + ADMIN_CONNECT_MS, {
+        statementTimeoutMs: ADMIN_CONNECT_MS,
+        applicationName: "data-engineer replay admin",
+      }),
+    );
   }
 
   /** Checks the operator's role and readies the session for creating replay roles. */
@@ -153,6 +165,8 @@ export class ReplayAdmin {
    */
   async sweepLeftovers(): Promise<string[]> {
     const now = await this.#serverSeconds();
+    // An unfinished template holds objects of the replay role that made it: it goes first, so that role can go.
+    const templates = await this.#templates.prune(KEPT_TEMPLATES, now, LEFTOVER_AFTER_SECONDS);
     const { rows } = await this.#client.query<{ name: string; sessions: number }>(
       `SELECT n.name, (SELECT count(*)::int FROM pg_stat_activity a WHERE a.datname = n.name OR a.usename = n.name) AS sessions
        FROM (SELECT datname::text AS name FROM pg_database UNION SELECT rolname::text FROM pg_roles) n
@@ -170,11 +184,14 @@ export class ReplayAdmin {
         if (!isDatabaseError(error)) throw error;
       }
     }
-    return swept;
+    return [...templates, ...swept];
   }
 
-  /** A new replay role and its database; the role's sessions time out at statementTimeoutMs. */
-  async create(statementTimeoutMs: number): Promise<ReplayIdentity> {
+  /**
+   * A new replay role and its database; the role's sessions time out at statementTimeoutMs. With
+   * `template`, the database is a copy of that template (postgres-templates.ts), its objects the role's.
+   */
+  async create(statementTimeoutMs: number, template?: string): Promise<ReplayIdentity> {
     const name = `${SCRATCH_PREFIX}${await this.#serverSeconds()}_${randomBytes(6).toString("hex")}`;
     const password = randomBytes(24).toString("hex");
     const role = identifier(name);
@@ -188,9 +205,14 @@ export class ReplayAdmin {
       // The server's side of the deadline, for every session of the role; the SQL may SET its own,
       // which is why the engine's timer and terminate() are what keep the deadline.
       await this.#client.query(`ALTER ROLE ${role} SET statement_timeout = ${Math.max(1, Math.floor(statementTimeoutMs))}`);
-      await this.#client.query(`CREATE DATABASE ${role} OWNER ${role}`);
+      if (template === undefined) {
+        await this.#client.query(`CREATE DATABASE ${role} OWNER ${role}`);
+      } else {
+        await this.#client.query(`CREATE DATABASE ${role} TEMPLATE ${templateIdentifier(template)}${cloneStrategy(this.#serverVersion)} OWNER ${role}`);
+      }
       // PUBLIC may connect to a new database: only its role may connect to this one.
       await this.#client.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
+      if (template !== undefined) await this.#templates.adopt(name, template, role);
       await this.#requireNoMembership(name);
       return { name, password };
     } catch (error) {
@@ -206,6 +228,14 @@ export class ReplayAdmin {
       `the replay role is a member of ${reached.map((r) => r.name).join(", ")} on ${this.#target.display}; the replay refuses to run SQL with it`,
       "unsupported",
     );
+  }
+
+  /**
+   * Copies the replay's database into a new template (none of the replay's sessions may be open)
+   * and returns the template's name; the replay goes on in its own database afterwards.
+   */
+  async keepAsTemplate(name: string): Promise<string> {
+    return this.#templates.keep(identifier(name), await this.#serverSeconds());
   }
 
   /** Ends every session in the replay's database or of its role (the deadline). */

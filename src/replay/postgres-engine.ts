@@ -2,6 +2,7 @@ import type pg from "pg";
 import { ReplaySqlError, ReplayUnavailableError, replayDeadlineError, type EngineOptions, type ReplayEngine, type Row } from "./engine.js";
 import { ReplayAdmin, type ReplayIdentity } from "./postgres-admin.js";
 import { DatabaseUrl, MAX_TIMER_MS, connect, isDatabaseError, messageOf } from "./postgres-connection.js";
+import { templateMarker, templateOfMarker } from "./postgres-templates.js";
 import { scrubServerMessage } from "./scrub-server-error.js";
 
 /**
@@ -19,8 +20,10 @@ const ADMIN_STATEMENT_TIMEOUT_MS = 30_000;
 const ADMIN_APPLICATION = "data-engineer replay admin";
 
 export async function openPostgresEngine(url: string, options: EngineOptions): Promise<ReplayEngine> {
-  if (options.from !== undefined) {
-    throw new ReplayUnavailableError("the external PostgreSQL engine cannot start from a snapshot (snapshots are embedded-Postgres images)", "unsupported");
+  // A base kept earlier: its template database (postgres-templates.ts), named by the cached marker.
+  const template = options.from === undefined ? undefined : templateOfMarker(options.from);
+  if (options.from !== undefined && template === undefined) {
+    throw new ReplayUnavailableError("the cached base is not a template of the external PostgreSQL engine", "engine");
   }
   const deadlineAt = Date.now() + options.deadlineMs;
   const target = new DatabaseUrl(url);
@@ -35,7 +38,7 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
     admin = await beforeDeadline(ReplayAdmin.prepare(adminClient, target));
     await beforeDeadline(requireExtensions(adminClient, options.extensions ?? [], target));
     await beforeDeadline(admin.sweepLeftovers());
-    const creating = admin.create(Math.max(1, deadlineAt - Date.now()));
+    const creating = admin.create(Math.max(1, deadlineAt - Date.now()), template);
     // Past the deadline, what create() made is still dropped below once it is known.
     identity = await beforeDeadline(creating).catch(async (error: unknown) => {
       identity = await creating.catch(() => undefined);
@@ -55,6 +58,7 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
       admin,
       adminClient,
       client,
+      replayUrl,
       name: identity.name,
       version,
       backendPid: pid,
@@ -92,7 +96,10 @@ function raceDeadline<T>(work: Promise<T>, deadlineAt: number, deadlineMs: numbe
 interface PostgresEngineParts {
   admin: ReplayAdmin;
   adminClient: pg.Client;
+  /** The replay's connection; a new one after snapshot(). */
   client: pg.Client;
+  /** How the replay's role connects to its database (with its password). */
+  replayUrl: string;
   /** The replay's role and database. */
   name: string;
   version: string;
@@ -131,8 +138,36 @@ class PostgresEngine implements ReplayEngine {
     return result.rows;
   }
 
-  snapshot(): Promise<undefined> {
-    return this.#failure ? Promise.reject(this.#failure) : Promise.resolve(undefined);
+  /**
+   * Keeps the database as it is now as a template (postgres-templates.ts) and returns the marker
+   * that names it; the replay then goes on in its own database. Copying needs the database free of
+   * sessions: the replay's one connection is ended and opened again.
+   */
+  async snapshot(): Promise<Uint8Array> {
+    if (this.#failure) throw this.#failure;
+    const parts = this.#parts;
+    await parts.client.end().catch(() => undefined);
+    let kept: string | undefined;
+    let failure: unknown;
+    try {
+      kept = await parts.admin.keepAsTemplate(parts.name);
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      parts.client = await connect(parts.replayUrl, parts.target, parts.deadlineAt);
+    } catch (error) {
+      const lost = error instanceof ReplayUnavailableError ? error : new ReplayUnavailableError(messageOf(error), "engine");
+      this.#fail(lost);
+      throw lost;
+    }
+    if (kept === undefined) {
+      throw new ReplayUnavailableError(
+        `could not keep the base schema as a template database on ${parts.target.display}: ${parts.target.redact(messageOf(failure))}`,
+        "unsupported",
+      );
+    }
+    return templateMarker(kept);
   }
 
   close(): Promise<void> {

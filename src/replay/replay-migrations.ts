@@ -157,8 +157,14 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
       }
       // Session settings of the base (a dump's set_config('search_path', …)) are not in the image: drop them here too.
       await engine.exec("RESET ALL");
-      if (cacheKey !== undefined && request.cache) {
-        image = await engine.snapshot();
+      // An empty base on the external server is CREATE DATABASE as it is: nothing to keep.
+      if (cacheKey !== undefined && request.cache && (engine.kind === "pglite" || base.length > 0)) {
+        // A base that cannot be kept (the server refused the template) is replayed again next time.
+        image = await engine.snapshot().catch((error: unknown) => {
+          if (!(error instanceof ReplayUnavailableError) || error.why !== "unsupported") throw error;
+          request.log?.warn({ err: error }, "replay: could not keep the base schema");
+          return undefined;
+        });
         if (image)
           await request.cache
             .put(cacheKey, image)

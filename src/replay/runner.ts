@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { homedir } from "node:os";
 import type { Logger } from "pino";
@@ -54,7 +55,9 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
     return verifyByReplay(input, {
       openEngine: (engineOptions) => openReplayEngine({ engine, ...(databaseUrl ? { databaseUrl } : {}) }, { memoryMb: REPLAY_MEMORY_MB, ...engineOptions }),
       tools,
-      ...(engine === "pglite" ? { cache, engineTag: "pglite-0.5.16" } : {}),
+      // PGlite images are files; the external server keeps its bases as template databases, and
+      // the cache holds their names, per server (another server has none of them).
+      ...(engine === "pglite" ? { cache, engineTag: "pglite-0.5.16" } : databaseUrl ? { cache, engineTag: postgresEngineTag(databaseUrl) } : {}),
       ...((run.log ?? options.log) ? { log: run.log ?? options.log } : {}),
       ...(run.signal ? { signal: run.signal } : {}),
     });
@@ -79,6 +82,18 @@ export function replayMaxDeadlineSeconds(env: NodeJS.ProcessEnv): number {
 function withDeadlineAtMost(input: VerifyInput, seconds: number): VerifyInput {
   if (input.config.replay.deadlineSeconds <= seconds) return input;
   return { ...input, config: { ...input.config, replay: { ...input.config.replay, deadlineSeconds: seconds } } };
+}
+
+/** The external server a template marker belongs to: host, port and database, hashed (no credentials). */
+export function postgresEngineTag(databaseUrl: string): string {
+  let where = databaseUrl;
+  try {
+    const url = new URL(databaseUrl);
+    where = `${url.hostname}:${url.port}${url.pathname}`;
+  } catch {
+    // An unparsable URL fails when the engine opens; the tag only needs to be stable.
+  }
+  return `postgres-${createHash("sha256").update(where).digest("hex").slice(0, 16)}`;
 }
 
 function defaultCacheDir(env: NodeJS.ProcessEnv): string {

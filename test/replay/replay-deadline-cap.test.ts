@@ -32,7 +32,8 @@ describe("the operator's cap on the replay deadline", () => {
       ];
       const outcome = await runner.run({ files, changed: new Set(files.map((f) => f.path)), config }, { installationId: 42 });
       expect(outcome.status).toBe("unavailable");
-      expect(outcome.reason).toBe("the replay ran past 5 s, its time limit");
+      // 5 s from the start of the review; what the analysis took before the engine opened comes off it.
+      expect(outcome.reason).toMatch(/^the replay ran past (5|4\.\d) s, its time limit$/);
     },
     60_000,
   );
