@@ -29,7 +29,10 @@ import { headKey, planWorkload, type BenchPullRequest, type Delivery, type Workl
  * The exit code is 1 when a job was lost, a check run was created twice or the drain timed out.
  *
  * Run: npm run bench:webhook-load [-- --webhooks 1000 --rate 50 --installations 100 --concurrency 32
- *   --seed 20260101 --adapters embedded,bullmq --drain-timeout 600 --json --dump FILE]
+ *   --seed 20260101 --adapters embedded,bullmq --drain-timeout 600 --json --dump FILE
+ *   --migration-share 0.1 --redelivery-share 0.05 --push-share 0.05]
+ * One installation's throughput (issue 19): --webhooks 60 --installations 1 --migration-share 1
+ *   --redelivery-share 0 --push-share 0: when every check run is visible and every review posted.
  */
 
 type Adapter = "embedded" | "bullmq";
@@ -43,6 +46,9 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "20260101" },
     adapters: { type: "string", default: "embedded,bullmq" },
     "drain-timeout": { type: "string", default: "600" },
+    "migration-share": { type: "string", default: "0.1" },
+    "redelivery-share": { type: "string", default: "0.05" },
+    "push-share": { type: "string", default: "0.05" },
     json: { type: "boolean", default: false },
     dump: { type: "string" },
   },
@@ -61,6 +67,19 @@ const INSTALLATIONS = positive("installations", args.installations);
 const CONCURRENCY = positive("concurrency", args.concurrency);
 const SEED = positive("seed", args.seed);
 const DRAIN_TIMEOUT_MS = positive("drain-timeout", args["drain-timeout"]) * 1000;
+
+function share(name: string, raw: string | undefined): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new Error(`--${name} must be a number from 0 to 1 (got "${raw}")`);
+  return value;
+}
+
+/** The mix: `--migration-share 1 --redelivery-share 0 --push-share 0 --installations 1` is one installation's reviews only. */
+const MIX = {
+  migrationShare: share("migration-share", args["migration-share"]),
+  redeliveryShare: share("redelivery-share", args["redelivery-share"]),
+  pushShare: share("push-share", args["push-share"]),
+};
 const ADAPTERS = (args.adapters ?? "")
   .split(",")
   .map((a) => a.trim())
@@ -140,6 +159,11 @@ interface AdapterResult {
   redisPeakRssMb?: number;
   checkRuns: { total: number; completed: number; byConclusion: Record<string, number>; superseded: number; reviewFailed: number };
   reviews: { posted: number; expected: number };
+  /**
+   * From the first send: when the check runs of the run became visible on GitHub (created, in
+   * progress) and when its reviews were posted (median and last), from the loopback GitHub's log.
+   */
+  visibleMs: { checkRunsMedian: number; checkRunsAll: number; reviewsMedian: number; reviewsAll: number };
   duplicates: Array<{ deliveryId: string; checkRuns: number }>;
   lost: LostJob[];
   /** Still without a completed check run when the drain timed out, while the queue had work: not (yet) provably lost. */
@@ -147,6 +171,20 @@ interface AdapterResult {
   problems: string[];
   queue: Record<string, number>;
   appLog: LogSummary & { stderrTail: string };
+}
+
+/** When check runs were created and reviews posted (answered 2xx), in ms from `t0Epoch`; the warm-up left out. */
+function visibleTimes(github: LoopbackGitHub, t0Epoch: number): AdapterResult["visibleMs"] {
+  const times = (operationId: string): number[] =>
+    github
+      .requestsTo(operationId)
+      .filter((r) => !r.path.includes(`/repos/${WARMUP_OWNER}/`) && r.status !== undefined && r.status < 300)
+      .map((r) => r.time + (r.durationMs ?? 0) - t0Epoch)
+      .sort((a, b) => a - b);
+  const checks = times("checks/create");
+  const reviews = times("pulls/create-review");
+  const middle = (values: number[]) => values[Math.floor((values.length - 1) / 2)] ?? 0;
+  return { checkRunsMedian: middle(checks), checkRunsAll: checks.at(-1) ?? 0, reviewsMedian: middle(reviews), reviewsAll: reviews.at(-1) ?? 0 };
 }
 
 /** The check runs of one head commit per delivery, from one pass over the loopback GitHub's list. */
@@ -472,6 +510,7 @@ async function runAdapter(adapter: Adapter, workload: Workload, redisBinary: str
       ...(redisRss !== undefined ? { redisPeakRssMb: Number(mb(redisRss)) } : {}),
       checkRuns: { total, completed, byConclusion, superseded, reviewFailed },
       reviews: { posted: reviews, expected: expectedReviews },
+      visibleMs: visibleTimes(github, Date.now() - (performance.now() - t0)),
       duplicates,
       lost,
       pending: notYet,
@@ -559,6 +598,11 @@ function render(results: AdapterResult[], skipped: string[], workload: Workload)
         (r) => `${r.drain.timedOut ? ">" : ""}${(r.drain.afterLastSendMs / 1000).toFixed(1)}${r.drain.timedOut ? " TIMEOUT" : ""}`,
       ),
       row("drain from first send (s)", (r) => (r.drain.fromFirstSendMs / 1000).toFixed(1)),
+      row(
+        "check runs visible, median / all (s)",
+        (r) => `${(r.visibleMs.checkRunsMedian / 1000).toFixed(1)} / ${(r.visibleMs.checkRunsAll / 1000).toFixed(1)}`,
+      ),
+      row("reviews posted, median / all (s)", (r) => `${(r.visibleMs.reviewsMedian / 1000).toFixed(1)} / ${(r.visibleMs.reviewsAll / 1000).toFixed(1)}`),
       row("jobs/s (first send to drained)", (r) => r.drain.jobsPerSecond.toFixed(1)),
       row("pending at timeout", (r) => (r.drain.timedOut ? String(r.drain.pendingAtTimeout) : "-")),
       row("  at that rate, done in (s)", (r) => (r.drain.estimatedRestSeconds === undefined ? "-" : `~${r.drain.estimatedRestSeconds.toFixed(0)} more`)),
@@ -633,7 +677,7 @@ function render(results: AdapterResult[], skipped: string[], workload: Workload)
 }
 
 async function main(): Promise<number> {
-  const workload = planWorkload({ webhooks: WEBHOOKS, installations: INSTALLATIONS, seed: SEED, migrationShare: 0.1, redeliveryShare: 0.05, pushShare: 0.05 });
+  const workload = planWorkload({ webhooks: WEBHOOKS, installations: INSTALLATIONS, seed: SEED, ...MIX });
   const results: AdapterResult[] = [];
   const skipped: string[] = [];
   const redisBinary = ADAPTERS.includes("bullmq") ? redisServerBinary() : undefined;
