@@ -45,6 +45,17 @@ const POWERFUL_ROLES = [
 /** The admin's own short sessions in a template or a clone: connect and statements. */
 const ADMIN_CONNECT_MS = 30_000;
 
+/**
+ * Every role `$1` reaches through pg_auth_members, following every row whatever its options: up to
+ * 15 a row is a membership (inherited or not); from 16 a row may grant only ADMIN, only SET or
+ * neither INHERIT nor SET, and each of those still lets the member act as or grant itself the role.
+ */
+export const REACHABLE_ROLES_SQL = `WITH RECURSIVE reach(oid) AS (
+         SELECT oid FROM pg_roles WHERE rolname = $1
+         UNION SELECT m.roleid FROM pg_auth_members m JOIN reach ON m.member = reach.oid)
+       SELECT r.rolname AS name, r.rolsuper AS super, r.rolreplication AS replication, r.rolbypassrls AS bypassrls
+       FROM pg_roles r JOIN reach USING (oid) WHERE r.rolname <> $1 ORDER BY r.rolname`;
+
 export interface ReplayIdentity {
   /** The role's and the database's name. */
   name: string;
@@ -141,14 +152,7 @@ export class ReplayAdmin {
 
   /** Every role the given one reaches through pg_auth_members, whatever the grant's options. */
   async reachableRoles(name: string): Promise<ReachedRole[]> {
-    const { rows } = await this.#client.query<ReachedRole>(
-      `WITH RECURSIVE reach(oid) AS (
-         SELECT oid FROM pg_roles WHERE rolname = $1
-         UNION SELECT m.roleid FROM pg_auth_members m JOIN reach ON m.member = reach.oid)
-       SELECT r.rolname AS name, r.rolsuper AS super, r.rolreplication AS replication, r.rolbypassrls AS bypassrls
-       FROM pg_roles r JOIN reach USING (oid) WHERE r.rolname <> $1 ORDER BY r.rolname`,
-      [name],
-    );
+    const { rows } = await this.#client.query<ReachedRole>(REACHABLE_ROLES_SQL, [name]);
     return rows;
   }
 

@@ -60,7 +60,7 @@ describe("the required check with the default configuration", () => {
 
     const [check] = github.checkRuns({ head_sha: sha });
     expect(check?.name).toBe("data-engineer");
-    expect(check?.conclusion, check?.output.summary).toBe("failure");
+    expect(check?.conclusion, check?.output.summary ?? undefined).toBe("failure");
 
     const [review] = github.reviews(number);
     expect(review?.body.split("\n")[0]).toMatch(/^## data-engineer Handoff Report/);
