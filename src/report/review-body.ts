@@ -206,8 +206,14 @@ function outcomeOf(input: ReviewBodyInput, findings: readonly Finding[], counts:
       validation: "failed: the data-engineer agent's validation failed (no analyser error)",
     };
   const warnings = counts.warning > 0 ? `; ${plural(counts.warning, "warning")} to consider` : "";
-  if (coverage === "failure") return { coverage, status: `failed — the review did not complete${warnings}`, validation: "skipped: the review did not complete" };
-  if (coverage === "partial") return { coverage, status: `partial — no error in what was reviewed${partly.replace("; partial review", "")}${warnings}`, validation: `passed for what was reviewed: no errors${warnings}` };
+  if (coverage === "failure")
+    return { coverage, status: `failed — the review did not complete${warnings}`, validation: "skipped: the review did not complete" };
+  if (coverage === "partial")
+    return {
+      coverage,
+      status: `partial — no error in what was reviewed${partly.replace("; partial review", "")}${warnings}`,
+      validation: `passed for what was reviewed: no errors${warnings}`,
+    };
   return { coverage, status: `passed — no errors${warnings}`, validation: `passed: no errors${warnings}` };
 }
 
@@ -327,11 +333,7 @@ function downstreamContext(input: ReviewBodyInput): string {
     (t) => `existing table ${inlineCode(t)} is changed or locked: code and jobs using it run against the new schema after deploy`,
   );
   const notes = [...new Set(statementsOf(input.analysis).flatMap((s) => s.locks.notes ?? []))].map(plainText);
-  const assumptions = [
-    tableSizesAssumption(input.tableRows),
-    "an unqualified name is taken to be in the public schema",
-    ...notes,
-  ];
+  const assumptions = [tableSizesAssumption(input.tableRows), "an unqualified name is taken to be in the public schema", ...notes];
   const warnings = up.map((s) => lockWarning(s, input.tableRows)).filter((w): w is string => w !== undefined);
   const agent = input.agent?.report?.part2;
   return [

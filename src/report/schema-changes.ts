@@ -119,7 +119,10 @@ export function statementChanges(statement: AnalyzedStatement): string[] {
     out.push(`${drop.kind ?? "object"} ${inlineCode(name)} dropped${drop.cascade ? " (CASCADE)" : ""}`);
   }
   for (const rename of renames) {
-    const from = rename.table && (rename.family === "column" || rename.family === "constraint" || rename.family === "trigger") ? `${rename.table}.${rename.from}` : rename.from;
+    const from =
+      rename.table && (rename.family === "column" || rename.family === "constraint" || rename.family === "trigger")
+        ? `${rename.table}.${rename.from}`
+        : rename.from;
     out.push(`${rename.family} ${inlineCode(from)} renamed to ${inlineCode(rename.to)}`);
   }
   return out;

@@ -182,7 +182,11 @@ describe("selectInlineComments", () => {
 
   it("shows one suggestion per comment: the most severe exact fix; the others as SQL", () => {
     const base = byRuleAt("require-concurrent-index", 1);
-    const second: Finding = { ...byRuleAt("require-lock-timeout", 1), severity: "warning", fix: { title: "other", line: 1, endLine: 1, replacement: "SELECT 2;" } };
+    const second: Finding = {
+      ...byRuleAt("require-lock-timeout", 1),
+      severity: "warning",
+      fix: { title: "other", line: 1, endLine: 1, replacement: "SELECT 2;" },
+    };
     const first: Finding = { ...base, severity: "error" };
     const [comment] = selectInlineComments([second, first], anchorsFor(newFilePatch(5)), { max: 50, alreadyPosted: new Set(), ...grouped }).inline;
     const body = comment?.body ?? "";

@@ -185,7 +185,14 @@ describe("renderReviewBody", () => {
       merged: 0,
     };
     const report = {
-      part1: { status: "partial" as const, objectiveAchieved: "Partial report", decisionsMade: [], validation: "skipped" as const, errors: [], scopeDeviations: [] },
+      part1: {
+        status: "partial" as const,
+        objectiveAchieved: "Partial report",
+        decisionsMade: [],
+        validation: "skipped" as const,
+        errors: [],
+        scopeDeviations: [],
+      },
       part2: { keyInterfacesIntroduced: [], patternsEstablished: [], integrationPoints: [], assumptions: [], warnings: [] },
     };
     const analysis = analyse(SQL);
@@ -193,7 +200,9 @@ describe("renderReviewBody", () => {
     expect(stopped).not.toContain("read the repository at the head commit");
     expect(stopped).toContain("stopped after 2 turns before it finished its report (`max_turns`: no report after 2 turns)");
     expect(stopped).toMatch(/- \*\*Status\*\*: .*partial review: the data-engineer agent did not finish/);
-    const finished = renderReviewBody(input(analysis, undefined, { agent: { ...agent, reason: "goal", report: { ...report, part1: { ...report.part1, status: "success" as const } } } }));
+    const finished = renderReviewBody(
+      input(analysis, undefined, { agent: { ...agent, reason: "goal", report: { ...report, part1: { ...report.part1, status: "success" as const } } } }),
+    );
     expect(finished).toContain("read the repository at the head commit in 2 turns");
   });
 
