@@ -410,7 +410,9 @@ export function renderReviewBody(input: ReviewBodyInput): string {
     ]
       .filter((l) => l !== "")
       .join("\n"),
-  ].join("\n\n");
+  ]
+    .filter((p) => p !== "")
+    .join("\n\n");
   const fixed = [head, taskReport(input, findings), downstreamContext(input)];
 
   const tableHead = "| Severity | Rule | Where | What |\n| --- | --- | --- | --- |";

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { installedDocsUrl } from "../../src/report/docs-url.js";
-import { renderInlineComment, selectInlineComments } from "../../src/report/inline-comments.js";
+import { SEVERITY_LABEL, renderInlineComment, selectInlineComments } from "../../src/report/inline-comments.js";
 import { commentableLines, type DiffAnchors } from "../../src/report/diff-anchors.js";
 import { findingMarker, fingerprint, markerSeal, markersIn, sealMarker, statementFor, statementTextFor } from "../../src/report/fingerprint.js";
 import { analyzeMigrations, type AnalysisResult } from "../../src/rules/engine.js";
@@ -58,7 +58,7 @@ describe("renderInlineComment", () => {
     expect(body.includes("```suggestion")).toBe(block.startsWith("```suggestion"));
     expect(body).toContain(`[\`require-concurrent-index\`](${installedDocsUrl()}require-concurrent-index.md)`);
     expect(body).not.toContain("](docs/");
-    expect(body).toMatch(/^\*\*(Error|Warning|Note)\*\*/);
+    expect(body).toMatch(new RegExp(`^\\*\\*(${Object.values(SEVERITY_LABEL).join("|")})\\*\\*`));
     expect(markersIn(sealMarker(body, SEAL), SEAL)).toEqual(["f".repeat(64)]);
   });
 
