@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { AnalysisResult } from "../rules/engine.js";
-import type { Finding } from "../rules/types.js";
+import type { AnalyzedStatement, Finding } from "../rules/types.js";
 
 /**
  * A finding's identity across pushes: the file, the rule and the statement it is about, but not
@@ -78,16 +78,21 @@ export function fingerprint(finding: Pick<Finding, "path" | "rule" | "message" |
   return finding.origin === "agent" ? `${AGENT_FINGERPRINT_PREFIX}${hash}` : replay ? `${REPLAY_FINGERPRINT_PREFIX}${hash}` : hash;
 }
 
-/** The text of the statement a finding is about: the statement of its file that contains its line. */
-export function statementTextFor(analysis: AnalysisResult, finding: Pick<Finding, "path" | "line">): string | undefined {
+/** The statement a finding is about: the statement of its file that contains its line. */
+export function statementFor(analysis: AnalysisResult, finding: Pick<Finding, "path" | "line">): AnalyzedStatement | undefined {
   for (const migration of analysis.migrations) {
     for (const section of migration.sections) {
       if (section.section.path !== finding.path) continue;
       const statement = section.statements.find((s) => s.line <= finding.line && finding.line <= s.endLine);
-      if (statement) return statement.text;
+      if (statement) return statement;
     }
   }
   return undefined;
+}
+
+/** The text of the statement a finding is about (see statementFor). */
+export function statementTextFor(analysis: AnalysisResult, finding: Pick<Finding, "path" | "line">): string | undefined {
+  return statementFor(analysis, finding)?.text;
 }
 
 /**
@@ -101,21 +106,27 @@ export function statementTextFor(analysis: AnalysisResult, finding: Pick<Finding
  * The renderer writes the unsealed marker; the GitHub client seals it as it posts the comment
  * (it holds the key), and reads back only sealed markers of the app's own comments. Unsealed
  * markers of earlier versions are ignored: their findings are posted once more, then sealed.
+ *
+ * One comment speaks for every finding on its statement, so a marker lists their fingerprints,
+ * comma-separated, under one seal of the whole list. A list of one is the marker of earlier
+ * versions, sealed the same way: their comments stay readable.
  */
 const FINGERPRINT = "(?:agent-|replay-)?[0-9a-f]{64}";
-const UNSEALED_MARKER = new RegExp(`^<!-- data-engineer:finding=(${FINGERPRINT}) -->$`);
-const SEALED_MARKER = new RegExp(`^<!-- data-engineer:finding=(${FINGERPRINT}) --><!-- data-engineer:seal=([0-9a-f]{32}) -->$`);
+const FINGERPRINTS = `${FINGERPRINT}(?:,${FINGERPRINT})*`;
+const UNSEALED_MARKER = new RegExp(`^<!-- data-engineer:finding=(${FINGERPRINTS}) -->$`);
+const SEALED_MARKER = new RegExp(`^<!-- data-engineer:finding=(${FINGERPRINTS}) --><!-- data-engineer:seal=([0-9a-f]{32}) -->$`);
 /** 128 bits of HMAC-SHA256: forging one is a 2^128 guess, and a marker stays short. */
 const SEAL_HEX_LENGTH = 32;
 
-/** The unsealed marker the renderer writes as a comment's last line. */
-export function findingMarker(fp: string): string {
-  return `<!-- data-engineer:finding=${fp} -->`;
+/** The unsealed marker the renderer writes as a comment's last line: the fingerprints of every finding the comment is about. */
+export function findingMarker(fps: string | readonly string[]): string {
+  return `<!-- data-engineer:finding=${typeof fps === "string" ? fps : fps.join(",")} -->`;
 }
 
 /** Seals markers for one pull request. The key stays in a closure: no property of it holds the key, so logging it shows nothing. */
 export interface MarkerSeal {
-  seal(fp: string): string;
+  /** The seal of a marker's fingerprint list, as written in it (comma-separated). */
+  seal(fingerprints: string): string;
 }
 
 /** What a seal binds a marker to: markers of one pull request are not trusted on another, nor in another repository. */
@@ -140,16 +151,16 @@ function lastLine(body: string): { head: string; line: string } {
 /** The body with its last line, when it is an unsealed marker, sealed; any other body unchanged. */
 export function sealMarker(body: string, seal: MarkerSeal): string {
   const { head, line } = lastLine(body);
-  const fp = UNSEALED_MARKER.exec(line)?.[1];
-  return fp === undefined ? body : `${head}${findingMarker(fp)}<!-- data-engineer:seal=${seal.seal(fp)} -->`;
+  const list = UNSEALED_MARKER.exec(line)?.[1];
+  return list === undefined ? body : `${head}${findingMarker(list)}<!-- data-engineer:seal=${seal.seal(list)} -->`;
 }
 
-/** The fingerprint a comment's last line marks with a valid seal; none for markers anywhere else, unsealed or sealed for another pull request. */
+/** The fingerprints a comment's last line marks with a valid seal; none for markers anywhere else, unsealed or sealed for another pull request. */
 export function markersIn(body: string, seal: MarkerSeal): string[] {
   const match = SEALED_MARKER.exec(lastLine(body).line);
-  const fp = match?.[1];
+  const list = match?.[1];
   const given = match?.[2];
-  if (fp === undefined || given === undefined) return [];
-  const expected = Buffer.from(seal.seal(fp), "hex");
-  return timingSafeEqual(expected, Buffer.from(given, "hex")) ? [fp] : [];
+  if (list === undefined || given === undefined) return [];
+  const expected = Buffer.from(seal.seal(list), "hex");
+  return timingSafeEqual(expected, Buffer.from(given, "hex")) ? list.split(",") : [];
 }

@@ -2,17 +2,18 @@ import type { AnalysisResult, MigrationAnalysis } from "../rules/engine.js";
 import type { AnalyzedStatement, Finding, Severity } from "../rules/types.js";
 import { typeText } from "../sql/column-types.js";
 import type { NewColumn } from "../sql/effects.js";
-import { blockedTraffic, LOCK_MODE_SQL } from "../sql/lock-modes.js";
-import { statementBlocks, type RelationLock } from "../sql/locks.js";
+import { LOCK_MODE_SQL } from "../sql/lock-modes.js";
 import { SEVERITY_LABEL, compareFindings, plainText, type InlineSelection } from "./inline-comments.js";
 import { inlineCode, joinWithinBudget, plural } from "./markdown.js";
 import { redactSecrets } from "./redact.js";
+import { schemaChanges } from "./schema-changes.js";
+import { blocksText, existingLocks, lockSummary, relationName } from "./statement-locks.js";
 
 /**
  * The body of the pull-request review: a Handoff Report (Task Report, Downstream Context) built
  * only from the deterministic analysis, the findings that are not inline comments, and what each
  * statement locks. GitHub rejects bodies over 65,536 characters, so the body is kept ≤ 65,000 and
- * its lowest-priority parts (lock summaries, then notes) go first, with a line saying what was cut.
+ * its lowest-priority parts (lock summaries, then policy findings) go first, with a line saying what was cut.
  */
 
 export const REVIEW_BODY_LIMIT = 65_000;
@@ -24,13 +25,15 @@ export interface ReviewBodyInput {
   reviewedFiles: readonly string[];
   /** Relevant files not reviewed, and why (too large, unreadable, not listed by GitHub, …); `outOfScope`: another SQL dialect, left out on purpose. */
   notReviewed: ReadonlyArray<{ path: string; reason: string; outOfScope?: boolean }>;
-  /** Findings of the previous review that are gone now. */
-  resolved: number;
+  /** Findings of the previous review that are gone now; undefined on a first review (nothing to compare with). */
+  resolved?: number;
   headSha: string;
   /** The data-engineer agent's run, when the agent ran. */
   agent?: AgentView;
   /** What the replay in a real Postgres did, when it was asked for (one sentence). */
   replay?: string;
+  /** Configured row counts by table name (`tables:` in the configuration): named in the assumptions, and lock durations estimated from them. */
+  tableRows?: ReadonlyMap<string, number>;
 }
 
 /** The agent's Handoff Report fields (the model fills them; they are rendered here, as text). */
@@ -53,8 +56,10 @@ export interface AgentHandoff {
 }
 
 export interface AgentView {
-  /** Present when the agent finished with its report. */
+  /** Present when the agent finished with its report, or stopped with a partial one (`partial`). */
   report?: AgentHandoff;
+  /** The report was assembled from what the agent had read when a limit stopped it: it did not finish. */
+  partial?: boolean;
   /** Why the run ended: goal, max_turns, timeout, aborted, budget, error. */
   reason: string;
   detail?: string;
@@ -97,12 +102,14 @@ function shortSql(text: string, max = 60): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-function relationName(lock: { relation: string; schema?: string }): string {
-  return lock.schema ? `${lock.schema}.${lock.relation}` : lock.relation;
-}
-
 function allFindings(selection: InlineSelection): Finding[] {
-  return [...selection.inline.map((c) => c.finding), ...selection.outsideDiff, ...selection.overCap, ...selection.skippedAsPosted].sort(compareFindings);
+  return [
+    ...selection.inline.flatMap((c) => c.findings),
+    ...selection.outsideDiff,
+    ...selection.overCap,
+    ...selection.skippedAsPosted,
+    ...selection.policy,
+  ].sort(compareFindings);
 }
 
 function statementsOf(analysis: AnalysisResult, direction?: "up" | "down"): AnalyzedStatement[] {
@@ -160,48 +167,102 @@ function severityCounts(findings: readonly Finding[]): Record<Severity, number> 
 
 const ERROR_REASON = /unread|could not|couldn't|cannot|failed|error/i;
 
+/** The review's outcome in plain words: status and validation say the same thing, in the same terms. */
+interface Outcome {
+  /** How far the review got: whole, partial (files missed, syntax errors, an agent that stopped), or nothing read. */
+  coverage: "success" | "partial" | "failure";
+  status: string;
+  validation: string;
+}
+
+function outcomeOf(input: ReviewBodyInput, findings: readonly Finding[], counts: Record<Severity, number>): Outcome {
+  const syntax = findings.filter((f) => f.rule === "syntax-error").length;
+  // Files of another SQL dialect are out of scope: listed below, they do not make the review partial.
+  const missed = input.notReviewed.filter((n) => n.outOfScope !== true).length;
+  const ownCoverage = input.reviewedFiles.length === 0 && missed > 0 ? "failure" : missed > 0 || syntax > 0 ? "partial" : "success";
+  const agent = input.agent?.report?.part1;
+  // The agent may report a worse status than the analyser's, never a better one.
+  const coverage = agent && STATUS_RANK[agent.status] > STATUS_RANK[ownCoverage] ? agent.status : ownCoverage;
+  const errors = findings.filter((f) => f.severity === "error" && !f.acknowledged).length;
+  const gaps = [
+    missed > 0 ? `${plural(missed, "file")} not reviewed` : "",
+    syntax > 0 ? plural(syntax, "syntax error") : "",
+    coverage !== ownCoverage || input.agent?.partial === true ? "the data-engineer agent did not finish" : "",
+  ].filter((g) => g !== "");
+  const partly = coverage === "partial" && gaps.length > 0 ? `; partial review: ${gaps.join(", ")}` : coverage === "partial" ? "; partial review" : "";
+  if (input.reviewedFiles.length === 0)
+    return { coverage, status: "failed — no migration file could be reviewed", validation: "skipped: no migration file was read" };
+  if (errors > 0)
+    return {
+      coverage,
+      status: `changes requested — ${plural(errors, "error")} must be fixed before merge${partly}`,
+      validation: `failed: ${plural(errors, "error")}`,
+    };
+  // An error the analyser found fails validation whatever the agent says; the agent can fail it too.
+  if (agent?.validation === "fail")
+    return {
+      coverage,
+      status: `changes requested — the data-engineer agent's validation failed${partly}`,
+      validation: "failed: the data-engineer agent's validation failed (no analyser error)",
+    };
+  const warnings = counts.warning > 0 ? `; ${plural(counts.warning, "warning")} to consider` : "";
+  if (coverage === "failure")
+    return { coverage, status: `failed — the review did not complete${warnings}`, validation: "skipped: the review did not complete" };
+  if (coverage === "partial")
+    return {
+      coverage,
+      status: `partial — no error in what was reviewed${partly.replace("; partial review", "")}${warnings}`,
+      validation: `passed for what was reviewed: no errors${warnings}`,
+    };
+  return { coverage, status: `passed — no errors${warnings}`, validation: `passed: no errors${warnings}` };
+}
+
+/** What the agent's run contributed, in words that say whether it finished. */
+function agentDecisions(view: AgentView | undefined): string[] {
+  if (!view) return [];
+  const stopped = `${inlineCode(view.reason)}${view.detail ? `: ${plainText(view.detail)}` : ""}`;
+  const added = view.merged > 0 ? ` and added to ${plural(view.merged, "analyser finding")}` : "";
+  const run =
+    view.report && view.partial !== true
+      ? `The data-engineer agent (${inlineCode(view.model)}) read the repository at the head commit in ${plural(view.turns, "turn")}${added}.`
+      : view.report
+        ? `The data-engineer agent (${inlineCode(view.model)}) stopped after ${plural(view.turns, "turn")} before it finished its report (${stopped}); its partial report keeps what it had read and the valid findings it had submitted${added}.`
+        : `The data-engineer agent did not finish (${stopped}); this report is the analyser's alone.`;
+  return [
+    run,
+    ...(view.unavailableTools.length > 0
+      ? [`Not available to the agent in this read-only review: ${view.unavailableTools.map(inlineCode).join(", ")} (listed in its definition).`]
+      : []),
+    ...(view.refusedTools.length > 0 ? [`The agent called ${view.refusedTools.map(inlineCode).join(", ")}, which were refused.`] : []),
+  ];
+}
+
 function taskReport(input: ReviewBodyInput, findings: readonly Finding[]): string {
   const counts = severityCounts(findings);
   const statements = statementsOf(input.analysis);
   const syntax = findings.filter((f) => f.rule === "syntax-error");
   const unreadable = input.notReviewed.filter((n) => ERROR_REASON.test(n.reason));
-  // Files of another SQL dialect are out of scope: listed below, they do not make the review partial.
   const missed = input.notReviewed.filter((n) => n.outOfScope !== true);
-  const ownStatus = input.reviewedFiles.length === 0 && missed.length > 0 ? "failure" : missed.length > 0 || syntax.length > 0 ? "partial" : "success";
+  const outcome = outcomeOf(input, findings, counts);
   const agent = input.agent?.report?.part1;
-  // The agent may report a worse status than the analyser's, never a better one.
-  const status = agent && STATUS_RANK[agent.status] > STATUS_RANK[ownStatus] ? agent.status : ownStatus;
   const objective = agent
     ? modelText(agent.objectiveAchieved)
-    : status === "success"
+    : outcome.coverage === "success"
       ? `Review the ${plural(input.reviewedFiles.length, "migration file")} this pull request changes for deployment risks: fully met.`
-      : status === "partial"
+      : outcome.coverage === "partial"
         ? `Review the migration files this pull request changes for deployment risks: partly met (${plural(missed.length, "file")} not reviewed, ${plural(syntax.length, "syntax error")}).`
         : "Review the migration files this pull request changes for deployment risks: not met, no file could be reviewed.";
-  const ownValidation = input.reviewedFiles.length === 0 ? "skipped" : findings.some((f) => f.severity === "error" && !f.acknowledged) ? "fail" : "pass";
-  // An error the analyser found fails validation whatever the agent says.
-  const validation = ownValidation === "pass" && agent?.validation === "fail" ? "fail" : ownValidation;
   const s = input.findings;
-  const view = input.agent;
-  const agentDecisions = view
-    ? [
-        view.report
-          ? `The data-engineer agent (${inlineCode(view.model)}) read the repository at the head commit in ${plural(view.turns, "turn")}${view.merged > 0 ? ` and added to ${plural(view.merged, "analyser finding")}` : ""}.`
-          : `The data-engineer agent did not finish (${inlineCode(view.reason)}${view.detail ? `: ${plainText(view.detail)}` : ""}); this report is the analyser's alone.`,
-        ...(view.unavailableTools.length > 0
-          ? [`Not available to the agent in this read-only review: ${view.unavailableTools.map(inlineCode).join(", ")} (listed in its definition).`]
-          : []),
-        ...(view.refusedTools.length > 0 ? [`The agent called ${view.refusedTools.map(inlineCode).join(", ")}, which were refused.`] : []),
-      ]
-    : [];
+  const inlineFindings = s.inline.reduce((n, c) => n + c.findings.length, 0);
   const decisions = [
-    `${plural(s.inline.length, "finding")} posted as inline comments; ${plural(s.outsideDiff.length, "finding")} outside the diff and ${plural(s.overCap.length, "finding")} over the inline cap are listed in this body.`,
+    `${plural(s.inline.length, "inline comment")} posted, one per statement (${plural(inlineFindings, "finding")}); ${plural(s.outsideDiff.length, "finding")} outside the diff and ${plural(s.overCap.length, "finding")} over the inline cap are listed in this body.`,
+    ...(s.policy.length > 0 ? [`${plural(s.policy.length, "policy finding")} listed in this body, not inline.`] : []),
     ...(s.skippedAsPosted.length > 0 ? [`${plural(s.skippedAsPosted.length, "finding")} already commented on in an earlier review: not repeated inline.`] : []),
     input.replay && input.replay.startsWith("Replay:") && !input.replay.startsWith("Replay: not run")
       ? "Lock modes, rewrites and scans come from the statement-level lock model, checked against the locks the replay read from Postgres."
       : "Lock modes, rewrites and scans come from the statement-level lock model, not from a live database.",
     ...(input.replay ? [plainText(input.replay)] : []),
-    ...agentDecisions,
+    ...agentDecisions(input.agent),
   ];
   const decisionItems = withAgentItems(decisions, agent?.decisionsMade);
   const errors = withAgentItems(
@@ -217,34 +278,36 @@ function taskReport(input: ReviewBodyInput, findings: readonly Finding[]): strin
   );
   return [
     "### Part 1 — Task Report",
-    `- **Status**: ${status}`,
+    `- **Status**: ${outcome.status}`,
     `- **Objective Achieved**: ${objective}`,
     `- **Files Created / Modified / Deleted**: a review changes no files; migrations reviewed:${bulletList(input.reviewedFiles.map(inlineCode), 6_000, "file")}`,
+    `- **Schema Objects Created / Changed** (by the up migrations): ${listOrNone(schemaChanges(statements), 6_000, "object")}`,
     `- **Decisions Made**:${bulletList(decisionItems, 4_000, "decision")}`,
-    `- **Validation**: ${validation}`,
-    `- **Validation Output**: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.note, "note")} in ${plural(input.analysis.migrations.length, "migration")} (${plural(statements.length, "statement")} analysed)`,
+    `- **Validation**: ${outcome.validation}`,
+    `- **Validation Output**: ${countsText(counts)} in ${plural(input.analysis.migrations.length, "migration")} (${plural(statements.length, "statement")} analysed)`,
     `- **Errors**: ${errors.length === 0 ? "none" : bulletList(errors, 4_000, "error")}`,
     `- **Scope Deviations**: ${deviations.length === 0 ? "none" : bulletList(deviations, 4_000, "file")}`,
   ].join("\n");
 }
 
-/** Locks on relations that existed before the migration: a table created earlier in it is new and unused. */
-function existingLocks(statement: AnalyzedStatement): RelationLock[] {
-  return statement.locks.locks.filter((l) => !l.created && !l.unused && !statement.createdRelations.has(l.relation));
+/** "2 errors, 1 warning, 3 policy findings". */
+function countsText(counts: Record<Severity, number>): string {
+  return `${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.note, "policy finding")}`;
 }
 
-function lockWarning(statement: AnalyzedStatement): string | undefined {
-  const existing = existingLocks(statement);
-  if (existing.length === 0) return undefined;
-  const blocks = statementBlocks({ ...statement.locks, locks: existing });
-  if (!blocks.reads && !blocks.writes && !statement.locks.rewrites && !statement.locks.scans) return undefined;
-  const effects = [
-    blocks.reads ? "blocks reads and writes" : blocks.writes ? "blocks writes" : "",
-    statement.locks.rewrites ? "rewrites the table" : "",
-    statement.locks.scans ? "scans the table" : "",
-  ].filter((e) => e !== "");
-  const locks = existing.map((l) => `${LOCK_MODE_SQL[l.mode]} on ${inlineCode(relationName(l))}`).join(", ");
-  return `${inlineCode(`${statement.path}:${statement.line}`)} ${inlineCode(shortSql(statement.text))}: ${locks}; ${effects.join(", ")}`;
+/** The assumption on table sizes: which tables have configured rows, or that none has. */
+function tableSizesAssumption(tableRows: ReadonlyMap<string, number> | undefined): string {
+  if (!tableRows || tableRows.size === 0)
+    return "table sizes are unknown unless configured in .github/data-engineer.yml: lock and rewrite durations are not estimated from data";
+  const NAMED = 20;
+  const sizes = [...tableRows].slice(0, NAMED).map(([table, rows]) => `${inlineCode(table)} ${rows.toLocaleString("en-US")} rows`);
+  const more = tableRows.size > NAMED ? ` and ${tableRows.size - NAMED} more` : "";
+  return `table sizes as configured in .github/data-engineer.yml: ${sizes.join(", ")}${more}; lock and rewrite durations on these tables are estimated from them, other tables' sizes are unknown`;
+}
+
+function lockWarning(statement: AnalyzedStatement, tableRows: ReadonlyMap<string, number> | undefined): string | undefined {
+  const summary = lockSummary(statement, tableRows);
+  return summary === undefined ? undefined : `${inlineCode(`${statement.path}:${statement.line}`)} ${inlineCode(shortSql(statement.text))}: ${summary}`;
 }
 
 function downstreamContext(input: ReviewBodyInput): string {
@@ -270,12 +333,8 @@ function downstreamContext(input: ReviewBodyInput): string {
     (t) => `existing table ${inlineCode(t)} is changed or locked: code and jobs using it run against the new schema after deploy`,
   );
   const notes = [...new Set(statementsOf(input.analysis).flatMap((s) => s.locks.notes ?? []))].map(plainText);
-  const assumptions = [
-    "table sizes are unknown unless configured in .github/data-engineer.yml: lock and rewrite durations are not estimated from data",
-    "an unqualified name is taken to be in the public schema",
-    ...notes,
-  ];
-  const warnings = up.map(lockWarning).filter((w): w is string => w !== undefined);
+  const assumptions = [tableSizesAssumption(input.tableRows), "an unqualified name is taken to be in the public schema", ...notes];
+  const warnings = up.map((s) => lockWarning(s, input.tableRows)).filter((w): w is string => w !== undefined);
   const agent = input.agent?.report?.part2;
   return [
     "### Part 2 — Downstream Context",
@@ -291,17 +350,12 @@ function findingRow(f: Finding): string {
   return `| ${SEVERITY_LABEL[f.severity]} | ${cellCode(f.rule)} | ${cellCode(`${f.path}:${f.line}`)} | ${plainText(f.message)} |`;
 }
 
-function outsideItem(f: Finding): string {
-  return `- **${SEVERITY_LABEL[f.severity]}** ${inlineCode(f.rule)} at ${inlineCode(`${f.path}:${f.line}`)}: ${plainText(f.message)}${f.help ? ` ${plainText(f.help)}` : ""}`;
+function policyItem(f: Finding): string {
+  return `- ${inlineCode(f.rule)} at ${inlineCode(`${f.path}:${f.line}`)}: ${plainText(f.message)}`;
 }
 
-function blocksText(lock: RelationLock, isNew: boolean): string {
-  if (isNew || lock.unused) return "nothing";
-  const b = blockedTraffic(lock.indexes ?? lock.mode);
-  const own = blockedTraffic(lock.mode);
-  const reads = b.reads || own.reads;
-  const writes = b.writes || own.writes;
-  return reads ? "reads, writes" : writes ? "writes" : "nothing";
+function outsideItem(f: Finding): string {
+  return `- **${SEVERITY_LABEL[f.severity]}** ${inlineCode(f.rule)} at ${inlineCode(`${f.path}:${f.line}`)}: ${plainText(f.message)}${f.help ? ` ${plainText(f.help)}` : ""}`;
 }
 
 function lockRows(migration: MigrationAnalysis): string[] {
@@ -322,7 +376,9 @@ function lockRows(migration: MigrationAnalysis): string[] {
 /** One line on the agent's run, under the summary. */
 export function agentLine(agent: AgentView): string {
   const usage = `${agent.tokensIn.toLocaleString("en-US")} tokens in, ${agent.tokensOut.toLocaleString("en-US")} out`;
-  if (agent.report) return `Agent: ${inlineCode(agent.model)}, ${plural(agent.turns, "turn")}, ${usage}.`;
+  if (agent.report && agent.partial !== true) return `Agent: ${inlineCode(agent.model)}, ${plural(agent.turns, "turn")}, ${usage}.`;
+  if (agent.report)
+    return `The data-engineer agent stopped after ${plural(agent.turns, "turn")} before it finished (${inlineCode(agent.reason)}${agent.detail ? `: ${plainText(agent.detail)}` : ""}); its partial report is included (${usage}).`;
   return `The data-engineer agent did not finish (${inlineCode(agent.reason)}${agent.detail ? `: ${plainText(agent.detail)}` : ""}); this review is the analyser's alone (${usage}).`;
 }
 
@@ -341,31 +397,33 @@ export function renderReviewBody(input: ReviewBodyInput): string {
   const summary =
     findings.length === 0
       ? `No problems found in ${plural(input.analysis.migrations.length, "migration")}.`
-      : `${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.note, "note")} in ${plural(input.analysis.migrations.length, "migration")}.`;
+      : `${countsText(counts)} in ${plural(input.analysis.migrations.length, "migration")}.`;
   const head = [
-    `## data-engineer review of ${inlineCode(input.headSha.slice(0, 12))}`,
+    `## data-engineer Handoff Report\n\nReview of the head commit ${inlineCode(input.headSha.slice(0, 12))}.`,
     summary,
     [
       s.overCap.length > 0 ? `${plural(s.overCap.length, "more finding")} not shown inline (the inline comments are capped).` : "",
       s.skippedAsPosted.length > 0 ? `${plural(s.skippedAsPosted.length, "finding")} already commented on in an earlier review.` : "",
-      `Fixed since the last review: ${input.resolved.toLocaleString("en-US")}`,
+      // A first review has nothing to compare with: no "fixed" count at all.
+      input.resolved !== undefined ? `Fixed since the last review: ${input.resolved.toLocaleString("en-US")}` : "",
       input.agent ? agentLine(input.agent) : "",
     ]
       .filter((l) => l !== "")
       .join("\n"),
-  ].join("\n\n");
+  ]
+    .filter((p) => p !== "")
+    .join("\n\n");
   const fixed = [head, taskReport(input, findings), downstreamContext(input)];
 
   const tableHead = "| Severity | Rule | Where | What |\n| --- | --- | --- | --- |";
   const serious = findings.filter((f) => f.severity !== "note");
-  const notes = findings.filter((f) => f.severity === "note");
+  const policy = findings.filter((f) => f.severity === "note");
   const parts: Part[] = [];
   if (serious.length > 0) parts.push({ heading: `### Findings\n\n${tableHead}`, rows: serious.map(findingRow), what: "findings" });
   const outsideSerious = [...s.outsideDiff].sort(compareFindings).filter((f) => f.severity !== "note");
-  const outsideNotes = [...s.outsideDiff].sort(compareFindings).filter((f) => f.severity === "note");
   if (outsideSerious.length > 0) parts.push({ heading: "### Outside the diff", rows: outsideSerious.map(outsideItem), what: "findings outside the diff" });
-  if (notes.length > 0) parts.push({ heading: `### Notes\n\n${tableHead}`, rows: notes.map(findingRow), what: "notes" });
-  if (outsideNotes.length > 0) parts.push({ heading: "### Notes outside the diff", rows: outsideNotes.map(outsideItem), what: "notes outside the diff" });
+  // Opinions, not risks: one compact list (rule, where, message), inline only when asked for (InlineOptions.policyInline).
+  if (policy.length > 0) parts.push({ heading: "### Policy", rows: policy.map(policyItem), what: "policy findings" });
   for (const migration of input.analysis.migrations) {
     const rows = lockRows(migration);
     if (rows.length === 0) continue;

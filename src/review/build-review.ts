@@ -33,6 +33,8 @@ export interface ReviewInput {
   agent?: AgentOutcome;
   /** The replay in a real Postgres, when it ran. */
   replay?: ReplayOutcome;
+  /** Policy findings as inline comments too (see ComposeInput.policyInline). */
+  policyInline?: boolean;
 }
 
 export function buildReview(input: ReviewInput): BuiltReview {

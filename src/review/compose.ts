@@ -15,7 +15,7 @@ import type { AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { changedPaths } from "./detect.js";
 import { commentableLines, type DiffAnchors } from "../report/diff-anchors.js";
-import { AGENT_FINGERPRINT_PREFIX, REPLAY_FINGERPRINT_PREFIX, fingerprint, statementTextFor } from "../report/fingerprint.js";
+import { AGENT_FINGERPRINT_PREFIX, REPLAY_FINGERPRINT_PREFIX, fingerprint, statementFor, statementTextFor } from "../report/fingerprint.js";
 import { DELETED_REASON } from "./gather.js";
 
 /**
@@ -42,6 +42,11 @@ export interface ComposeInput {
   posted: ReadonlySet<string>;
   listing: FileListing;
   headSha: string;
+  /**
+   * Policy findings (severity "note") as inline comments too; by default (false) they are listed
+   * in one section of the review body. The `strict` preset sets it.
+   */
+  policyInline?: boolean;
 }
 
 export interface BuiltReview {
@@ -49,8 +54,8 @@ export interface BuiltReview {
   /** Findings on the changed files: the analyser's, then the agent's. */
   findings: Finding[];
   selection: InlineSelection;
-  /** Findings posted before that are gone now. */
-  resolved: number;
+  /** Findings posted before that are gone now; undefined on a first review. */
+  resolved: number | undefined;
   check: CheckResult;
   annotations: CheckAnnotation[][];
   /** Whether a review is worth posting: something new, something fixed, or the first findings. */
@@ -81,19 +86,27 @@ export function composeReview(input: ComposeInput): BuiltReview {
 
   const anchors = new Map<string, DiffAnchors>([...(input.changed ?? []), ...input.relevant].map((f) => [f.path, commentableLines(f.patch)]));
   const statementText = (finding: Finding) => statementTextFor(analysis, finding);
+  const tableRows = configuredRows(config);
   const selection = selectInlineComments(findings, anchors, {
     max: config.maxInlineComments,
     alreadyPosted: input.posted,
     statementText,
+    statementOf: (finding) => statementFor(analysis, finding),
+    tableRows,
+    policyInline: input.policyInline === true,
     ...(config.docsUrl ? { docsUrl: config.docsUrl } : {}),
   });
   const current = new Set(findings.map((f) => fingerprint(f, statementText(f))));
   // An agent finding the agent does not repeat is not a fix: only the analyser's count.
   // Nor is a replay finding when the replay did not run to the end this time.
   const replayed = input.replay?.status === "replayed";
-  const resolved = [...input.posted].filter(
+  // The markers of earlier comments are the memory of earlier reviews: with none, this review is
+  // the first that commented, and "fixed since the last review" has nothing to count.
+  const earlier = input.posted.size > 0;
+  const counted = [...input.posted].filter(
     (fp) => !fp.startsWith(AGENT_FINGERPRINT_PREFIX) && (replayed || !fp.startsWith(REPLAY_FINGERPRINT_PREFIX)) && !current.has(fp),
   ).length;
+  const resolved = earlier ? counted : undefined;
 
   // A file of another SQL dialect is out of scope, not missed: listed, but the review is whole without it.
   const partial = notReviewed.some((n) => n.reason !== DELETED_REASON && n.outOfScope !== true) || input.listing.changed > input.listing.listed;
@@ -110,8 +123,9 @@ export function composeReview(input: ComposeInput): BuiltReview {
     findings: selection,
     reviewedFiles: files.map((f) => f.path).filter((p) => changed.has(p)),
     notReviewed,
-    resolved,
+    ...(resolved !== undefined ? { resolved } : {}),
     headSha: input.headSha,
+    ...(tableRows.size > 0 ? { tableRows } : {}),
     ...(input.agent ? { agent: agentView(input.agent, merged.merged) } : {}),
     ...(input.replay ? { replay: describeReplay(input.replay) } : {}),
   };
@@ -127,23 +141,31 @@ export function composeReview(input: ComposeInput): BuiltReview {
       output: { title: verdict.title, summary: withAgentSummary(withReplaySummary(verdict.summary, bodyInput.replay), bodyInput.agent, agentFindings) },
     },
     annotations: annotationBatches(own, (path) => (anchors.get(path)?.lines.size ?? 0) > 0),
-    worthPosting: selection.inline.length > 0 || resolved > 0 || (input.posted.size === 0 && findings.length > 0),
+    worthPosting: selection.inline.length > 0 || (resolved ?? 0) > 0 || (!earlier && findings.length > 0),
     event: config.reviewEvent === "REQUEST_CHANGES" && hasErrors ? "REQUEST_CHANGES" : "COMMENT",
     body: renderReviewBody(bodyInput),
     comments: selection.inline,
     bodyWithComments: () =>
       renderReviewBody({
         ...bodyInput,
-        findings: { ...selection, inline: [], outsideDiff: [...selection.inline.map((c) => c.finding), ...selection.outsideDiff] },
+        findings: { ...selection, inline: [], outsideDiff: [...selection.inline.flatMap((c) => c.findings), ...selection.outsideDiff] },
       }),
     migrations,
   };
+}
+
+/** Row counts of the configured tables (`tables:`), by name: for the report's assumptions and lock durations. */
+function configuredRows(config: RepoConfig): Map<string, number> {
+  const rows = new Map<string, number>();
+  for (const [table, setting] of Object.entries(config.tables)) if (setting.rows !== undefined) rows.set(table, setting.rows);
+  return rows;
 }
 
 function agentView(outcome: AgentOutcome, merged: number): AgentView {
   const { run } = outcome;
   return {
     ...(run.report ? { report: run.report } : {}),
+    ...(run.partial === true ? { partial: true } : {}),
     reason: run.reason,
     ...(run.detail ? { detail: run.detail } : {}),
     model: outcome.limits.model,

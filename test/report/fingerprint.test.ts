@@ -92,4 +92,19 @@ describe("markers", () => {
     expect(sealMarker(notLast, seal)).toBe(notLast);
     expect(markersIn("no markers", seal)).toEqual([]);
   });
+
+  it("reads every fingerprint of a grouped comment's marker under one seal, and a single marker of earlier versions as before", () => {
+    const seal = markerSeal(KEY, SCOPE);
+    const [a, b, c] = [fingerprint(base, "a"), fingerprint(base, "b"), `agent-${"c".repeat(64)}`];
+    const body = sealMarker(`**Error** one\n\n**Warning** two\n\n${findingMarker([a, b, c])}`, seal);
+    expect(markersIn(body, seal)).toEqual([a, b, c]);
+    // The seal covers the whole list: dropping or adding a fingerprint breaks it.
+    const lastLine = body.split("\n").at(-1) ?? "";
+    expect(markersIn(body.replace(lastLine, lastLine.replace(`${a},`, "")), seal)).toEqual([]);
+    expect(markersIn(body.replace(lastLine, lastLine.replace(`${a},`, `${a},${"d".repeat(64)},`)), seal)).toEqual([]);
+    // A list of one is the marker earlier versions wrote and sealed: comments already posted stay readable.
+    expect(findingMarker([a])).toBe(findingMarker(a));
+    const old = `**Error** text\n\n<!-- data-engineer:finding=${a} --><!-- data-engineer:seal=${seal.seal(a)} -->`;
+    expect(markersIn(old, seal)).toEqual([a]);
+  });
 });

@@ -3,6 +3,7 @@ import { selectInlineComments, type InlineSelection } from "../../src/report/inl
 import { REVIEW_BODY_LIMIT, renderReviewBody, type ReviewBodyInput } from "../../src/report/review-body.js";
 import { commentableLines } from "../../src/report/diff-anchors.js";
 import { analyzeMigrations, type AnalysisResult } from "../../src/rules/engine.js";
+import type { Finding } from "../../src/rules/types.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { caseMigration } from "../helpers/rule-tester.js";
 
@@ -23,7 +24,6 @@ function input(analysis: AnalysisResult, patch: string | undefined, overrides: P
     findings,
     reviewedFiles: analysis.migrations.flatMap((m) => m.migration.files),
     notReviewed: [],
-    resolved: 0,
     headSha: SHA,
     ...overrides,
   };
@@ -36,10 +36,16 @@ const SQL = [
   "ALTER TABLE orders ADD COLUMN note text;",
   "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);",
   "DROP TABLE legacy CASCADE;",
+  "ALTER TABLE orders ADD CONSTRAINT orders_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id) NOT VALID;",
   "-- migrate:down",
   "DROP TABLE accounts;",
   "",
 ].join("\n");
+
+/** The analysis with `rule`'s findings at the given severity: the tiers are the rules' business, the wording is the body's. */
+function withSeverity(analysis: AnalysisResult, rules: readonly string[], severity: Finding["severity"]): AnalysisResult {
+  return { ...analysis, findings: analysis.findings.map((f) => (rules.includes(f.rule) ? { ...f, severity } : f)) };
+}
 
 /** The text outside code spans (a run of n backticks up to the next run of exactly n). */
 function withoutCodeSpans(markdown: string): string {
@@ -61,12 +67,13 @@ function withoutCodeSpans(markdown: string): string {
 describe("renderReviewBody", () => {
   it("renders the Handoff Report from the analysis", () => {
     const analysis = analyse(SQL);
-    const body = renderReviewBody(input(analysis, "@@ -0,0 +1,6 @@\n+a\n+b\n+c\n+d\n+e\n+f", { resolved: 2 }));
+    const body = renderReviewBody(input(analysis, "@@ -0,0 +1,7 @@\n+a\n+b\n+c\n+d\n+e\n+f\n+g", { resolved: 2 }));
     for (const heading of [
       "### Part 1 — Task Report",
-      "- **Status**: success",
+      "- **Status**: ",
       "- **Objective Achieved**:",
-      "- **Validation**: fail",
+      "- **Schema Objects Created / Changed** (by the up migrations):",
+      "- **Validation**: ",
       "- **Validation Output**:",
       "- **Errors**: none",
       "- **Scope Deviations**: none",
@@ -98,6 +105,107 @@ describe("renderReviewBody", () => {
     expect(body).not.toContain("Outside the diff");
   });
 
+  it("opens with the Handoff Report title and the head commit, with no fixed count on a first review", () => {
+    const analysis = analyse(SQL);
+    const first = renderReviewBody(input(analysis, "@@ -0,0 +1,7 @@\n+a\n+b\n+c\n+d\n+e\n+f\n+g"));
+    const lines = first.split("\n");
+    expect(lines[0]).toBe("## data-engineer Handoff Report");
+    expect(lines.slice(0, 4).join("\n")).toContain(SHA.slice(0, 12));
+    expect(first).not.toContain("Fixed since the last review");
+    expect(renderReviewBody(input(analysis, undefined, { resolved: 0 }))).toContain("Fixed since the last review: 0");
+  });
+
+  it("lists in the Task Report every object the up migration creates or changes: the new column and the new foreign key included", () => {
+    const body = renderReviewBody(input(analyse(SQL), undefined));
+    const part1 = body.slice(body.indexOf("### Part 1"), body.indexOf("### Part 2"));
+    for (const object of [
+      "table `accounts` created",
+      "index `accounts_email` on `accounts(email)` created",
+      "column `orders.note text` added",
+      "column `orders.total` type changed to `numeric(12,2)`",
+      "table `legacy` dropped (CASCADE)",
+      "foreign key `orders_account_fk` on `orders(account_id)` referencing `accounts(id)` added (NOT VALID)",
+      "primary key on `accounts(id)` added",
+    ])
+      expect(part1).toContain(`  - ${object}`);
+    // The down's DROP TABLE accounts is not a change the migration makes.
+    expect(part1).not.toContain("table `accounts` dropped");
+  });
+
+  it("says status and validation in the same plain words", () => {
+    const analysis = analyse(SQL);
+    // Two errors exactly, whatever the rules' default tiers.
+    const demoted = withSeverity(analysis, [...new Set(analysis.findings.filter((f) => f.severity === "error").map((f) => f.rule))], "warning");
+    const twoErrors: AnalysisResult = { ...demoted, findings: demoted.findings.map((f, i) => (i < 2 ? { ...f, severity: "error" as const } : f)) };
+    const body = renderReviewBody(input(twoErrors, undefined));
+    expect(body).toContain("- **Status**: changes requested — 2 errors must be fixed before merge\n");
+    expect(body).toContain("- **Validation**: failed: 2 errors\n");
+    const cleanBody = renderReviewBody(input({ ...demoted, findings: demoted.findings.filter((f) => f.severity !== "error") }, undefined));
+    expect(cleanBody).toMatch(/- \*\*Status\*\*: passed — no errors/);
+    expect(cleanBody).toMatch(/- \*\*Validation\*\*: passed: no errors/);
+    for (const text of [body, cleanBody]) {
+      const status = /- \*\*Status\*\*: (.*)/.exec(text)?.[1] ?? "";
+      const validation = /- \*\*Validation\*\*: (.*)/.exec(text)?.[1] ?? "";
+      expect(status.startsWith("passed") || status.startsWith("partial")).toBe(validation.startsWith("passed"));
+      expect(`${status} ${validation}`).not.toMatch(/\bsuccess\b|\bfail\b/);
+    }
+  });
+
+  it("names the tables whose sizes are configured in the assumptions, and estimates lock durations from them", () => {
+    const analysis = analyse(SQL);
+    const unknown = renderReviewBody(input(analysis, undefined));
+    expect(unknown).toContain("table sizes are unknown unless configured");
+    const known = renderReviewBody(input(analysis, undefined, { tableRows: new Map([["orders", 40_000_000]]) }));
+    expect(known).not.toContain("table sizes are unknown");
+    expect(known).toContain("table sizes as configured in .github/data-engineer.yml: `orders` 40,000,000 rows");
+    expect(known).toMatch(/ACCESS EXCLUSIVE on `orders`; blocks reads and writes, rewrites the table, for about 80 s \(40,000,000 rows\)/);
+  });
+
+  it("lists policy findings in one compact section, not as a table", () => {
+    const analysis = analyse(SQL);
+    const policy = analysis.findings.filter((f) => f.severity === "note");
+    expect(policy.length).toBeGreaterThan(0);
+    const body = renderReviewBody(input(analysis, "@@ -0,0 +1,7 @@\n+a\n+b\n+c\n+d\n+e\n+f\n+g"));
+    const section = body.slice(body.indexOf("### Policy\n"));
+    expect(body.indexOf("### Policy\n")).toBeGreaterThan(-1);
+    for (const f of policy) expect(section).toContain(`- \`${f.rule}\` at \`${f.path}:${f.line}\`: `);
+    expect(body).not.toContain("### Notes");
+  });
+
+  it("says that an agent which stopped did not finish, even with its partial report", () => {
+    const agent = {
+      reason: "max_turns",
+      detail: "no report after 2 turns",
+      model: "gemini-x",
+      turns: 2,
+      tokensIn: 10,
+      tokensOut: 5,
+      unavailableTools: [],
+      refusedTools: [],
+      merged: 0,
+    };
+    const report = {
+      part1: {
+        status: "partial" as const,
+        objectiveAchieved: "Partial report",
+        decisionsMade: [],
+        validation: "skipped" as const,
+        errors: [],
+        scopeDeviations: [],
+      },
+      part2: { keyInterfacesIntroduced: [], patternsEstablished: [], integrationPoints: [], assumptions: [], warnings: [] },
+    };
+    const analysis = analyse(SQL);
+    const stopped = renderReviewBody(input(analysis, undefined, { agent: { ...agent, report, partial: true } }));
+    expect(stopped).not.toContain("read the repository at the head commit");
+    expect(stopped).toContain("stopped after 2 turns before it finished its report (`max_turns`: no report after 2 turns)");
+    expect(stopped).toMatch(/- \*\*Status\*\*: .*partial review: the data-engineer agent did not finish/);
+    const finished = renderReviewBody(
+      input(analysis, undefined, { agent: { ...agent, reason: "goal", report: { ...report, part1: { ...report.part1, status: "success" as const } } } }),
+    );
+    expect(finished).toContain("read the repository at the head commit in 2 turns");
+  });
+
   it("lists findings outside the diff and over the cap, and the files not reviewed", () => {
     const analysis = analyse(SQL);
     const body = renderReviewBody(
@@ -113,7 +221,7 @@ describe("renderReviewBody", () => {
         1,
       ),
     );
-    expect(body).toContain("- **Status**: partial");
+    expect(body).toMatch(/- \*\*Status\*\*: .*partial review: 2 files not reviewed/);
     expect(body).toContain("### Outside the diff");
     expect(body).toMatch(/[\d,]+ more findings? not shown inline/);
     expect(body).toContain("- **Scope Deviations**: \n  - not reviewed: `db/huge.sql`: larger than 1 MB\n  - not reviewed: `db/bad.sql`");
@@ -123,11 +231,11 @@ describe("renderReviewBody", () => {
   it("reports syntax errors and a review with no file read", () => {
     const analysis = analyse("CREATE TABL oops;\n");
     const body = renderReviewBody(input(analysis, undefined));
-    expect(body).toContain("- **Status**: partial");
+    expect(body).toMatch(/- \*\*Status\*\*: .*partial review: 1 syntax error/);
     expect(body).toMatch(/syntax error at `db\/migrations\/0001_case\.up\.sql:1`/);
     const none = renderReviewBody({ ...input(analyse(""), undefined), reviewedFiles: [], notReviewed: [{ path: "db/x.sql", reason: "binary" }] });
-    expect(none).toContain("- **Status**: failure");
-    expect(none).toContain("- **Validation**: skipped");
+    expect(none).toContain("- **Status**: failed — no migration file could be reviewed");
+    expect(none).toContain("- **Validation**: skipped: no migration file was read");
   });
 
   it.each([
@@ -180,8 +288,8 @@ describe("renderReviewBody", () => {
     expect(body).toMatch(/_… [\d,]+ more rows cut to fit GitHub's size limit\._/);
   });
 
-  it("drops lock summaries before notes", () => {
-    // Many lock rows and a few notes: the notes survive, the lock tables go.
+  it("drops lock summaries before policy findings", () => {
+    // Many lock rows and a few policy findings: they survive, the lock tables go.
     const statements = Array.from(
       { length: 1_500 },
       (_, i) => `${i % 500 === 0 ? "-- data-engineer-ignore ban-drop-table\n" : ""}ALTER TABLE orders_${i} ADD COLUMN note_${i} text;`,
@@ -193,8 +301,9 @@ describe("renderReviewBody", () => {
     expect(notes.length).toBeLessThan(20);
     const body = renderReviewBody(input(analysis, undefined));
     expect(body.length).toBeLessThanOrEqual(REVIEW_BODY_LIMIT);
-    expect(body).toContain("### Notes\n\n| Severity | Rule | Where | What |");
-    expect(body.split("\n").filter((l) => l.startsWith("| Note |")).length).toBe(notes.length);
+    expect(body).toContain("### Policy\n- ");
+    const section = body.slice(body.indexOf("### Policy\n"));
+    expect(section.split("\n").filter((l) => notes.some((n) => l.startsWith(`- \`${n.rule}\` at `))).length).toBe(notes.length);
     expect(body).toMatch(/Cut: .*lock rows/);
   });
 });
