@@ -13,14 +13,15 @@ import { loadSqlParser } from "../sql/parse.js";
 import { packageVersion } from "./package-version.js";
 
 /**
- * The CLI's result cache folder: `DATA_ENGINEER_CACHE_DIR`, else `$XDG_CACHE_HOME/data-engineer`,
- * else `$HOME/.cache/data-engineer`; none (no cache) when the environment names no home, as in a
- * test that passes an empty environment.
+ * The CLI's result cache folder: `DATA_ENGINEER_CACHE_DIR`, else
+ * `$XDG_CACHE_HOME/data-engineer/lint-results`, else `$HOME/.cache/data-engineer/lint-results`
+ * (beside the replay's `replay-cache`); none (no cache) when the environment names no home, as in
+ * a test that passes an empty environment.
  */
 export function cacheDirOf(env: NodeJS.ProcessEnv): string | undefined {
   if (env.DATA_ENGINEER_CACHE_DIR) return env.DATA_ENGINEER_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "data-engineer");
-  if (env.HOME) return join(env.HOME, ".cache", "data-engineer");
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "data-engineer", "lint-results");
+  if (env.HOME) return join(env.HOME, ".cache", "data-engineer", "lint-results");
   return undefined;
 }
 

@@ -33,6 +33,8 @@ export interface CachedAnalysisOptions<T> extends AnalysisOptions {
   /** The tool's version and a fingerprint of its code: results of another build are not reused. */
   toolVersion: string;
   projection?: Projection<T>;
+  /** Stores the facts after every n-th migration; STATE_EVERY by default (tests vary it). */
+  stateEvery?: number;
   /** Loads the parser (tests count the calls); `loadSqlParser` by default. */
   loadParser?: () => Promise<void>;
 }
@@ -60,6 +62,15 @@ interface MigrationPart {
 }
 
 const FORMAT = "data-engineer analysis parts 1";
+
+/**
+ * The facts are stored after every STATE_EVERY-th migration and after the last of a run, not after
+ * each: they grow with the schema (megabytes for a long folder), so storing each would cost time
+ * and space quadratic in the folder's length. A miss after a migration without stored facts
+ * analyses again from the nearest one with them, at most STATE_EVERY - 1 migrations back; a
+ * migration added at the end starts from the last one's, always stored.
+ */
+export const STATE_EVERY = 32;
 
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -108,8 +119,8 @@ function parse<T>(text: string | undefined): T | undefined {
 
 /**
  * Which migrations are hits: an entry whose part (and projection, when asked) is intact, and, for
- * a hit followed by a miss, whose facts are intact too (the miss starts from them); a hit whose
- * facts are unreadable there becomes a miss itself, back to the start if need be.
+ * a hit followed by a miss, whose facts are stored and intact too (the miss starts from them); a
+ * hit without them there becomes a miss itself, back to one with facts or to the start.
  */
 function plan<T>(keys: readonly string[], options: CachedAnalysisOptions<T>): Planned[] {
   const entries = keys.map((key) => options.store.get(key));
@@ -166,9 +177,10 @@ export async function analyzeMigrationsCached<T>(
         .filter((added) => added.count > 0),
     };
     const projected = options.projection?.of(analysed);
+    const keepState = i === migrations.length - 1 || (i + 1) % (options.stateEvery ?? STATE_EVERY) === 0;
     options.store.put(keys[i] ?? "", {
       part: JSON.stringify(part),
-      state: JSON.stringify(analysis.state()),
+      ...(keepState ? { state: JSON.stringify(analysis.state()) } : {}),
       ...(options.projection ? { [`projection:${options.projection.name}`]: JSON.stringify(projected) } : {}),
     });
     results.push({ migration, hit: false, ...(options.projection ? { projected: projected } : {}) });

@@ -98,7 +98,7 @@ describe("the result cache over the engine", () => {
     const migrations = migrationsOf(files);
     const direct = analyzeMigrations(files, migrations);
     const full = new MemoryStore();
-    await analyzeMigrationsCached(files, migrations, options(full));
+    await analyzeMigrationsCached(files, migrations, options(full, { stateEvery: 1 }));
     const keys = migrationKeys(files, migrations, options(full));
     for (let kept = 1; kept < migrations.length; kept++) {
       // Only the first `kept` entries: the rest is analysed from the facts restored from entry kept-1.
@@ -132,12 +132,28 @@ describe("the result cache over the engine", () => {
     await loadSqlParser();
     const before = folder();
     const store = new MemoryStore();
-    await analyzeMigrationsCached(before.files, migrationsOf(before.files), options(store));
+    await analyzeMigrationsCached(before.files, migrationsOf(before.files), options(store, { stateEvery: 1 }));
     const changed = folder({ "db/000002_validate.up.sql": "ALTER TABLE orders  VALIDATE CONSTRAINT orders_note_nn;\n" });
     const migrations = migrationsOf(changed.files);
     const result = await analyzeMigrationsCached(changed.files, migrations, options(store));
     expect(result.migrations.map((m) => m.hit)).toEqual([true, false, false, false]);
     expect(result.findings).toEqual(analyzeMigrations(changed.files, migrations).findings);
+  });
+
+  it("keeps the facts of every n-th migration and the last: a miss analyses again from the nearest", async () => {
+    await loadSqlParser();
+    const { files } = folder();
+    const migrations = migrationsOf(files);
+    const full = new MemoryStore();
+    await analyzeMigrationsCached(files, migrations, options(full, { stateEvery: 2 }));
+    const keys = migrationKeys(files, migrations, options(full));
+    expect(keys.map((key) => full.get(key)?.part("state") !== undefined)).toEqual([false, true, false, true]);
+    const partial = new MemoryStore();
+    for (const key of keys.slice(0, 3)) partial.files.set(key, full.files.get(key) ?? Buffer.alloc(0));
+    const result = await analyzeMigrationsCached(files, migrations, options(partial, { stateEvery: 2 }));
+    // The fourth misses; the third has no facts stored, so it is analysed again from the second's.
+    expect(result.migrations.map((m) => m.hit)).toEqual([true, true, false, false]);
+    expect(JSON.stringify(result.findings)).toBe(JSON.stringify(analyzeMigrations(files, migrations).findings));
   });
 
   it("re-analyses only a migration added at the end", async () => {
@@ -192,7 +208,7 @@ describe("the result cache over the engine", () => {
     const migrations = migrationsOf(files);
     const expected = JSON.stringify(analyzeMigrations(files, migrations).findings);
     const clean = new MemoryStore();
-    await analyzeMigrationsCached(files, migrations, options(clean));
+    await analyzeMigrationsCached(files, migrations, options(clean, { stateEvery: 1 }));
     const keys = migrationKeys(files, migrations, options(clean));
     const entry = (i: number): Buffer => Buffer.from(clean.files.get(keys[i] ?? "") ?? Buffer.alloc(0));
     const damages: Record<string, (store: MemoryStore) => void> = {

@@ -23,9 +23,10 @@ Default path: the current folder. Exit 0 clean, 1 when an error-severity finding
 
 --format json prints the files with their migrations and every finding; --details adds each
 statement with its locks (json only).
-Results are cached per migration in $DATA_ENGINEER_CACHE_DIR, else $XDG_CACHE_HOME/data-engineer,
-else ~/.cache/data-engineer: an unchanged migration (same text, same migrations before it, same
-settings and version) is not analysed again. --no-cache neither reads nor writes it.
+Results are cached per migration in $DATA_ENGINEER_CACHE_DIR, else
+$XDG_CACHE_HOME/data-engineer/lint-results, else ~/.cache/data-engineer/lint-results (200 MB at
+most): an unchanged migration (same text, same migrations before it, same settings and version)
+is not analysed again. --no-cache neither reads nor writes it.
 `;
 
 const FORMATS = ["text", "json", "sarif"] as const;
