@@ -114,7 +114,7 @@ function checkout(mirrors: string, entry: CorpusEntry): string {
 function lintIn(dir: string, paths: readonly string[]): { output: LintOutput; cpuSeconds: number; peakMb: number; wallSeconds: number } {
   const cli = join(ROOT, "dist/cli/main.js");
   const started = performance.now();
-  const run = spawnSync("/usr/bin/time", ["-f", "%U %S %M", process.execPath, cli, "lint", "--format", "json", ...paths], {
+  const run = spawnSync("/usr/bin/time", ["-f", "%U %S %M", process.execPath, cli, "lint", "--format", "json", "--details", ...paths], {
     cwd: dir,
     maxBuffer: 1 << 30,
     encoding: "utf8",

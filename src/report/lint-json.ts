@@ -1,10 +1,24 @@
+import type { Migration } from "../migrations/model.js";
 import type { MigrationAnalysis } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 
 /**
  * `data-engineer lint --format json`: every file with its migrations (one entry per section:
- * version, direction, transaction) and their statements with locks; then every finding.
+ * version, direction, transaction), with `--details` their statements with locks; then every
+ * finding. Without `--details` no statement is printed: a large folder's statements are tens of
+ * megabytes most readers skip, and a cached run need not keep them.
  */
+
+export interface LintStatementJson {
+  line: number;
+  endLine: number;
+  sql: string;
+  kind: string;
+  locks: Array<{ relation: string; mode: string; schema?: string; reason?: string; created?: boolean }>;
+  rewrites: boolean;
+  scans: boolean;
+  transactional: boolean;
+}
 
 export interface LintJson {
   files: Array<{
@@ -15,55 +29,59 @@ export interface LintJson {
       name: string;
       direction: "up" | "down";
       inTransaction: boolean;
-      statements: Array<{
-        line: number;
-        endLine: number;
-        sql: string;
-        kind: string;
-        locks: Array<{ relation: string; mode: string; schema?: string; reason?: string; created?: boolean }>;
-        rewrites: boolean;
-        scans: boolean;
-        transactional: boolean;
-      }>;
+      /** With `--details` only. */
+      statements?: LintStatementJson[];
     }>;
   }>;
   findings: Array<Finding & { help: string }>;
   skipped: Array<{ path: string; reason: string }>;
 }
 
+/** A migration to print: `statements` (one list per section, in the migration's order) with `--details`. */
+export interface LintMigration {
+  migration: Migration;
+  statements?: LintStatementJson[][];
+}
+
+/** The statements of each section of an analysed migration, as `--details` prints them (the result cache keeps them). */
+export function lintStatementsOf({ migration, sections }: MigrationAnalysis): LintStatementJson[][] {
+  return migration.sections.map((section) =>
+    (sections.find((s) => s.section === section)?.statements ?? []).map((s) => ({
+      line: s.line,
+      endLine: s.endLine,
+      sql: s.text,
+      kind: s.kind,
+      locks: s.locks.locks.map((l) => ({
+        relation: l.relation,
+        mode: l.mode,
+        ...(l.schema ? { schema: l.schema } : {}),
+        ...(l.reason ? { reason: l.reason } : {}),
+        ...(l.created ? { created: true } : {}),
+      })),
+      rewrites: s.locks.rewrites,
+      scans: s.locks.scans,
+      transactional: s.locks.transactional,
+    })),
+  );
+}
+
 export function toLintJson(
-  analyses: readonly MigrationAnalysis[],
+  migrations: readonly LintMigration[],
   findings: readonly Finding[],
   skipped: ReadonlyArray<{ path: string; reason: string }> = [],
 ): LintJson {
   const files = new Map<string, LintJson["files"][number]>();
-  for (const { migration, sections } of analyses) {
+  for (const { migration, statements } of migrations) {
     for (const path of migration.files) {
       if (!files.has(path)) files.set(path, { path, framework: migration.framework, migrations: [] });
     }
-    for (const section of migration.sections) {
-      const parsed = sections.find((s) => s.section === section);
+    for (const [index, section] of migration.sections.entries()) {
       files.get(section.path)?.migrations.push({
         version: migration.version,
         name: migration.name,
         direction: section.direction,
         inTransaction: section.inTransaction,
-        statements: (parsed?.statements ?? []).map((s) => ({
-          line: s.line,
-          endLine: s.endLine,
-          sql: s.text,
-          kind: s.kind,
-          locks: s.locks.locks.map((l) => ({
-            relation: l.relation,
-            mode: l.mode,
-            ...(l.schema ? { schema: l.schema } : {}),
-            ...(l.reason ? { reason: l.reason } : {}),
-            ...(l.created ? { created: true } : {}),
-          })),
-          rewrites: s.locks.rewrites,
-          scans: s.locks.scans,
-          transactional: s.locks.transactional,
-        })),
+        ...(statements ? { statements: statements[index] ?? [] } : {}),
       });
     }
   }

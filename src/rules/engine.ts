@@ -2,11 +2,12 @@ import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../config/analysis
 import type { Migration, MigrationSection, SourceFile } from "../migrations/model.js";
 import { effectsOf } from "../sql/effects.js";
 import { SchemaFacts, statementLocks } from "../sql/locks.js";
-import { NotNullFacts } from "../sql/not-null-facts.js";
+import { NotNullFacts, type NotNullFactsJson } from "../sql/not-null-facts.js";
 import { ObjectDependencies } from "../sql/object-dependencies.js";
 import { alterCommandsOf, bodyOf } from "../sql/nodes.js";
 import type { SqlSyntaxError } from "../sql/parse.js";
 import { parseTemplatedSql } from "../sql/parse-templated.js";
+import type { SchemaFactsJson } from "../sql/schema-facts.js";
 import { SourceText } from "../sql/source-text.js";
 import { PLACEHOLDER_PREFIX } from "../sql/template-mask.js";
 import { syntaxError, templatedSql, unusedIgnore } from "./builtin.js";
@@ -51,28 +52,48 @@ function liquibaseRollbackText(text: string, section: MigrationSection): string 
 
 const UP_ONLY = ["up"] as const;
 
-class Analysis {
+/** What the migrations analysed so far leave for the next one, as plain data (the result cache keeps it). */
+export interface AnalysisState {
+  facts: SchemaFactsJson;
+  dependencies: Array<[string, string[]]>;
+  notNull: NotNullFactsJson;
+}
+
+/** Exported for the result cache (cached-analysis.ts), which replays a migration's part instead of analysing it. */
+export class Analysis {
   readonly findings: Finding[] = [];
   readonly directives: IgnoreDirective[] = [];
   /** Per file, the template statements that do not parse even masked: one note each file, at the first. */
-  private readonly templateErrors = new Map<string, { line: number; count: number }>();
+  readonly templateErrors = new Map<string, { line: number; count: number }>();
   private readonly sources = new Map<string, SourceText>();
   /**
    * What the up migrations analysed so far tell about the schema (foreign keys, index → table,
    * column types, partitions), in migration order: a later migration's DROP INDEX then names its
    * table, and a type change is known to rewrite or not. Downs read it but do not teach it.
    */
-  private readonly facts = new SchemaFacts();
+  private facts = new SchemaFacts();
   /** What depends on what in the up migrations so far, for what a down's DROP … CASCADE takes along. */
-  private readonly dependencies = new ObjectDependencies();
+  private dependencies = new ObjectDependencies();
   /** Which columns earlier up statements declared NOT NULL or proved so with a validated check, in the same order. */
-  private readonly notNull = new NotNullFacts();
+  private notNull = new NotNullFacts();
 
   constructor(
     private readonly files: ReadonlyMap<string, string>,
     private readonly config: AnalysisConfig,
     private readonly rules: readonly Rule[],
   ) {}
+
+  /** The state after the migrations analysed so far, to serialise at once (it shares live objects). */
+  state(): AnalysisState {
+    return { facts: this.facts.toJSON(), dependencies: this.dependencies.toJSON(), notNull: this.notNull.toJSON() };
+  }
+
+  /** Continues as if the migrations `state` was taken after had been analysed (their findings are the caller's). */
+  restore(state: AnalysisState): void {
+    this.facts = SchemaFacts.fromJSON(state.facts);
+    this.dependencies = ObjectDependencies.fromJSON(state.dependencies);
+    this.notNull = NotNullFacts.fromJSON(state.notNull);
+  }
 
   source(path: string): SourceText {
     let source = this.sources.get(path);

@@ -52,9 +52,41 @@ export function notNullCheckColumns(expr: Node | undefined): string[] {
   return and?.boolop === "AND_EXPR" ? (and.args ?? []).flatMap(notNullCheckColumns) : [];
 }
 
+/** NotNullFacts as plain JSON, sets and maps as arrays in their order (the result cache keeps it). */
+export interface NotNullFactsJson {
+  tables: Array<[string, { declared: string[]; checks: Array<[string, NullCheck]>; others: string[]; validatedUnknown: string[] }]>;
+  indexes: Array<[string, { table: string; columns: string[] }]>;
+}
+
 export class NotNullFacts {
   private readonly tables = new Map<string, TableNulls>();
   private readonly indexes = new Map<string, { table: string; columns: string[] }>();
+
+  /** As plain data for JSON.stringify: it shares this object's entries, so serialise it at once. */
+  toJSON(): NotNullFactsJson {
+    return {
+      tables: [...this.tables].map(([key, t]) => [
+        key,
+        { declared: [...t.declared], checks: [...t.checks], others: [...t.others], validatedUnknown: [...t.validatedUnknown] },
+      ]),
+      indexes: [...this.indexes],
+    };
+  }
+
+  /** From `toJSON`'s data once parsed; the facts take its objects over (parse a fresh copy for each). */
+  static fromJSON(copy: NotNullFactsJson): NotNullFacts {
+    const facts = new NotNullFacts();
+    for (const [key, t] of copy.tables) {
+      facts.tables.set(key, {
+        declared: new Set(t.declared),
+        checks: new Map(t.checks),
+        others: new Set(t.others),
+        validatedUnknown: new Set(t.validatedUnknown),
+      });
+    }
+    for (const [key, index] of copy.indexes) facts.indexes.set(key, index);
+    return facts;
+  }
 
   /** For an ALTER TABLE, what holds before it runs; undefined for any other statement. */
   viewFor(statement: SqlStatement): NotNullView | undefined {

@@ -12,6 +12,17 @@ export class ObjectDependencies {
   /** Object → the objects that depend on it directly. */
   private readonly dependents = new Map<string, Set<string>>();
 
+  /** As plain data, each object's dependents in the order learnt (the result cache keeps it). */
+  toJSON(): Array<[string, string[]]> {
+    return [...this.dependents].map(([on, set]) => [on, [...set]]);
+  }
+
+  static fromJSON(json: ReadonlyArray<readonly [string, readonly string[]]>): ObjectDependencies {
+    const dependencies = new ObjectDependencies();
+    for (const [on, names] of json) dependencies.dependents.set(on, new Set(names));
+    return dependencies;
+  }
+
   /** Learns from an up statement (downs undo, they do not build the schema a later migration sees). */
   learn(effects: StatementEffects): void {
     for (const created of effects.creates) {

@@ -37,6 +37,20 @@ interface TableFact {
 }
 
 /**
+ * SchemaFacts as plain JSON (the result cache keeps the facts after each migration): every list
+ * in its order, since lookups answer with the first match.
+ */
+export interface SchemaFactsJson {
+  tables: Array<{ ref: RelationRef; partitioned: boolean; columns: Array<[string, ColumnType]> }>;
+  foreignKeys: ForeignKeyFact[];
+  indexes: Array<{ index: RelationRef; table: RelationRef }>;
+  children: ChildFact[];
+  views: Array<{ view: RelationRef; reads: RelationRef[] }>;
+  functions: Array<[string, Volatility]>;
+  timeZone?: { value: string; local: boolean };
+}
+
+/**
  * Time zones whose UTC offset is always zero: with one of them as the session TimeZone, Postgres
  * 12+ changes timestamp to timestamptz (and back) without a rewrite (ATColumnChangeRequiresRewrite
  * → TimestampTimestampTzRequiresRewrite in src/backend/utils/adt/timestamp.c). Names are matched
@@ -91,6 +105,32 @@ export class SchemaFacts {
   static from(statements: readonly SqlStatement[]): SchemaFacts {
     const facts = new SchemaFacts();
     for (const statement of statements) facts.learn(statement);
+    return facts;
+  }
+
+  /** As plain data for JSON.stringify: it shares this object's entries, so serialise it at once. */
+  toJSON(): SchemaFactsJson {
+    return {
+      tables: this.tables.items.map((t) => ({ ref: t.ref, partitioned: t.partitioned, columns: [...t.columns] })),
+      foreignKeys: this.foreignKeys.items,
+      indexes: this.indexes.items,
+      children: this.children.items,
+      views: this.views.items,
+      functions: [...this.functions],
+      ...(this.timeZone ? { timeZone: this.timeZone } : {}),
+    };
+  }
+
+  /** From `toJSON`'s data once parsed; the facts take its objects over (parse a fresh copy for each). */
+  static fromJSON(copy: SchemaFactsJson): SchemaFacts {
+    const facts = new SchemaFacts();
+    for (const t of copy.tables) facts.tables.push({ ref: t.ref, partitioned: t.partitioned, columns: new Map(t.columns) });
+    for (const fk of copy.foreignKeys) facts.foreignKeys.push(fk);
+    for (const index of copy.indexes) facts.indexes.push(index);
+    for (const child of copy.children) facts.children.push(child);
+    for (const view of copy.views) facts.views.push(view);
+    for (const [name, volatility] of copy.functions) facts.functions.set(name, volatility);
+    facts.timeZone = copy.timeZone;
     return facts;
   }
 

@@ -93,11 +93,11 @@ describe("templated SQL", () => {
   });
 
   it("quotes the file's own text, never the placeholder", async () => {
-    const json = await lintJson(TEMPLATES);
+    const json = await lintJson("--details", TEMPLATES);
     expect(json.findings.map((f) => `${f.message} ${f.help ?? ""} ${f.fix?.replacement ?? ""}`).join("\n")).not.toContain("_tpl");
     // Statements and their locks too: the lock is on {{ index .Options "Namespace" }}.identities.
     expect(JSON.stringify(json.files)).not.toContain("_tpl");
-    const index = json.files.find((f) => f.path.endsWith("000002_identities_nid.up.sql"))?.migrations[0]?.statements[0];
+    const index = json.files.find((f) => f.path.endsWith("000002_identities_nid.up.sql"))?.migrations[0]?.statements?.[0];
     expect(index?.locks).toContainEqual(expect.objectContaining({ relation: "identities", schema: '{{ index .Options "Namespace" }}' }));
   });
 });

@@ -5,7 +5,7 @@ import { lint } from "../../src/cli/commands/lint.js";
 import type { CliIo } from "../../src/cli/io.js";
 
 /**
- * `lint --format json` on examples/ and on the test fixtures, compared byte for byte with the output
+ * `lint --format json --details` on examples/ and on the test fixtures, compared byte for byte with the output
  * recorded before the SQL layer and the engine were reorganised: the refactor must not change what
  * lint says. Paths are given relative to the repository root, so the output holds no absolute path.
  * Regenerate (only when a change of behaviour is intended, and say so in the commit):
@@ -27,13 +27,13 @@ async function lintJson(path: string): Promise<{ code: number; out: string; err:
   let out = "";
   let err = "";
   const io: CliIo = { out: (text) => void (out += text), err: (text) => void (err += text), cwd: ROOT, env: {} };
-  const code = await lint(["--format", "json", path], io);
+  const code = await lint(["--format", "json", "--details", path], io);
   return { code, out, err };
 }
 
 const goldenFile = (path: string) => join(GOLDEN, `${path.replaceAll("/", "__")}.json`);
 
-describe("lint --format json is unchanged on examples/ and the test fixtures", () => {
+describe("lint --format json --details is unchanged on examples/ and the test fixtures", () => {
   for (const input of INPUTS) {
     it(input, async () => {
       const { code, out, err } = await lintJson(input);

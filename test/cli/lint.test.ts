@@ -15,7 +15,7 @@ function lintJson(...args: string[]): { status: number | null; json: LintJson; s
 const at = (json: LintJson, rule: string) => json.findings.filter((f) => f.rule === rule).map((f) => `${f.path}:${f.line}`);
 
 describe("data-engineer lint on golang-migrate, dbmate, goose and Diesel migrations", () => {
-  const { json, status } = lintJson(DEMO);
+  const { json, status } = lintJson("--details", DEMO);
 
   it("reports missing and empty downs", () => {
     expect(at(json, "missing-rollback")).toEqual([`${DEMO}/golang-migrate/000003_index_orders.up.sql:1`]);
@@ -56,12 +56,21 @@ describe("data-engineer lint on golang-migrate, dbmate, goose and Diesel migrati
     for (const path of safe) expect(locking.filter((f) => f.path.includes(path)).map((f) => `${f.rule} ${f.path}:${f.line}`)).toEqual([]);
   });
 
+  it("prints statements only with --details: the same files, migrations and findings without them", () => {
+    const { json: brief, status: briefStatus } = lintJson(DEMO);
+    expect(briefStatus).toBe(status);
+    expect(brief.findings).toEqual(json.findings);
+    expect(brief.files.flatMap((f) => f.migrations).some((m) => "statements" in m)).toBe(false);
+    const withoutStatements = json.files.map((f) => ({ ...f, migrations: f.migrations.map(({ statements: _statements, ...m }) => m) }));
+    expect(brief.files).toEqual(withoutStatements);
+  });
+
   it("writes the JSON contract: files with migrations, statements and locks; findings", () => {
     const up = json.files.find((f) => f.path === `${DEMO}/dbmate/db/migrations/20260101000000_add_fk.sql`);
     expect(up?.framework).toBe("dbmate");
     const upSection = up?.migrations.find((m) => m.direction === "up");
     expect(upSection).toMatchObject({ version: "20260101000000", inTransaction: true });
-    const statement = upSection?.statements[0];
+    const statement = upSection?.statements?.[0];
     expect(statement).toMatchObject({ sql: expect.stringContaining("FOREIGN KEY"), rewrites: false, scans: true });
     expect(statement?.locks).toEqual(
       expect.arrayContaining([

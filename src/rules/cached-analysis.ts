@@ -1,0 +1,200 @@
+import { createHash } from "node:crypto";
+import { DEFAULT_ANALYSIS_CONFIG } from "../config/analysis-config.js";
+import type { Migration, SourceFile } from "../migrations/model.js";
+import { loadSqlParser } from "../sql/parse.js";
+import { Analysis, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
+import { RULES } from "./index.js";
+import type { ResultStore } from "./result-store.js";
+import type { IgnoreDirective } from "./suppression.js";
+import type { Finding } from "./types.js";
+
+/**
+ * The incremental result cache over the engine: each migration's part of the analysis (its
+ * findings before ignores apply, its ignore directives, its unparsed template statements) and the
+ * facts after it, stored under a key that chains everything the part depends on:
+ *   key₀ = sha256(format, tool version, the whole AnalysisConfig, the rules run)
+ *   keyᵢ = sha256(keyᵢ₋₁, migration i as detected, the text of each of its files)
+ * so an earlier migration's change, or another config or Postgres version, changes every key
+ * after it. A hit replays the part; a miss analyses the migration from the facts of the one before
+ * (restored from its entry when that one was a hit) and stores it. The parser is loaded on the
+ * first miss only: a run of hits never loads libpg-query. Ignores and the notes of `finish()`
+ * apply to the whole run afterwards, as in a run without the cache, so the output is the same.
+ */
+
+/** What a caller keeps of each migration's statements (lint's `--details`), stored beside its findings. */
+export interface Projection<T> {
+  /** Names the projection and its version: an entry written by another is a miss for this one. */
+  name: string;
+  of: (analysis: MigrationAnalysis) => T;
+}
+
+export interface CachedAnalysisOptions<T> extends AnalysisOptions {
+  store: ResultStore;
+  /** The tool's version and a fingerprint of its code: results of another build are not reused. */
+  toolVersion: string;
+  projection?: Projection<T>;
+  /** Stores the facts after every n-th migration; STATE_EVERY by default (tests vary it). */
+  stateEvery?: number;
+  /** Loads the parser (tests count the calls); `loadSqlParser` by default. */
+  loadParser?: () => Promise<void>;
+}
+
+export interface CachedMigration<T> {
+  migration: Migration;
+  /** The projection, when one was asked for. */
+  projected?: T;
+  /** Whether the migration's part came from the cache. */
+  hit: boolean;
+}
+
+export interface CachedAnalysisResult<T> {
+  migrations: Array<CachedMigration<T>>;
+  /** Sorted by path, then line: the same as `analyzeMigrations` gives. */
+  findings: Finding[];
+}
+
+/** One migration's part of the analysis. */
+interface MigrationPart {
+  findings: Finding[];
+  directives: IgnoreDirective[];
+  /** Unparsed template statements per file: the first line (when the file had none before) and how many. */
+  templateErrors: Array<{ path: string; line: number; count: number }>;
+}
+
+const FORMAT = "data-engineer analysis parts 1";
+
+/**
+ * The facts are stored after every STATE_EVERY-th migration and after the last of a run, not after
+ * each: they grow with the schema (megabytes for a long folder), so storing each would cost time
+ * and space quadratic in the folder's length. A miss after a migration without stored facts
+ * analyses again from the nearest one with them, at most STATE_EVERY - 1 migrations back; a
+ * migration added at the end starts from the last one's, always stored.
+ */
+export const STATE_EVERY = 32;
+
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (inner === null || typeof inner !== "object" || Array.isArray(inner)) return inner;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(inner).sort()) sorted[key] = (inner as Record<string, unknown>)[key];
+    return sorted;
+  });
+}
+
+/** The chained keys, one per migration. */
+export function migrationKeys(files: readonly SourceFile[], migrations: readonly Migration[], options: CachedAnalysisOptions<unknown>): string[] {
+  const texts = new Map(files.map((file) => [file.path, file.text]));
+  const rules = (options.rules ?? RULES).map((rule) => rule.id);
+  let previous = createHash("sha256")
+    .update(canonicalJson([FORMAT, options.toolVersion, options.config ?? DEFAULT_ANALYSIS_CONFIG, rules, options.projection?.name ?? null]))
+    .digest("hex");
+  return migrations.map((migration) => {
+    const hash = createHash("sha256").update(previous).update("\0").update(canonicalJson(migration));
+    const paths = [...new Set([...migration.files, ...migration.sections.map((s) => s.path)])].sort();
+    for (const path of paths) {
+      const text = texts.get(path) ?? "";
+      hash.update(`\0${path}\0${Buffer.byteLength(text)}\0`).update(text);
+    }
+    previous = hash.digest("hex");
+    return previous;
+  });
+}
+
+interface Planned {
+  part?: MigrationPart;
+  projected?: unknown;
+  /** The facts after it, read only for a hit followed by a miss. */
+  state?: AnalysisState;
+}
+
+function parse<T>(text: string | undefined): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which migrations are hits: an entry whose part (and projection, when asked) is intact, and, for
+ * a hit followed by a miss, whose facts are stored and intact too (the miss starts from them); a
+ * hit without them there becomes a miss itself, back to one with facts or to the start.
+ */
+function plan<T>(keys: readonly string[], options: CachedAnalysisOptions<T>): Planned[] {
+  const entries = keys.map((key) => options.store.get(key));
+  const planned = entries.map((entry): Planned => {
+    const part = parse<MigrationPart>(entry?.part("part"));
+    if (!part) return {};
+    if (!options.projection) return { part };
+    const projected = parse<unknown>(entry?.part(`projection:${options.projection.name}`));
+    return projected === undefined ? {} : { part, projected };
+  });
+  for (let i = planned.length - 1; i > 0; i--) {
+    const before = planned[i - 1];
+    if (planned[i]?.part || !before?.part) continue;
+    const state = parse<AnalysisState>(entries[i - 1]?.part("state"));
+    if (state) before.state = state;
+    else planned[i - 1] = {};
+  }
+  return planned;
+}
+
+/** `analyzeMigrations` through the result cache. */
+export async function analyzeMigrationsCached<T>(
+  files: readonly SourceFile[],
+  migrations: readonly Migration[],
+  options: CachedAnalysisOptions<T>,
+): Promise<CachedAnalysisResult<T>> {
+  const keys = migrationKeys(files, migrations, options);
+  const planned = plan(keys, options);
+  const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
+  const results: Array<CachedMigration<T>> = [];
+  let parserLoaded = false;
+  for (const [i, migration] of migrations.entries()) {
+    const hit = planned[i];
+    if (hit?.part) {
+      replay(analysis, hit.part);
+      results.push({ migration, hit: true, ...(options.projection ? { projected: hit.projected as T } : {}) });
+      continue;
+    }
+    const before = planned[i - 1];
+    if (before?.state) analysis.restore(before.state);
+    if (!parserLoaded) {
+      await (options.loadParser ?? loadSqlParser)();
+      parserLoaded = true;
+    }
+    const findingsBefore = analysis.findings.length;
+    const directivesBefore = analysis.directives.length;
+    const templateBefore = new Map([...analysis.templateErrors].map(([path, known]) => [path, known.count]));
+    const analysed = analysis.analyzeMigration(migration);
+    const part: MigrationPart = {
+      findings: analysis.findings.slice(findingsBefore),
+      directives: analysis.directives.slice(directivesBefore),
+      templateErrors: [...analysis.templateErrors]
+        .map(([path, { line, count }]) => ({ path, line, count: count - (templateBefore.get(path) ?? 0) }))
+        .filter((added) => added.count > 0),
+    };
+    const projected = options.projection?.of(analysed);
+    const keepState = i === migrations.length - 1 || (i + 1) % (options.stateEvery ?? STATE_EVERY) === 0;
+    options.store.put(keys[i] ?? "", {
+      part: JSON.stringify(part),
+      ...(keepState ? { state: JSON.stringify(analysis.state()) } : {}),
+      ...(options.projection ? { [`projection:${options.projection.name}`]: JSON.stringify(projected) } : {}),
+    });
+    results.push({ migration, hit: false, ...(options.projection ? { projected: projected } : {}) });
+  }
+  return { migrations: results, findings: analysis.finish() };
+}
+
+/** Adds a stored part to the analysis as `analyzeMigration` would have. */
+function replay(analysis: Analysis, part: MigrationPart): void {
+  analysis.findings.push(...part.findings);
+  analysis.directives.push(...part.directives);
+  for (const { path, line, count } of part.templateErrors) {
+    const known = analysis.templateErrors.get(path);
+    if (known) known.count += count;
+    else analysis.templateErrors.set(path, { line, count });
+  }
+}
