@@ -104,6 +104,13 @@ describe(rule.id, () => {
     expect(finding?.message).toContain("unless orders_email_not_null, validated before it, is a CHECK (email IS NOT NULL)");
   });
 
+  it("names three of many constraints validated out of view and counts the rest", () => {
+    const validations = Array.from({ length: 50 }, (_, i) => `ALTER TABLE orders VALIDATE CONSTRAINT fk_${i};`).join("\n");
+    const [finding] = lint(`${validations}\n${SET}`, [rule]);
+    expect(finding?.message).toContain("unless fk_0, fk_1, fk_2 or one of 47 more, validated before it");
+    expect(finding?.message.length).toBeLessThan(400);
+  });
+
   it("gives the check-then-validate recipe and an estimate on a configured table", () => {
     const [finding] = lint({ sql: SET, config: { tables: { orders: { rows: 50_000_000 } } } }, [rule]);
     expect(finding?.severity).toBe("error");
