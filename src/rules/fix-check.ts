@@ -107,8 +107,10 @@ export function checkFixes(result: AnalysisResult, files: readonly SourceFile[],
     const analysed = byPath.get(finding.path);
     const fix = analysed ? checker.check(analysed, finding, finding.fix) : undefined;
     if (fix === finding.fix) return finding;
-    const { fix: _dropped, ...rest } = finding;
-    return fix ? { ...rest, fix } : rest;
+    const kept: Finding = { ...finding };
+    if (fix) kept.fix = fix;
+    else delete kept.fix;
+    return kept;
   });
   return { ...result, findings };
 }
