@@ -14,7 +14,8 @@ import type { Finding, Fix } from "./types.js";
  * transaction is widened to carry the runner's in-file way out of it (transaction-opt-out-fix.ts)
  * and tried again. Otherwise the finding stays, without its fix: its help says what to do.
  *
- * Only migrations that have fixes are analysed again: once as they are, once per fix.
+ * Only migrations that have fixes are analysed again: once per fix (twice when widened), and once
+ * as they are when a fixed one has errors to compare.
  */
 
 /** The analysis of some files and migrations, without the fix check (the engine's own). */
@@ -30,9 +31,8 @@ export function applyFix(text: string, fix: Fix): string {
   return lines.join("\n");
 }
 
-/** The migration read again from `files` by its own framework, as the detector first read it. */
-function redetect(migration: Migration, files: readonly SourceFile[]): Migration | undefined {
-  const own = files.filter((file) => migration.files.includes(file.path));
+/** The migration read again from its own files by its own framework, as the detector first read it. */
+function redetect(migration: Migration, own: readonly SourceFile[]): Migration | undefined {
   const multiStatement = !migration.sections.some((section) => section.oneQuery === true);
   const { migrations } = FRAMEWORKS[migration.framework].detect(own, { forced: true, golangMigrate: { multiStatement }, dialectsFiltered: true });
   const same = migrations.filter((m) => m.version === migration.version && m.name === migration.name && m.folder === migration.folder);
@@ -50,35 +50,44 @@ function errorCounts(findings: readonly Finding[]): Map<string, number> {
 type Verdict = { kept: true } | { kept: false; refusedInTransaction: boolean };
 
 class FixChecker {
-  /** Per migration: its files, and the errors it has analysed alone as it is (undefined: it cannot be read again). */
+  /** Per migration: the errors it has analysed alone as it is (undefined: it cannot be read again). */
   private readonly baselines = new Map<Migration, Map<string, number> | undefined>();
+  private readonly files: ReadonlyMap<string, SourceFile>;
 
   constructor(
-    private readonly files: readonly SourceFile[],
+    files: readonly SourceFile[],
     private readonly reanalyse: Reanalyse,
-  ) {}
+  ) {
+    this.files = new Map(files.map((file) => [file.path, file]));
+  }
+
+  text(path: string): string | undefined {
+    return this.files.get(path)?.text;
+  }
+
+  private ownFiles(migration: Migration): SourceFile[] {
+    return migration.files.flatMap((path) => this.files.get(path) ?? []);
+  }
 
   private baseline(migration: Migration): Map<string, number> | undefined {
     if (!this.baselines.has(migration)) {
-      const again = redetect(migration, this.files);
-      this.baselines.set(migration, again ? errorCounts(this.reanalyse(this.ownFiles(migration, this.files), [again]).findings) : undefined);
+      const own = this.ownFiles(migration);
+      const again = redetect(migration, own);
+      this.baselines.set(migration, again ? errorCounts(this.reanalyse(own, [again]).findings) : undefined);
     }
     return this.baselines.get(migration);
   }
 
-  private ownFiles(migration: Migration, files: readonly SourceFile[]): SourceFile[] {
-    return files.filter((file) => migration.files.includes(file.path));
-  }
-
   private verdict(migration: Migration, finding: Finding, fix: Fix): Verdict {
-    const before = this.baseline(migration);
-    const file = this.files.find((f) => f.path === finding.path);
-    if (!before || !file) return { kept: false, refusedInTransaction: false };
-    const fixed = this.ownFiles(migration, this.files).map((f) => (f.path === finding.path ? { ...f, text: applyFix(f.text, fix) } : f));
-    const again = redetect(migration, fixed);
+    const fixed = this.ownFiles(migration).map((f) => (f.path === finding.path ? { ...f, text: applyFix(f.text, fix) } : f));
+    const again = fixed.some((f) => f.path === finding.path) ? redetect(migration, fixed) : undefined;
     if (!again) return { kept: false, refusedInTransaction: false };
     const after = this.reanalyse(fixed, [again]).findings;
-    const added = [...errorCounts(after)].filter(([key, count]) => count > (before.get(key) ?? 0)).map(([key]) => key.split("\u0000")[0]);
+    const counts = errorCounts(after);
+    // The migration as it is, analysed the same way, only when the fixed one has errors to compare.
+    const before = counts.size > 0 ? this.baseline(migration) : new Map<string, number>();
+    if (!before) return { kept: false, refusedInTransaction: false };
+    const added = [...counts].filter(([key, count]) => count > (before.get(key) ?? 0)).map(([key]) => key.split("\u0000")[0]);
     const newLast = fix.line + fix.replacement.replace(/\n$/, "").split("\n").length - 1;
     const stillThere = after.some((f) => f.rule === finding.rule && f.path === finding.path && f.line >= fix.line && f.line <= newLast);
     if (added.length === 0 && !stillThere) return { kept: true };
@@ -90,7 +99,7 @@ class FixChecker {
     const first = this.verdict(analysed.migration, finding, fix);
     if (first.kept) return fix;
     if (!first.refusedInTransaction) return undefined;
-    const text = this.files.find((f) => f.path === finding.path)?.text ?? "";
+    const text = this.text(finding.path) ?? "";
     const widened = withTransactionOptOut(analysed.migration.framework, fix, text, finding.path, analysed.sections);
     return widened && this.verdict(analysed.migration, finding, widened).kept ? widened : undefined;
   }
