@@ -49,9 +49,31 @@ function errorCounts(findings: readonly Finding[]): Map<string, number> {
 
 type Verdict = { kept: true } | { kept: false; refusedInTransaction: boolean };
 
+/** A fix applied among others to its file: the lines it spans there, and how far the fixes above it moved it. */
+interface Placed {
+  finding: Finding;
+  fix: Fix;
+  start: number;
+  end: number;
+  shiftBefore: number;
+}
+
+const lineCount = (replacement: string): number => replacement.replace(/\n$/, "").split("\n").length;
+
+/** The fix that holds `line` of the fixed file, or the line it had before the fixes. */
+function placeOf(placed: readonly Placed[], line: number): Placed | number {
+  let shift = 0;
+  for (const p of placed) {
+    if (line < p.start) return line - shift;
+    if (line <= p.end) return p;
+    shift = p.shiftBefore + lineCount(p.fix.replacement) - (p.fix.endLine - p.fix.line + 1);
+  }
+  return line - shift;
+}
+
 class FixChecker {
   /** Per migration: the errors it has analysed alone as it is (undefined: it cannot be read again). */
-  private readonly baselines = new Map<Migration, Map<string, number> | undefined>();
+  private readonly baselines = new Map<Migration, Finding[] | undefined>();
   private readonly files: ReadonlyMap<string, SourceFile>;
 
   constructor(
@@ -69,11 +91,11 @@ class FixChecker {
     return migration.files.flatMap((path) => this.files.get(path) ?? []);
   }
 
-  private baseline(migration: Migration): Map<string, number> | undefined {
+  private baseline(migration: Migration): Finding[] | undefined {
     if (!this.baselines.has(migration)) {
       const own = this.ownFiles(migration);
       const again = redetect(migration, own);
-      this.baselines.set(migration, again ? errorCounts(this.reanalyse(own, [again]).findings) : undefined);
+      this.baselines.set(migration, again ? this.reanalyse(own, [again]).findings.filter((f) => f.severity === "error") : undefined);
     }
     return this.baselines.get(migration);
   }
@@ -85,8 +107,9 @@ class FixChecker {
     const after = this.reanalyse(fixed, [again]).findings;
     const counts = errorCounts(after);
     // The migration as it is, analysed the same way, only when the fixed one has errors to compare.
-    const before = counts.size > 0 ? this.baseline(migration) : new Map<string, number>();
-    if (!before) return { kept: false, refusedInTransaction: false };
+    const baseline = counts.size > 0 ? this.baseline(migration) : [];
+    if (!baseline) return { kept: false, refusedInTransaction: false };
+    const before = errorCounts(baseline);
     const added = [...counts].filter(([key, count]) => count > (before.get(key) ?? 0)).map(([key]) => key.split("\u0000")[0]);
     const newLast = fix.line + fix.replacement.replace(/\n$/, "").split("\n").length - 1;
     const stillThere = after.some((f) => f.rule === finding.rule && f.path === finding.path && f.line >= fix.line && f.line <= newLast);
@@ -98,11 +121,96 @@ class FixChecker {
   check(analysed: MigrationAnalysis, finding: Finding, fix: Fix): Fix | undefined {
     const first = this.verdict(analysed.migration, finding, fix);
     if (first.kept) return fix;
-    if (!first.refusedInTransaction) return undefined;
+    return first.refusedInTransaction ? this.widened(analysed, finding, fix) : undefined;
+  }
+
+  /**
+   * Fixes that do not overlap, by file, applied together and analysed once: each kept, widened or
+   * dropped by what the analysis shows on its own lines. Undefined when an error cannot be blamed.
+   */
+  checkTogether(
+    analysed: MigrationAnalysis,
+    byPath: ReadonlyMap<string, readonly Finding[]>,
+    original: readonly Finding[],
+  ): Map<Finding, Fix | undefined> | undefined {
+    const migration = analysed.migration;
+    const placed = new Map<string, Placed[]>();
+    const fixed = this.ownFiles(migration).map((file) => {
+      const list = byPath.get(file.path) ?? [];
+      let shift = 0;
+      const places: Placed[] = [];
+      for (const finding of list) {
+        if (!finding.fix) continue;
+        const start = finding.fix.line + shift;
+        places.push({ finding, fix: finding.fix, start, end: start + lineCount(finding.fix.replacement) - 1, shiftBefore: shift });
+        shift += lineCount(finding.fix.replacement) - (finding.fix.endLine - finding.fix.line + 1);
+      }
+      placed.set(file.path, places);
+      // Bottom up, so that each fix's lines are still where it says.
+      const text = [...places].reverse().reduce((current, place) => applyFix(current, place.fix), file.text);
+      return { ...file, text };
+    });
+    const again = redetect(migration, fixed);
+    if (!again) return undefined;
+    const after = this.reanalyse(fixed, [again]).findings;
+    const errors = after.filter((f) => f.severity === "error");
+    // The errors the whole analysis found in this migration: an error it did not have, even one
+    // that the migration analysed alone would have, is blamed (a fix dropped, never one kept wrongly).
+    const baseline = original.filter((f) => f.severity === "error");
+    const blamed = new Map<Placed, string[]>();
+    for (const error of errors) {
+      const place = placeOf(placed.get(error.path) ?? [], error.line);
+      const had = (from: number, to: number) => baseline.some((b) => b.rule === error.rule && b.path === error.path && b.line >= from && b.line <= to);
+      if (typeof place === "number") {
+        if (!had(place, place)) return undefined;
+      } else if (!had(place.fix.line, place.fix.endLine)) blamed.set(place, [...(blamed.get(place) ?? []), error.rule]);
+    }
+    const checked = new Map<Finding, Fix | undefined>();
+    for (const place of [...placed.values()].flat()) {
+      const stillThere = after.some((f) => f.rule === place.finding.rule && f.path === place.finding.path && f.line >= place.start && f.line <= place.end);
+      const rules = blamed.get(place);
+      if (!rules && !stillThere) checked.set(place.finding, place.fix);
+      else if (rules?.every((rule) => rule === REFUSED_IN_TRANSACTION)) checked.set(place.finding, this.widened(analysed, place.finding, place.fix));
+      else checked.set(place.finding, undefined);
+    }
+    return checked;
+  }
+
+  private widened(analysed: MigrationAnalysis, finding: Finding, fix: Fix): Fix | undefined {
     const text = this.text(finding.path) ?? "";
     const widened = withTransactionOptOut(analysed.migration.framework, fix, text, finding.path, analysed.sections);
     return widened && this.verdict(analysed.migration, finding, widened).kept ? widened : undefined;
   }
+}
+
+/**
+ * The fixes of one migration, checked together when they do not overlap: applied all at once and
+ * analysed once, each new error blamed on the fix whose lines hold it. A migration of many
+ * statements (a pop group of sixty files, a Diesel up.sql of two hundred lines) is then analysed
+ * two or three times instead of once per fix. When an error falls outside every fix, it cannot be
+ * blamed: each fix is then checked alone.
+ */
+function checkMigration(
+  checker: FixChecker,
+  analysed: MigrationAnalysis,
+  findings: readonly Finding[],
+  original: readonly Finding[],
+): Map<Finding, Fix | undefined> {
+  const checked = new Map<Finding, Fix | undefined>();
+  const alone: Finding[] = [];
+  const together = new Map<string, Finding[]>();
+  const sorted = [...findings].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : (a.fix?.line ?? 0) - (b.fix?.line ?? 0)));
+  for (const finding of sorted) {
+    const list = together.get(finding.path) ?? [];
+    const last = list.at(-1)?.fix;
+    if (last && finding.fix && finding.fix.line <= last.endLine) alone.push(finding);
+    else together.set(finding.path, [...list, finding]);
+  }
+  const judged = [...together.values()].flat().length > 1 ? checker.checkTogether(analysed, together, original) : undefined;
+  if (!judged) alone.push(...[...together.values()].flat());
+  for (const [finding, fix] of judged ?? []) checked.set(finding, fix);
+  for (const finding of alone) if (finding.fix) checked.set(finding, checker.check(analysed, finding, finding.fix));
+  return checked;
 }
 
 /** `result` with every fix checked: kept, widened to carry the runner's opt-out, or taken off its finding. */
@@ -111,10 +219,21 @@ export function checkFixes(result: AnalysisResult, files: readonly SourceFile[],
   const byPath = new Map<string, MigrationAnalysis>();
   for (const analysed of result.migrations) for (const path of analysed.migration.files) if (!byPath.has(path)) byPath.set(path, analysed);
   const checker = new FixChecker(files, reanalyse);
+  const byMigration = new Map<MigrationAnalysis, Finding[]>();
+  const errorsByPath = new Map<string, Finding[]>();
+  for (const finding of result.findings) {
+    const analysed = finding.fix ? byPath.get(finding.path) : undefined;
+    if (analysed) byMigration.set(analysed, [...(byMigration.get(analysed) ?? []), finding]);
+    if (finding.severity === "error") errorsByPath.set(finding.path, [...(errorsByPath.get(finding.path) ?? []), finding]);
+  }
+  const checked = new Map<Finding, Fix | undefined>();
+  for (const [analysed, list] of byMigration) {
+    const original = analysed.migration.files.flatMap((path) => errorsByPath.get(path) ?? []);
+    for (const [finding, fix] of checkMigration(checker, analysed, list, original)) checked.set(finding, fix);
+  }
   const findings = result.findings.map((finding) => {
     if (!finding.fix) return finding;
-    const analysed = byPath.get(finding.path);
-    const fix = analysed ? checker.check(analysed, finding, finding.fix) : undefined;
+    const fix = checked.get(finding);
     if (fix === finding.fix) return finding;
     const kept: Finding = { ...finding };
     if (fix) kept.fix = fix;
