@@ -212,6 +212,17 @@ describe("a fix that would add an error is dropped", { timeout: 60_000 }, () => 
     ).toContain("concurrently-in-transaction");
   });
 
+  it("fixes of one migration are checked together: the one that adds an error is dropped, the others kept", () => {
+    const path = "db/migrations/000003_orders.up.sql";
+    const text =
+      "BEGIN;\nCREATE INDEX orders_status_idx ON orders (status);\nCOMMIT;\nALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\nDROP INDEX orders_old_idx;\n";
+    const result = analyse([{ path, text }]);
+    expect(finding(result, "require-concurrent-index", path).fix).toBeUndefined();
+    expect(finding(result, "require-not-valid-foreign-key", path).fix?.replacement).toContain("NOT VALID");
+    // golang-migrate sends the file as one query: DROP INDEX CONCURRENTLY there would be refused too.
+    expect(finding(result, "require-concurrent-index-drop", path).fix).toBeUndefined();
+  });
+
   it("a DROP INDEX fix in a sqlx migration of several statements is dropped too", () => {
     const files = [
       { path: "Cargo.toml", text: '[package]\nname = "shop"\n' },
