@@ -1,8 +1,7 @@
 import { FRAMEWORKS } from "../migrations/frameworks/index.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
-import type { AnalysisResult, MigrationAnalysis } from "./engine.js";
 import { withTransactionOptOut } from "./transaction-opt-out-fix.js";
-import type { Finding, Fix } from "./types.js";
+import type { Finding, Fix, SectionAnalysis } from "./types.js";
 
 /**
  * Every fix is tried before it is offered: a one-click suggestion that breaks the migration
@@ -18,8 +17,20 @@ import type { Finding, Fix } from "./types.js";
  * as they are when a fixed one has errors to compare.
  */
 
+/** One migration as the engine analysed it (its MigrationAnalysis; not imported, engine.ts imports this module). */
+interface MigrationAnalysis {
+  migration: Migration;
+  sections: SectionAnalysis[];
+}
+
+/** What the engine's analysis returns (its AnalysisResult). */
+interface Analysed {
+  migrations: MigrationAnalysis[];
+  findings: Finding[];
+}
+
 /** The analysis of some files and migrations, without the fix check (the engine's own). */
-export type Reanalyse = (files: readonly SourceFile[], migrations: readonly Migration[]) => AnalysisResult;
+export type Reanalyse = (files: readonly SourceFile[], migrations: readonly Migration[]) => Analysed;
 
 /** The rule that reports a statement Postgres refuses in a transaction block. */
 const REFUSED_IN_TRANSACTION = "concurrently-in-transaction";
@@ -214,7 +225,7 @@ function checkMigration(
 }
 
 /** `result` with every fix checked: kept, widened to carry the runner's opt-out, or taken off its finding. */
-export function checkFixes(result: AnalysisResult, files: readonly SourceFile[], reanalyse: Reanalyse): AnalysisResult {
+export function checkFixes<R extends Analysed>(result: R, files: readonly SourceFile[], reanalyse: Reanalyse): R {
   if (!result.findings.some((finding) => finding.fix)) return result;
   const byPath = new Map<string, MigrationAnalysis>();
   for (const analysed of result.migrations) for (const path of analysed.migration.files) if (!byPath.has(path)) byPath.set(path, analysed);
