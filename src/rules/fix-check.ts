@@ -13,8 +13,10 @@ import type { Finding, Fix, SectionAnalysis } from "./types.js";
  * transaction is widened to carry the runner's in-file way out of it (transaction-opt-out-fix.ts)
  * and tried again. Otherwise the finding stays, without its fix: its help says what to do.
  *
- * Only migrations that have fixes are analysed again: once per fix (twice when widened), and once
- * as they are when a fixed one has errors to compare.
+ * Only migrations that have fixes are analysed again: once with all their fixes that do not
+ * overlap (each new error blamed on the fix whose lines hold it, against the errors the whole
+ * analysis found there); one by one, against the migration analysed alone as it is, for the rest
+ * and when an error cannot be blamed; once more for each widened fix.
  */
 
 /** One migration as the engine analysed it (its MigrationAnalysis; not imported, engine.ts imports this module). */
