@@ -11,6 +11,7 @@ import type { SchemaFactsJson } from "../sql/schema-facts.js";
 import { SourceText } from "../sql/source-text.js";
 import { PLACEHOLDER_PREFIX } from "../sql/template-mask.js";
 import { syntaxError, templatedSql, unusedIgnore } from "./builtin.js";
+import { checkFixes } from "./fix-check.js";
 import { RULES } from "./index.js";
 import { CreatedRelations, SectionState } from "./statement-state.js";
 import { applyIgnores, findIgnoreDirectives, type IgnoreDirective } from "./suppression.js";
@@ -309,6 +310,11 @@ function wantsCommands(rule: Rule, altered: AlterTableContext<string>): boolean 
 }
 
 export function analyzeMigrations(files: readonly SourceFile[], migrations: readonly Migration[], options: AnalysisOptions = {}): AnalysisResult {
+  return checkFixes(analyzeOnce(files, migrations, options), files, (changed, again) => analyzeOnce(changed, again, options));
+}
+
+/** The analysis without the fix check (which calls it again on fixed migrations). */
+function analyzeOnce(files: readonly SourceFile[], migrations: readonly Migration[], options: AnalysisOptions): AnalysisResult {
   const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
   const results = migrations.map((migration) => analysis.analyzeMigration(migration));
   return { migrations: results, findings: analysis.finish() };

@@ -1,6 +1,6 @@
 import type { AlterTableCmd, Constraint } from "libpg-query";
 import { FRAMEWORKS } from "../migrations/frameworks/index.js";
-import type { FrameworkId } from "../migrations/model.js";
+import type { FrameworkId, Migration } from "../migrations/model.js";
 import { LOCK_MODE_SQL, LOCK_MODES, type LockMode } from "../sql/lock-modes.js";
 import type { RelationLock } from "../sql/locks.js";
 import { alterCommandsOf, bodyOf, constraintsOf } from "../sql/nodes.js";
@@ -120,6 +120,18 @@ export function upStatements(sections: readonly SectionAnalysis[]): AnalyzedStat
 /** COMMIT, ROLLBACK, BEGIN and friends: a transaction boundary. */
 export function transactionKind(statement: AnalyzedStatement): string | undefined {
   return transactionKindOf(statement.node);
+}
+
+/**
+ * For the CONCURRENTLY advice of a statement that runs in a transaction block: how this one gets
+ * out of it (out of the file's own BEGIN … COMMIT, or the runner's way out, which the fix carries
+ * only where it lives in the same file: fix-check.ts). Empty outside a transaction.
+ */
+export function leaveTransactionAdvice(migration: Migration, statement: AnalyzedStatement): string {
+  if (!statement.inTransaction) return "";
+  if (statement.inExplicitTransaction)
+    return " Here it runs inside the migration's BEGIN … COMMIT block: move it out of that block, into a migration of its own.";
+  return ` This migration runs in a transaction: ${noTransactionOptOut(migration.framework)}.`;
 }
 
 /** How to run a migration of this framework outside a transaction: the framework's own advice. */

@@ -1,5 +1,5 @@
 import { bodyOf } from "../sql/nodes.js";
-import { statementFix } from "./lock-helpers.js";
+import { leaveTransactionAdvice, statementFix } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -19,7 +19,7 @@ export default defineRule({
     },
   },
   subcommands: ["AT_DetachPartition"],
-  alterTable({ statement, target: parent, commands, report, config }) {
+  alterTable({ migration, statement, target: parent, commands, report, config }) {
     const detaches = commands.filter((c) => c.subtype === "AT_DetachPartition");
     for (const command of detaches) {
       const detach = bodyOf(command.def, "PartitionCmd");
@@ -31,7 +31,8 @@ export default defineRule({
         messageId: "blocking",
         data: { table: parent, partition },
         help: supported
-          ? "Use ALTER TABLE … DETACH PARTITION … CONCURRENTLY, in a migration that does not run in a transaction: it takes only SHARE UPDATE EXCLUSIVE on the parent, so reads and writes go on. It is not allowed when the table has a DEFAULT partition."
+          ? "Use ALTER TABLE … DETACH PARTITION … CONCURRENTLY, in a migration that does not run in a transaction: it takes only SHARE UPDATE EXCLUSIVE on the parent, so reads and writes go on. It is not allowed when the table has a DEFAULT partition." +
+            leaveTransactionAdvice(migration, statement)
           : "DETACH PARTITION … CONCURRENTLY needs PostgreSQL 14. Until then, run it with a short lock_timeout (and retry) when traffic is low.",
         table: parent,
         ...(fix ? { fix } : {}),

@@ -1,5 +1,5 @@
 import { bodyOf, listNames } from "../sql/nodes.js";
-import { statementFix } from "./lock-helpers.js";
+import { leaveTransactionAdvice, statementFix } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -18,7 +18,7 @@ export default defineRule({
     },
   },
   nodes: ["DropStmt"],
-  statement({ statement, report }) {
+  statement({ migration, statement, report }) {
     const drop = bodyOf(statement.node, "DropStmt");
     if (drop?.removeType !== "OBJECT_INDEX" || drop.concurrent) return;
     const names = (drop.objects ?? []).map((object) => listNames(object).at(-1));
@@ -32,9 +32,11 @@ export default defineRule({
     report({
       messageId: "blocking",
       data: { indexes: existing.join(", ") },
-      help: single
-        ? "Use DROP INDEX CONCURRENTLY, in a migration that does not run in a transaction: it waits for running queries without blocking new ones."
-        : "Use one DROP INDEX CONCURRENTLY statement per index (CONCURRENTLY allows neither several indexes nor CASCADE), in a migration that does not run in a transaction.",
+      help:
+        (single
+          ? "Use DROP INDEX CONCURRENTLY, in a migration that does not run in a transaction: it waits for running queries without blocking new ones."
+          : "Use one DROP INDEX CONCURRENTLY statement per index (CONCURRENTLY allows neither several indexes nor CASCADE), in a migration that does not run in a transaction.") +
+        leaveTransactionAdvice(migration, statement),
       ...(fix ? { fix } : {}),
     });
   },

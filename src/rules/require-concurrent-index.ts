@@ -28,18 +28,15 @@ export default defineRule({
       table: name,
       work: "index",
       help: FRAMEWORKS[migration.framework].texts.concurrentIndex,
-      // Inside a transaction, CONCURRENTLY alone is refused by Postgres ("cannot run inside a
-      // transaction block"): a one-click fix there would break the migration, so none is offered.
-      ...(statement.inTransaction
-        ? {}
-        : {
-            fix: {
-              title: "Add CONCURRENTLY",
-              line: statement.line,
-              endLine: statement.endLine,
-              replacement: statement.text.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\b/i, "$1 CONCURRENTLY") + ";",
-            },
-          }),
+      // Inside the runner's transaction CONCURRENTLY alone is refused by Postgres ("cannot run
+      // inside a transaction block"): the engine's fix check (fix-check.ts) adds the runner's
+      // in-file way out of it to the fix, or drops the fix and keeps this advice.
+      fix: {
+        title: "Add CONCURRENTLY",
+        line: statement.line,
+        endLine: statement.endLine,
+        replacement: statement.text.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\b/i, "$1 CONCURRENTLY") + ";",
+      },
     });
   },
 });

@@ -1,6 +1,6 @@
 import { bodyOf } from "../sql/nodes.js";
 import { optionOn } from "../sql/options.js";
-import { statementFix } from "./lock-helpers.js";
+import { leaveTransactionAdvice, statementFix } from "./lock-helpers.js";
 import { defineRule } from "./types.js";
 
 /**
@@ -22,13 +22,14 @@ export default defineRule({
     },
   },
   nodes: ["ReindexStmt"],
-  statement({ statement, report }) {
+  statement({ migration, statement, report }) {
     const reindex = bodyOf(statement.node, "ReindexStmt");
     if (!reindex || optionOn(reindex.params, "concurrently")) return;
     // REINDEX SYSTEM cannot be concurrent: nothing to suggest.
     if (reindex.kind === "REINDEX_OBJECT_SYSTEM") return;
     const help =
-      "Use REINDEX … CONCURRENTLY (PostgreSQL 12+), in a migration that does not run in a transaction: it builds new indexes next to the old ones and swaps them with brief locks.";
+      "Use REINDEX … CONCURRENTLY (PostgreSQL 12+), in a migration that does not run in a transaction: it builds new indexes next to the old ones and swaps them with brief locks." +
+      leaveTransactionAdvice(migration, statement);
     const fix = statementFix(
       statement,
       "Add CONCURRENTLY",

@@ -3,6 +3,7 @@ import { SERIAL_TYPES, typeNameOf } from "../sql/column-types.js";
 import { renameFamily, type CreatedObject, type ObjectKind, type Rename, type RenameFamily, type StatementEffects } from "../sql/effects.js";
 import { constraintsOf, strings } from "../sql/nodes.js";
 import { isEmptySection, downRaises, isSqlMigration } from "./general-helpers.js";
+import { misspeltNameFix } from "./misspelt-name-fix.js";
 import { defineRule, type AnalyzedStatement } from "./types.js";
 
 /**
@@ -320,6 +321,15 @@ function undo(expectation: Expectation): string {
   }
 }
 
+/** The names of what the up created of the same kind as `drop` (columns and constraints: on the same table). */
+function sameKindNames(drop: DownDrop, expectations: readonly Expectation[]): string[] {
+  return expectations.flatMap((e) => {
+    if (drop.family === "column") return e.type === "column" && e.table === drop.table ? [e.column] : [];
+    if (drop.family === "constraint") return e.type === "constraint" && (drop.table === undefined || e.table === drop.table) ? [e.name] : [];
+    return e.type === "object" && familyOf(e.kind) === drop.family ? [e.name] : [];
+  });
+}
+
 const them = (count: number) => (count === 1 ? "it" : "them");
 
 export default defineRule({
@@ -384,7 +394,7 @@ export default defineRule({
     // What the down drops that the up did not create. Not when the up runs code we cannot read.
     if (up.opaque) return;
     const autoNamed = (name: string) => [...up.autoNamedTables].some((table) => name.startsWith(`${table}_`));
-    const unexpected = new Map<AnalyzedStatement, string[]>();
+    const unexpected = new Map<AnalyzedStatement, DownDrop[]>();
     for (const drop of down.drops) {
       let expected: boolean;
       if (drop.family === "column") {
@@ -399,16 +409,22 @@ export default defineRule({
           ((drop.kind === "index" || drop.kind === "sequence") && autoNamed(drop.name)) ||
           (drop.family === "trigger" && up.createdTables.has(drop.table ?? ""));
       }
-      if (!expected) unexpected.set(drop.statement, [...(unexpected.get(drop.statement) ?? []), drop.label]);
+      if (!expected) unexpected.set(drop.statement, [...(unexpected.get(drop.statement) ?? []), drop]);
     }
-    for (const [statement, labels] of unexpected) {
+    const leftInPlace = up.expectations.map((e) => e.expectation).filter((expectation) => !handled(expectation, down));
+    for (const [statement, drops] of unexpected) {
+      const [only] = drops;
+      const source = sources.get(statement.path);
+      // One name the up never created, close to one it created and the down leaves: a typo, fixed on its line.
+      const fix = drops.length === 1 && only && source ? misspeltNameFix(statement, source, only.name, sameKindNames(only, leftInPlace)) : undefined;
       report({
         messageId: "unexpectedDrop",
-        data: { objects: labels.join(", ") },
+        data: { objects: drops.map((drop) => drop.label).join(", ") },
         help: "Drop only what the up migration created (check the names against the up). To undo another change of the up, reverse that change instead.",
         path: statement.path,
         line: statement.line,
         endLine: statement.endLine,
+        ...(fix ? { fix } : {}),
       });
     }
   },

@@ -59,6 +59,8 @@ describe("data-engineer", () => {
     expect(ran.stdout).toContain(
       "```suggestion\nALTER TABLE orders\n  ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;",
     );
+    // The down drops `state` where the up added `status`: a typo, whose fix is certain.
+    expect(ran.stdout).toContain("ALTER TABLE orders DROP COLUMN status;");
     expect(ran.stdout).toContain("### Part 1 — Task Report");
     expect(ran.stdout).toContain("about 40 s (40,000,000 rows)".replace(/[()]/g, (c) => `\\${c}`));
   });

@@ -80,4 +80,33 @@ describe(rule.id, () => {
     );
     expect(findings).toEqual([]);
   });
+
+  describe("a down that drops a misspelt name gets a fix when the up created exactly one close name", () => {
+    const fixOf = (sql: string) => lint(sql, [rule]).find((f) => f.path === DOWN)?.fix;
+
+    it("fixes the column the down drops (state for status, as in the demo), and the fixed down matches the up", () => {
+      const up = "ALTER TABLE orders ADD COLUMN status text NOT NULL;\nCREATE INDEX orders_status_idx ON orders (status);";
+      const fix = fixOf(`${up}\n-- migrate:down\nDROP INDEX IF EXISTS orders_status_idx;\nALTER TABLE orders DROP COLUMN state;`);
+      expect(fix).toMatchObject({ line: 2, endLine: 2, replacement: "ALTER TABLE orders DROP COLUMN status;" });
+      expect(lint(`${up}\n-- migrate:down\nDROP INDEX IF EXISTS orders_status_idx;\n${fix?.replacement ?? ""}`, [rule])).toEqual([]);
+    });
+
+    it("fixes an index name with two letters swapped, on its own line of a longer statement", () => {
+      const fix = fixOf("CREATE INDEX orders_status_idx ON orders (status);\n-- migrate:down\nDROP INDEX\n  IF EXISTS orders_stauts_idx;");
+      expect(fix).toMatchObject({ line: 2, endLine: 2, replacement: "  IF EXISTS orders_status_idx;" });
+    });
+
+    it("offers none when two names the up created are as close, or none is", () => {
+      expect(
+        fixOf("ALTER TABLE orders ADD COLUMN state_a text, ADD COLUMN state_b text;\n-- migrate:down\nALTER TABLE orders DROP COLUMN state_c;"),
+      ).toBeUndefined();
+      expect(fixOf("ALTER TABLE orders ADD COLUMN note text;\n-- migrate:down\nALTER TABLE orders DROP COLUMN total;")).toBeUndefined();
+      // Short names are all close to each other: b is no typo of a.
+      expect(fixOf("ALTER TABLE orders ADD COLUMN a text;\n-- migrate:down\nALTER TABLE orders DROP COLUMN b;")).toBeUndefined();
+    });
+
+    it("offers none for a column of another table", () => {
+      expect(fixOf("ALTER TABLE orders ADD COLUMN status text;\n-- migrate:down\nALTER TABLE invoices DROP COLUMN state;")).toBeUndefined();
+    });
+  });
 });

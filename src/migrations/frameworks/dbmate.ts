@@ -5,7 +5,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, isSqlFile } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
+import type { Framework } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 const UP_MARKER = /^--\s*migrate:up\b/m;
@@ -51,7 +51,9 @@ export const dbmateFramework: Framework<"dbmate"> = {
   texts: {
     addDown: "Add a `-- migrate:down` section",
     leaveTransaction: "in dbmate, write the up marker as `-- migrate:up transaction:false`",
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    // dbmate sends a section's text as one query: a second statement puts the index back in a transaction block.
+    concurrentIndex:
+      "Use CREATE INDEX CONCURRENTLY, alone in a migration whose up marker reads `-- migrate:up transaction:false`: dbmate otherwise runs the section in a transaction, where CONCURRENTLY is refused, and it sends the section as one query, so any other statement in it would put the index back in a transaction block.",
   },
   detect(files) {
     const mine = files.filter((file) => isSqlFile(file.path) && UP_MARKER.test(file.text));

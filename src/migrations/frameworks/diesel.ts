@@ -4,7 +4,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
+import type { Framework } from "./framework.js";
 import { wholeFolder } from "./support/counterparts.js";
 
 /** `2026-01-01-000000_create_items`, `00000000000000_diesel_initial_setup`. */
@@ -36,7 +36,9 @@ export const dieselFramework: Framework<"diesel"> = {
   texts: {
     addDown: "Write `down.sql`",
     leaveTransaction: "in Diesel, set `run_in_transaction = false` in the migration's metadata.toml",
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    // Diesel sends up.sql as one query (batch_execute): a second statement puts the index back in a transaction block.
+    concurrentIndex:
+      "Use CREATE INDEX CONCURRENTLY, alone in the up.sql of a migration of its own, and put `run_in_transaction = false` in that migration's metadata.toml: Diesel otherwise runs the migration in a transaction, where CONCURRENTLY is refused.",
   },
   detect(files, context = AUTO_DETECT) {
     const folders = new Map<string, DieselFolder>();

@@ -3,7 +3,7 @@ import { buildMigration } from "./support/migration.js";
 import { basename, dirname } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
+import type { Framework } from "./framework.js";
 import { sameFolder } from "./support/counterparts.js";
 
 /**
@@ -44,7 +44,8 @@ export const flywayFramework: Framework<"flyway"> = {
   texts: {
     addDown: "Add the matching `U<version>__<description>.sql` undo script",
     leaveTransaction: "in Flyway, add a script config file (`<script>.sql.conf`) with `executeInTransaction=false`",
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    concurrentIndex:
+      "Use CREATE INDEX CONCURRENTLY, in a script of its own with a script config file beside it (`<script>.sql.conf`) that says `executeInTransaction=false`: Flyway otherwise runs the script in a transaction, where CONCURRENTLY is refused.",
   },
   detect(files) {
     const entries = new Map<string, FlywayEntry>();

@@ -5,7 +5,7 @@ import { buildMigration, splitVersionAndName } from "./support/migration.js";
 import { basename, dirname, isSqlFile } from "./support/paths.js";
 import { sourceOf } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
+import type { Framework } from "./framework.js";
 import { NO_COUNTERPARTS } from "./support/counterparts.js";
 
 /** `-- +goose <annotation>`; goose compares annotations without regard to case. */
@@ -67,7 +67,8 @@ export const gooseFramework: Framework<"goose"> = {
   texts: {
     addDown: "Add a `-- +goose Down` section",
     leaveTransaction: "in goose, put `-- +goose NO TRANSACTION` at the top of the file",
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    concurrentIndex:
+      "Use CREATE INDEX CONCURRENTLY, in a migration of its own with `-- +goose NO TRANSACTION` at the top of the file: goose otherwise runs the file in a transaction, where CONCURRENTLY is refused.",
   },
   detect(files) {
     const mine = files.filter((file) => isSqlFile(file.path) && HAS_UP.test(file.text));

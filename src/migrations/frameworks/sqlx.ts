@@ -5,7 +5,7 @@ import { PAIRED_FILE_COUNTERPARTS, isPairedUpDownFile, pairedUpDownMigrations } 
 import { basename, dirname, joinPath } from "./support/paths.js";
 import { wholeFileSection } from "./support/sections.js";
 import { sortMigrations } from "./support/versions.js";
-import { type Framework, SQL_CONCURRENT_INDEX } from "./framework.js";
+import type { Framework } from "./framework.js";
 
 /** A simple (irreversible) sqlx migration: `<VERSION>_<DESC>.sql`. */
 const SIMPLE_FILE = /^(\d+)_(.+)\.sql$/i;
@@ -41,7 +41,10 @@ export const sqlxFramework: Framework<"sqlx"> = {
   texts: {
     addDown: "Write the `.down.sql` file",
     leaveTransaction: "in sqlx, start the file with `-- no-transaction`",
-    concurrentIndex: SQL_CONCURRENT_INDEX,
+    // sqlx sends a migration's whole text as one query: a second statement beside the index
+    // puts it back in Postgres's implicit transaction block, hence "alone".
+    concurrentIndex:
+      "Use CREATE INDEX CONCURRENTLY, alone in a migration whose first line is `-- no-transaction`: sqlx otherwise runs the migration in a transaction, where CONCURRENTLY is refused, and it sends the file as one query, so any other statement in it would put the index back in a transaction block.",
   },
   detect(files, context = AUTO_DETECT) {
     const paths = new Set(files.map((file) => file.path));

@@ -1,0 +1,257 @@
+import { FRAMEWORKS } from "../migrations/frameworks/index.js";
+import type { Migration, SourceFile } from "../migrations/model.js";
+import { withTransactionOptOut } from "./transaction-opt-out-fix.js";
+import type { Finding, Fix, SectionAnalysis } from "./types.js";
+
+/**
+ * Every fix is tried before it is offered: a one-click suggestion that breaks the migration
+ * (CONCURRENTLY where the runner keeps a transaction open, which Postgres refuses) is worse than
+ * none. The fix is applied to its file, the migration is detected again from the changed files
+ * (same framework, same settings) and analysed again, alone, with the same configuration; the
+ * fix is kept when the finding it fixes is gone and no error appears that the migration, analysed
+ * alone the same way, did not have. A fix refused only for CONCURRENTLY in the runner's
+ * transaction is widened to carry the runner's in-file way out of it (transaction-opt-out-fix.ts)
+ * and tried again. Otherwise the finding stays, without its fix: its help says what to do.
+ *
+ * Only migrations that have fixes are analysed again: once with all their fixes that do not
+ * overlap (each new error blamed on the fix whose lines hold it, against the errors the whole
+ * analysis found there); one by one, against the migration analysed alone as it is, for the rest
+ * and when an error cannot be blamed; once more for each widened fix.
+ */
+
+/** One migration as the engine analysed it (its MigrationAnalysis; not imported, engine.ts imports this module). */
+interface MigrationAnalysis {
+  migration: Migration;
+  sections: SectionAnalysis[];
+}
+
+/** What the engine's analysis returns (its AnalysisResult). */
+interface Analysed {
+  migrations: MigrationAnalysis[];
+  findings: Finding[];
+}
+
+/** The analysis of some files and migrations, without the fix check (the engine's own). */
+export type Reanalyse = (files: readonly SourceFile[], migrations: readonly Migration[]) => Analysed;
+
+/** The rule that reports a statement Postgres refuses in a transaction block. */
+const REFUSED_IN_TRANSACTION = "concurrently-in-transaction";
+
+/** `text` with lines fix.line..fix.endLine (1-based, inclusive) replaced by the fix's lines. */
+export function applyFix(text: string, fix: Fix): string {
+  const lines = text.split("\n");
+  lines.splice(fix.line - 1, fix.endLine - fix.line + 1, ...fix.replacement.replace(/\n$/, "").split("\n"));
+  return lines.join("\n");
+}
+
+/** The migration read again from its own files by its own framework, as the detector first read it. */
+function redetect(migration: Migration, own: readonly SourceFile[]): Migration | undefined {
+  const multiStatement = !migration.sections.some((section) => section.oneQuery === true);
+  const { migrations } = FRAMEWORKS[migration.framework].detect(own, { forced: true, golangMigrate: { multiStatement }, dialectsFiltered: true });
+  const same = migrations.filter((m) => m.version === migration.version && m.name === migration.name && m.folder === migration.folder);
+  return same.length === 1 ? same[0] : undefined;
+}
+
+const countKey = (finding: Finding): string => `${finding.rule}\u0000${finding.path}`;
+
+function errorCounts(findings: readonly Finding[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const finding of findings) if (finding.severity === "error") counts.set(countKey(finding), (counts.get(countKey(finding)) ?? 0) + 1);
+  return counts;
+}
+
+type Verdict = { kept: true } | { kept: false; refusedInTransaction: boolean };
+
+/** A fix applied among others to its file: the lines it spans there, and how far the fixes above it moved it. */
+interface Placed {
+  finding: Finding;
+  fix: Fix;
+  start: number;
+  end: number;
+  shiftBefore: number;
+}
+
+const lineCount = (replacement: string): number => replacement.replace(/\n$/, "").split("\n").length;
+
+/** The fix that holds `line` of the fixed file, or the line it had before the fixes. */
+function placeOf(placed: readonly Placed[], line: number): Placed | number {
+  let shift = 0;
+  for (const p of placed) {
+    if (line < p.start) return line - shift;
+    if (line <= p.end) return p;
+    shift = p.shiftBefore + lineCount(p.fix.replacement) - (p.fix.endLine - p.fix.line + 1);
+  }
+  return line - shift;
+}
+
+class FixChecker {
+  /** Per migration: the errors it has analysed alone as it is (undefined: it cannot be read again). */
+  private readonly baselines = new Map<Migration, Finding[] | undefined>();
+  private readonly files: ReadonlyMap<string, SourceFile>;
+
+  constructor(
+    files: readonly SourceFile[],
+    private readonly reanalyse: Reanalyse,
+  ) {
+    this.files = new Map(files.map((file) => [file.path, file]));
+  }
+
+  text(path: string): string | undefined {
+    return this.files.get(path)?.text;
+  }
+
+  private ownFiles(migration: Migration): SourceFile[] {
+    return migration.files.flatMap((path) => this.files.get(path) ?? []);
+  }
+
+  private baseline(migration: Migration): Finding[] | undefined {
+    if (!this.baselines.has(migration)) {
+      const own = this.ownFiles(migration);
+      const again = redetect(migration, own);
+      this.baselines.set(migration, again ? this.reanalyse(own, [again]).findings.filter((f) => f.severity === "error") : undefined);
+    }
+    return this.baselines.get(migration);
+  }
+
+  private verdict(migration: Migration, finding: Finding, fix: Fix): Verdict {
+    const fixed = this.ownFiles(migration).map((f) => (f.path === finding.path ? { ...f, text: applyFix(f.text, fix) } : f));
+    const again = fixed.some((f) => f.path === finding.path) ? redetect(migration, fixed) : undefined;
+    if (!again) return { kept: false, refusedInTransaction: false };
+    const after = this.reanalyse(fixed, [again]).findings;
+    const counts = errorCounts(after);
+    // The migration as it is, analysed the same way, only when the fixed one has errors to compare.
+    const baseline = counts.size > 0 ? this.baseline(migration) : [];
+    if (!baseline) return { kept: false, refusedInTransaction: false };
+    const before = errorCounts(baseline);
+    const added = [...counts].filter(([key, count]) => count > (before.get(key) ?? 0)).map(([key]) => key.split("\u0000")[0]);
+    const newLast = fix.line + fix.replacement.replace(/\n$/, "").split("\n").length - 1;
+    const stillThere = after.some((f) => f.rule === finding.rule && f.path === finding.path && f.line >= fix.line && f.line <= newLast);
+    if (added.length === 0 && !stillThere) return { kept: true };
+    return { kept: false, refusedInTransaction: added.length > 0 && added.every((rule) => rule === REFUSED_IN_TRANSACTION) };
+  }
+
+  /** The fix to offer for `finding` in `analysed`: its own, widened with the runner's opt-out, or none. */
+  check(analysed: MigrationAnalysis, finding: Finding, fix: Fix): Fix | undefined {
+    const first = this.verdict(analysed.migration, finding, fix);
+    if (first.kept) return fix;
+    return first.refusedInTransaction ? this.widened(analysed, finding, fix) : undefined;
+  }
+
+  /**
+   * Fixes that do not overlap, by file, applied together and analysed once: each kept, widened or
+   * dropped by what the analysis shows on its own lines. Undefined when an error cannot be blamed.
+   */
+  checkTogether(
+    analysed: MigrationAnalysis,
+    byPath: ReadonlyMap<string, readonly Finding[]>,
+    original: readonly Finding[],
+  ): Map<Finding, Fix | undefined> | undefined {
+    const migration = analysed.migration;
+    const placed = new Map<string, Placed[]>();
+    const fixed = this.ownFiles(migration).map((file) => {
+      const list = byPath.get(file.path) ?? [];
+      let shift = 0;
+      const places: Placed[] = [];
+      for (const finding of list) {
+        if (!finding.fix) continue;
+        const start = finding.fix.line + shift;
+        places.push({ finding, fix: finding.fix, start, end: start + lineCount(finding.fix.replacement) - 1, shiftBefore: shift });
+        shift += lineCount(finding.fix.replacement) - (finding.fix.endLine - finding.fix.line + 1);
+      }
+      placed.set(file.path, places);
+      // Bottom up, so that each fix's lines are still where it says.
+      const text = [...places].reverse().reduce((current, place) => applyFix(current, place.fix), file.text);
+      return { ...file, text };
+    });
+    const again = redetect(migration, fixed);
+    if (!again) return undefined;
+    const after = this.reanalyse(fixed, [again]).findings;
+    const errors = after.filter((f) => f.severity === "error");
+    // The errors the whole analysis found in this migration: an error it did not have, even one
+    // that the migration analysed alone would have, is blamed (a fix dropped, never one kept wrongly).
+    const baseline = original.filter((f) => f.severity === "error");
+    const blamed = new Map<Placed, string[]>();
+    for (const error of errors) {
+      const place = placeOf(placed.get(error.path) ?? [], error.line);
+      const had = (from: number, to: number) => baseline.some((b) => b.rule === error.rule && b.path === error.path && b.line >= from && b.line <= to);
+      if (typeof place === "number") {
+        if (!had(place, place)) return undefined;
+      } else if (!had(place.fix.line, place.fix.endLine)) blamed.set(place, [...(blamed.get(place) ?? []), error.rule]);
+    }
+    const checked = new Map<Finding, Fix | undefined>();
+    for (const place of [...placed.values()].flat()) {
+      const stillThere = after.some((f) => f.rule === place.finding.rule && f.path === place.finding.path && f.line >= place.start && f.line <= place.end);
+      const rules = blamed.get(place);
+      if (!rules && !stillThere) checked.set(place.finding, place.fix);
+      else if (rules?.every((rule) => rule === REFUSED_IN_TRANSACTION)) checked.set(place.finding, this.widened(analysed, place.finding, place.fix));
+      else checked.set(place.finding, undefined);
+    }
+    return checked;
+  }
+
+  private widened(analysed: MigrationAnalysis, finding: Finding, fix: Fix): Fix | undefined {
+    const text = this.text(finding.path) ?? "";
+    const widened = withTransactionOptOut(analysed.migration.framework, fix, text, finding.path, analysed.sections);
+    return widened && this.verdict(analysed.migration, finding, widened).kept ? widened : undefined;
+  }
+}
+
+/**
+ * The fixes of one migration, checked together when they do not overlap: applied all at once and
+ * analysed once, each new error blamed on the fix whose lines hold it. A migration of many
+ * statements (a pop group of sixty files, a Diesel up.sql of two hundred lines) is then analysed
+ * two or three times instead of once per fix. When an error falls outside every fix, it cannot be
+ * blamed: each fix is then checked alone.
+ */
+function checkMigration(
+  checker: FixChecker,
+  analysed: MigrationAnalysis,
+  findings: readonly Finding[],
+  original: readonly Finding[],
+): Map<Finding, Fix | undefined> {
+  const checked = new Map<Finding, Fix | undefined>();
+  const alone: Finding[] = [];
+  const together = new Map<string, Finding[]>();
+  const sorted = [...findings].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : (a.fix?.line ?? 0) - (b.fix?.line ?? 0)));
+  for (const finding of sorted) {
+    const list = together.get(finding.path) ?? [];
+    const last = list.at(-1)?.fix;
+    if (last && finding.fix && finding.fix.line <= last.endLine) alone.push(finding);
+    else together.set(finding.path, [...list, finding]);
+  }
+  const judged = [...together.values()].flat().length > 1 ? checker.checkTogether(analysed, together, original) : undefined;
+  if (!judged) alone.push(...[...together.values()].flat());
+  for (const [finding, fix] of judged ?? []) checked.set(finding, fix);
+  for (const finding of alone) if (finding.fix) checked.set(finding, checker.check(analysed, finding, finding.fix));
+  return checked;
+}
+
+/** `result` with every fix checked: kept, widened to carry the runner's opt-out, or taken off its finding. */
+export function checkFixes<R extends Analysed>(result: R, files: readonly SourceFile[], reanalyse: Reanalyse): R {
+  if (!result.findings.some((finding) => finding.fix)) return result;
+  const byPath = new Map<string, MigrationAnalysis>();
+  for (const analysed of result.migrations) for (const path of analysed.migration.files) if (!byPath.has(path)) byPath.set(path, analysed);
+  const checker = new FixChecker(files, reanalyse);
+  const byMigration = new Map<MigrationAnalysis, Finding[]>();
+  const errorsByPath = new Map<string, Finding[]>();
+  for (const finding of result.findings) {
+    const analysed = finding.fix ? byPath.get(finding.path) : undefined;
+    if (analysed) byMigration.set(analysed, [...(byMigration.get(analysed) ?? []), finding]);
+    if (finding.severity === "error") errorsByPath.set(finding.path, [...(errorsByPath.get(finding.path) ?? []), finding]);
+  }
+  const checked = new Map<Finding, Fix | undefined>();
+  for (const [analysed, list] of byMigration) {
+    const original = analysed.migration.files.flatMap((path) => errorsByPath.get(path) ?? []);
+    for (const [finding, fix] of checkMigration(checker, analysed, list, original)) checked.set(finding, fix);
+  }
+  const findings = result.findings.map((finding) => {
+    if (!finding.fix) return finding;
+    const fix = checked.get(finding);
+    if (fix === finding.fix) return finding;
+    const kept: Finding = { ...finding };
+    if (fix) kept.fix = fix;
+    else delete kept.fix;
+    return kept;
+  });
+  return { ...result, findings };
+}
