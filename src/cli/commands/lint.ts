@@ -15,13 +15,38 @@ import { analyzeMigrations } from "../../rules/engine.js";
 import { RULES } from "../../rules/index.js";
 import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
+import { HELP_OPTION, optionsHelpText, parseArgsOptions, type CliOptions } from "../options.js";
 import { packageVersion } from "../package-version.js";
 
-export const LINT_USAGE = `Usage: data-engineer lint [paths…] [--format text|json|sarif] [--config FILE] [--pg-version N]
+/** The options of `data-engineer lint`: what it parses, its help and the README's table. */
+export const LINT_OPTIONS = {
+  format: {
+    type: "string",
+    default: "text",
+    value: "text|json|sarif",
+    help:
+      "`text` for people (default); `json`: files → migrations (version, direction, inTransaction) → statements (line, endLine, sql, locks, rewrites, scans), " +
+      "then findings (rule, severity, path, line, endLine, message, help), then `skipped` (path, reason: too large, binary, another SQL dialect); `sarif`: SARIF 2.1.0.",
+  },
+  config: {
+    type: "string",
+    value: "FILE",
+    help: "Analysis settings in YAML: the same file as .github/data-engineer.yml (postgresVersion, framework, dialects, tables, rules …).",
+  },
+  "pg-version": {
+    type: "string",
+    value: "N",
+    help: "The PostgreSQL major version the migrations run on, 10 to 19 (default: the configuration's postgresVersion, else 18).",
+  },
+  help: HELP_OPTION,
+} as const satisfies CliOptions;
+
+export const LINT_USAGE = `Usage: data-engineer lint [paths…] [options]
 
 Analyses migrations: files, or folders (analysed as a whole, so ups pair with downs).
 Default path: the current folder. Exit 0 clean, 1 when an error-severity finding exists, 2 on usage errors.
-`;
+
+${optionsHelpText(LINT_OPTIONS)}`;
 
 const FORMATS = ["text", "json", "sarif"] as const;
 
@@ -55,11 +80,15 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { format: { type: "string", default: "text" }, config: { type: "string" }, "pg-version": { type: "string" } },
+      options: parseArgsOptions(LINT_OPTIONS),
     });
   } catch (error) {
     io.err(`${errorMessage(error)}\n\n${LINT_USAGE}`);
     return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.out(LINT_USAGE);
+    return EXIT.ok;
   }
   const format = parsed.values.format;
   if (!FORMATS.includes(format as (typeof FORMATS)[number])) {
