@@ -1,4 +1,4 @@
-// Runs before `npm start` and `npm run demo` (prestart, predemo), before the build: on an older
+// Runs before `npm start`, `npm run demo` and `npm run register` (prestart, predemo, preregister), before the build: on an older
 // Node the app would build for a minute and then crash on `node:sqlite`
 // (ERR_UNKNOWN_BUILTIN_MODULE). Says in one line which Node is needed and how to get it.
 // Dependency-free and in old syntax, so that it runs on any Node that can run npm.

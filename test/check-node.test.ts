@@ -69,6 +69,8 @@ describe("npm start and npm run demo on an old Node", () => {
   it("run the check before anything else", () => {
     expect(pkg.scripts.prestart).toMatch(/^node scripts\/check-node\.js( &&|$)/);
     expect(pkg.scripts.predemo).toMatch(/^node scripts\/check-node\.js( &&|$)/);
+    // `npm run register` serves a page for a browser: on an old Node it would build for a minute first, too.
+    expect(pkg.scripts.preregister).toMatch(/^node scripts\/check-node\.js( &&|$)/);
   });
 
   it.each(["start", "demo"])("npm %s stops before building, with the check's line", (script) => {
