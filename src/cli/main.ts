@@ -10,20 +10,25 @@ import { replay } from "./commands/replay.js";
 import { review } from "./commands/review.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
 
-export const USAGE = `Usage: data-engineer <command>
+// Options are listed by each command's --help only, from the table it parses with (src/cli/options.ts).
+export const USAGE = `Usage: data-engineer <command> [options]
 
 Commands:
-  lint [paths…]           analyse migrations (--format text|json|sarif, --config FILE, --pg-version N)
-  review                  the review the app would post for this branch (--repo, --base, --head,
-                          --format markdown|json|sarif, --config FILE, --fail-on LEVEL)
+  lint [paths…]           analyse migrations: files, or folders (ups paired with downs)
+  review                  the review the app would post for this branch
   review --github         in a GitHub Actions job: post that review on the event's pull request
   replay [dir]            replay every SQL migration in a real Postgres: locks taken, down checked
-                          against the schema before up (--engine pglite|postgres, --deadline S)
+                          against the schema before up
   agents check [files…]   validate agent definitions (default: ./agents, else the bundled ones)
   demo                    show the check run data-engineer reports for a sample pull request
   config schema           print the JSON Schema of .github/data-engineer.yml
-  help                    show this text
+  help [command]          show this text, or a command's options
+
+\`data-engineer <command> --help\` (or \`data-engineer help <command>\`) lists the options of lint, review and replay.
 `;
+
+/** The commands with options of their own, each answering --help. */
+const WITH_OPTIONS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = { lint, review, replay };
 
 /** Runs one command line; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -35,6 +40,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   if (command === "agents" && rest[0] === "check") return agentsCheck(rest.slice(1), io);
   if (command === "demo" && rest.length === 0) return demo(io);
   if (command === "config" && rest[0] === "schema" && rest.length === 1) return configSchema(io);
+  const topic = command === "help" && rest.length === 1 && rest[0] !== undefined && Object.hasOwn(WITH_OPTIONS, rest[0]) ? WITH_OPTIONS[rest[0]] : undefined;
+  if (topic) return topic(["--help"], io);
   if (command === "help" || command === "--help" || command === "-h") {
     io.out(USAGE);
     return EXIT.ok;

@@ -10,18 +10,36 @@ import { RuleSettingsSchema } from "./rule-settings.js";
  */
 
 export const TableSettingSchema = z.strictObject({
-  /** Approximate row count, for estimates. */
-  rows: z.int().nonnegative().optional(),
-  /** Treat as large even without a row count. */
-  large: z.boolean().optional(),
+  rows: z
+    .int()
+    .nonnegative()
+    .optional()
+    .describe(
+      "Approximate row count (pg_class.reltuples is close enough). Lock findings on the table then say how long the lock is held (a scan, rewrite or index build of that many rows), and the Handoff Report uses it; at least largeTableRows makes the table large.",
+    ),
+  large: z
+    .boolean()
+    .optional()
+    .describe(
+      "true: treat the table as large even without a row count, so lock findings on it are errors. Default: large only when rows reaches largeTableRows.",
+    ),
 });
 
 export const AnalysisConfigSchema = z.strictObject({
-  /** The PostgreSQL major version migrations run on. */
-  postgresVersion: z.int().min(10).max(19).default(18),
-  /** Force a framework for every migration file, when detection picks the wrong one. */
-  framework: z.enum(FRAMEWORK_IDS).optional(),
-  /** How golang-migrate runs the migrations. */
+  postgresVersion: z
+    .int()
+    .min(10)
+    .max(19)
+    .default(18)
+    .describe(
+      "The PostgreSQL major version the migrations run on, 10 to 19. Findings follow what that version does: ADD COLUMN with a constant default rewrites the table before 11, SET NOT NULL trusts a validated CHECK from 12, DETACH PARTITION CONCURRENTLY exists from 14. Default: 18 (`lint --pg-version` overrides it).",
+    ),
+  framework: z
+    .enum(FRAMEWORK_IDS)
+    .optional()
+    .describe(
+      "Read every migration file as this framework's, when detection picks the wrong one. The framework decides how files pair into up and down, their order, and whether each runs in a transaction, which changes what the CONCURRENTLY and lock findings say. Default: detected per file from its path and content.",
+    ),
   golangMigrate: z
     .strictObject({
       multiStatement: z
@@ -31,7 +49,8 @@ export const AnalysisConfigSchema = z.strictObject({
           "The database URL has x-multi-statement=true: golang-migrate sends a file's statements one by one, outside any transaction. Default: each file is sent as one query, which Postgres runs in one transaction when it holds several statements.",
         ),
     })
-    .optional(),
+    .optional()
+    .describe("How golang-migrate runs the migrations (read for golang-migrate files only)."),
   /**
    * The SQL dialect of the files under path globs, first match wins, over what their paths say
    * (`x.mysql.up.sql`, `db/migration/sqlite/`). Only `postgres` files are reviewed.
@@ -44,13 +63,21 @@ export const AnalysisConfigSchema = z.strictObject({
         'Only `postgres` files are reviewed; e.g. `{ "db/cockroach/**": "postgres" }` reviews CockroachDB files as PostgreSQL, ' +
         '`{ "legacy/**": "mysql" }` leaves a MySQL folder out.',
     ),
-  /** Per rule: off, or the severity to report it with. Keys are rule ids (or squawk's names); others are errors. */
   // prefault: the default goes through the parse (and shows in the JSON Schema, which .default on a transform does not).
-  rules: RuleSettingsSchema.prefault({}),
-  /** Known tables by unqualified name. */
-  tables: z.record(z.string(), TableSettingSchema).default({}),
-  /** Tables with at least this many rows count as large. */
-  largeTableRows: z.int().positive().default(1_000_000),
+  rules: RuleSettingsSchema.prefault({}).describe(
+    "Per rule: `off`, or the tier to report it with: `error` (fails the check with the default failOn), `warning`, or `note` (shown as Policy). Keys are rule ids (one page each in docs/rules/) or squawk's names for them; an unknown key is an error that names the closest ids. Rules not listed keep their default tier.",
+  ),
+  tables: z
+    .record(z.string(), TableSettingSchema)
+    .default({})
+    .describe(
+      "Tables by unqualified name (`orders`, not `public.orders`) with their size. A large table (`large: true`, or `rows` at least largeTableRows) makes lock findings on it errors; `rows` adds how long each lock is held. Default: no sizes known.",
+    ),
+  largeTableRows: z
+    .int()
+    .positive()
+    .default(1_000_000)
+    .describe("A table in `tables` with at least this many rows counts as large: lock findings on it are errors. Default: 1000000."),
 });
 
 export type AnalysisConfig = z.infer<typeof AnalysisConfigSchema>;

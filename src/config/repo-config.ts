@@ -12,77 +12,167 @@ import { describeRuleKeys, ruleKeyHint } from "./rule-settings.js";
  * docs/data-engineer.schema.json is generated from this schema for editors (`npm run schema`).
  */
 export const RepoConfigSchema = AnalysisConfigSchema.extend({
-  /** Which changed files are migrations or SQL. */
   paths: z
     .strictObject({
-      include: z.array(z.string().min(1)).default([...DEFAULT_INCLUDE_GLOBS]),
-      exclude: z.array(z.string().min(1)).default([...DEFAULT_EXCLUDE_GLOBS]),
+      include: z
+        .array(z.string().min(1))
+        .default([...DEFAULT_INCLUDE_GLOBS])
+        .describe(
+          "Globs (case-insensitive) of the files to review. Setting it replaces the default, which covers every supported framework's layout (`**/*.sql`, `**/migrations/**`, `db/**`, …).",
+        ),
+      exclude: z
+        .array(z.string().min(1))
+        .default([...DEFAULT_EXCLUDE_GLOBS])
+        .describe(
+          "Globs (case-insensitive) of files never reviewed, even when an include glob matches. Setting it replaces the default: node_modules, documentation and images (`*.md`, `*.txt`, `*.png`, …).",
+        ),
     })
-    .default({ include: [...DEFAULT_INCLUDE_GLOBS], exclude: [...DEFAULT_EXCLUDE_GLOBS] }),
-  /** The SQL dialect of the migrations. */
-  dialect: z.literal("postgresql").default("postgresql"),
-  /** The lowest severity that fails the check run; `never` keeps it advisory (neutral). */
-  failOn: z.enum(["error", "warning", "never"]).default("error"),
-  /** The review's event when errors exist; COMMENT otherwise. */
-  reviewEvent: z.enum(["COMMENT", "REQUEST_CHANGES"]).default("COMMENT"),
-  /** At most this many inline comments per review; the rest go in the review body. */
-  maxInlineComments: z.int().min(0).max(100).default(25),
-  /**
-   * Where rule links in comments point: `<docsUrl><rule-id>.md`, for a mirror of the rule pages.
-   * Default: data-engineer's own repository docs at the running version.
-   */
-  docsUrl: z.url({ protocol: /^https?$/ }).optional(),
-  /** Which pull requests are reviewed without being asked. */
+    .default({ include: [...DEFAULT_INCLUDE_GLOBS], exclude: [...DEFAULT_EXCLUDE_GLOBS] })
+    .describe(
+      "Which changed files are migrations or SQL: a file is reviewed when its path (or, for a rename, its old path) matches an include glob and no exclude glob. A pull request that changes none gets a passing check saying there is nothing to review.",
+    ),
+  dialect: z
+    .literal("postgresql")
+    .default("postgresql")
+    .describe("The database the migrations are written for; PostgreSQL is the only one reviewed. Files of other databases are set with `dialects`."),
+  failOn: z
+    .enum(["error", "warning", "never"])
+    .default("error")
+    .describe(
+      "The lowest tier that fails the `data-engineer` check run: `error` (default), `warning` (errors and warnings fail it), or `never` (advisory: the check ends neutral, findings are still posted). `review --fail-on` overrides it.",
+    ),
+  reviewEvent: z
+    .enum(["COMMENT", "REQUEST_CHANGES"])
+    .default("COMMENT")
+    .describe(
+      "The kind of pull request review posted when an error is found: `COMMENT` (default) or `REQUEST_CHANGES`, which asks for changes. Reviews without errors are always COMMENT. Merges are blocked by the check run, when it is required, not by this.",
+    ),
+  maxInlineComments: z
+    .int()
+    .min(0)
+    .max(100)
+    .default(25)
+    .describe("At most this many inline comments per review, 0 to 100; the findings past it are listed in the review body. Default: 25."),
+  docsUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "Where rule links in comments point (http or https): `<docsUrl><rule-id>.md`, for a copy of docs/rules/ of your own. Default: data-engineer's repository docs at the running version.",
+    ),
   autoReview: z
     .strictObject({
-      enabled: z.boolean().default(true),
-      drafts: z.boolean().default(false),
-      ignoreAuthors: z.array(z.string().min(1)).default([]),
-      ignoreLabels: z.array(z.string().min(1)).default([]),
-      /** Base branches to review; empty means all. */
-      baseBranches: z.array(z.string().min(1)).default([]),
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe("false: no review on opened or pushed pull requests, only when asked with `/data-engineer review`. Default: true."),
+      drafts: z
+        .boolean()
+        .default(false)
+        .describe("true: review draft pull requests too. Default: false (a draft gets a `skipped` check until it is ready for review)."),
+      ignoreAuthors: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("GitHub logins (`renovate[bot]`) whose pull requests are not reviewed automatically; their check is `skipped`. Default: none."),
+      ignoreLabels: z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          "Labels that skip the automatic review of a pull request. A label counts only when someone with commands.minPermission applied it (anyone who can label could otherwise skip a required check). Default: none.",
+        ),
+      baseBranches: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("Review automatically only pull requests into these branches (exact names). Default: empty, every branch."),
     })
-    .default({ enabled: true, drafts: false, ignoreAuthors: [], ignoreLabels: [], baseBranches: [] }),
-  /**
-   * The data-engineer agent (Gemini), when the server has a Gemini key. The limits here can only
-   * lower the agent definition's and the server's.
-   */
+    .default({ enabled: true, drafts: false, ignoreAuthors: [], ignoreLabels: [], baseBranches: [] })
+    .describe(
+      "Which pull requests are reviewed without being asked; a skipped one gets a `skipped` check saying why. `/data-engineer review` applies these too.",
+    ),
   agent: z
     .strictObject({
-      enabled: z.boolean().default(true),
-      /** Gemini model id; overrides the server's GEMINI_MODEL and the agent definition. */
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe("false: no agent, the review has the deterministic findings only. Default: true (when the server has a Gemini key)."),
       model: z
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be a model id such as gemini-3.8-flash")
-        .optional(),
-      temperature: z.number().min(0).max(2).optional(),
-      maxTurns: z.int().min(1).max(100).optional(),
-      timeoutMins: z.number().positive().max(60).optional(),
-      /** Tokens (in + out) one review may use. */
-      tokenBudget: z.int().min(1_000).optional(),
+        .optional()
+        .describe(
+          "Gemini model id, used only when the server allows it (DATA_ENGINEER_AGENT_MODELS); otherwise the server's model is used (and the refusal logged). Default: the server's GEMINI_MODEL, else the agent definition's.",
+        ),
+      temperature: z
+        .number()
+        .min(0)
+        .max(2)
+        .optional()
+        .describe("Sampling temperature, 0 to 2; can only lower the one the server or the agent definition sets (0.2 in the bundled definition)."),
+      maxTurns: z
+        .int()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe("Model turns one review may take, 1 to 100; can only lower the agent definition's (20 in the bundled one)."),
+      timeoutMins: z
+        .number()
+        .positive()
+        .max(60)
+        .optional()
+        .describe(
+          "Minutes one agent run may take, up to 60; can only lower the agent definition's (8 in the bundled one); past it the agent is asked to finish at once.",
+        ),
+      tokenBudget: z
+        .int()
+        .min(1_000)
+        .optional()
+        .describe("Tokens (in + out) one review may use, at least 1000; can only lower the server's DATA_ENGINEER_AGENT_TOKEN_BUDGET (400000 by default)."),
     })
-    .default({ enabled: true }),
-  /** `/data-engineer` commands in pull request comments. */
+    .default({ enabled: true })
+    .describe(
+      "The data-engineer agent (Gemini), which writes the Handoff Report and may add findings; it runs only when the server has a Gemini key. The limits here can only lower the agent definition's and the server's.",
+    ),
   commands: z
     .strictObject({
-      /** The least permission on the repository a commenter needs for any command. */
-      minPermission: z.enum(["write", "maintain", "admin"]).default("write"),
-      /** Commands per pull request in any hour (a sliding window); more are refused until it slides. */
-      maxPerHour: z.int().min(1).max(100).default(10),
+      minPermission: z
+        .enum(["write", "maintain", "admin"])
+        .default("write")
+        .describe(
+          "The least role on the repository a commenter needs for any command (`write`, `maintain` or `admin`); others get a reply naming it. Also who may apply autoReview.ignoreLabels and the pause label. Default: write.",
+        ),
+      maxPerHour: z
+        .int()
+        .min(1)
+        .max(100)
+        .default(10)
+        .describe("Commands per pull request in any hour (a sliding window), 1 to 100; more are refused with a reply saying when to try again. Default: 10."),
     })
-    .default({ minPermission: "write", maxPerHour: 10 }),
-  /**
-   * Replaying migrations in a real Postgres to verify locks and rollbacks: the embedded PGlite
-   * (Postgres 18), or the server's DATABASE_URL ("postgres") for a team's own major version.
-   */
+    .default({ minPermission: "write", maxPerHour: 10 })
+    .describe("`/data-engineer` commands in pull request comments (review, explain, ask, pause, …): who may run them and how often."),
   replay: z
     .strictObject({
-      enabled: z.boolean().default(false),
-      engine: z.enum(["pglite", "postgres"]).default("pglite"),
-      /** Wall-clock limit for one replay (base history and every migration); past it the replay is reported unavailable. */
-      deadlineSeconds: z.int().min(5).max(900).default(120),
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe(
+          "true: replay the changed migrations in a real Postgres and report the locks it took and whether each down restores the schema. Default: false.",
+        ),
+      engine: z
+        .enum(["pglite", "postgres"])
+        .default("pglite")
+        .describe(
+          "`pglite` (default): the embedded PGlite, Postgres 18, nothing to set up. `postgres`: the server's DATABASE_URL, in a scratch database dropped afterwards, for your own major version.",
+        ),
+      deadlineSeconds: z
+        .int()
+        .min(5)
+        .max(900)
+        .default(120)
+        .describe(
+          "Wall-clock limit for one replay (the base history and every migration), 5 to 900 seconds; past it the review says the replay was unavailable. Default: 120.",
+        ),
     })
-    .default({ enabled: false, engine: "pglite", deadlineSeconds: 120 }),
+    .default({ enabled: false, engine: "pglite", deadlineSeconds: 120 })
+    .describe("Verify by replay: run the migrations in a real Postgres, up, down and up again, and read the locks from pg_locks. Off by default."),
 });
 
 export type RepoConfig = z.infer<typeof RepoConfigSchema>;

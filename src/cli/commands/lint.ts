@@ -13,21 +13,51 @@ import { toLintText } from "../../report/lint-text.js";
 import { relativeUri, toSarif } from "../../report/sarif.js";
 import { RULES } from "../../rules/index.js";
 import { EXIT, type CliIo } from "../io.js";
+import { HELP_OPTION, optionsHelpText, parseArgsOptions, type CliOptions } from "../options.js";
 import { packageVersion } from "../package-version.js";
 import { lintCached } from "../result-cache.js";
 
-export const LINT_USAGE = `Usage: data-engineer lint [paths…] [--format text|json|sarif] [--details] [--config FILE] [--pg-version N] [--no-cache]
+/** The options of `data-engineer lint`: what it parses, its help and the README's table. */
+export const LINT_OPTIONS = {
+  format: {
+    type: "string",
+    default: "text",
+    value: "text|json|sarif",
+    help:
+      "`text` for people (default); `json`: files → migrations (version, direction, inTransaction), " +
+      "then findings (rule, severity, path, line, endLine, message, help), then `skipped` (path, reason: too large, binary, another SQL dialect); `sarif`: SARIF 2.1.0.",
+  },
+  config: {
+    type: "string",
+    value: "FILE",
+    help: "Analysis settings in YAML: the same file as .github/data-engineer.yml (postgresVersion, framework, dialects, tables, rules …).",
+  },
+  "pg-version": {
+    type: "string",
+    value: "N",
+    help: "The PostgreSQL major version the migrations run on, 10 to 19 (default: the configuration's postgresVersion, else 18).",
+  },
+  details: {
+    type: "boolean",
+    default: false,
+    help: "With `--format json`: each migration's statements too (line, endLine, sql, kind, locks, rewrites, scans, transactional).",
+  },
+  "no-cache": {
+    type: "boolean",
+    default: false,
+    help:
+      "Neither read nor write the result cache. Results are cached per migration in $DATA_ENGINEER_CACHE_DIR, else $XDG_CACHE_HOME/data-engineer/lint-results, " +
+      "else ~/.cache/data-engineer/lint-results (200 MB at most): an unchanged migration (same text, same migrations before it, same settings and version) is not analysed again.",
+  },
+  help: HELP_OPTION,
+} as const satisfies CliOptions;
+
+export const LINT_USAGE = `Usage: data-engineer lint [paths…] [options]
 
 Analyses migrations: files, or folders (analysed as a whole, so ups pair with downs).
 Default path: the current folder. Exit 0 clean, 1 when an error-severity finding exists, 2 on usage errors.
 
---format json prints the files with their migrations and every finding; --details adds each
-statement with its locks (json only).
-Results are cached per migration in $DATA_ENGINEER_CACHE_DIR, else
-$XDG_CACHE_HOME/data-engineer/lint-results, else ~/.cache/data-engineer/lint-results (200 MB at
-most): an unchanged migration (same text, same migrations before it, same settings and version)
-is not analysed again. --no-cache neither reads nor writes it.
-`;
+${optionsHelpText(LINT_OPTIONS)}`;
 
 const FORMATS = ["text", "json", "sarif"] as const;
 
@@ -61,17 +91,15 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        format: { type: "string", default: "text" },
-        config: { type: "string" },
-        "pg-version": { type: "string" },
-        details: { type: "boolean", default: false },
-        "no-cache": { type: "boolean", default: false },
-      },
+      options: parseArgsOptions(LINT_OPTIONS),
     });
   } catch (error) {
     io.err(`${errorMessage(error)}\n\n${LINT_USAGE}`);
     return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.out(LINT_USAGE);
+    return EXIT.ok;
   }
   const format = parsed.values.format;
   if (!FORMATS.includes(format as (typeof FORMATS)[number])) {

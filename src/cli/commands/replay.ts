@@ -9,8 +9,31 @@ import { createReplayRunner } from "../../replay/runner.js";
 import { toLintText } from "../../report/lint-text.js";
 import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
+import { HELP_OPTION, optionsHelpText, parseArgsOptions, type CliOptions } from "../options.js";
 
-export const REPLAY_USAGE = `Usage: data-engineer replay [dir] [--engine pglite|postgres] [--deadline SECONDS] [--config FILE] [--format text|json]
+/** The options of `data-engineer replay`: what it parses, its help and the README's table. */
+export const REPLAY_OPTIONS = {
+  engine: {
+    type: "string",
+    value: "pglite|postgres",
+    help: "`pglite`: the embedded PGlite, Postgres 18; `postgres`: DATABASE_URL's server, in a scratch database dropped afterwards (default: the configuration's replay.engine, else pglite).",
+  },
+  deadline: {
+    type: "string",
+    value: "SECONDS",
+    help: "Wall-clock limit for the whole replay, 5 to 900 (default: the configuration's replay.deadlineSeconds, else 120).",
+  },
+  config: { type: "string", value: "FILE", help: "The configuration in YAML, as .github/data-engineer.yml: its replay and analysis settings apply." },
+  format: {
+    type: "string",
+    default: "text",
+    value: "text|json",
+    help: "`text` for people (default); `json`: status, reason, engine, migrations, locks, findings, durationMs.",
+  },
+  help: HELP_OPTION,
+} as const satisfies CliOptions;
+
+export const REPLAY_USAGE = `Usage: data-engineer replay [dir] [options]
 
 Replays every plain-SQL migration under dir (default: the current folder) in a real Postgres, in
 order: up statement by statement (reading the locks Postgres takes), down, a comparison of the
@@ -18,7 +41,8 @@ schema with the one before up, and up again. The embedded PGlite (Postgres 18) b
 --engine postgres uses DATABASE_URL, in a scratch database it drops afterwards.
 Exit 0 when every migration passes, 1 when a replay finding is an error, 2 on usage errors,
 3 when the replay could not run (the reason is printed).
-`;
+
+${optionsHelpText(REPLAY_OPTIONS)}`;
 
 /** `data-engineer replay`. */
 export async function replay(argv: readonly string[], io: CliIo): Promise<number> {
@@ -28,16 +52,15 @@ export async function replay(argv: readonly string[], io: CliIo): Promise<number
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        engine: { type: "string" },
-        deadline: { type: "string" },
-        config: { type: "string" },
-        format: { type: "string", default: "text" },
-      },
+      options: parseArgsOptions(REPLAY_OPTIONS),
     });
   } catch (error) {
     io.err(`${errorMessage(error)}\n\n${REPLAY_USAGE}`);
     return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.out(REPLAY_USAGE);
+    return EXIT.ok;
   }
   const { values, positionals } = parsed;
   let config: RepoConfig;

@@ -20,13 +20,38 @@ import { reviewHeadCommit } from "../../review/pipeline.js";
 import { RULES } from "../../rules/index.js";
 import type { Finding } from "../../rules/types.js";
 import { EXIT, type CliIo } from "../io.js";
+import { HELP_OPTION, optionsHelpText, parseArgsOptions, type CliOptions } from "../options.js";
 import { packageVersion } from "../package-version.js";
 import { createReplayRunner } from "../../replay/runner.js";
 
-export const REVIEW_USAGE = `Usage: data-engineer review [--repo DIR] [--base REF] [--head REF] [--format markdown|json|sarif]
-                           [--config FILE] [--fail-on error|warning|never] [--no-agent]
-       data-engineer review --github [--repo DIR] [--config FILE] [--fail-on error|warning|never]
-                           [--sarif FILE] [--no-agent]
+/** The options of `data-engineer review`: what it parses, its help and the README's table; action.yml passes only options listed here. */
+export const REVIEW_OPTIONS = {
+  repo: { type: "string", default: ".", value: "DIR", help: "The git repository (default: the current folder)." },
+  base: {
+    type: "string",
+    value: "REF",
+    help: "What the changes are compared with, and where the configuration is read (default: origin/HEAD, origin/main, main or master, the first that exists). Not with --github.",
+  },
+  head: { type: "string", value: "REF", help: "The commit whose changes are reviewed (default: HEAD). Not with --github." },
+  format: { type: "string", value: "markdown|json|sarif", help: "How the review is printed (default: markdown). Not with --github." },
+  config: {
+    type: "string",
+    value: "FILE",
+    help: "The configuration, instead of .github/data-engineer.yml at --base (with --github: at the default branch).",
+  },
+  "fail-on": { type: "string", value: "error|warning|never", help: "The lowest tier that fails the check, over the configuration's failOn." },
+  github: {
+    type: "boolean",
+    default: false,
+    help: "In a GitHub Actions job on a pull_request event: publish the check run and the review on that pull request, as the app would.",
+  },
+  sarif: { type: "string", value: "FILE", help: "With --github: also write the findings to FILE as SARIF, for code scanning." },
+  "no-agent": { type: "boolean", default: false, help: "Leave the data-engineer agent out, even with GEMINI_API_KEY set." },
+  help: HELP_OPTION,
+} as const satisfies CliOptions;
+
+export const REVIEW_USAGE = `Usage: data-engineer review [options]
+       data-engineer review --github [options]
 
 Reviews what HEAD (or --head) changes since it left --base (default: origin/HEAD, origin/main,
 main or master), exactly as the app would on a pull request, and prints the review and the check
@@ -46,29 +71,17 @@ must hold the pull request's head commit), and the configuration from the defaul
 findings as SARIF for code scanning.
 
 Exit 0 when the check passes, 1 when it fails, 2 on usage errors or an incomplete environment.
-`;
+
+${optionsHelpText(REVIEW_OPTIONS)}`;
 
 const FORMATS = ["markdown", "json", "sarif"] as const;
 const FAIL_ON: readonly FailOn[] = ["error", "warning", "never"];
-
-/** The options of `data-engineer review`; action.yml passes only options listed here. */
-export const REVIEW_OPTIONS = {
-  repo: { type: "string", default: "." },
-  base: { type: "string" },
-  head: { type: "string" },
-  format: { type: "string" },
-  config: { type: "string" },
-  "fail-on": { type: "string" },
-  github: { type: "boolean", default: false },
-  sarif: { type: "string" },
-  "no-agent": { type: "boolean", default: false },
-} as const;
 
 type ReviewValues = ReturnType<typeof parseReviewArgs>["values"];
 
 /** Parses the command line of `data-engineer review`; throws on an unknown option or a missing value. */
 export function parseReviewArgs(argv: readonly string[]) {
-  return parseArgs({ args: [...argv], allowPositionals: false, strict: true, options: REVIEW_OPTIONS });
+  return parseArgs({ args: [...argv], allowPositionals: false, strict: true, options: parseArgsOptions(REVIEW_OPTIONS) });
 }
 
 /** What the review prints with --format json. */
@@ -109,6 +122,10 @@ export async function review(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     io.err(`${errorMessage(error)}\n\n${REVIEW_USAGE}`);
     return EXIT.usage;
+  }
+  if (values.help) {
+    io.out(REVIEW_USAGE);
+    return EXIT.ok;
   }
   const usage = (message: string) => {
     io.err(`data-engineer review: ${message}\n`);
