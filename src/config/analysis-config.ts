@@ -9,12 +9,25 @@ import { RuleSettingsSchema } from "./rule-settings.js";
  * and come with an estimate). Part of .github/data-engineer.yml; `data-engineer lint --config`.
  */
 
-export const TableSettingSchema = z.strictObject({
-  /** Approximate row count, for estimates. */
-  rows: z.int().nonnegative().optional(),
-  /** Treat as large even without a row count. */
-  large: z.boolean().optional(),
-});
+export const TableSettingSchema = z
+  .strictObject({
+    /** Approximate row count, for estimates. */
+    rows: z.int().nonnegative().optional().describe("Approximate row count: sets the table's size class and feeds the duration estimates."),
+    /** Treat as large even without a row count. */
+    large: z.boolean().optional().describe("Treat as large whatever `rows` says: findings about it that depend on size become errors."),
+    /** Treat as small even without a row count. */
+    small: z
+      .boolean()
+      .optional()
+      .describe(
+        "Treat as small whatever `rows` says: a scan, rewrite or index build under a blocking lock on it is a warning instead of an error (it takes milliseconds).",
+      ),
+  })
+  .refine((table) => !(table.large === true && table.small === true), { message: "a table cannot be both large and small" });
+
+/** The presets: which tier each rule reports at (src/rules/presets.ts). */
+export const PRESET_IDS = ["recommended", "strict"] as const;
+export type PresetId = (typeof PRESET_IDS)[number];
 
 export const AnalysisConfigSchema = z.strictObject({
   /** The PostgreSQL major version migrations run on. */
@@ -44,6 +57,13 @@ export const AnalysisConfigSchema = z.strictObject({
         'Only `postgres` files are reviewed; e.g. `{ "db/cockroach/**": "postgres" }` reviews CockroachDB files as PostgreSQL, ' +
         '`{ "legacy/**": "mysql" }` leaves a MySQL folder out.',
     ),
+  preset: z
+    .enum(PRESET_IDS)
+    .default("recommended")
+    .describe(
+      "recommended: errors are what blocks production or what Postgres refuses (a long blocking lock on an existing table, a down that destroys what existed, NOT NULL without a default), warnings are risks that depend on size or traffic and rollback gaps, policy findings (type preferences, timeouts where nothing blocks, compat bans) are listed once in the review body. " +
+        "strict: the policy rules report as warnings, so they are posted inline and fail the check with failOn: warning. `rules:` overrides either preset per rule.",
+    ),
   /** Per rule: off, or the severity to report it with. Keys are rule ids (or squawk's names); others are errors. */
   // prefault: the default goes through the parse (and shows in the JSON Schema, which .default on a transform does not).
   rules: RuleSettingsSchema.prefault({}),
@@ -51,6 +71,18 @@ export const AnalysisConfigSchema = z.strictObject({
   tables: z.record(z.string(), TableSettingSchema).default({}),
   /** Tables with at least this many rows count as large. */
   largeTableRows: z.int().positive().default(1_000_000),
+  /**
+   * Tables with fewer rows count as small. 10,000 rows: at the estimates' slowest rate (a rewrite,
+   * 500,000 rows/s) that is 20 ms of lock, far under a 2 s lock_timeout, even for rows ten times
+   * wider than the estimates assume.
+   */
+  smallTableRows: z
+    .int()
+    .positive()
+    .default(10_000)
+    .describe(
+      "Tables configured with fewer rows count as small: a scan, rewrite or index build under a blocking lock on them is a warning, not an error. Default 10,000 (a rewrite of that many rows holds its lock for about 20 ms).",
+    ),
 });
 
 export type AnalysisConfig = z.infer<typeof AnalysisConfigSchema>;

@@ -194,7 +194,7 @@ describe("renderReviewBody", () => {
     const body = renderReviewBody(input(analysis, undefined));
     expect(body.length).toBeLessThanOrEqual(REVIEW_BODY_LIMIT);
     expect(body).toContain("### Notes\n\n| Severity | Rule | Where | What |");
-    expect(body.split("\n").filter((l) => l.startsWith("| Note |")).length).toBe(notes.length);
+    expect(body.split("\n").filter((l) => l.startsWith("| Policy |")).length).toBe(notes.length);
     expect(body).toMatch(/Cut: .*lock rows/);
   });
 });
