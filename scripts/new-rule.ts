@@ -104,6 +104,21 @@ FROM orders;
 `;
 }
 
+/** The tier's name for users: note is the policy tier (src/rules/presets.ts). */
+function tierWord(severity: Severity): string {
+  return severity === "note" ? "policy" : severity;
+}
+
+/** The `strict` preset raises policy rules to warning (src/rules/presets.ts's presetSeverity). */
+function strictTier(severity: Severity): Severity {
+  return severity === "note" ? "warning" : severity;
+}
+
+function tierName(severity: Severity): string {
+  const word = tierWord(severity);
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
 export function docSource(rule: NewRule): string {
   return `---
 id: ${rule.id}
@@ -113,6 +128,8 @@ category: ${rule.category}
 ---
 
 # ${rule.id}
+
+**Tier:** ${tierName(rule.severity)} under \`recommended\`, ${tierName(strictTier(rule.severity))} under \`strict\`: TODO: why this tier (errors block production or are refused by Postgres, warnings depend on size or traffic, policy is an opinion).
 
 ## Problem
 
@@ -173,7 +190,7 @@ export function addToReadme(text: string, rule: NewRule): string {
   const anchor = "| [`syntax-error`](docs/rules/syntax-error.md) |";
   const at = text.indexOf(anchor);
   if (at === -1) throw new Error("README.md: the rules table's syntax-error row not found");
-  const row = `| [\`${rule.id}\`](docs/rules/${rule.id}.md) | ${rule.category} | ${rule.severity} | TODO: the rule's description. |\n`;
+  const row = `| [\`${rule.id}\`](docs/rules/${rule.id}.md) | ${rule.category} | ${tierWord(rule.severity)} | ${tierWord(strictTier(rule.severity))} | TODO: the rule's description. |\n`;
   return text.slice(0, at) + row + text.slice(at);
 }
 

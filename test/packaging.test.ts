@@ -113,11 +113,15 @@ describe(".ci/run and the README", () => {
 });
 
 describe("README rules table", () => {
-  it("lists every rule with its category and default severity", async () => {
+  it("lists every rule with its category and its tier under each preset", async () => {
     const { RULES } = await import("../src/rules/index.js");
+    const { presetSeverity, TIER_NAME } = await import("../src/rules/presets.js");
     const readme = read("README.md");
+    const tier = (rule: (typeof RULES)[number], preset: "recommended" | "strict") => TIER_NAME[presetSeverity(rule, preset)].toLowerCase();
     for (const rule of RULES) {
-      expect(readme, rule.id).toContain(`| [\`${rule.id}\`](docs/rules/${rule.id}.md) | ${rule.meta.category} | ${rule.meta.severity} |`);
+      expect(readme, rule.id).toContain(
+        `| [\`${rule.id}\`](docs/rules/${rule.id}.md) | ${rule.meta.category} | ${tier(rule, "recommended")} | ${tier(rule, "strict")} |`,
+      );
     }
   });
 });

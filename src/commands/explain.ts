@@ -6,6 +6,7 @@ import { inlineCode } from "../report/markdown.js";
 import { closeRuleIds } from "../ids/close-rule-ids.js";
 import { canonicalRuleId, isRuleId, ruleIdsFor } from "../ids/rule-ids.js";
 import { RULES, RULES_BY_ID } from "../rules/index.js";
+import { presetSeverity, TIER_NAME } from "../rules/presets.js";
 
 /**
  * `/data-engineer explain <rule-id>`: the rule's page from docs/rules/, which ships with the
@@ -64,7 +65,7 @@ export async function explainRule(requested: string, config: RepoConfig): Promis
   const page = await rulePage(id);
   const setting = config.rules[id];
   const facts = [
-    `default severity **${rule.meta.severity}**`,
+    `tier **${TIER_NAME[presetSeverity(rule, "recommended")]}** (\`recommended\`), **${TIER_NAME[presetSeverity(rule, "strict")]}** (\`strict\`)`,
     `category ${rule.meta.category}`,
     ...(setting !== undefined ? [`in this repository: **${setting}** (\`rules.${id}\`)`] : []),
   ].join(" · ");

@@ -3,14 +3,21 @@ import { closeRuleIds } from "../ids/close-rule-ids.js";
 import { RULE_IDS, SQUAWK_RULE_NAMES, isRuleId, ruleIdsFor, type RuleId, type SquawkRuleName } from "../ids/rule-ids.js";
 
 /**
- * `rules:` in the configuration: per rule, off or the severity to report it with. The keys are
+ * `rules:` in the configuration: per rule, off or the tier to report it at ("policy" and "note" are one tier). The keys are
  * the rule ids (replay checks included) and squawk's names for them, which the parse turns into
  * ours (a squawk name that covers several of our rules sets each of them), so a file written for squawk keeps working. Any other key is an error that names it: a
  * misspelt id would otherwise switch nothing off and say nothing.
  */
-export const RuleSettingSchema = z.enum(["off", "note", "warning", "error"]);
+export const RuleSettingSchema = z
+  .enum(["off", "note", "policy", "warning", "error"])
+  .describe('off, or the tier to report the rule at: error, warning, or policy ("note" is the same tier, its SARIF name).');
 
-export type RuleSetting = z.infer<typeof RuleSettingSchema>;
+/** A setting as the analysis reads it: "policy" is stored as "note", the tier's internal name. */
+export type RuleSetting = "off" | "note" | "warning" | "error";
+
+function normalized(setting: z.infer<typeof RuleSettingSchema>): RuleSetting {
+  return setting === "policy" ? "note" : setting;
+}
 
 /** squawk's names that are not also ours (several of squawk's are spelt like our ids). */
 const SQUAWK_ONLY_NAMES = (Object.keys(SQUAWK_RULE_NAMES) as SquawkRuleName[]).filter((name) => !isRuleId(name));
@@ -24,8 +31,9 @@ export const RuleSettingsSchema = z
   .superRefine((settings, context) => {
     // Two keys for one rule (ours and squawk's, or two of squawk's) must not disagree.
     const seen = new Map<RuleId, { key: string; setting: RuleSetting }>();
-    for (const [key, setting] of Object.entries(settings)) {
-      if (setting === undefined) continue;
+    for (const [key, written] of Object.entries(settings)) {
+      if (written === undefined) continue;
+      const setting = normalized(written);
       for (const id of ruleIdsFor(key)) {
         const earlier = seen.get(id);
         if (earlier && earlier.setting !== setting) {
@@ -43,7 +51,7 @@ export const RuleSettingsSchema = z
     const byId: Record<string, RuleSetting> = {};
     for (const [key, setting] of Object.entries(settings)) {
       // squawk's require-timeout-settings sets both timeout rules, as it stands for both in squawk.
-      if (setting !== undefined) for (const id of ruleIdsFor(key)) byId[id] = setting;
+      if (setting !== undefined) for (const id of ruleIdsFor(key)) byId[id] = normalized(setting);
     }
     return byId;
   });

@@ -83,7 +83,7 @@ export function checkVerdict(findings: readonly Finding[], options: VerdictOptio
   if (failing && options.advisory) head.push("Advisory mode: these findings do not fail the check.");
   const rule =
     options.failOn === "never" ? "Findings never fail this check." : `The check fails on ${options.failOn === "error" ? "errors" : "errors and warnings"}.`;
-  head.push(`| Errors | Warnings | Notes |\n| ---: | ---: | ---: |\n| ${n.error} | ${n.warning} | ${n.note} |\n\n${rule}`);
+  head.push(`| Errors | Warnings | Policy |\n| ---: | ---: | ---: |\n| ${n.error} | ${n.warning} | ${n.note} |\n\n${rule}`);
   const top = head.join("\n\n");
   const lines = [...findings]
     .sort(compareFindings)

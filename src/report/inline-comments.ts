@@ -12,7 +12,7 @@ import { lockSummary } from "./statement-locks.js";
  */
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
-export const SEVERITY_LABEL: Record<Severity, string> = { error: "Error", warning: "Warning", note: "Note" };
+export const SEVERITY_LABEL: Record<Severity, string> = { error: "Error", warning: "Warning", note: "Policy" };
 
 /** Most severe first, then by path and line. */
 export function compareFindings(a: Finding, b: Finding): number {

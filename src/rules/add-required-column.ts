@@ -32,7 +32,7 @@ function emptiness(statement: AnalyzedStatement): { emptied: string[]; filled: s
 export default defineRule({
   id: "add-required-column",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "compat",
     description: "ADD COLUMN … NOT NULL without a DEFAULT fails on a table with rows and breaks INSERTs of older application versions.",
     messages: {

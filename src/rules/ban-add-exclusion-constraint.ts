@@ -9,7 +9,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "ban-add-exclusion-constraint",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "ADD EXCLUDE on an existing table builds its index under ACCESS EXCLUSIVE, with no online alternative.",
     messages: {

@@ -23,7 +23,7 @@ function unprovenColumns(view: NotNullView | undefined, index: string, config: A
 export default defineRule({
   id: "ban-add-primary-key",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description:
       "ADD PRIMARY KEY on an existing table builds its index under ACCESS EXCLUSIVE; with USING INDEX, it still scans for NULLs in key columns not known to be NOT NULL.",

@@ -9,7 +9,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "ban-add-unique-constraint",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "ADD UNIQUE on an existing table builds its index under ACCESS EXCLUSIVE.",
     messages: {

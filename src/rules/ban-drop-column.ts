@@ -8,7 +8,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "ban-drop-column",
   meta: {
-    severity: "warning",
+    severity: "note",
     category: "destructive",
     description: "DROP COLUMN deletes data and breaks application versions that still use the column.",
     messages: {

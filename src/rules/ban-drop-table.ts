@@ -6,7 +6,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "ban-drop-table",
   meta: {
-    severity: "warning",
+    severity: "note",
     category: "destructive",
     description: "DROP TABLE of an existing table deletes its data and breaks application versions that still use it.",
     messages: {

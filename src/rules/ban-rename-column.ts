@@ -6,7 +6,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "ban-rename-column",
   meta: {
-    severity: "warning",
+    severity: "note",
     category: "compat",
     description: "RENAME COLUMN breaks application versions that still use the old name.",
     messages: {

@@ -6,7 +6,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "ban-rename-table",
   meta: {
-    severity: "warning",
+    severity: "note",
     category: "compat",
     description: "Renaming a table breaks application versions that still use the old name.",
     messages: {

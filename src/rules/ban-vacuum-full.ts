@@ -9,7 +9,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "ban-vacuum-full",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "VACUUM FULL and CLUSTER rewrite tables under ACCESS EXCLUSIVE.",
     messages: {

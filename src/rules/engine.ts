@@ -1,6 +1,7 @@
 import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../config/analysis-config.js";
 import type { Migration, MigrationSection, SourceFile } from "../migrations/model.js";
 import { effectsOf } from "../sql/effects.js";
+import { LOCK_MODES, type LockMode } from "../sql/lock-modes.js";
 import { SchemaFacts, statementLocks } from "../sql/locks.js";
 import { NotNullFacts, type NotNullFactsJson } from "../sql/not-null-facts.js";
 import { ObjectDependencies } from "../sql/object-dependencies.js";
@@ -15,7 +16,9 @@ import { checkFixes } from "./fix-check.js";
 import { RULES } from "./index.js";
 import { CreatedRelations, SectionState } from "./statement-state.js";
 import { applyIgnores, findIgnoreDirectives, type IgnoreDirective } from "./suppression.js";
+import { presetSeverity } from "./presets.js";
 import { applyTablePolicy } from "./table-policy.js";
+import { tableFacts } from "./table-sizes.js";
 import type { AlterTableContext, AnalyzedStatement, Finding, Rule, RuleReport, SectionAnalysis, Severity, StatementContext, TableFacts } from "./types.js";
 
 /**
@@ -105,20 +108,31 @@ export class Analysis {
     return source;
   }
 
+  /** `rules:` first, then what the report asks for (the table policy's tier included), then the preset's tier. */
   severityOf(rule: Rule, requested: Severity | undefined): Severity | undefined {
     const setting = this.config.rules[rule.id];
     if (setting === "off") return undefined;
-    return setting ?? requested ?? rule.meta.severity;
+    return setting ?? requested ?? presetSeverity(rule, this.config.preset);
   }
 
   table(name: string): TableFacts | undefined {
-    const facts = this.config.tables[name];
-    if (!facts) return undefined;
-    return { ...(facts.rows !== undefined ? { rows: facts.rows } : {}), large: facts.large === true || (facts.rows ?? 0) >= this.config.largeTableRows };
+    return tableFacts(this.config, name);
   }
 
-  add(rule: Rule, requested: RuleReport<string>, where: { path: string; line: number; endLine: number; section?: MigrationSection }): void {
-    const report = applyTablePolicy(requested, (name) => this.table(name));
+  add(
+    rule: Rule,
+    requested: RuleReport<string>,
+    where: {
+      path: string;
+      line: number;
+      endLine: number;
+      section?: MigrationSection;
+      locks?: AnalyzedStatement["locks"];
+      heldAccessExclusive?: readonly string[];
+    },
+  ): void {
+    const held = requested.lock ?? heldLockOn(requested.table, where);
+    const report = applyTablePolicy(requested, (name) => this.table(name), held, rule.meta.severity);
     // SQL generated from an ORM call or a Liquibase change: a SQL replacement of the file's lines
     // would write SQL into Ruby or XML, so the fix is left to the help text. Nor is a fix that
     // would write a template's placeholder into the file.
@@ -302,6 +316,25 @@ function alterOfExisting(statement: AnalyzedStatement, context: StatementContext
   const target = alter?.relation?.relname;
   if (!target || statement.createdRelations.has(target)) return undefined;
   return { ...context, target, commands: alterCommandsOf(alter) };
+}
+
+/**
+ * The strongest lock held on the report's tables while the statement runs: what it takes itself,
+ * or ACCESS EXCLUSIVE kept from an earlier statement of its transaction.
+ */
+function heldLockOn(
+  table: RuleReport<string>["table"],
+  statement: { locks?: AnalyzedStatement["locks"]; heldAccessExclusive?: readonly string[] },
+): LockMode | undefined {
+  if (table === undefined || !statement.locks) return undefined;
+  const names = new Set(typeof table === "string" ? [table] : table);
+  if (statement.heldAccessExclusive?.some((name) => names.has(name))) return "AccessExclusiveLock";
+  let strongest: LockMode | undefined;
+  for (const lock of statement.locks.locks) {
+    if (!names.has(lock.relation)) continue;
+    if (!strongest || LOCK_MODES.indexOf(lock.mode) > LOCK_MODES.indexOf(strongest)) strongest = lock.mode;
+  }
+  return strongest;
 }
 
 function wantsCommands(rule: Rule, altered: AlterTableContext<string>): boolean {

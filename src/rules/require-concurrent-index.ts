@@ -9,7 +9,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "require-concurrent-index",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "CREATE INDEX on an existing table without CONCURRENTLY blocks writes for the whole build.",
     messages: {

@@ -10,7 +10,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "require-concurrent-reindex",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "REINDEX without CONCURRENTLY blocks writes, and nearly all reads, for the whole rebuild.",
     messages: {

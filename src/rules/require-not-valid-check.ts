@@ -8,7 +8,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "require-not-valid-check",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "A CHECK constraint added to an existing table without NOT VALID blocks reads and writes while it scans.",
     messages: {

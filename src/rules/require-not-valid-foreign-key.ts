@@ -10,7 +10,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "require-not-valid-foreign-key",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "A foreign key added to an existing table without NOT VALID blocks writes on both tables while it validates.",
     messages: {

@@ -9,7 +9,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "rewriting-column-add",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "ADD COLUMN of a serial, identity or stored generated column rewrites the table under ACCESS EXCLUSIVE.",
     messages: {

@@ -27,7 +27,7 @@ const CHANGES: Partial<Record<AlterTableType, (name: string | undefined) => { wh
 export default defineRule({
   id: "rewriting-storage-change",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "ALTER TABLE … SET LOGGED / UNLOGGED / ACCESS METHOD / TABLESPACE rewrites or copies an existing table under ACCESS EXCLUSIVE.",
     messages: {

@@ -421,6 +421,8 @@ export default defineRule({
         messageId: "unexpectedDrop",
         data: { objects: drops.map((drop) => drop.label).join(", ") },
         help: "Drop only what the up migration created (check the names against the up). To undo another change of the up, reverse that change instead.",
+        // An error, not a rollback gap: running this down loses data that no migration can bring back.
+        severity: "error",
         path: statement.path,
         line: statement.line,
         endLine: statement.endLine,

@@ -10,7 +10,7 @@ import { defineRule } from "./types.js";
 export default defineRule({
   id: "set-not-null-scan",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "SET NOT NULL on an existing table scans it under ACCESS EXCLUSIVE.",
     messages: {

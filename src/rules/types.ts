@@ -2,6 +2,7 @@ import type { AlterTableCmd, AlterTableType } from "libpg-query";
 import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Direction, Migration, MigrationSection } from "../migrations/model.js";
 import type { StatementEffects } from "../sql/effects.js";
+import type { LockMode } from "../sql/lock-modes.js";
 import type { StatementLocks } from "../sql/locks.js";
 import type { NotNullView } from "../sql/not-null-facts.js";
 import type { NodeKind } from "../sql/nodes.js";
@@ -74,13 +75,20 @@ export interface RuleReport<M extends string> {
   /** Overrides the rule's severity for this report. */
   severity?: Severity;
   /**
-   * The existing table or tables the finding is about. The engine applies the shared large-table
-   * policy: the severity becomes error when one of them is configured as large (unless `severity`
-   * is given); `{{table}}` is the table when there is one and `data` does not set it.
+   * The existing table or tables the finding is about. The engine applies the shared table policy
+   * (table-policy.ts), unless `severity` is given: with `work` under a lock of SHARE or stronger,
+   * the finding is an error, a warning when every table is configured small; otherwise a warning
+   * becomes an error when one of them is configured large. `{{table}}` is the table when there is
+   * one and `data` does not set it.
    */
   table?: string | readonly string[];
   /** With `table`: `{{estimate}}` becomes ", for about 50 s (50,000,000 rows)" for this work over their configured rows, or "". */
   work?: EstimatedWork;
+  /**
+   * The lock held on `table` during `work`, when it is not the one the statement itself takes: a
+   * migration rule's report (which has no statement), or a lock kept from earlier in the transaction.
+   */
+  lock?: LockMode;
 }
 
 export interface TableFacts {
@@ -88,6 +96,8 @@ export interface TableFacts {
   rows?: number;
   /** Configured as large, or rows ≥ the configured threshold. */
   large: boolean;
+  /** Configured as small, or rows < the small-table threshold (never when large). */
+  small: boolean;
 }
 
 interface BaseContext<M extends string> {

@@ -62,7 +62,7 @@ function isTimestampPair(change: ColumnTypeChange): boolean {
 export default defineRule({
   id: "unsafe-column-type-change",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "ALTER COLUMN … TYPE on an existing table rewrites it and its indexes under ACCESS EXCLUSIVE.",
     messages: {

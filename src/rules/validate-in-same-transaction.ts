@@ -10,6 +10,8 @@ interface PendingNotValid {
   mode: "SHARE ROW EXCLUSIVE" | "ACCESS EXCLUSIVE";
 }
 
+const MODE = { "SHARE ROW EXCLUSIVE": "ShareRowExclusiveLock", "ACCESS EXCLUSIVE": "AccessExclusiveLock" } as const;
+
 const BLOCKS = {
   "SHARE ROW EXCLUSIVE": "every INSERT, UPDATE and DELETE",
   "ACCESS EXCLUSIVE": "every read and write",
@@ -23,7 +25,7 @@ const BLOCKS = {
 export default defineRule({
   id: "validate-in-same-transaction",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "VALIDATE CONSTRAINT in the transaction that added the constraint NOT VALID, or that holds the table's ACCESS EXCLUSIVE lock.",
     messages: {
@@ -59,9 +61,10 @@ export default defineRule({
             ...where,
             table: name,
             work: "scan",
+            lock: MODE[added.mode],
           });
         } else if (heldExisting(statement).includes(name)) {
-          report({ messageId: "heldLock", data: { constraint }, help, ...where, table: name, work: "scan" });
+          report({ messageId: "heldLock", data: { constraint }, help, ...where, table: name, work: "scan", lock: "AccessExclusiveLock" });
         }
       }
       if (!statement.inTransaction) continue;

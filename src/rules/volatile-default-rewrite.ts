@@ -19,7 +19,7 @@ function isNullDefault(expr: Node | undefined): boolean {
 export default defineRule({
   id: "volatile-default-rewrite",
   meta: {
-    severity: "warning",
+    severity: "error",
     category: "locking",
     description: "ADD COLUMN with a volatile DEFAULT rewrites the table under ACCESS EXCLUSIVE.",
     messages: {

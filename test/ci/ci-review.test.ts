@@ -231,8 +231,10 @@ describe("data-engineer review --github", () => {
     again.assertDone();
     expect(again.requestsTo("pulls/create-review")).toEqual([]);
     expect(again.requestsTo("checks/update")).toHaveLength(1);
-    expect(ran.code).toBe(0); // warnings only, and failOn is errors by default
-    expect(outputsOf(env)).toMatch(/^findings=[1-9]\d*\nconclusion=success\n$/);
+    // Nothing is posted twice, but the verdict stands: the index built without CONCURRENTLY on the
+    // existing orders table is an error (a SHARE lock for the whole build), and failOn is errors.
+    expect(ran.code).toBe(1);
+    expect(outputsOf(env)).toMatch(/^findings=[1-9]\d*\nconclusion=failure\n$/);
   });
 
   it("follows the app's 422 rule: rejected inline comments move into the review body", async () => {

@@ -9,12 +9,12 @@ describe("explain", () => {
     const explained = await explainRule("ban-drop-table", config);
     expect(explained.found).toBe(true);
     expect(explained.markdown).toContain("### `ban-drop-table`: Drop tables only once nothing uses them");
-    expect(explained.markdown).toContain("default severity **warning**");
+    expect(explained.markdown).toContain("tier **Policy** (`recommended`), **Warning** (`strict`)");
     expect(explained.markdown).toContain("in this repository: **error** (`rules.ban-drop-table`)");
     expect(explained.markdown).toContain("\n#### Problem\n");
     expect(explained.markdown).toContain("\n##### Instead of\n");
     expect(explained.markdown).toContain("ALTER TABLE legacy_events RENAME TO legacy_events_deprecated;");
-    expect(explained.markdown).not.toContain("severity: warning\ncategory");
+    expect(explained.markdown).not.toContain("severity: note\ncategory");
   });
 
   it("understands squawk's rule names", async () => {
@@ -27,7 +27,7 @@ describe("explain", () => {
     const explained = await explainRule("replay-down-mismatch", config);
     expect(explained.found).toBe(true);
     expect(explained.markdown).toContain("### `replay-down-mismatch`: After up then down, the schema is what it was before up");
-    expect(explained.markdown).toContain("default severity **warning** · category rollback");
+    expect(explained.markdown).toContain("tier **Warning** (`recommended`), **Warning** (`strict`) · category rollback");
     expect(explained.markdown).toContain("in this repository: **error** (`rules.replay-down-mismatch`)");
     expect(explained.markdown).toContain("\n##### Instead of\n");
   });

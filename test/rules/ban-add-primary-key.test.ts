@@ -35,12 +35,12 @@ describe(rule.id, () => {
     });
   });
 
-  it("names the columns USING INDEX makes NOT NULL, as a warning", () => {
+  it("names the columns USING INDEX makes NOT NULL, as an error (a scan under ACCESS EXCLUSIVE on an existing table)", () => {
     const [finding] = lint(
       "CREATE UNIQUE INDEX CONCURRENTLY orders_key_idx ON orders (tenant_id, id);\nALTER TABLE orders ALTER COLUMN tenant_id SET NOT NULL;\nALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY USING INDEX orders_key_idx;",
       [rule],
     );
-    expect(finding?.severity).toBe("warning");
+    expect(finding?.severity).toBe("error");
     expect(finding?.message).toContain("USING INDEX orders_key_idx makes id NOT NULL");
     expect(finding?.help).toContain("VALIDATE CONSTRAINT");
     const [unknown] = lint("ALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY USING INDEX orders_id_idx;", [rule]);

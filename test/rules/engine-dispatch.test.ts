@@ -52,7 +52,7 @@ describe("the engine dispatches rules by what they ask for", () => {
   });
 });
 
-describe("the engine applies the large-table policy", () => {
+describe("the engine applies the table policy", () => {
   const rule = defineRule({
     id: "test-rule",
     meta: { ...meta, messages: { ...meta.messages } },
@@ -60,10 +60,10 @@ describe("the engine applies the large-table policy", () => {
     statement: ({ report }) => report({ messageId: "seen", data: { what: "build" }, table: "orders", work: "index" }),
   });
 
-  it("fills the table, and no estimate without a row count", () => {
+  it("fills the table, and no estimate without a row count; an index build under SHARE on an existing table of unknown size is an error", () => {
     const [finding] = lint("CREATE INDEX ON orders (id);", [rule]);
     expect(finding?.message).toBe("build on orders");
-    expect(finding?.severity).toBe("warning");
+    expect(finding?.severity).toBe("error");
   });
 
   it("estimates the work from the configured rows and makes a large table an error", () => {
@@ -72,7 +72,7 @@ describe("the engine applies the large-table policy", () => {
     expect(finding?.severity).toBe("error");
   });
 
-  it("keeps the rule's severity for a table configured but not large", () => {
+  it("lowers it to a warning on a table configured small (rows under smallTableRows)", () => {
     const [finding] = lint({ sql: "CREATE INDEX ON orders (id);", config: { tables: { orders: { rows: 1_000 } } } }, [rule]);
     expect(finding?.severity).toBe("warning");
     expect(finding?.message).toBe("build on orders, for under a second (1,000 rows)");

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RULES } from "../../src/rules/index.js";
+import { presetSeverity, TIER_NAME } from "../../src/rules/presets.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { DOC_SECTIONS, isReplayRule, readDoc, runExample } from "../helpers/rule-docs.js";
 import { ROOT } from "../helpers/run-built.js";
@@ -40,6 +41,11 @@ describe("rule documentation", () => {
       expect(doc.front).toMatchObject({ id, severity: rule.meta.severity, category: rule.meta.category });
       expect(typeof doc.front.title).toBe("string");
       for (const section of DOC_SECTIONS) expect(doc.body).toContain(section);
+      // Its tier under each preset, and why (the line ends with the reason).
+      const tier = (preset: "recommended" | "strict") => TIER_NAME[presetSeverity(rule, preset)];
+      expect(doc.body).toMatch(
+        new RegExp(`^\\*\\*Tier:\\*\\* ${tier("recommended")} under \`recommended\`, ${tier("strict")} under \`strict\`: \\S.{20,}$`, "m"),
+      );
       expect(doc.body).toMatch(/https:\/\/www\.postgresql\.org\/docs\/|https:\/\//);
     });
 

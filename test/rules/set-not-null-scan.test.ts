@@ -92,7 +92,7 @@ describe(rule.id, () => {
 
   it("does not trust the check before PostgreSQL 12, which always scans", () => {
     const [finding] = lintHistory([ADD_CHECK, VALIDATE, SET], { postgresVersion: 11 });
-    expect(finding?.severity).toBe("warning");
+    expect(finding?.severity).toBe("error");
     expect(finding?.help).toContain("PostgreSQL 11 always scans");
     expect(lintHistory(["CREATE TABLE orders (id bigint, email text NOT NULL);", SET], { postgresVersion: 11 })).toEqual([]);
   });

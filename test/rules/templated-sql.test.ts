@@ -26,7 +26,7 @@ describe(templatedSql.id, () => {
     const findings = lint("CREATE TABLE {{ .T }} ({{ .Columns }});\nSELECT 1;\nINSERT INTO t VALUES {{ .Rows }};\nCREATE INDEX i ON t (c);", rules);
     expect(findings.map((f) => [f.rule, f.line, f.severity])).toEqual([
       ["templated-sql", 1, "note"],
-      ["require-concurrent-index", 4, "warning"],
+      ["require-concurrent-index", 4, "error"],
     ]);
     expect(findings[0]?.message).toContain("2 statements");
   });

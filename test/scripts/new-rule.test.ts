@@ -45,7 +45,7 @@ describe("npm run new-rule", () => {
   it("writes the rule, its test and its page, and edits the ids, the registry and the README", () => {
     expect(output).toContain("Wrote 6 files:");
     for (const path of [`src/rules/${ID}.ts`, `test/rules/${ID}.test.ts`, `docs/rules/${ID}.md`]) expect(existsSync(join(copy, path)), path).toBe(true);
-    expect(readFileSync(join(copy, "README.md"), "utf8")).toContain(`| [\`${ID}\`](docs/rules/${ID}.md) | locking | warning |`);
+    expect(readFileSync(join(copy, "README.md"), "utf8")).toContain(`| [\`${ID}\`](docs/rules/${ID}.md) | locking | warning | warning |`);
   });
 
   it("registers the rule under its id, among the analyser's rules", async () => {
@@ -62,6 +62,7 @@ describe("npm run new-rule", () => {
     expect(doc.front).toMatchObject({ id: ID, severity: rule.meta.severity, category: rule.meta.category });
     expect(typeof doc.front.title).toBe("string");
     for (const section of DOC_SECTIONS) expect(doc.body).toContain(section);
+    expect(doc.body).toContain("**Tier:** Warning under `recommended`, Warning under `strict`: ");
     for (const example of doc.insteadOf) expect(runExample(example, rule).map((f) => f.rule)).toContain(ID);
     for (const example of doc.use) expect(runExample(example, rule).map((f) => f.rule)).toEqual([]);
   });
