@@ -95,8 +95,9 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
       .other.filter((file) => collected.targets.has(file.path))
       .map(({ path, reason }) => ({ path, reason })),
   ];
-  await loadSqlParser();
   const migrations = detectMigrations(collected.files, detectOptionsOf(config)).filter((m) => m.files.some((path) => collected.targets.has(path)));
+  // Only a run with something to parse pays for the parser's WASM.
+  if (migrations.length > 0) await loadSqlParser();
   const { migrations: analyses, findings } = analyzeMigrations(collected.files, migrations, { config });
 
   // Compact: machine-read, and a large folder gives tens of megabytes.
