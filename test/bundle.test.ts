@@ -73,7 +73,7 @@ describe("dist/bundle/data-engineer.js, the binary", () => {
       expect(bundled.stdout).toBe(compiled.stdout);
     }
     expect(run(bin, ["lint", "db"], dir).stdout).toContain("require-concurrent-index");
-  });
+  }, 120_000); // six processes, on a machine the suite keeps busy
 
   it("loads libpg-query only when there is SQL to parse: not for --help, nor for a folder without migrations", () => {
     const hook = parserWatch();
@@ -87,7 +87,7 @@ describe("dist/bundle/data-engineer.js, the binary", () => {
       // The watch does see it when a file is parsed: the two above are not blind.
       expect(run(entry, ["lint", "db"], dir, ["--import", hook]).stderr).toContain("PARSER LOADED");
     }
-  });
+  }, 120_000);
 
   it("is the package's binary", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
