@@ -150,7 +150,9 @@ function runCase(c: Case): void {
   console.log(`  ${c.name}${c.check ? ` (${c.check(ours[0]?.stdout ?? "")})` : ""}`);
   console.log(line("data-engineer", ours));
   console.log(line("squawk", theirs));
-  console.log(`    ratio          CPU ${(cpu(ours) / cpu(theirs)).toFixed(2)}x  peak RSS ${(mb(ours) / mb(theirs)).toFixed(2)}x`);
+  // GNU time counts CPU in hundredths of a second: below that, a ratio says nothing.
+  const cpuRatio = cpu(theirs) >= 0.01 ? `${(cpu(ours) / cpu(theirs)).toFixed(2)}x` : "n/a (squawk under 0.01 s)";
+  console.log(`    ratio          CPU ${cpuRatio}  peak RSS ${(mb(ours) / mb(theirs)).toFixed(2)}x`);
 }
 
 const findingsOf = (stdout: string) => `${(JSON.parse(stdout) as { findings: unknown[] }).findings.length} findings`;
