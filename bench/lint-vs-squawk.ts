@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -41,6 +41,17 @@ const OUT = join(ROOT, "bench/.out");
 const CORPUS = join(OUT, "corpus/db/migrations");
 const ENTRY = resolve(ROOT, flags.entry);
 const NODE_FLAGS = flags["node-flags"].split(" ").filter((f) => f !== "");
+
+/** An executable entry (the bundle's binary) runs as npm links it, its #! line giving node its flags. */
+function isProgram(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return readFileSync(path, "utf8").startsWith("#!") && NODE_FLAGS.length === 0;
+  } catch {
+    return false;
+  }
+}
+const OURS: [string, string[]] = isProgram(ENTRY) ? [ENTRY, []] : [process.execPath, [...NODE_FLAGS, ENTRY]];
 
 function fileURLToRoot(): string {
   return resolve(import.meta.dirname, "../../..");
@@ -139,7 +150,7 @@ function runCase(c: Case): void {
   const ours: Run[] = [];
   const theirs: Run[] = [];
   for (let i = 0; i < RUNS; i++) {
-    ours.push(measure(process.execPath, [...NODE_FLAGS, ENTRY, ...c.ours], c.cwd));
+    ours.push(measure(OURS[0], [...OURS[1], ...c.ours], c.cwd));
     theirs.push(measure(squawkBin, c.theirs, c.cwd));
   }
   const cpu = (runs: Run[]) => median(runs.map((r) => r.cpu));
@@ -157,9 +168,8 @@ function runCase(c: Case): void {
 
 const findingsOf = (stdout: string) => `${(JSON.parse(stdout) as { findings: unknown[] }).findings.length} findings`;
 
-console.log(
-  `${relative(ROOT, ENTRY)}${NODE_FLAGS.length ? ` (node ${NODE_FLAGS.join(" ")})` : ""} against ${squawkVersion}; ${RUNS} runs each, alternating, medians`,
-);
+const how = OURS[0] === ENTRY ? `run as a program: ${readFileSync(ENTRY, "utf8").split("\n")[0]}` : `node ${OURS[1].join(" ")}`;
+console.log(`${relative(ROOT, ENTRY)} (${how}) against ${squawkVersion}; ${RUNS} runs each, alternating, medians`);
 console.log(`  node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 const cases = new Set(flags.cases.split(","));
 if (cases.has("help")) runCase({ name: "--help", cwd: OUT, ours: ["--help"], theirs: ["--help"] });
