@@ -4,12 +4,14 @@
 
 ARG NODE_IMAGE=node:24-slim
 
-# 1. Build: all dependencies, compile TypeScript to dist/.
+# 1. Build: all dependencies, compile TypeScript to dist/ and bundle the entry points into
+#    dist/bundle/ (esbuild: the server starts from a few files instead of hundreds of modules).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.js ./scripts/
 COPY src ./src
 RUN npm run build
 
@@ -44,4 +46,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # SIGTERM: stop taking webhooks, let running reviews finish (SHUTDOWN_GRACE_SECONDS, 20 by
 # default, then 5 s for aborted ones to settle), queue the rest again: docker stop -t 30.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/main.js"]
+CMD ["node", "--liftoff-only", "dist/bundle/start-server.js"]

@@ -54,6 +54,8 @@ export const LAYERS = [
   // Rule ids import nothing, so everything (the config's validation of `rules:` keys included) may name them.
   { name: "ids", modules: ["ids"] },
   { name: "errors", modules: ["errors.ts"] },
+  // Where the package's own files are (package.json, agents/, docs/), from any layout of the code.
+  { name: "package files", modules: ["package-files.ts"] },
 ];
 
 /**
@@ -64,7 +66,7 @@ export const LAYERS = [
 export const ALLOWED_UPWARD_IMPORTS = [];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "coverage/**", "node_modules/**", "bench/.out/**"] },
+  { ignores: ["dist/**", "dist-action/**", "coverage/**", "node_modules/**", "bench/.out/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

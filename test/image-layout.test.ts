@@ -96,6 +96,15 @@ describe("the Docker image's file layout", () => {
     for (const path of ["dist/main.js", "package.json", "app.yml", "agents", "docs/rules"]) expect(existsSync(join(image, path)), path).toBe(true);
   });
 
+  it("has the script its CMD starts, and the bundle's assets beside it", () => {
+    const cmd = /^CMD \[(.+)\]$/m.exec(readFileSync(join(ROOT, "Dockerfile"), "utf8"))?.[1];
+    const script = (JSON.parse(`[${cmd ?? ""}]`) as string[]).find((word) => word.endsWith(".js"));
+    expect(script).toBeDefined();
+    expect(existsSync(join(image, script ?? ""))).toBe(true);
+    expect(existsSync(join(image, "dist/bundle/libpg-query.wasm"))).toBe(true);
+    expect(existsSync(join(image, "dist/bundle/pglite-worker.js"))).toBe(true);
+  });
+
   it("answers `/data-engineer explain <rule>` with the rule's page", () => {
     const explain = pathToFileURL(join(image, "dist/commands/explain.js")).href;
     const config = pathToFileURL(join(image, "dist/config/repo-config.js")).href;

@@ -33,15 +33,16 @@ describe("package.json", () => {
 
   it("ships the files the binary reads at run time", () => {
     for (const dir of ["dist", "agents", "examples", "app.yml"]) expect(pkg.files).toContain(dir);
-    expect(pkg.bin["data-engineer"]).toBe("dist/cli/main.js");
+    expect(pkg.bin["data-engineer"]).toBe("dist/bundle/data-engineer.js");
   });
 });
 
 describe("Dockerfile", () => {
   it("builds on the Node LTS of .nvmrc and runs what npm start runs", () => {
     expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${nodeMajor}-slim`);
-    expect(pkg.scripts.start).toBe("node dist/main.js");
-    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    // The bundle (scripts/bundle.js), started through its compile-cache entry.
+    expect(pkg.scripts.start).toBe("node --liftoff-only dist/bundle/start-server.js");
+    expect(dockerfile).toMatch(/^CMD \["node", "--liftoff-only", "dist\/bundle\/start-server\.js"\]$/m);
   });
 
   it("installs production dependencies only, runs as a non-root user, listens on all interfaces", () => {

@@ -1,12 +1,12 @@
-import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
+import { packageFile } from "../package-files.js";
 import type { AgentRuntime } from "./agent-review.js";
 import { loadAgentDefinition, type AgentDefinition } from "./definition.js";
 import { createGeminiClient, type ModelClient } from "./model/model-client.js";
 import { modelSettingsFromEnv, type ModelSettings } from "./model/model-settings.js";
 
 /** The agent definition data-engineer ships; DATA_ENGINEER_AGENT_FILE names another. */
-export const BUNDLED_AGENT_FILE = fileURLToPath(new URL("../../agents/data-engineer.md", import.meta.url));
+export const BUNDLED_AGENT_FILE = packageFile("agents", "data-engineer.md");
 
 export function agentDefinitionFile(env: NodeJS.ProcessEnv): string {
   return env.DATA_ENGINEER_AGENT_FILE?.trim() || BUNDLED_AGENT_FILE;

@@ -2,12 +2,6 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { errorMessage } from "../errors.js";
-import { agentsCheck } from "./commands/agents-check.js";
-import { configSchema } from "./commands/config-schema.js";
-import { demo } from "./commands/demo.js";
-import { lint } from "./commands/lint.js";
-import { replay } from "./commands/replay.js";
-import { review } from "./commands/review.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
 
 // Options are listed by each command's --help only, from the table it parses with (src/cli/options.ts).
@@ -27,21 +21,28 @@ Commands:
 \`data-engineer <command> --help\` (or \`data-engineer help <command>\`) lists the options of lint, review and replay.
 `;
 
-/** The commands with options of their own, each answering --help. */
-const WITH_OPTIONS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = { lint, review, replay };
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+/** The commands with options of their own, each answering --help; imported only when run. */
+const WITH_OPTIONS: Readonly<Record<string, () => Promise<Command>>> = {
+  lint: async () => (await import("./commands/lint.js")).lint,
+  review: async () => (await import("./commands/review.js")).review,
+  replay: async () => (await import("./commands/replay.js")).replay,
+};
 
 /** Runs one command line; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
-  // Each command parses its own options.
-  if (command === "lint") return lint(rest, io);
-  if (command === "review") return review(rest, io);
-  if (command === "replay") return replay(rest, io);
-  if (command === "agents" && rest[0] === "check") return agentsCheck(rest.slice(1), io);
-  if (command === "demo" && rest.length === 0) return demo(io);
-  if (command === "config" && rest[0] === "schema" && rest.length === 1) return configSchema(io);
+  // Each command parses its own options, and is imported only when it runs: `lint` then never
+  // loads the GitHub client, the agent or the replay engine, and `--help` loads none of them.
+  if (command === "lint") return (await import("./commands/lint.js")).lint(rest, io);
+  if (command === "review") return (await import("./commands/review.js")).review(rest, io);
+  if (command === "replay") return (await import("./commands/replay.js")).replay(rest, io);
+  if (command === "agents" && rest[0] === "check") return (await import("./commands/agents-check.js")).agentsCheck(rest.slice(1), io);
+  if (command === "demo" && rest.length === 0) return (await import("./commands/demo.js")).demo(io);
+  if (command === "config" && rest[0] === "schema" && rest.length === 1) return (await import("./commands/config-schema.js")).configSchema(io);
   const topic = command === "help" && rest.length === 1 && rest[0] !== undefined && Object.hasOwn(WITH_OPTIONS, rest[0]) ? WITH_OPTIONS[rest[0]] : undefined;
-  if (topic) return topic(["--help"], io);
+  if (topic) return (await topic())(["--help"], io);
   if (command === "help" || command === "--help" || command === "-h") {
     io.out(USAGE);
     return EXIT.ok;
@@ -60,7 +61,8 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/** Runs the process's command line and sets its exit code (the bundle's entry calls this). */
+export async function runCli(): Promise<void> {
   try {
     process.exitCode = await main(process.argv.slice(2));
   } catch (error) {
@@ -68,3 +70,5 @@ if (isEntryPoint()) {
     process.exitCode = EXIT.internal;
   }
 }
+
+if (isEntryPoint()) await runCli();

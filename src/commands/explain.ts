@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 import YAML from "yaml";
 import type { RepoConfig } from "../config/repo-config.js";
 import { InternalError, errorMessage } from "../errors.js";
+import { packageFile } from "../package-files.js";
 import { inlineCode } from "../report/markdown.js";
 import { closeRuleIds } from "../ids/close-rule-ids.js";
 import { canonicalRuleId, isRuleId, ruleIdsFor } from "../ids/rule-ids.js";
@@ -14,7 +16,7 @@ import { presetSeverity, TIER_NAME } from "../rules/presets.js";
  * Every rule of the registry has a page, the replay's checks included.
  */
 
-const RULE_DOCS = new URL("../../docs/rules/", import.meta.url);
+const RULE_DOCS = pathToFileURL(`${packageFile("docs", "rules")}/`);
 
 export type Explanation = { found: true; markdown: string } | { found: false; markdown: string };
 

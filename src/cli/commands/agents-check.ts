@@ -1,12 +1,12 @@
 import { existsSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { listAgentDefinitionFiles, loadAgentDefinition } from "../../agent/definition.js";
 import { AgentDefinitionError, errorMessage } from "../../errors.js";
+import { packageFile } from "../../package-files.js";
 import { EXIT, type CliIo } from "../io.js";
 
 /** The definitions shipped with data-engineer (agents/ at the package root). */
-export const BUNDLED_AGENTS_DIR = fileURLToPath(new URL("../../../agents/", import.meta.url));
+export const BUNDLED_AGENTS_DIR = packageFile("agents") + "/";
 
 async function expand(paths: readonly string[], io: CliIo): Promise<string[]> {
   if (paths.length === 0) {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE } from "../../config/repo-config.js";
 import { collectFiles } from "../../migrations/collect-files.js";
+import { packageFile } from "../../package-files.js";
 import { buildReview, type ReviewInput } from "../../review/build-review.js";
 import { addedFilePatch } from "../../report/diff-anchors.js";
 import { loadSqlParser } from "../../sql/parse.js";
@@ -11,7 +11,7 @@ import { EXIT, type CliIo } from "../io.js";
 import { reviewMarkdown } from "./review.js";
 
 /** The sample repository and pull request the demo reviews, shipped in examples/demo/. */
-export const DEMO_DIR = fileURLToPath(new URL("../../../examples/demo/", import.meta.url));
+export const DEMO_DIR = packageFile("examples", "demo") + "/";
 
 const DemoPullRequest = z.object({ title: z.string(), headSha: z.string(), changed: z.array(z.string()).min(1) });
 

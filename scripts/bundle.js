@@ -1,0 +1,152 @@
+/**
+ * `npm run bundle`: one esbuild bundle per entry point, so that a start reads a handful of files
+ * instead of ~700 modules, and compiles them from V8's compile cache after the first run.
+ *
+ *   dist/bundle/   the `data-engineer` binary (data-engineer.js) and the server (server.js), with
+ *                  a chunk per CLI command (each is imported only when it runs) and one for
+ *                  libpg-query (imported only when a file is parsed). Packages stay in
+ *                  node_modules, except libpg-query (see below).
+ *   dist-action/   the GitHub Action (index.js): everything bundled, committed to the repository,
+ *                  so that the Action's step installs and builds nothing.
+ *
+ * Each bundle is started by a tiny entry that turns the compile cache on before the bundle is
+ * compiled (module.enableCompileCache, Node >= 22.1: a no-op where unavailable).
+ *
+ * libpg-query's glue finds its WASM file next to itself (`__dirname + "/libpg-query.wasm"`), so
+ * it is bundled, with `__dirname` meaning the output file's folder, and the WASM file is copied
+ * there. PGlite finds its data files and contrib modules in its package folder, and the replay
+ * starts it in a worker thread from a script beside the code: it stays a package (external), and
+ * the worker script is an entry of its own, next to the chunks.
+ *
+ * `node scripts/bundle.js [--only cli|action] [--out-cli DIR] [--out-action DIR]` (plain JavaScript:
+ * it runs on every Node the package supports, type stripping or not).
+ * esbuild's output is deterministic for the same inputs and esbuild version, which is what lets
+ * test/bundle.test.ts check that the committed dist-action/ is current by rebuilding it.
+ */
+import { copyFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const require = createRequire(import.meta.url);
+const PARSER_DIR = dirname(require.resolve("libpg-query"));
+const PARSER_WASM = join(PARSER_DIR, "libpg-query.wasm");
+/** libpg-query's ES module build: its CommonJS one (the package's "main") hides its exports from a bundled `import()`. */
+const PARSER_ESM = join(PARSER_DIR, "index.js");
+
+/** CommonJS glue inside an ESM bundle: its `require` of Node's own modules and its `__dirname`. */
+const COMMONJS_SHIM = 'import { createRequire as __deCreateRequire } from "node:module";\nconst require = __deCreateRequire(import.meta.url);';
+
+/** @type {import("esbuild").BuildOptions} */
+const COMMON = {
+  absWorkingDir: ROOT,
+  // Paths in the output (esbuild names each CommonJS module by it) stay ./node_modules/… where
+  // node_modules is a link: the same bytes in every checkout.
+  preserveSymlinks: true,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node22",
+  splitting: true,
+  // Flat: the worker script and the WASM file are found next to the module that uses them.
+  entryNames: "[name]",
+  chunkNames: "chunk-[hash]",
+  banner: { js: COMMONJS_SHIM },
+  define: { __dirname: "import.meta.dirname", __filename: "import.meta.filename" },
+  // Probot and its peers read their own package.json and files: packages stay where npm put them,
+  // except these, which the bundles carry (the parser, with its WASM beside it).
+  logLevel: "warning",
+  legalComments: "none",
+  metafile: true,
+};
+
+/** The tiny entry: compile cache on, then the bundle. `call` runs its exported start function. */
+/**
+ * V8's flag for the binary, on its `#!` line (Node takes no V8 flag from NODE_OPTIONS but a few,
+ * and v8.setFlagsFromString after start measured no effect on WebAssembly): WebAssembly is
+ * compiled by Liftoff only, never recompiled by TurboFan. libpg-query's grammar function and
+ * PGlite's Postgres are large, and a command's run is too short to earn their optimised
+ * recompile back: the same output for less CPU and memory (README, "Performance").
+ */
+export const V8_FLAGS = "--liftoff-only";
+
+/**
+ * @param {string} bundle
+ * @param {string} [call]
+ * @param {string} [shebang]
+ * @returns {string}
+ */
+function tinyEntry(bundle, call, shebang = "#!/usr/bin/env node") {
+  const start = call ? `const { ${call} } = await import("./${bundle}");\nawait ${call}();\n` : `await import("./${bundle}");\n`;
+  return [
+    shebang,
+    "// Compiled code of the bundle is cached on disk (module.enableCompileCache, Node >= 22.1) before the bundle is compiled.",
+    'import module from "node:module";',
+    "module.enableCompileCache?.();",
+    start,
+  ].join("\n");
+}
+
+/** @param {string} outdir */
+async function bundleCli(outdir) {
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    ...COMMON,
+    outdir,
+    entryPoints: { cli: "src/cli/main.ts", server: "src/main.ts", "pglite-worker": "src/replay/pglite-worker.ts" },
+    // Every package but the parser stays in node_modules (the npm package and the image have them).
+    plugins: [externalPackagesExcept(["libpg-query", "@pgsql/types"])],
+  });
+  copyFileSync(PARSER_WASM, join(outdir, "libpg-query.wasm"));
+  // `env -S` splits the line into the command and its flags (coreutils >= 8.30, BSD and macOS env).
+  writeFileSync(join(outdir, "data-engineer.js"), tinyEntry("cli.js", "runCli", `#!/usr/bin/env -S node ${V8_FLAGS}`), { mode: 0o755 });
+  // npm start and the image's CMD pass V8_FLAGS on node's command line.
+  writeFileSync(join(outdir, "start-server.js"), tinyEntry("server.js"), { mode: 0o755 });
+}
+
+/** @param {string} outdir */
+async function bundleAction(outdir) {
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    ...COMMON,
+    outdir,
+    // One file: the Action runs one command, so chunks per command would only add files.
+    splitting: false,
+    entryPoints: { main: "src/cli/action.ts", "pglite-worker": "src/replay/pglite-worker.ts" },
+    // PGlite (27 MB of WASM, data files and contrib modules) is not committed: see src/cli/action.ts.
+    plugins: [externalPackagesExcept([], ["@electric-sql/pglite"])],
+    minifyWhitespace: true,
+    minifySyntax: true,
+  });
+  copyFileSync(PARSER_WASM, join(outdir, "libpg-query.wasm"));
+  writeFileSync(join(outdir, "index.js"), tinyEntry("main.js", "runAction"));
+}
+
+/**
+ * Marks bare imports external: every package but `bundled`, or (given `external`) only those.
+ * @param {readonly string[]} bundled
+ * @param {readonly string[]} [external]
+ * @returns {import("esbuild").Plugin}
+ */
+function externalPackagesExcept(bundled, external) {
+  /** @param {string} path */
+  const packageOf = (path) => (path.startsWith("@") ? path.split("/").slice(0, 2).join("/") : (path.split("/")[0] ?? path));
+  return {
+    name: "external-packages",
+    setup(plugin) {
+      plugin.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith("node:")) return { path: args.path, external: true };
+        if (args.path === "libpg-query") return { path: PARSER_ESM };
+        const name = packageOf(args.path);
+        const isExternal = external ? external.includes(name) : !bundled.includes(name);
+        return isExternal ? { path: args.path, external: true } : undefined;
+      });
+    },
+  };
+}
+
+const { values } = parseArgs({ options: { only: { type: "string" }, "out-action": { type: "string" }, "out-cli": { type: "string" } } });
+if (values.only !== "action") await bundleCli(resolve(ROOT, values["out-cli"] ?? "dist/bundle"));
+if (values.only !== "cli") await bundleAction(resolve(ROOT, values["out-action"] ?? "dist-action"));
