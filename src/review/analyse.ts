@@ -1,3 +1,4 @@
+import { channel } from "node:diagnostics_channel";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { analyzeMigrations, type AnalysisResult } from "../rules/engine.js";
@@ -24,11 +25,28 @@ export async function useAnalysisPool(next: AnalysisPool | undefined): Promise<v
 }
 
 /**
+ * `{ phase: "start" | "end", migrations, inWorker }` when a review's analysis starts and ends: for
+ * an operator's probe, and for the test that asks /healthz while an analysis runs.
+ */
+export const ANALYSIS_CHANNEL = "data-engineer:analysis";
+const published = channel(ANALYSIS_CHANNEL);
+
+/**
  * Step 3 of the review, run once: parse the migrations' SQL, follow the transaction and the locks
  * statement by statement, run the rules. Deterministic: the same files and configuration give
  * the same findings wherever the head commit was read, and on whichever thread.
  */
 export async function analyse(files: readonly SourceFile[], migrations: readonly Migration[], config: RepoConfig): Promise<ReviewAnalysis> {
+  const inWorker = pool !== undefined && migrations.length > 0;
+  published.publish({ phase: "start", migrations: migrations.length, inWorker });
+  try {
+    return await analyseOnce(files, migrations, config);
+  } finally {
+    published.publish({ phase: "end", migrations: migrations.length, inWorker });
+  }
+}
+
+async function analyseOnce(files: readonly SourceFile[], migrations: readonly Migration[], config: RepoConfig): Promise<ReviewAnalysis> {
   if (pool && migrations.length > 0) {
     const { result, notReviewed } = await pool.analyse(files, migrations, config);
     return { ...result, notReviewed };
