@@ -14,6 +14,9 @@ import { PermanentJobError, type JobQueue } from "./jobs/queue.js";
 import { metricsHandler, readyzHandler } from "./ops/http-handlers.js";
 import { metrics } from "./ops/metrics.js";
 import { createReplayRunner } from "./replay/runner.js";
+import { useAnalysisPool } from "./review/analyse.js";
+import { AnalysisPool } from "./review/analysis-pool.js";
+import { analysisSettingsFromEnv } from "./review/analysis-settings.js";
 
 export interface AppDependencies {
   /** The data-engineer agent; by default from the environment (none without a Gemini key). */
@@ -42,6 +45,9 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     const intake = deps.intake ?? new Intake();
     const limiter = deps.commandLimiter ?? new CommandRateLimiter();
     const replay = createReplayRunner({ env, log: app.log });
+    // Pull requests' SQL is parsed in worker threads (started on the first review), never on the event loop.
+    const analysis = analysisSettingsFromEnv(env).settings;
+    await useAnalysisPool(analysis ? new AnalysisPool({ ...analysis, log: app.log }) : undefined);
 
     const sink: JobSink = {
       enqueue: async (job) => {

@@ -1,6 +1,7 @@
 import { accessSync, constants } from "node:fs";
 import { modelSettingsFromEnv } from "./agent/model/model-settings.js";
 import { checkQueueEnv } from "./jobs/open-queue.js";
+import { analysisSettingsFromEnv } from "./review/analysis-settings.js";
 
 /**
  * What `npm start` needs before it can serve webhooks, as sentences naming each missing or
@@ -38,5 +39,6 @@ export function checkServerEnv(env: NodeJS.ProcessEnv): string[] {
   // Gemini is optional; set but malformed is an error (the agent would silently stay off).
   problems.push(...modelSettingsFromEnv(env).problems);
   problems.push(...checkQueueEnv(env));
+  problems.push(...analysisSettingsFromEnv(env).problems);
   return problems;
 }

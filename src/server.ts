@@ -9,6 +9,7 @@ import { shutdownGraceMs } from "./jobs/open-queue.js";
 import type { JobQueue, StopReport } from "./jobs/queue.js";
 import { octokitMetricsPlugin } from "./ops/octokit-metrics.js";
 import { limitWebhookBodies } from "./ops/webhook-body-limit.js";
+import { useAnalysisPool } from "./review/analyse.js";
 
 export interface StartServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -115,6 +116,7 @@ async function shutdown(parts: { probot: Server; jobs: JobQueue; intake: Intake;
   // the store closes only after they did, or after the grace period.
   const [, , report] = await Promise.all([stopped, intake.settled(graceMs), jobs.stop(graceMs)]);
   await jobs.close();
+  await useAnalysisPool(undefined);
   log.info({ ...report, graceMs }, "stopped");
   return report;
 }

@@ -64,8 +64,10 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
   const { migrations, otherDialect } = detectChanges(gathered.files, relevant, config);
   const notReviewed = [...gathered.notReviewed, ...otherDialect];
 
-  // 3. Analyse, once: statements, locks, rules, findings.
+  // 3. Analyse, once: statements, locks, rules, findings; off the event loop in the server. A
+  // migration over the analysis's time or memory limit is listed as not reviewed (refused).
   const analysis = await analyse(gathered.files, migrations, config);
+  notReviewed.push(...analysis.notReviewed);
 
   // 4. Verify: replay in a real Postgres, when the repository enables it.
   const replay = await verify({
