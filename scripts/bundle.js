@@ -95,7 +95,13 @@ async function bundleCli(outdir) {
   await build({
     ...COMMON,
     outdir,
-    entryPoints: { cli: "src/cli/main.ts", server: "src/main.ts", "pglite-worker": "src/replay/pglite-worker.ts" },
+    entryPoints: {
+      cli: "src/cli/main.ts",
+      server: "src/main.ts",
+      "pglite-worker": "src/replay/pglite-worker.ts",
+      // The analysis pool (src/review/analysis-pool.ts) starts it from beside the module that spawns it.
+      "analysis-worker": "src/review/analysis-worker.ts",
+    },
     // Every package but the parser stays in node_modules (the npm package and the image have them).
     plugins: [externalPackagesExcept(["libpg-query", "@pgsql/types"])],
   });
