@@ -51,8 +51,10 @@ export const RepoConfigSchema = AnalysisConfigSchema.extend({
     .int()
     .min(0)
     .max(100)
-    .default(25)
-    .describe("At most this many inline comments per review, 0 to 100; the findings past it are listed in the review body. Default: 25."),
+    .default(10)
+    .describe(
+      "At most this many inline comments per review, 0 to 100: one comment per statement, holding every finding on it; the statements past it are listed in the review body. Default: 10.",
+    ),
   docsUrl: z
     .url({ protocol: /^https?$/ })
     .optional()

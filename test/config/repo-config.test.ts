@@ -12,7 +12,7 @@ describe(".github/data-engineer.yml", () => {
     expect(DEFAULT_REPO_CONFIG).toMatchObject({
       failOn: "error",
       reviewEvent: "COMMENT",
-      maxInlineComments: 25,
+      maxInlineComments: 10,
       postgresVersion: 18,
       autoReview: { enabled: true, drafts: false },
       paths: { include: [...DEFAULT_INCLUDE_GLOBS] },
@@ -21,11 +21,11 @@ describe(".github/data-engineer.yml", () => {
 
   it("reads every documented key", () => {
     const config = parseRepoConfigText(
-      "failOn: warning\nreviewEvent: REQUEST_CHANGES\nmaxInlineComments: 10\npostgresVersion: 15\nframework: dbmate\n" +
+      "failOn: warning\nreviewEvent: REQUEST_CHANGES\nmaxInlineComments: 7\npostgresVersion: 15\nframework: dbmate\n" +
         "tables:\n  orders: { rows: 50000000 }\nrules:\n  ban-drop-column: error\npaths:\n  include: ['db/**']\n" +
         "autoReview:\n  drafts: true\n  ignoreAuthors: ['renovate[bot]']\n  baseBranches: [main]\nagent:\n  enabled: false\nreplay:\n  enabled: true\n",
     );
-    expect(config).toMatchObject({ failOn: "warning", framework: "dbmate", tables: { orders: { rows: 50_000_000 } }, paths: { include: ["db/**"] } });
+    expect(config).toMatchObject({ failOn: "warning", maxInlineComments: 7, framework: "dbmate", tables: { orders: { rows: 50_000_000 } }, paths: { include: ["db/**"] } });
     expect(config.paths.exclude.length).toBeGreaterThan(0);
   });
 
