@@ -105,6 +105,11 @@ export class FakeGitHub {
     for (const interceptor of this.interceptors) nock.removeInterceptor(interceptor);
   }
 
+  /** Whether every expectation has been used (or a problem was seen): the app did what the test expects, or went wrong. */
+  settled(): boolean {
+    return this.problems.length > 0 || this.expectations.every((e) => e.used >= e.times);
+  }
+
   /** Fails with every problem seen: schema violations, unexpected requests, expectations not met. */
   assertDone(): void {
     const pending = this.expectations.filter((e) => e.used < e.times).map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
