@@ -86,7 +86,7 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
     let client: PullRequestClient | undefined;
     try {
       const octokit = installationId !== undefined ? await deps.octokitFor(installationId, context.id) : context.octokit;
-      client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: pr.number, headSha: pr.head.sha });
+      client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: pr.number, headSha: pr.head.sha }, undefined, { log });
       checkRunId = await client.startCheckRun(CHECK_NAME, encodeCheckIdentity({ pullNumber: pr.number, headSha: pr.head.sha }), IN_PROGRESS_OUTPUT);
     } catch (error) {
       log.warn({ err: error }, "could not create the check run now; the review job creates it");

@@ -75,7 +75,7 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
       if (job.kind !== "review") return;
       const payload = reviewJobPayload.safeParse(job.payload);
       if (!payload.success || payload.data.checkRunId === undefined) return;
-      const client = await reviewClient(job, payload.data, deps);
+      const client = await reviewClient(job, payload.data, deps, log);
       await client.completeCheckRun(payload.data.checkRunId, supersededByCommit());
     },
 
@@ -86,7 +86,7 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
       if (job.kind !== "review") return;
       const payload = reviewJobPayload.safeParse(job.payload);
       if (!payload.success) return;
-      const client = await reviewClient(job, payload.data, deps);
+      const client = await reviewClient(job, payload.data, deps, log);
       const checkRunId =
         payload.data.checkRunId ??
         (await client.startCheckRun(
@@ -106,14 +106,12 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
   };
 }
 
-async function reviewClient(job: Job, payload: ReviewJobPayload, deps: ProcessorDependencies): Promise<PullRequestClient> {
+async function reviewClient(job: Job, payload: ReviewJobPayload, deps: ProcessorDependencies, log: Logger): Promise<PullRequestClient> {
   const octokit = await deps.octokitFor(job.installationId);
-  return new PullRequestClient(
-    octokit,
-    { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: payload.headSha },
-    undefined,
-    payload.ownLogin !== undefined ? { ownLogin: payload.ownLogin } : {},
-  );
+  return new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: payload.headSha }, undefined, {
+    log,
+    ...(payload.ownLogin !== undefined ? { ownLogin: payload.ownLogin } : {}),
+  });
 }
 
 function parsed<T>(job: Job, schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { message: string } } }): T {
@@ -135,7 +133,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
   switch (job.kind) {
     case "review": {
       const payload = parsed(job, reviewJobPayload);
-      const client = await reviewClient(job, payload, deps);
+      const client = await reviewClient(job, payload, deps, log);
       await reviewPullRequest({
         client,
         pr: payload.pr,
@@ -163,7 +161,12 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
           "re-run asked for an older commit; reviewing the pull request's current head instead",
         );
       }
-      const client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: pr.headSha });
+      const client = new PullRequestClient(
+        octokit,
+        { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: pr.headSha },
+        undefined,
+        { log },
+      );
       await reviewPullRequest({
         client,
         pr,
