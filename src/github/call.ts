@@ -66,6 +66,11 @@ export interface GitHubCall<T = unknown> {
   readBack?: () => Promise<T | undefined>;
   /** Where ambiguous writes are logged (a logger carrying the delivery id). */
   log?: Logger;
+  /**
+   * The longest rate-limit wait made in place (rule 3); a longer one fails the call with the time
+   * to try again on the error (GitHubApiError.retryAfterMs) for the job queue. Five minutes by default.
+   */
+  maxRateLimitWaitMs?: number;
 }
 
 /** Octokit request options `request` passes on to its Octokit call (`{ ...params, ...options }`). */
@@ -83,9 +88,9 @@ function resend<T>(call: GitHubCall<T>, request: (options: GitHubRequestOptions)
     case "read":
       return request(DEFAULT_OPTIONS);
     case "idempotent-write":
-      return withRateLimitRetry(() => request(DEFAULT_OPTIONS), clock);
+      return withRateLimitRetry(() => request(DEFAULT_OPTIONS), clock, call.maxRateLimitWaitMs);
     case "create":
-      return createOnce(() => withRateLimitRetry(() => request(CREATE_OPTIONS), clock), {
+      return createOnce(() => withRateLimitRetry(() => request(CREATE_OPTIONS), clock, call.maxRateLimitWaitMs), {
         doing: call.doing,
         clock,
         ...(call.readBack ? { readBack: call.readBack } : {}),
@@ -115,6 +120,6 @@ export async function callGitHub<T>(call: GitHubCall<T>, request: (options: GitH
       if (call.notFound === "absent") return undefined;
       throw new GitHubApiError(call.notFound.error, 404, { cause: error });
     }
-    throw describeGitHubFailure(error, call.doing);
+    throw describeGitHubFailure(error, call.doing, (call.clock ?? realClock).now());
   }
 }

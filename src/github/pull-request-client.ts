@@ -88,6 +88,12 @@ export interface PullRequestClientOptions {
   ownLogin?: string;
   /** Where ambiguous writes are logged: a logger carrying the delivery id. */
   log?: Logger;
+  /**
+   * The longest rate-limit wait a write makes in place (five minutes by default). The app's jobs
+   * give QUEUED_RATE_LIMIT_WAIT_MS: a longer wait fails the write with the time to try again, and
+   * the job queue runs the job again then.
+   */
+  maxRateLimitWaitMs?: number;
 }
 
 /** A review's body as GitHub may give it back (line endings, trailing space), to recognise our own. */
@@ -131,6 +137,10 @@ export class PullRequestClient {
     this.options = rest;
     this.log = log;
     this.markers = markerSeal(markerKey ?? markerKeyFromEnv().key, pr);
+  }
+
+  private waitLimit(): { maxRateLimitWaitMs?: number } {
+    return this.options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: this.options.maxRateLimitWaitMs };
   }
 
   /** How the verdict reaches GitHub: a check run, a commit status where check runs were refused, or not at all. */
@@ -191,6 +201,7 @@ export class PullRequestClient {
         kind: "create",
         doing: "creating the check run",
         clock: this.clock,
+        ...this.waitLimit(),
         // A creation whose answer was lost may have made the run: ours by name, head and external id.
         readBack: () => this.findCheckRun(name, externalId),
         ...(this.log ? { log: this.log } : {}),
@@ -252,7 +263,7 @@ export class PullRequestClient {
       return;
     }
     const update = (fields: Omit<UpdateCheckRunParams, "owner" | "repo" | "check_run_id">) =>
-      callGitHub({ kind: "idempotent-write", doing: "completing the check run", clock: this.clock }, () =>
+      callGitHub({ kind: "idempotent-write", doing: "completing the check run", clock: this.clock, ...this.waitLimit() }, () =>
         this.octokit.rest.checks.update({ owner: this.pr.owner, repo: this.pr.repo, check_run_id: checkRunId, ...fields }),
       );
     const [first = [], ...rest] = annotations;
@@ -389,6 +400,7 @@ export class PullRequestClient {
           kind: "create",
           doing,
           clock: this.clock,
+          ...this.waitLimit(),
           // A post whose answer was lost may have made the review: ours, on this commit, with this body.
           readBack: () => this.findReview(body),
           ...(this.log ? { log: this.log } : {}),

@@ -8,9 +8,8 @@ import {
   DEFAULT_QUEUE_SETTINGS,
   JOB_STATES,
   JobAbortedError,
-  PermanentJobError,
-  backoffDelay,
   failureReason,
+  retryPlan,
   type Job,
   type JobPayload,
   type JobProcessor,
@@ -355,8 +354,9 @@ class EmbeddedQueue implements EmbeddedJobQueue {
 
   private async failed(job: Job, error: unknown, processor: JobProcessor): Promise<void> {
     const reason = failureReason(error);
-    if (!(error instanceof PermanentJobError) && job.attempts < this.settings.maxAttempts && !this.closed) {
-      const delayMs = backoffDelay(job.attempts, this.settings.backoff);
+    const plan = retryPlan(job, job.attempts, error, this.settings, this.now());
+    if (plan.retry && !this.closed) {
+      const { delayMs } = plan;
       this.statements.retry.run(this.now() + delayMs, reason, this.now(), job.id);
       this.log?.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, delayMs, reason }, "job failed; it will run again");
       try {

@@ -6,6 +6,7 @@ import { CommandClient } from "../github/command-client.js";
 import type { GitHubOctokit } from "../github/octokit.js";
 import { PullRequestClient } from "../github/pull-request-client.js";
 import { fetchPullRequest } from "../github/pull-request-facts.js";
+import { QUEUED_RATE_LIMIT_WAIT_MS } from "../github/rate-limit.js";
 import { CHECK_NAME, IN_PROGRESS_OUTPUT, reviewFailed, supersededByCommit } from "../report/check-output.js";
 import { encodeCheckIdentity } from "../review/check-identity.js";
 import type { ReplayRunner } from "../replay/verify.js";
@@ -110,6 +111,8 @@ async function reviewClient(job: Job, payload: ReviewJobPayload, deps: Processor
   const octokit = await deps.octokitFor(job.installationId);
   return new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: payload.headSha }, undefined, {
     log,
+    // A long rate limit fails the run with GitHub's time; the queue runs the job again then.
+    maxRateLimitWaitMs: QUEUED_RATE_LIMIT_WAIT_MS,
     ...(payload.ownLogin !== undefined ? { ownLogin: payload.ownLogin } : {}),
   });
 }
@@ -165,7 +168,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         octokit,
         { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: pr.headSha },
         undefined,
-        { log },
+        { log, maxRateLimitWaitMs: QUEUED_RATE_LIMIT_WAIT_MS },
       );
       await reviewPullRequest({
         client,

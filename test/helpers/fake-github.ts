@@ -33,6 +33,8 @@ export interface RecordedRequest {
   operationId: string | undefined;
   /** The full URL requested, for host checks. */
   url: string;
+  /** Set when a "refused" fault answered it: GitHub did nothing with it. */
+  refused?: true;
 }
 
 interface Expectation {
@@ -215,6 +217,7 @@ export class FakeGitHub {
     const refusal = this.faults.find((f) => f.type === "refused" && matches(f, method, path) && f.active());
     if (refusal?.type === "refused") {
       refusal.used++;
+      request.refused = true;
       return this.checked(operation, refusal.reply(request));
     }
     const expectation = this.expectations.find((e) => e.used < e.times && matches(e, method, path));

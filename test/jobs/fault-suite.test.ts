@@ -5,7 +5,7 @@ import { ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEmbeddedQueue, type EmbeddedJobQueue } from "../../src/jobs/embedded-queue.js";
 import { metrics } from "../../src/ops/metrics.js";
-import { FakeGitHub, type RecordedRequest } from "../helpers/fake-github.js";
+import { FakeGitHub, secondaryRateLimitUntil, type RecordedRequest } from "../helpers/fake-github.js";
 import { captureLogs, createTestProbot, type TestProbot } from "../helpers/probot.js";
 import { checkRunReply, expectMigrationReview, pullRequestEvent, repoPath, reviewAccepted, type PullRequestPayload } from "../helpers/pull-request-scenario.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
@@ -51,10 +51,11 @@ interface Counts {
   stuck: number;
 }
 
-/** What GitHub holds for the head after the jobs settled: every POST the fake took was stored. */
+/** What GitHub holds for the head after the jobs settled: every POST the fake took (not refused) was stored. */
 function counts(fake: FakeGitHub): Counts {
-  const reviews = fake.requestsTo("pulls/create-review").length;
-  const created = fake.requestsTo("checks/create").length;
+  const stored = (operation: string) => fake.requestsTo(operation).filter((r) => !r.refused);
+  const reviews = stored("pulls/create-review").length;
+  const created = stored("checks/create").length;
   const completed = new Set(
     fake
       .requestsTo("checks/update")
@@ -163,5 +164,38 @@ describe("fault suite: writes whose answer is lost", () => {
       decision: "adopted",
       doing: "creating the check run",
     });
+  });
+});
+
+describe("fault suite: a secondary rate limit on check-run creation", () => {
+  it.each([
+    { limit: "40 s", ms: 40_000 },
+    { limit: "5 minutes", ms: 5 * 60_000 },
+  ])("for $limit: the check run and the review come once it lifts, each once", async ({ ms }) => {
+    const fake = (github = new FakeGitHub());
+    const clock = new VirtualClock();
+    const payload = opened();
+    const repo = repoPath(payload);
+    const head = payload.pull_request.head.sha;
+    const until = clock.now() + ms;
+    fake.refuseWhile("POST", `${repo}/check-runs`, () => clock.now() < until, secondaryRateLimitUntil(clock, until));
+    expectMigrationReview(fake, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(fake)] });
+    // The handler's creation is refused (the job creates it); the job looks for one an earlier
+    // attempt left in progress before each creation: on its refused run and on the one after the limit.
+    fake.on("GET", `${repo}/commits/${head}/check-runs`, { status: 200, body: { total_count: 0, check_runs: [] } }, 2);
+    const logs = captureLogs("info");
+    const { app, queue } = await start(clock, logs.log);
+    const started = clock.now();
+
+    await app.deliver({ id: "rate-limited-check-run", name: "pull_request", payload: payload as never });
+    await settle(queue, clock, logs);
+
+    fake.assertDone();
+    expect(counts(fake)).toEqual({ lost: 0, duplicated: 0, stuck: 0 });
+    // Refused twice (the handler, the job's first run), then created once the limit lifted.
+    expect(fake.faultsAnswered().refused).toBe(2);
+    expect(clock.elapsedSince(started)).toBeGreaterThanOrEqual(ms);
+    expect(fake.requestsTo("checks/update").at(-1)?.body).toMatchObject({ status: "completed", conclusion: "success" });
+    expect((await queue.counts()).dead).toBe(0);
   });
 });
