@@ -27,6 +27,7 @@ import {
   DEFAULT_QUEUE_SETTINGS,
   JobAbortedError,
   failureReason,
+  isFinalRun,
   retryPlan,
   type Job,
   type JobPayload,
@@ -311,7 +312,7 @@ class BullmqQueue implements BullmqJobQueue {
     // Aborted between the claim and here: a newer job replaced it before it started.
     if (!signal.aborted) {
       try {
-        await processor.run(job, { signal, attempt: job.attempts, maxAttempts });
+        await processor.run(job, { signal, attempt: job.attempts, maxAttempts, final: isFinalRun(job, job.attempts, this.settings, Date.now()) });
         ran = true;
       } catch (error) {
         failure = { error };

@@ -9,6 +9,7 @@ import {
   JOB_STATES,
   JobAbortedError,
   failureReason,
+  isFinalRun,
   retryPlan,
   type Job,
   type JobPayload,
@@ -327,7 +328,12 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     this.running.set(job.id, entry);
     entry.settled = (async () => {
       try {
-        await processor.run(job, { signal: controller.signal, attempt: job.attempts, maxAttempts: this.settings.maxAttempts });
+        await processor.run(job, {
+          signal: controller.signal,
+          attempt: job.attempts,
+          maxAttempts: this.settings.maxAttempts,
+          final: isFinalRun(job, job.attempts, this.settings, this.now()),
+        });
         // A run that returned did its work, even if an abort came after its last look at the signal.
         this.finish(job, "done", null, null);
       } catch (error) {

@@ -62,7 +62,7 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
       } catch (error) {
         const aborted = context.signal.aborted;
         const why = (context.signal.reason as { why?: string } | undefined)?.why;
-        const final = error instanceof PermanentJobError || context.attempt >= context.maxAttempts;
+        const final = error instanceof PermanentJobError || lastRun(context);
         deps.observe?.run(job.kind, aborted ? (why === "shutdown" ? "requeued" : "superseded") : final ? "dead" : "retry", seconds());
         if (!aborted) log.warn({ err: error }, "job attempt failed");
         throw error;
@@ -115,6 +115,11 @@ async function reviewClient(job: Job, payload: ReviewJobPayload, deps: Processor
     maxRateLimitWaitMs: QUEUED_RATE_LIMIT_WAIT_MS,
     ...(payload.ownLogin !== undefined ? { ownLogin: payload.ownLogin } : {}),
   });
+}
+
+/** Whether a failure of this run is the job's last (the queue says so, or the attempts are spent). */
+function lastRun(context: JobRunContext): boolean {
+  return context.final ?? context.attempt >= context.maxAttempts;
 }
 
 function parsed<T>(job: Job, schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { message: string } } }): T {
@@ -179,7 +184,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         adoptOpenCheckRun: context.attempt > 1,
         signal: context.signal,
         // The last attempt completes its own check run with the reason: the dead letter knows none.
-        retryLater: (error) => context.attempt < context.maxAttempts && retryLater(error),
+        retryLater: (error) => !lastRun(context) && retryLater(error),
         ...extras,
       });
       return;

@@ -69,6 +69,11 @@ export interface JobRunContext {
   /** This run's number, from 1. */
   attempt: number;
   maxAttempts: number;
+  /**
+   * Whether a failure of this run will not be retried whatever it is (the attempts or the time
+   * budget are spent): the run then reports its own failure. Absent: `attempt >= maxAttempts`.
+   */
+  final?: boolean;
 }
 
 /** What a job's signal is aborted with. */
@@ -160,6 +165,16 @@ export interface JobQueue {
 /** The delay before run `attempt + 1`, after run `attempt` failed. */
 export function backoffDelay(attempt: number, backoff: QueueSettings["backoff"]): number {
   return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/** Whether no failure of run `attempt` can be retried: attempts spent, or even the shortest backoff ends past the time budget. */
+export function isFinalRun(
+  job: Pick<Job, "enqueuedAt">,
+  attempt: number,
+  settings: Pick<QueueSettings, "maxAttempts" | "retryBudgetMs" | "backoff">,
+  now: number,
+): boolean {
+  return attempt >= settings.maxAttempts || now + backoffDelay(attempt, settings.backoff) - job.enqueuedAt > settings.retryBudgetMs;
 }
 
 /** How long the failure says to wait (ms): GitHubApiError.retryAfterMs, on the error or its causes. */
