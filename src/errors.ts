@@ -37,12 +37,19 @@ export class EnvironmentError extends UserInputError {}
 /** GitHub answered with an error or something we cannot use. */
 export class GitHubApiError extends AppError {
   readonly fault = "github";
+  /**
+   * How long GitHub said to wait before trying again (ms, from when it answered), from its
+   * Retry-After or x-ratelimit-reset on a rate limit: the job queue waits at least that long
+   * before the job's next attempt.
+   */
+  readonly retryAfterMs: number | undefined;
   constructor(
     message: string,
     readonly status: number | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -1,4 +1,6 @@
+import type { Logger } from "pino";
 import { GitHubApiError } from "../errors.js";
+import { createOnce } from "./ambiguous-write.js";
 import { describeGitHubFailure } from "./errors.js";
 import { realClock, withRateLimitRetry, type Clock } from "./rate-limit.js";
 
@@ -32,9 +34,17 @@ import { realClock, withRateLimitRetry, type Clock } from "./rate-limit.js";
  *    cannot do it twice. Probot's throttling plugin only logs secondary limits, and writes (a
  *    review posted in bursts, comments) are what trips them. Reads are not resent here: a read
  *    fails before anything is posted, and the job is retried as a whole (src/jobs/transient.ts).
- *    Nothing is resent after a 5xx or a lost answer: for a create that is ambiguous (GitHub may
- *    have done it), and the rule for it (read back first, never resend blindly) belongs in
- *    `resend` below, decided by the kind.
+ *
+ * 4. Writes whose answer was lost. A create is never resent blindly after a 5xx, a dropped
+ *    connection or a timeout: GitHub may have stored it before the answer was lost (a review
+ *    posted twice duplicates every inline comment; a check run created twice leaves an orphan in
+ *    progress). Octokit's retry plugin resends any 5xx, so a create is sent with
+ *    `request: { retries: 0 }` (the `options` handed to `request`, which it must pass on); then
+ *    the call's `readBack` looks for what the attempt may have made, adopts it when found, and
+ *    only otherwise sends again (./ambiguous-write.ts). A create without a read-back fails on an
+ *    ambiguous answer and its job decides. Idempotent writes (a check-run PATCH with the full
+ *    state, a label, a commit status) and reads keep Octokit's own retry of 5xx: sending them
+ *    twice leaves the same state as once.
  */
 export type GitHubCallKind =
   /** Asks and changes nothing. */
@@ -44,7 +54,7 @@ export type GitHubCallKind =
   /** Each request adds something new: a check run, a review, a comment. */
   | "create";
 
-export interface GitHubCall {
+export interface GitHubCall<T = unknown> {
   kind: GitHubCallKind;
   /** What we were doing, for the error: "listing the pull request's files". */
   doing: string;
@@ -52,16 +62,40 @@ export interface GitHubCall {
   notFound?: "absent" | { error: string };
   /** The clock the rate-limit waits use (tests inject one that does not wait). */
   clock?: Clock;
+  /** For a create: what an attempt whose answer was lost may have made (rule 4); undefined when nothing. */
+  readBack?: () => Promise<T | undefined>;
+  /** Where ambiguous writes are logged (a logger carrying the delivery id). */
+  log?: Logger;
+  /**
+   * The longest rate-limit wait made in place (rule 3); a longer one fails the call with the time
+   * to try again on the error (GitHubApiError.retryAfterMs) for the job queue. Five minutes by default.
+   */
+  maxRateLimitWaitMs?: number;
 }
 
-/** Sends `request` according to the kind's resend policy (rule 3). */
-function resend<T>(kind: GitHubCallKind, request: () => Promise<T>, clock: Clock): Promise<T> {
-  switch (kind) {
+/** Octokit request options `request` passes on to its Octokit call (`{ ...params, ...options }`). */
+export interface GitHubRequestOptions {
+  request?: { retries?: number };
+}
+
+/** A create must not be resent by Octokit's retry plugin (rule 4). */
+const CREATE_OPTIONS: GitHubRequestOptions = Object.freeze({ request: Object.freeze({ retries: 0 }) });
+const DEFAULT_OPTIONS: GitHubRequestOptions = Object.freeze({});
+
+/** Sends `request` according to the kind's resend policy (rules 3 and 4). */
+function resend<T>(call: GitHubCall<T>, request: (options: GitHubRequestOptions) => Promise<T>, clock: Clock): Promise<T> {
+  switch (call.kind) {
     case "read":
-      return request();
+      return request(DEFAULT_OPTIONS);
     case "idempotent-write":
+      return withRateLimitRetry(() => request(DEFAULT_OPTIONS), clock, call.maxRateLimitWaitMs);
     case "create":
-      return withRateLimitRetry(request, clock);
+      return createOnce(() => withRateLimitRetry(() => request(CREATE_OPTIONS), clock, call.maxRateLimitWaitMs), {
+        doing: call.doing,
+        clock,
+        ...(call.readBack ? { readBack: call.readBack } : {}),
+        ...(call.log ? { log: call.log } : {}),
+      });
   }
 }
 
@@ -69,17 +103,23 @@ function statusOf(error: unknown): unknown {
   return (error as { status?: unknown } | null)?.status;
 }
 
-/** One request to GitHub under the rules above. `request` makes the Octokit call and nothing else. */
-export async function callGitHub<T>(call: GitHubCall & { notFound: "absent" }, request: () => Promise<T>): Promise<T | undefined>;
-export async function callGitHub<T>(call: GitHubCall, request: () => Promise<T>): Promise<T>;
-export async function callGitHub<T>(call: GitHubCall, request: () => Promise<T>): Promise<T | undefined> {
+/**
+ * One request to GitHub under the rules above. `request` makes the Octokit call and nothing else;
+ * a create passes `options` on to it (rule 4).
+ */
+export async function callGitHub<T>(
+  call: GitHubCall<T> & { notFound: "absent" },
+  request: (options: GitHubRequestOptions) => Promise<T>,
+): Promise<T | undefined>;
+export async function callGitHub<T>(call: GitHubCall<T>, request: (options: GitHubRequestOptions) => Promise<T>): Promise<T>;
+export async function callGitHub<T>(call: GitHubCall<T>, request: (options: GitHubRequestOptions) => Promise<T>): Promise<T | undefined> {
   try {
-    return await resend(call.kind, request, call.clock ?? realClock);
+    return await resend(call, request, call.clock ?? realClock);
   } catch (error) {
     if (call.notFound !== undefined && statusOf(error) === 404) {
       if (call.notFound === "absent") return undefined;
       throw new GitHubApiError(call.notFound.error, 404, { cause: error });
     }
-    throw describeGitHubFailure(error, call.doing);
+    throw describeGitHubFailure(error, call.doing, (call.clock ?? realClock).now());
   }
 }

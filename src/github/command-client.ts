@@ -48,10 +48,18 @@ export class CommandClient {
   async reply(comment: CommandComment, body: string): Promise<void> {
     const { owner, repo, pullNumber } = this.target;
     // The two endpoints answer different shapes; the reply's answer is not used.
-    await callGitHub<unknown>({ kind: "create", doing: "posting the reply", clock: this.clock }, () =>
+    // No read-back: a reply whose answer was lost is not sent again (a missing reply is better than two).
+    await callGitHub<unknown>({ kind: "create", doing: "posting the reply", clock: this.clock }, (options) =>
       comment.kind === "issue"
-        ? this.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body })
-        : this.octokit.rest.pulls.createReplyForReviewComment({ owner, repo, pull_number: pullNumber, comment_id: comment.inReplyTo ?? comment.id, body }),
+        ? this.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body, ...options })
+        : this.octokit.rest.pulls.createReplyForReviewComment({
+            owner,
+            repo,
+            pull_number: pullNumber,
+            comment_id: comment.inReplyTo ?? comment.id,
+            body,
+            ...options,
+          }),
     );
   }
 

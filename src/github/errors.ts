@@ -1,4 +1,5 @@
 import { GitHubApiError, errorMessage } from "../errors.js";
+import { rateLimitWait } from "./rate-limit.js";
 
 /** The fields of an Octokit RequestError we use; duck-typed so that any copy of the class matches. */
 interface RequestErrorLike {
@@ -32,14 +33,19 @@ function pathOf(url: string): string {
  * A GitHub failure as a sentence a user can act on: what we were doing and what GitHub answered.
  * `doing` reads like "listing the pull request's files".
  */
-export function describeGitHubFailure(error: unknown, doing: string): GitHubApiError {
+export function describeGitHubFailure(error: unknown, doing: string, now: number = Date.now()): GitHubApiError {
   if (error instanceof GitHubApiError) return error;
   if (isRequestError(error)) {
     const where = `${error.request.method} ${pathOf(error.request.url)}`;
     const answer = error.status > 0 ? `GitHub answered HTTP ${error.status}` : "GitHub could not be reached";
     // Octokit appends " - https://docs.github.com/…" to messages; the link adds nothing here.
     const detail = error.message.split(" - https://")[0]?.trim();
-    return new GitHubApiError(`${answer} while ${doing} (${where})${detail ? `: ${detail}` : ""}`, error.status, { cause: error });
+    // A rate limit carries how long to wait, for the job queue (src/jobs/queue.ts: retryPlan).
+    const wait = rateLimitWait(error, now);
+    return new GitHubApiError(`${answer} while ${doing} (${where})${detail ? `: ${detail}` : ""}`, error.status, {
+      cause: error,
+      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+    });
   }
   return new GitHubApiError(`Request to GitHub failed while ${doing}: ${errorMessage(error)}`, undefined, {
     cause: error,

@@ -1,4 +1,5 @@
 import type { RestEndpointMethodTypes } from "@octokit/rest";
+import type { Logger } from "pino";
 import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
 import { REREVIEW_ACTION, type CheckOutput, type CheckResult } from "../report/check-output.js";
 import type { RepoConfig } from "../config/repo-config.js";
@@ -85,6 +86,20 @@ export interface PullRequestClientOptions {
    * or adopts; while unknown, every bot's comments are read, and the seal alone tells ours.
    */
   ownLogin?: string;
+  /** Where ambiguous writes are logged: a logger carrying the delivery id. */
+  log?: Logger;
+  /**
+   * The longest rate-limit wait a write makes in place (five minutes by default). The app's jobs
+   * give QUEUED_RATE_LIMIT_WAIT_MS: a longer wait fails the write with the time to try again, and
+   * the job queue runs the job again then.
+   */
+  maxRateLimitWaitMs?: number;
+}
+
+/** A review's body as GitHub may give it back (line endings, trailing space), to recognise our own. */
+function sameBody(a: string | null | undefined, b: string): boolean {
+  const normal = (text: string) => text.replace(/\r\n/g, "\n").trim();
+  return normal(a ?? "") === normal(b);
 }
 
 /** How a review reaches GitHub: a check run, a commit status where check runs are refused, or not at all. */
@@ -108,7 +123,8 @@ export class PullRequestClient {
   private statusContext: string | undefined;
   private channel: ReportChannel = "check run";
   /** `ownLogin` is learned from the first check run this client creates, when not given. */
-  private readonly options: Omit<PullRequestClientOptions, "markerKey">;
+  private readonly options: Omit<PullRequestClientOptions, "markerKey" | "log">;
+  private readonly log: Logger | undefined;
   private readonly markers: MarkerSeal;
 
   constructor(
@@ -117,9 +133,14 @@ export class PullRequestClient {
     private readonly clock: Clock = realClock,
     options: PullRequestClientOptions = {},
   ) {
-    const { markerKey, ...rest } = options;
+    const { markerKey, log, ...rest } = options;
     this.options = rest;
+    this.log = log;
     this.markers = markerSeal(markerKey ?? markerKeyFromEnv().key, pr);
+  }
+
+  private waitLimit(): { maxRateLimitWaitMs?: number } {
+    return this.options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: this.options.maxRateLimitWaitMs };
   }
 
   /** How the verdict reaches GitHub: a check run, a commit status where check runs were refused, or not at all. */
@@ -175,18 +196,48 @@ export class PullRequestClient {
     externalId: string,
     state: Omit<CreateCheckRunParams, "owner" | "repo" | "name" | "head_sha" | "external_id">,
   ): Promise<number> {
-    const { data } = await callGitHub({ kind: "create", doing: "creating the check run", clock: this.clock }, () =>
-      this.octokit.rest.checks.create({
-        owner: this.pr.owner,
-        repo: this.pr.repo,
-        name,
-        head_sha: this.pr.headSha,
-        external_id: externalId,
-        ...state,
-      }),
+    const created = await callGitHub(
+      {
+        kind: "create",
+        doing: "creating the check run",
+        clock: this.clock,
+        ...this.waitLimit(),
+        // A creation whose answer was lost may have made the run: ours by name, head and external id.
+        readBack: () => this.findCheckRun(name, externalId),
+        ...(this.log ? { log: this.log } : {}),
+      },
+      async (options) => {
+        const { data } = await this.octokit.rest.checks.create({
+          owner: this.pr.owner,
+          repo: this.pr.repo,
+          name,
+          head_sha: this.pr.headSha,
+          external_id: externalId,
+          ...state,
+          ...options,
+        });
+        return { id: data.id, app: data.app };
+      },
     );
-    this.learnOwnLogin(data.app);
-    return data.id;
+    this.learnOwnLogin(created.app);
+    return created.id;
+  }
+
+  /**
+   * Our check run `name` on the head commit with `externalId`, whatever its status (an attempt
+   * whose answer was lost created it in progress; another may have completed it since).
+   */
+  private async findCheckRun(name: string, externalId: string): Promise<{ id: number; app: { slug?: string } | null } | undefined> {
+    const { data } = await callGitHub({ kind: "read", doing: "looking for a check run whose creation went unanswered" }, () =>
+      this.octokit.rest.checks.listForRef({ owner: this.pr.owner, repo: this.pr.repo, ref: this.pr.headSha, check_name: name, filter: "all", per_page: 100 }),
+    );
+    const run = data.check_runs.find(
+      (candidate) =>
+        candidate.external_id === externalId &&
+        candidate.head_sha === this.pr.headSha &&
+        (this.options.ownLogin === undefined || !candidate.app?.slug || `${candidate.app.slug}[bot]` === this.options.ownLogin),
+    );
+    return run ? { id: run.id, app: run.app ?? null } : undefined;
   }
 
   /**
@@ -212,7 +263,7 @@ export class PullRequestClient {
       return;
     }
     const update = (fields: Omit<UpdateCheckRunParams, "owner" | "repo" | "check_run_id">) =>
-      callGitHub({ kind: "idempotent-write", doing: "completing the check run", clock: this.clock }, () =>
+      callGitHub({ kind: "idempotent-write", doing: "completing the check run", clock: this.clock, ...this.waitLimit() }, () =>
         this.octokit.rest.checks.update({ owner: this.pr.owner, repo: this.pr.repo, check_run_id: checkRunId, ...fields }),
       );
     const [first = [], ...rest] = annotations;
@@ -344,31 +395,53 @@ export class PullRequestClient {
     // A read-only token (see commitStatusFallback) publishes nothing: the caller shows the review.
     if (this.channel === "nothing") return { id: 0, commentsInBody: false };
     const post = (doing: string, body: string, comments: readonly ReviewComment[]) =>
-      callGitHub({ kind: "create", doing, clock: this.clock }, () =>
-        this.octokit.rest.pulls.createReview({
-          owner: this.pr.owner,
-          repo: this.pr.repo,
-          pull_number: this.pr.pullNumber,
-          commit_id: this.pr.headSha,
-          event: review.event,
-          body,
-          comments: comments.map((c) => ({
-            path: c.path,
-            line: c.line,
-            side: "RIGHT" as const,
-            ...(c.startLine !== undefined ? { start_line: c.startLine, start_side: "RIGHT" as const } : {}),
-            body: sealMarker(c.body, this.markers),
-          })),
-        }),
+      callGitHub(
+        {
+          kind: "create",
+          doing,
+          clock: this.clock,
+          ...this.waitLimit(),
+          // A post whose answer was lost may have made the review: ours, on this commit, with this body.
+          readBack: () => this.findReview(body),
+          ...(this.log ? { log: this.log } : {}),
+        },
+        (options) =>
+          this.octokit.rest.pulls
+            .createReview({
+              owner: this.pr.owner,
+              repo: this.pr.repo,
+              pull_number: this.pr.pullNumber,
+              commit_id: this.pr.headSha,
+              event: review.event,
+              body,
+              comments: comments.map((c) => ({
+                path: c.path,
+                line: c.line,
+                side: "RIGHT" as const,
+                ...(c.startLine !== undefined ? { start_line: c.startLine, start_side: "RIGHT" as const } : {}),
+                body: sealMarker(c.body, this.markers),
+              })),
+              ...options,
+            })
+            .then(({ data }) => ({ id: data.id })),
       );
     try {
-      const { data } = await post("posting the review", review.body, review.comments);
-      return { id: data.id, commentsInBody: false };
+      const { id } = await post("posting the review", review.body, review.comments);
+      return { id, commentsInBody: false };
     } catch (error) {
       if (!(error instanceof GitHubApiError) || error.status !== 422 || review.comments.length === 0) throw error;
     }
-    const { data } = await post("posting the review (comments moved to its body)", review.bodyIfRejected(), []);
-    return { id: data.id, commentsInBody: true };
+    const { id } = await post("posting the review (comments moved to its body)", review.bodyIfRejected(), []);
+    return { id, commentsInBody: true };
+  }
+
+  /** A review of ours on the head commit with exactly `body`: one whose post went unanswered. */
+  private async findReview(body: string): Promise<{ id: number } | undefined> {
+    const reviews = await callGitHub({ kind: "read", doing: "looking for a review whose post went unanswered" }, () =>
+      this.octokit.paginate(this.octokit.rest.pulls.listReviews, { owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber, per_page: 100 }),
+    );
+    const found = reviews.find((r) => r.commit_id === this.pr.headSha && this.postedByUs(r.user) && sameBody(r.body, body));
+    return found ? { id: found.id } : undefined;
   }
 
   /** The repository's .github/data-engineer.yml from its default branch (or the org's, or defaults). */

@@ -42,14 +42,24 @@ export function rateLimitWait(error: unknown, now: number): number | undefined {
   return undefined;
 }
 
-/** Runs `write`, waiting and retrying while GitHub answers with a rate limit. */
-export async function withRateLimitRetry<T>(write: () => Promise<T>, clock: Clock = realClock): Promise<T> {
+/**
+ * The longest wait the app's jobs make in place: a longer one is handed to the job queue, which
+ * runs the job again once GitHub's time has come (the error carries it) instead of holding a job
+ * slot and the installation's write turn for minutes.
+ */
+export const QUEUED_RATE_LIMIT_WAIT_MS = 10_000;
+
+/**
+ * Runs `write`, waiting and retrying while GitHub answers with a rate limit; a wait longer than
+ * `maxWaitMs` is not made here (the error is thrown, carrying when to try again).
+ */
+export async function withRateLimitRetry<T>(write: () => Promise<T>, clock: Clock = realClock, maxWaitMs = MAX_RATE_LIMIT_WAIT_MS): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
     } catch (error) {
       const wait = rateLimitWait(error, clock.now());
-      if (wait === undefined || attempt >= RATE_LIMIT_ATTEMPTS || wait > MAX_RATE_LIMIT_WAIT_MS) throw error;
+      if (wait === undefined || attempt >= RATE_LIMIT_ATTEMPTS || wait > Math.min(maxWaitMs, MAX_RATE_LIMIT_WAIT_MS)) throw error;
       metrics.githubRetry("rate_limit");
       await clock.sleep(wait);
     }

@@ -1,6 +1,7 @@
 import type { Context, Probot } from "probot";
 import type { GitHubOctokit } from "../github/octokit.js";
 import { PullRequestClient } from "../github/pull-request-client.js";
+import { QUEUED_RATE_LIMIT_WAIT_MS } from "../github/rate-limit.js";
 import { pullRequestKey, type ReviewJobPayload } from "../jobs/job-payloads.js";
 import type { Intake, JobSink } from "../jobs/job-sink.js";
 import { CHECK_NAME, IN_PROGRESS_OUTPUT, supersededByCommit } from "../report/check-output.js";
@@ -86,7 +87,11 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
     let client: PullRequestClient | undefined;
     try {
       const octokit = installationId !== undefined ? await deps.octokitFor(installationId, context.id) : context.octokit;
-      client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: pr.number, headSha: pr.head.sha });
+      client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: pr.number, headSha: pr.head.sha }, undefined, {
+        log,
+        // Over a long rate limit the job creates the check run, when the queue runs it at GitHub's time.
+        maxRateLimitWaitMs: QUEUED_RATE_LIMIT_WAIT_MS,
+      });
       checkRunId = await client.startCheckRun(CHECK_NAME, encodeCheckIdentity({ pullNumber: pr.number, headSha: pr.head.sha }), IN_PROGRESS_OUTPUT);
     } catch (error) {
       log.warn({ err: error }, "could not create the check run now; the review job creates it");

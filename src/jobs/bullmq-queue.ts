@@ -26,9 +26,9 @@ import {
 import {
   DEFAULT_QUEUE_SETTINGS,
   JobAbortedError,
-  PermanentJobError,
-  backoffDelay,
   failureReason,
+  isFinalRun,
+  retryPlan,
   type Job,
   type JobPayload,
   type JobProcessor,
@@ -312,7 +312,7 @@ class BullmqQueue implements BullmqJobQueue {
     // Aborted between the claim and here: a newer job replaced it before it started.
     if (!signal.aborted) {
       try {
-        await processor.run(job, { signal, attempt: job.attempts, maxAttempts });
+        await processor.run(job, { signal, attempt: job.attempts, maxAttempts, final: isFinalRun(job, job.attempts, this.settings, Date.now()) });
         ran = true;
       } catch (error) {
         failure = { error };
@@ -334,13 +334,15 @@ class BullmqQueue implements BullmqJobQueue {
       return "done";
     }
     const reason = failureReason(failure.error);
-    if (failure.error instanceof PermanentJobError || job.attempts >= maxAttempts) {
+    // The same decision as the embedded store: backoff, GitHub's Retry-After, attempts and time budget.
+    const plan = retryPlan(job, job.attempts, failure.error, this.settings, Date.now());
+    if (!plan.retry) {
       await this.finish(slots, "dead", reason);
       this.log?.error({ jobId: job.id, kind: job.kind, attempts: job.attempts, reason }, "job failed for the last time");
       this.runHooks([job.id]);
       throw new UnrecoverableError(reason);
     }
-    const delayMs = backoffDelay(job.attempts, this.settings.backoff);
+    const { delayMs } = plan;
     await this.finish(slots, "retry", reason);
     await bull.moveToDelayed(Date.now() + delayMs, token);
     this.log?.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, delayMs, reason }, "job failed; it will run again");

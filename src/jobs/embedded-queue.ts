@@ -3,13 +3,14 @@ import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Logger } from "pino";
 import { lockDatabase } from "./data-dir-lock.js";
+import { systemQueueClock, type QueueClock } from "./queue-clock.js";
 import {
   DEFAULT_QUEUE_SETTINGS,
   JOB_STATES,
   JobAbortedError,
-  PermanentJobError,
-  backoffDelay,
   failureReason,
+  isFinalRun,
+  retryPlan,
   type Job,
   type JobPayload,
   type JobProcessor,
@@ -33,8 +34,10 @@ export interface EmbeddedQueueOptions {
   dataDir: string;
   settings?: Partial<QueueSettings>;
   log?: Logger;
-  /** Tests pass a clock; production uses Date.now. */
+  /** Tests pass a clock; production uses Date.now. Superseded by `clock` when both are given. */
   now?: () => number;
+  /** When it is and the timer for the next delayed job (tests inject a virtual clock); the system clock by default. */
+  clock?: QueueClock;
 }
 
 /** A hook still to call; "-failed" once it threw, until the next start tries it again. */
@@ -102,6 +105,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   readonly adapter = "embedded" as const;
   private readonly settings: QueueSettings;
   private readonly now: () => number;
+  private readonly clock: QueueClock;
   private readonly log: Logger | undefined;
   private readonly db: DatabaseSync;
   private readonly statements: ReturnType<typeof prepare>;
@@ -109,7 +113,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   private processor: JobProcessor | undefined;
   private accepting = false;
   private closed = false;
-  private timer: NodeJS.Timeout | undefined;
+  private cancelTimer: (() => void) | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
   private pumping = false;
   private pumpAgain = false;
@@ -117,7 +121,9 @@ class EmbeddedQueue implements EmbeddedJobQueue {
 
   constructor(options: EmbeddedQueueOptions) {
     this.settings = { ...DEFAULT_QUEUE_SETTINGS, ...options.settings };
-    this.now = options.now ?? Date.now;
+    const now = options.now;
+    this.clock = options.clock ?? (now ? { ...systemQueueClock, now } : systemQueueClock);
+    this.now = () => this.clock.now();
     this.log = options.log;
     mkdirSync(options.dataDir, { recursive: true });
     this.db = new DatabaseSync(join(options.dataDir, "jobs.sqlite"));
@@ -196,7 +202,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   async stop(graceMs: number): Promise<StopReport> {
     if (this.closed) return { finished: 0, requeued: 0 };
     this.accepting = false;
-    clearTimeout(this.timer);
+    this.cancelTimer?.();
     clearInterval(this.purgeTimer);
     const inFlight = [...this.running.values()];
     let deadline: NodeJS.Timeout | undefined;
@@ -230,7 +236,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     if (this.closed) return Promise.resolve();
     this.accepting = false;
     this.closed = true;
-    clearTimeout(this.timer);
+    this.cancelTimer?.();
     clearInterval(this.purgeTimer);
     this.db.close();
     return Promise.resolve();
@@ -322,7 +328,12 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     this.running.set(job.id, entry);
     entry.settled = (async () => {
       try {
-        await processor.run(job, { signal: controller.signal, attempt: job.attempts, maxAttempts: this.settings.maxAttempts });
+        await processor.run(job, {
+          signal: controller.signal,
+          attempt: job.attempts,
+          maxAttempts: this.settings.maxAttempts,
+          final: isFinalRun(job, job.attempts, this.settings, this.now()),
+        });
         // A run that returned did its work, even if an abort came after its last look at the signal.
         this.finish(job, "done", null, null);
       } catch (error) {
@@ -349,8 +360,9 @@ class EmbeddedQueue implements EmbeddedJobQueue {
 
   private async failed(job: Job, error: unknown, processor: JobProcessor): Promise<void> {
     const reason = failureReason(error);
-    if (!(error instanceof PermanentJobError) && job.attempts < this.settings.maxAttempts && !this.closed) {
-      const delayMs = backoffDelay(job.attempts, this.settings.backoff);
+    const plan = retryPlan(job, job.attempts, error, this.settings, this.now());
+    if (plan.retry && !this.closed) {
+      const { delayMs } = plan;
       this.statements.retry.run(this.now() + delayMs, reason, this.now(), job.id);
       this.log?.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, delayMs, reason }, "job failed; it will run again");
       try {
@@ -399,15 +411,14 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   }
 
   private armTimer(): void {
-    clearTimeout(this.timer);
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     // Jobs due now but waiting for a slot are started when a running job finishes; the timer is
     // for the next one not yet due (a retry, a hold), even while due ones wait.
     const now = this.now();
     const next = this.statements.nextRunAt.get(now) as { at: number | null } | undefined;
     if (next?.at === null || next?.at === undefined) return;
-    const delay = Math.max(1, next.at - now);
-    this.timer = setTimeout(() => this.schedulePump(), Math.min(delay, 2 ** 31 - 1));
-    this.timer.unref();
+    this.cancelTimer = this.clock.setTimer(() => this.schedulePump(), Math.max(1, next.at - now));
   }
 }
 

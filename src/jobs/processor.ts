@@ -6,6 +6,7 @@ import { CommandClient } from "../github/command-client.js";
 import type { GitHubOctokit } from "../github/octokit.js";
 import { PullRequestClient } from "../github/pull-request-client.js";
 import { fetchPullRequest } from "../github/pull-request-facts.js";
+import { QUEUED_RATE_LIMIT_WAIT_MS } from "../github/rate-limit.js";
 import { CHECK_NAME, IN_PROGRESS_OUTPUT, reviewFailed, supersededByCommit } from "../report/check-output.js";
 import { encodeCheckIdentity } from "../review/check-identity.js";
 import type { ReplayRunner } from "../replay/verify.js";
@@ -61,7 +62,7 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
       } catch (error) {
         const aborted = context.signal.aborted;
         const why = (context.signal.reason as { why?: string } | undefined)?.why;
-        const final = error instanceof PermanentJobError || context.attempt >= context.maxAttempts;
+        const final = error instanceof PermanentJobError || lastRun(context);
         deps.observe?.run(job.kind, aborted ? (why === "shutdown" ? "requeued" : "superseded") : final ? "dead" : "retry", seconds());
         if (!aborted) log.warn({ err: error }, "job attempt failed");
         throw error;
@@ -75,7 +76,7 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
       if (job.kind !== "review") return;
       const payload = reviewJobPayload.safeParse(job.payload);
       if (!payload.success || payload.data.checkRunId === undefined) return;
-      const client = await reviewClient(job, payload.data, deps);
+      const client = await reviewClient(job, payload.data, deps, log);
       await client.completeCheckRun(payload.data.checkRunId, supersededByCommit());
     },
 
@@ -86,7 +87,7 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
       if (job.kind !== "review") return;
       const payload = reviewJobPayload.safeParse(job.payload);
       if (!payload.success) return;
-      const client = await reviewClient(job, payload.data, deps);
+      const client = await reviewClient(job, payload.data, deps, log);
       const checkRunId =
         payload.data.checkRunId ??
         (await client.startCheckRun(
@@ -106,14 +107,19 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
   };
 }
 
-async function reviewClient(job: Job, payload: ReviewJobPayload, deps: ProcessorDependencies): Promise<PullRequestClient> {
+async function reviewClient(job: Job, payload: ReviewJobPayload, deps: ProcessorDependencies, log: Logger): Promise<PullRequestClient> {
   const octokit = await deps.octokitFor(job.installationId);
-  return new PullRequestClient(
-    octokit,
-    { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: payload.headSha },
-    undefined,
-    payload.ownLogin !== undefined ? { ownLogin: payload.ownLogin } : {},
-  );
+  return new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: payload.headSha }, undefined, {
+    log,
+    // A long rate limit fails the run with GitHub's time; the queue runs the job again then.
+    maxRateLimitWaitMs: QUEUED_RATE_LIMIT_WAIT_MS,
+    ...(payload.ownLogin !== undefined ? { ownLogin: payload.ownLogin } : {}),
+  });
+}
+
+/** Whether a failure of this run is the job's last (the queue says so, or the attempts are spent). */
+function lastRun(context: JobRunContext): boolean {
+  return context.final ?? context.attempt >= context.maxAttempts;
 }
 
 function parsed<T>(job: Job, schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { message: string } } }): T {
@@ -135,7 +141,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
   switch (job.kind) {
     case "review": {
       const payload = parsed(job, reviewJobPayload);
-      const client = await reviewClient(job, payload, deps);
+      const client = await reviewClient(job, payload, deps, log);
       await reviewPullRequest({
         client,
         pr: payload.pr,
@@ -163,7 +169,12 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
           "re-run asked for an older commit; reviewing the pull request's current head instead",
         );
       }
-      const client = new PullRequestClient(octokit, { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: pr.headSha });
+      const client = new PullRequestClient(
+        octokit,
+        { owner: payload.owner, repo: payload.repo, pullNumber: payload.pullNumber, headSha: pr.headSha },
+        undefined,
+        { log, maxRateLimitWaitMs: QUEUED_RATE_LIMIT_WAIT_MS },
+      );
       await reviewPullRequest({
         client,
         pr,
@@ -173,7 +184,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         adoptOpenCheckRun: context.attempt > 1,
         signal: context.signal,
         // The last attempt completes its own check run with the reason: the dead letter knows none.
-        retryLater: (error) => context.attempt < context.maxAttempts && retryLater(error),
+        retryLater: (error) => !lastRun(context) && retryLater(error),
         ...extras,
       });
       return;

@@ -18,8 +18,11 @@
  * - **Concurrency**: at most `concurrency` jobs run in one process, at most `perInstallation` jobs
  *   of one installation run at once (in the process for the embedded store, across replicas on Redis).
  * - **Retries**: a run that throws is retried after a backoff (`baseMs · 2^(attempt-1)`, capped at
- *   `maxMs`) until `maxAttempts` runs have been made; a {@link PermanentJobError} is not retried.
- *   Then `processor.deadLetter` is called with the reason and the job ends in state `dead`.
+ *   `maxMs`), or later when the error says how long GitHub wants us to wait (a rate limit's
+ *   Retry-After: `retryAfterMs`), while fewer than `maxAttempts` runs have been made and the next run
+ *   would start within `retryBudgetMs` of the enqueue (a GitHub outage or a long rate limit is
+ *   waited out, not five quick attempts); a {@link PermanentJobError} is not retried. Then
+ *   `processor.deadLetter` is called with the reason and the job ends in state `dead`.
  * - **Recovery**: jobs that were running when a process died run again (an attempt is counted
  *   when a run starts, so a job that keeps killing the process ends dead). A `superseded` or
  *   `deadLetter` call that threw is called again at the next `start`.
@@ -66,6 +69,11 @@ export interface JobRunContext {
   /** This run's number, from 1. */
   attempt: number;
   maxAttempts: number;
+  /**
+   * Whether a failure of this run will not be retried whatever it is (the attempts or the time
+   * budget are spent): the run then reports its own failure. Absent: `attempt >= maxAttempts`.
+   */
+  final?: boolean;
 }
 
 /** What a job's signal is aborted with. */
@@ -99,8 +107,10 @@ export interface QueueSettings {
   concurrency: number;
   /** Jobs of one installation running at once. */
   perInstallation: number;
-  /** Runs before a failing job is dead-lettered. */
+  /** Runs before a failing job is dead-lettered (at most; the time budget may end it first). */
   maxAttempts: number;
+  /** How long after its enqueue a failing job may still be run again. */
+  retryBudgetMs: number;
   backoff: { baseMs: number; maxMs: number };
   /** How long finished jobs are remembered for dedupe (GitHub lets users redeliver for 3 days). */
   retentionMs: number;
@@ -109,7 +119,9 @@ export interface QueueSettings {
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
   concurrency: 4,
   perInstallation: 2,
-  maxAttempts: 5,
+  // With the backoff below, 30 minutes hold about 20 runs: the time budget ends first.
+  maxAttempts: 30,
+  retryBudgetMs: 30 * 60_000,
   backoff: { baseMs: 2_000, maxMs: 120_000 },
   retentionMs: 4 * 24 * 60 * 60 * 1000,
 };
@@ -153,6 +165,42 @@ export interface JobQueue {
 /** The delay before run `attempt + 1`, after run `attempt` failed. */
 export function backoffDelay(attempt: number, backoff: QueueSettings["backoff"]): number {
   return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/** Whether no failure of run `attempt` can be retried: attempts spent, or even the shortest backoff ends past the time budget. */
+export function isFinalRun(
+  job: Pick<Job, "enqueuedAt">,
+  attempt: number,
+  settings: Pick<QueueSettings, "maxAttempts" | "retryBudgetMs" | "backoff">,
+  now: number,
+): boolean {
+  return attempt >= settings.maxAttempts || now + backoffDelay(attempt, settings.backoff) - job.enqueuedAt > settings.retryBudgetMs;
+}
+
+/** How long the failure says to wait (ms): GitHubApiError.retryAfterMs, on the error or its causes. */
+export function retryAfterOf(error: unknown, depth = 0): number | undefined {
+  if (error === null || typeof error !== "object" || depth > 5) return undefined;
+  const wait = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  if (typeof wait === "number" && Number.isFinite(wait) && wait >= 0) return wait;
+  return retryAfterOf((error as { cause?: unknown }).cause, depth + 1);
+}
+
+/**
+ * Whether a job whose run `attempt` just failed runs again, and after how long: the backoff, or
+ * longer when GitHub said when (a rate limit's Retry-After), within the attempts and the time
+ * budget. Both adapters decide with it.
+ */
+export function retryPlan(
+  job: Pick<Job, "enqueuedAt">,
+  attempt: number,
+  error: unknown,
+  settings: Pick<QueueSettings, "maxAttempts" | "retryBudgetMs" | "backoff">,
+  now: number,
+): { retry: true; delayMs: number } | { retry: false } {
+  if (error instanceof PermanentJobError || attempt >= settings.maxAttempts) return { retry: false };
+  const delayMs = Math.max(backoffDelay(attempt, settings.backoff), Math.ceil(retryAfterOf(error) ?? 0));
+  if (now + delayMs - job.enqueuedAt > settings.retryBudgetMs) return { retry: false };
+  return { retry: true, delayMs };
 }
 
 /** The message of a failure, for `deadLetter` and logs. */

@@ -15,7 +15,10 @@ export const METRIC_PREFIX = "data_engineer_";
 export type JobOutcome = "done" | "retry" | "dead" | "superseded" | "requeued";
 /** How one Gemini attempt ended: answered, failed, or abandoned because the caller gave up. */
 export type GeminiOutcome = "ok" | "error" | "cancelled";
-export type GitHubRetryReason = "rate_limit";
+/** Why a GitHub request was made again: a rate limit, or a create whose first answer was lost (5xx, network) and that was not there. */
+export type GitHubRetryReason = "rate_limit" | "server_error" | "network";
+/** What was decided about a create whose outcome was unknown (ambiguous-write.ts): "adopted" is a duplicate avoided. */
+export type AmbiguousWriteDecision = "adopted" | "resent" | "not resent" | "unresolved";
 /** What the queue says it holds, read at scrape time. */
 /** Jobs per state, as the queue counts them (every state of the queue port). */
 export type JobCountsSource = () => Promise<Readonly<Record<string, number>>>;
@@ -57,6 +60,8 @@ export interface Metrics {
   githubResponse(method: string, status: number | undefined): void;
   /** A GitHub request is waited for and made again (`github_retries_total{reason}`). */
   githubRetry(reason: GitHubRetryReason): void;
+  /** A create ended without a clear answer, and what was decided (`github_ambiguous_writes_total{decision}`). */
+  githubAmbiguousWrite(decision: AmbiguousWriteDecision): void;
   /**
    * One Gemini attempt ended (`gemini_requests_total{outcome}`). For `"error"`, `failure` is what
    * the attempt threw: `gemini_errors_total{status}` counts it by HTTP status, or as "timeout",
@@ -208,6 +213,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ["reason"] as const,
     registers: [registry],
   });
+  const ambiguousWrites = new Counter({
+    name: name("github_ambiguous_writes_total"),
+    help: "GitHub creates whose outcome was unknown (5xx, lost answer), by decision; adopted = a duplicate avoided.",
+    labelNames: ["decision"] as const,
+    registers: [registry],
+  });
   const geminiRequests = new Counter({
     name: name("gemini_requests_total"),
     help: "Gemini attempts, by outcome (ok, error, cancelled).",
@@ -251,6 +262,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       else if (status >= 400) githubErrors.inc({ status: String(status) });
     },
     githubRetry: (reason) => githubRetries.inc({ reason }),
+    githubAmbiguousWrite: (decision) => ambiguousWrites.inc({ decision }),
     geminiAttempt(outcome, failure) {
       geminiRequests.inc({ outcome });
       if (outcome === "error") geminiErrors.inc({ status: failureStatusLabel(failure) });

@@ -98,6 +98,51 @@ describe("callGitHub: resending on rate limits", () => {
   });
 });
 
+describe("callGitHub: a create whose answer was lost", () => {
+  const lost = { status: 502, body: { message: "Bad Gateway" }, undocumented: "GitHub stored the comment, then its front end failed" };
+
+  it("is not resent by Octokit's retry plugin, and adopts what the read-back finds", async () => {
+    github = new FakeGitHub();
+    const created = github.example("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 201) as { id: number };
+    github.on("POST", "/repos/o/r/issues/1/comments", lost);
+    // Octokit with its retry plugin on (no pause): it would resend the 502 three times.
+    const retrying = new Octokit({ auth: "t", retry: { retryAfterBaseValue: 0 }, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
+    let readBacks = 0;
+    const id = await callGitHub(
+      { kind: "create", doing: "posting the reply", clock: fakeClock(), readBack: () => Promise.resolve(++readBacks && created.id) },
+      async (options) => (await retrying.rest.issues.createComment({ owner: "o", repo: "r", issue_number: 1, body: "hi", ...options })).data.id,
+    );
+    expect(id).toBe(created.id);
+    expect(readBacks).toBe(1);
+    expect(github.requestsTo("issues/create-comment")).toHaveLength(1);
+    github.assertDone();
+  });
+
+  it("is sent again when the read-back finds nothing, after a pause on the injected clock", async () => {
+    github = new FakeGitHub();
+    const created = github.example("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 201);
+    github.on("POST", "/repos/o/r/issues/1/comments", lost).on("POST", "/repos/o/r/issues/1/comments", { status: 201, body: created });
+    const clock = fakeClock();
+    const { status } = await callGitHub({ kind: "create", doing: "posting the reply", clock, readBack: () => Promise.resolve(undefined) }, (options) =>
+      octokit().rest.issues.createComment({ owner: "o", repo: "r", issue_number: 1, body: "hi", ...options }),
+    );
+    expect(status).toBe(201);
+    expect(clock.slept).toEqual([1000]);
+    github.assertDone();
+  });
+
+  it("fails with the create's error when the read-back fails: unknown either way, the job decides", async () => {
+    github = new FakeGitHub();
+    github.on("POST", "/repos/o/r/issues/1/comments", lost);
+    const failure = callGitHub(
+      { kind: "create", doing: "posting the reply", clock: fakeClock(), readBack: () => Promise.reject(new Error("GitHub still down")) },
+      (options) => octokit().rest.issues.createComment({ owner: "o", repo: "r", issue_number: 1, body: "hi", ...options }),
+    );
+    await expect(failure).rejects.toMatchObject({ status: 502 });
+    github.assertDone();
+  });
+});
+
 describe("callGitHub: errors and not found", () => {
   it("maps a failure to a GitHubApiError that says what we were doing and what GitHub answered", async () => {
     github = new FakeGitHub();

@@ -33,6 +33,8 @@ export interface RecordedRequest {
   operationId: string | undefined;
   /** The full URL requested, for host checks. */
   url: string;
+  /** Set when a "refused" fault answered it: GitHub did nothing with it. */
+  refused?: true;
 }
 
 interface Expectation {
@@ -43,12 +45,48 @@ interface Expectation {
   used: number;
 }
 
+const matches = (rule: { method: string; path: string | RegExp }, method: string, path: string) =>
+  rule.method === method && (typeof rule.path === "string" ? rule.path === path : rule.path.test(path));
+
 const METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"] as const;
+
+/**
+ * A fault GitHub injects on requests matching `method` and `path`:
+ * - `"lost-answer"`: the request is carried out (its expectation takes it, so whatever the test
+ *   stores is stored) but the answer is replaced by `reply`: GitHub stored a review, then its
+ *   front end answered 502. For the first `times` matching requests.
+ * - `"refused"`: the request is answered `reply` before any expectation sees it (nothing is done),
+ *   while `active()` holds: a rate limit that lifts when the test's clock passes a time.
+ */
+type Fault =
+  | { type: "lost-answer"; method: string; path: string | RegExp; reply: FakeReply; times: number; used: number }
+  | { type: "refused"; method: string; path: string | RegExp; reply: (request: RecordedRequest) => FakeReply; active: () => boolean; used: number };
+
+/** GitHub's answer when its front end fails (what a lost answer looks like). */
+export const BAD_GATEWAY: FakeReply = {
+  status: 502,
+  body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" },
+  undocumented: "GitHub answers 502 when it is overloaded",
+};
+
+/** A secondary rate limit that lifts at `until` on `clock`: 403 with Retry-After in whole seconds. */
+export function secondaryRateLimitUntil(clock: { now(): number }, until: number): () => FakeReply {
+  return () => ({
+    status: 403,
+    body: {
+      message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+      documentation_url: "https://docs.github.com/rest",
+    },
+    headers: { "retry-after": String(Math.max(1, Math.ceil((until - clock.now()) / 1000))) },
+    undocumented: "GitHub answers 403 to any request over a secondary rate limit",
+  });
+}
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly problems: string[] = [];
   private readonly expectations: Expectation[] = [];
+  private readonly faults: Fault[] = [];
   private readonly interceptors: nock.Interceptor[] = [];
   private readonly origin: string;
   private readonly prefix: string;
@@ -81,6 +119,27 @@ export class FakeGitHub {
     return this;
   }
 
+  /**
+   * The first `times` requests to `method path` are carried out as expected, but answered `reply`
+   * (a 502 by default): GitHub did the write and the answer was lost.
+   */
+  loseAnswer(method: (typeof METHODS)[number], path: string | RegExp, reply: FakeReply = BAD_GATEWAY, times = 1): this {
+    this.faults.push({ type: "lost-answer", method, path, reply, times, used: 0 });
+    return this;
+  }
+
+  /** Requests to `method path` are refused with `reply` (nothing done, no expectation used) while `active()` holds. */
+  refuseWhile(method: (typeof METHODS)[number], path: string | RegExp, active: () => boolean, reply: (request: RecordedRequest) => FakeReply): this {
+    this.faults.push({ type: "refused", method, path, reply, active, used: 0 });
+    return this;
+  }
+
+  /** How many requests each kind of fault answered. */
+  faultsAnswered(): { lostAnswers: number; refused: number } {
+    const sum = (type: Fault["type"]) => this.faults.filter((f) => f.type === type).reduce((n, f) => n + f.used, 0);
+    return { lostAnswers: sum("lost-answer"), refused: sum("refused") };
+  }
+
   /** The installation access token Probot asks for before acting on an event. */
   installationToken(installationId: number): this {
     const body = this.example("POST", "/app/installations/{installation_id}/access_tokens", 201) as Record<string, unknown>;
@@ -103,6 +162,11 @@ export class FakeGitHub {
   /** Stops answering (another fake can then serve the same host). */
   stop(): void {
     for (const interceptor of this.interceptors) nock.removeInterceptor(interceptor);
+  }
+
+  /** Whether every expectation has been used (or a problem was seen): the app did what the test expects, or went wrong. */
+  settled(): boolean {
+    return this.problems.length > 0 || this.expectations.every((e) => e.used >= e.times);
   }
 
   /** Fails with every problem seen: schema violations, unexpected requests, expectations not met. */
@@ -150,17 +214,38 @@ export class FakeGitHub {
       this.problems.push(...withoutNullEnumFalsePositives(this.description.validateRequest(operation, url.searchParams, body), body));
     }
 
-    const expectation = this.expectations.find(
-      (e) => e.used < e.times && e.method === method && (typeof e.path === "string" ? e.path === path : e.path.test(path)),
-    );
+    const refusal = this.faults.find((f) => f.type === "refused" && matches(f, method, path) && f.active());
+    if (refusal?.type === "refused") {
+      refusal.used++;
+      request.refused = true;
+      return this.checked(operation, refusal.reply(request));
+    }
+    const expectation = this.expectations.find((e) => e.used < e.times && matches(e, method, path));
     if (!expectation) {
       this.problems.push(`unexpected request ${method} ${path}${url.search}`);
       return { status: 501, body: { message: "Not mocked by the test", documentation_url: "https://docs.github.com/rest" } };
     }
     expectation.used++;
-    const reply = typeof expectation.reply === "function" ? expectation.reply(request) : expectation.reply;
+    const done = typeof expectation.reply === "function" ? expectation.reply(request) : expectation.reply;
+    const lost = this.faults.find((f) => f.type === "lost-answer" && f.used < f.times && matches(f, method, path));
+    if (lost?.type === "lost-answer") {
+      this.checked(operation, done);
+      lost.used++;
+      return this.checked(operation, lost.reply);
+    }
+    return this.checked(operation, done, headers, method, path);
+  }
+
+  /** Checks an answer against the operation's description; `headers` etc. for a raw answer's media type. */
+  private checked(
+    operation: ReturnType<FakeGitHub["description"]["find"]>,
+    reply: FakeReply,
+    headers?: RecordedRequest["headers"],
+    method?: string,
+    path?: string,
+  ): FakeReply {
     if (reply.raw !== undefined) {
-      if (!String(headers.accept ?? "").includes(".raw"))
+      if (headers && !String(headers.accept ?? "").includes(".raw"))
         this.problems.push(`${method} ${path}: a raw answer to a request that did not ask for the raw media type`);
     } else if (operation) {
       this.problems.push(

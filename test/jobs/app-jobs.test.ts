@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBullmqQueue } from "../../src/jobs/bullmq-queue.js";
-import { createEmbeddedQueue } from "../../src/jobs/embedded-queue.js";
+import { createEmbeddedQueue, type EmbeddedJobQueue } from "../../src/jobs/embedded-queue.js";
 import type { JobQueue, QueueSettings } from "../../src/jobs/queue.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { createTestProbot, type TestProbot } from "../helpers/probot.js";
 import { waitFor } from "./queue-contract.js";
@@ -42,20 +43,49 @@ const redisUrl = await testRedisUrl();
 
 interface Adapter {
   name: string;
-  open(settings: Partial<QueueSettings>): Promise<JobQueue>;
+  /** The queue; the embedded one runs on `clock`, its backoff as in production. */
+  open(settings: Partial<QueueSettings>, clock: VirtualClock): Promise<JobQueue>;
+  /**
+   * Lets retries happen and resolves once every job has settled. The embedded queue's backoff
+   * runs on the virtual clock: it jumps to each retry at once, so a loaded machine decides nothing.
+   * BullMQ waits in Redis on real time (its backoff is a few milliseconds in these tests).
+   */
+  settle(queue: JobQueue, clock: VirtualClock): Promise<void>;
 }
 
 const adapters: Adapter[] = [
   {
     name: "embedded",
-    open: async (settings) => createEmbeddedQueue({ dataDir: await tempDir(), settings }),
+    open: async (settings, clock) => createEmbeddedQueue({ dataDir: await tempDir(), settings, clock }),
+    settle: async (queue, clock) => {
+      clock.runFreely();
+      await (queue as EmbeddedJobQueue).whenIdle();
+    },
   },
 ];
 if (redisUrl) {
   adapters.push({
     name: "bullmq",
     open: (settings) =>
-      Promise.resolve(createBullmqQueue({ url: redisUrl, queueName: `app-${randomUUID()}`, settings, lockDurationMs: 2_000, stalledIntervalMs: 1_000 })),
+      Promise.resolve(
+        createBullmqQueue({
+          url: redisUrl,
+          queueName: `app-${randomUUID()}`,
+          settings: { backoff: { baseMs: 20, maxMs: 100 }, ...settings },
+          lockDurationMs: 2_000,
+          stalledIntervalMs: 1_000,
+        }),
+      ),
+    // No deadline but the test's: until GitHub got what the test expects and nothing is queued or running.
+    settle: (queue) =>
+      waitFor(
+        "every job settled",
+        async () => {
+          const counts = await queue.counts();
+          return github.settled() && counts.queued === 0 && counts.running === 0;
+        },
+        Number.POSITIVE_INFINITY,
+      ),
   });
 }
 
@@ -88,9 +118,22 @@ function updates(): Array<Record<string, unknown> & { output?: { title?: string;
 }
 
 describe.each(adapters)("the app on the $name job queue", (adapter) => {
+  let clock: VirtualClock;
   async function start(settings: Partial<QueueSettings> = {}): Promise<TestProbot> {
-    const jobs = await adapter.open({ maxAttempts: 3, backoff: { baseMs: 20, maxMs: 100 }, ...settings });
+    clock = new VirtualClock();
+    const jobs = await adapter.open({ maxAttempts: 3, ...settings }, clock);
     probot = await createTestProbot({ jobs });
+    return probot;
+  }
+
+  /** Waits for the job to have started (its hold over: the check run is created), then for it to settle. */
+  async function settleAfter(started: () => boolean): Promise<void> {
+    await waitFor("the job to start", started, Number.POSITIVE_INFINITY);
+    await adapter.settle(app().jobs, clock);
+  }
+
+  function app(): TestProbot {
+    if (!probot) throw new Error("the app has not been started");
     return probot;
   }
 
@@ -178,8 +221,12 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     expectMigrationReview(github, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)] });
     const app = await start();
 
+    const enqueued = clock.now();
     await app.deliver({ id: "delivery-flaky", name: "pull_request", payload: payload as never });
-    await github.waitUntilDone(15_000, 300);
+    await settleAfter(() => github.requestsTo("repos/get-content").length >= 1);
+    github.assertDone();
+    // The two retries waited their backoff (2 s, then 4 s, by default) on the queue's clock.
+    if (adapter.name === "embedded") expect(clock.elapsedSince(enqueued)).toBeGreaterThanOrEqual(6_000);
 
     expect(github.requestsTo("checks/create")).toHaveLength(1);
     expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
@@ -201,8 +248,11 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
       .on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
     const app = await start();
 
+    const enqueued = clock.now();
     await app.deliver({ id: "delivery-broken", name: "pull_request", payload: payload as never });
-    await github.waitUntilDone(15_000, 300);
+    await settleAfter(() => github.requestsTo("repos/get-content").length >= 1);
+    github.assertDone();
+    if (adapter.name === "embedded") expect(clock.elapsedSince(enqueued)).toBeGreaterThanOrEqual(6_000);
 
     expect(github.requestsTo("repos/get-content")).toHaveLength(3);
     const [completion] = updates();

@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createBullmqQueue, type BullmqJobQueue } from "../../src/jobs/bullmq-queue.js";
 import { JobAbortedError, type JobQueue, type QueueSettings } from "../../src/jobs/queue.js";
+import { GitHubApiError } from "../../src/errors.js";
 import { testRedisUrl } from "../helpers/redis.js";
 import { RecordingProcessor, aborted, describeQueueContract, sleep, waitFor, type RunFn } from "./queue-contract.js";
 
@@ -66,6 +67,20 @@ if (url === undefined) {
         await queue.stop(0).catch(() => undefined);
         await queue.close().catch(() => undefined);
       }
+    });
+
+    it("waits the Retry-After a failure carries before the next run, not its few-millisecond backoff", async () => {
+      const queue = open(newQueueName());
+      // BullMQ delays in Redis on real time, so the wait is short; only its lower bound is asserted.
+      const { processor, calls } = recorder((job, { attempt }) =>
+        attempt === 1 ? Promise.reject(new GitHubApiError("GitHub answered HTTP 403: secondary rate limit", 403, { retryAfterMs: 600 })) : Promise.resolve(),
+      );
+      await queue.start(processor);
+      await queue.enqueue({ id: "limited", kind: "review", payload: {} });
+      await waitFor("the second run", () => calls.completed.length === 1, Number.POSITIVE_INFINITY);
+      const [first, second] = calls.runs;
+      expect(calls.runs).toHaveLength(2);
+      expect((second?.startedAt ?? 0) - (first?.settledAt ?? 0)).toBeGreaterThanOrEqual(590);
     });
 
     it("keeps to the per-installation limit across replicas", async () => {

@@ -9,6 +9,8 @@ import { createEmbeddedQueue } from "../../src/jobs/embedded-queue.js";
 import { DataDirInUseError } from "../../src/jobs/data-dir-lock.js";
 import type { JobQueue } from "../../src/jobs/queue.js";
 import { describeQueueContract } from "./queue-contract.js";
+import { GitHubApiError } from "../../src/errors.js";
+import { VirtualClock } from "../helpers/virtual-clock.js";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -75,5 +77,63 @@ describe("embedded job store", () => {
     expect(runs).toBe(2);
     await next.stop(0);
     await next.close();
+  });
+});
+
+describe("embedded job store: retries on GitHub's time", () => {
+  const rateLimited = () => new GitHubApiError("GitHub answered HTTP 403 while creating the check run: secondary rate limit", 403, { retryAfterMs: 40_000 });
+
+  it("waits the Retry-After a failure carries before the next run, not the shorter backoff", async () => {
+    const clock = new VirtualClock();
+    const queue = createEmbeddedQueue({ dataDir: await newDir(), clock, settings: { maxAttempts: 5, backoff: { baseMs: 2_000, maxMs: 120_000 } } });
+    const runs: number[] = [];
+    await queue.start({
+      run: () => {
+        runs.push(clock.now());
+        return runs.length === 1 ? Promise.reject(rateLimited()) : Promise.resolve();
+      },
+      superseded: () => Promise.resolve(),
+      deadLetter: () => Promise.resolve(),
+    });
+    await queue.enqueue({ id: "limited", kind: "review", payload: {} });
+    clock.runFreely();
+    await queue.whenIdle();
+    expect(runs).toHaveLength(2);
+    expect((runs[1] ?? 0) - (runs[0] ?? 0)).toBe(40_000);
+    expect((await queue.counts()).done).toBe(1);
+    await queue.stop(0);
+    await queue.close();
+  });
+
+  it("keeps retrying a failing job for its time budget, with capped backoff, then dead-letters it", async () => {
+    const clock = new VirtualClock();
+    const budget = 30 * 60_000;
+    const queue = createEmbeddedQueue({
+      dataDir: await newDir(),
+      clock,
+      settings: { maxAttempts: 1_000, retryBudgetMs: budget, backoff: { baseMs: 2_000, maxMs: 120_000 } },
+    });
+    const runs: number[] = [];
+    let dead = 0;
+    await queue.start({
+      run: () => {
+        runs.push(clock.now());
+        return Promise.reject(new GitHubApiError("GitHub answered HTTP 502", 502));
+      },
+      superseded: () => Promise.resolve(),
+      deadLetter: () => Promise.resolve(void dead++),
+    });
+    const enqueued = clock.now();
+    await queue.enqueue({ id: "outage", kind: "review", payload: {} });
+    clock.runFreely();
+    await queue.whenIdle();
+    const last = (runs.at(-1) ?? 0) - enqueued;
+    // 2+4+…+64 s, then every 2 minutes: the last run within 30 minutes, the next would be past it.
+    expect(last).toBeLessThanOrEqual(budget);
+    expect(last + 120_000).toBeGreaterThan(budget);
+    expect(runs.length).toBe(20);
+    expect(dead).toBe(1);
+    await queue.stop(0);
+    await queue.close();
   });
 });
