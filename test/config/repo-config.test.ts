@@ -25,7 +25,13 @@ describe(".github/data-engineer.yml", () => {
         "tables:\n  orders: { rows: 50000000 }\nrules:\n  ban-drop-column: error\npaths:\n  include: ['db/**']\n" +
         "autoReview:\n  drafts: true\n  ignoreAuthors: ['renovate[bot]']\n  baseBranches: [main]\nagent:\n  enabled: false\nreplay:\n  enabled: true\n",
     );
-    expect(config).toMatchObject({ failOn: "warning", maxInlineComments: 7, framework: "dbmate", tables: { orders: { rows: 50_000_000 } }, paths: { include: ["db/**"] } });
+    expect(config).toMatchObject({
+      failOn: "warning",
+      maxInlineComments: 7,
+      framework: "dbmate",
+      tables: { orders: { rows: 50_000_000 } },
+      paths: { include: ["db/**"] },
+    });
     expect(config.paths.exclude.length).toBeGreaterThan(0);
   });
 

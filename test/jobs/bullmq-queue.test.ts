@@ -72,7 +72,7 @@ if (url === undefined) {
     it("waits the Retry-After a failure carries before the next run, not its few-millisecond backoff", async () => {
       const queue = open(newQueueName());
       // BullMQ delays in Redis on real time, so the wait is short; only its lower bound is asserted.
-      const { processor, calls } = recorder((job, { attempt }) =>
+      const { processor, calls } = recorder((_job, { attempt }) =>
         attempt === 1 ? Promise.reject(new GitHubApiError("GitHub answered HTTP 403: secondary rate limit", 403, { retryAfterMs: 600 })) : Promise.resolve(),
       );
       await queue.start(processor);
