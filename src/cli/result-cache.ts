@@ -71,7 +71,8 @@ export async function lintCached(
 ): Promise<{ migrations: LintMigration[]; findings: Finding[] }> {
   const store = options.env ? resultStoreFor(options.env) : undefined;
   if (!store) {
-    await loadSqlParser();
+    // Only a run with something to parse pays for the parser's WASM.
+    if (migrations.length > 0) await loadSqlParser();
     const result = analyzeMigrations(files, migrations, { config: options.config });
     const of = options.projection?.of;
     return {

@@ -77,6 +77,8 @@ function columnConstraintPhrases(table: string | undefined, column: NewColumn): 
 
 /** ALTER COLUMN subcommands other than TYPE (the lock model reports those), and VALIDATE CONSTRAINT. */
 function alteredPhrases(statement: AnalyzedStatement): string[] {
+  // Only an ALTER TABLE's tree is read (and only it crosses from the analysis worker: analysis-transfer.ts).
+  if (statement.kind !== "AlterTableStmt") return [];
   const { table, commands } = alterTableOf(statement.node);
   if (!table) return [];
   const out: string[] = [];

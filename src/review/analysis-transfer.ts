@@ -11,8 +11,9 @@ import { createdRelationNames } from "../sql/effects.js";
  * statement back at the caller's own section object. `notNull` is read by rules only, which ran
  * in the worker.
  *
- * Nor does a statement's syntax tree cross: nothing after the analysis reads it (the replay parses
- * its own), and it is two thirds of the data. Measured on a 1 MiB migration of 27 000 statements:
+ * Nor does a statement's syntax tree cross, but an ALTER TABLE's: the Handoff Report reads its
+ * subcommands (schema-changes.ts: SET NOT NULL, defaults, VALIDATE), and nothing after the analysis
+ * reads any other tree (the replay parses its own); trees are two thirds of the data. Measured on a 1 MiB migration of 27 000 statements:
  * with trees, 1.7 s of structured clone and a main-thread heap that grows by 120 MB, whose
  * collections paused the event loop for 300 ms at a time; without, a third of that. Reading
  * `node` of a statement that crossed throws, saying so, rather than give a wrong tree.
@@ -23,7 +24,10 @@ import { createdRelationNames } from "../sql/effects.js";
  */
 
 /** A statement as it crosses: what reports read, less what only rules read or cannot be cloned. */
-export type PlainStatement = Omit<AnalyzedStatement, "node" | "section" | "createdRelations" | "notNull">;
+export type PlainStatement = Omit<AnalyzedStatement, "node" | "section" | "createdRelations" | "notNull"> & { node?: AnalyzedStatement["node"] };
+
+/** Statement kinds whose syntax tree crosses: what reports read from the tree (schema-changes.ts). */
+const TREES_KEPT: ReadonlySet<string> = new Set(["AlterTableStmt"]);
 
 export type AnalysisSlice =
   /** The next statements of section `section` (its index in `migration.sections`) of migration `migration`. */
@@ -34,9 +38,9 @@ export const STATEMENTS_PER_SLICE = 400;
 export const FINDINGS_PER_SLICE = 2000;
 
 function plain(statement: AnalyzedStatement): PlainStatement {
-  // `section` is restored from the caller's migration; `node` stays; the other two cannot be cloned.
+  // `section` is restored from the caller's migration; `node` stays but for TREES_KEPT; the other two cannot be cloned.
   const copy: Partial<AnalyzedStatement> = { ...statement };
-  delete copy.node;
+  if (!TREES_KEPT.has(statement.kind)) delete copy.node;
   delete copy.section;
   delete copy.createdRelations;
   delete copy.notNull;
@@ -106,7 +110,11 @@ export class AnalysisAssembler {
     }
     const relations = created[section.direction];
     for (const statement of slice.statements) {
-      current.statements.push(Object.assign(Object.create(CROSSED) as AnalyzedStatement, statement, { section, createdRelations: relations.snapshot() }));
+      const { node, ...rest } = statement;
+      const crossed = Object.assign(Object.create(CROSSED) as AnalyzedStatement, rest, { section, createdRelations: relations.snapshot() });
+      // A kept tree is an own property over the prototype's throwing getter (which assignment cannot override).
+      if (node !== undefined) Object.defineProperty(crossed, "node", { value: node, enumerable: true, writable: true, configurable: true });
+      current.statements.push(crossed);
       // Each statement sees the relations created before it in the same migration and direction,
       // as the engine's SectionState records them: those a lock marks as created, and those its effects create.
       for (const lock of statement.locks.locks) if (lock.created) relations.add(lock.relation);

@@ -101,7 +101,7 @@ export async function createTestProbot(options: TestProbotOptions = {}): Promise
     privateKey,
     secret: "test-webhook-secret",
     Octokit: options.Octokit ?? TestOctokit,
-    log: options.log ?? pino({ level: "silent" }),
+    log: options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
   let embedded: EmbeddedJobQueue | undefined;

@@ -70,6 +70,10 @@ describe("the analysis pool", () => {
     }
     const statement = result.migrations[0]?.sections[0]?.statements[0];
     expect(() => statement?.node).toThrow(/analysed in a worker thread: its syntax tree stayed there/);
+    // An ALTER TABLE's tree crosses: the Handoff Report reads its subcommands.
+    const alters = (r: AnalysisResult) => r.migrations.flatMap((m) => m.sections.flatMap((s) => s.statements.filter((st) => st.kind === "AlterTableStmt")));
+    expect(alters(result).length).toBeGreaterThan(0);
+    expect(alters(result).map((st) => st.node)).toEqual(alters(here).map((st) => st.node));
   });
 
   it("lists a migration over its deadline as not reviewed and refused, and still analyses the others on a fresh worker", async () => {
