@@ -80,7 +80,7 @@ const OTHER_DIALECT = /(^|[/._-])(mysql|mariadb|sqlite3?|cockroach(db)?|crdb|mss
 const TEMPLATE = /\{\{|\$\{|\{%/;
 const OTHER_DIALECT_REASON = / migration \([^)]*\): not reviewed/;
 /** The review's default cap on inline comments (repo-config maxInlineComments). */
-const INLINE_CAP = 25;
+const INLINE_CAP = 10;
 
 function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;
