@@ -56,7 +56,7 @@ export function checkVerdict(findings: readonly Finding[], options: VerdictOptio
     refusedFiles > 0 ? plural(refusedFiles, "file refused as hostile", "files refused as hostile") : "",
     n.error > 0 ? plural(n.error, "error") : "",
     n.warning > 0 ? plural(n.warning, "warning") : "",
-    n.note > 0 ? plural(n.note, "note") : "",
+    n.note > 0 ? plural(n.note, "policy finding") : "",
   ].filter((p) => p !== "");
   const title = limit(
     `${parts.length > 0 ? `${parts.join(", ")} in ${where}` : `No problems in ${where}`}${options.partial ? " (partial review)" : ""}`,

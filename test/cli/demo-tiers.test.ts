@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { demoReviewInput } from "../../src/cli/commands/demo.js";
+import { checkExplanation, demoReviewInput } from "../../src/cli/commands/demo.js";
 import { buildReview } from "../../src/review/build-review.js";
 import { assumedTableSizes } from "../../src/rules/table-sizes.js";
 
@@ -25,6 +25,21 @@ describe("the demo's findings", () => {
     // A timeout requirement is policy.
     expect(review.findings.filter((f) => f.severity === "note").map((f) => f.rule)).toContain("require-statement-timeout");
     expect(review.check.conclusion).toBe("failure");
+  });
+
+  it("says what the required check concludes and why: the failOn rule and one finding of each tier", async () => {
+    const { input } = await demoReviewInput();
+    const review = buildReview(input);
+    const text = checkExplanation(review, input.config);
+    const count = (tier: string) => review.findings.filter((f) => f.severity === tier).length;
+    expect(text.split("\n")[0]).toBe("Why the required check says failure:");
+    expect(text).toContain(`- ${count("error")} × Error (blocks production or is refused by Postgres: fails the required check), e.g. `);
+    expect(text).toContain(`- ${count("warning")} × Warning (`);
+    expect(text).toContain(`- ${count("note")} × Policy (an opinion (policy): listed once in the review body, not inline), e.g. `);
+    expect(text).toContain("The check fails: errors fail it (failOn: error, the default); preset recommended.");
+    // A configuration that lets nothing fail says so.
+    const lenient = checkExplanation({ ...review, check: { ...review.check, conclusion: "success" } }, { ...input.config, failOn: "never" });
+    expect(lenient).toContain("The check passes: findings never fail it (failOn: never)");
   });
 
   it("assumes orders large and customers small, as its configuration says", async () => {

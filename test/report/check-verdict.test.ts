@@ -42,7 +42,7 @@ describe("checkVerdict", () => {
 
   it.each([
     [ERRORS, 4, "2 errors, 1 warning in 4 migrations"],
-    [WARNINGS, 1, "1 warning, 1 note in 1 migration"],
+    [WARNINGS, 1, "1 warning, 1 policy finding in 1 migration"],
     [[], 3, "No problems in 3 migrations"],
   ])("titles %#", (findings, migrations, title) => {
     expect(checkVerdict(findings, { failOn: "error", advisory: false, partial: false, migrations }).title).toBe(title);
