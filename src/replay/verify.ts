@@ -3,6 +3,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { detectMigrations, detectOptionsOf } from "../migrations/detect.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { analyzeMigrations } from "../rules/engine.js";
+import { loadSqlParser } from "../sql/parse.js";
 import { hasTemplates } from "../sql/template-mask.js";
 import type { EngineOptions, ReplayEngine } from "./engine.js";
 import { isReplayable, replayMigrations, type ReplayCache, type ReplayOutcome, type ReplayTools } from "./replay-migrations.js";
@@ -53,6 +54,8 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
       outcomes.push(emptyOutcome("skipped", `${folder} not replayed: ${templated} is templated SQL, which only its tool can render`));
       continue;
     }
+    // The review's own analysis may have run in a worker thread: this thread needs the parser too.
+    await loadSqlParser();
     const analysis = analyzeMigrations(input.files, inFolder, { config: input.config });
     const left = deadline - now();
     if (left <= 0) {

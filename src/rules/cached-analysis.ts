@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { DEFAULT_ANALYSIS_CONFIG } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { loadSqlParser } from "../sql/parse.js";
-import { Analysis, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
+import { Analysis, analyzeOnce, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
+import { checkFixes } from "./fix-check.js";
 import { RULES } from "./index.js";
 import type { ResultStore } from "./result-store.js";
 import type { IgnoreDirective } from "./suppression.js";
@@ -169,8 +170,13 @@ export async function analyzeMigrationsCached<T>(
     const directivesBefore = analysis.directives.length;
     const templateBefore = new Map([...analysis.templateErrors].map(([path, known]) => [path, known.count]));
     const analysed = analysis.analyzeMigration(migration);
+    // The fix check of analyzeMigrations, per migration as it is analysed, so that a part holds
+    // the fixes a run without the cache would offer (each linted again in its migration).
+    const fresh = analysis.findings.slice(findingsBefore);
+    const checked = checkFixes({ migrations: [analysed], findings: fresh }, files, (changed, again) => analyzeOnce(changed, again, options)).findings;
+    analysis.findings.splice(findingsBefore, fresh.length, ...checked);
     const part: MigrationPart = {
-      findings: analysis.findings.slice(findingsBefore),
+      findings: checked,
       directives: analysis.directives.slice(directivesBefore),
       templateErrors: [...analysis.templateErrors]
         .map(([path, { line, count }]) => ({ path, line, count: count - (templateBefore.get(path) ?? 0) }))

@@ -347,7 +347,7 @@ export function analyzeMigrations(files: readonly SourceFile[], migrations: read
 }
 
 /** The analysis without the fix check (which calls it again on fixed migrations). */
-function analyzeOnce(files: readonly SourceFile[], migrations: readonly Migration[], options: AnalysisOptions): AnalysisResult {
+export function analyzeOnce(files: readonly SourceFile[], migrations: readonly Migration[], options: AnalysisOptions): AnalysisResult {
   const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
   const results = migrations.map((migration) => analysis.analyzeMigration(migration));
   return { migrations: results, findings: analysis.finish() };

@@ -174,6 +174,9 @@ function splitAtSemicolons(text: string): Array<{ startByte: number; endByte: nu
  * Call `loadSqlParser()` once before.
  */
 export function parseSql(source: SourceText, from = 0, to = source.text.length, options: { comments?: boolean } = {}): ParsedSql {
+  // Before any try below: a parser never loaded is the caller's error, not SQL that does not parse
+  // (swallowed, it read as a file without statements).
+  loadedParser();
   const text = source.text.slice(from, to);
   const baseByte = source.byteAt(from);
   const comments = options.comments === false ? [] : commentsIn(source, from, to);

@@ -1,10 +1,11 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { analyzeMigrations } from "../../src/rules/engine.js";
 import { findingMarker, fingerprint, markerSeal, markersIn, normalizeStatement, sealMarker, statementTextFor } from "../../src/report/fingerprint.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { caseMigration } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 const base = { path: "db/migrations/0001_case.up.sql", rule: "require-concurrent-index", message: "m" };
 

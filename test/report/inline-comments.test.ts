@@ -207,7 +207,7 @@ describe("selectInlineComments", () => {
   });
 
   it("does not post a finding again whose fingerprint is already posted", () => {
-    const drop = byRuleAt("ban-drop-table", 4);
+    const drop = byRuleAt("add-required-column", 5); // the DROP TABLE on line 4 has only a policy finding: listed in the body, never inline
     const posted = new Set([fingerprint(drop, text(drop))]);
     const result = selectInlineComments(all(), anchorsFor(newFilePatch(5)), { max: 50, alreadyPosted: posted, ...grouped });
     expect(result.skippedAsPosted).toEqual([drop]);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { selectInlineComments, type InlineSelection } from "../../src/report/inline-comments.js";
 import { REVIEW_BODY_LIMIT, renderReviewBody, type ReviewBodyInput } from "../../src/report/review-body.js";
 import { commentableLines } from "../../src/report/diff-anchors.js";
@@ -10,7 +10,8 @@ import { caseMigration } from "../helpers/rule-tester.js";
 const UP = "db/migrations/0001_case.up.sql";
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 function analyse(sql: string): AnalysisResult {
   const { files, migration } = caseMigration(sql);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseRepoConfig } from "../../src/config/repo-config.js";
 import type { SourceFile } from "../../src/migrations/model.js";
 import { createRelevantFileMatcher, selectRelevantFiles, type ChangedFile } from "../../src/migrations/relevant-files.js";
@@ -13,7 +13,8 @@ import { loadSqlParser } from "../../src/sql/parse.js";
  * without a down. Built through detect → analyse → compose, as the server and the demo build it.
  */
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 const DIR = "db/migrations";
 const FILES: Record<string, string> = {

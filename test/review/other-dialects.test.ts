@@ -1,5 +1,5 @@
 import pino from "pino";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_REPO_CONFIG, parseRepoConfig, type RepoConfig } from "../../src/config/repo-config.js";
 import { createRelevantFileMatcher, selectRelevantFiles, type ChangedFile } from "../../src/migrations/relevant-files.js";
 import { addedFilePatch } from "../../src/report/diff-anchors.js";
@@ -13,7 +13,8 @@ import { loadSqlParser } from "../../src/sql/parse.js";
  * body as not reviewed, with why, and do not make the review partial.
  */
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 const FOLDER = "persistence/sql/migrations/sql";
 const V = `${FOLDER}/20240102000000_accounts_email`;

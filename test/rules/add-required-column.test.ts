@@ -1,9 +1,10 @@
-import { beforeAll, describe, it } from "vitest";
+import { describe, it } from "vitest";
 import rule from "../../src/rules/add-required-column.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 describe(rule.id, () => {
   it("flags NOT NULL columns without a default added to existing tables", () => {

@@ -4,7 +4,8 @@ import rule from "../../src/rules/domain-constraint-scan.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { lint, testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 describe(rule.id, () => {
   it("flags ALTER DOMAIN adding a validated CHECK or NOT NULL on an existing domain", () => {

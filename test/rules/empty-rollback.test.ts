@@ -1,11 +1,12 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Migration } from "../../src/migrations/model.js";
 import { analyzeMigrations } from "../../src/rules/engine.js";
 import rule from "../../src/rules/empty-rollback.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { caseMigration, lint, testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 const DOWN = "db/migrations/0001_case.down.sql";
 

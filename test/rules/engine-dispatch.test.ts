@@ -1,9 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defineRule, type Rule } from "../../src/rules/types.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { lint } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 const meta = { severity: "warning", category: "locking", description: "test rule", messages: { seen: "{{what}} on {{table}}{{estimate}}" } } as const;
 

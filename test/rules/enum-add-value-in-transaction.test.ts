@@ -4,7 +4,8 @@ import rule from "../../src/rules/enum-add-value-in-transaction.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { lint, testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 const ADD = "ALTER TYPE mood ADD VALUE 'meh';";
 

@@ -4,7 +4,8 @@ import rule, { identifierTokens, truncatedIdentifier } from "../../src/rules/ide
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { lint, testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 const long = (prefix: string, bytes = 70) => prefix + "x".repeat(bytes - prefix.length);
 

@@ -1,11 +1,12 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Migration } from "../../src/migrations/model.js";
 import { analyzeMigrations } from "../../src/rules/engine.js";
 import rule from "../../src/rules/missing-rollback.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { caseMigration, lint, testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 function run(migration: Migration, files = caseMigration({ sql: "CREATE TABLE items (id bigint);", noDown: true }).files) {
   return analyzeMigrations(files, [migration], { rules: [rule] }).findings;

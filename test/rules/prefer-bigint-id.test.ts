@@ -1,9 +1,10 @@
-import { beforeAll, describe, it } from "vitest";
+import { describe, it } from "vitest";
 import rule from "../../src/rules/prefer-bigint-id.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 describe(rule.id, () => {
   it("flags 4- and 2-byte integer ids, foreign keys and primary keys", () => {

@@ -4,7 +4,8 @@ import rule from "../../src/rules/require-foreign-key-index.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { lint, testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 describe(rule.id, () => {
   it("flags a foreign key of a new table that no index leads with", () => {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AnalysisConfigSchema } from "../../src/config/analysis-config.js";
 import type { Migration } from "../../src/migrations/model.js";
 import { analyzeMigrations } from "../../src/rules/engine.js";
@@ -6,7 +6,8 @@ import rule from "../../src/rules/set-not-null-scan.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { lint, testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 /** Up migrations run in order (golang-migrate, no transaction): the findings of the last one. */
 function lintHistory(ups: string[], config: Record<string, unknown> = {}) {

@@ -1,11 +1,12 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AnalysisConfigSchema } from "../../src/config/analysis-config.js";
 import { analyzeMigrations } from "../../src/rules/engine.js";
 import rule from "../../src/rules/volatile-default-rewrite.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { caseMigration, lint, testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 describe(rule.id, () => {
   it("flags ADD COLUMN with a volatile default on existing tables", () => {

@@ -1,9 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import rule from "../../src/rules/work-after-access-exclusive.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { lint, testRule } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 // These cases rely on the lock model (src/sql/locks.ts): which statements take ACCESS EXCLUSIVE,
 // and which scan or rewrite.

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import banVacuumFull from "../../src/rules/ban-vacuum-full.js";
 import concurrentlyInTransaction from "../../src/rules/concurrently-in-transaction.js";
 import requireConcurrentReindex from "../../src/rules/require-concurrent-reindex.js";
@@ -9,7 +9,8 @@ import { loadSqlParser, parseSql, type SqlStatement } from "../../src/sql/parse.
 import { SourceText } from "../../src/sql/source-text.js";
 import { lint } from "../helpers/rule-tester.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 function statement(sql: string): SqlStatement {
   const [parsed] = parseSql(new SourceText("t.sql", sql)).statements;

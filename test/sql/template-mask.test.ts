@@ -1,10 +1,11 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseTemplatedSql } from "../../src/sql/parse-templated.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { SourceText } from "../../src/sql/source-text.js";
 import { hasTemplates, maskTemplates } from "../../src/sql/template-mask.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 const mask = (text: string) => maskTemplates(text)?.text;
 /** The identifier placeholder of an expression of `n` characters. */

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AnalysisConfigSchema } from "../../../src/config/analysis-config.js";
 import { detectMigrations, detectOptionsOf } from "../../../src/migrations/detect.js";
 import { analyzeMigrations } from "../../../src/rules/engine.js";
@@ -6,7 +6,8 @@ import type { Finding } from "../../../src/rules/types.js";
 import { loadSqlParser } from "../../../src/sql/parse.js";
 import { loadFixture } from "./load-fixture.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 /**
  * golang-migrate's postgres driver sends a file as one query: Postgres runs a query of several

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { detectMigrations } from "../../../src/migrations/detect.js";
 import { downSections, upSections, type Migration, type MigrationSection } from "../../../src/migrations/model.js";
 import { filesToRead, foldersToList, type FolderEntry } from "../../../src/migrations/read-plan.js";
@@ -18,7 +18,8 @@ function byVersion(migrations: readonly Migration[], version: string): Migration
   return found;
 }
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 describe("Liquibase XML changelogs", () => {
   const files = loadFixture("liquibase-xml");

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FRAMEWORKS } from "../../../src/migrations/frameworks/index.js";
 import { loadSqlParser } from "../../../src/sql/parse.js";
 import { type OrmFixture, ormFixture } from "./orm-sql-findings.js";
@@ -23,9 +23,8 @@ const LOCK_RULES = [
   "unbatched-backfill",
 ];
 
-beforeAll(async () => {
-  await loadSqlParser();
-});
+// Loaded before the suites are collected: they compute their findings while they are.
+await loadSqlParser();
 
 function expectLeaveTransactionHelp(fixture: OrmFixture, file: string, framework: keyof typeof FRAMEWORKS): void {
   expect(fixture.help(file, "concurrently-in-transaction")).toContain(FRAMEWORKS[framework].texts.leaveTransaction);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AnalysisConfigSchema } from "../../../src/config/analysis-config.js";
 import { detectMigrations } from "../../../src/migrations/detect.js";
 import { popFramework } from "../../../src/migrations/frameworks/pop.js";
@@ -8,7 +8,8 @@ import { loadSqlParser } from "../../../src/sql/parse.js";
 import { loadFixture } from "./load-fixture.js";
 import { byVersion, describeSections } from "./summaries.js";
 
-beforeAll(() => loadSqlParser());
+// Loaded before the suites are collected: some compute their findings while they are.
+await loadSqlParser();
 
 const DIR = "persistence/sql/migrations";
 
