@@ -3,8 +3,8 @@ import { join } from "node:path";
 
 /**
  * The generated lint corpus (golang-migrate layout): `files` up migrations of `perFile` statements
- * each, every one with a one-statement down. The same statements as bench/lint-vs-squawk.ts's, so
- * the two benchmarks measure the same corpus (that bench can import this module instead of its copy).
+ * each, every one with a one-statement down. bench:lint (lint-vs-squawk.ts) and bench:lint-cache both
+ * write it, so the two benchmarks measure the same corpus.
  */
 
 /** Realistic migration statements: DDL of every kind the rules look at, and some DML. */

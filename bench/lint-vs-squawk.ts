@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync,
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { writeLintCorpus } from "./lint-corpus.js";
 import { median } from "./stats.js";
 
 /**
@@ -57,49 +58,14 @@ function fileURLToRoot(): string {
   return resolve(import.meta.dirname, "../../..");
 }
 
-/** Realistic migration statements: DDL of every kind the rules look at, and some DML. */
-function statement(file: number, i: number): string {
-  const t = `t_${file}_${i % 7}`;
-  switch (i % 12) {
-    case 0:
-      return `CREATE TABLE IF NOT EXISTS ${t}_${i} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  account_id bigint NOT NULL,\n  note text,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`;
-    case 1:
-      return `ALTER TABLE orders ADD COLUMN c_${file}_${i} text DEFAULT 'x';`;
-    case 2:
-      return `CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_${file}_${i} ON orders (customer_id, created_at);`;
-    case 3:
-      return `ALTER TABLE orders ADD CONSTRAINT fk_${file}_${i} FOREIGN KEY (account_id) REFERENCES accounts (id) NOT VALID;`;
-    case 4:
-      return `ALTER TABLE orders VALIDATE CONSTRAINT fk_${file}_${i};`;
-    case 5:
-      return `SET lock_timeout = '2s';`;
-    case 6:
-      return `UPDATE orders SET status = 'new' WHERE id BETWEEN ${i * 1000} AND ${i * 1000 + 999};`;
-    case 7:
-      return `CREATE INDEX idx_plain_${file}_${i} ON orders (status);`;
-    case 8:
-      return `ALTER TABLE orders ALTER COLUMN c_${file}_${i - 7} SET NOT NULL;`;
-    case 9:
-      return `COMMENT ON COLUMN orders.status IS 'state of the order: new, paid, shipped';`;
-    case 10:
-      return `ALTER TABLE orders ADD COLUMN token_${file}_${i} uuid DEFAULT gen_random_uuid();`;
-    default:
-      return `INSERT INTO audit_log (kind, payload) VALUES ('migration', '{"file": ${file}, "step": ${i}}');`;
-  }
-}
-
+/** The generated corpus (bench/lint-corpus.ts, shared with bench:lint-cache) and the paths squawk is given. */
 function writeCorpus(): { statements: number; files: string[] } {
   rmSync(join(OUT, "corpus"), { recursive: true, force: true });
-  mkdirSync(CORPUS, { recursive: true });
-  let statements = 0;
+  const statements = writeLintCorpus(CORPUS, FILES, PER_FILE);
   const files: string[] = [];
   for (let f = 0; f < FILES; f++) {
     const version = String(f + 1).padStart(6, "0");
-    const body = Array.from({ length: PER_FILE }, (_, i) => statement(f, i)).join("\n\n");
-    writeFileSync(join(CORPUS, `${version}_step_${f}.up.sql`), `${body}\n`);
-    writeFileSync(join(CORPUS, `${version}_step_${f}.down.sql`), `DROP TABLE IF EXISTS t_${f}_0_0;\n`);
     files.push(`corpus/db/migrations/${version}_step_${f}.up.sql`, `corpus/db/migrations/${version}_step_${f}.down.sql`);
-    statements += PER_FILE + 1;
   }
   return { statements, files };
 }
