@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { AnalysisResult } from "../rules/engine.js";
+import { blockCommentEnd } from "../sql/block-comment.js";
 import type { AnalyzedStatement, Finding } from "../rules/types.js";
 
 /**
@@ -22,17 +23,7 @@ export function normalizeStatement(text: string): string {
       continue;
     }
     if (c === "/" && next === "*") {
-      let depth = 1;
-      i += 2;
-      while (i < text.length && depth > 0) {
-        if (text.startsWith("/*", i)) {
-          depth++;
-          i += 2;
-        } else if (text.startsWith("*/", i)) {
-          depth--;
-          i += 2;
-        } else i++;
-      }
+      i = blockCommentEnd(text, i);
       out += " ";
       continue;
     }

@@ -2,6 +2,7 @@ import type { StatementEffects } from "../sql/effects.js";
 import { bodyOf, constraintsOf, strings } from "../sql/nodes.js";
 import type { AnalyzedStatement } from "./types.js";
 import { defineRule } from "./types.js";
+import { blockCommentEnd } from "../sql/block-comment.js";
 
 /**
  * Postgres keeps identifiers to NAMEDATALEN - 1 = 63 bytes: a longer name is cut (at a character
@@ -39,7 +40,7 @@ export function identifierTokens(text: string): IdentifierToken[] {
       const end = text.indexOf("\n", i);
       i = end === -1 ? text.length : end;
     } else if (c === "/" && next === "*") {
-      i = skipBlockComment(text, i);
+      i = blockCommentEnd(text, i);
     } else if (c === "'") {
       i = skipString(text, i, false);
     } else if (/[eEbBxXnN]/.test(c) && next === "'" && !IDENT_PART.test(text[i - 1] ?? " ")) {
@@ -72,22 +73,6 @@ export function identifierTokens(text: string): IdentifierToken[] {
     } else i++;
   }
   return tokens;
-}
-
-function skipBlockComment(text: string, from: number): number {
-  let depth = 0;
-  let i = from;
-  while (i < text.length) {
-    if (text.startsWith("/*", i)) {
-      depth++;
-      i += 2;
-    } else if (text.startsWith("*/", i)) {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else i++;
-  }
-  return i;
 }
 
 function skipString(text: string, from: number, backslashEscapes: boolean): number {

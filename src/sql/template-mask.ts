@@ -1,3 +1,5 @@
+import { blockCommentEnd } from "./block-comment.js";
+
 /**
  * Template expressions in SQL files, masked so that PostgreSQL's parser reads the statement
  * around them: Go templates (`{{ index .Options "Namespace" }}`), Jinja (`{{ x }}`, `{% if %}`,
@@ -105,17 +107,7 @@ export function maskTemplates(text: string): MaskedTemplates | undefined {
       i = end < 0 ? n : end;
     } else if (c === "/" && next === "*") {
       // Postgres block comments nest.
-      let depth = 0;
-      while (i < n) {
-        if (text[i] === "/" && text[i + 1] === "*") {
-          depth++;
-          i += 2;
-        } else if (text[i] === "*" && text[i + 1] === "/") {
-          depth--;
-          i += 2;
-          if (depth === 0) break;
-        } else i++;
-      }
+      i = blockCommentEnd(text, i);
     } else if (c === "'") {
       // E'…' strings take backslash escapes; standard strings only doubled quotes.
       const escaped = (prev === "E" || prev === "e") && !IDENTIFIER_CHAR.test(text[i - 2] ?? "");
