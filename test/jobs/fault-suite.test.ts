@@ -1,105 +1,24 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEmbeddedQueue, type EmbeddedJobQueue } from "../../src/jobs/embedded-queue.js";
-import { metrics } from "../../src/ops/metrics.js";
-import { FakeGitHub, secondaryRateLimitUntil, type RecordedRequest } from "../helpers/fake-github.js";
-import { captureLogs, createTestProbot, type TestProbot } from "../helpers/probot.js";
+import { ambiguousCount, counts, FaultHarness, listedReview, settle } from "../helpers/fault-harness.js";
+import { FakeGitHub, secondaryRateLimitUntil } from "../helpers/fake-github.js";
+import { captureLogs } from "../helpers/probot.js";
 import { checkRunReply, expectMigrationReview, pullRequestEvent, repoPath, reviewAccepted, type PullRequestPayload } from "../helpers/pull-request-scenario.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
-import { waitFor } from "./queue-contract.js";
 
-type TestProbotLog = ReturnType<typeof captureLogs>["log"];
-
-/**
- * The fault suite (issue 19): the app on its embedded queue against the fake GitHub with faults
- * injected per request, counting what GitHub ends up holding. Per scenario: lost (no review
- * where one is due), duplicated (more than one review or check run for the head), stuck (a check
- * run of ours left in progress). Octokit's retry plugin is ON here, as in production: it resends
- * any 5xx unless told not to, which is what posted reviews twice. Its pauses are zero, and the
- * queue runs on a virtual clock, so nothing waits for real time.
- */
+/** The fault suite (issue 19): see test/helpers/fault-harness.ts for what is counted and how. */
 
 const UP = { path: "db/migrations/20260101000000_add_index.up.sql", text: "CREATE INDEX orders_created_at ON orders (created_at);\n" };
 const DOWN = { path: "db/migrations/20260101000000_add_index.down.sql", text: "DROP INDEX orders_created_at;\n" };
 
-/** Probot's Octokit with its retry plugin on (no pause between its attempts) and throttling off. */
-const RetryingOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  retry: { retryAfterBaseValue: 0 },
-  throttle: { ...(options.throttle as object | undefined), enabled: false },
-}));
-
 let github: FakeGitHub | undefined;
-let probot: TestProbot | undefined;
-const dirs: string[] = [];
+const harness = new FaultHarness();
+const start = harness.start.bind(harness);
 
 afterEach(async () => {
-  await probot?.jobs.stop(1000);
-  await probot?.jobs.close();
-  probot = undefined;
+  await harness.teardown();
   github?.stop();
   github = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-interface Counts {
-  lost: number;
-  duplicated: number;
-  stuck: number;
-}
-
-/** What GitHub holds for the head after the jobs settled: every POST the fake took (not refused) was stored. */
-function counts(fake: FakeGitHub): Counts {
-  const stored = (operation: string) => fake.requestsTo(operation).filter((r) => !r.refused);
-  const reviews = stored("pulls/create-review").length;
-  const created = stored("checks/create").length;
-  const completed = new Set(
-    fake
-      .requestsTo("checks/update")
-      .filter((r) => (r.body as { status?: string }).status === "completed")
-      .map((r) => r.path.split("/").pop()),
-  );
-  // The fake gives every created run id 7: a run is stuck when none of its completions came.
-  const stuck = created === 0 ? 0 : Math.max(0, Math.min(created, 1) - completed.size) + Math.max(0, created - 1);
-  return { lost: reviews === 0 ? 1 : 0, duplicated: Math.max(0, reviews - 1) + Math.max(0, created - 1), stuck };
-}
-
-/** GitHub's review as the list endpoint gives it, from what the app posted. */
-function listedReview(fake: FakeGitHub, posted: RecordedRequest, id: number): Record<string, unknown> {
-  const example = fake.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 200) as Array<Record<string, unknown>>;
-  const first = example[0] ?? {};
-  const body = posted.body as { body?: string; commit_id?: string };
-  return { ...first, id, body: body.body ?? "", commit_id: body.commit_id, user: { ...(first.user as object), login: "data-engineer[bot]", type: "Bot" } };
-}
-
-async function start(clock: VirtualClock, log: TestProbotLog): Promise<{ app: TestProbot; queue: EmbeddedJobQueue }> {
-  const dataDir = mkdtempSync(join(tmpdir(), "de-faults-"));
-  dirs.push(dataDir);
-  const queue = createEmbeddedQueue({ dataDir, clock, settings: { maxAttempts: 5 } });
-  probot = await createTestProbot({ jobs: queue, Octokit: RetryingOctokit, log });
-  return { app: probot, queue };
-}
-
-/**
- * Waits for the webhook handler to hand its job over (it logs "review queued" after releasing the
- * job's hold, whatever became of its check run), then lets the queue's clock jump to each retry and
- * waits until every job and hook has settled. Before the handover the clock stays still: a free
- * clock would end the job's hold while the handler is still creating the check run.
- */
-async function settle(queue: EmbeddedJobQueue, clock: VirtualClock, logs: ReturnType<typeof captureLogs>): Promise<void> {
-  await waitFor("the handler to release the job", () => logs.records.some((r) => r.msg === "review queued"), Number.POSITIVE_INFINITY);
-  clock.runFreely();
-  await queue.whenIdle();
-}
-
-async function ambiguousCount(decision: string): Promise<number> {
-  const text = (await metrics.render()).body;
-  const line = text.split("\n").find((l) => l.startsWith(`data_engineer_github_ambiguous_writes_total{decision="${decision}"}`));
-  return line ? Number(line.split(" ").pop()) : 0;
-}
 
 function opened(): PullRequestPayload {
   return pullRequestEvent("opened");
