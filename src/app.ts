@@ -7,6 +7,7 @@ import { healthzHandler } from "./handlers/healthz.js";
 import { registerCheckRunHandlers } from "./handlers/check-run.js";
 import { registerCommandHandlers } from "./handlers/commands.js";
 import { registerPullRequestHandler } from "./handlers/pull-request.js";
+import { abortWithJob } from "./github/job-signal.js";
 import { Intake, type JobSink } from "./jobs/job-sink.js";
 import { openJobQueue } from "./jobs/open-queue.js";
 import { createJobProcessor } from "./jobs/processor.js";
@@ -58,15 +59,17 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
       },
       release: (id, patch) => jobs.release(id, patch),
     };
-    registerPullRequestHandler(app, { jobs: sink, intake });
+    registerPullRequestHandler(app, { jobs: sink, intake, heads: jobs.heads });
     registerCheckRunHandlers(app, { jobs: sink, intake });
     registerCommandHandlers(app, { jobs: sink, intake });
 
     const processor = createJobProcessor({
       octokitFor: async (installationId) => {
         if (installationId === undefined) throw new PermanentJobError("the event named no installation of the app to act as");
-        return app.auth(installationId);
+        // A job's requests are cancelled with it, also while they wait in the write queue (src/github/job-signal.ts).
+        return abortWithJob(await app.auth(installationId));
       },
+      heads: jobs.heads,
       ...(agent ? { agent } : {}),
       replay,
       commands: { limiter, replay, ...(agent ? { agent } : {}) },

@@ -4,6 +4,7 @@ import { PullRequestClient } from "../github/pull-request-client.js";
 import { QUEUED_RATE_LIMIT_WAIT_MS } from "../github/rate-limit.js";
 import { pullRequestKey, type ReviewJobPayload } from "../jobs/job-payloads.js";
 import type { Intake, JobSink } from "../jobs/job-sink.js";
+import { announcedAt, latestHeadKey, type LatestHeadStore } from "../jobs/latest-heads.js";
 import { CHECK_NAME, IN_PROGRESS_OUTPUT, supersededByCommit } from "../report/check-output.js";
 import { encodeCheckIdentity } from "../review/check-identity.js";
 
@@ -29,6 +30,8 @@ export const CHECK_RUN_ANSWER_WAIT_MS = 250;
 export interface PullRequestJobs {
   jobs: JobSink;
   intake: Intake;
+  /** Where the newest head of each pull request is recorded, for the review's last look before posting. */
+  heads?: LatestHeadStore;
   /**
    * The installation's Octokit (Probot's `app.auth(id)`). Not the event's `context.octokit`: that
    * one carries no throttling id, so Probot would space the writes of every installation through
@@ -69,11 +72,14 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
       body: pr.body ?? "",
     },
   };
+  const coalesceKey = pullRequestKey(repository.id, pr.number);
+  // Before the job exists: once it does, the older job's review may look, and must see this head.
+  await deps.heads?.record(latestHeadKey(context.payload.installation?.id, coalesceKey), pr.head.sha, announcedAt(pr.updated_at, Date.now()));
   const { enqueued } = await deps.jobs.enqueue({
     id: context.id,
     kind: "review",
     ...(context.payload.installation ? { installationId: context.payload.installation.id } : {}),
-    coalesceKey: pullRequestKey(repository.id, pr.number),
+    coalesceKey,
     payload,
     holdMs: CHECK_RUN_HOLD_MS,
   });

@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { runWithAbortSignal } from "../github/job-signal.js";
 import { QueueKeys, fromBullId, toBullId } from "./bullmq/keys.js";
+import { RedisLatestHeads } from "./bullmq/latest-heads.js";
 import { JobStore, type JobSlots, type Outcome } from "./bullmq/store.js";
 import {
   COMMAND_RETRIES,
@@ -82,6 +84,7 @@ class BullmqQueue implements BullmqJobQueue {
   private readonly client: Redis;
   private readonly store: JobStore;
   private readonly queue: Queue<BullData, BullResult>;
+  readonly heads: RedisLatestHeads;
   /** This instance's id: the owner of its leases and hooks. */
   private readonly owner = randomUUID();
   private subscriber: Redis | undefined;
@@ -93,6 +96,8 @@ class BullmqQueue implements BullmqJobQueue {
   /** Jobs whose run has started. */
   private readonly running = new Map<string, Running>();
   private readonly hooksInFlight = new Map<string, Promise<void>>();
+  /** Runs stop() put back in the queue because they did not settle after their abort. */
+  private readonly abandoned = new Set<string>();
   private accepting = false;
   private stopping: Promise<StopReport> | undefined;
   private closed = false;
@@ -123,6 +128,7 @@ class BullmqQueue implements BullmqJobQueue {
     });
     this.client.on("error", (error) => this.connectionError("commands", error));
     this.store = new JobStore(this.client, this.keys, this.settings.retentionMs);
+    this.heads = new RedisLatestHeads(this.client, `${this.keys.base}head:`, this.settings.retentionMs);
     this.queue = new Queue<BullData, BullResult>(this.queueName, { connection: this.client, prefix: this.prefix });
     this.queue.on("error", (error) => this.connectionError("queue", error));
   }
@@ -312,7 +318,10 @@ class BullmqQueue implements BullmqJobQueue {
     // Aborted between the claim and here: a newer job replaced it before it started.
     if (!signal.aborted) {
       try {
-        await processor.run(job, { signal, attempt: job.attempts, maxAttempts, final: isFinalRun(job, job.attempts, this.settings, Date.now()) });
+        // The job's GitHub requests carry its signal, down to those waiting in the write queue.
+        await runWithAbortSignal(signal, () =>
+          processor.run(job, { signal, attempt: job.attempts, maxAttempts, final: isFinalRun(job, job.attempts, this.settings, Date.now()) }),
+        );
         ran = true;
       } catch (error) {
         failure = { error };
@@ -322,7 +331,8 @@ class BullmqQueue implements BullmqJobQueue {
     if (signal.aborted && !ran) {
       const why: unknown = signal.reason;
       if (why instanceof JobAbortedError && why.why === "shutdown") {
-        await this.finish(slots, "requeue");
+        // Requeued by stop() already when it did not settle in time: its run is uncounted once.
+        if (!this.abandoned.has(job.id)) await this.finish(slots, "requeue");
         return this.putBack(bull, token);
       }
       await this.finish(slots, "superseded");
@@ -464,12 +474,21 @@ class BullmqQueue implements BullmqJobQueue {
     for (const run of left) run.controller.abort(new JobAbortedError("shutdown"));
     // A run that ignores its signal is not waited for long: its lock runs out once this instance
     // has closed its connections, and BullMQ's stalled check hands the job to another instance.
+    // Its record goes back to the queue now, without counting the run (a request to GitHub that
+    // hangs is no failure of the job): the next claim counts the next run.
     let settleTimer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([...left.map((run) => run.settled), closing]),
       new Promise((resolve) => (settleTimer = setTimeout(resolve, ABORT_SETTLE_MS))),
     ]);
     clearTimeout(settleTimer);
+    for (const run of left) {
+      if (!this.running.has(run.slots.id) || this.abandoned.has(run.slots.id)) continue;
+      this.abandoned.add(run.slots.id);
+      await this.finish(run.slots, "requeue").catch((error: unknown) =>
+        this.log?.warn({ err: error, jobId: run.slots.id }, "could not requeue a job that did not stop"),
+      );
+    }
     return { finished: inFlight.length - left.length, requeued: left.length };
   }
 
@@ -518,8 +537,10 @@ class BullmqQueue implements BullmqJobQueue {
         this.log?.warn({ jobId: id }, "job hook dropped: the job's record is past the retention");
       } else if (record.state === "superseded" || record.state === "dead") {
         try {
-          if (record.state === "superseded") await processor.superseded(record.job);
-          else await processor.deadLetter(record.job, record.reason || "failed");
+          // Outside any job's signal: completing a superseded job's check run must not be cancelled with it.
+          await runWithAbortSignal(undefined, () =>
+            record.state === "superseded" ? processor.superseded(record.job) : processor.deadLetter(record.job, record.reason || "failed"),
+          );
         } catch (error) {
           ok = false;
           this.log?.error({ err: error, jobId: id, hook: record.state }, "job hook failed; it runs again at the next start");

@@ -2,7 +2,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Logger } from "pino";
+import { runWithAbortSignal } from "../github/job-signal.js";
 import { lockDatabase } from "./data-dir-lock.js";
+import { SqliteLatestHeads } from "./latest-heads.js";
 import { systemQueueClock, type QueueClock } from "./queue-clock.js";
 import {
   DEFAULT_QUEUE_SETTINGS,
@@ -109,6 +111,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   private readonly log: Logger | undefined;
   private readonly db: DatabaseSync;
   private readonly statements: ReturnType<typeof prepare>;
+  readonly heads: SqliteLatestHeads;
   private readonly running = new Map<string, Running>();
   private processor: JobProcessor | undefined;
   private accepting = false;
@@ -132,6 +135,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
       this.db.exec("PRAGMA synchronous = NORMAL;");
       this.db.exec(SCHEMA);
       this.statements = prepare(this.db);
+      this.heads = new SqliteLatestHeads(this.db, this.now);
     } catch (error) {
       this.db.close();
       throw error;
@@ -211,11 +215,17 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     clearTimeout(deadline);
     const left = [...this.running.values()];
     for (const run of left) run.controller.abort(new JobAbortedError("shutdown"));
-    // A run that ignores its signal is not waited for long: its row stays "running" and the
-    // next start queues it again.
+    // A run that ignores its signal is not waited for long. It goes back to the queue now,
+    // without counting its attempt (a request to GitHub that hangs is no failure of the job); if
+    // it settles later, the requeue of a row no longer running changes nothing.
     let settleDeadline: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(left.map((run) => run.settled)), new Promise((resolve) => (settleDeadline = setTimeout(resolve, ABORT_SETTLE_MS)))]);
     clearTimeout(settleDeadline);
+    for (const run of left) {
+      if (!this.running.has(run.job.id) || this.closed) continue;
+      this.statements.requeue.run(run.job.attempts - 1, this.now(), this.now(), run.job.id);
+      this.log?.warn({ jobId: run.job.id }, "job did not stop within its abort grace; queued again without counting the attempt");
+    }
     // Hooks still running (superseded, dead letter) finish or stay pending for the next start.
     return { finished: inFlight.length - left.length, requeued: left.length };
   }
@@ -266,6 +276,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   private purge(): void {
     if (this.closed) return;
     const removed = Number(this.statements.purge.run(this.now() - this.settings.retentionMs).changes);
+    this.heads.purge(this.now() - this.settings.retentionMs);
     if (removed > 0) this.log?.debug({ removed }, "finished jobs past the retention removed");
   }
 
@@ -328,12 +339,15 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     this.running.set(job.id, entry);
     entry.settled = (async () => {
       try {
-        await processor.run(job, {
-          signal: controller.signal,
-          attempt: job.attempts,
-          maxAttempts: this.settings.maxAttempts,
-          final: isFinalRun(job, job.attempts, this.settings, this.now()),
-        });
+        // The job's GitHub requests carry its signal, down to those waiting in the write queue.
+        await runWithAbortSignal(controller.signal, () =>
+          processor.run(job, {
+            signal: controller.signal,
+            attempt: job.attempts,
+            maxAttempts: this.settings.maxAttempts,
+            final: isFinalRun(job, job.attempts, this.settings, this.now()),
+          }),
+        );
         // A run that returned did its work, even if an abort came after its last look at the signal.
         this.finish(job, "done", null, null);
       } catch (error) {
@@ -396,8 +410,10 @@ class EmbeddedQueue implements EmbeddedJobQueue {
           if (this.closed) return;
           const job = toJob(row);
           try {
-            if (row.hook_pending === "superseded") await processor.superseded(job);
-            else await processor.deadLetter(job, row.last_error ?? "failed");
+            // Outside any job's signal: completing a superseded job's check run must not be cancelled with it.
+            await runWithAbortSignal(undefined, () =>
+              row.hook_pending === "superseded" ? processor.superseded(job) : processor.deadLetter(job, row.last_error ?? "failed"),
+            );
             if (!this.closed) this.statements.clearHook.run(this.now(), row.id);
           } catch (error) {
             this.log?.error({ err: error, jobId: row.id, hook: row.hook_pending }, "job hook failed; it runs again at the next start");

@@ -12,6 +12,7 @@ import { encodeCheckIdentity } from "../review/check-identity.js";
 import type { ReplayRunner } from "../replay/verify.js";
 import { reviewPullRequest } from "../review/run-review.js";
 import { commandJobPayload, rereviewJobPayload, reviewJobPayload, type ReviewJobPayload } from "./job-payloads.js";
+import { latestHeadKey, type LatestHeadStore } from "./latest-heads.js";
 import { PermanentJobError, type Job, type JobProcessor, type JobRunContext } from "./queue.js";
 import { isTransientFailure } from "./transient.js";
 
@@ -31,6 +32,8 @@ export interface ProcessorDependencies {
   replay?: ReplayRunner;
   commands: CommandDependencies;
   log: Logger;
+  /** The newest head announced per pull request: a review job posts nothing once another one was announced. */
+  heads?: LatestHeadStore;
   /** Told how each run ended and how long it took, and of retries, supersessions and dead letters, for metrics. */
   observe?: JobObserver;
 }
@@ -117,6 +120,14 @@ async function reviewClient(job: Job, payload: ReviewJobPayload, deps: Processor
   });
 }
 
+/** The review's last look before posting: the head the pull request's newest event announced (no GitHub request). */
+function latestHeadOf(job: Job, deps: ProcessorDependencies): { latestHead?: () => Promise<string | undefined> } {
+  const { heads } = deps;
+  if (!heads || job.coalesceKey === undefined) return {};
+  const key = latestHeadKey(job.installationId, job.coalesceKey);
+  return { latestHead: () => heads.latest(key) };
+}
+
 /** Whether a failure of this run is the job's last (the queue says so, or the attempts are spent). */
 function lastRun(context: JobRunContext): boolean {
   return context.final ?? context.attempt >= context.maxAttempts;
@@ -150,6 +161,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { adoptOpenCheckRun: true }),
         signal: context.signal,
         retryLater,
+        ...latestHeadOf(job, deps),
         ...extras,
       });
       return;

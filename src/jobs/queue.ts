@@ -28,8 +28,14 @@
  *   `deadLetter` call that threw is called again at the next `start`.
  * - **Shutdown**: `stop(graceMs)` takes no new jobs, lets running ones finish for up to `graceMs`,
  *   then aborts the rest with {@link JobAbortedError}("shutdown") and puts them back in the queue
- *   without counting the attempt.
+ *   without counting the attempt, also when a run does not settle after its abort (a request to
+ *   GitHub that hangs). `enqueue` and `release` keep working until `close`: a webhook that comes
+ *   during the grace period is stored, and runs at the next start or on another replica.
+ * - **Latest heads**: `heads` records the newest head commit announced per pull request, in the
+ *   same store (shared by the replicas on Redis), for the last look before a review is posted.
  */
+
+import type { LatestHeadStore } from "./latest-heads.js";
 
 export type JobState = "queued" | "running" | "done" | "dead" | "superseded";
 export const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "dead", "superseded"];
@@ -142,6 +148,8 @@ export interface StopReport {
 
 export interface JobQueue {
   readonly adapter: "embedded" | "bullmq";
+  /** The newest head announced per pull request (./latest-heads.ts), in the queue's store. */
+  readonly heads: LatestHeadStore;
   /** `enqueued: false` when the id is known already (a redelivery or a duplicate). */
   enqueue(job: NewJob): Promise<{ enqueued: boolean }>;
   /**
