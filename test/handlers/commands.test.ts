@@ -206,7 +206,7 @@ describe("/data-engineer review and full-review", () => {
     expectGate({ token: false });
     expectReaction("issue", payload.comment.id);
     expectPullRequest();
-    expectMigrationReview(github, pr, { changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
+    expectMigrationReview(github, pr, { headRead: true, changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
 
     const logs = await receive("issue_comment", payload);
 
@@ -229,7 +229,7 @@ describe("/data-engineer review and full-review", () => {
   });
 
   it("reviews incrementally, but full-review posts again the findings an earlier review posted", async () => {
-    // The first review, on the pull_request event.
+    // The first review, on the pull_request event (it looks at the head the app recorded, not GitHub's).
     expectMigrationReview(github, pr, { changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
     await receive("pull_request", pr);
     const posted = (github.requestsTo("pulls/create-review")[0]?.body as { comments: Array<{ body: string }> }).comments.map((c) => c.body);
@@ -241,7 +241,7 @@ describe("/data-engineer review and full-review", () => {
     expectGate({ token: false });
     expectReaction("issue", 492700400);
     expectPullRequest();
-    expectMigrationReview(github, pr, { changed: MIGRATIONS, posted });
+    expectMigrationReview(github, pr, { headRead: true, changed: MIGRATIONS, posted });
     await receive("issue_comment", issueComment("/data-engineer review"));
     // Nothing new to say: no review at all, and the check run still gives the verdict.
     expect(github.requestsTo("pulls/create-review")).toEqual([]);
@@ -253,7 +253,7 @@ describe("/data-engineer review and full-review", () => {
     expectGate({ token: false });
     expectReaction("issue", 492700400);
     expectPullRequest();
-    expectMigrationReview(github, pr, { changed: MIGRATIONS, posted, reviews: [reviewAccepted(github)] });
+    expectMigrationReview(github, pr, { headRead: true, changed: MIGRATIONS, posted, reviews: [reviewAccepted(github)] });
     await receive("issue_comment", issueComment("/data-engineer full-review"));
     const again = (github.requestsTo("pulls/create-review")[0]?.body as { comments: Array<{ body: string }> }).comments.map((c) => c.body);
     expect(again).toEqual(posted);

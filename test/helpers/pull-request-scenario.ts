@@ -127,8 +127,14 @@ export interface ReviewScenario {
   posted?: string[];
   /** Who posted them: this app's bot by default. */
   postedBy?: string;
-  /** The head when the app checks before posting; the event's head by default. */
+  /**
+   * The head GitHub gives when the review reads the pull request just before posting (`/data-engineer
+   * review`, a re-run, the Action; the event's head by default). A review job of a pull request
+   * event reads no head from GitHub: it looks at the head the app's webhooks recorded.
+   */
   head?: string;
+  /** Whether the review reads the pull request's head from GitHub before posting (see `head`). */
+  headRead?: boolean;
   /** GitHub's answers to the review posts, in order; none expected when empty. */
   reviews?: Array<(body: Record<string, unknown>) => FakeReply>;
   /** Check run updates after the first (annotation batches). */
@@ -199,12 +205,14 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
       user: { ...comment?.user, login: scenario.postedBy ?? "data-engineer[bot]", type: "Bot" },
     })),
   });
-  const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
-  // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
-  github.on("GET", `${repo}/pulls/${number}`, {
-    status: 200,
-    body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } },
-  });
+  if (scenario.headRead) {
+    const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
+    // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
+    github.on("GET", `${repo}/pulls/${number}`, {
+      status: 200,
+      body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } },
+    });
+  }
   for (const answer of scenario.reviews ?? []) github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => answer(req.body as Record<string, unknown>));
   if (scenario.extraUpdates)
     github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>), scenario.extraUpdates);
