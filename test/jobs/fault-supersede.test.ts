@@ -18,6 +18,7 @@ import { captureLogs, privateKey } from "../helpers/probot.js";
 import {
   checkRunReply,
   expectMigrationReview,
+  expectRepoConfig,
   fileEntries,
   pullRequestEvent,
   repoPath,
@@ -214,7 +215,7 @@ async function driveWrites(clock: VirtualClock, spacings: WriteSpacing[], done: 
   );
 }
 
-describe("fault suite: 5 pushes 500 ms apart", () => {
+describe("fault suite: 5 pushes 500 ms apart", { timeout: 120_000 }, () => {
   it("on one replica (embedded store): only the newest head is reviewed, every check run completed", async () => {
     const fake = (github = new FakeGitHub());
     const clock = new VirtualClock();
@@ -265,7 +266,7 @@ describe("fault suite: 5 pushes 500 ms apart", () => {
   });
 });
 
-describe("fault suite: shutdown", () => {
+describe("fault suite: shutdown", { timeout: 120_000 }, () => {
   const settings: Partial<QueueSettings> = { maxAttempts: 1 };
 
   /** A pull request whose first file listing GitHub does not answer until `answer()`. */
@@ -282,14 +283,17 @@ describe("fault suite: shutdown", () => {
     const running = pullRequestEvent("opened");
     const arriving = pullRequestEvent("opened");
     arriving.number = arriving.pull_request.number = running.pull_request.number + 1;
-    const answer = hangingReview(fake, running);
-    expectMigrationReview(fake, running, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(fake)] });
+    let answer!: () => void;
+    const hanging = new Promise<void>((resolve) => (answer = resolve));
+    // The running review's POST waits for GitHub's answer until the test gives it.
+    const accepted = reviewAccepted(fake);
+    expectMigrationReview(fake, running, { changed: [UP], beside: [DOWN], reviews: [(body) => ({ ...accepted(body), wait: hanging })] });
     expectMigrationReview(fake, arriving, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(fake)], viaProbot: false });
     const dir = dataDir();
     const logs = captureLogs("info");
     const first = await startReplica(createEmbeddedQueue({ dataDir: dir, settings }), RetryingOctokit, logs.log);
     await first.app.receive({ id: "running", name: "pull_request", payload: running as never });
-    await waitFor("the running review to wait for GitHub", () => fake.requestsTo("pulls/list-files").length === 1);
+    await waitFor("the running review to wait for GitHub", () => fake.requestsTo("pulls/create-review").length === 1);
 
     const stopping = shutdown({ probot: { stop: () => Promise.resolve() }, jobs: first.jobs, intake: first.intake, log: logs.log, graceMs: 60_000 });
     // Before: refused with 500 (GitHub does not redeliver by itself). Now stored, its check run created.
@@ -321,6 +325,8 @@ describe("fault suite: shutdown", () => {
     const payload = pullRequestEvent("opened");
     const answer = hangingReview(fake, payload);
     expectMigrationReview(fake, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(fake)] });
+    // The run after the restart reads the configuration again.
+    expectRepoConfig(fake, payload);
     const dir = dataDir();
     const logs = captureLogs("info");
     const first = await startReplica(createEmbeddedQueue({ dataDir: dir, settings }), RetryingOctokit, logs.log);
