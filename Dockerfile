@@ -45,7 +45,7 @@ COPY --chown=node:node docs ./docs
 ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
 RUN mkdir -p /app/.node-compile-cache && chown node:node /app/.node-compile-cache
 USER node
-RUN node --liftoff-only --max-semi-space-size=8 dist/bundle/start-server.js >/dev/null 2>&1; test -n "$(ls -A /app/.node-compile-cache)"
+RUN node --liftoff-only --max-semi-space-size=4 dist/bundle/start-server.js >/dev/null 2>&1; test -n "$(ls -A /app/.node-compile-cache)"
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
@@ -53,6 +53,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # default, then 5 s for aborted ones to settle), queue the rest again: docker stop -t 30.
 STOPSIGNAL SIGTERM
 # --liftoff-only: WebAssembly (libpg-query, PGlite) is never recompiled by TurboFan (README,
-# "Performance"). --max-semi-space-size=8: V8's young generation stays at 3 × 8 MiB instead of
+# "Performance"). --max-semi-space-size=4: V8's young generation stays at 3 × 4 MiB instead of
 # growing to 192 MiB while a review allocates (the first large review's peak: README, "Deployment").
-CMD ["node", "--liftoff-only", "--max-semi-space-size=8", "dist/bundle/start-server.js"]
+CMD ["node", "--liftoff-only", "--max-semi-space-size=4", "dist/bundle/start-server.js"]

@@ -41,12 +41,12 @@ describe("Dockerfile", () => {
   it("builds on the Node LTS of .nvmrc and runs what npm start runs", () => {
     expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${nodeMajor}-slim`);
     // The bundle (scripts/bundle.js), started through its compile-cache entry.
-    // V8's flags (README, "Deployment"): WebAssembly by Liftoff only, a young generation of 3 × 8 MiB.
-    expect(pkg.scripts.start).toBe("node --liftoff-only --max-semi-space-size=8 dist/bundle/start-server.js");
-    expect(dockerfile).toMatch(/^CMD \["node", "--liftoff-only", "--max-semi-space-size=8", "dist\/bundle\/start-server\.js"\]$/m);
+    // V8's flags (README, "Deployment"): WebAssembly by Liftoff only, a young generation of 3 × 4 MiB.
+    expect(pkg.scripts.start).toBe("node --liftoff-only --max-semi-space-size=4 dist/bundle/start-server.js");
+    expect(dockerfile).toMatch(/^CMD \["node", "--liftoff-only", "--max-semi-space-size=4", "dist\/bundle\/start-server\.js"\]$/m);
     // The compile cache is filled at build time with the same flags, where the container reads it.
     expect(dockerfile).toMatch(/^ENV NODE_COMPILE_CACHE=\/app\/\.node-compile-cache$/m);
-    expect(dockerfile).toMatch(/^RUN node --liftoff-only --max-semi-space-size=8 dist\/bundle\/start-server\.js /m);
+    expect(dockerfile).toMatch(/^RUN node --liftoff-only --max-semi-space-size=4 dist\/bundle\/start-server\.js /m);
   });
 
   it("installs production dependencies only, runs as a non-root user, listens on all interfaces", () => {

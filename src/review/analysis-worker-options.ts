@@ -7,11 +7,13 @@ import type { WorkerOptions } from "node:worker_threads";
  * 64 MiB on a 64-bit machine, measured: a new space of 128 MiB after a 5,000-statement migration),
  * memory that counts in the process's RSS and that short-lived objects never needed: what
  * survives a scavenge is promoted to the old generation anyway. Measured on that migration
- * (bench:server): the process's peak went from 501 to 390 MB with 24 MiB (semi-spaces of 8 MiB),
- * for the same CPU time within noise. V8 flags given to node (`--max-semi-space-size`) apply to
- * every isolate; this holds also where the process is started without them (tests, `node dist/main.js`).
+ * (bench:server): the process's peak went from 501 to 390 MB with semi-spaces of 8 MiB, and to
+ * about 305 MB with 4 MiB (12 MiB here) and the main thread's young generation capped as well,
+ * for the same CPU time within noise. npm start and the image give node `--max-semi-space-size=4`,
+ * which V8 applies to every isolate (it wins over this); this holds where the process is started
+ * without it (tests, `node dist/main.js`).
  */
-export const ANALYSIS_YOUNG_GENERATION_MB = 24;
+export const ANALYSIS_YOUNG_GENERATION_MB = 12;
 
 /** The options of `new Worker(script, …)` for an analysis worker whose old generation may take `memoryMb`. */
 export function analysisWorkerOptions(memoryMb: number): WorkerOptions {

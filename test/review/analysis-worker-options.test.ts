@@ -5,7 +5,7 @@ import { ANALYSIS_YOUNG_GENERATION_MB, analysisWorkerOptions } from "../../src/r
 /**
  * The analysis worker's heap sizes reach V8: a worker started with the pool's options allocates
  * far more short-lived data than its young generation may hold, and its new space stays within
- * the cap (left to V8, it grows to 32 MiB semi-spaces and more on a 64-bit machine).
+ * the cap (left to V8, it grew to 32 MiB here, and to 128 MiB on a large migration).
  */
 
 /** Runs in the worker: ~120 MB of short-lived arrays, then the limits and the new space's size as V8 reports them. */
