@@ -24,7 +24,11 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # 3. Runtime: compiled code, production dependencies, the agent definitions and the docs
 #    (`/data-engineer explain <rule>` answers with docs/rules/<rule>.md); runs as `node`.
 FROM ${NODE_IMAGE} AS runtime
+# MALLOC_ARENA_MAX=2: glibc gives each thread (the analysis and replay workers) malloc arenas of
+# its own, and memory freed in them stays with the process; two arenas took ~5 MB off the
+# 5,000-statement review's peak (bench:server).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     HOST=0.0.0.0 \
     PORT=3000 \
     LOG_FORMAT=json \

@@ -29,7 +29,8 @@ import { corpusStatement } from "./lint-corpus.js";
  * commit's tarball the replay reads its history from).
  *
  * Run: npm run bench:server [-- --cases small,large,replay --statements 5000 --runs 1 --json
- *   --node-args="--liftoff-only" (npm start's flags by default) --env KEY=value,KEY=value]
+ *   --node-args="--liftoff-only" (npm start's flags by default) --env KEY=value,KEY=value (the image's
+ *   MALLOC_ARENA_MAX=2 by default; --env "" for none)]
  */
 
 const { values: args } = parseArgs({
@@ -40,8 +41,8 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
     /** Node's flags; by default those of package.json's start script (the Dockerfile's CMD has the same: test/packaging.test.ts). */
     "node-args": { type: "string" },
-    /** More environment for the server, `KEY=value,KEY=value` (to compare settings). */
-    env: { type: "string", default: "" },
+    /** More environment for the server, `KEY=value,KEY=value`; by default what the image's ENV adds for memory (Dockerfile). */
+    env: { type: "string", default: "MALLOC_ARENA_MAX=2" },
   },
 });
 
@@ -304,6 +305,8 @@ async function runCase(name: CaseName, run: number): Promise<CaseResult> {
         `the ${name} review's check run completed`,
       );
       const reviewMs = performance.now() - reviewStarted;
+      // A review that failed: the server's own words (its warnings and errors) go to stderr.
+      if (/failed/i.test(checkRun.output.title ?? "")) process.stderr.write(`${name}: ${checkRun.output.title}; the server logged:\n${output.slice(-4000)}\n`);
       // What the review says of the replay (the case "replay" must have run one, not reported it unavailable).
       const posted = [...github.reviews(number).map((r) => r.body), checkRun.output.summary ?? "", checkRun.output.text ?? ""].join("\n");
       const replay = /Replay\b[^\n]*/.exec(posted)?.[0]?.slice(0, 120) ?? "-";

@@ -54,6 +54,8 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
     expect(dockerfile).toMatch(/NODE_ENV=production/);
+    // Two malloc arenas for all threads (README, "Deployment").
+    expect(dockerfile).toMatch(/MALLOC_ARENA_MAX=2/);
   });
 
   it("checks health on the endpoint the app serves", () => {
