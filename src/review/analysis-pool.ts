@@ -8,6 +8,7 @@ import type { Migration, SourceFile } from "../migrations/model.js";
 import type { AnalysisResult } from "../rules/engine.js";
 import type { FromAnalysisWorker, ToAnalysisWorker } from "./analysis-protocol.js";
 import { AnalysisAssembler } from "./analysis-transfer.js";
+import { analysisWorkerOptions } from "./analysis-worker-options.js";
 
 /**
  * A pool of worker threads that parse and analyse reviews' migrations, so that the event loop every
@@ -230,7 +231,7 @@ export class AnalysisPool {
 
   private workerOf(slot: Slot): Worker {
     if (this.closed) throw new Error("the analysis pool is closed");
-    slot.worker ??= new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } });
+    slot.worker ??= new Worker(this.script, analysisWorkerOptions(this.options.memoryMb));
     return slot.worker;
   }
 
