@@ -296,7 +296,7 @@ export class SchemaFacts {
     if (!table) return;
     // IF NOT EXISTS on a table already there does nothing; otherwise a fact made from earlier ALTERs is replaced.
     if (create.if_not_exists && this.table(table)) return;
-    this.tables.removeWhere((t) => sameRelation(t.ref, table));
+    this.tables.removeWhere("ref", refKey(table));
     this.tables.push({ ref: table, partitioned: create.partspec !== undefined, columns: new Map() });
     for (const element of create.tableElts ?? []) {
       const column = bodyOf(element, "ColumnDef");
@@ -373,15 +373,15 @@ export class SchemaFacts {
           break;
         }
         case "AT_DropConstraint":
-          this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, table) && fk.name === cmd.name);
-          this.indexes.removeWhere((i) => sameRelation(i.table, table) && i.index.relation === cmd.name);
+          this.foreignKeys.removeWhere("table", refKey(table), (fk) => fk.name === cmd.name);
+          this.indexes.removeWhere("table", refKey(table), (i) => i.index.relation === cmd.name);
           break;
         case "AT_AttachPartition":
           if (partition)
             this.children.push({ child: partition, parent: table, partition: true, isDefault: bodyOf(cmd.def, "PartitionCmd")?.bound?.is_default === true });
           break;
         case "AT_DetachPartition":
-          if (partition) this.children.removeWhere((c) => sameRelation(c.child, partition));
+          if (partition) this.children.removeWhere("child", refKey(partition));
           break;
         case "AT_AddInherit": {
           const parent = refOf(bodyOf(cmd.def, "RangeVar"));
@@ -389,7 +389,7 @@ export class SchemaFacts {
           break;
         }
         case "AT_DropInherit":
-          this.children.removeWhere((c) => sameRelation(c.child, table));
+          this.children.removeWhere("child", refKey(table));
           break;
         default:
           break;
@@ -399,7 +399,7 @@ export class SchemaFacts {
 
   private dropColumn(table: RelationRef, column: string): void {
     this.table(table)?.columns.delete(column);
-    this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, table) && fk.columns.includes(column));
+    this.foreignKeys.removeWhere("table", refKey(table), (fk) => fk.columns.includes(column));
   }
 
   private learnIndex(index: IndexStmt): void {
@@ -413,7 +413,7 @@ export class SchemaFacts {
   private learnView(view: RelationRef | undefined, query: Node | undefined): void {
     if (!view) return;
     const reads = readRelations(query).map((r) => r.ref);
-    this.views.removeWhere((v) => sameRelation(v.view, view));
+    this.views.removeWhere("view", refKey(view));
     this.views.push({ view, reads });
   }
 
@@ -422,18 +422,20 @@ export class SchemaFacts {
       switch (drop.removeType) {
         case "OBJECT_TABLE":
         case "OBJECT_FOREIGN_TABLE":
-          this.tables.removeWhere((t) => sameRelation(t.ref, ref));
-          this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, ref) || sameRelation(fk.references, ref));
-          this.indexes.removeWhere((i) => sameRelation(i.table, ref));
-          this.children.removeWhere((c) => sameRelation(c.child, ref) || sameRelation(c.parent, ref));
-          this.views.removeWhere((v) => sameRelation(v.view, ref));
+          this.tables.removeWhere("ref", refKey(ref));
+          this.foreignKeys.removeWhere("table", refKey(ref));
+          this.foreignKeys.removeWhere("references", refKey(ref));
+          this.indexes.removeWhere("table", refKey(ref));
+          this.children.removeWhere("child", refKey(ref));
+          this.children.removeWhere("parent", refKey(ref));
+          this.views.removeWhere("view", refKey(ref));
           break;
         case "OBJECT_VIEW":
         case "OBJECT_MATVIEW":
-          this.views.removeWhere((v) => sameRelation(v.view, ref));
+          this.views.removeWhere("view", refKey(ref));
           break;
         case "OBJECT_INDEX":
-          this.indexes.removeWhere((i) => sameRelation(i.index, ref));
+          this.indexes.removeWhere("index", refKey(ref));
           break;
         default:
           break;
