@@ -80,9 +80,13 @@ const ZERO_OFFSET_ZONES = new Set([
  */
 export class SchemaFacts {
   private readonly tables = new KeyedList<TableFact, "ref">({ ref: (t) => [refKey(t.ref)] });
-  private readonly foreignKeys = new KeyedList<ForeignKeyFact, "table" | "references">({
+  // `named` and `column` answer a VALIDATE CONSTRAINT and an UPDATE without a pass over every
+  // foreign key of the table (thousands on a long-lived table, one more each migration).
+  private readonly foreignKeys = new KeyedList<ForeignKeyFact, "table" | "references" | "named" | "column">({
     table: (fk) => [refKey(fk.table)],
     references: (fk) => [refKey(fk.references)],
+    named: (fk) => [`${refKey(fk.table)}\0${fk.name}`],
+    column: (fk) => [...new Set(fk.columns)].map((column) => `${refKey(fk.table)}\0${column}`),
   });
   private readonly indexes = new KeyedList<{ index: RelationRef; table: RelationRef }, "index" | "table">({
     index: (i) => [refKey(i.index)],
@@ -140,12 +144,20 @@ export class SchemaFacts {
     return [...this.foreignKeys.get("table", refKey(table))];
   }
 
+  /** The foreign keys from `table` with one of `columns` among theirs, in the order of foreignKeysFrom. */
+  foreignKeysFromColumns(table: RelationRef, columns: readonly string[]): readonly ForeignKeyFact[] {
+    const key = refKey(table);
+    if (columns.length === 1) return this.foreignKeys.get("column", `${key}\0${columns[0]}`);
+    const found = new Set(columns.flatMap((column) => this.foreignKeys.get("column", `${key}\0${column}`)));
+    return found.size === 0 ? [] : this.foreignKeys.get("table", key).filter((fk) => found.has(fk));
+  }
+
   foreignKeysTo(table: RelationRef): ForeignKeyFact[] {
     return this.foreignKeys.get("references", refKey(table)).filter((fk) => !sameRelation(fk.table, table));
   }
 
   foreignKey(table: RelationRef, name: string): ForeignKeyFact | undefined {
-    return this.foreignKeys.get("table", refKey(table)).find((fk) => fk.name === name);
+    return this.foreignKeys.get("named", `${refKey(table)}\0${name}`)[0];
   }
 
   tableOfIndex(index: RelationRef): RelationRef | undefined {
@@ -471,6 +483,7 @@ export class SchemaFacts {
       if (sameRelation(fk.table, table)) fk.columns = swap(fk.columns);
       if (sameRelation(fk.references, table)) fk.referencedColumns = swap(fk.referencedColumns);
     }
+    this.foreignKeys.rebuild();
   }
 
   private renameIndex(from: RelationRef, to: string): void {
