@@ -9,7 +9,7 @@ import { collectFiles } from "../../migrations/collect-files.js";
 import { detectMigrations, detectOptionsOf } from "../../migrations/detect.js";
 import { splitByDialect } from "../../migrations/dialect.js";
 import type { Migration, SourceFile } from "../../migrations/model.js";
-import { lintStatementsOf, toLintJson, type LintMigration } from "../../report/lint-json.js";
+import { lintStatementsOf, toLintJson, writeLintJson, type LintMigration } from "../../report/lint-json.js";
 import { toLintText } from "../../report/lint-text.js";
 import { relativeUri, toSarif } from "../../report/sarif.js";
 import { analyzeEach } from "../../rules/engine.js";
@@ -173,8 +173,11 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
       });
 
   // Compact: machine-read, and a large folder gives tens of megabytes.
-  if (format === "json") io.out(`${JSON.stringify(toLintJson(analyses, findings, skipped))}\n`);
-  else if (format === "sarif") io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
+  if (format === "json") {
+    writeLintJson(toLintJson(analyses, findings, skipped), (text) => io.out(text));
+    io.out("\n");
+  } else if (format === "sarif")
+    io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
   else io.out(toLintText(findings, skipped, migrations.length));
   return findings.some((f) => f.severity === "error") ? EXIT.findings : EXIT.ok;
 }
