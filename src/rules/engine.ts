@@ -385,12 +385,15 @@ export function analyzeEach<T>(
 ): { migrations: T[]; findings: Finding[] } {
   const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
   const reanalyse: Reanalyse = (changed, again) => analyzeOnce(changed, again, options);
+  const filesByPath = new Map(files.map((file) => [file.path, file]));
   const results = migrations.map((migration) => {
     const before = analysis.findings.length;
     const analysed = analysis.analyzeMigration(migration);
     const fresh = analysis.findings.slice(before);
     if (fresh.some((finding) => finding.fix)) {
-      analysis.findings.splice(before, fresh.length, ...checkFixes({ migrations: [analysed], findings: fresh }, files, reanalyse).findings);
+      // Its own files only: the check reads no other, and a map of every file per migration was quadratic.
+      const own = migration.files.flatMap((path) => filesByPath.get(path) ?? []);
+      analysis.findings.splice(before, fresh.length, ...checkFixes({ migrations: [analysed], findings: fresh }, own, reanalyse).findings);
     }
     return project(analysed);
   });
