@@ -8,10 +8,14 @@ import { UserInputError, errorMessage } from "../../errors.js";
 import { collectFiles } from "../../migrations/collect-files.js";
 import { detectMigrations, detectOptionsOf } from "../../migrations/detect.js";
 import { splitByDialect } from "../../migrations/dialect.js";
-import { lintStatementsOf, toLintJson } from "../../report/lint-json.js";
+import type { Migration, SourceFile } from "../../migrations/model.js";
+import { lintStatementsOf, toLintJson, writeLintJson, type LintMigration } from "../../report/lint-json.js";
 import { toLintText } from "../../report/lint-text.js";
 import { relativeUri, toSarif } from "../../report/sarif.js";
+import { analyzeEach } from "../../rules/engine.js";
 import { RULES } from "../../rules/index.js";
+import type { Finding } from "../../rules/types.js";
+import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
 import { HELP_OPTION, optionsHelpText, parseArgsOptions, type CliOptions } from "../options.js";
 import { packageVersion } from "../package-version.js";
@@ -83,6 +87,25 @@ function sarifUris(cwd: string): (path: string) => string {
   };
 }
 
+/**
+ * lint without the result cache, one migration at a time: each migration's statements (syntax
+ * trees, locks) are dropped once projected, kept as JSON for --details only. On a folder of 25,000
+ * statements, holding them all to the end doubled the peak memory.
+ */
+async function lintUncached(
+  files: readonly SourceFile[],
+  migrations: readonly Migration[],
+  config: AnalysisConfig,
+  details: boolean,
+): Promise<{ migrations: LintMigration[]; findings: Finding[] }> {
+  // Only a run with something to parse pays for the parser's WASM.
+  if (migrations.length > 0) await loadSqlParser();
+  return analyzeEach(files, migrations, { config }, (analysed) => ({
+    migration: analysed.migration,
+    ...(details ? { statements: lintStatementsOf(analysed) } : {}),
+  }));
+}
+
 /** `data-engineer lint`. */
 export async function lint(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
@@ -141,15 +164,20 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
       .map(({ path, reason }) => ({ path, reason })),
   ];
   const migrations = detectMigrations(collected.files, detectOptionsOf(config)).filter((m) => m.files.some((path) => collected.targets.has(path)));
-  const { migrations: analyses, findings } = await lintCached(collected.files, migrations, {
-    config,
-    env: parsed.values["no-cache"] ? undefined : io.env,
-    projection: details ? { name: "lint-statements-1", of: lintStatementsOf } : undefined,
-  });
+  const { migrations: analyses, findings } = parsed.values["no-cache"]
+    ? await lintUncached(collected.files, migrations, config, details)
+    : await lintCached(collected.files, migrations, {
+        config,
+        env: io.env,
+        projection: details ? { name: "lint-statements-1", of: lintStatementsOf } : undefined,
+      });
 
   // Compact: machine-read, and a large folder gives tens of megabytes.
-  if (format === "json") io.out(`${JSON.stringify(toLintJson(analyses, findings, skipped))}\n`);
-  else if (format === "sarif") io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
+  if (format === "json") {
+    writeLintJson(toLintJson(analyses, findings, skipped), (text) => io.out(text));
+    io.out("\n");
+  } else if (format === "sarif")
+    io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
   else io.out(toLintText(findings, skipped, migrations.length));
   return findings.some((f) => f.severity === "error") ? EXIT.findings : EXIT.ok;
 }
