@@ -127,6 +127,8 @@ export interface ReviewScenario {
   posted?: string[];
   /** Who posted them: this app's bot by default. */
   postedBy?: string;
+  /** Reviews posted before, as GitHub lists them (none by default). */
+  postedReviews?: unknown[];
   /** The head when the app checks before posting; the event's head by default. */
   head?: string;
   /** GitHub's answers to the review posts, in order; none expected when empty. */
@@ -199,6 +201,8 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
       user: { ...comment?.user, login: scenario.postedBy ?? "data-engineer[bot]", type: "Bot" },
     })),
   });
+  // The reviews posted before: a review body's sealed marker names the findings it reported (report/review-marker.ts).
+  github.on("GET", `${repo}/pulls/${number}/reviews`, { status: 200, body: scenario.postedReviews ?? [] });
   const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
   // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
   github.on("GET", `${repo}/pulls/${number}`, {

@@ -160,6 +160,7 @@ async function reviewInCi(): Promise<{ review: ReviewText; check: { conclusion: 
   ).map((entry, i) => ({ ...(entry as Record<string, unknown>), patch: addedPatch(changed[i]?.text ?? "") }));
   expectCheckFlow(github, payload, { status: 200, body: listed }, undefined, CONFIG, false);
   github.on("GET", `${repo}/pulls/${number}/comments`, { status: 200, body: [] });
+  github.on("GET", `${repo}/pulls/${number}/reviews`, { status: 200, body: [] });
   const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
   github.on("GET", `${repo}/pulls/${number}`, {
     status: 200,
