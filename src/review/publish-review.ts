@@ -22,15 +22,15 @@ export async function publishReview(
     return { result: supersededByCommit(head), annotations: [] };
   }
   const { check: result, annotations } = review;
-  if (!review.worthPosting) {
-    log.info({ findings: review.findings.length }, "nothing new to post");
-    return { result, annotations };
-  }
   if (review.comments.length === 0 && client.headReviewedBefore) {
     // A rerun of the job that posted it (killed before the check run was completed): the review
     // of this commit is there already, recognised by its body's sealed marker.
     metrics.duplicateAvoided("review_rerun");
     log.info({ decision: "not posted again" }, "a review of this app on this commit is posted already");
+    return { result, annotations };
+  }
+  if (!review.worthPosting) {
+    log.info({ findings: review.findings.length }, "nothing new to post");
     return { result, annotations };
   }
   const posting = await client.postReview({
