@@ -129,7 +129,7 @@ describe("fault suite: recovery without a restart", () => {
       String((posted[0]?.body as { body: string }).body)
         .split("\n")
         .at(-1),
-    ).toMatch(/^<!-- data-engineer:review-findings=[0-9a-f]{64} --><!-- data-engineer:seal=[0-9a-f]{32} -->$/);
+    ).toMatch(/^<!-- data-engineer:review-findings=[0-9a-f]{64}(,[0-9a-f]{64})* --><!-- data-engineer:seal=[0-9a-f]{32} -->$/);
     await harness.kill(first.app);
     expect(counts(fake).stuck).toBe(1);
 
