@@ -21,8 +21,13 @@ const LIST = `(?:${FINGERPRINT}(?:,${FINGERPRINT})*)?`;
 const UNSEALED = new RegExp(`^<!-- data-engineer:review-findings=(${LIST}) -->$`);
 const SEALED = new RegExp(`^<!-- data-engineer:review-findings=(${LIST}) --><!-- data-engineer:seal=([0-9a-f]{32}) -->$`);
 
-/** At most this many fingerprints in one marker (about 13,000 characters): past that the body's findings are many, and one is enough to say the review was posted. */
-export const REVIEW_MARKER_MAX_FINGERPRINTS = 200;
+/**
+ * At most this many fingerprints in one marker (about 3,300 characters of the body's 65,000): a
+ * body listing more is a large review, whose rerun on the same commit is recognised by the
+ * marker itself (PullRequestClient.headReviewedBefore); the rest are only not known as posted on
+ * the next push.
+ */
+export const REVIEW_MARKER_MAX_FINGERPRINTS = 50;
 /** What sealing adds to the marker line. */
 const SEAL_LENGTH = "<!-- data-engineer:seal= -->".length + 32;
 
@@ -42,10 +47,15 @@ export function bodyFingerprints(
   return [...new Set(all)];
 }
 
+/** The characters the marker line takes at the end of a body, sealed, with the blank line before it. */
+export function reviewMarkerRoom(fingerprints: readonly string[]): number {
+  return reviewMarker(fingerprints).length + SEAL_LENGTH + 2;
+}
+
 /** `body` cut to fit `limit` with the marker (and its seal to come), then the marker as its last line. */
 export function withReviewMarker(body: string, fingerprints: readonly string[], limit: number): string {
   const marker = reviewMarker(fingerprints);
-  const room = limit - marker.length - SEAL_LENGTH - 2;
+  const room = limit - reviewMarkerRoom(fingerprints);
   const text = body.length <= room ? body : `${body.slice(0, room - 1)}…`;
   return `${text.trimEnd()}\n\n${marker}`;
 }
