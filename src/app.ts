@@ -6,8 +6,10 @@ import { CommandRateLimiter } from "./commands/rate-limit.js";
 import { healthzHandler } from "./handlers/healthz.js";
 import { registerCheckRunHandlers } from "./handlers/check-run.js";
 import { registerCommandHandlers } from "./handlers/commands.js";
+import { registerInstallationHandlers } from "./handlers/installation.js";
 import { registerPullRequestHandler } from "./handlers/pull-request.js";
 import { abortWithJob } from "./github/job-signal.js";
+import { GoneInstallations } from "./jobs/gone-installations.js";
 import { Intake, type JobSink } from "./jobs/job-sink.js";
 import { openJobQueue } from "./jobs/open-queue.js";
 import { createJobProcessor } from "./jobs/processor.js";
@@ -62,6 +64,8 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     registerPullRequestHandler(app, { jobs: sink, intake, heads: jobs.heads });
     registerCheckRunHandlers(app, { jobs: sink, intake });
     registerCommandHandlers(app, { jobs: sink, intake });
+    const gone = new GoneInstallations();
+    registerInstallationHandlers(app, gone);
 
     const processor = createJobProcessor({
       octokitFor: async (installationId) => {
@@ -74,6 +78,7 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
       replay,
       commands: { limiter, replay, ...(agent ? { agent } : {}) },
       log: app.log,
+      gone,
       observe: {
         run: (kind, outcome, seconds) => metrics.jobFinished(kind, outcome, seconds),
         event: (kind, event) => (event === "superseded" ? metrics.jobSuperseded(kind) : event === "dead" ? metrics.jobDead(kind) : metrics.jobRetried(kind)),

@@ -11,6 +11,7 @@ import { downloadTarball } from "./head-tarball.js";
 import type { GitHubOctokit } from "./octokit.js";
 import { markerSeal, markersIn, sealMarker, type MarkerSeal } from "../report/fingerprint.js";
 import { markerKeyFromEnv } from "./marker-key.js";
+import { reviewMarkerIn, sealReviewMarker } from "../report/review-marker.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import { rateLimitWait, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";
@@ -126,6 +127,7 @@ export class PullRequestClient {
   private readonly options: Omit<PullRequestClientOptions, "markerKey" | "log">;
   private readonly log: Logger | undefined;
   private readonly markers: MarkerSeal;
+  private reviewedHead = false;
 
   constructor(
     private readonly octokit: GitHubOctokit,
@@ -203,7 +205,7 @@ export class PullRequestClient {
         clock: this.clock,
         ...this.waitLimit(),
         // A creation whose answer was lost may have made the run: ours by name, head and external id.
-        readBack: () => this.findCheckRun(name, externalId),
+        readBack: () => this.findOwnCheckRun(name, externalId),
         ...(this.log ? { log: this.log } : {}),
       },
       async (options) => {
@@ -224,10 +226,18 @@ export class PullRequestClient {
   }
 
   /**
+   * Our check run `name` on the head commit with `externalId`, whatever its status: a dead letter
+   * reports on the one an earlier call of it completed with the failure, instead of adding one.
+   */
+  async findCheckRun(name: string, externalId: string): Promise<number | undefined> {
+    return (await this.findOwnCheckRun(name, externalId))?.id;
+  }
+
+  /**
    * Our check run `name` on the head commit with `externalId`, whatever its status (an attempt
    * whose answer was lost created it in progress; another may have completed it since).
    */
-  private async findCheckRun(name: string, externalId: string): Promise<{ id: number; app: { slug?: string } | null } | undefined> {
+  private async findOwnCheckRun(name: string, externalId: string): Promise<{ id: number; app: { slug?: string } | null } | undefined> {
     const { data } = await callGitHub({ kind: "read", doing: "looking for a check run whose creation went unanswered" }, () =>
       this.octokit.rest.checks.listForRef({ owner: this.pr.owner, repo: this.pr.repo, ref: this.pr.headSha, check_name: name, filter: "all", per_page: 100 }),
     );
@@ -332,10 +342,35 @@ export class PullRequestClient {
   }
 
   /**
-   * Fingerprints of the findings this app already posted as review comments on the pull request:
-   * the sealed marker on the last line of a comment by this app (see report/fingerprint.ts).
+   * Whether `postedFingerprints` found a review of this app on the head commit (its body's sealed
+   * marker): a rerun of the job that posted it, which must not post it again.
+   */
+  get headReviewedBefore(): boolean {
+    return this.reviewedHead;
+  }
+
+  /**
+   * Fingerprints of the findings this app already posted on the pull request: the sealed marker
+   * on the last line of each review comment by this app (see report/fingerprint.ts), and of each
+   * review body by this app (report/review-marker.ts: findings the body reported, and that the
+   * review exists).
    */
   async postedFingerprints(): Promise<Set<string>> {
+    const found = await this.commentFingerprints();
+    const reviews = await callGitHub({ kind: "read", doing: "reading the reviews already posted" }, () =>
+      this.octokit.paginate(this.octokit.rest.pulls.listReviews, { owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber, per_page: 100 }),
+    );
+    for (const review of reviews) {
+      if (!this.postedByUs(review.user)) continue;
+      const marked = reviewMarkerIn(review.body ?? "", this.markers);
+      if (marked === undefined) continue;
+      for (const fp of marked) found.add(fp);
+      if (review.commit_id === this.pr.headSha) this.reviewedHead = true;
+    }
+    return found;
+  }
+
+  private async commentFingerprints(): Promise<Set<string>> {
     const comments = await callGitHub({ kind: "read", doing: "reading the review comments already posted" }, () =>
       this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
         owner: this.pr.owner,
@@ -394,8 +429,9 @@ export class PullRequestClient {
   }): Promise<{ id: number; commentsInBody: boolean }> {
     // A read-only token (see commitStatusFallback) publishes nothing: the caller shows the review.
     if (this.channel === "nothing") return { id: 0, commentsInBody: false };
-    const post = (doing: string, body: string, comments: readonly ReviewComment[]) =>
-      callGitHub(
+    const post = (doing: string, unsealed: string, comments: readonly ReviewComment[]) => {
+      const body = sealReviewMarker(unsealed, this.markers);
+      return callGitHub(
         {
           kind: "create",
           doing,
@@ -425,6 +461,7 @@ export class PullRequestClient {
             })
             .then(({ data }) => ({ id: data.id })),
       );
+    };
     try {
       const { id } = await post("posting the review", review.body, review.comments);
       return { id, commentsInBody: false };

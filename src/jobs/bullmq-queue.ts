@@ -6,6 +6,7 @@ import { runWithAbortSignal } from "../github/job-signal.js";
 import { QueueKeys, fromBullId, toBullId } from "./bullmq/keys.js";
 import { RedisLatestHeads } from "./bullmq/latest-heads.js";
 import { JobStore, type JobSlots, type Outcome } from "./bullmq/store.js";
+import { HOOK_RETRY_FOR_MS, HOOK_RETRY_MS } from "./hook-retry.js";
 import {
   COMMAND_RETRIES,
   COMMAND_TIMEOUT_MS,
@@ -28,6 +29,7 @@ import {
 import {
   DEFAULT_QUEUE_SETTINGS,
   JobAbortedError,
+  PermanentJobError,
   failureReason,
   isFinalRun,
   retryPlan,
@@ -60,8 +62,8 @@ import {
  *   sorted sets of leases renewed by a heartbeat (a dead process's leases run out). A job that finds
  *   its slot taken goes back to `delayed` and is promoted when the slot is freed.
  * - Hooks (`superseded`, `deadLetter`) are recorded with their owner before they are called; a
- *   failed one is parked until the next `start`, one whose owner died is taken over by a live
- *   instance.
+ *   failed one is parked and taken again by the hook sweep every HOOK_RETRY_MS (or at a `start`),
+ *   one whose owner died is taken over by a live instance.
  */
 
 export type { BullmqQueueOptions, BullmqJobQueue } from "./bullmq/options.js";
@@ -78,6 +80,7 @@ class BullmqQueue implements BullmqJobQueue {
   private readonly queueName: string;
   private readonly prefix: string;
   private readonly leaseMs: number;
+  private readonly hookRetryMs: number;
   private readonly stalledMs: number;
   private readonly keys: QueueKeys;
   /** Commands and scripts; BullMQ's Queue shares it. */
@@ -106,6 +109,8 @@ class BullmqQueue implements BullmqJobQueue {
   /** A heartbeat or hook sweep still waiting for Redis: the next tick is skipped. */
   private heartbeatBusy = false;
   private sweepBusy = false;
+  /** When parked (failed) hooks were last taken to be called again. */
+  private parkedTakenAt = 0;
   private readonly lastErrorLog = new Map<string, number>();
 
   constructor(options: BullmqQueueOptions) {
@@ -115,6 +120,7 @@ class BullmqQueue implements BullmqJobQueue {
     this.queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
     this.prefix = options.prefix ?? "bull";
     this.leaseMs = options.lockDurationMs ?? DEFAULT_LOCK_MS;
+    this.hookRetryMs = options.hookRetryMs ?? HOOK_RETRY_MS;
     this.stalledMs = options.stalledIntervalMs ?? DEFAULT_STALLED_MS;
     this.keys = new QueueKeys(this.prefix, this.queueName);
     // A webhook must fail fast when Redis is down (GitHub can then redeliver it), not wait through
@@ -424,6 +430,7 @@ class BullmqQueue implements BullmqJobQueue {
     await this.store.heartbeat(this.owner, this.leaseMs, []);
     const requeued = await this.orphanedRunningJobs();
     const hookIds = await this.store.claimHooks(this.owner, true);
+    this.parkedTakenAt = Date.now();
 
     const subscriber = this.client.duplicate({ connectionName: `${this.queueName}:aborts` });
     this.subscriber = subscriber;
@@ -506,12 +513,14 @@ class BullmqQueue implements BullmqJobQueue {
     }
   }
 
-  /** Takes over the hooks of instances that died. */
+  /** Takes over the hooks of instances that died, and every HOOK_RETRY_MS the failed ones (any replica may take them). */
   private async sweepHooks(): Promise<void> {
     if (!this.accepting || this.sweepBusy) return;
     this.sweepBusy = true;
     try {
-      this.runHooks(await this.store.claimHooks(this.owner, false));
+      const parked = Date.now() - this.parkedTakenAt >= this.hookRetryMs;
+      if (parked) this.parkedTakenAt = Date.now();
+      this.runHooks(await this.store.claimHooks(this.owner, parked));
     } catch (error) {
       this.connectionError("hooks", error);
     } finally {
@@ -542,8 +551,12 @@ class BullmqQueue implements BullmqJobQueue {
             record.state === "superseded" ? processor.superseded(record.job) : processor.deadLetter(record.job, record.reason || "failed"),
           );
         } catch (error) {
-          ok = false;
-          this.log?.error({ err: error, jobId: id, hook: record.state }, "job hook failed; it runs again at the next start");
+          // Dropped when another call cannot help (PermanentJobError) or the retry window is over.
+          ok = error instanceof PermanentJobError || Date.now() + this.hookRetryMs - record.job.enqueuedAt > HOOK_RETRY_FOR_MS;
+          this.log?.error(
+            { err: error, jobId: id, hook: record.state },
+            ok ? "job hook failed and is dropped: calling it again cannot help" : "job hook failed; it is called again later",
+          );
         }
       }
       await this.store.hookDone(id, this.owner, ok);

@@ -4,12 +4,14 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Logger } from "pino";
 import { runWithAbortSignal } from "../github/job-signal.js";
 import { lockDatabase } from "./data-dir-lock.js";
+import { HOOK_RETRY_FOR_MS, HOOK_RETRY_MS } from "./hook-retry.js";
 import { SqliteLatestHeads } from "./latest-heads.js";
 import { systemQueueClock, type QueueClock } from "./queue-clock.js";
 import {
   DEFAULT_QUEUE_SETTINGS,
   JOB_STATES,
   JobAbortedError,
+  PermanentJobError,
   failureReason,
   isFinalRun,
   retryPlan,
@@ -42,7 +44,7 @@ export interface EmbeddedQueueOptions {
   clock?: QueueClock;
 }
 
-/** A hook still to call; "-failed" once it threw, until the next start tries it again. */
+/** A hook still to call; "-failed" once it threw, until `run_at` (HOOK_RETRY_MS later) or the next start. */
 type HookKind = "superseded" | "dead" | "superseded-failed" | "dead-failed";
 
 interface JobRow {
@@ -83,6 +85,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_runnable ON jobs (state, run_at, enqueued_at);
 CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (coalesce_key, state);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, updated_at);
+CREATE INDEX IF NOT EXISTS jobs_hooks ON jobs (hook_pending, run_at);
 PRAGMA user_version = 1;
 `;
 
@@ -297,6 +300,8 @@ class EmbeddedQueue implements EmbeddedJobQueue {
         this.pumpAgain = false;
         if (!this.accepting || this.closed) return;
         this.startRunnable();
+        // Failed hooks whose wait is over are called again (GitHub may answer by now).
+        this.statements.unparkDue.run(this.now(), this.now());
         void this.runPendingHooks();
         this.armTimer();
       } while (this.pumpAgain);
@@ -416,8 +421,16 @@ class EmbeddedQueue implements EmbeddedJobQueue {
             );
             if (!this.closed) this.statements.clearHook.run(this.now(), row.id);
           } catch (error) {
-            this.log?.error({ err: error, jobId: row.id, hook: row.hook_pending }, "job hook failed; it runs again at the next start");
-            if (!this.closed) this.statements.parkHook.run(this.now(), row.id);
+            if (this.closed) return;
+            const now = this.now();
+            if (error instanceof PermanentJobError || now + HOOK_RETRY_MS - row.enqueued_at > HOOK_RETRY_FOR_MS) {
+              this.log?.error({ err: error, jobId: row.id, hook: row.hook_pending }, "job hook failed and is dropped: calling it again cannot help");
+              this.statements.clearHook.run(now, row.id);
+              continue;
+            }
+            this.log?.error({ err: error, jobId: row.id, hook: row.hook_pending, retryInMs: HOOK_RETRY_MS }, "job hook failed; it is called again later");
+            this.statements.parkHook.run(now + HOOK_RETRY_MS, now, row.id);
+            this.schedulePump();
           }
         }
       }
@@ -433,8 +446,10 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     // for the next one not yet due (a retry, a hold), even while due ones wait.
     const now = this.now();
     const next = this.statements.nextRunAt.get(now) as { at: number | null } | undefined;
-    if (next?.at === null || next?.at === undefined) return;
-    this.cancelTimer = this.clock.setTimer(() => this.schedulePump(), Math.max(1, next.at - now));
+    const hook = this.statements.nextParkedAt.get() as { at: number | null } | undefined;
+    const times = [next?.at, hook?.at].filter((at): at is number => typeof at === "number");
+    if (times.length === 0) return;
+    this.cancelTimer = this.clock.setTimer(() => this.schedulePump(), Math.max(1, Math.min(...times) - now));
   }
 }
 
@@ -478,10 +493,16 @@ function prepare(db: DatabaseSync) {
     finish: s("UPDATE jobs SET state = ?, hook_pending = ?, last_error = ?, updated_at = ? WHERE id = ?"),
     pendingHooks: s("SELECT * FROM jobs WHERE hook_pending IN ('superseded', 'dead') ORDER BY updated_at LIMIT 100"),
     clearHook: s("UPDATE jobs SET hook_pending = NULL, updated_at = ? WHERE id = ?"),
+    // A finished job's run_at is free: a parked hook keeps there when it is called again.
     parkHook: s(
-      `UPDATE jobs SET hook_pending = CASE hook_pending WHEN 'superseded' THEN 'superseded-failed' ELSE 'dead-failed' END, updated_at = ?
+      `UPDATE jobs SET hook_pending = CASE hook_pending WHEN 'superseded' THEN 'superseded-failed' ELSE 'dead-failed' END, run_at = ?, updated_at = ?
        WHERE id = ?`,
     ),
+    unparkDue: s(
+      `UPDATE jobs SET hook_pending = replace(hook_pending, '-failed', ''), updated_at = ?
+       WHERE hook_pending IN ('superseded-failed', 'dead-failed') AND run_at <= ?`,
+    ),
+    nextParkedAt: s("SELECT min(run_at) AS at FROM jobs WHERE hook_pending IN ('superseded-failed', 'dead-failed')"),
     counts: s("SELECT state, count(*) AS n FROM jobs GROUP BY state"),
     nextRunAt: s("SELECT min(run_at) AS at FROM jobs WHERE state = 'queued' AND run_at > ?"),
     purge: s("DELETE FROM jobs WHERE state IN ('done', 'dead', 'superseded') AND hook_pending IS NULL AND updated_at < ?"),

@@ -25,7 +25,8 @@
  *   `processor.deadLetter` is called with the reason and the job ends in state `dead`.
  * - **Recovery**: jobs that were running when a process died run again (an attempt is counted
  *   when a run starts, so a job that keeps killing the process ends dead). A `superseded` or
- *   `deadLetter` call that threw is called again at the next `start`.
+ *   `deadLetter` call that threw is called again every HOOK_RETRY_MS (hook-retry.ts) for up to a
+ *   day after the enqueue, and at the next `start`; one that threw a {@link PermanentJobError} is dropped.
  * - **Shutdown**: `stop(graceMs)` takes no new jobs, lets running ones finish for up to `graceMs`,
  *   then aborts the rest with {@link JobAbortedError}("shutdown") and puts them back in the queue
  *   without counting the attempt, also when a run does not settle after its abort (a request to

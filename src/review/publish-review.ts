@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { PullRequestClient } from "../github/pull-request-client.js";
+import { metrics } from "../ops/metrics.js";
 import { supersededByCommit, type CheckResult } from "../report/check-output.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import type { BuiltReview } from "./compose.js";
@@ -29,6 +30,13 @@ export async function publishReview(
     return { result: supersededByCommit(head), annotations: [] };
   }
   const { check: result, annotations } = review;
+  if (review.comments.length === 0 && client.headReviewedBefore) {
+    // A rerun of the job that posted it (killed before the check run was completed): the review
+    // of this commit is there already, recognised by its body's sealed marker.
+    metrics.duplicateAvoided("review_rerun");
+    log.info({ decision: "not posted again" }, "a review of this app on this commit is posted already");
+    return { result, annotations };
+  }
   if (!review.worthPosting) {
     log.info({ findings: review.findings.length }, "nothing new to post");
     return { result, annotations };

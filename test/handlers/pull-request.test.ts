@@ -76,11 +76,12 @@ describe("pull_request events", () => {
     expect(update.output.annotations?.map((a) => a.path)).toEqual(
       expect.arrayContaining(["db/migrations/000003_index_orders.up.sql", "db/migrations/000004_drop_legacy.up.sql"]),
     );
-    // The down file beside the up one was read for pairing. The whole review cost 12 calls: token,
+    // The down file beside the up one was read for pairing. The whole review cost 13 calls: token,
     // check create, config (repo + org), files, one folder listing, three file reads, earlier
-    // comments, the review, the check completion (the head is looked at in the app's own record).
+    // comments and reviews (their sealed markers), the review, the check completion (the head is
+    // looked at in the app's own record).
     expect(github.requests.some((r) => r.path.endsWith("000004_drop_legacy.down.sql"))).toBe(true);
-    expect(github.requests).toHaveLength(12);
+    expect(github.requests).toHaveLength(13);
   });
 
   it("does not post a finding again on the next push, and acknowledges the one that was fixed", async () => {
@@ -133,8 +134,8 @@ describe("pull_request events", () => {
   });
 
   it.each([
-    ["a pull request of 3 migrations (up and down files)", 0, 14],
-    ["a 300-file pull request with the same 3 migrations", 294, 16],
+    ["a pull request of 3 migrations (up and down files)", 0, 15],
+    ["a 300-file pull request with the same 3 migrations", 294, 17],
   ])("costs few API calls: %s", async (_what, unrelated, calls) => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
@@ -146,8 +147,8 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    // token, check, config (repo + org), file pages, one folder listing, 6 reads, earlier comments,
-    // completion; no review: these migrations give nothing to say.
+    // token, check, config (repo + org), file pages, one folder listing, 6 reads, earlier comments
+    // and reviews, completion; no review: these migrations give nothing to say.
     expect(github.requests).toHaveLength(calls);
     expect(github.requestsTo("pulls/create-review")).toEqual([]);
     expect(github.requestsTo("pulls/list-files")).toHaveLength(unrelated > 0 ? 3 : 1);
@@ -209,7 +210,12 @@ describe("pull_request events", () => {
   it("completes the check with the reason when GitHub fails to list the files", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
-    expectCheckFlow(github, payload, { status: 500, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" } });
+    const failing = { status: 500, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" } };
+    expectCheckFlow(github, payload, failing);
+    // The job's dead letter runs the review once more (GitHub may answer by then); it fails the
+    // same way, and the check run is completed with the reason while it is tried again later.
+    expectRepoConfig(github, payload);
+    github.on("GET", `${repoPath(payload)}/pulls/2/files`, failing);
 
     await receive(payload);
 

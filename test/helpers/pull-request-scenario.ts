@@ -88,15 +88,16 @@ export function expectCheckFlow(
   completion: (body: Record<string, unknown>) => FakeReply = (body) => checkRunReply(github, 200, 7, body),
   configYaml?: string,
   viaProbot = true,
+  checkRun = true,
 ): void {
   const repo = repoPath(payload);
   if (viaProbot) github.installationToken(INSTALLATION_ID);
-  github.on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
+  if (checkRun) github.on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
   expectRepoConfig(github, payload, configYaml);
   for (const page of Array.isArray(files) ? files : [files]) {
     github.on("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
   }
-  github.on("PATCH", `${repo}/check-runs/7`, (req) => completion(req.body as Record<string, unknown>));
+  if (checkRun) github.on("PATCH", `${repo}/check-runs/7`, (req) => completion(req.body as Record<string, unknown>));
 }
 
 /** A file of the head commit: changed by the pull request (listed with its patch) or only beside one. */
@@ -127,6 +128,10 @@ export interface ReviewScenario {
   posted?: string[];
   /** Who posted them: this app's bot by default. */
   postedBy?: string;
+  /** Reviews posted before, as GitHub lists them when asked (none by default). */
+  postedReviews?: unknown[] | (() => unknown[]);
+  /** False when the check run's creation and completion are expected elsewhere (a rerun reporting on a check run that exists). */
+  checkRun?: boolean;
   /**
    * The head GitHub gives when the review reads the pull request just before posting (`/data-engineer
    * review`, a re-run, the Action; the event's head by default). A review job of a pull request
@@ -173,7 +178,7 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
       ...(more ? { headers: { link: `<https://api.github.com${repo}/pulls/${number}/files?per_page=100&page=${page + 1}>; rel="next"` } } : {}),
     });
   }
-  expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true);
+  expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true, scenario.checkRun ?? true);
   const headFiles = [...scenario.changed, ...(scenario.beside ?? [])];
   for (const folder of new Set(scenario.changed.map((f) => folderOf(f.path)))) {
     const entries = headFiles
@@ -205,6 +210,9 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
       user: { ...comment?.user, login: scenario.postedBy ?? "data-engineer[bot]", type: "Bot" },
     })),
   });
+  // The reviews posted before: a review body's sealed marker names the findings it reported (report/review-marker.ts).
+  const reviews = scenario.postedReviews;
+  github.on("GET", `${repo}/pulls/${number}/reviews`, () => ({ status: 200, body: typeof reviews === "function" ? reviews() : (reviews ?? []) }));
   if (scenario.headRead) {
     const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
     // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
