@@ -69,6 +69,8 @@ export class PostgresSpares {
   readonly #now: () => number;
   /** By template: the spare being made or ready. Whoever deletes an entry owns its spare. */
   readonly #spares = new Map<string, Promise<SpareClone | undefined>>();
+  /** Drops running in the background, which idle() and close() wait for. */
+  readonly #dropping = new Set<Promise<void>>();
   #closed = false;
 
   constructor(url: string, now: () => number = Date.now) {
@@ -87,7 +89,7 @@ export class PostgresSpares {
     const spare = await pending?.catch(() => undefined);
     if (spare === undefined) return undefined;
     if (this.#now() - spare.madeAt > SPARE_MAX_AGE_SECONDS * 1000) {
-      void spare.watcher.end().then(() => this.#drop(spare.identity.name));
+      this.#dropLater(spare);
       return undefined;
     }
     return spare;
@@ -104,13 +106,13 @@ export class PostgresSpares {
       if (oldest === undefined) break;
       const dropped = this.#spares.get(oldest);
       this.#spares.delete(oldest);
-      void dropped?.then((spare) => (spare ? spare.watcher.end().then(() => this.#drop(spare.identity.name)) : undefined));
+      void dropped?.then((spare) => spare && this.#dropLater(spare));
     }
   }
 
   /** Waits until every spare being made is ready (or failed). */
   async idle(): Promise<void> {
-    await Promise.all(this.#spares.values());
+    await Promise.all([...this.#spares.values(), ...this.#dropping]);
   }
 
   /** Waits for spares being made, then drops every spare: nothing of this process stays on the server. */
@@ -123,6 +125,7 @@ export class PostgresSpares {
       await spare.watcher.end();
       await this.#drop(spare.identity.name);
     }
+    await Promise.all(this.#dropping);
   }
 
   async #make(template: string): Promise<SpareClone | undefined> {
@@ -141,6 +144,12 @@ export class PostgresSpares {
         throw error;
       }
     });
+  }
+
+  #dropLater(spare: SpareClone): void {
+    const dropping = spare.watcher.end().then(() => this.#drop(spare.identity.name));
+    this.#dropping.add(dropping);
+    void dropping.finally(() => this.#dropping.delete(dropping));
   }
 
   async #drop(name: string): Promise<void> {
