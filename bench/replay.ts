@@ -8,6 +8,8 @@ import pg from "pg";
 import type { ReplayEngine } from "../src/replay/engine.js";
 import type { PhaseTimes } from "../src/replay/phase-times.js";
 import { openPgliteEngine } from "../src/replay/pglite-engine.js";
+import { pristineKey } from "../src/replay/pglite-pristine.js";
+import { PGLITE_TAG } from "../src/replay/runner.js";
 import { openPostgresEngine } from "../src/replay/postgres-engine.js";
 import { createReplayRunner } from "../src/replay/runner.js";
 import { testPostgresUrl } from "../test/helpers/postgres.js";
@@ -145,6 +147,8 @@ async function benchEngine(engine: "pglite" | "postgres", files: SourceFile[], c
   const spared: number[] = [];
   const sparedPhases: PhaseTimes[] = [];
   const starts: number[] = [];
+  const emptyStarts: number[] = [];
+  const pristineStarts: number[] = [];
   let baseMigrations = 0;
   let version = "";
   for (let run = 0; run < RUNS; run++) {
@@ -178,7 +182,9 @@ async function benchEngine(engine: "pglite" | "postgres", files: SourceFile[], c
       }
       await withSpares?.close();
       // The cached base (a PGlite image, or the marker of a template database): open an engine from it, alone.
-      const [image] = readdirSync(cacheDir).filter((name) => name.endsWith(".tar.gz"));
+      const images = readdirSync(cacheDir).filter((name) => name.endsWith(".tar.gz"));
+      const pristineFile = `${pristineKey(PGLITE_TAG)}.tar.gz`;
+      const image = images.find((name) => name !== pristineFile);
       if (run === 0 && image !== undefined) {
         const from = new Uint8Array(readFileSync(join(cacheDir, image)));
         for (let i = 0; i < STARTS; i++) {
@@ -189,6 +195,21 @@ async function benchEngine(engine: "pglite" | "postgres", files: SourceFile[], c
               : await openPgliteEngine({ deadlineMs: 60_000, from });
           starts.push(performance.now() - started);
           await opened.close();
+        }
+        // An empty base on PGlite: a new cluster (initdb) against the kept pristine cluster image.
+        if (engine === "pglite" && images.includes(pristineFile)) {
+          const pristine = new Uint8Array(readFileSync(join(cacheDir, pristineFile)));
+          for (let i = 0; i < STARTS; i++) {
+            for (const [from, into] of [
+              [undefined, emptyStarts],
+              [pristine, pristineStarts],
+            ] as const) {
+              const started = performance.now();
+              const opened = await openPgliteEngine({ deadlineMs: 60_000, ...(from ? { from } : {}) });
+              into.push(performance.now() - started);
+              await opened.close();
+            }
+          }
         }
       }
     } finally {
@@ -202,6 +223,12 @@ async function benchEngine(engine: "pglite" | "postgres", files: SourceFile[], c
     `  from the cached base:                ${seconds(warm)}`,
     `  cold ÷ cached: ${(median(cold) / median(warm)).toFixed(1)}x`,
     `  engine start from the cached base, alone (${STARTS} times): ${seconds(starts)}`,
+    ...(emptyStarts.length > 0
+      ? [
+          `  engine start, empty base, new cluster (initdb):   ${seconds(emptyStarts)}`,
+          `  engine start, empty base, pristine cluster image: ${seconds(pristineStarts)}`,
+        ]
+      : []),
     ...phaseLines("one-migration replay from the cached base", warmPhases),
     ...(spared.length > 0
       ? [`  from the cached base, spare clones on:  ${seconds(spared)}`, ...phaseLines("the same with spare clones on", sparedPhases)]

@@ -7,6 +7,8 @@ import { fingerprint } from "./fingerprint.js";
 import { diffFingerprints } from "./schema-diff.js";
 import { traceStatement } from "./trace-locks.js";
 import { DirectoryImageCache } from "./image-cache.js";
+import type { EngineOptions } from "./engine.js";
+import { openFromPristine } from "./pglite-pristine.js";
 import { PostgresSpares } from "./postgres-spares.js";
 import { ReplaySlots } from "./replay-slots.js";
 import type { ReplayTools } from "./replay-migrations.js";
@@ -20,6 +22,8 @@ import { verifyByReplay, type ReplayRunner, type VerifyInput } from "./verify.js
  */
 
 export const REPLAY_MEMORY_MB = 1536;
+/** Tells the embedded engine's images apart from another PGlite's, which may not open them. */
+export const PGLITE_TAG = "pglite-0.5.16";
 
 export interface ReplayRunnerOptions {
   env: NodeJS.ProcessEnv;
@@ -78,16 +82,19 @@ export function createReplayRunner(options: ReplayRunnerOptions): ClosableReplay
     const databaseUrl = env.DATABASE_URL?.trim();
     if (engine === "postgres" && databaseUrl && spareClones) spares ??= new PostgresSpares(databaseUrl);
     const postgresSpares = engine === "postgres" ? spares : undefined;
+    const open = (engineOptions: EngineOptions) =>
+      openReplayEngine(
+        { engine, ...(databaseUrl ? { databaseUrl } : {}) },
+        { memoryMb: REPLAY_MEMORY_MB, ...engineOptions, ...(postgresSpares ? { postgresSpares } : {}) },
+      );
     return verifyByReplay(input, {
+      // PGlite without a cached base starts from the kept image of a new cluster, not from initdb.
       openEngine: (engineOptions) =>
-        openReplayEngine(
-          { engine, ...(databaseUrl ? { databaseUrl } : {}) },
-          { memoryMb: REPLAY_MEMORY_MB, ...engineOptions, ...(postgresSpares ? { postgresSpares } : {}) },
-        ),
+        engine === "pglite" && engineOptions.from === undefined ? openFromPristine(cache, PGLITE_TAG, engineOptions, open) : open(engineOptions),
       tools,
       // PGlite images are files; the external server keeps its bases as template databases, and
       // the cache holds their names, per server (another server has none of them).
-      ...(engine === "pglite" ? { cache, engineTag: "pglite-0.5.16" } : databaseUrl ? { cache, engineTag: postgresEngineTag(databaseUrl) } : {}),
+      ...(engine === "pglite" ? { cache, engineTag: PGLITE_TAG } : databaseUrl ? { cache, engineTag: postgresEngineTag(databaseUrl) } : {}),
       ...((run.log ?? options.log) ? { log: run.log ?? options.log } : {}),
       ...(run.signal ? { signal: run.signal } : {}),
     });
