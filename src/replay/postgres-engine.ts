@@ -5,7 +5,7 @@ import { DatabaseUrl, MAX_TIMER_MS, connect, isDatabaseError, messageOf } from "
 import { templateMarker, templateOfMarker } from "./postgres-templates.js";
 import type { SchemaFingerprint } from "./fingerprint.js";
 import { PhaseTimer, type PhaseTimes } from "./phase-times.js";
-import type { CatalogWatcher, PostgresSpares } from "./postgres-spares.js";
+import type { CatalogWatcher, PostgresSpares, SpareClone } from "./postgres-spares.js";
 import { scrubServerMessage } from "./scrub-server-error.js";
 
 /**
@@ -38,18 +38,20 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
   );
   let admin: ReplayAdmin | undefined;
   let identity: ReplayIdentity | undefined;
+  let spare: SpareClone | undefined;
   try {
     admin = await timer.time("start: check operator", () => beforeDeadline(ReplayAdmin.prepare(adminClient, target)));
     await beforeDeadline(requireExtensions(adminClient, options.extensions ?? [], target));
     const sweeping = admin;
     await timer.time("start: sweep leftovers", () => beforeDeadline(sweeping.sweepLeftovers()));
     const spares = options.postgresSpares;
-    const spare =
+    spare =
       template === undefined || spares === undefined ? undefined : await timer.time("start: take spare clone", () => beforeDeadline(spares.take(template)));
     if (spare !== undefined) {
-      identity = spare.identity;
+      const taken = spare;
+      identity = taken.identity;
       const claiming = admin;
-      await timer.time("start: claim spare clone", () => beforeDeadline(claiming.claim(spare.identity.name, Math.max(1, deadlineAt - Date.now()))));
+      await timer.time("start: claim spare clone", () => beforeDeadline(claiming.claim(taken.identity.name, Math.max(1, deadlineAt - Date.now()))));
     } else {
       const creating = admin.create(Math.max(1, deadlineAt - Date.now()), template, timer);
       // Past the deadline, what create() made is still dropped below once it is known.
@@ -86,6 +88,7 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
       watcher: spare?.watcher,
     });
   } catch (error) {
+    await spare?.watcher.end();
     if (identity !== undefined) await admin?.drop(identity.name).catch(() => undefined);
     await adminClient.end().catch(() => undefined);
     if (error instanceof ReplayUnavailableError) throw error;

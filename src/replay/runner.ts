@@ -80,7 +80,13 @@ export function createReplayRunner(options: ReplayRunnerOptions): ClosableReplay
   function runOne(input: Parameters<ReplayRunner["run"]>[0], run: Parameters<ReplayRunner["run"]>[1]): ReturnType<ReplayRunner["run"]> {
     const engine = input.config.replay.engine;
     const databaseUrl = env.DATABASE_URL?.trim();
-    if (engine === "postgres" && databaseUrl && spareClones) spares ??= new PostgresSpares(databaseUrl);
+    if (engine === "postgres" && databaseUrl && spareClones && spares === undefined) {
+      try {
+        spares = new PostgresSpares(databaseUrl);
+      } catch {
+        // An unparsable URL: the engine's own open says so in the outcome, without spares.
+      }
+    }
     const postgresSpares = engine === "postgres" ? spares : undefined;
     const open = (engineOptions: EngineOptions) =>
       openReplayEngine(
