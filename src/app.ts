@@ -47,7 +47,9 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     const jobs = deps.jobs ?? (await openJobQueue(env, app.log));
     const intake = deps.intake ?? new Intake();
     const limiter = deps.commandLimiter ?? new CommandRateLimiter();
-    const replay = createReplayRunner({ env, log: app.log });
+    // The server replays often: a spare clone of each recent base makes the next replay start
+    // without copying it (external engine only; REPLAY_SPARE_CLONES=0 turns it off).
+    const replay = createReplayRunner({ env, log: app.log, spareClones: !/^(0|false)$/i.test(env.REPLAY_SPARE_CLONES?.trim() ?? "") });
     // Pull requests' SQL is parsed in worker threads (started on the first review), never on the event loop.
     const analysis = analysisSettingsFromEnv(env).settings;
     await useAnalysisPool(analysis ? new AnalysisPool({ ...analysis, log: app.log }) : undefined);
