@@ -13,6 +13,8 @@ import { join } from "node:path";
 export interface ResultEntry {
   /** The part's text when it is there and intact; undefined otherwise. */
   part(name: string): string | undefined;
+  /** The same, as the bytes stored (no UTF-8 decoding: for output written as it was stored). */
+  partBytes(name: string): Buffer | undefined;
 }
 
 export interface ResultStore {
@@ -56,15 +58,14 @@ export function decodeEntry(key: string, file: Buffer): ResultEntry | undefined 
   }
   if (typeof header !== "object" || header === null || header.key !== key || typeof header.parts !== "object" || header.parts === null) return undefined;
   const body = file.subarray(end + 1);
-  return {
-    part(name) {
-      const where = Object.hasOwn(header.parts, name) ? header.parts[name] : undefined;
-      if (!where || !Number.isInteger(where.offset) || !Number.isInteger(where.length) || where.offset < 0 || where.length < 0) return undefined;
-      if (where.offset + where.length > body.length) return undefined;
-      const bytes = body.subarray(where.offset, where.offset + where.length);
-      return sha256(bytes) === where.sha256 ? bytes.toString("utf8") : undefined;
-    },
+  const partBytes = (name: string): Buffer | undefined => {
+    const where = Object.hasOwn(header.parts, name) ? header.parts[name] : undefined;
+    if (!where || !Number.isInteger(where.offset) || !Number.isInteger(where.length) || where.offset < 0 || where.length < 0) return undefined;
+    if (where.offset + where.length > body.length) return undefined;
+    const bytes = body.subarray(where.offset, where.offset + where.length);
+    return sha256(bytes) === where.sha256 ? bytes : undefined;
   };
+  return { partBytes, part: (name) => partBytes(name)?.toString("utf8") };
 }
 
 export interface FileStoreLimits {
