@@ -19,7 +19,8 @@ export interface ResultEntry {
 
 export interface ResultStore {
   get(key: string): ResultEntry | undefined;
-  put(key: string, parts: Readonly<Record<string, string>>): void;
+  /** Stores the parts: text (as UTF-8) or bytes. */
+  put(key: string, parts: Readonly<Record<string, string | Uint8Array>>): void;
 }
 
 const MAGIC = "data-engineer result cache 1\n";
@@ -32,12 +33,12 @@ interface Header {
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
 /** The file's bytes for an entry. */
-export function encodeEntry(key: string, parts: Readonly<Record<string, string>>): Buffer {
+export function encodeEntry(key: string, parts: Readonly<Record<string, string | Uint8Array>>): Buffer {
   const bodies: Buffer[] = [];
   const header: Header = { key, parts: {} };
   let offset = 0;
   for (const [name, text] of Object.entries(parts)) {
-    const bytes = Buffer.from(text, "utf8");
+    const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
     header.parts[name] = { offset, length: bytes.length, sha256: sha256(bytes) };
     bodies.push(bytes);
     offset += bytes.length;
@@ -116,7 +117,7 @@ export class FileResultStore implements ResultStore {
     return entry;
   }
 
-  put(key: string, parts: Readonly<Record<string, string>>): void {
+  put(key: string, parts: Readonly<Record<string, string | Uint8Array>>): void {
     if (!KEY.test(key)) throw new Error(`not a result key: ${key}`);
     const temp = join(this.dir, `${key}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     try {
