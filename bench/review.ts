@@ -12,7 +12,9 @@ import { median } from "./stats.js";
  * system CPU of the process and its children, git included: stable on a loaded machine, unlike
  * wall time) and its peak RSS. Two kinds of run, alternating, medians of RUNS:
  *   cold   an empty result cache folder: the migration is parsed and analysed, the entry written
- *   warm   the same review again: the analysis comes from the cache, the parser is never loaded
+ *   warm   the same review again (the same commits): the run cache prints the stored review
+ *   new head, same migrations   an empty commit on the branch first (a push that changes no
+ *          migration): the review runs, its analysis comes from the result cache (no parser)
  * The output of every warm run must be the cold run's. GitHub API calls per review: a local
  * review reads the repository with git and makes none (the binary runs with no token and no
  * network settings); `review --github` is measured against the fake GitHub by the fault suite.
@@ -89,12 +91,18 @@ const warmCache = join(scratch, "warm-cache");
 review(repo, warmCache);
 const cold: Run[] = [];
 const warm: Run[] = [];
+const newHead: Run[] = [];
 for (let i = 0; i < RUNS; i++) {
   cold.push(review(repo, join(scratch, `cold-cache-${i}`)));
   warm.push(review(repo, warmCache));
+  git(repo, "commit", "-q", "--allow-empty", "-m", `push ${i}`);
+  newHead.push(review(repo, warmCache));
 }
 const expected = cold[0]?.stdout ?? "";
-if (warm.some((run) => run.stdout !== expected) || cold.some((run) => run.stdout !== expected)) throw new Error("a review printed other output than the first");
+if (warm.some((run, i) => run.stdout !== cold[i]?.stdout)) throw new Error("a warm review printed other output than the cold one of the same commits");
+// A new head commit is named in the review (its id): the findings must be the same.
+const findingsOf = (run: Run) => JSON.stringify((JSON.parse(run.stdout) as { findings: unknown[] }).findings);
+if (newHead.some((run) => findingsOf(run) !== findingsOf(cold[0]!))) throw new Error("a review of a new head found other findings");
 const findings = (JSON.parse(expected) as { findings: unknown[] }).findings.length;
 
 const cpu = (runs: Run[]) => median(runs.map((r) => r.cpu));
@@ -104,9 +112,10 @@ console.log(`  node ${process.version}, ${new Date().toISOString().slice(0, 10)}
 for (const [name, runs] of [
   ["cold", cold],
   ["warm", warm],
+  ["new head, same migrations", newHead],
 ] as const) {
   console.log(
-    `  ${name.padEnd(5)} CPU ${cpu(runs).toFixed(3)} s  peak RSS ${mb(runs).toFixed(0).padStart(4)} MB  GitHub API calls 0 (a local review reads git)`,
+    `  ${name.padEnd(26)} CPU ${cpu(runs).toFixed(3)} s  peak RSS ${mb(runs).toFixed(0).padStart(4)} MB  GitHub API calls 0 (a local review reads git)`,
   );
 }
 console.log(`  warm under 0.3 s CPU: ${cpu(warm) < 0.3 ? "yes" : "no"}`);

@@ -19,40 +19,12 @@ import { reviewHeadCommit } from "../../review/pipeline.js";
 import type { ReplayRunner } from "../../replay/verify.js";
 import type { Finding } from "../../rules/types.js";
 import { EXIT, type CliIo } from "../io.js";
-import { HELP_OPTION, optionsHelpText, parseArgsOptions, type CliOptions } from "../options.js";
+import { optionsHelpText, parseArgsOptions } from "../options.js";
+import { DEFAULT_BASES, REVIEW_OPTIONS } from "./review-options.js";
 import { packageVersion } from "../package-version.js";
 import { cacheDirOf, toolVersion } from "../cache-location.js";
 
-/** The options of `data-engineer review`: what it parses, its help and the README's table; action.yml passes only options listed here. */
-export const REVIEW_OPTIONS = {
-  repo: { type: "string", default: ".", value: "DIR", help: "The git repository (default: the current folder)." },
-  base: {
-    type: "string",
-    value: "REF",
-    help: "What the changes are compared with, and where the configuration is read (default: origin/HEAD, origin/main, main or master, the first that exists). Not with --github.",
-  },
-  head: { type: "string", value: "REF", help: "The commit whose changes are reviewed (default: HEAD). Not with --github." },
-  format: { type: "string", value: "markdown|json|sarif", help: "How the review is printed (default: markdown). Not with --github." },
-  config: {
-    type: "string",
-    value: "FILE",
-    help: "The configuration, instead of .github/data-engineer.yml at --base (with --github: at the default branch).",
-  },
-  "fail-on": { type: "string", value: "error|warning|never", help: "The lowest tier that fails the check, over the configuration's failOn." },
-  github: {
-    type: "boolean",
-    default: false,
-    help: "In a GitHub Actions job on a pull_request event: publish the check run and the review on that pull request, as the app would.",
-  },
-  sarif: { type: "string", value: "FILE", help: "With --github: also write the findings to FILE as SARIF, for code scanning." },
-  "no-agent": { type: "boolean", default: false, help: "Leave the data-engineer agent out, even with GEMINI_API_KEY set." },
-  "no-cache": {
-    type: "boolean",
-    default: false,
-    help: "Neither read nor write the result cache (the one lint uses): an analysis of the same migrations, settings and version is otherwise not run again.",
-  },
-  help: HELP_OPTION,
-} as const satisfies CliOptions;
+export { REVIEW_OPTIONS };
 
 export const REVIEW_USAGE = `Usage: data-engineer review [options]
        data-engineer review --github [options]
@@ -145,7 +117,15 @@ function useReviewCache(values: ReviewValues, env: NodeJS.ProcessEnv): void {
 }
 
 /** `data-engineer review`: the app's review of a local branch, or (--github) of a CI job's pull request. */
-export async function review(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * What a local review did besides analysing, for the run cache (src/cli/review-run-cache.ts): a
+ * review that replayed or asked the agent is not a function of its commits alone, and is not stored.
+ */
+export interface ReviewRunFacts {
+  replayedOrAgent: boolean;
+}
+
+export async function review(argv: readonly string[], io: CliIo, facts?: ReviewRunFacts): Promise<number> {
   let values: ReviewValues;
   try {
     ({ values } = parseReviewArgs(argv));
@@ -185,7 +165,7 @@ export async function review(argv: readonly string[], io: CliIo): Promise<number
   }
   const options = { config, failOn: failOn as FailOn | undefined };
   useReviewCache(values, io.env ?? {});
-  return values.github ? reviewOnGitHub(values, options, io) : reviewLocally(values, format as (typeof FORMATS)[number], options, io);
+  return values.github ? reviewOnGitHub(values, options, io) : reviewLocally(values, format as (typeof FORMATS)[number], options, io, facts);
 }
 
 interface ConfigChoice {
@@ -194,11 +174,11 @@ interface ConfigChoice {
   failOn: FailOn | undefined;
 }
 
-async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[number], choice: ConfigChoice, io: CliIo): Promise<number> {
+async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[number], choice: ConfigChoice, io: CliIo, facts?: ReviewRunFacts): Promise<number> {
   const head = values.head ?? "HEAD";
   const repo = new LocalRepo(resolve(io.cwd, values.repo));
   try {
-    const base = values.base ?? (await repo.firstExisting(["origin/HEAD", "origin/main", "main", "master"]));
+    const base = values.base ?? (await repo.firstExisting(DEFAULT_BASES));
     if (!base || !(await repo.resolve(base))) throw new Error(`no base to compare with${base ? `: ${base} is not a commit` : ""}; pass --base REF`);
     const headSha = await repo.resolve(head);
     if (!headSha) throw new Error(`--head ${head} is not a commit`);
@@ -213,7 +193,11 @@ async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[numb
     const log = pino({ level: "warn" }, pino.destination(2));
     const agent = values["no-agent"] || relevant.length === 0 || !config.agent.enabled ? undefined : await agentFromEnv(io.env ?? {}, log);
     const replay = relevant.length === 0 ? undefined : await replayRunnerFor(config, io.env ?? {}, log);
-    const { review: built } = await reviewHeadCommit({
+    const {
+      review: built,
+      replay: replayed,
+      agent: consulted,
+    } = await reviewHeadCommit({
       head: headAtCommit(repo, headSha),
       headSha,
       relevant,
@@ -226,6 +210,7 @@ async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[numb
       ...(replay ? { replay } : {}),
       log,
     });
+    if (facts) facts.replayedOrAgent = replayed !== undefined || consulted !== undefined;
     if (format === "sarif") io.out(await sarifText(built.findings));
     else if (relevant.length === 0) io.out(`Check run "${CHECK_NAME}": success — No migration or SQL changes\n`);
     else io.out(format === "json" ? `${JSON.stringify(reviewJson(built), null, 2)}\n` : reviewMarkdown(built));
