@@ -1,3 +1,4 @@
+import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from "probot";
 import type { AgentRuntime } from "./agent/agent-review.js";
@@ -17,7 +18,9 @@ import { PermanentJobError, type JobQueue } from "./jobs/queue.js";
 import { metricsHandler, readyzHandler } from "./ops/http-handlers.js";
 import { metrics } from "./ops/metrics.js";
 import { createReplayRunner } from "./replay/runner.js";
-import { useAnalysisPool } from "./review/analyse.js";
+import { useAnalysisCache, useAnalysisPool } from "./review/analyse.js";
+import { analysisCacheIn } from "./review/analysis-cache.js";
+import { toolVersion } from "./cli/cache-location.js";
 import { AnalysisPool } from "./review/analysis-pool.js";
 import { analysisSettingsFromEnv } from "./review/analysis-settings.js";
 
@@ -53,6 +56,11 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     // Pull requests' SQL is parsed in worker threads (started on the first review), never on the event loop.
     const analysis = analysisSettingsFromEnv(env).settings;
     await useAnalysisPool(analysis ? new AnalysisPool({ ...analysis, log: app.log }) : undefined);
+    // Reviews' analyses are cached under DATA_DIR (bounded, one file per entry, atomic renames):
+    // a re-run or a push that changes no migration is not parsed again. Only where DATA_DIR is
+    // named (the image sets /data): a process without one keeps nothing on disk.
+    const dataDir = env.DATA_DIR?.trim();
+    useAnalysisCache(dataDir ? analysisCacheIn(join(resolve(dataDir), "analysis-results"), toolVersion()) : undefined);
 
     const sink: JobSink = {
       enqueue: async (job) => {
