@@ -7,7 +7,7 @@ import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import type { AnalysisResult } from "../rules/engine.js";
 import type { FromAnalysisWorker, ToAnalysisWorker } from "./analysis-protocol.js";
-import { AnalysisAssembler } from "./analysis-transfer.js";
+import { AnalysisAssembler, type TreesKept } from "./analysis-transfer.js";
 
 /**
  * A pool of worker threads that parse and analyse reviews' migrations, so that the event loop every
@@ -94,11 +94,15 @@ export class AnalysisPool {
     this.script = options.script ?? defaultWorkerScript();
   }
 
-  /** Analyses `migrations` on a worker; the files it could not finish within the limits are listed, not thrown. */
-  async analyse(files: readonly SourceFile[], migrations: readonly Migration[], config: AnalysisConfig): Promise<PooledAnalysis> {
+  /**
+   * Analyses `migrations` on a worker; the files it could not finish within the limits are listed,
+   * not thrown. `trees`: which statements' syntax trees come back, those the review's reports read
+   * (the default) or those the replay reads too (analysis-transfer.ts).
+   */
+  async analyse(files: readonly SourceFile[], migrations: readonly Migration[], config: AnalysisConfig, trees: TreesKept = "report"): Promise<PooledAnalysis> {
     const slot = await this.acquire();
     try {
-      return await this.analyseOn(slot, files, migrations, config);
+      return await this.analyseOn(slot, files, migrations, config, trees);
     } finally {
       this.release(slot);
     }
@@ -110,7 +114,13 @@ export class AnalysisPool {
     await Promise.all(this.slots.map((slot) => this.retire(slot)));
   }
 
-  private async analyseOn(slot: Slot, files: readonly SourceFile[], migrations: readonly Migration[], config: AnalysisConfig): Promise<PooledAnalysis> {
+  private async analyseOn(
+    slot: Slot,
+    files: readonly SourceFile[],
+    migrations: readonly Migration[],
+    config: AnalysisConfig,
+    trees: TreesKept,
+  ): Promise<PooledAnalysis> {
     const { reviewDeadlineMs, log } = this.options;
     const deadline = performance.now() + reviewDeadlineMs;
     const notReviewed: NotAnalysed[] = [];
@@ -125,7 +135,7 @@ export class AnalysisPool {
     let remaining = [...migrations];
     for (;;) {
       if (remaining.length === 0) return { result: { migrations: [], findings: [] }, notReviewed };
-      const attempt = await this.attempt(slot, files, remaining, config, deadline);
+      const attempt = await this.attempt(slot, files, remaining, config, trees, deadline);
       switch (attempt.kind) {
         case "analysed":
           return { result: attempt.result, notReviewed };
@@ -149,7 +159,14 @@ export class AnalysisPool {
     }
   }
 
-  private attempt(slot: Slot, files: readonly SourceFile[], migrations: readonly Migration[], config: AnalysisConfig, deadline: number): Promise<Attempt> {
+  private attempt(
+    slot: Slot,
+    files: readonly SourceFile[],
+    migrations: readonly Migration[],
+    config: AnalysisConfig,
+    trees: TreesKept,
+    deadline: number,
+  ): Promise<Attempt> {
     const { migrationDeadlineMs, memoryMb } = this.options;
     const worker = this.workerOf(slot);
     const id = this.nextId++;
@@ -220,7 +237,7 @@ export class AnalysisPool {
       const onExit = (code: number) => finish({ kind: "failed", error: new Error(`the analysis worker stopped (exit code ${code})`) }, false);
       worker.on("message", onMessage).on("error", onError).on("exit", onExit);
       try {
-        send({ type: "analyse", id, files, migrations, config });
+        send({ type: "analyse", id, files, migrations, config, trees });
       } catch (error) {
         // Something the structured clone cannot copy: a defect of the caller's, the worker is fine.
         finish({ kind: "failed", error: error instanceof Error ? error : new Error(String(error)) }, true);

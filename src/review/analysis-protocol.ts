@@ -1,12 +1,12 @@
 import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
-import type { AnalysisSlice } from "./analysis-transfer.js";
+import type { AnalysisSlice, TreesKept } from "./analysis-transfer.js";
 
 /** What the main thread and an analysis worker (analysis-worker.ts) say to each other. */
 
 export type ToAnalysisWorker =
-  /** Analyse these migrations; one request at a time per worker. */
-  | { type: "analyse"; id: number; files: readonly SourceFile[]; migrations: readonly Migration[]; config: AnalysisConfig }
+  /** Analyse these migrations; one request at a time per worker. `trees`: which syntax trees cross back (analysis-transfer.ts). */
+  | { type: "analyse"; id: number; files: readonly SourceFile[]; migrations: readonly Migration[]; config: AnalysisConfig; trees: TreesKept }
   /** Send the next slice of the finished analysis. */
   | { type: "next"; id: number };
 

@@ -52,14 +52,14 @@ function progressProbe(onDone: () => void): Rule {
 let pending: { id: number; slices: Iterator<AnalysisSlice> } | undefined;
 
 async function analyse(request: Extract<ToAnalysisWorker, { type: "analyse" }>): Promise<void> {
-  const { id, files, migrations, config } = request;
+  const { id, files, migrations, config, trees } = request;
   try {
     await parser;
     post({ type: "begin", id });
     let index = 0;
     const rules = [...RULES, progressProbe(() => post({ type: "migration-done", id, index: index++ }))];
     const result = analyzeMigrations(files, migrations, { config, rules });
-    pending = { id, slices: analysisSlices(result, migrations) };
+    pending = { id, slices: analysisSlices(result, migrations, trees) };
     post({ type: "analysed", id });
   } catch (error) {
     fail(id, error);
