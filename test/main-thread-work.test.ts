@@ -21,40 +21,40 @@ function burn(ms: number): void {
 
 describe("the longest uninterrupted main-thread work", () => {
   it("counts one callback's work", async () => {
-    const work = watchMainThreadWork();
+    const work = await watchMainThreadWork();
     await new Promise<void>((resolve) =>
       setTimeout(() => {
         burn(150);
         resolve();
       }, 1),
     );
-    work.stop();
+    await work.stop();
     expect(work.longestMs()).toBeGreaterThanOrEqual(150);
   });
 
   it("counts the callbacks of one event-loop iteration together: queued immediates, a chain of microtasks", async () => {
-    const immediates = watchMainThreadWork();
+    const immediates = await watchMainThreadWork();
     await Promise.all(Array.from({ length: 10 }, () => immediate().then(() => burn(15))));
-    immediates.stop();
+    await immediates.stop();
     expect(immediates.longestMs()).toBeGreaterThanOrEqual(150);
 
-    const microtasks = watchMainThreadWork();
+    const microtasks = await watchMainThreadWork();
     await sleep(1);
     for (let i = 0; i < 10; i++) {
       await Promise.resolve();
       burn(15);
     }
-    microtasks.stop();
+    await microtasks.stop();
     expect(microtasks.longestMs()).toBeGreaterThanOrEqual(150);
   });
 
   it("splits work that gives the event loop a turn in between", async () => {
-    const work = watchMainThreadWork();
+    const work = await watchMainThreadWork();
     for (let i = 0; i < 10; i++) {
       await sleep(1);
       burn(15);
     }
-    work.stop();
+    await work.stop();
     expect(work.over(15).length).toBeGreaterThanOrEqual(10);
     expect(work.longestMs()).toBeLessThan(60);
   });

@@ -7,6 +7,7 @@ import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import type { AnalysisResult } from "../rules/engine.js";
 import type { FromAnalysisWorker, ToAnalysisWorker } from "./analysis-protocol.js";
+import { withinByteLimits } from "./analysis-byte-limits.js";
 import { AnalysisAssembler, type TreesKept } from "./analysis-transfer.js";
 
 /**
@@ -31,6 +32,14 @@ export interface AnalysisPoolSettings {
   migrationDeadlineMs: number;
   /** V8's old-generation limit for each worker (`resourceLimits.maxOldGenerationSizeMb`). */
   memoryMb: number;
+  /**
+   * The most bytes of one file, and of one review's migrations, sent to the parser (none when
+   * absent): they bound libpg-query's WebAssembly memory, which the heap limit above does not.
+   */
+  maxFileBytes?: number;
+  maxReviewBytes?: number;
+  /** A worker whose WebAssembly memory (the parser's heap) grew over this is replaced after its review (never when absent). */
+  parserMemoryMb?: number;
 }
 
 /** A changed file the analysis could not finish, and why. `refused`: the check must not pass. */
@@ -53,7 +62,7 @@ export interface AnalysisPoolOptions extends AnalysisPoolSettings {
 
 /** Why an attempt stopped short. */
 type Attempt =
-  | { kind: "analysed"; result: AnalysisResult }
+  | { kind: "analysed"; result: AnalysisResult; parserMemoryBytes: number }
   | { kind: "over-migration-limit"; index: number; reason: string }
   | { kind: "over-review-deadline" }
   | { kind: "failed"; error: Error };
@@ -87,6 +96,7 @@ export class AnalysisPool {
   private readonly script: URL;
   private nextId = 1;
   private closed = false;
+  private started = 0;
 
   constructor(private readonly options: AnalysisPoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`an analysis pool needs at least one worker, not ${options.workers}`);
@@ -106,6 +116,11 @@ export class AnalysisPool {
     } finally {
       this.release(slot);
     }
+  }
+
+  /** Workers started so far (each replaced one counts). */
+  get workersStarted(): number {
+    return this.started;
   }
 
   /** Terminates every worker; analyses in progress fail. */
@@ -132,13 +147,32 @@ export class AnalysisPool {
         notReviewed.push({ path, reason, refused: true });
       }
     };
-    let remaining = [...migrations];
+    const limits = withinByteLimits(files, migrations, {
+      maxFileBytes: this.options.maxFileBytes ?? Number.POSITIVE_INFINITY,
+      maxReviewBytes: this.options.maxReviewBytes ?? Number.POSITIVE_INFINITY,
+    });
+    for (const entry of limits.notReviewed) {
+      listed.add(entry.path);
+      notReviewed.push(entry);
+    }
+    if (limits.notReviewed.length > 0) log?.warn({ files: limits.notReviewed }, "analysis refused files over its byte limits");
+    let remaining = limits.analysable;
     for (;;) {
       if (remaining.length === 0) return { result: { migrations: [], findings: [] }, notReviewed };
       const attempt = await this.attempt(slot, files, remaining, config, trees, deadline);
       switch (attempt.kind) {
-        case "analysed":
+        case "analysed": {
+          const capMb = this.options.parserMemoryMb;
+          if (capMb !== undefined && attempt.parserMemoryBytes > capMb * 1024 * 1024) {
+            // WebAssembly memory never shrinks: only a fresh worker gives it back.
+            log?.info(
+              { parserMemoryMb: Math.round(attempt.parserMemoryBytes / 1024 / 1024), capMb },
+              "the analysis worker's parser memory is over its cap; it is replaced",
+            );
+            await this.retire(slot);
+          }
           return { result: attempt.result, notReviewed };
+        }
         case "failed":
           throw attempt.error;
         case "over-review-deadline": {
@@ -173,6 +207,7 @@ export class AnalysisPool {
     const assembler = new AnalysisAssembler(migrations);
     return new Promise<Attempt>((resolve) => {
       let current = 0;
+      let parserMemoryBytes = 0;
       let migrationTimer: NodeJS.Timeout | undefined;
       let settled = false;
       const finish = (attempt: Attempt, healthy: boolean) => {
@@ -206,6 +241,7 @@ export class AnalysisPool {
             armMigrationTimer();
             return;
           case "analysed":
+            parserMemoryBytes = message.parserMemoryBytes;
             // The limits are for the analysis; the hand-over is paced by this thread and bounded by the result's size.
             clearTimeout(reviewTimer);
             clearTimeout(migrationTimer);
@@ -219,7 +255,7 @@ export class AnalysisPool {
             });
             return;
           case "done":
-            finish({ kind: "analysed", result: assembler.result() }, true);
+            finish({ kind: "analysed", result: assembler.result(), parserMemoryBytes }, true);
             return;
           case "failed": {
             const error = new Error(`the analysis failed: ${message.message}`);
@@ -247,6 +283,7 @@ export class AnalysisPool {
 
   private workerOf(slot: Slot): Worker {
     if (this.closed) throw new Error("the analysis pool is closed");
+    if (!slot.worker) this.started++;
     slot.worker ??= new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } });
     return slot.worker;
   }

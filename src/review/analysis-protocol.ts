@@ -15,8 +15,8 @@ export type FromAnalysisWorker =
   | { type: "begin"; id: number }
   /** Migration `index` is analysed (parsed, walked, its rules run); the next one starts. */
   | { type: "migration-done"; id: number; index: number }
-  /** The analysis is complete: slices follow, one per `next`, then `done`. */
-  | { type: "analysed"; id: number }
+  /** The analysis is complete: slices follow, one per `next`, then `done`. `parserMemoryBytes`: the parser's WebAssembly memory now. */
+  | { type: "analysed"; id: number; parserMemoryBytes: number }
   | { type: "slice"; id: number; slice: AnalysisSlice }
   | { type: "done"; id: number }
   /** The analysis threw: a defect, reported as the in-process analysis would throw it. */

@@ -1,26 +1,39 @@
-import { createHook } from "node:async_hooks";
 import { performance } from "node:perf_hooks";
 
 /**
- * The longest stretch of CPU time this thread spent between two chances of the event loop to
- * accept I/O (a /healthz request), whatever else runs on the machine: CPU time only advances
- * while the thread runs, so a loaded machine that delays it does not lengthen a stretch.
+ * The longest stretch of CPU time this thread spent without giving its event loop a turn (to
+ * accept a /healthz request), whatever else runs on the machine: CPU time only advances while the
+ * thread runs, so a loaded machine that delays the thread does not lengthen a stretch.
  *
- * A stretch starts with the first callback of an event-loop iteration (async_hooks' `before`, of
- * a timer, a socket, a message port, a promise…) and ends at the first callback of a later
- * iteration (libuv's loop count, `performance.nodeTiming.uvMetricsInfo.loopCount`, has moved:
- * the loop went through its poll phase in between). Callbacks of one iteration, such as every
- * message a port delivers at once, or the microtasks after a callback, are one stretch: nothing
- * else could run between them. Its CPU time is `process.threadCpuUsage()` (user + system) from
- * start to end; time the loop spent waiting costs no CPU, so the figure is the work alone, an
- * upper bound of it (the end of an iteration's bookkeeping counts too).
+ * A timer due every INTERVAL_MS reads the thread's CPU time (`process.threadCpuUsage()`, user +
+ * system). Timers run first in each turn of the event loop, so between two of its callbacks there
+ * is at most one turn that started after the timer was due, plus turns that started within
+ * INTERVAL_MS of the previous callback (which cannot have used more CPU than that wall time):
+ * the CPU time between two callbacks is at least the longest uninterrupted work in between (a
+ * callback, every microtask after it, every message a port delivers at once) and at most that
+ * plus INTERVAL_MS. Time the loop spends waiting costs no CPU.
+ *
+ * (async_hooks' before/after callbacks were tried first: enabling them around the server's
+ * promises aborted the process, an assertion in InternalCallbackScope::Close, Node 24.)
  */
+
+const INTERVAL_MS = 2;
+
+export interface Stretch {
+  /** Between these two times (performance.now()'s clock). */
+  from: number;
+  to: number;
+  /** CPU milliseconds of this thread in between. */
+  cpuMs: number;
+}
+
 export interface MainThreadWork {
-  /** The longest stretch so far, in CPU milliseconds. */
-  longestMs(): number;
+  /** The longest stretch within [from, to] (every one by default), in CPU milliseconds. */
+  longestMs(from?: number, to?: number): number;
   /** Stretches of at least `ms` CPU milliseconds, in order. */
-  over(ms: number): number[];
-  stop(): void;
+  over(ms: number): Stretch[];
+  /** Ends the watch, counting the work since the last tick. */
+  stop(): Promise<void>;
 }
 
 function cpuMs(): number {
@@ -28,36 +41,27 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-function loopCount(): number {
-  return performance.nodeTiming.uvMetricsInfo.loopCount;
-}
-
-export function watchMainThreadWork(): MainThreadWork {
-  const stretches: number[] = [];
-  let open: { iteration: number; cpu: number } | undefined;
-  const close = (now: number) => {
-    if (open) stretches.push(now - open.cpu);
+export function watchMainThreadWork(): Promise<MainThreadWork> {
+  const stretches: Stretch[] = [];
+  let last = { at: performance.now(), cpu: cpuMs() };
+  const tick = () => {
+    const now = { at: performance.now(), cpu: cpuMs() };
+    stretches.push({ from: last.at, to: now.at, cpuMs: now.cpu - last.cpu });
+    last = now;
   };
-  const hook = createHook({
-    before() {
-      const iteration = loopCount();
-      if (open?.iteration === iteration) return;
-      const now = cpuMs();
-      close(now);
-      open = { iteration, cpu: now };
+  const timer = setInterval(tick, INTERVAL_MS);
+  let stopped = false;
+  return Promise.resolve({
+    longestMs: (from = Number.NEGATIVE_INFINITY, to = Number.POSITIVE_INFINITY) =>
+      stretches.reduce((longest, s) => (s.from >= from && s.to <= to ? Math.max(longest, s.cpuMs) : longest), 0),
+    over: (ms) => stretches.filter((s) => s.cpuMs >= ms),
+    stop: () => {
+      if (!stopped) {
+        stopped = true;
+        clearInterval(timer);
+        tick();
+      }
+      return Promise.resolve();
     },
   });
-  hook.enable();
-  let stopped = false;
-  return {
-    longestMs: () => Math.max(0, ...stretches),
-    over: (ms) => stretches.filter((s) => s >= ms),
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      hook.disable();
-      close(cpuMs());
-      open = undefined;
-    },
-  };
 }

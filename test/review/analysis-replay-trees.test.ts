@@ -136,7 +136,7 @@ describe("the replay's analysis in the pool", () => {
     expect(here.recorded.extensions).toEqual([["pgcrypto", "citext"]]);
     // The SQL's own BEGIN and COMMIT are sent as they are, not wrapped in a transaction of the replay's.
     expect(here.recorded.calls).toContain("exec BEGIN");
-    expect(here.recorded.calls).toContain("trace ALTER TABLE accounts ADD COLUMN email text");
+    expect(here.recorded.calls).toContain("exec COMMIT");
   });
 
   it("has the external engine refuse the same statements for the same reasons", async () => {
