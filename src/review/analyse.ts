@@ -2,6 +2,7 @@ import { channel } from "node:diagnostics_channel";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { analyzeMigrations, type AnalysisResult } from "../rules/engine.js";
+import { useReplayAnalyser } from "../replay/verify.js";
 import { loadSqlParser } from "../sql/parse.js";
 import type { AnalysisPool, NotAnalysed } from "./analysis-pool.js";
 import { analysisKey, cachedAnalysis, storeAnalysis, type ReviewAnalysisCache } from "./analysis-cache.js";
@@ -18,10 +19,20 @@ export interface ReviewAnalysis extends AnalysisResult {
  */
 let pool: AnalysisPool | undefined;
 
-/** Analyses every later review on `next` (undefined: on this thread); the pool used before is closed. */
+/**
+ * Analyses every later review on `next` (undefined: on this thread), and the replay's folders too
+ * (with the trees the replay reads); the pool used before is closed.
+ */
 export async function useAnalysisPool(next: AnalysisPool | undefined): Promise<void> {
   const previous = pool;
   pool = next;
+  useReplayAnalyser(
+    next &&
+      (async (files, migrations, config) => {
+        const { result, notReviewed } = await next.analyse(files, migrations, config, "replay");
+        return { result, notAnalysed: notReviewed };
+      }),
+  );
   if (previous && previous !== next) await previous.close();
 }
 
