@@ -23,7 +23,7 @@ export interface OpenCheckRunLedger {
   closed(checkRunId: number): void;
   /** Runs recorded before `before`, oldest first. */
   olderThan(before: number, limit: number): OpenCheckRun[];
-  /** Whether a job of the installation for this repository is queued or running: it completes its own run. */
+  /** Whether a job of the installation for this repository is queued or running, or has a hook pending: it completes its own run. */
   hasLiveJob(run: OpenCheckRun): boolean;
   /** How many runs are recorded: the sweeper sets no timer while there are none. */
   size(): number;
@@ -71,9 +71,11 @@ export class SqliteOpenCheckRuns implements OpenCheckRunLedger {
     this.remove = db.prepare("DELETE FROM open_check_runs WHERE check_run_id = ?");
     this.count = db.prepare("SELECT COUNT(*) AS n FROM open_check_runs");
     this.older = db.prepare("SELECT * FROM open_check_runs WHERE opened_at < ? ORDER BY opened_at LIMIT ?");
-    // A review job's payload names its repository; the job (or its dead letter) completes its run.
+    // A review job's payload names its repository. A queued or running job completes or adopts
+    // its run; so does a pending hook (a dead letter retried every minute for a day, a superseded
+    // call): the sweeper waits for those and takes the run only once they are settled or given up.
     this.live = db.prepare(
-      `SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') AND installation_id = ?
+      `SELECT COUNT(*) AS n FROM jobs WHERE (state IN ('queued', 'running') OR hook_pending IS NOT NULL) AND installation_id = ?
        AND json_extract(payload, '$.owner') = ? AND json_extract(payload, '$.repo') = ?`,
     );
   }
