@@ -3,6 +3,7 @@ import { completeOrphanCheckRun } from "../github/check-run-ledger.js";
 import type { GitHubOctokit } from "../github/octokit.js";
 import { metrics } from "../ops/metrics.js";
 import { reviewFailed } from "../report/check-output.js";
+import { installationGone } from "./gone-installations.js";
 import type { OpenCheckRunLedger } from "./open-check-runs.js";
 import type { QueueClock } from "./queue-clock.js";
 
@@ -76,8 +77,14 @@ export async function sweepOrphanCheckRuns(options: CheckRunSweeperOptions): Pro
         log.info({ ...where, decision: "already completed on GitHub; forgotten" }, "check run left in progress swept");
       }
     } catch (error) {
-      // Kept in the ledger: the next sweep tries again (GitHub down, a rate limit). An uninstalled
-      // installation's run stays until the ledger is purged with it (nothing can complete it).
+      if (installationGone(error) && ledger.active) {
+        // Uninstalled: no token can be had, now or later, and GitHub removed the app's check runs with it.
+        ledger.closed(run.checkRunId);
+        report.failed += 1;
+        log.info({ ...where, decision: "installation gone; forgotten" }, "check run left in progress not swept");
+        continue;
+      }
+      // Kept in the ledger: the next sweep tries again (GitHub down, a rate limit).
       report.failed += 1;
       log.warn({ ...where, err: error, decision: "kept; tried again at the next sweep" }, "could not sweep a check run left in progress");
     }

@@ -6,7 +6,7 @@ import { runWithAbortSignal } from "../github/job-signal.js";
 import { lockDatabase } from "./data-dir-lock.js";
 import { HOOK_RETRY_FOR_MS, HOOK_RETRY_MS } from "./hook-retry.js";
 import { SqliteLatestHeads } from "./latest-heads.js";
-import { SqliteOpenCheckRuns } from "./open-check-runs.js";
+import { SqliteOpenCheckRuns, type OpenCheckRunLedger } from "./open-check-runs.js";
 import { systemQueueClock, type QueueClock } from "./queue-clock.js";
 import {
   DEFAULT_QUEUE_SETTINGS,
@@ -101,6 +101,8 @@ const SCAN_LIMIT = 500;
 export interface EmbeddedJobQueue extends JobQueue {
   /** Resolves once no job is queued or running and no superseded/dead-letter call is pending. */
   whenIdle(pollMs?: number): Promise<void>;
+  /** The embedded store always keeps the ledger of our in-progress check runs. */
+  readonly checkRuns: OpenCheckRunLedger;
 }
 
 export function createEmbeddedQueue(options: EmbeddedQueueOptions): EmbeddedJobQueue {

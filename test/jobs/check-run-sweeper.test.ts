@@ -11,6 +11,8 @@ import { metrics } from "../../src/ops/metrics.js";
 import { CHECK_NAME, IN_PROGRESS_OUTPUT, reviewFailed } from "../../src/report/check-output.js";
 import { encodeCheckIdentity } from "../../src/review/check-identity.js";
 import { BAD_GATEWAY, FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
+import { counts, FaultHarness, settle } from "../helpers/fault-harness.js";
+import { expectMigrationReview, pullRequestEvent, reviewAccepted } from "../helpers/pull-request-scenario.js";
 import { captureLogs } from "../helpers/probot.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
 import { waitFor } from "./queue-contract.js";
@@ -30,8 +32,10 @@ let fake: FakeGitHub | undefined;
 let queue: EmbeddedJobQueue | undefined;
 let dataDir: string | undefined;
 let stopSweeper: (() => void) | undefined;
+const harness = new FaultHarness();
 
 afterEach(async () => {
+  await harness.teardown();
   stopSweeper?.();
   await queue?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -145,5 +149,29 @@ describe("the in-progress sweeper", () => {
     expect(github.requestsTo("checks/create")).toHaveLength(2);
     expect(github.requestsTo("pulls/create-review")).toHaveLength(0);
     expect(stuckRuns(github, new Set([live]), [orphan, live])).toBe(0);
+  });
+
+  it("the app records the check run its handler creates and forgets it once its job completes it", async () => {
+    const github = (fake = new FakeGitHub());
+    const clock = new VirtualClock();
+    const payload = pullRequestEvent("opened");
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "db/migrations/20260101000000_add_index.up.sql", text: "CREATE INDEX orders_created_at ON orders (created_at);\n" }],
+      beside: [{ path: "db/migrations/20260101000000_add_index.down.sql", text: "DROP INDEX orders_created_at;\n" }],
+      reviews: [reviewAccepted(github)],
+    });
+    const logs = captureLogs("info");
+    const { app, queue: appQueue } = await harness.start(clock, logs.log);
+    let recorded = 0;
+    appQueue.checkRuns.onOpened(() => (recorded += 1));
+
+    await app.deliver({ id: "recorded", name: "pull_request", payload: payload as never });
+    await settle(appQueue, clock, logs);
+
+    github.assertDone();
+    expect(counts(github)).toEqual({ lost: 0, duplicated: 0, stuck: 0 });
+    expect(recorded).toBe(1);
+    expect(appQueue.checkRuns.size()).toBe(0);
+    expect(logs.records.some((r) => r.msg === "check run left in progress swept")).toBe(false);
   });
 });
