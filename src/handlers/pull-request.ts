@@ -1,3 +1,4 @@
+import { recordCheckRuns, type CheckRunRecorder } from "../github/check-run-ledger.js";
 import type { Context, Probot } from "probot";
 import type { GitHubOctokit } from "../github/octokit.js";
 import { PullRequestClient } from "../github/pull-request-client.js";
@@ -39,6 +40,8 @@ export interface PullRequestJobs {
    * Its requests carry the delivery id (`x-github-delivery`), as the event's Octokit's do.
    */
   octokitFor(installationId: number, deliveryId: string): Promise<GitHubOctokit>;
+  /** Where the check runs the handler creates are recorded for the in-progress sweeper. */
+  checkRuns?: CheckRunRecorder;
 }
 
 /**
@@ -130,6 +133,7 @@ export function registerPullRequestHandler(app: Probot, deps: Omit<PullRequestJo
     octokit.hook.before("request", (options) => {
       options.headers["x-github-delivery"] = deliveryId;
     });
+    if (deps.checkRuns) recordCheckRuns(octokit, installationId, deps.checkRuns);
     return octokit;
   };
   app.on([...PULL_REQUEST_EVENTS], (context) => handlePullRequest(context, { ...deps, octokitFor }));
