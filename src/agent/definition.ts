@@ -1,6 +1,7 @@
 import { readFile, readdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import matter from "gray-matter";
+import type matter from "gray-matter";
 import YAML from "yaml";
 import { z } from "zod";
 import { AgentDefinitionError, errorMessage } from "../errors.js";
@@ -132,6 +133,19 @@ function describeIssues(error: z.ZodError, data: Record<string, unknown>): strin
   return problems;
 }
 
+let grayMatter: typeof matter | undefined;
+
+/**
+ * gray-matter (and js-yaml, esprima behind it), required on the first definition parsed rather
+ * than imported when the server starts: a server without a Gemini key never parses one (issue 20,
+ * /readyz within 0.5 s). It is CommonJS only, so a synchronous require loads the very file an
+ * import would, and parseAgentDefinition stays synchronous.
+ */
+function frontMatterParser(): typeof matter {
+  grayMatter ??= createRequire(import.meta.url)("gray-matter") as typeof matter;
+  return grayMatter;
+}
+
 /**
  * Parses one agent definition. Every problem names the file and the key; nothing YAML-specific
  * (dates, shared objects from gray-matter's cache, JavaScript front matter) leaks through.
@@ -145,7 +159,7 @@ export function parseAgentDefinition(source: string, file: string): AgentDefinit
   }
   let parsed: matter.GrayMatterFile<string>;
   try {
-    parsed = matter(source, {
+    parsed = frontMatterParser()(source, {
       engines: { yaml: parseYaml, javascript: refuseLanguage, js: refuseLanguage, json: refuseLanguage },
     });
   } catch (error) {
