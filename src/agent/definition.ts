@@ -1,5 +1,4 @@
 import { readFile, readdir } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import type matter from "gray-matter";
 import YAML from "yaml";
@@ -136,13 +135,17 @@ function describeIssues(error: z.ZodError, data: Record<string, unknown>): strin
 let grayMatter: typeof matter | undefined;
 
 /**
- * gray-matter (and js-yaml, esprima behind it), required on the first definition parsed rather
- * than imported when the server starts: a server without a Gemini key never parses one (issue 20,
- * /readyz within 0.5 s). It is CommonJS only, so a synchronous require loads the very file an
- * import would, and parseAgentDefinition stays synchronous.
+ * Loads gray-matter (and js-yaml, esprima behind it); parseAgentDefinition needs it done first.
+ * It is loaded with the first definition read, not when the server starts: a server without a
+ * Gemini key never reads one (issue 20, /readyz within 0.5 s). A dynamic import, not a require,
+ * so that the Action's single-file bundle still carries it.
  */
+export async function loadFrontMatterParser(): Promise<void> {
+  grayMatter ??= (await import("gray-matter")).default;
+}
+
 function frontMatterParser(): typeof matter {
-  grayMatter ??= createRequire(import.meta.url)("gray-matter") as typeof matter;
+  if (!grayMatter) throw new Error("parseAgentDefinition called before loadFrontMatterParser(): gray-matter is loaded on first use");
   return grayMatter;
 }
 
@@ -208,6 +211,7 @@ export async function loadAgentDefinition(file: string): Promise<AgentDefinition
   } catch (error) {
     throw new AgentDefinitionError(file, [`cannot be read: ${errorMessage(error)}`], { cause: error });
   }
+  await loadFrontMatterParser();
   return parseAgentDefinition(source, file);
 }
 
