@@ -1,5 +1,11 @@
 import type { Migration, SourceFile } from "../migrations/model.js";
-import type { NotAnalysed } from "./analysis-pool.js";
+
+/** A changed file the analysis could not finish, and why. `refused`: the check must not pass. */
+export interface NotAnalysed {
+  path: string;
+  reason: string;
+  refused: true;
+}
 
 /**
  * Byte limits checked before a review's SQL reaches the parser. The worker's heap cap

@@ -7,9 +7,11 @@ import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import type { AnalysisResult } from "../rules/engine.js";
 import type { FromAnalysisWorker, ToAnalysisWorker } from "./analysis-protocol.js";
-import { withinByteLimits } from "./analysis-byte-limits.js";
+import { withinByteLimits, type NotAnalysed } from "./analysis-byte-limits.js";
 import { AnalysisAssembler, type TreesKept } from "./analysis-transfer.js";
 import { analysisWorkerOptions } from "./analysis-worker-options.js";
+
+export type { NotAnalysed };
 
 /**
  * A pool of worker threads that parse and analyse reviews' migrations, so that the event loop every
@@ -41,13 +43,6 @@ export interface AnalysisPoolSettings {
   maxReviewBytes?: number;
   /** A worker whose WebAssembly memory (the parser's heap) grew over this is replaced after its review (never when absent). */
   parserMemoryMb?: number;
-}
-
-/** A changed file the analysis could not finish, and why. `refused`: the check must not pass. */
-export interface NotAnalysed {
-  path: string;
-  reason: string;
-  refused: true;
 }
 
 export interface PooledAnalysis {
