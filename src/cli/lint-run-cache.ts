@@ -32,14 +32,18 @@ const FORMAT = "data-engineer lint run 1";
 
 /** `data-engineer lint` through the run cache (what the binary runs). */
 export async function lintThroughRunCache(argv: readonly string[], io: CliIo): Promise<number> {
-  const runLint = async (given?: CollectedFiles, capture?: { out: string[]; err: boolean }): Promise<number> => {
+  const runLint = async (given?: CollectedFiles, capture?: { out: Buffer[]; err: boolean }): Promise<number> => {
     const { lint } = await import("./commands/lint.js");
     if (!capture) return lint(argv, io, given);
     const capturing: CliIo = {
       ...io,
+      // Each piece encoded once: the same bytes go to the stream and into the entry (a large
+      // folder's report is tens of megabytes; kept as text, it was encoded twice and joined twice).
       out: (text) => {
-        capture.out.push(text);
-        io.out(text);
+        const bytes = Buffer.from(text, "utf8");
+        capture.out.push(bytes);
+        if (io.outBytes) io.outBytes(bytes);
+        else io.out(text);
       },
       err: (text) => {
         capture.err = true;
@@ -53,10 +57,10 @@ export async function lintThroughRunCache(argv: readonly string[], io: CliIo): P
   const { key, store, collected } = cached;
   const stored = answerFromStoredRun(store, key, io);
   if (stored !== undefined) return stored;
-  const capture = { out: [] as string[], err: false };
+  const capture = { out: [] as Buffer[], err: false };
   const exit = await runLint(collected, capture);
   if (!capture.err && (exit === EXIT.ok || exit === EXIT.findings)) {
-    store.put(key, { stdout: capture.out.join(""), exit: String(exit) });
+    store.put(key, { stdout: capture.out, exit: String(exit) });
     store.prune();
   }
   return exit;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -17,10 +17,13 @@ export interface ResultEntry {
   partBytes(name: string): Buffer | undefined;
 }
 
+/** A part's content: text (stored as UTF-8), bytes, or bytes in pieces (stored one after another, as one part). */
+export type PartContent = string | Uint8Array | readonly Uint8Array[];
+
 export interface ResultStore {
   get(key: string): ResultEntry | undefined;
-  /** Stores the parts: text (as UTF-8) or bytes. */
-  put(key: string, parts: Readonly<Record<string, string | Uint8Array>>): void;
+  /** Stores the parts. */
+  put(key: string, parts: Readonly<Record<string, PartContent>>): void;
 }
 
 const MAGIC = "data-engineer result cache 1\n";
@@ -32,18 +35,47 @@ interface Header {
 
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
-/** The file's bytes for an entry. */
-export function encodeEntry(key: string, parts: Readonly<Record<string, string | Uint8Array>>): Buffer {
-  const bodies: Buffer[] = [];
+const piecesOf = (content: PartContent): readonly Uint8Array[] =>
+  typeof content === "string" ? [Buffer.from(content, "utf8")] : content instanceof Uint8Array ? [content] : content;
+
+/**
+ * The file's bytes for an entry, in pieces: the header, then each part's bytes as given (a part of
+ * tens of megabytes, the run cache's output, is hashed and written where it is, never copied into one buffer).
+ */
+function entryPieces(key: string, parts: Readonly<Record<string, PartContent>>): Uint8Array[] {
+  const bodies: Uint8Array[] = [];
   const header: Header = { key, parts: {} };
   let offset = 0;
-  for (const [name, text] of Object.entries(parts)) {
-    const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
-    header.parts[name] = { offset, length: bytes.length, sha256: sha256(bytes) };
-    bodies.push(bytes);
-    offset += bytes.length;
+  for (const [name, content] of Object.entries(parts)) {
+    const hash = createHash("sha256");
+    let length = 0;
+    for (const piece of piecesOf(content)) {
+      hash.update(piece);
+      bodies.push(piece);
+      length += piece.byteLength;
+    }
+    header.parts[name] = { offset, length, sha256: hash.digest("hex") };
+    offset += length;
   }
-  return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, "utf8"), ...bodies]);
+  return [Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, "utf8"), ...bodies];
+}
+
+/** The file's bytes for an entry. */
+export function encodeEntry(key: string, parts: Readonly<Record<string, PartContent>>): Buffer {
+  return Buffer.concat(entryPieces(key, parts));
+}
+
+/** Writes every piece to a new file at `path`, in order. */
+function writePieces(path: string, pieces: readonly Uint8Array[]): void {
+  const fd = openSync(path, "w");
+  try {
+    for (const piece of pieces) {
+      let written = 0;
+      while (written < piece.byteLength) written += writeSync(fd, piece, written, piece.byteLength - written);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads an entry's file bytes as the entry for `key`, or undefined when they are not one. */
@@ -117,12 +149,12 @@ export class FileResultStore implements ResultStore {
     return entry;
   }
 
-  put(key: string, parts: Readonly<Record<string, string | Uint8Array>>): void {
+  put(key: string, parts: Readonly<Record<string, PartContent>>): void {
     if (!KEY.test(key)) throw new Error(`not a result key: ${key}`);
     const temp = join(this.dir, `${key}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     try {
       mkdirSync(this.dir, { recursive: true });
-      writeFileSync(temp, encodeEntry(key, parts));
+      writePieces(temp, entryPieces(key, parts));
       renameSync(temp, join(this.dir, key));
       this.wrote = true;
     } catch {
