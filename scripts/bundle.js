@@ -64,13 +64,16 @@ const COMMON = {
 
 /** The tiny entry: compile cache on, then the bundle. `call` runs its exported start function. */
 /**
- * V8's flag for the binary, on its `#!` line (Node takes no V8 flag from NODE_OPTIONS but a few,
- * and v8.setFlagsFromString after start measured no effect on WebAssembly): WebAssembly is
- * compiled by Liftoff only, never recompiled by TurboFan. libpg-query's grammar function and
- * PGlite's Postgres are large, and a command's run is too short to earn their optimised
- * recompile back: the same output for less CPU and memory (README, "Performance").
+ * V8's flags for the binary, on its `#!` line (Node takes no V8 flag from NODE_OPTIONS but a few,
+ * and v8.setFlagsFromString after start measured no effect on either): WebAssembly is compiled by
+ * Liftoff only, never recompiled by TurboFan. libpg-query's grammar function and PGlite's Postgres
+ * are large, and a command's run is too short to earn their optimised recompile back: the same
+ * output for less CPU and memory (README, "Performance"). The young generation is capped at 16 MB
+ * semi-spaces: V8 sizes them from the machine's memory, and a lint of a long folder (parse trees
+ * that live for one migration) then grew them to a peak RSS of 310-340 MB on the 25k-statement
+ * corpus, 185-195 MB with the cap, for the same CPU time.
  */
-export const V8_FLAGS = "--liftoff-only";
+export const V8_FLAGS = "--liftoff-only --max-semi-space-size=16";
 
 /**
  * @param {string} bundle
