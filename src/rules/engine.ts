@@ -248,24 +248,27 @@ export class Analysis {
     // One context per statement, shared by every rule: `current` says whose report it is. A
     // context per rule and statement would be a million short-lived objects on a large folder.
     let current: Rule | undefined;
-    for (const statement of sections.flatMap((s) => s.statements)) {
-      const rules = this.dispatch.rulesFor(statement.kind, active);
-      if (rules.length === 0) continue;
-      const context: StatementContext<string> = {
-        migration,
-        config: this.config,
-        table,
-        statement,
-        report: (report: RuleReport<string>) => {
-          if (current) this.add(current, report, statement);
-        },
-      };
-      const altered = alterOfExisting(statement, context);
-      for (const rule of rules) {
-        if (!(rule.meta.directions ?? UP_ONLY).includes(statement.direction)) continue;
-        current = rule;
-        if (rule.statement && (!rule.nodes || (rule.nodes as readonly string[]).includes(statement.kind))) rule.statement(context);
-        if (rule.alterTable && altered && wantsCommands(rule, altered)) rule.alterTable(altered);
+    for (const { statements } of sections) {
+      for (const statement of statements) {
+        const calls = this.dispatch.callsFor(statement.kind, statement.direction, active);
+        if (calls.length === 0) continue;
+        const context: StatementContext<string> = {
+          migration,
+          config: this.config,
+          table,
+          statement,
+          report: (report: RuleReport<string>) => {
+            if (current) this.add(current, report, statement);
+          },
+        };
+        const altered = statement.kind === "AlterTableStmt" ? alterOfExisting(statement, context) : undefined;
+        // The subcommands' types, once for every rule that asks for some.
+        const subtypes = altered && new Set(altered.commands.map((command) => command.subtype));
+        for (const { rule, statement: callStatement, alterTable } of calls) {
+          current = rule;
+          if (callStatement) rule.statement?.(context);
+          if (alterTable && altered && subtypes && (!rule.subcommands || rule.subcommands.some((wanted) => subtypes.has(wanted)))) rule.alterTable?.(altered);
+        }
       }
     }
     for (const rule of active) {
@@ -302,29 +305,42 @@ export class Analysis {
   }
 }
 
+/** One rule's calls for statements of one kind and direction. */
+interface RuleCalls {
+  rule: Rule;
+  statement: boolean;
+  alterTable: boolean;
+}
+
 /**
- * Which rules a statement of each node kind goes to, in registry order: rules that name their
- * `nodes` are called only for those, `alterTable` rules only for ALTER TABLE. Built once per kind.
+ * Which rules a statement of each node kind and direction goes to, in registry order, and which
+ * of their functions: `statement` when the rule names no `nodes` or names this kind, `alterTable`
+ * for ALTER TABLE only; rules of other directions not at all. Built once per kind and direction,
+ * so that a statement costs no test of a rule that has nothing for it.
  */
 class Dispatch {
-  private readonly byKind = new Map<string, Rule[]>();
+  private readonly byKind = { up: new Map<string, RuleCalls[]>(), down: new Map<string, RuleCalls[]>() };
   private rules: readonly Rule[] | undefined;
 
-  rulesFor(kind: string, active: readonly Rule[]): readonly Rule[] {
+  callsFor(kind: string, direction: AnalyzedStatement["direction"], active: readonly Rule[]): readonly RuleCalls[] {
     if (this.rules !== active) {
-      this.byKind.clear();
+      this.byKind.up.clear();
+      this.byKind.down.clear();
       this.rules = active;
     }
-    let rules = this.byKind.get(kind);
-    if (!rules) {
-      rules = active.filter(
-        (rule) =>
-          (rule.statement !== undefined && (!rule.nodes || (rule.nodes as readonly string[]).includes(kind))) ||
-          (rule.alterTable !== undefined && kind === "AlterTableStmt"),
-      );
-      this.byKind.set(kind, rules);
+    const byKind = this.byKind[direction];
+    let calls = byKind.get(kind);
+    if (!calls) {
+      calls = [];
+      for (const rule of active) {
+        if (!(rule.meta.directions ?? UP_ONLY).includes(direction)) continue;
+        const statement = rule.statement !== undefined && (!rule.nodes || (rule.nodes as readonly string[]).includes(kind));
+        const alterTable = rule.alterTable !== undefined && kind === "AlterTableStmt";
+        if (statement || alterTable) calls.push({ rule, statement, alterTable });
+      }
+      byKind.set(kind, calls);
     }
-    return rules;
+    return calls;
   }
 }
 
@@ -353,11 +369,6 @@ function heldLockOn(
     if (!strongest || LOCK_MODES.indexOf(lock.mode) > LOCK_MODES.indexOf(strongest)) strongest = lock.mode;
   }
   return strongest;
-}
-
-function wantsCommands(rule: Rule, altered: AlterTableContext<string>): boolean {
-  const wanted = rule.subcommands;
-  return !wanted || altered.commands.some((command) => command.subtype !== undefined && wanted.includes(command.subtype));
 }
 
 export function analyzeMigrations(files: readonly SourceFile[], migrations: readonly Migration[], options: AnalysisOptions = {}): AnalysisResult {

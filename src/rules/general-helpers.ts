@@ -56,7 +56,19 @@ export interface TypedColumn {
  * The columns a statement declares or changes the type of, for the type-hygiene rules: a column
  * changed to varchar(n) or json is as much a choice of type as a new one.
  */
-export function typedColumns(statement: AnalyzedStatement): TypedColumn[] {
+export function typedColumns(statement: AnalyzedStatement): readonly TypedColumn[] {
+  let typed = typedColumnsOf.get(statement);
+  if (!typed) {
+    typed = findTypedColumns(statement);
+    typedColumnsOf.set(statement, typed);
+  }
+  return typed;
+}
+
+/** typedColumns per statement: the type-hygiene rules (jsonb, text, timestamptz) each ask for the same statement's. */
+const typedColumnsOf = new WeakMap<AnalyzedStatement, readonly TypedColumn[]>();
+
+function findTypedColumns(statement: AnalyzedStatement): TypedColumn[] {
   const typed = statement.effects.adds.columns.map((column) => ({ name: column.name, typeName: column.column.typeName, line: columnLine(statement, column) }));
   for (const command of alterTableOf(statement.node).commands) {
     const column = command.subtype === "AT_AlterColumnType" ? bodyOf(command.def, "ColumnDef") : undefined;

@@ -183,7 +183,7 @@ export function parseSql(source: SourceText, from = 0, to = source.text.length, 
   if (text.trim() === "") return { statements: [], errors: [], comments };
   try {
     const result = loadedParser().parseSync(text) as { stmts?: RawStatement[] };
-    const bytes = encoder.encode(text).length;
+    const bytes = Buffer.byteLength(text, "utf8");
     const statements = (result.stmts ?? []).map((raw) => toStatement(source, raw, baseByte, bytes)).filter((s): s is SqlStatement => s !== undefined);
     return { statements, errors: [], comments };
   } catch (error) {

@@ -9,8 +9,6 @@ export interface Position {
   column: number;
 }
 
-const encoder = new TextEncoder();
-
 export class SourceText {
   /** Char offset at which each line starts. */
   private readonly lineStarts: number[] = [0];
@@ -23,10 +21,10 @@ export class SourceText {
     readonly text: string,
   ) {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    const bytes = encoder.encode(text);
-    this.byteLength = bytes.length;
-    if (bytes.length !== text.length) {
-      const map = new Uint32Array(bytes.length + 1);
+    // Counted, not encoded: the bytes themselves are never needed.
+    this.byteLength = Buffer.byteLength(text, "utf8");
+    if (this.byteLength !== text.length) {
+      const map = new Uint32Array(this.byteLength + 1);
       let byte = 0;
       for (let char = 0; char < text.length; char++) {
         const code = text.codePointAt(char) ?? 0;
@@ -35,7 +33,7 @@ export class SourceText {
         byte += size;
         if (code >= 0x10000) char++; // the low surrogate of the same code point
       }
-      map[bytes.length] = text.length;
+      map[this.byteLength] = text.length;
       this.charOfByte = map;
     }
   }
@@ -49,7 +47,7 @@ export class SourceText {
   /** UTF-8 byte offset of a char offset. */
   byteAt(charOffset: number): number {
     if (!this.charOfByte) return charOffset;
-    return encoder.encode(this.text.slice(0, charOffset)).length;
+    return Buffer.byteLength(this.text.slice(0, charOffset), "utf8");
   }
 
   position(charOffset: number): Position {
