@@ -3,7 +3,7 @@ import { DEFAULT_ANALYSIS_CONFIG } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { loadSqlParser } from "../sql/parse.js";
 import { Analysis, analyzeOnce, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
-import { checkFixes } from "./fix-check.js";
+import { checkFixes, type Reanalyse } from "./fix-check.js";
 import { RULES } from "./index.js";
 import type { ResultStore } from "./result-store.js";
 import type { IgnoreDirective } from "./suppression.js";
@@ -152,6 +152,8 @@ export async function analyzeMigrationsCached<T>(
   const planned = plan(keys, options);
   const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
   const results: Array<CachedMigration<T>> = [];
+  const filesByPath = new Map(files.map((file) => [file.path, file]));
+  const reanalyse: Reanalyse = (changed, again) => analyzeOnce(changed, again, options);
   let parserLoaded = false;
   for (const [i, migration] of migrations.entries()) {
     const hit = planned[i];
@@ -173,7 +175,10 @@ export async function analyzeMigrationsCached<T>(
     // The fix check of analyzeMigrations, per migration as it is analysed, so that a part holds
     // the fixes a run without the cache would offer (each linted again in its migration).
     const fresh = analysis.findings.slice(findingsBefore);
-    const checked = checkFixes({ migrations: [analysed], findings: fresh }, files, (changed, again) => analyzeOnce(changed, again, options)).findings;
+    // Its own files only, as analyzeEach gives it: the check reads no other, and a map of every
+    // file built for each migration was quadratic in the folder's length.
+    const own = migration.files.flatMap((path) => filesByPath.get(path) ?? []);
+    const checked = checkFixes({ migrations: [analysed], findings: fresh }, own, reanalyse).findings;
     analysis.findings.splice(findingsBefore, fresh.length, ...checked);
     const part: MigrationPart = {
       findings: checked,

@@ -221,7 +221,7 @@ export class Analysis {
           inImplicitTransaction: state.inImplicitOnly,
           lockTimeoutSet: state.lockTimeout,
           statementTimeoutSet: state.statementTimeout,
-          heldAccessExclusive: [...state.held],
+          heldAccessExclusive: state.held,
           createdRelations: state.created.snapshot(),
           notNull,
         };

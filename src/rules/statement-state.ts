@@ -17,7 +17,8 @@ export class SectionState {
   statementTimeout = false;
   /** Timeouts set with SET LOCAL vanish at the end of the transaction. */
   private localTimeouts = new Set<"lock" | "statement">();
-  held: string[] = [];
+  /** Replaced, never changed in place: each statement is handed the list as it is (most share one). */
+  held: readonly string[] = [];
 
   /**
    * The section is sent as one query of several statements: Postgres wraps every statement in an
@@ -53,7 +54,7 @@ export class SectionState {
     for (const lock of locks.locks) {
       if (lock.created) this.created.add(lock.relation);
       else if (lock.mode === "AccessExclusiveLock" && this.inTransaction && !this.held.includes(lock.relation)) {
-        this.held.push(lock.relation);
+        this.held = [...this.held, lock.relation];
       }
     }
     for (const name of createdRelationNames(effects)) this.created.add(name);

@@ -63,7 +63,8 @@ export default defineRule({
     },
   },
   statement({ statement, report }) {
-    if (!statement.inTransaction) return;
+    // Nothing held from before it (most statements): nothing to report, nothing to work out.
+    if (!statement.inTransaction || statement.heldAccessExclusive.length === 0) return;
     // A table this statement locks ACCESS EXCLUSIVE itself is closed during it anyway (its own rule
     // reports that); and VALIDATE under a held lock is validate-in-same-transaction's finding.
     const own = new Set(statement.locks.locks.filter((l) => l.mode === "AccessExclusiveLock").map((l) => l.relation));
