@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { DEFAULT_ANALYSIS_CONFIG } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { loadSqlParser } from "../sql/parse.js";
-import { Analysis, analyzeOnce, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
+import { Analysis, fixCheckOptions, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
 import { checkFixes } from "./fix-check.js";
 import { RULES } from "./index.js";
 import type { ResultStore } from "./result-store.js";
@@ -151,6 +151,7 @@ export async function analyzeMigrationsCached<T>(
   const keys = migrationKeys(files, migrations, options);
   const planned = plan(keys, options);
   const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
+  const fixCheck = fixCheckOptions(options);
   const results: Array<CachedMigration<T>> = [];
   let parserLoaded = false;
   for (const [i, migration] of migrations.entries()) {
@@ -173,7 +174,7 @@ export async function analyzeMigrationsCached<T>(
     // The fix check of analyzeMigrations, per migration as it is analysed, so that a part holds
     // the fixes a run without the cache would offer (each linted again in its migration).
     const fresh = analysis.findings.slice(findingsBefore);
-    const checked = checkFixes({ migrations: [analysed], findings: fresh }, files, (changed, again) => analyzeOnce(changed, again, options)).findings;
+    const checked = checkFixes({ migrations: [analysed], findings: fresh }, files, fixCheck).findings;
     analysis.findings.splice(findingsBefore, fresh.length, ...checked);
     const part: MigrationPart = {
       findings: checked,
