@@ -72,6 +72,21 @@ function placeOf(placed: readonly Placed[], line: number): Placed | number {
   return line - shift;
 }
 
+/**
+ * The files by path, made once per list: the result cache checks each migration's fixes as it is
+ * analysed, with every file of the run, and a map per migration was quadratic on a long folder.
+ */
+const filesByPathOf = new WeakMap<readonly SourceFile[], ReadonlyMap<string, SourceFile>>();
+
+function filesByPath(files: readonly SourceFile[]): ReadonlyMap<string, SourceFile> {
+  let byPath = filesByPathOf.get(files);
+  if (!byPath) {
+    byPath = new Map(files.map((file) => [file.path, file]));
+    filesByPathOf.set(files, byPath);
+  }
+  return byPath;
+}
+
 class FixChecker {
   /** Per migration: the errors it has analysed alone as it is (undefined: it cannot be read again). */
   private readonly baselines = new Map<Migration, Finding[] | undefined>();
@@ -81,7 +96,7 @@ class FixChecker {
     files: readonly SourceFile[],
     private readonly reanalyse: Reanalyse,
   ) {
-    this.files = new Map(files.map((file) => [file.path, file]));
+    this.files = filesByPath(files);
   }
 
   text(path: string): string | undefined {

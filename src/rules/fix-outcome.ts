@@ -46,10 +46,12 @@ function transactionalWhateverTheSchema(statement: AnalyzedStatement): boolean {
 }
 
 /**
- * Whether the fix, analysed again alone or with the others, gets one more `concurrently-in-transaction`
- * error on its own lines than the migration had, and cannot be widened: the full check then drops it.
+ * The statement a fix rewrites, when analysing the fix again, alone or with the others, gives one
+ * more `concurrently-in-transaction` error on its own lines than the migration had, and the fix
+ * cannot be widened (the full check then drops it), provided the replacement is that statement
+ * refused by its syntax alone (refusedSyntax, below). Undefined otherwise.
  */
-function refusedAndNotWidened(
+function refusedStatement(
   finding: Finding,
   fix: Fix,
   analysed: { migration: Migration; sections: SectionAnalysis[] },
@@ -57,30 +59,47 @@ function refusedAndNotWidened(
   text: string,
   lines: readonly string[],
   findings: readonly Finding[],
-): boolean {
+): AnalyzedStatement | undefined {
   // The replacement writes no comment (no marker, directive or ignore that detection or the
   // engine reads) and as many lines as it replaces: every other statement keeps its place.
-  if (/--|\/\*/.test(fix.replacement) || lineCount(fix.replacement) !== fix.endLine - fix.line + 1) return false;
+  if (/--|\/\*/.test(fix.replacement) || lineCount(fix.replacement) !== fix.endLine - fix.line + 1) return undefined;
   // The fix's lines hold one statement, from its first column to its semicolon and nothing else.
   const onLines = statements.filter((s) => s.path === finding.path && s.line <= fix.endLine && s.endLine >= fix.line);
   const [statement] = onLines;
-  if (onLines.length !== 1 || !statement || statement.line !== fix.line || statement.endLine !== fix.endLine || statement.column !== 1) return false;
+  if (onLines.length !== 1 || !statement || statement.line !== fix.line || statement.endLine !== fix.endLine || statement.column !== 1) return undefined;
   const replaced = lines.slice(fix.line - 1, fix.endLine).join("\n");
-  if (!replaced.startsWith(statement.text) || !/^\s*;\s*$/.test(replaced.slice(statement.text.length)) || /--|\/\*/.test(replaced)) return false;
+  if (!replaced.startsWith(statement.text) || !/^\s*;\s*$/.test(replaced.slice(statement.text.length)) || /--|\/\*/.test(replaced)) return undefined;
   // It runs in a transaction block, as the fixed statement will (the state at a statement depends
   // on the section and the statements before it, which the fixes leave as they are), and it is
   // not refused already, in this analysis or in the migration analysed alone.
-  if (!statement.inTransaction || !transactionalWhateverTheSchema(statement)) return false;
-  if (findings.some((f) => f.rule === REFUSED_IN_TRANSACTION && f.path === finding.path && f.line >= fix.line && f.line <= fix.endLine)) return false;
+  if (!statement.inTransaction || !transactionalWhateverTheSchema(statement)) return undefined;
+  if (findings.some((f) => f.rule === REFUSED_IN_TRANSACTION && f.path === finding.path && f.line >= fix.line && f.line <= fix.endLine)) return undefined;
   // Refused for CONCURRENTLY alone, the full check widens the fix with the runner's in-file way
   // out of its transaction, which is checked by analysing again: only without one is it dropped.
-  if (withTransactionOptOut(analysed.migration.framework, fix, text, finding.path, analysed.sections) !== undefined) return false;
-  // The fixed statement is the same kind of statement (the same transaction state after it, the
-  // same schema facts learnt from it), refused by its syntax alone.
-  const parsed = parseSql(new SourceText(finding.path, fix.replacement), 0, fix.replacement.length, { comments: false });
-  const [fixed] = parsed.statements;
-  if (parsed.errors.length > 0 || parsed.statements.length !== 1 || fixed?.kind !== statement.kind || !refusedBySyntax(fixed.node)) return false;
-  return true;
+  if (withTransactionOptOut(analysed.migration.framework, fix, text, finding.path, analysed.sections) !== undefined) return undefined;
+  return statement;
+}
+
+/**
+ * Whether each replacement is one statement of the same kind as the one it rewrites (the same
+ * transaction state after it, the same schema facts learnt from it), refused by its syntax alone.
+ * Parsed together, one parse for the migration; each statement is matched to its replacement by offset.
+ */
+function refusedSyntax(rewrites: ReadonlyArray<{ replacement: string; statement: AnalyzedStatement }>): boolean {
+  const offsets: number[] = [];
+  let text = "";
+  for (const { replacement } of rewrites) {
+    offsets.push(text.length);
+    text += `${replacement}\n`;
+  }
+  const parsed = parseSql(new SourceText("fixes.sql", text), 0, text.length, { comments: false });
+  if (parsed.errors.length > 0) return false;
+  return rewrites.every(({ replacement, statement }, i) => {
+    const from = offsets[i] ?? 0;
+    const own = parsed.statements.filter((s) => s.start >= from && s.start < from + replacement.length);
+    const [fixed] = own;
+    return own.length === 1 && fixed?.kind === statement.kind && refusedBySyntax(fixed.node) !== undefined;
+  });
 }
 
 /** The sections as detection lays them out: the same in the fixed migration keeps every statement's transaction. */
@@ -124,6 +143,7 @@ export function refusedWithoutRelint(
   if (findings.some((f) => f.rule === "syntax-error") || own.some((file) => maskTemplates(file.text) !== undefined)) return false;
   const statements = analysed.sections.flatMap((s) => s.statements);
   const lines = new Map<string, string[]>();
+  const rewrites: Array<{ replacement: string; statement: AnalyzedStatement }> = [];
   for (const finding of fixed) {
     const text = own.find((file) => file.path === finding.path)?.text;
     if (text === undefined || !finding.fix) return false;
@@ -132,7 +152,9 @@ export function refusedWithoutRelint(
       split = text.split("\n");
       lines.set(finding.path, split);
     }
-    if (!refusedAndNotWidened(finding, finding.fix, analysed, statements, text, split, findings)) return false;
+    const statement = refusedStatement(finding, finding.fix, analysed, statements, text, split, findings);
+    if (!statement) return false;
+    rewrites.push({ replacement: finding.fix.replacement, statement });
   }
-  return redetected().every((again) => again === undefined || sameSections(analysed.migration.sections, again.sections));
+  return refusedSyntax(rewrites) && redetected().every((again) => again === undefined || sameSections(analysed.migration.sections, again.sections));
 }
