@@ -237,7 +237,10 @@ function checkMigration(
   }
   const inTogether = [...together.values()].flat().length;
   // Every fix refused where the runner cannot leave its transaction: dropped, known without analysing again.
+  // Every reading of the migration the full check could analyse: as it is (the baseline a fix
+  // checked alone is compared with), with the fixes together, with each alone.
   const redetected = () => [
+    redetect(analysed.migration, checker.ownFiles(analysed.migration)),
     ...(inTogether > 1 ? [checker.applyTogether(analysed.migration, together).again] : []),
     ...findings.flatMap((finding) => (finding.fix ? [checker.applyAlone(analysed.migration, finding, finding.fix).again] : [])),
   ];

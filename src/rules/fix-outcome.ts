@@ -127,8 +127,9 @@ function sameSections(a: readonly MigrationSection[], b: readonly MigrationSecti
 /**
  * Whether the full check (fix-check.ts) would drop every fix of the migration, decided without
  * analysing it again. `fixed` are its findings with a fix, `findings` every finding the analysis
- * has in its files, `redetected` the migration read again from each set of fixed files the full
- * check would analyse (undefined where it cannot be read: the full check drops the fix then too).
+ * has in its files, `redetected` the migration read again from its files as they are and from
+ * each set of fixed files the full check would analyse (undefined where it cannot be read: the
+ * full check drops the fix then too): all must lay out the sections as the analysis did.
  */
 export function refusedWithoutRelint(
   analysed: { migration: Migration; sections: SectionAnalysis[] },
