@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { DEFAULT_ANALYSIS_CONFIG } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { loadSqlParser } from "../sql/parse.js";
-import { Analysis, analyzeOnce, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
-import { checkFixes, type Reanalyse } from "./fix-check.js";
+import { Analysis, fixCheckOptions, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
+import { checkFixes } from "./fix-check.js";
 import { RULES } from "./index.js";
 import type { ResultStore } from "./result-store.js";
 import type { IgnoreDirective } from "./suppression.js";
@@ -151,9 +151,9 @@ export async function analyzeMigrationsCached<T>(
   const keys = migrationKeys(files, migrations, options);
   const planned = plan(keys, options);
   const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
+  const fixCheck = fixCheckOptions(options);
   const results: Array<CachedMigration<T>> = [];
   const filesByPath = new Map(files.map((file) => [file.path, file]));
-  const reanalyse: Reanalyse = (changed, again) => analyzeOnce(changed, again, options);
   let parserLoaded = false;
   for (const [i, migration] of migrations.entries()) {
     const hit = planned[i];
@@ -178,7 +178,7 @@ export async function analyzeMigrationsCached<T>(
     // Its own files only, as analyzeEach gives it: the check reads no other, and a map of every
     // file built for each migration was quadratic in the folder's length.
     const own = migration.files.flatMap((path) => filesByPath.get(path) ?? []);
-    const checked = checkFixes({ migrations: [analysed], findings: fresh }, own, reanalyse).findings;
+    const checked = checkFixes({ migrations: [analysed], findings: fresh }, own, fixCheck).findings;
     analysis.findings.splice(findingsBefore, fresh.length, ...checked);
     const part: MigrationPart = {
       findings: checked,

@@ -1,12 +1,15 @@
-import { bodyOf, type NodeKind } from "../sql/nodes.js";
+import { alterCommandsOf, bodyOf, type NodeKind } from "../sql/nodes.js";
 import { optionOn } from "../sql/options.js";
-import { alterCommands, noTransactionOptOut } from "./lock-helpers.js";
+import { noTransactionOptOut } from "./lock-helpers.js";
 import type { AnalyzedStatement } from "./types.js";
 import { defineRule } from "./types.js";
 
-/** What the statement is when PostgreSQL refuses to run it in a transaction block, else undefined. */
-function nonTransactional(statement: AnalyzedStatement): string | undefined {
-  const node = statement.node;
+/**
+ * What the statement is when its syntax alone makes PostgreSQL refuse it in a transaction block
+ * (CONCURRENTLY, VACUUM, …), whatever the schema holds; else undefined. The fix check reads it too
+ * (fix-outcome.ts): a CONCURRENTLY fix in the runner's transaction is refused by this rule.
+ */
+export function refusedBySyntax(node: AnalyzedStatement["node"]): string | undefined {
   if (bodyOf(node, "IndexStmt")?.concurrent) return "CREATE INDEX CONCURRENTLY";
   const drop = bodyOf(node, "DropStmt");
   if (drop?.removeType === "OBJECT_INDEX" && drop.concurrent) return "DROP INDEX CONCURRENTLY";
@@ -17,11 +20,18 @@ function nonTransactional(statement: AnalyzedStatement): string | undefined {
     if (reindex.kind === "REINDEX_OBJECT_DATABASE") return "REINDEX DATABASE";
     if (reindex.kind === "REINDEX_OBJECT_SYSTEM") return "REINDEX SYSTEM";
   }
-  const detach = alterCommands(statement).commands.find((c) => c.subtype === "AT_DetachPartition" && bodyOf(c.def, "PartitionCmd")?.concurrent);
+  const detach = alterCommandsOf(bodyOf(node, "AlterTableStmt")).find((c) => c.subtype === "AT_DetachPartition" && bodyOf(c.def, "PartitionCmd")?.concurrent);
   if (detach) return "DETACH PARTITION … CONCURRENTLY";
   if (bodyOf(node, "VacuumStmt")?.is_vacuumcmd) return "VACUUM";
   const cluster = bodyOf(node, "ClusterStmt");
   if (cluster && !cluster.relation) return "CLUSTER without a table name";
+  return undefined;
+}
+
+/** What the statement is when PostgreSQL refuses to run it in a transaction block, else undefined. */
+function nonTransactional(statement: AnalyzedStatement): string | undefined {
+  const bySyntax = refusedBySyntax(statement.node);
+  if (bySyntax) return bySyntax;
   const others: Partial<Record<NodeKind | "Unknown", string>> = {
     CreatedbStmt: "CREATE DATABASE",
     DropdbStmt: "DROP DATABASE",

@@ -12,7 +12,7 @@ import type { SchemaFactsJson } from "../sql/schema-facts.js";
 import { SourceText } from "../sql/source-text.js";
 import { PLACEHOLDER_PREFIX } from "../sql/template-mask.js";
 import { syntaxError, templatedSql, unusedIgnore } from "./builtin.js";
-import { checkFixes, type Reanalyse } from "./fix-check.js";
+import { checkFixes, type FixCheckOptions } from "./fix-check.js";
 import { RULES } from "./index.js";
 import { CreatedRelations, SectionState } from "./statement-state.js";
 import { applyIgnores, findIgnoreDirectives, type IgnoreDirective } from "./suppression.js";
@@ -42,6 +42,8 @@ export interface AnalysisOptions {
   config?: AnalysisConfig;
   /** The rules to run; every registered rule by default. */
   rules?: readonly Rule[];
+  /** Every fix analysed again, none known refused without it (fix-outcome.ts): the reference the tests compare with. */
+  fullFixCheck?: boolean;
 }
 
 /** A message template cut at its {{placeholders}}: odd indexes hold the keys. Made once per template. */
@@ -59,6 +61,27 @@ function render(template: string, data: Record<string, string | number> | undefi
     text += (data && key in data ? String(data[key]) : `{{${key}}}`) + (parts[i + 1] ?? "");
   }
   return text;
+}
+
+/** A rule's tier under `config`: `rules:` first, then what the report asks for, then the preset's tier. */
+function severityIn(config: AnalysisConfig, rule: Rule, requested: Severity | undefined): Severity | undefined {
+  const setting = config.rules[rule.id];
+  if (setting === "off") return undefined;
+  return setting ?? requested ?? presetSeverity(rule, config.preset);
+}
+
+/**
+ * How the fixes are checked under `options`: the fixed migration analysed the same way, and
+ * whether a CONCURRENTLY refused in a transaction is known to be reported as an error there
+ * (the rule runs, at error tier; it reports no table, so no table policy changes its tier).
+ */
+export function fixCheckOptions(options: AnalysisOptions): FixCheckOptions {
+  const refusal = (options.rules ?? RULES).find((rule) => rule.id === "concurrently-in-transaction");
+  const config = options.config ?? DEFAULT_ANALYSIS_CONFIG;
+  return {
+    reanalyse: (changed, again) => analyzeOnce(changed, again, options),
+    refusalKnown: options.fullFixCheck !== true && refusal !== undefined && severityIn(config, refusal, undefined) === "error",
+  };
 }
 
 /** Liquibase keeps rollback SQL in `--rollback` comments: blank the markers, keep every position. */
@@ -123,9 +146,7 @@ export class Analysis {
 
   /** `rules:` first, then what the report asks for (the table policy's tier included), then the preset's tier. */
   severityOf(rule: Rule, requested: Severity | undefined): Severity | undefined {
-    const setting = this.config.rules[rule.id];
-    if (setting === "off") return undefined;
-    return setting ?? requested ?? presetSeverity(rule, this.config.preset);
+    return severityIn(this.config, rule, requested);
   }
 
   table(name: string): TableFacts | undefined {
@@ -372,7 +393,7 @@ function heldLockOn(
 }
 
 export function analyzeMigrations(files: readonly SourceFile[], migrations: readonly Migration[], options: AnalysisOptions = {}): AnalysisResult {
-  return checkFixes(analyzeOnce(files, migrations, options), files, (changed, again) => analyzeOnce(changed, again, options));
+  return checkFixes(analyzeOnce(files, migrations, options), files, fixCheckOptions(options));
 }
 
 /** The analysis without the fix check (which calls it again on fixed migrations). */
@@ -395,7 +416,7 @@ export function analyzeEach<T>(
   project: (analysed: MigrationAnalysis) => T,
 ): { migrations: T[]; findings: Finding[] } {
   const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
-  const reanalyse: Reanalyse = (changed, again) => analyzeOnce(changed, again, options);
+  const fixCheck = fixCheckOptions(options);
   const filesByPath = new Map(files.map((file) => [file.path, file]));
   const results = migrations.map((migration) => {
     const before = analysis.findings.length;
@@ -404,7 +425,7 @@ export function analyzeEach<T>(
     if (fresh.some((finding) => finding.fix)) {
       // Its own files only: the check reads no other, and a map of every file per migration was quadratic.
       const own = migration.files.flatMap((path) => filesByPath.get(path) ?? []);
-      analysis.findings.splice(before, fresh.length, ...checkFixes({ migrations: [analysed], findings: fresh }, own, reanalyse).findings);
+      analysis.findings.splice(before, fresh.length, ...checkFixes({ migrations: [analysed], findings: fresh }, own, fixCheck).findings);
     }
     return project(analysed);
   });

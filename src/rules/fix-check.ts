@@ -1,7 +1,10 @@
-import { FRAMEWORKS } from "../migrations/frameworks/index.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
+import { applyFix, lineCount, redetect } from "./fix-apply.js";
+import { refusedWithoutRelint } from "./fix-outcome.js";
 import { withTransactionOptOut } from "./transaction-opt-out-fix.js";
 import type { Finding, Fix, SectionAnalysis } from "./types.js";
+
+export { applyFix } from "./fix-apply.js";
 
 /**
  * Every fix is tried before it is offered: a one-click suggestion that breaks the migration
@@ -16,7 +19,9 @@ import type { Finding, Fix, SectionAnalysis } from "./types.js";
  * Only migrations that have fixes are analysed again: once with all their fixes that do not
  * overlap (each new error blamed on the fix whose lines hold it, against the errors the whole
  * analysis found there); one by one, against the migration analysed alone as it is, for the rest
- * and when an error cannot be blamed; once more for each widened fix.
+ * and when an error cannot be blamed; once more for each widened fix. A migration whose every fix
+ * is a CONCURRENTLY that its runner's transaction refuses, with no in-file way out of it, is not
+ * analysed again: the outcome, every fix dropped, is known (fix-outcome.ts says when).
  */
 
 /** One migration as the engine analysed it (its MigrationAnalysis; not imported, engine.ts imports this module). */
@@ -37,21 +42,6 @@ export type Reanalyse = (files: readonly SourceFile[], migrations: readonly Migr
 /** The rule that reports a statement Postgres refuses in a transaction block. */
 const REFUSED_IN_TRANSACTION = "concurrently-in-transaction";
 
-/** `text` with lines fix.line..fix.endLine (1-based, inclusive) replaced by the fix's lines. */
-export function applyFix(text: string, fix: Fix): string {
-  const lines = text.split("\n");
-  lines.splice(fix.line - 1, fix.endLine - fix.line + 1, ...fix.replacement.replace(/\n$/, "").split("\n"));
-  return lines.join("\n");
-}
-
-/** The migration read again from its own files by its own framework, as the detector first read it. */
-function redetect(migration: Migration, own: readonly SourceFile[]): Migration | undefined {
-  const multiStatement = !migration.sections.some((section) => section.oneQuery === true);
-  const { migrations } = FRAMEWORKS[migration.framework].detect(own, { forced: true, golangMigrate: { multiStatement }, dialectsFiltered: true });
-  const same = migrations.filter((m) => m.version === migration.version && m.name === migration.name && m.folder === migration.folder);
-  return same.length === 1 ? same[0] : undefined;
-}
-
 const countKey = (finding: Finding): string => `${finding.rule}\u0000${finding.path}`;
 
 function errorCounts(findings: readonly Finding[]): Map<string, number> {
@@ -71,8 +61,6 @@ interface Placed {
   shiftBefore: number;
 }
 
-const lineCount = (replacement: string): number => replacement.replace(/\n$/, "").split("\n").length;
-
 /** The fix that holds `line` of the fixed file, or the line it had before the fixes. */
 function placeOf(placed: readonly Placed[], line: number): Placed | number {
   let shift = 0;
@@ -84,6 +72,21 @@ function placeOf(placed: readonly Placed[], line: number): Placed | number {
   return line - shift;
 }
 
+/**
+ * The files by path, made once per list: the result cache checks each migration's fixes as it is
+ * analysed, with every file of the run, and a map per migration was quadratic on a long folder.
+ */
+const filesByPathOf = new WeakMap<readonly SourceFile[], ReadonlyMap<string, SourceFile>>();
+
+function filesByPath(files: readonly SourceFile[]): ReadonlyMap<string, SourceFile> {
+  let byPath = filesByPathOf.get(files);
+  if (!byPath) {
+    byPath = new Map(files.map((file) => [file.path, file]));
+    filesByPathOf.set(files, byPath);
+  }
+  return byPath;
+}
+
 class FixChecker {
   /** Per migration: the errors it has analysed alone as it is (undefined: it cannot be read again). */
   private readonly baselines = new Map<Migration, Finding[] | undefined>();
@@ -93,14 +96,14 @@ class FixChecker {
     files: readonly SourceFile[],
     private readonly reanalyse: Reanalyse,
   ) {
-    this.files = new Map(files.map((file) => [file.path, file]));
+    this.files = filesByPath(files);
   }
 
   text(path: string): string | undefined {
     return this.files.get(path)?.text;
   }
 
-  private ownFiles(migration: Migration): SourceFile[] {
+  ownFiles(migration: Migration): SourceFile[] {
     return migration.files.flatMap((path) => this.files.get(path) ?? []);
   }
 
@@ -113,9 +116,14 @@ class FixChecker {
     return this.baselines.get(migration);
   }
 
-  private verdict(migration: Migration, finding: Finding, fix: Fix): Verdict {
+  /** The migration's files with one fix applied, and the migration read again from them (undefined: it cannot be). */
+  applyAlone(migration: Migration, finding: Finding, fix: Fix): { fixed: SourceFile[]; again: Migration | undefined } {
     const fixed = this.ownFiles(migration).map((f) => (f.path === finding.path ? { ...f, text: applyFix(f.text, fix) } : f));
-    const again = fixed.some((f) => f.path === finding.path) ? redetect(migration, fixed) : undefined;
+    return { fixed, again: fixed.some((f) => f.path === finding.path) ? redetect(migration, fixed) : undefined };
+  }
+
+  private verdict(migration: Migration, finding: Finding, fix: Fix): Verdict {
+    const { fixed, again } = this.applyAlone(migration, finding, fix);
     if (!again) return { kept: false, refusedInTransaction: false };
     const after = this.reanalyse(fixed, [again]).findings;
     const counts = errorCounts(after);
@@ -146,24 +154,7 @@ class FixChecker {
     byPath: ReadonlyMap<string, readonly Finding[]>,
     original: readonly Finding[],
   ): Map<Finding, Fix | undefined> | undefined {
-    const migration = analysed.migration;
-    const placed = new Map<string, Placed[]>();
-    const fixed = this.ownFiles(migration).map((file) => {
-      const list = byPath.get(file.path) ?? [];
-      let shift = 0;
-      const places: Placed[] = [];
-      for (const finding of list) {
-        if (!finding.fix) continue;
-        const start = finding.fix.line + shift;
-        places.push({ finding, fix: finding.fix, start, end: start + lineCount(finding.fix.replacement) - 1, shiftBefore: shift });
-        shift += lineCount(finding.fix.replacement) - (finding.fix.endLine - finding.fix.line + 1);
-      }
-      placed.set(file.path, places);
-      // Bottom up, so that each fix's lines are still where it says.
-      const text = [...places].reverse().reduce((current, place) => applyFix(current, place.fix), file.text);
-      return { ...file, text };
-    });
-    const again = redetect(migration, fixed);
+    const { fixed, placed, again } = this.applyTogether(analysed.migration, byPath);
     if (!again) return undefined;
     const after = this.reanalyse(fixed, [again]).findings;
     const errors = after.filter((f) => f.severity === "error");
@@ -189,6 +180,30 @@ class FixChecker {
     return checked;
   }
 
+  /** The migration's files with the fixes of `byPath` applied together, where each one lands, and the migration read again. */
+  applyTogether(
+    migration: Migration,
+    byPath: ReadonlyMap<string, readonly Finding[]>,
+  ): { fixed: SourceFile[]; placed: Map<string, Placed[]>; again: Migration | undefined } {
+    const placed = new Map<string, Placed[]>();
+    const fixed = this.ownFiles(migration).map((file) => {
+      const list = byPath.get(file.path) ?? [];
+      let shift = 0;
+      const places: Placed[] = [];
+      for (const finding of list) {
+        if (!finding.fix) continue;
+        const start = finding.fix.line + shift;
+        places.push({ finding, fix: finding.fix, start, end: start + lineCount(finding.fix.replacement) - 1, shiftBefore: shift });
+        shift += lineCount(finding.fix.replacement) - (finding.fix.endLine - finding.fix.line + 1);
+      }
+      placed.set(file.path, places);
+      // Bottom up, so that each fix's lines are still where it says.
+      const text = [...places].reverse().reduce((current, place) => applyFix(current, place.fix), file.text);
+      return { ...file, text };
+    });
+    return { fixed, placed, again: redetect(migration, fixed) };
+  }
+
   private widened(analysed: MigrationAnalysis, finding: Finding, fix: Fix): Fix | undefined {
     const text = this.text(finding.path) ?? "";
     const widened = withTransactionOptOut(analysed.migration.framework, fix, text, finding.path, analysed.sections);
@@ -208,6 +223,7 @@ function checkMigration(
   analysed: MigrationAnalysis,
   findings: readonly Finding[],
   original: readonly Finding[],
+  known: readonly Finding[] | undefined,
 ): Map<Finding, Fix | undefined> {
   const checked = new Map<Finding, Fix | undefined>();
   const alone: Finding[] = [];
@@ -219,30 +235,69 @@ function checkMigration(
     if (last && finding.fix && finding.fix.line <= last.endLine) alone.push(finding);
     else together.set(finding.path, [...list, finding]);
   }
-  const judged = [...together.values()].flat().length > 1 ? checker.checkTogether(analysed, together, original) : undefined;
+  const inTogether = [...together.values()].flat().length;
+  // Every fix refused where the runner cannot leave its transaction: dropped, known without analysing again.
+  // Every reading of the migration the full check could analyse: as it is (the baseline a fix
+  // checked alone is compared with), with the fixes together, with each alone.
+  const redetected = () => [
+    redetect(analysed.migration, checker.ownFiles(analysed.migration)),
+    ...(inTogether > 1 ? [checker.applyTogether(analysed.migration, together).again] : []),
+    ...findings.flatMap((finding) => (finding.fix ? [checker.applyAlone(analysed.migration, finding, finding.fix).again] : [])),
+  ];
+  if (known && refusedWithoutRelint(analysed, findings, checker.ownFiles(analysed.migration), known, redetected)) {
+    return new Map(findings.map((finding) => [finding, undefined]));
+  }
+  const judged = inTogether > 1 ? checker.checkTogether(analysed, together, original) : undefined;
   if (!judged) alone.push(...[...together.values()].flat());
   for (const [finding, fix] of judged ?? []) checked.set(finding, fix);
   for (const finding of alone) if (finding.fix) checked.set(finding, checker.check(analysed, finding, finding.fix));
   return checked;
 }
 
+/** The list `map` holds at `key`, made empty the first time. */
+function listIn<K>(map: Map<K, Finding[]>, key: K): Finding[] {
+  let list = map.get(key);
+  if (!list) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
+}
+
+/** How the fixes are checked. */
+export interface FixCheckOptions {
+  /** The analysis of the fixed migrations. */
+  reanalyse: Reanalyse;
+  /**
+   * `concurrently-in-transaction` runs and reports errors, so that a CONCURRENTLY fix refused in a
+   * transaction is known to be dropped without analysing again (fix-outcome.ts). False: every fix
+   * is analysed again, the reference the shortcut is tested against.
+   */
+  refusalKnown: boolean;
+}
+
 /** `result` with every fix checked: kept, widened to carry the runner's opt-out, or taken off its finding. */
-export function checkFixes<R extends Analysed>(result: R, files: readonly SourceFile[], reanalyse: Reanalyse): R {
+export function checkFixes<R extends Analysed>(result: R, files: readonly SourceFile[], options: FixCheckOptions): R {
+  const reanalyse = options.reanalyse;
   if (!result.findings.some((finding) => finding.fix)) return result;
   const byPath = new Map<string, MigrationAnalysis>();
   for (const analysed of result.migrations) for (const path of analysed.migration.files) if (!byPath.has(path)) byPath.set(path, analysed);
   const checker = new FixChecker(files, reanalyse);
   const byMigration = new Map<MigrationAnalysis, Finding[]>();
   const errorsByPath = new Map<string, Finding[]>();
+  const allByPath = new Map<string, Finding[]>();
   for (const finding of result.findings) {
     const analysed = finding.fix ? byPath.get(finding.path) : undefined;
-    if (analysed) byMigration.set(analysed, [...(byMigration.get(analysed) ?? []), finding]);
-    if (finding.severity === "error") errorsByPath.set(finding.path, [...(errorsByPath.get(finding.path) ?? []), finding]);
+    // Pushed, not copied: a file of a hundred statements has as many findings.
+    if (analysed) listIn(byMigration, analysed).push(finding);
+    if (finding.severity === "error") listIn(errorsByPath, finding.path).push(finding);
+    if (options.refusalKnown) listIn(allByPath, finding.path).push(finding);
   }
   const checked = new Map<Finding, Fix | undefined>();
   for (const [analysed, list] of byMigration) {
     const original = analysed.migration.files.flatMap((path) => errorsByPath.get(path) ?? []);
-    for (const [finding, fix] of checkMigration(checker, analysed, list, original)) checked.set(finding, fix);
+    const known = options.refusalKnown ? analysed.migration.files.flatMap((path) => allByPath.get(path) ?? []) : undefined;
+    for (const [finding, fix] of checkMigration(checker, analysed, list, original, known)) checked.set(finding, fix);
   }
   const findings = result.findings.map((finding) => {
     if (!finding.fix) return finding;
