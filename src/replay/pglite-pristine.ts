@@ -12,8 +12,9 @@ import type { ReplayCache } from "./replay-migrations.js";
 
 /** The cache key of the pristine cluster of an embedded engine version (`engineTag`, e.g. "pglite-0.5.16"). */
 export function pristineKey(engineTag: string): string {
-  // Cache keys are [a-z0-9-] (image-cache.ts).
-  return `${engineTag.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-pristine`;
+  // Cache keys are [a-z0-9-] (image-cache.ts). "wal1": made with 1 MB WAL segments
+  // (pglite-worker.ts); an older pristine image, with 16 MB ones, is not reused.
+  return `${engineTag.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-pristine-wal1`;
 }
 
 export async function openFromPristine(

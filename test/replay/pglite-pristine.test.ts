@@ -107,12 +107,20 @@ describe("a real PGlite started from its pristine image", () => {
       await fresh.close();
     }
     expect(cache.images.size).toBe(1);
+    // What keeps PGlite's memory down (pglite-worker.ts): a 16 MB buffer pool, 1 MB WAL segments.
+    const memorySettings = "SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'wal_segment_size') ORDER BY 1";
+    const small = [
+      { name: "shared_buffers", setting: "2048", unit: "8kB" },
+      { name: "wal_segment_size", setting: "1048576", unit: "B" },
+    ];
+    expect(before.settings).toContainEqual({ name: "shared_buffers", setting: "2048" });
     const restored = await openFromPristine(cache, "pglite-test", OPTIONS, (options) => {
       expect(options.from).toBeDefined();
       return openPgliteEngine(options);
     });
     try {
       expect(await describe(restored)).toEqual(before);
+      expect(await restored.query(memorySettings)).toEqual(small);
       await restored.exec("CREATE TABLE orders (id bigint PRIMARY KEY)");
     } finally {
       await restored.close();
