@@ -21,7 +21,7 @@ import { openPgliteEngine } from "../src/replay/pglite-engine.js";
  * The engine is the project's own (src/replay/pglite-engine.ts: PGlite in a worker thread, with
  * the settings it starts Postgres with), so what is measured is what a replay pays.
  *
- * Run: npm run bench:build && node bench/.out/bench/pglite-memory.js [--runs 3]
+ * Run: npm run bench:pglite-memory [-- --runs 3]
  */
 
 const { values: args } = parseArgs({
