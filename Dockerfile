@@ -11,7 +11,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/bundle.js ./scripts/
+COPY scripts/bundle.js scripts/pglite-pristine.js ./scripts/
 COPY src ./src
 RUN npm run build
 

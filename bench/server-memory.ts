@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, hostname, release, tmpdir, totalmem } from "node:os";
@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
     "node-args": { type: "string" },
     /** More environment for the server, `KEY=value,KEY=value`; by default what the image's ENV adds for memory (Dockerfile). */
     env: { type: "string", default: "MALLOC_ARENA_MAX=2" },
+    /** A folder of replay images (`<key>.tar.gz`) copied into the server's DATA_DIR/replay-cache before it starts. */
+    "replay-cache": { type: "string" },
   },
 });
 
@@ -230,6 +232,7 @@ function mb(bytes: number): number {
 async function runCase(name: CaseName, run: number): Promise<CaseResult> {
   const github = new LoopbackGitHub();
   const dataDir = mkdtempSync(join(tmpdir(), "de-bench-server-"));
+  if (args["replay-cache"] !== undefined) cpSync(args["replay-cache"], join(dataDir, "replay-cache"), { recursive: true });
   let child: ChildProcess | undefined;
   let proxy: { host: string; close: () => Promise<void> } | undefined;
   try {

@@ -41,6 +41,24 @@ export type PgliteWorkerMessage =
 
 const WASM_PAGE_BYTES = 65_536;
 
+/**
+ * Postgres' buffer pool. PGlite keeps initdb's 128 MB, and its shared memory is written from end
+ * to end when Postgres starts, so every megabyte of it is resident from the first statement
+ * (measured: the WASM memory of a started PGlite 151 MB resident with 128 MB, 29 MB with 16 MB).
+ * A replay runs migrations on an empty schema: its pages fit many times over in 16 MB, and a page
+ * evicted is written to the in-memory data directory, not to a disk. Applies to the nested
+ * instance initdb runs in too (PGlite passes these start parameters on to it).
+ */
+const SHARED_BUFFERS = "16MB";
+/**
+ * A new cluster's WAL segments, in MB (initdb --wal-segsize; Postgres' default is 16). PGlite's
+ * data directory lives in memory, WAL segments included, and a cluster keeps at least one whole
+ * segment: with 1 MB ones a pristine image opens with 29 MB of files instead of 38, and a long
+ * history's WAL is recycled in smaller steps (measured: 2,000 tables replayed, peak 327 MB
+ * instead of 388, the same CPU time). Images keep the segment size they were made with.
+ */
+const WAL_SEGMENT_MB = 1;
+
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(deltaPages: number): number;
@@ -126,7 +144,9 @@ async function start(settings: PgliteWorkerStart): Promise<void> {
   try {
     const extensions = await loadExtensions(settings.extensionModules);
     const loadDataDir = settings.from === undefined ? undefined : new Blob([settings.from]);
-    db = await PGlite.create({ extensions, loadDataDir });
+    const startParams = [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`];
+    const initDbStartParams = [`--wal-segsize=${WAL_SEGMENT_MB}`];
+    db = await PGlite.create({ extensions, loadDataDir, startParams, initDbStartParams });
     const result = await db.query<{ version: string }>("select version()");
     version = result.rows[0]?.version ?? "unknown";
   } catch (error) {

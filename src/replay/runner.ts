@@ -8,7 +8,7 @@ import { diffFingerprints } from "./schema-diff.js";
 import { traceStatement } from "./trace-locks.js";
 import { DirectoryImageCache } from "./image-cache.js";
 import type { EngineOptions } from "./engine.js";
-import { openFromPristine } from "./pglite-pristine.js";
+import { openFromPristine, shippedPristine } from "./pglite-pristine.js";
 import { PostgresSpares } from "./postgres-spares.js";
 import { ReplaySlots } from "./replay-slots.js";
 import type { ReplayTools } from "./replay-migrations.js";
@@ -96,7 +96,9 @@ export function createReplayRunner(options: ReplayRunnerOptions): ClosableReplay
     return verifyByReplay(input, {
       // PGlite without a cached base starts from the kept image of a new cluster, not from initdb.
       openEngine: (engineOptions) =>
-        engine === "pglite" && engineOptions.from === undefined ? openFromPristine(cache, PGLITE_TAG, engineOptions, open) : open(engineOptions),
+        engine === "pglite" && engineOptions.from === undefined
+          ? openFromPristine(cache, PGLITE_TAG, engineOptions, open, () => shippedPristine(PGLITE_TAG))
+          : open(engineOptions),
       tools,
       // PGlite images are files; the external server keeps its bases as template databases, and
       // the cache holds their names, per server (another server has none of them).

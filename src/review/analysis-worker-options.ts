@@ -15,6 +15,13 @@ import type { WorkerOptions } from "node:worker_threads";
  */
 export const ANALYSIS_YOUNG_GENERATION_MB = 12;
 
+/**
+ * The V8 heap (committed, MiB) an analysis worker may keep after a review; one over it is replaced
+ * (analysis-pool.ts). A worker that analysed a few migrations holds 15-25 MB; one that analysed
+ * 5,000 statements holds about 60 MB of pages whose objects are garbage.
+ */
+export const ANALYSIS_KEEP_HEAP_MB = 40;
+
 /** The options of `new Worker(script, …)` for an analysis worker whose old generation may take `memoryMb`. */
 export function analysisWorkerOptions(memoryMb: number): WorkerOptions {
   return { resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: ANALYSIS_YOUNG_GENERATION_MB } };

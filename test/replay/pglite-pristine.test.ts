@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ReplayUnavailableError, type EngineOptions, type ReplayEngine } from "../../src/replay/engine.js";
 import { fingerprint } from "../../src/replay/fingerprint.js";
 import { openPgliteEngine } from "../../src/replay/pglite-engine.js";
-import { openFromPristine, pristineKey } from "../../src/replay/pglite-pristine.js";
+import { openFromPristine, pristineKey, shippedPristine } from "../../src/replay/pglite-pristine.js";
 import type { ReplayCache } from "../../src/replay/replay-migrations.js";
 
 /**
@@ -81,6 +85,38 @@ describe("the pristine cluster image of the embedded engine", () => {
     expect(cache.images.get(key)).toEqual(new Uint8Array([1]));
   });
 
+  it("starts from the image the build made while the cache has none, and from the cache's once it has one", async () => {
+    const cache = new MemoryCache();
+    const log: string[] = [];
+    const opened: Array<Uint8Array | undefined> = [];
+    const open = (options: EngineOptions) => {
+      opened.push(options.from);
+      log.push(options.from === undefined ? "new cluster" : "from image");
+      return Promise.resolve(recordingEngine(log, options.from));
+    };
+    const built = () => Promise.resolve(new Uint8Array([7]));
+    await openFromPristine(cache, "pglite-0.5.16", OPTIONS, open, built);
+    // No initdb, and nothing to keep: the build's image is there for the next replay too.
+    expect(log).toEqual(["from image"]);
+    expect(opened).toEqual([new Uint8Array([7])]);
+    cache.images.set(pristineKey("pglite-0.5.16"), new Uint8Array([1]));
+    await openFromPristine(cache, "pglite-0.5.16", OPTIONS, open, built);
+    expect(opened[1]).toEqual(new Uint8Array([1]));
+  });
+
+  it("reads the build's image by the engine's pristine key, and finds none where the build made none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "de-shipped-images-"));
+    try {
+      const url = pathToFileURL(`${dir}/`);
+      expect(await shippedPristine("pglite-0.5.16", url)).toBeUndefined();
+      writeFileSync(join(dir, `${pristineKey("pglite-0.5.16")}.tar.gz`), new Uint8Array([3, 4]));
+      expect(await shippedPristine("pglite-0.5.16", url)).toEqual(new Uint8Array([3, 4]));
+      expect(await shippedPristine("pglite-0.6.0", url)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("lets the deadline through instead of taking it for a damaged image", async () => {
     const cache = new MemoryCache();
     cache.images.set(pristineKey("pglite-0.5.16"), new Uint8Array([1]));
@@ -107,12 +143,20 @@ describe("a real PGlite started from its pristine image", () => {
       await fresh.close();
     }
     expect(cache.images.size).toBe(1);
+    // What keeps PGlite's memory down (pglite-worker.ts): a 16 MB buffer pool, 1 MB WAL segments.
+    const memorySettings = "SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'wal_segment_size') ORDER BY 1";
+    const small = [
+      { name: "shared_buffers", setting: "2048", unit: "8kB" },
+      { name: "wal_segment_size", setting: "1048576", unit: "B" },
+    ];
+    expect(before.settings).toContainEqual({ name: "shared_buffers", setting: "2048" });
     const restored = await openFromPristine(cache, "pglite-test", OPTIONS, (options) => {
       expect(options.from).toBeDefined();
       return openPgliteEngine(options);
     });
     try {
       expect(await describe(restored)).toEqual(before);
+      expect(await restored.query(memorySettings)).toEqual(small);
       await restored.exec("CREATE TABLE orders (id bigint PRIMARY KEY)");
     } finally {
       await restored.close();

@@ -114,6 +114,21 @@ describe("the analysis pool", () => {
     expect(again.notReviewed).toEqual([]);
   });
 
+  it("replaces a worker whose heap grew past what is kept after its review, and keeps one that stayed small", async () => {
+    const migrations = detectMigrations(files);
+    const kept = pool();
+    await kept.analyse(files, migrations, DEFAULT_REPO_CONFIG);
+    const second = await kept.analyse(files, migrations, DEFAULT_REPO_CONFIG);
+    expect(kept.workersStarted).toBe(1);
+    // Any worker's heap is over 1 MiB: each review gets a fresh one, and the same analysis.
+    const replaced = new AnalysisPool({ ...GENEROUS, keepHeapMb: 1 });
+    pools.push(replaced);
+    await replaced.analyse(files, migrations, DEFAULT_REPO_CONFIG);
+    const fresh = await replaced.analyse(files, migrations, DEFAULT_REPO_CONFIG);
+    expect(replaced.workersStarted).toBe(2);
+    expect(plainData(fresh.result)).toEqual(plainData(second.result));
+  });
+
   it("queues reviews beyond its workers and answers each with its own analysis", async () => {
     const analysis = pool({ workers: 1 });
     const first = [files[0] as SourceFile];
