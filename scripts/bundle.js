@@ -102,11 +102,14 @@ async function bundleCli(outdir) {
       // The analysis pool (src/review/analysis-pool.ts) starts it from beside the module that spawns it.
       "analysis-worker": "src/review/analysis-worker.ts",
     },
-    // Every package but the parser and yaml stays in node_modules (the npm package and the image
-    // have them). yaml is read by the frameworks' detection, which every lint loads (its read plan,
-    // before the run cache can answer): loaded from node_modules it is ~30 CommonJS files (~30 ms
-    // CPU a start); bundled, its code comes from the compile cache with the chunk.
-    plugins: [fsWithoutFacade(), externalPackagesExcept(["libpg-query", "@pgsql/types", "yaml"])],
+    // Every package but the parser, yaml, zod and picomatch stays in node_modules (the npm package
+    // and the image have them). yaml is read by the frameworks' detection, which every lint loads
+    // (its read plan, before the run cache can answer): loaded from node_modules it is ~30 CommonJS
+    // files (~30 ms CPU a start); bundled, its code comes from the compile cache with the chunk.
+    // zod (the configuration's schema) and picomatch (the paths' globs) load on every review: as
+    // ~20 ES modules resolved and read one by one they cost ~50 ms CPU a run (issue 20, a review
+    // answered from the result cache). No package we keep external takes our zod schemas.
+    plugins: [fsWithoutFacade(), externalPackagesExcept(["libpg-query", "@pgsql/types", "yaml", "zod", "picomatch"])],
   });
   copyFileSync(PARSER_WASM, join(outdir, "libpg-query.wasm"));
   // `env -S` splits the line into the command and its flags (coreutils >= 8.30, BSD and macOS env).
