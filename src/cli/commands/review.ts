@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
@@ -302,7 +301,9 @@ async function reviewOnGitHub(values: ReviewValues, choice: ConfigChoice, io: Cl
   try {
     if (env.GITHUB_OUTPUT) await appendStepOutputs(env.GITHUB_OUTPUT, { findings: findings.length, conclusion: result.conclusion });
     if (env.GITHUB_STEP_SUMMARY) await appendStepSummary(env.GITHUB_STEP_SUMMARY, `### ${CHECK_NAME}: ${result.output.title}\n\n${result.output.summary}`);
-    if (values.sarif !== undefined) await writeFile(resolve(io.cwd, values.sarif), await sarifText(findings), "utf8");
+    // node:fs/promises is imported here only: loading it (with the readline modules it brings) is
+    // ~6 ms of every review's CPU otherwise, for a file only --github --sarif writes.
+    if (values.sarif !== undefined) await (await import("node:fs/promises")).writeFile(resolve(io.cwd, values.sarif), await sarifText(findings), "utf8");
   } catch (error) {
     return fail(error, EXIT.usage);
   }
