@@ -20,7 +20,7 @@ import { median } from "./stats.js";
  * network settings); `review --github` is measured against the fake GitHub by the fault suite.
  *
  *   npm run bench:review [-- --runs 5] [--folder 300]
- * Acceptance (issue 20): warm under 0.3 s CPU.
+ * Acceptance (issue 20): under 0.3 s CPU warm, for a new head whose migrations are in the result cache.
  */
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -119,3 +119,6 @@ for (const [name, runs] of [
   );
 }
 console.log(`  warm under 0.3 s CPU: ${cpu(warm) < 0.3 ? "yes" : "no"}`);
+// Issue 20's acceptance case: a pull request's new head whose migrations are already analysed
+// (the run cache misses, the result cache answers the analysis).
+console.log(`  new head under 0.3 s CPU: ${cpu(newHead) < 0.3 ? "yes" : "no"}`);

@@ -36,6 +36,22 @@ const PARSER_WASM = join(PARSER_DIR, "libpg-query.wasm");
 /** libpg-query's ES module build: its CommonJS one (the package's "main") hides its exports from a bundled `import()`. */
 const PARSER_ESM = join(PARSER_DIR, "index.js");
 
+/** pino and the packages it loads when it starts (its package.json's dependencies, and theirs). */
+const PINO_PACKAGES = [
+  "pino",
+  "@pinojs/redact",
+  "atomic-sleep",
+  "on-exit-leak-free",
+  "pino-abstract-transport",
+  "pino-std-serializers",
+  "process-warning",
+  "quick-format-unescaped",
+  "real-require",
+  "safe-stable-stringify",
+  "sonic-boom",
+  "thread-stream",
+];
+
 /** CommonJS glue inside an ESM bundle: its `require` of Node's own modules and its `__dirname`. */
 const COMMONJS_SHIM = 'import { createRequire as __deCreateRequire } from "node:module";\nconst require = __deCreateRequire(import.meta.url);';
 
@@ -105,14 +121,22 @@ async function bundleCli(outdir) {
       // The analysis pool (src/review/analysis-pool.ts) starts it from beside the module that spawns it.
       "analysis-worker": "src/review/analysis-worker.ts",
     },
-    // Every package but the parser and yaml stays in node_modules (the npm package and the image
-    // have them). yaml is read by the frameworks' detection, which every lint loads (its read plan,
-    // before the run cache can answer): loaded from node_modules it is ~30 CommonJS files (~30 ms
-    // CPU a start); bundled, its code comes from the compile cache with the chunk. The same for
-    // what the server loads before /readyz and reads no file of its own package: zod (the config
-    // schemas), prom-client and the @opentelemetry/api it requires (/metrics), picomatch (~45
-    // files; CPU to /readyz measured ~600 -> ~520 ms, bench:server on a loaded machine).
-    plugins: [fsWithoutFacade(), externalPackagesExcept(["libpg-query", "@pgsql/types", "yaml", "zod", "prom-client", "@opentelemetry/api", "picomatch"])],
+    // Every package but these stays in node_modules (the npm package and the image have them):
+    // - yaml is read by the frameworks' detection, which every lint loads (its read plan, before
+    //   the run cache can answer): loaded from node_modules it is ~30 CommonJS files (~30 ms CPU a
+    //   start); bundled, its code comes from the compile cache with the chunk.
+    // - zod (the configuration's schema) and picomatch (the paths' globs) load on every review and
+    //   before the server's /readyz: as ~20 ES modules resolved and read one by one they cost ~50 ms
+    //   CPU a run (issue 20, a review answered from the result cache). No package we keep external
+    //   takes our zod schemas.
+    // - prom-client and the @opentelemetry/api it requires (/metrics) load before /readyz too
+    //   (with zod and picomatch ~45 files; CPU to /readyz measured ~600 -> ~520 ms, bench:server).
+    // - pino, with the packages it loads, is only the local review's logger (the server logs
+    //   through Probot's): ~13 ms of CommonJS resolution a review, bundled (the Action bundles it too).
+    plugins: [
+      fsWithoutFacade(),
+      externalPackagesExcept(["libpg-query", "@pgsql/types", "yaml", "zod", "prom-client", "@opentelemetry/api", "picomatch", ...PINO_PACKAGES]),
+    ],
   });
   copyFileSync(PARSER_WASM, join(outdir, "libpg-query.wasm"));
   // `env -S` splits the line into the command and its flags (coreutils >= 8.30, BSD and macOS env).

@@ -6,7 +6,7 @@ import { modelSettingsFromEnv } from "../agent/model/model-settings.js";
 import { LocalRepo } from "../git/local-repo.js";
 import type { FileResultStore } from "../rules/result-store.js";
 import { resultStoreFor, toolVersion } from "./cache-location.js";
-import type { ReviewRunFacts } from "./commands/review.js";
+import type { ResolvedRefs, ReviewRunFacts } from "./commands/review.js";
 import { DEFAULT_BASES, REVIEW_OPTIONS } from "./commands/review-options.js";
 import { EXIT, type CliIo } from "./io.js";
 import { parseArgsOptions } from "./options.js";
@@ -34,7 +34,7 @@ const FORMAT = "data-engineer review run 1";
 export async function reviewThroughRunCache(argv: readonly string[], io: CliIo): Promise<number> {
   const cached = await runKey(argv, io);
   if (!cached) return (await import("./commands/review.js")).review(argv, io);
-  const { key, store } = cached;
+  const { key, store, refs } = cached;
   const stored = answerFromStoredRun(store, key, io);
   if (stored !== undefined) return stored;
   const captured: string[] = [];
@@ -51,7 +51,7 @@ export async function reviewThroughRunCache(argv: readonly string[], io: CliIo):
     },
   };
   const facts: ReviewRunFacts = { replayedOrAgent: true };
-  const exit = await (await import("./commands/review.js")).review(argv, capturing, facts);
+  const exit = await (await import("./commands/review.js")).review(argv, capturing, facts, refs);
   if (!wroteError && !facts.replayedOrAgent && (exit === EXIT.ok || exit === EXIT.findings)) {
     store.put(key, { stdout: captured.join(""), exit: String(exit) });
     store.prune();
@@ -59,7 +59,7 @@ export async function reviewThroughRunCache(argv: readonly string[], io: CliIo):
   return exit;
 }
 
-async function runKey(argv: readonly string[], io: CliIo): Promise<{ key: string; store: FileResultStore } | undefined> {
+async function runKey(argv: readonly string[], io: CliIo): Promise<{ key: string; store: FileResultStore; refs: ResolvedRefs } | undefined> {
   let values;
   try {
     ({ values } = parseArgs({ args: [...argv], allowPositionals: false, strict: true, options: parseArgsOptions(REVIEW_OPTIONS) }));
@@ -90,5 +90,5 @@ async function runKey(argv: readonly string[], io: CliIo): Promise<{ key: string
   const key = createHash("sha256")
     .update(JSON.stringify([FORMAT, toolVersion(), dir, options, base, baseSha, headSha, config]))
     .digest("hex");
-  return { key, store };
+  return { key, store, refs: { base, headSha } };
 }

@@ -4,6 +4,7 @@ import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_INCLUDE_GLOBS } from "../migrations/rele
 import { AnalysisConfigSchema } from "./analysis-config.js";
 import { ConfigError } from "../errors.js";
 import type { RuleId } from "../ids/rule-ids.js";
+import { REPO_CONFIG_FILE } from "./repo-config-file.js";
 import { describeRuleKeys, ruleKeyHint } from "./rule-settings.js";
 
 /**
@@ -181,7 +182,7 @@ export type RepoConfig = z.infer<typeof RepoConfigSchema>;
 
 export const DEFAULT_REPO_CONFIG: RepoConfig = RepoConfigSchema.parse({});
 
-export const REPO_CONFIG_FILE = ".github/data-engineer.yml";
+export { REPO_CONFIG_FILE };
 
 /** Each problem as `key "a.b": message`, the form users see in the check run. */
 export function describeConfigIssues(error: z.ZodError): string[] {

@@ -2,11 +2,10 @@ import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.js";
 import { detectMigrations, detectOptionsOf } from "../migrations/detect.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
-import type { AnalysisConfig } from "../config/analysis-config.js";
-import { analyzeMigrations, type AnalysisResult } from "../rules/engine.js";
-import { loadSqlParser } from "../sql/parse.js";
+import type { AnalysisResult } from "../rules/engine.js";
 import { hasTemplates } from "../sql/template-mask.js";
 import type { EngineOptions, ReplayEngine } from "./engine.js";
+import { replayAnalyser, useReplayAnalyser, type ReplayAnalyser } from "./replay-analyser.js";
 import { isReplayable, replayMigrations, type ReplayCache, type ReplayOutcome, type ReplayTools } from "./replay-migrations.js";
 
 /**
@@ -34,33 +33,8 @@ export interface VerifyDependencies<F> {
   now?: () => number;
 }
 
-/**
- * The analysis the replay runs on: its statements' texts, lines, kinds, lock models and the few
- * trees the replay reads. `notAnalysed`: files the analysis could not finish (over a limit of
- * the server's analysis pool), which leave the folder's history incomplete.
- */
-export type ReplayAnalyser = (
-  files: readonly SourceFile[],
-  migrations: readonly Migration[],
-  config: AnalysisConfig,
-) => Promise<{ result: AnalysisResult; notAnalysed: ReadonlyArray<{ path: string; reason: string }> }>;
-
-/** In this thread, as the CLI runs it (one replay, no other tenant waiting on its event loop). */
-const inThisThread: ReplayAnalyser = async (files, migrations, config) => {
-  await loadSqlParser();
-  return { result: analyzeMigrations(files, migrations, { config }), notAnalysed: [] };
-};
-
-/**
- * Process-wide, as the review's analysis is (src/review/analyse.ts sets both): the server's
- * analysis pool, so that the replay never parses a pull request's SQL on the event loop.
- */
-let analyser: ReplayAnalyser = inThisThread;
-
-/** Analyses every later replay's folders with `next` (undefined: on this thread). */
-export function useReplayAnalyser(next: ReplayAnalyser | undefined): void {
-  analyser = next ?? inThisThread;
-}
+/** Set process-wide by src/review/analyse.ts; kept here too for the callers that import it from verify. */
+export { useReplayAnalyser, type ReplayAnalyser };
 
 export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependencies<F>): Promise<ReplayOutcome> {
   const now = deps.now ?? Date.now;
@@ -83,7 +57,7 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
       outcomes.push(emptyOutcome("skipped", `${folder} not replayed: ${templated} is templated SQL, which only its tool can render`));
       continue;
     }
-    const { result: analysis, notAnalysed } = await analyser(input.files, inFolder, input.config);
+    const { result: analysis, notAnalysed } = await replayAnalyser()(input.files, inFolder, input.config);
     const [first] = notAnalysed;
     if (first) {
       // Without one of its migrations the folder's history is not the one the pull request builds on.

@@ -1,4 +1,5 @@
 import { plural } from "./markdown.js";
+import { groupedDigits } from "./grouped-digits.js";
 
 /** The name teams make a required status check. */
 export const CHECK_NAME = "data-engineer";
@@ -79,7 +80,7 @@ function unlistedNote(listing: FileListing): string | undefined {
   const unlisted = listing.changed - listing.listed;
   if (unlisted <= 0) return undefined;
   return (
-    `> [!WARNING]\n> GitHub lists at most ${listing.listed.toLocaleString("en-US")} files of a pull request; ` +
+    `> [!WARNING]\n> GitHub lists at most ${groupedDigits(listing.listed)} files of a pull request; ` +
     `${plural(unlisted, "changed file was", "changed files were")} not examined.`
   );
 }

@@ -1,3 +1,5 @@
+import { groupedDigits } from "./grouped-digits.js";
+
 /**
  * Markdown helpers for text that comes from a pull request (paths, SQL, messages), which an
  * author controls: it must render as the literal text and never as markup, mentions or HTML.
@@ -47,5 +49,5 @@ export function joinWithinBudget(lines: readonly string[], budget: number, more:
 
 /** "1 migration", "2,500 migrations": a count with its noun. */
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+  return `${groupedDigits(n)} ${n === 1 ? one : many}`;
 }

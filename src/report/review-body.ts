@@ -9,6 +9,7 @@ import { redactSecrets } from "./redact.js";
 import { bodyFingerprints, reviewMarkerRoom, withReviewMarker } from "./review-marker.js";
 import { schemaChanges } from "./schema-changes.js";
 import { blocksText, existingLocks, lockSummary, relationName } from "./statement-locks.js";
+import { groupedDigits } from "./grouped-digits.js";
 
 /**
  * The body of the pull-request review: a Handoff Report (Task Report, Downstream Context) built
@@ -301,7 +302,7 @@ function tableSizesAssumption(tableRows: ReadonlyMap<string, number> | undefined
   if (!tableRows || tableRows.size === 0)
     return "table sizes are unknown unless configured in .github/data-engineer.yml: lock and rewrite durations are not estimated from data";
   const NAMED = 20;
-  const sizes = [...tableRows].slice(0, NAMED).map(([table, rows]) => `${inlineCode(table)} ${rows.toLocaleString("en-US")} rows`);
+  const sizes = [...tableRows].slice(0, NAMED).map(([table, rows]) => `${inlineCode(table)} ${groupedDigits(rows)} rows`);
   const more = tableRows.size > NAMED ? ` and ${tableRows.size - NAMED} more` : "";
   return `table sizes as configured in .github/data-engineer.yml: ${sizes.join(", ")}${more}; lock and rewrite durations on these tables are estimated from them, other tables' sizes are unknown`;
 }
@@ -376,7 +377,7 @@ function lockRows(migration: MigrationAnalysis): string[] {
 
 /** One line on the agent's run, under the summary. */
 export function agentLine(agent: AgentView): string {
-  const usage = `${agent.tokensIn.toLocaleString("en-US")} tokens in, ${agent.tokensOut.toLocaleString("en-US")} out`;
+  const usage = `${groupedDigits(agent.tokensIn)} tokens in, ${groupedDigits(agent.tokensOut)} out`;
   if (agent.report && agent.partial !== true) return `Agent: ${inlineCode(agent.model)}, ${plural(agent.turns, "turn")}, ${usage}.`;
   if (agent.report)
     return `The data-engineer agent stopped after ${plural(agent.turns, "turn")} before it finished (${inlineCode(agent.reason)}${agent.detail ? `: ${plainText(agent.detail)}` : ""}); its partial report is included (${usage}).`;
@@ -406,7 +407,7 @@ export function renderReviewBody(input: ReviewBodyInput): string {
       s.overCap.length > 0 ? `${plural(s.overCap.length, "more finding")} not shown inline (the inline comments are capped).` : "",
       s.skippedAsPosted.length > 0 ? `${plural(s.skippedAsPosted.length, "finding")} already commented on in an earlier review.` : "",
       // A first review has nothing to compare with: no "fixed" count at all.
-      input.resolved !== undefined ? `Fixed since the last review: ${input.resolved.toLocaleString("en-US")}` : "",
+      input.resolved !== undefined ? `Fixed since the last review: ${groupedDigits(input.resolved)}` : "",
       input.agent ? agentLine(input.agent) : "",
     ]
       .filter((l) => l !== "")
@@ -452,13 +453,13 @@ export function renderReviewBody(input: ReviewBodyInput): string {
     }
     if (remaining < 200) {
       droppedParts++;
-      if (cut.length < 10) cut.push(`all ${part.rows.length.toLocaleString("en-US")} ${part.what}`);
+      if (cut.length < 10) cut.push(`all ${groupedDigits(part.rows.length)} ${part.what}`);
       continue;
     }
     const text = joinWithinBudget(part.rows, remaining, (n) => `\n_… ${plural(n, "more row")} cut to fit GitHub's size limit._`);
     const kept = text.split("\n").filter((l) => l.startsWith("|") || l.startsWith("- ")).length;
     const omitted = part.rows.length - kept;
-    if (omitted > 0) cut.push(`${omitted.toLocaleString("en-US")} of ${part.rows.length.toLocaleString("en-US")} ${part.what}`);
+    if (omitted > 0) cut.push(`${groupedDigits(omitted)} of ${groupedDigits(part.rows.length)} ${part.what}`);
     rendered.push(`${part.heading}\n${text}`);
     used += part.heading.length + text.length + 3;
   }

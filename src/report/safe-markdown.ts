@@ -1,5 +1,6 @@
 import type { Node, Parser } from "commonmark";
 import { redactSecrets } from "./redact.js";
+import { groupedDigits } from "./grouped-digits.js";
 
 /**
  * Model-written Markdown made safe to post while keeping its formatting. The text is parsed with
@@ -35,7 +36,7 @@ export function safeMarkdown(text: string): string {
     .trim();
   return joined.length <= SAFE_MARKDOWN_LIMIT
     ? joined
-    : `${joined.slice(0, SAFE_MARKDOWN_LIMIT)}\n\n_… cut at ${SAFE_MARKDOWN_LIMIT.toLocaleString("en-US")} characters._`;
+    : `${joined.slice(0, SAFE_MARKDOWN_LIMIT)}\n\n_… cut at ${groupedDigits(SAFE_MARKDOWN_LIMIT)} characters._`;
 }
 
 /** The children of a container, one block after another, each line after the first indented. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { deserialize, serialize } from "node:v8";
 import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
-import { canonicalJson } from "../rules/cached-analysis.js";
+import { canonicalJson } from "../rules/canonical-json.js";
 import type { AnalysisResult } from "../rules/engine.js";
 import { FileResultStore, type ResultStore } from "../rules/result-store.js";
 import { AnalysisAssembler, analysisSlices, type AnalysisSlice } from "./analysis-transfer.js";

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { DEFAULT_ANALYSIS_CONFIG } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { loadSqlParser } from "../sql/parse.js";
+import { canonicalJson } from "./canonical-json.js";
 import { Analysis, fixCheckOptions, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
 import { checkFixes } from "./fix-check.js";
 import { RULES } from "./index.js";
@@ -73,15 +74,8 @@ const FORMAT = "data-engineer analysis parts 1";
  */
 export const STATE_EVERY = 32;
 
-/** JSON with object keys sorted at every level: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner === null || typeof inner !== "object" || Array.isArray(inner)) return inner;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(inner).sort()) sorted[key] = (inner as Record<string, unknown>)[key];
-    return sorted;
-  });
-}
+/** Where the lint cache's callers have always imported it from; the function lives in canonical-json.ts. */
+export { canonicalJson };
 
 /** The chained keys, one per migration. */
 export function migrationKeys(files: readonly SourceFile[], migrations: readonly Migration[], options: CachedAnalysisOptions<unknown>): string[] {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ReviewToolName } from "../tool-names.js";
+import { groupedDigits } from "../../report/grouped-digits.js";
 
 /** Why a tool call failed; the message that goes with it is written for the model. */
 export type ToolErrorType =
@@ -58,8 +59,7 @@ export const REFUSED_PATHS_NOTE = "the review tools never read secrets, credenti
  * the start).
  */
 export function formatCount(n: number): string {
-  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString("en-US");
-  return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
+  return groupedDigits(n);
 }
 
 /** "3 files", "1 file". */

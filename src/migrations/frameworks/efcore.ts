@@ -17,9 +17,14 @@ function isGenerated(path: string): boolean {
 }
 
 /** A migration's `.Designer.cs`, and the migration of a `.Designer.cs`. */
-const DESIGNER_FILE = sameFolder((changed, listed) => {
-  if (/\.Designer\.cs$/i.test(changed)) return listed === changed.replace(/\.Designer\.cs$/i, ".cs");
-  return /\.cs$/i.test(changed) && listed === changed.replace(/\.cs$/i, ".Designer.cs");
+const DESIGNER_FILE = sameFolder((changed) => {
+  if (/\.Designer\.cs$/i.test(changed)) {
+    const migration = changed.replace(/\.Designer\.cs$/i, ".cs");
+    return (listed) => listed === migration;
+  }
+  if (!/\.cs$/i.test(changed)) return undefined;
+  const designer = changed.replace(/\.cs$/i, ".Designer.cs");
+  return (listed) => listed === designer;
 });
 
 function readEfMigration(file: SourceFile, designer: SourceFile | undefined): Migration {

@@ -16,9 +16,9 @@ const FLYWAY_FILE = /^(?:([VUB])(\d+(?:[._]\d+)*)|(R))__(.+)\.(sql|java)$/;
  * A versioned script's undo script (`U<version>__…`, same version) and its script config file
  * (`<script>.conf`, where `executeInTransaction=false` goes).
  */
-const UNDO_SCRIPT = sameFolder((changed, listed) => {
+const UNDO_SCRIPT = sameFolder((changed) => {
   const version = /^V(\d[\w.]*?)__/.exec(changed)?.[1];
-  return listed === `${changed}.conf` || (version !== undefined && listed.startsWith(`U${version}__`));
+  return (listed) => listed === `${changed}.conf` || (version !== undefined && listed.startsWith(`U${version}__`));
 });
 
 interface FlywayEntry {

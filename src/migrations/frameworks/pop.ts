@@ -147,10 +147,16 @@ function detectPop(files: readonly SourceFile[], context?: DetectContext): Detec
 }
 
 /** The other files of a changed file's version group, every dialect (the detector needs them to see a pop folder). */
-const POP_COUNTERPARTS: CounterpartFinder = sameFolder((changed, listed) => {
+const POP_COUNTERPARTS: CounterpartFinder = sameFolder((changed) => {
   const a = parsePopName(changed);
-  const b = parsePopName(listed);
-  return a !== undefined && b !== undefined && groupKey({ folder: "", ...a }) === groupKey({ folder: "", ...b });
+  if (a === undefined) return undefined;
+  const key = groupKey({ folder: "", ...a });
+  // A file of the same group has the same name after its version: the others are not parsed.
+  return (listed) => {
+    if (!listed.includes(`_${a.name}.`)) return false;
+    const b = parsePopName(listed);
+    return b !== undefined && groupKey({ folder: "", ...b }) === key;
+  };
 });
 
 /**

@@ -13,10 +13,15 @@ export function isPairedUpDownFile(path: string): boolean {
 }
 
 /** An up file's down and a down file's up: same version and title, the other direction. */
-export const PAIRED_FILE_COUNTERPARTS: CounterpartFinder = sameFolder((changed, listed) => {
+export const PAIRED_FILE_COUNTERPARTS: CounterpartFinder = sameFolder((changed) => {
   const [, version, title, direction] = PAIRED_FILE.exec(changed) ?? [];
-  const other = PAIRED_FILE.exec(listed);
-  return direction !== undefined && other !== null && other[1] === version && other[2] === title && other[3]?.toLowerCase() !== direction.toLowerCase();
+  if (version === undefined || direction === undefined) return undefined;
+  // Only a name that starts with the same version can be the pair: the others are not parsed.
+  return (listed) => {
+    if (!listed.startsWith(version)) return false;
+    const other = PAIRED_FILE.exec(listed);
+    return other !== null && other[1] === version && other[2] === title && other[3]?.toLowerCase() !== direction.toLowerCase();
+  };
 });
 
 interface Pair {
