@@ -14,7 +14,9 @@ import { markerKeyFromEnv } from "./marker-key.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import { rateLimitWait, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";
-import { loadRepoConfig } from "./repo-config.js";
+import { loadRepoConfig, repoConfigFromBlobs } from "./repo-config.js";
+import { readReviewContext, type ReviewContext } from "./graphql-review-context.js";
+import { readHeadFiles, type HeadBlob } from "./graphql-head-files.js";
 
 /**
  * One entry of a folder listing, as the contents API gives it. The review's gather plan reads
@@ -126,6 +128,11 @@ export class PullRequestClient {
   private readonly options: Omit<PullRequestClientOptions, "markerKey" | "log">;
   private readonly log: Logger | undefined;
   private readonly markers: MarkerSeal;
+  /** The review's first GraphQL query, read once (see graphql-review-context.ts). */
+  private context: Promise<ReviewContext> | undefined;
+  /** Folders and files of the head commit read by GraphQL so far (see graphql-head-files.ts). */
+  private readonly headFolders = new Map<string, HeadFolderEntry[]>();
+  private readonly headBlobs = new Map<string, HeadBlob | undefined>();
 
   constructor(
     private readonly octokit: GitHubOctokit,
@@ -170,6 +177,46 @@ export class PullRequestClient {
       this.channel = "commit status";
       return NO_CHECK_RUN;
     }
+  }
+
+  /**
+   * Creates the `name` check run on the head commit already completed with `result`: one write
+   * where starting it in progress and completing it took two (issue 19 item 5). The first 50
+   * annotations go with the creation, the rest in further updates (GitHub appends them). With the
+   * commit status fallback, a refused check run becomes the final status (or nothing is published,
+   * when that is refused too and allowed). Returns the run's id, or NO_CHECK_RUN.
+   */
+  async reportCheckRun(name: string, externalId: string, result: CheckResult, annotations: readonly CheckAnnotation[][] = []): Promise<number> {
+    const [first = [], ...rest] = annotations;
+    let id: number;
+    try {
+      id = await this.createCheckRun(name, externalId, {
+        status: "completed",
+        conclusion: result.conclusion,
+        completed_at: new Date().toISOString(),
+        output: { ...result.output, ...(first.length > 0 ? { annotations: [...first] } : {}) },
+        ...(this.options.rereviewButton === false ? {} : { actions: [{ ...REREVIEW_ACTION }] }),
+      });
+    } catch (error) {
+      const fallback = this.options.commitStatusFallback;
+      if (!fallback || !refusedForPermission(error, this.clock.now())) throw error;
+      try {
+        await this.setStatus(name, commitStatusState(result.conclusion), result.output.title);
+      } catch (statusError) {
+        if (!fallback.publishNothingWhenReadOnly || !refusedForPermission(statusError, this.clock.now())) throw statusError;
+        this.channel = "nothing";
+        return NO_CHECK_RUN;
+      }
+      this.statusContext = name;
+      this.channel = "commit status";
+      return NO_CHECK_RUN;
+    }
+    for (const batch of rest) {
+      await callGitHub({ kind: "idempotent-write", doing: "adding the check run's annotations", clock: this.clock, ...this.waitLimit() }, () =>
+        this.octokit.rest.checks.update({ owner: this.pr.owner, repo: this.pr.repo, check_run_id: id, output: { ...result.output, annotations: [...batch] } }),
+      );
+    }
+    return id;
   }
 
   private async setStatus(context: string, state: CommitStatusState, description: string): Promise<void> {
@@ -301,21 +348,44 @@ export class PullRequestClient {
     return run?.id;
   }
 
-  /** The pull request's head commit now (it may have moved since the event). */
+  /**
+   * The pull request, its files, the configuration and earlier reviews, in one GraphQL query, read
+   * once per client (a review's client lives for one job attempt).
+   */
+  reviewContext(): Promise<ReviewContext> {
+    this.context ??= readReviewContext(this.octokit, this.pr);
+    return this.context;
+  }
+
+  /**
+   * The pull request's head commit: as the review's first query read it, when it did (the issue's
+   * "no separate head re-check": a newer push supersedes the job through its webhook), else now.
+   */
   async currentHeadSha(): Promise<string> {
+    if (this.context) return (await this.context).headSha;
     const { data } = await callGitHub({ kind: "read", doing: "reading the pull request's head" }, () =>
       this.octokit.rest.pulls.get({ owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber }),
     );
     return data.head.sha;
   }
 
-  /** A folder of the head commit; empty when it does not exist there. */
+  /**
+   * Reads `folders` and `files` of the head commit in one GraphQL query, leaving out what was read
+   * before; listFolder and readFile then answer from it. No request when everything is read.
+   */
+  async prefetchHead(folders: readonly string[], files: readonly string[]): Promise<void> {
+    const newFolders = [...new Set(folders)].filter((f) => !this.headFolders.has(f));
+    const newFiles = [...new Set(files)].filter((f) => !this.headBlobs.has(f));
+    if (newFolders.length === 0 && newFiles.length === 0) return;
+    const read = await readHeadFiles(this.octokit, { owner: this.pr.owner, repo: this.pr.repo, sha: this.pr.headSha }, newFolders, newFiles);
+    for (const [folder, entries] of read.folders) this.headFolders.set(folder, entries);
+    for (const [file, blob] of read.files) this.headBlobs.set(file, blob);
+  }
+
+  /** A folder of the head commit, every entry (a git tree: no 1,000-entry cut); empty when it does not exist there. */
   async listFolder(folder: string): Promise<HeadFolderEntry[]> {
-    const response = await callGitHub({ kind: "read", doing: `listing ${folder || "the repository root"} at the head commit`, notFound: "absent" }, () =>
-      this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path: folder, ref: this.pr.headSha }),
-    );
-    if (response === undefined || !Array.isArray(response.data)) return [];
-    return response.data.map((entry) => ({ name: entry.name, path: entry.path, size: entry.size, type: entry.type }));
+    await this.prefetchHead([folder], []);
+    return this.headFolders.get(folder) ?? [];
   }
 
   /** The head commit as a gzipped tarball, streamed (one top-level folder, see head-tarball.ts). */
@@ -323,8 +393,17 @@ export class PullRequestClient {
     return downloadTarball(this.octokit, { owner: this.pr.owner, repo: this.pr.repo, ref: this.pr.headSha, signal });
   }
 
-  /** A file's text at the head commit, or undefined when it is not there. */
+  /**
+   * A file's text at the head commit, or undefined when it is not there. Read by GraphQL when a
+   * prefetch asked for it; a file GraphQL gave without its whole text (a large one) and any file
+   * not prefetched are read through the contents API.
+   */
   async readFile(path: string): Promise<string | undefined> {
+    if (this.headBlobs.has(path)) {
+      const blob = this.headBlobs.get(path);
+      if (blob === undefined) return undefined;
+      if (blob.text !== undefined) return blob.text;
+    }
     const response = await callGitHub({ kind: "read", doing: `reading ${path} at the head commit`, notFound: "absent" }, () =>
       this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path, ref: this.pr.headSha, mediaType: { format: "raw" } }),
     );
@@ -336,14 +415,17 @@ export class PullRequestClient {
    * the sealed marker on the last line of a comment by this app (see report/fingerprint.ts).
    */
   async postedFingerprints(): Promise<Set<string>> {
-    const comments = await callGitHub({ kind: "read", doing: "reading the review comments already posted" }, () =>
-      this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
-        owner: this.pr.owner,
-        repo: this.pr.repo,
-        pull_number: this.pr.pullNumber,
-        per_page: 100,
-      }),
-    );
+    // The review's first query read them, unless there were more than one page.
+    const comments =
+      (this.context ? (await this.context).reviewComments : undefined) ??
+      (await callGitHub({ kind: "read", doing: "reading the review comments already posted" }, () =>
+        this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
+          owner: this.pr.owner,
+          repo: this.pr.repo,
+          pull_number: this.pr.pullNumber,
+          per_page: 100,
+        }),
+      ));
     const found = new Set<string>();
     for (const comment of comments) {
       if (!this.postedByUs(comment.user)) continue;
@@ -446,11 +528,29 @@ export class PullRequestClient {
 
   /** The repository's .github/data-engineer.yml from its default branch (or the org's, or defaults). */
   async repoConfig(): Promise<{ config: RepoConfig; source: string | undefined }> {
+    if (this.context) return repoConfigFromBlobs(this.pr.owner, this.pr.repo, (await this.context).config);
     return loadRepoConfig(this.octokit, this.pr.owner, this.pr.repo);
   }
 
-  /** Every file the pull request changes, as far as GitHub lists them (all pages). */
+  /**
+   * Every file the pull request changes, as far as GitHub lists them: from the review's first query
+   * (without patches: see changedFilePatches) when it read them all, else through REST (all pages).
+   */
   async listChangedFiles(): Promise<ChangedFile[]> {
+    const listed = this.context ? (await this.context).files : undefined;
+    if (listed !== undefined) return listed;
+    return this.listChangedFilesWithPatches();
+  }
+
+  /**
+   * The unified diff of each changed file, by path (REST: GraphQL gives none). Read only when a
+   * review has findings to anchor to diff lines.
+   */
+  async changedFilePatches(): Promise<Map<string, string | undefined>> {
+    return new Map((await this.listChangedFilesWithPatches()).map((file) => [file.path, file.patch]));
+  }
+
+  private async listChangedFilesWithPatches(): Promise<ChangedFile[]> {
     const files = await callGitHub({ kind: "read", doing: "listing the pull request's files" }, () =>
       this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
         owner: this.pr.owner,

@@ -146,8 +146,9 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         client,
         pr: payload.pr,
         log: log.child({ repo: `${payload.owner}/${payload.repo}`, headSha: payload.headSha }),
-        // Without the handler's check run (it crashed before releasing the job), one it created may exist.
-        ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { adoptOpenCheckRun: true }),
+        // The check run is created once, completed, when the review is done (a job queued by an
+        // earlier version carries the id of the run its handler created).
+        ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { checkRunOnce: true }),
         signal: context.signal,
         retryLater,
         ...extras,

@@ -43,6 +43,12 @@ export interface HeadCommitReviewInput {
   log: Logger;
   /** Aborted when the review is superseded or the process stops: no later step runs. */
   signal?: AbortSignal;
+  /**
+   * The changed files' diffs by path, when `relevant` and `changed` came without them (GitHub's
+   * GraphQL lists files without patches): asked only when there are findings to anchor to diff
+   * lines or an agent to read them, so a clean review costs no request for them.
+   */
+  patches?: () => Promise<ReadonlyMap<string, string | undefined>>;
 }
 
 export interface HeadCommitReview {
@@ -52,7 +58,8 @@ export interface HeadCommitReview {
 }
 
 export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<HeadCommitReview> {
-  const { head, relevant, config, log, signal } = input;
+  const { head, config, log, signal } = input;
+  let { relevant, changed } = input;
 
   // 1. Gather: the changed migrations and their up/down counterparts, read at the head commit.
   const gathered = await gatherMigrationFiles(head, relevant);
@@ -82,13 +89,21 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
   });
   signal?.throwIfAborted();
 
+  // The diffs, read only now and only when something needs them: findings to anchor, an agent.
+  if (input.patches && (input.agent !== undefined || ownFindings(analysis, replay, relevant).length > 0)) {
+    const patches = await input.patches();
+    relevant = relevant.map((file) => ({ ...file, patch: patches.get(file.path) ?? file.patch }));
+    changed = changed.map((file) => ({ ...file, patch: patches.get(file.path) ?? file.patch }));
+    signal?.throwIfAborted();
+  }
+
   // 5. Agent: the data-engineer agent reads the tree with the findings in hand, when there is one.
   const agent = await consultAgent({
     runtime: input.agent,
     config,
     pr: input.pr,
     relevant,
-    changed: input.changed,
+    changed,
     findings: ownFindings(analysis, replay, relevant),
     notReviewed,
     analysis,
@@ -105,7 +120,7 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
     ...(replay ? { replay } : {}),
     ...(agent ? { agent } : {}),
     relevant,
-    changed: input.changed,
+    changed,
     config,
     posted: input.posted,
     listing: input.listing,

@@ -17,6 +17,7 @@ import {
 } from "../report/check-output.js";
 import { pausedSkipped, type PullRequestFacts } from "./auto-review.js";
 import { encodeCheckIdentity } from "./check-identity.js";
+import type { CheckAnnotation } from "../report/check-verdict.js";
 import type { ReplayRunner } from "../replay/verify.js";
 import type { BuiltReview } from "./compose.js";
 import { headOnGitHub } from "./github-head.js";
@@ -43,6 +44,12 @@ export interface PullRequestReviewInput {
    * attempt of the same job created it) and report on it, instead of leaving it in progress.
    */
   adoptOpenCheckRun?: boolean;
+  /**
+   * Without `checkRunId`: create the check run once, completed with the result, when the review is
+   * done (one write where starting and completing it took two: issue 19 item 5). The app's review
+   * jobs do: nobody created a run for them (a job that dies gets one from its dead letter).
+   */
+  checkRunOnce?: boolean;
   /** Aborted when a newer push supersedes this review or the server stops: nothing more is posted. */
   signal?: AbortSignal;
   /**
@@ -75,17 +82,34 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
 
   const { signal } = input;
   signal?.throwIfAborted();
-  const adopted = input.checkRunId === undefined && input.adoptOpenCheckRun ? await client.findOpenCheckRun(CHECK_NAME, externalId) : undefined;
-  if (adopted !== undefined) log.info({ checkRunId: adopted }, "reporting on the check run an earlier attempt left in progress");
-  const checkRunId = input.checkRunId ?? adopted ?? (await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT));
+  const once = input.checkRunId === undefined && input.checkRunOnce === true;
+  let checkRunId: number | undefined = input.checkRunId;
+  if (!once && checkRunId === undefined) {
+    const adopted = input.adoptOpenCheckRun ? await client.findOpenCheckRun(CHECK_NAME, externalId) : undefined;
+    if (adopted !== undefined) log.info({ checkRunId: adopted }, "reporting on the check run an earlier attempt left in progress");
+    checkRunId = adopted ?? (await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT));
+  }
+  /** Reports the result: completes the run this review reports on, or creates it completed. */
+  const finish = async (result: CheckResult, annotations: CheckAnnotation[][] = []): Promise<number> => {
+    if (checkRunId !== undefined) {
+      await client.completeCheckRun(checkRunId, result, annotations);
+      return checkRunId;
+    }
+    checkRunId = await client.reportCheckRun(CHECK_NAME, externalId, result, annotations);
+    return checkRunId;
+  };
   try {
+    // The review's first GraphQL query: the configuration, the head, the files and earlier
+    // reviews, read once here and answered from memory by the client's calls below.
+    const context = await client.reviewContext();
+    signal?.throwIfAborted();
     let config;
     try {
       config = input.loadConfig ? await input.loadConfig() : (await client.repoConfig()).config;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const result = invalidConfig(error.message);
-      await client.completeCheckRun(checkRunId, result);
+      await finish(result);
       log.warn({ checkRunId }, "invalid repository configuration; nothing reviewed");
       return result;
     }
@@ -93,7 +117,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     const skip = input.requested ? undefined : await trustedAutoReviewSkip(input.pr, config, client, log);
     if (skip) {
       const result = skip.kind === "draft" ? draftSkipped() : skip.kind === "paused" ? pausedSkipped() : configSkipped(skip.reason);
-      await client.completeCheckRun(checkRunId, result);
+      await finish(result);
       log.info({ checkRunId, skip: skip.kind }, "pull request not reviewed automatically");
       return result;
     }
@@ -103,7 +127,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     const listing = { listed: files.length, changed: Math.max(input.pr.changedFiles, files.length) };
     if (relevant.length === 0) {
       const result = noRelevantChanges(listing);
-      await client.completeCheckRun(checkRunId, result);
+      await finish(result);
       log.info({ checkRunId, conclusion: result.conclusion, files: files.length }, "check run completed");
       return result;
     }
@@ -131,11 +155,13 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       ...(input.replay ? { replay: input.replay } : {}),
       ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
       ...(signal ? { signal } : {}),
+      // Files listed by GraphQL come without their diffs: read only when findings need anchors.
+      ...(context.files !== undefined ? { patches: () => client.changedFilePatches() } : {}),
     });
     input.onReview?.(review);
     const { result, annotations } = await publishReview(client, review, log);
     signal?.throwIfAborted();
-    await client.completeCheckRun(checkRunId, result, annotations);
+    await finish(result, annotations);
     log.info({ checkRunId, conclusion: result.conclusion, files: files.length, relevantFiles: relevant.length }, "check run completed");
     return result;
   } catch (error) {
@@ -144,7 +170,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     if (signal?.aborted) {
       // Superseded: the queue completes the check run it knows of (the handler's); one made here
       // only this review knows, so it completes it.
-      if (input.checkRunId === undefined && (signal.reason as { why?: string } | undefined)?.why === "superseded") {
+      if (input.checkRunId === undefined && checkRunId !== undefined && (signal.reason as { why?: string } | undefined)?.why === "superseded") {
         await client.completeCheckRun(checkRunId, supersededByCommit()).catch((completionError: unknown) => {
           log.error({ err: completionError, checkRunId }, "could not complete the superseded review's check run");
         });
@@ -155,9 +181,11 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     const result = reviewFailed(errorMessage(error));
     log.error({ err: error, checkRunId }, "review failed; completing the check run with the reason");
     try {
-      await client.completeCheckRun(checkRunId, result);
+      await finish(result);
     } catch (completionError) {
       log.error({ err: completionError, checkRunId }, "could not complete the check run after a failure");
+      // No check run exists yet: the job fails so that its retry or dead letter creates one.
+      if (checkRunId === undefined) throw completionError;
     }
     return result;
   }
