@@ -29,10 +29,11 @@ query ReviewContext($owner: String!, $repo: String!, $number: Int!, $config: Str
         nodes {
           body
           author { __typename login }
+          viewerDidAuthor
           commit { oid }
           comments(first: ${PAGE}) {
             pageInfo { hasNextPage }
-            nodes { body author { __typename login } }
+            nodes { body author { __typename login } viewerDidAuthor }
           }
         }
       }
@@ -70,8 +71,9 @@ interface ReviewContextAnswer {
         nodes: Array<{
           body: string;
           author: Author | null;
+          viewerDidAuthor: boolean;
           commit: { oid: string } | null;
-          comments: { pageInfo: { hasNextPage: boolean }; nodes: Array<{ body: string; author: Author | null }> | null };
+          comments: { pageInfo: { hasNextPage: boolean }; nodes: Array<{ body: string; author: Author | null; viewerDidAuthor: boolean }> | null };
         }> | null;
       } | null;
     } | null;
@@ -79,7 +81,11 @@ interface ReviewContextAnswer {
   organisation: { config: ConfigBlob | Record<string, never> | null } | null;
 }
 
-/** A comment or review body and who wrote it, as REST names users: a bot's login ends in `[bot]`. */
+/**
+ * A comment or review body and who wrote it, as REST names users (a bot's login ends in `[bot]`).
+ * Only those the token's own actor wrote are kept (GraphQL's `viewerDidAuthor`: for an
+ * installation token, the app's bot): another bot that copies our sealed comments is not us.
+ */
 export interface AuthoredBody {
   body: string;
   user: { login: string; type: string } | null;
@@ -137,7 +143,11 @@ export async function readReviewContext(octokit: GitHubOctokit, pr: { owner: str
     files: filesComplete
       ? fileNodes.map((f) => ({ path: f.path, status: STATUS[f.changeType] ?? "changed", additions: f.additions, deletions: f.deletions }))
       : undefined,
-    reviewComments: commentsComplete ? reviews.flatMap((r) => (r.comments.nodes ?? []).map((c) => ({ body: c.body, user: restUser(c.author) }))) : undefined,
-    reviewBodies: reviewsComplete ? reviews.map((r) => ({ body: r.body, user: restUser(r.author), commitId: r.commit?.oid })) : undefined,
+    reviewComments: commentsComplete
+      ? reviews.flatMap((r) => (r.comments.nodes ?? []).filter((c) => c.viewerDidAuthor).map((c) => ({ body: c.body, user: restUser(c.author) })))
+      : undefined,
+    reviewBodies: reviewsComplete
+      ? reviews.filter((r) => r.viewerDidAuthor).map((r) => ({ body: r.body, user: restUser(r.author), commitId: r.commit?.oid }))
+      : undefined,
   };
 }

@@ -353,7 +353,12 @@ export class PullRequestClient {
    * once per client (a review's client lives for one job attempt).
    */
   reviewContext(): Promise<ReviewContext> {
-    this.context ??= readReviewContext(this.octokit, this.pr);
+    this.context ??= readReviewContext(this.octokit, this.pr).then((context) => {
+      // Our own earlier comments name our bot (viewerDidAuthor kept only ours).
+      const ours = [...(context.reviewComments ?? []), ...(context.reviewBodies ?? [])].find((c) => c.user?.type === "Bot");
+      if (this.options.ownLogin === undefined && ours?.user) this.options.ownLogin = ours.user.login;
+      return context;
+    });
     return this.context;
   }
 

@@ -3,6 +3,7 @@ import { FakeGitHub } from "../helpers/fake-github.js";
 import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
   checkRunReply,
+  checkCompletion,
   expectCheckFlow,
   expectMigrationReview,
   expectRepoConfig,
@@ -68,7 +69,7 @@ describe("pull_request events", () => {
       expect.arrayContaining(["db/migrations/000003_index_orders.up.sql:2:RIGHT", "db/migrations/000004_drop_legacy.up.sql:2:RIGHT"]),
     );
     for (const comment of review.comments) expect([1, 2]).toContain(comment.line); // every line of an added file is in its hunk
-    const update = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { title: string; annotations?: Array<{ path: string }> } };
+    const update = checkCompletion(github) as { conclusion: string; output: { title: string; annotations?: Array<{ path: string }> } };
     expect(update.conclusion).toBe("failure"); // ban-drop-schema is an error
     expect(update.output.title).toMatch(/error/);
     expect(update.output.annotations?.map((a) => a.path)).toEqual(
@@ -162,7 +163,7 @@ describe("pull_request events", () => {
     await receive(payload);
 
     expect(github.requestsTo("pulls/create-review")).toEqual([]);
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "neutral", output: { title: "Superseded by a newer commit" } });
+    expect(checkCompletion(github)).toMatchObject({ conclusion: "neutral", output: { title: "Superseded by a newer commit" } });
   });
 
   it("moves the comments into the body and posts again when GitHub rejects them", async () => {
@@ -193,7 +194,7 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({
+    expect(checkCompletion(github)).toMatchObject({
       status: "completed",
       conclusion: "success",
       output: { title: "No migration or SQL changes" },
@@ -207,7 +208,7 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    const body = github.requestsTo("checks/update")[0]?.body as { conclusion: string; status: string; output: { title: string; summary: string } };
+    const body = checkCompletion(github) as { conclusion: string; status: string; output: { title: string; summary: string } };
     expect(body).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Review failed" } });
     expect(body.output.summary).toContain("GitHub answered HTTP 500 while listing the pull request's files");
     expect(body.output.summary).toContain(`GET ${repoPath(payload)}/pulls/2/files`);
@@ -250,7 +251,7 @@ describe("pull_request events", () => {
     await receive(payload);
 
     expect(github.requestsTo("pulls/list-files")[1]?.query.get("page")).toBe("2");
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({
+    expect(checkCompletion(github)).toMatchObject({
       conclusion: "success",
       output: { summary: expect.stringContaining("150 changed files") },
     });
@@ -263,7 +264,7 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    const body = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { summary: string } };
+    const body = checkCompletion(github) as { conclusion: string; output: { summary: string } };
     expect(body.conclusion).toBe("neutral");
     expect(body.output.summary).toContain("3,498 changed files were not examined");
   });
@@ -279,7 +280,7 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ status: "completed", conclusion: "skipped" });
+    expect(checkCompletion(github)).toMatchObject({ status: "completed", conclusion: "skipped" });
     expect(github.requestsTo("pulls/list-files")).toEqual([]);
   });
 
@@ -295,7 +296,7 @@ describe("pull_request events", () => {
 
     const [configRead] = github.requestsTo("repos/get-content");
     expect(configRead?.query.has("ref")).toBe(false);
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "success" });
+    expect(checkCompletion(github)).toMatchObject({ conclusion: "success" });
   });
 
   it("completes the check naming the key when the configuration is invalid, and reviews nothing", async () => {
@@ -310,7 +311,7 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    const body = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { title: string; summary: string } };
+    const body = checkCompletion(github) as { conclusion: string; output: { title: string; summary: string } };
     expect(body.conclusion).toBe("failure");
     expect(body.output.title).toBe("Invalid .github/data-engineer.yml");
     expect(body.output.summary).toContain('key "failOn"');
@@ -332,7 +333,7 @@ describe("pull_request events", () => {
     expectLabelEvents(github, repo, labelled.pull_request.number, [{ label: "no-db-review", login: "maintainer" }]);
     expectPermission(github, repo, "maintainer", "maintain");
     await receive(labelled);
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "skipped", output: { title: "Not reviewed: configuration" } });
+    expect(checkCompletion(github)).toMatchObject({ conclusion: "skipped", output: { title: "Not reviewed: configuration" } });
     github.assertDone();
     github.stop();
 
@@ -365,7 +366,7 @@ describe("pull_request events", () => {
     expectPermission(github, repo, "drive-by", "triage");
     const logs = captureLogs();
     await receive(payload, "delivery-1", logs);
-    expect(github.requestsTo("checks/update")[0]?.body).not.toMatchObject({ conclusion: "skipped" });
+    expect(checkCompletion(github)).not.toMatchObject({ conclusion: "skipped" });
     expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
     expect(logs.records.find((r) => r.msg === "label not applied by a permitted user; reviewing anyway")).toMatchObject({
       label: "no-db-review",

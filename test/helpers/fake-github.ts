@@ -1,4 +1,5 @@
 import nock from "nock";
+import { answerGraphQL, type FakeGraphQLState, type FakeRepository } from "./fake-github-graphql.js";
 import { openApi, withoutNullEnumFalsePositives, type SpecName } from "./github-openapi.js";
 
 /**
@@ -43,6 +44,8 @@ interface Expectation {
   reply: FakeReply | ((request: RecordedRequest) => FakeReply);
   times: number;
   used: number;
+  /** Need not be used: a request the app makes only sometimes (the patches, when there are findings). */
+  optional?: boolean;
 }
 
 const matches = (rule: { method: string; path: string | RegExp }, method: string, path: string) =>
@@ -82,8 +85,17 @@ export function secondaryRateLimitUntil(clock: { now(): number }, until: number)
   });
 }
 
+/** The operation id the fake gives GraphQL requests (GitHub's OpenAPI description has none for them). */
+export const GRAPHQL_OPERATION = "graphql";
+
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
+  /**
+   * What GitHub's GraphQL API answers from: repositories, their files, pull requests. Every GraphQL
+   * request is validated against GitHub's schema and executed over this state
+   * (./fake-github-graphql.ts), unless a test scripted `POST /graphql` itself (a fault).
+   */
+  readonly graphqlState: FakeGraphQLState = { repositories: new Map(), viewer: { login: "data-engineer", bot: true } };
   readonly problems: string[] = [];
   private readonly expectations: Expectation[] = [];
   private readonly faults: Fault[] = [];
@@ -116,6 +128,12 @@ export class FakeGitHub {
   /** Expects `times` (default 1) requests of `method` to `path` and answers them with `reply`. */
   on(method: (typeof METHODS)[number], path: string | RegExp, reply: FakeReply | ((request: RecordedRequest) => FakeReply), times = 1): this {
     this.expectations.push({ method, path, reply, times, used: 0 });
+    return this;
+  }
+
+  /** Like `on`, but the app need not make these requests (at most `times` are answered). */
+  mayReceive(method: (typeof METHODS)[number], path: string | RegExp, reply: FakeReply | ((request: RecordedRequest) => FakeReply), times = 1): this {
+    this.expectations.push({ method, path, reply, times, used: 0, optional: true });
     return this;
   }
 
@@ -154,7 +172,27 @@ export class FakeGitHub {
     return this.description.example(method, template, status);
   }
 
-  /** The requests made to one operation, e.g. "checks/create". */
+  /** The repository `owner/name` in the GraphQL state, created empty when new. */
+  repository(owner: string, name: string): FakeRepository {
+    const key = `${owner}/${name}`;
+    let repository = this.graphqlState.repositories.get(key);
+    if (!repository) {
+      repository = { defaultBranch: {}, commits: {}, pullRequests: {} };
+      this.graphqlState.repositories.set(key, repository);
+    }
+    return repository;
+  }
+
+  /**
+   * The calls the app made to GitHub's API: every request but the installation token's (Probot
+   * asks for one per installation and caches it for an hour, so it is not a cost of one review)
+   * and those a "refused" fault answered (GitHub did nothing with them).
+   */
+  apiCalls(): RecordedRequest[] {
+    return this.requests.filter((r) => r.operationId !== "apps/create-installation-access-token" && !r.refused);
+  }
+
+  /** The requests made to one operation, e.g. "checks/create" (GraphQL requests: GRAPHQL_OPERATION). */
   requestsTo(operationId: string): RecordedRequest[] {
     return this.requests.filter((r) => r.operationId === operationId);
   }
@@ -166,12 +204,12 @@ export class FakeGitHub {
 
   /** Whether every expectation has been used (or a problem was seen): the app did what the test expects, or went wrong. */
   settled(): boolean {
-    return this.problems.length > 0 || this.expectations.every((e) => e.used >= e.times);
+    return this.problems.length > 0 || this.expectations.every((e) => e.optional || e.used >= e.times);
   }
 
   /** Fails with every problem seen: schema violations, unexpected requests, expectations not met. */
   assertDone(): void {
-    const pending = this.expectations.filter((e) => e.used < e.times).map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
+    const pending = this.expectations.filter((e) => !e.optional && e.used < e.times).map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
     const all = [...this.problems, ...pending];
     if (all.length > 0) throw new Error(`Fake GitHub:\n  - ${all.join("\n  - ")}`);
   }
@@ -182,7 +220,7 @@ export class FakeGitHub {
    */
   async waitUntilDone(timeoutMs = 10_000, settleMs = 100): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    while (this.expectations.some((e) => e.used < e.times) && this.problems.length === 0) {
+    while (this.expectations.some((e) => !e.optional && e.used < e.times) && this.problems.length === 0) {
       if (performance.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -197,6 +235,9 @@ export class FakeGitHub {
       this.problems.push(`${method} ${url.pathname}: outside the API root ${this.prefix}`);
     }
     const body = parseBody(rawBody);
+    // GraphQL's endpoint sits beside the REST root: /graphql, or /api/graphql on GitHub Enterprise Server.
+    const graphqlPath = this.prefix ? this.prefix.replace(/\/v3$/, "/graphql") : "/graphql";
+    if (method === "POST" && url.pathname === graphqlPath) return this.handleGraphQL(url, body, headers);
     const operation = this.description.find(method, path);
     const request: RecordedRequest = {
       method,
@@ -234,6 +275,32 @@ export class FakeGitHub {
       return this.checked(operation, lost.reply);
     }
     return this.checked(operation, done, headers, method, path);
+  }
+
+  private handleGraphQL(url: URL, body: unknown, headers: RecordedRequest["headers"]): FakeReply {
+    const path = "/graphql";
+    const request: RecordedRequest = { method: "POST", path, query: url.searchParams, body, headers, operationId: GRAPHQL_OPERATION, url: url.toString() };
+    this.requests.push(request);
+    const refusal = this.faults.find((f) => f.type === "refused" && matches(f, "POST", path) && f.active());
+    if (refusal?.type === "refused") {
+      refusal.used++;
+      request.refused = true;
+      return refusal.reply(request);
+    }
+    // The query is checked against GitHub's schema whoever answers it.
+    const answer = answerGraphQL(this.graphqlState, body);
+    this.problems.push(...answer.problems);
+    const expectation = this.expectations.find((e) => e.used < e.times && matches(e, "POST", path));
+    if (expectation) {
+      expectation.used++;
+      return typeof expectation.reply === "function" ? expectation.reply(request) : expectation.reply;
+    }
+    const lost = this.faults.find((f) => f.type === "lost-answer" && f.used < f.times && matches(f, "POST", path));
+    if (lost?.type === "lost-answer") {
+      lost.used++;
+      return lost.reply;
+    }
+    return { status: 200, body: answer.body };
   }
 
   /** Checks an answer against the operation's description; `headers` etc. for a raw answer's media type. */

@@ -2,8 +2,8 @@ import { gzipSync } from "node:zlib";
 import nock from "nock";
 import { addedFilePatch } from "../../src/report/diff-anchors.js";
 import { paxEntry, rawTar } from "../agent/workspace/tar-bytes.js";
-import { fileContentAnswer } from "./contents-answer.js";
-import type { FakeGitHub, FakeReply } from "./fake-github.js";
+import type { FakeGitHub, FakeReply, RecordedRequest } from "./fake-github.js";
+import type { FakeChangedFile, FakePullRequest } from "./fake-github-graphql.js";
 import { INSTALLATION_ID, webhookExample } from "./webhooks.js";
 
 /** The pull request fields the app reads, typed loosely over the real example payload. */
@@ -64,39 +64,82 @@ export function fileEntries(github: FakeGitHub, paths: readonly string[], status
   return paths.map((filename, i) => ({ ...example, sha: `${i}`.padStart(40, "0"), filename, status, additions: 3, deletions: 0, changes: 3 }));
 }
 
-const NOT_FOUND: FakeReply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
-
-/**
- * Expects .github/data-engineer.yml to be read from the repository (the default branch: no ref)
- * and, when absent there, from the organisation's .github repository.
- */
-export function expectRepoConfig(github: FakeGitHub, payload: PullRequestPayload, yaml?: string): void {
-  const { owner, name } = { owner: payload.repository.owner.login, name: payload.repository.name };
-  const configPath = (repo: string) => new RegExp(`^/repos/${owner}/${repo.replace(".", "\\.")}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
-  if (yaml !== undefined) {
-    github.on("GET", configPath(name), fileContentAnswer(owner, name, ".github/data-engineer.yml", yaml));
-    return;
-  }
-  github.on("GET", configPath(name), NOT_FOUND).on("GET", configPath(".github"), NOT_FOUND);
+/** The pull request in the fake's GraphQL state (created with no files when new). */
+export function fakePullRequest(github: FakeGitHub, payload: PullRequestPayload): FakePullRequest {
+  const repository = github.repository(payload.repository.owner.login, payload.repository.name);
+  const number = payload.pull_request.number;
+  repository.pullRequests[number] ??= { headSha: payload.pull_request.head.sha, files: [], reviews: [] };
+  return repository.pullRequests[number];
 }
 
-/** Expects the token, the in-progress check, the configuration, the file listing and the completion, in that order. */
+/**
+ * .github/data-engineer.yml on the repository's default branch (absent without `yaml`: the
+ * organisation's `.github` repository does not exist either). The review reads it with the pull
+ * request in its first GraphQL query.
+ */
+export function expectRepoConfig(github: FakeGitHub, payload: PullRequestPayload, yaml?: string): void {
+  const repository = github.repository(payload.repository.owner.login, payload.repository.name);
+  if (yaml !== undefined) repository.defaultBranch[".github/data-engineer.yml"] = yaml;
+  fakePullRequest(github, payload);
+}
+
+const CHANGE_TYPE: Record<string, FakeChangedFile["changeType"]> = {
+  added: "ADDED",
+  removed: "DELETED",
+  modified: "MODIFIED",
+  renamed: "RENAMED",
+  copied: "COPIED",
+  changed: "CHANGED",
+  unchanged: "CHANGED",
+};
+
+/** GitHub's answer to a check run created completed: 201, with what the app sent. */
+export function checkRunCreated(github: FakeGitHub, completion: (body: Record<string, unknown>) => FakeReply = (body) => checkRunReply(github, 201, 7, body)) {
+  return (request: RecordedRequest): FakeReply => {
+    const reply = completion(request.body as Record<string, unknown>);
+    return reply.status === 200 ? { ...reply, status: 201 } : reply;
+  };
+}
+
+/**
+ * The check run's final state as the app reported it: the creation when it was created completed
+ * (the app's review jobs), else the first update that completed it.
+ */
+export function checkCompletion(github: FakeGitHub): Record<string, unknown> | undefined {
+  const writes = [...github.requestsTo("checks/create"), ...github.requestsTo("checks/update")].filter((r) => !r.refused);
+  return writes.map((r) => r.body as Record<string, unknown>).find((body) => body.status === "completed");
+}
+
+/**
+ * Expects the token, the review's first GraphQL query (the configuration, the pull request and its
+ * files), and the check run created completed. `files` are the REST pages GitHub would list: the
+ * GraphQL state lists the same files; the pages are answered when the app reads them (more than
+ * 100 files, or the patches of a review with findings). A failing page makes the GraphQL query fail.
+ */
 export function expectCheckFlow(
   github: FakeGitHub,
   payload: PullRequestPayload,
   files: FakeReply | FakeReply[],
-  completion: (body: Record<string, unknown>) => FakeReply = (body) => checkRunReply(github, 200, 7, body),
+  completion?: (body: Record<string, unknown>) => FakeReply,
   configYaml?: string,
   viaProbot = true,
 ): void {
   const repo = repoPath(payload);
   if (viaProbot) github.installationToken(INSTALLATION_ID);
-  github.on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
   expectRepoConfig(github, payload, configYaml);
-  for (const page of Array.isArray(files) ? files : [files]) {
-    github.on("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
+  const pages = Array.isArray(files) ? files : [files];
+  const failed = pages.find((page) => page.status !== 200);
+  if (failed) github.on("POST", "/graphql", { ...failed, body: failed.body });
+  const pull = fakePullRequest(github, payload);
+  pull.files = pages
+    .filter((page) => page.status === 200)
+    .flatMap((page) => page.body as Array<{ filename: string; status: string; additions: number; deletions: number }>)
+    .map((f) => ({ path: f.filename, changeType: CHANGE_TYPE[f.status] ?? "CHANGED", additions: f.additions, deletions: f.deletions }));
+  if (!failed) {
+    // Read at most twice: the list (over 100 files), then the patches (findings to anchor).
+    for (const page of pages) github.mayReceive("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page, 2);
   }
-  github.on("PATCH", `${repo}/check-runs/7`, (req) => completion(req.body as Record<string, unknown>));
+  github.on("POST", `${repo}/check-runs`, checkRunCreated(github, completion));
 }
 
 /** A file of the head commit: changed by the pull request (listed with its patch) or only beside one. */
@@ -108,15 +151,6 @@ export interface HeadFile {
 
 /** The patch GitHub gives for a file the pull request adds. */
 export const addedPatch = addedFilePatch;
-
-const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf("/")));
-const contentsPath = (owner: string, repo: string, path: string) =>
-  new RegExp(
-    `^/repos/${owner}/${repo}/contents/${path
-      .split("/")
-      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-      .join("(/|%2F)")}$`,
-  );
 
 export interface ReviewScenario {
   /** Changed migration files. */
@@ -169,42 +203,15 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
   }
   expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true);
   const headFiles = [...scenario.changed, ...(scenario.beside ?? [])];
-  for (const folder of new Set(scenario.changed.map((f) => folderOf(f.path)))) {
-    const entries = headFiles
-      .filter((f) => folderOf(f.path) === folder)
-      .map((f) => ({
-        type: "file",
-        size: Buffer.byteLength(f.text),
-        name: f.path.slice(f.path.lastIndexOf("/") + 1),
-        path: f.path,
-        sha: "3d21ec53a331a6f037a91c368710b99387d012c1",
-        url: `https://api.github.com${repo}/contents/${f.path}`,
-        git_url: `https://api.github.com${repo}/git/blobs/3d21ec53a331a6f037a91c368710b99387d012c1`,
-        html_url: `https://github.com/${owner}/${name}/blob/main/${f.path}`,
-        download_url: `https://raw.githubusercontent.com/${owner}/${name}/main/${f.path}`,
-        _links: { self: `https://api.github.com${repo}/contents/${f.path}`, git: null, html: null },
-      }));
-    github.on("GET", contentsPath(owner, name, folder), { status: 200, body: entries });
+  const repository = github.repository(owner, name);
+  repository.commits[payload.pull_request.head.sha] = Object.fromEntries(headFiles.map((f) => [f.path, f.text]));
+  const pull = fakePullRequest(github, payload);
+  if (scenario.head !== undefined) pull.headSha = scenario.head;
+  const by = scenario.postedBy ?? "data-engineer[bot]";
+  if ((scenario.posted ?? []).length > 0) {
+    const author = { login: by.replace(/\[bot\]$/, ""), bot: by.endsWith("[bot]") };
+    pull.reviews.push({ body: "", author, commitOid: payload.pull_request.head.sha, comments: (scenario.posted ?? []).map((body) => ({ body, author })) });
   }
-  for (const file of headFiles) github.on("GET", contentsPath(owner, name, file.path), { status: 200, raw: file.text });
-  const [comment] = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 200) as Array<
-    Record<string, unknown> & { user: Record<string, unknown> }
-  >;
-  github.on("GET", `${repo}/pulls/${number}/comments`, {
-    status: 200,
-    body: (scenario.posted ?? []).map((body, i) => ({
-      ...comment,
-      id: 100 + i,
-      body,
-      user: { ...comment?.user, login: scenario.postedBy ?? "data-engineer[bot]", type: "Bot" },
-    })),
-  });
-  const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
-  // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
-  github.on("GET", `${repo}/pulls/${number}`, {
-    status: 200,
-    body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } },
-  });
   for (const answer of scenario.reviews ?? []) github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => answer(req.body as Record<string, unknown>));
   if (scenario.extraUpdates)
     github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>), scenario.extraUpdates);
