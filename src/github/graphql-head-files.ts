@@ -9,7 +9,6 @@ import type { GitHubOctokit } from "./octokit.js";
  * blob with its size and text. A path that is not there is null: no error, nothing to catch.
  */
 
-
 export interface HeadBlob {
   byteSize: number;
   /** The file's text; undefined when GitHub cut it (a large file) or it is binary. */

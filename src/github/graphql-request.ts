@@ -56,9 +56,13 @@ export async function graphqlQuery<T>(octokit: GitHubOctokit, request: GraphQLQu
       const remaining = error.errors.filter((e) => !(e.type === "NOT_FOUND" && typeof e.path?.[0] === "string" && accepted.has(e.path[0])));
       if (remaining.length === 0 && error.data !== null && typeof error.data === "object") return error.data as T;
       const messages = remaining.map((e) => `${e.message}${e.path ? ` (at ${e.path.join(".")})` : ""}`).join("; ");
-      throw new GitHubApiError(`GitHub's GraphQL API answered with errors while ${request.doing}: ${messages}`, remaining.some(githubTrouble) ? 502 : undefined, {
-        cause: error,
-      });
+      throw new GitHubApiError(
+        `GitHub's GraphQL API answered with errors while ${request.doing}: ${messages}`,
+        remaining.some(githubTrouble) ? 502 : undefined,
+        {
+          cause: error,
+        },
+      );
     }
   });
 }

@@ -51,9 +51,18 @@ export interface ConfigBlobText {
  * The same choice as loadRepoConfig, from the files the review's first GraphQL query read of the
  * default branch: the repository's, else the organisation's `.github` repository's, else the defaults.
  */
-export function repoConfigFromBlobs(owner: string, repo: string, blobs: { repository: ConfigBlobText | undefined; organisation: ConfigBlobText | undefined }): LoadedRepoConfig {
+export function repoConfigFromBlobs(
+  owner: string,
+  repo: string,
+  blobs: { repository: ConfigBlobText | undefined; organisation: ConfigBlobText | undefined },
+): LoadedRepoConfig {
   const places: Array<[string, ConfigBlobText | undefined, RepoConfigOrigin]> =
-    repo === ".github" ? [[repo, blobs.repository, "repository"]] : [[repo, blobs.repository, "repository"], [".github", blobs.organisation, "organisation"]];
+    repo === ".github"
+      ? [[repo, blobs.repository, "repository"]]
+      : [
+          [repo, blobs.repository, "repository"],
+          [".github", blobs.organisation, "organisation"],
+        ];
   for (const [place, blob, origin] of places) {
     if (blob === undefined) continue;
     const source = `${owner}/${place}:${REPO_CONFIG_FILE}`;

@@ -1,5 +1,6 @@
 import { schema as githubSchema } from "@octokit/graphql-schema";
-import { buildSchema, execute, GraphQLError, parse, validate, type ExecutionResult, type GraphQLSchema } from "graphql";
+import type { GraphQLError } from "graphql";
+import { buildSchema, execute, parse, validate, type ExecutionResult, type GraphQLSchema } from "graphql";
 
 /**
  * GitHub's GraphQL API for the fake GitHub: every query the app sends is validated against GitHub's
@@ -80,9 +81,16 @@ const sha1Like = (text: string) => {
   return hash.toString(16).padStart(40, "0");
 };
 
-function page<T>(items: readonly T[], args: { first?: number }): { nodes: T[]; totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null } } {
+function page<T>(
+  items: readonly T[],
+  args: { first?: number },
+): { nodes: T[]; totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null } } {
   const first = args.first ?? 100;
-  return { nodes: items.slice(0, first), totalCount: items.length, pageInfo: { hasNextPage: items.length > first, endCursor: items.length > 0 ? "cursor" : null } };
+  return {
+    nodes: items.slice(0, first),
+    totalCount: items.length,
+    pageInfo: { hasNextPage: items.length > first, endCursor: items.length > 0 ? "cursor" : null },
+  };
 }
 
 const author = (who: FakeAuthor) => ({ __typename: who.bot ? "Bot" : "User", login: who.login });
@@ -133,7 +141,11 @@ function pullRequestObject(pull: FakePullRequest, viewer: FakeAuthor) {
           author: author(review.author),
           viewerDidAuthor: same(review.author, viewer),
           commit: review.commitOid ? { oid: review.commitOid } : null,
-          comments: (commentArgs: { first?: number }) => page((review.comments ?? []).map((c) => ({ body: c.body, author: author(c.author), viewerDidAuthor: same(c.author, viewer) })), commentArgs),
+          comments: (commentArgs: { first?: number }) =>
+            page(
+              (review.comments ?? []).map((c) => ({ body: c.body, author: author(c.author), viewerDidAuthor: same(c.author, viewer) })),
+              commentArgs,
+            ),
         })),
         args,
       ),
@@ -177,12 +189,16 @@ export interface GraphQLAnswer {
 /** Validates and executes one GraphQL request against GitHub's schema and the state. */
 export function answerGraphQL(state: FakeGraphQLState, request: unknown): GraphQLAnswer {
   const { query, variables } = (request ?? {}) as { query?: unknown; variables?: Record<string, unknown> };
-  if (typeof query !== "string") return { body: { errors: [{ message: "A query attribute must be specified and must be a string." }] }, problems: ["a GraphQL request without a query"] };
+  if (typeof query !== "string")
+    return { body: { errors: [{ message: "A query attribute must be specified and must be a string." }] }, problems: ["a GraphQL request without a query"] };
   let schema;
   try {
     schema = githubGraphQLSchema();
   } catch (error) {
-    return { body: { errors: [{ message: "the fake could not build GitHub's schema" }] }, problems: [`GitHub's GraphQL schema did not build: ${(error as Error).message}`] };
+    return {
+      body: { errors: [{ message: "the fake could not build GitHub's schema" }] },
+      problems: [`GitHub's GraphQL schema did not build: ${(error as Error).message}`],
+    };
   }
   let document;
   try {
@@ -196,7 +212,13 @@ export function answerGraphQL(state: FakeGraphQLState, request: unknown): GraphQ
     const messages = invalid.map((e) => e.message);
     return { body: { errors: messages.map((message) => ({ message })) }, problems: messages.map((m) => `GraphQL query breaks GitHub's schema: ${m}`) };
   }
-  const result = execute({ schema, document, rootValue: rootValue(state), variableValues: variables ?? {}, fieldResolver: fieldResolver as never }) as ExecutionResult;
+  const result = execute({
+    schema,
+    document,
+    rootValue: rootValue(state),
+    variableValues: variables ?? {},
+    fieldResolver: fieldResolver as never,
+  }) as ExecutionResult;
   if ("then" in result) return { body: { errors: [{ message: "asynchronous resolver" }] }, problems: ["the fake's resolvers must be synchronous"] };
   const problems: string[] = [];
   const errors = (result.errors ?? []).map((error: GraphQLError) => {

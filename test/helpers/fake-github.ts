@@ -209,7 +209,9 @@ export class FakeGitHub {
 
   /** Fails with every problem seen: schema violations, unexpected requests, expectations not met. */
   assertDone(): void {
-    const pending = this.expectations.filter((e) => !e.optional && e.used < e.times).map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
+    const pending = this.expectations
+      .filter((e) => !e.optional && e.used < e.times)
+      .map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
     const all = [...this.problems, ...pending];
     if (all.length > 0) throw new Error(`Fake GitHub:\n  - ${all.join("\n  - ")}`);
   }

@@ -93,6 +93,11 @@ const CHANGE_TYPE: Record<string, FakeChangedFile["changeType"]> = {
   unchanged: "CHANGED",
 };
 
+/** The GraphQL queries the app sent, as text with their variables (to see what they asked for). */
+export function graphqlQueries(github: FakeGitHub): string[] {
+  return github.requestsTo("graphql").map((r) => JSON.stringify(r.body));
+}
+
 /** GitHub's answer to a check run created completed: 201, with what the app sent. */
 export function checkRunCreated(github: FakeGitHub, completion: (body: Record<string, unknown>) => FakeReply = (body) => checkRunReply(github, 201, 7, body)) {
   return (request: RecordedRequest): FakeReply => {
@@ -129,7 +134,11 @@ export function expectCheckFlow(
   expectRepoConfig(github, payload, configYaml);
   const pages = Array.isArray(files) ? files : [files];
   const failed = pages.find((page) => page.status !== 200);
-  if (failed) github.on("POST", "/graphql", { ...failed, body: failed.body });
+  if (failed) {
+    github.on("POST", "/graphql", { ...failed, body: failed.body });
+    // The job fails; its dead letter reports the reason (a run it starts, then completes).
+    github.mayReceive("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
+  }
   const pull = fakePullRequest(github, payload);
   pull.files = pages
     .filter((page) => page.status === 200)
@@ -137,7 +146,7 @@ export function expectCheckFlow(
     .map((f) => ({ path: f.filename, changeType: CHANGE_TYPE[f.status] ?? "CHANGED", additions: f.additions, deletions: f.deletions }));
   if (!failed) {
     // Read at most twice: the list (over 100 files), then the patches (findings to anchor).
-    for (const page of pages) github.mayReceive("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page, 2);
+    for (let round = 0; round < 2; round++) for (const page of pages) github.mayReceive("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
   }
   github.on("POST", `${repo}/check-runs`, checkRunCreated(github, completion));
 }
