@@ -379,6 +379,8 @@ export class PullRequestClient {
    * before; listFolder and readFile then answer from it. No request when everything is read.
    */
   async prefetchHead(folders: readonly string[], files: readonly string[]): Promise<void> {
+    // Only a client that reads by GraphQL (its review read the context) reads ahead.
+    if (!this.context) return;
     const newFolders = [...new Set(folders)].filter((f) => !this.headFolders.has(f));
     const newFiles = [...new Set(files)].filter((f) => !this.headBlobs.has(f));
     if (newFolders.length === 0 && newFiles.length === 0) return;
@@ -387,10 +389,20 @@ export class PullRequestClient {
     for (const [file, blob] of read.files) this.headBlobs.set(file, blob);
   }
 
-  /** A folder of the head commit, every entry (a git tree: no 1,000-entry cut); empty when it does not exist there. */
+  /**
+   * A folder of the head commit; empty when it does not exist there. A client reading by GraphQL
+   * gets every entry (a git tree); the contents API stops at 1,000 entries.
+   */
   async listFolder(folder: string): Promise<HeadFolderEntry[]> {
-    await this.prefetchHead([folder], []);
-    return this.headFolders.get(folder) ?? [];
+    if (this.context) {
+      await this.prefetchHead([folder], []);
+      return this.headFolders.get(folder) ?? [];
+    }
+    const response = await callGitHub({ kind: "read", doing: `listing ${folder || "the repository root"} at the head commit`, notFound: "absent" }, () =>
+      this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path: folder, ref: this.pr.headSha }),
+    );
+    if (response === undefined || !Array.isArray(response.data)) return [];
+    return response.data.map((entry) => ({ name: entry.name, path: entry.path, size: entry.size, type: entry.type }));
   }
 
   /** The head commit as a gzipped tarball, streamed (one top-level folder, see head-tarball.ts). */

@@ -99,9 +99,11 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     return checkRunId;
   };
   try {
-    // The review's first GraphQL query: the configuration, the head, the files and earlier
-    // reviews, read once here and answered from memory by the client's calls below.
-    const context = await client.reviewContext();
+    // The app's review jobs read GitHub by GraphQL (issue 20 item 4): the first query brings the
+    // configuration, the head, the files and earlier reviews, answered from memory by the client's
+    // calls below, and the head's files come in a second. (The CI review and re-runs still read
+    // through REST.)
+    const context = once ? await client.reviewContext() : undefined;
     signal?.throwIfAborted();
     let config;
     try {
@@ -156,7 +158,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
       ...(signal ? { signal } : {}),
       // Files listed by GraphQL come without their diffs: read only when findings need anchors.
-      ...(context.files !== undefined ? { patches: () => client.changedFilePatches() } : {}),
+      ...(context?.files !== undefined ? { patches: () => client.changedFilePatches() } : {}),
     });
     input.onReview?.(review);
     const { result, annotations } = await publishReview(client, review, log);

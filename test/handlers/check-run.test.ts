@@ -84,6 +84,7 @@ function pullAnswer(payload: PullRequestPayload, changes: { state?: "open" | "cl
 function expectReview(payload: PullRequestPayload): void {
   github.on("GET", `${repoPath(payload)}/pulls/${payload.number}`, pullAnswer(payload, { changedFiles: 2 }));
   expectMigrationReview(github, payload, {
+    rest: true,
     changed: [
       { path: "db/migrations/000001_orders.up.sql", text: "CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY);\n" },
       { path: "db/migrations/000001_orders.down.sql", text: "DROP TABLE IF EXISTS orders;\n" },
@@ -164,7 +165,10 @@ describe("re-runs from the checks UI", () => {
     const event = checkRunEvent("rerequested", { pr: 2 });
     const pr = pullRequestOf(event, 2);
     github.on("GET", `${repoPath(pr)}/pulls/2`, pullAnswer(pr, { draft: true }));
-    expectMigrationReview(github, pr, { changed: [{ path: "db/migrations/0001_init.sql", text: "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);\n" }] });
+    expectMigrationReview(github, pr, {
+      rest: true,
+      changed: [{ path: "db/migrations/0001_init.sql", text: "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);\n" }],
+    });
 
     await receive("check_run", event);
 

@@ -233,13 +233,13 @@ export class FakeGitHub {
   private handle(method: string, uri: string, rawBody: unknown, headers: RecordedRequest["headers"]): FakeReply {
     const url = new URL(uri, this.origin);
     const path = url.pathname.startsWith(`${this.prefix}/`) ? url.pathname.slice(this.prefix.length) : url.pathname;
-    if (this.prefix && !url.pathname.startsWith(`${this.prefix}/`)) {
-      this.problems.push(`${method} ${url.pathname}: outside the API root ${this.prefix}`);
-    }
     const body = parseBody(rawBody);
     // GraphQL's endpoint sits beside the REST root: /graphql, or /api/graphql on GitHub Enterprise Server.
     const graphqlPath = this.prefix ? this.prefix.replace(/\/v3$/, "/graphql") : "/graphql";
     if (method === "POST" && url.pathname === graphqlPath) return this.handleGraphQL(url, body, headers);
+    if (this.prefix && !url.pathname.startsWith(`${this.prefix}/`)) {
+      this.problems.push(`${method} ${url.pathname}: outside the API root ${this.prefix}`);
+    }
     const operation = this.description.find(method, path);
     const request: RecordedRequest = {
       method,

@@ -4,6 +4,7 @@ import { addedFilePatch } from "../../src/report/diff-anchors.js";
 import { paxEntry, rawTar } from "../agent/workspace/tar-bytes.js";
 import type { FakeGitHub, FakeReply, RecordedRequest } from "./fake-github.js";
 import type { FakeChangedFile, FakePullRequest } from "./fake-github-graphql.js";
+import { fileContentAnswer } from "./contents-answer.js";
 import { INSTALLATION_ID, webhookExample } from "./webhooks.js";
 
 /** The pull request fields the app reads, typed loosely over the real example payload. */
@@ -145,10 +146,46 @@ export function expectCheckFlow(
     .flatMap((page) => page.body as Array<{ filename: string; status: string; additions: number; deletions: number }>)
     .map((f) => ({ path: f.filename, changeType: CHANGE_TYPE[f.status] ?? "CHANGED", additions: f.additions, deletions: f.deletions }));
   if (!failed) {
-    // Read at most twice: the list (over 100 files), then the patches (findings to anchor).
-    for (let round = 0; round < 2; round++) for (const page of pages) github.mayReceive("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
+    // Read when GraphQL's first page did not hold every file, and for the patches (findings to
+    // anchor), on each attempt of the job.
+    for (let round = 0; round < 5; round++) for (const page of pages) github.mayReceive("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
   }
   github.on("POST", `${repo}/check-runs`, checkRunCreated(github, completion));
+}
+
+const NOT_FOUND: FakeReply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
+
+/**
+ * Expects .github/data-engineer.yml to be read from the repository (the default branch: no ref)
+ * and, when absent there, from the organisation's .github repository.
+ */
+export function expectRepoConfigRest(github: FakeGitHub, payload: PullRequestPayload, yaml?: string): void {
+  const { owner, name } = { owner: payload.repository.owner.login, name: payload.repository.name };
+  const configPath = (repo: string) => new RegExp(`^/repos/${owner}/${repo.replace(".", "\\.")}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
+  if (yaml !== undefined) {
+    github.on("GET", configPath(name), fileContentAnswer(owner, name, ".github/data-engineer.yml", yaml));
+    return;
+  }
+  github.on("GET", configPath(name), NOT_FOUND).on("GET", configPath(".github"), NOT_FOUND);
+}
+
+/** Through REST (the CI review, re-runs): expects the token, the in-progress check, the configuration, the file listing and the completion, in that order. */
+export function expectCheckFlowRest(
+  github: FakeGitHub,
+  payload: PullRequestPayload,
+  files: FakeReply | FakeReply[],
+  completion: (body: Record<string, unknown>) => FakeReply = (body) => checkRunReply(github, 200, 7, body),
+  configYaml?: string,
+  viaProbot = true,
+): void {
+  const repo = repoPath(payload);
+  if (viaProbot) github.installationToken(INSTALLATION_ID);
+  github.on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
+  expectRepoConfigRest(github, payload, configYaml);
+  for (const page of Array.isArray(files) ? files : [files]) {
+    github.on("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
+  }
+  github.on("PATCH", `${repo}/check-runs/7`, (req) => completion(req.body as Record<string, unknown>));
 }
 
 /** A file of the head commit: changed by the pull request (listed with its patch) or only beside one. */
@@ -160,6 +197,15 @@ export interface HeadFile {
 
 /** The patch GitHub gives for a file the pull request adds. */
 export const addedPatch = addedFilePatch;
+
+const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf("/")));
+const contentsPath = (owner: string, repo: string, path: string) =>
+  new RegExp(
+    `^/repos/${owner}/${repo}/contents/${path
+      .split("/")
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join("(/|%2F)")}$`,
+  );
 
 export interface ReviewScenario {
   /** Changed migration files. */
@@ -181,12 +227,18 @@ export interface ReviewScenario {
   unrelated?: string[];
   /** False when the test drives the pipeline with its own Octokit (no installation token). */
   viaProbot?: boolean;
+  /**
+   * Read through REST (the CI review, `viaProbot: false`, and a re-run from the checks UI): the check run started in
+   * progress and completed, the contents API, the head re-checked. The app's review jobs read by
+   * GraphQL and create the check run once (the default).
+   */
+  rest?: boolean;
 }
 
 /** Expects the whole review of a pull request's migrations, and answers as GitHub would. */
 export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPayload, scenario: ReviewScenario): void {
-  const owner = payload.repository.owner.login;
-  const name = payload.repository.name;
+  // A test driving the pipeline with its own Octokit is the CI review: it reads through REST.
+  const rest = scenario.rest ?? scenario.viaProbot === false;
   const number = payload.pull_request.number;
   const repo = repoPath(payload);
   const listed = fileEntries(
@@ -210,7 +262,43 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
       ...(more ? { headers: { link: `<https://api.github.com${repo}/pulls/${number}/files?per_page=100&page=${page + 1}>; rel="next"` } } : {}),
     });
   }
-  expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true);
+  if (rest) {
+    expectCheckFlowRest(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true);
+    expectHeadReadsRest(github, payload, scenario);
+  } else expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true);
+  if (!rest) expectHeadReads(github, payload, scenario);
+  for (const answer of scenario.reviews ?? [])
+    github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => {
+      const reply = answer(req.body as Record<string, unknown>);
+      // GitHub holds what it stored: the next read of the pull request lists the review.
+      if (!rest && reply.status < 300) storeReview(github, payload, req.body as PostedReview);
+      return reply;
+    });
+  if (scenario.extraUpdates)
+    github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>), scenario.extraUpdates);
+}
+
+interface PostedReview {
+  body?: string;
+  commit_id?: string;
+  comments?: Array<{ body: string }>;
+}
+
+/** A review the app posted, as GitHub's GraphQL API lists it afterwards (by the token's bot). */
+function storeReview(github: FakeGitHub, payload: PullRequestPayload, posted: PostedReview): void {
+  const author = github.graphqlState.viewer;
+  fakePullRequest(github, payload).reviews.push({
+    body: posted.body ?? "",
+    author,
+    ...(posted.commit_id ? { commitOid: posted.commit_id } : {}),
+    comments: (posted.comments ?? []).map((c) => ({ body: c.body, author })),
+  });
+}
+
+/** The head's files, earlier comments and head, in the fake's GraphQL state. */
+function expectHeadReads(github: FakeGitHub, payload: PullRequestPayload, scenario: ReviewScenario): void {
+  const owner = payload.repository.owner.login;
+  const name = payload.repository.name;
   const headFiles = [...scenario.changed, ...(scenario.beside ?? [])];
   const repository = github.repository(owner, name);
   repository.commits[payload.pull_request.head.sha] = Object.fromEntries(headFiles.map((f) => [f.path, f.text]));
@@ -221,9 +309,51 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
     const author = { login: by.replace(/\[bot\]$/, ""), bot: by.endsWith("[bot]") };
     pull.reviews.push({ body: "", author, commitOid: payload.pull_request.head.sha, comments: (scenario.posted ?? []).map((body) => ({ body, author })) });
   }
-  for (const answer of scenario.reviews ?? []) github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => answer(req.body as Record<string, unknown>));
-  if (scenario.extraUpdates)
-    github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>), scenario.extraUpdates);
+}
+
+/** The head's folders and files through the contents API, earlier comments and the head re-check. */
+function expectHeadReadsRest(github: FakeGitHub, payload: PullRequestPayload, scenario: ReviewScenario): void {
+  const owner = payload.repository.owner.login;
+  const name = payload.repository.name;
+  const number = payload.pull_request.number;
+  const repo = repoPath(payload);
+  const headFiles = [...scenario.changed, ...(scenario.beside ?? [])];
+  for (const folder of new Set(scenario.changed.map((f) => folderOf(f.path)))) {
+    const entries = headFiles
+      .filter((f) => folderOf(f.path) === folder)
+      .map((f) => ({
+        type: "file",
+        size: Buffer.byteLength(f.text),
+        name: f.path.slice(f.path.lastIndexOf("/") + 1),
+        path: f.path,
+        sha: "3d21ec53a331a6f037a91c368710b99387d012c1",
+        url: `https://api.github.com${repo}/contents/${f.path}`,
+        git_url: `https://api.github.com${repo}/git/blobs/3d21ec53a331a6f037a91c368710b99387d012c1`,
+        html_url: `https://github.com/${owner}/${name}/blob/main/${f.path}`,
+        download_url: `https://raw.githubusercontent.com/${owner}/${name}/main/${f.path}`,
+        _links: { self: `https://api.github.com${repo}/contents/${f.path}`, git: null, html: null },
+      }));
+    github.on("GET", contentsPath(owner, name, folder), { status: 200, body: entries });
+  }
+  for (const file of headFiles) github.on("GET", contentsPath(owner, name, file.path), { status: 200, raw: file.text });
+  const [comment] = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments", 200) as Array<
+    Record<string, unknown> & { user: Record<string, unknown> }
+  >;
+  github.on("GET", `${repo}/pulls/${number}/comments`, {
+    status: 200,
+    body: (scenario.posted ?? []).map((body, i) => ({
+      ...comment,
+      id: 100 + i,
+      body,
+      user: { ...comment?.user, login: scenario.postedBy ?? "data-engineer[bot]", type: "Bot" },
+    })),
+  });
+  const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
+  // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
+  github.on("GET", `${repo}/pulls/${number}`, {
+    status: 200,
+    body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } },
+  });
 }
 
 /** GitHub's answer to a review it accepts. */

@@ -164,7 +164,7 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     expectRepoConfig(github, first);
     github.on("GET", `${repo}/pulls/${number}/files`, { status: 200, body: fileEntries(github, [UP.path]), wait: held });
     // The second review, whole; its check run's completion and the first one's share check run 7.
-    expectMigrationReview(github, second, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], viaProbot: false, extraUpdates: 1 });
+    expectMigrationReview(github, second, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], viaProbot: false, rest: false, extraUpdates: 1 });
     const app = await start();
 
     await app.deliver({ id: "push-1", name: "pull_request", payload: first as never });
@@ -195,7 +195,7 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
       .installationToken(INSTALLATION_ID)
       .on("POST", `${repo}/check-runs`, (req) => ({ ...checkRunReply(github, 201, 8, req.body as Record<string, unknown>), wait: creationHeld }))
       .on("PATCH", `${repo}/check-runs/8`, (req) => checkRunReply(github, 200, 8, req.body as Record<string, unknown>));
-    expectMigrationReview(github, second, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], viaProbot: false });
+    expectMigrationReview(github, second, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], viaProbot: false, rest: false });
     const app = await start();
 
     await app.deliver({ id: "push-1", name: "pull_request", payload: first as never });
