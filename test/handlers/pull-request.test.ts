@@ -157,6 +157,26 @@ describe("pull_request events", () => {
     expect(github.requestsTo("pulls/list-files")).toHaveLength(unrelated > 0 ? 3 : 0);
   });
 
+  it("pairs a migration in a folder of over 1,000 files (GraphQL reads the whole tree; the contents API stopped at 1,000)", async () => {
+    github = new FakeGitHub();
+    const payload = pullRequestEvent("opened");
+    const older = Array.from({ length: 1100 }, (_, i) => ({
+      path: `db/migrations/${String(i).padStart(6, "0")}_old.up.sql`,
+      text: `CREATE TABLE IF NOT EXISTS old_${i} (id bigint PRIMARY KEY);\n`,
+    }));
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "db/migrations/999999_step.up.sql", text: "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);\n" }],
+      beside: [...older, { path: "db/migrations/999999_step.down.sql", text: "DROP TABLE IF EXISTS t;\n" }],
+    });
+
+    await receive(payload);
+
+    // The down beside the up was found and read (a missing down would be a finding and a review).
+    expect(checkCompletion(github)).toMatchObject({ conclusion: "success" });
+    expect(github.requestsTo("pulls/create-review")).toEqual([]);
+    expect(github.apiCalls()).toHaveLength(3);
+  });
+
   it("posts nothing when the head moved while reviewing", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
