@@ -7,11 +7,12 @@ import { writeLintCorpus } from "./lint-corpus.js";
 import { median } from "./stats.js";
 
 /**
- * data-engineer lint against squawk, whole processes, alternating, each one started cold (a new
- * process; V8's compile cache on disk is warm after the first run, as it is for a user's second
- * command). Prints, per case, the medians of CPU time (user + system of the child, from
- * /usr/bin/time: stable on a loaded machine, where wall time is not), peak RSS and wall time, and
- * the ratios of CPU and peak RSS to squawk's.
+ * data-engineer lint against squawk, whole processes, alternating, each a new process (V8's
+ * compile cache on disk is warm after the first run, as it is for a user's second command); ours
+ * twice per round: cold (an empty result cache folder) and warm (the case's cache, filled by an
+ * unmeasured first run; the output must be the cold run's). Prints, per case, the medians of CPU
+ * time (user + system of the child, from /usr/bin/time: stable on a loaded machine, where wall
+ * time is not), peak RSS and wall time, and the ratios of CPU and peak RSS to squawk's, cold and warm.
  *
  *   npm run bench:lint [-- --runs 5] [--entry dist/bundle/data-engineer.js] [--node-flags "--liftoff-only"]
  *                      [--mirrors /work/.mirror [--only lemmy]]
@@ -80,9 +81,9 @@ interface Run {
 if (!existsSync("/usr/bin/time")) throw new Error("CPU time and peak RSS need GNU time at /usr/bin/time (apt-get install time)");
 
 /** One process under GNU time: user + system CPU seconds, peak RSS, wall seconds. */
-function measure(command: string, args: readonly string[], cwd: string): Run {
+function measure(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Run {
   const start = performance.now();
-  const result = spawnSync("/usr/bin/time", ["-f", "__TIME__ %U %S %M", command, ...args], { cwd, encoding: "utf8", maxBuffer: 1 << 30 });
+  const result = spawnSync("/usr/bin/time", ["-f", "__TIME__ %U %S %M", command, ...args], { cwd, env, encoding: "utf8", maxBuffer: 1 << 30 });
   const wall = (performance.now() - start) / 1000;
   const match = /__TIME__ ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(result.stderr);
   if (!match || (result.status !== 0 && result.status !== 1))
@@ -112,24 +113,44 @@ interface Case {
   check?: (stdout: string) => string;
 }
 
+/** The result cache's folder for a run: a fresh one (cold) or the case's own, filled before (warm). */
+const cacheEnv = (dir: string): NodeJS.ProcessEnv => ({ ...process.env, DATA_ENGINEER_CACHE_DIR: dir });
+const CACHES = mkdtempSync(join(tmpdir(), "de-bench-lint-cache-"));
+process.on("exit", () => rmSync(CACHES, { recursive: true, force: true }));
+let caches = 0;
+
+/**
+ * Ours cold (an empty result cache folder: every migration analysed and its entries written, what a
+ * first run costs), squawk, then ours warm (the same command again on the case's filled cache:
+ * every input unchanged), alternating; each with its ratio to squawk's.
+ */
 function runCase(c: Case): void {
-  const ours: Run[] = [];
+  const cold: Run[] = [];
+  const warm: Run[] = [];
   const theirs: Run[] = [];
+  const warmDir = join(CACHES, `case-${++caches}`);
+  measure(OURS[0], [...OURS[1], ...c.ours], c.cwd, cacheEnv(warmDir));
   for (let i = 0; i < RUNS; i++) {
-    ours.push(measure(OURS[0], [...OURS[1], ...c.ours], c.cwd));
+    cold.push(measure(OURS[0], [...OURS[1], ...c.ours], c.cwd, cacheEnv(join(CACHES, `cold-${++caches}`))));
     theirs.push(measure(squawkBin, c.theirs, c.cwd));
+    warm.push(measure(OURS[0], [...OURS[1], ...c.ours], c.cwd, cacheEnv(warmDir)));
   }
   const cpu = (runs: Run[]) => median(runs.map((r) => r.cpu));
   const mb = (runs: Run[]) => median(runs.map((r) => r.peakMb));
   const wall = (runs: Run[]) => median(runs.map((r) => r.wall));
   const line = (who: string, runs: Run[]) =>
-    `    ${who.padEnd(14)} CPU ${cpu(runs).toFixed(3)} s  peak RSS ${mb(runs).toFixed(0).padStart(4)} MB  wall ${wall(runs).toFixed(2)} s`;
-  console.log(`  ${c.name}${c.check ? ` (${c.check(ours[0]?.stdout ?? "")})` : ""}`);
-  console.log(line("data-engineer", ours));
-  console.log(line("squawk", theirs));
+    `    ${who.padEnd(20)} CPU ${cpu(runs).toFixed(3)} s  peak RSS ${mb(runs).toFixed(0).padStart(4)} MB  wall ${wall(runs).toFixed(2)} s`;
   // GNU time counts CPU in hundredths of a second: below that, a ratio says nothing.
-  const cpuRatio = cpu(theirs) >= 0.01 ? `${(cpu(ours) / cpu(theirs)).toFixed(2)}x` : "n/a (squawk under 0.01 s)";
-  console.log(`    ratio          CPU ${cpuRatio}  peak RSS ${(mb(ours) / mb(theirs)).toFixed(2)}x`);
+  const ratio = (who: string, runs: Run[]) =>
+    `    ${`ratio ${who}`.padEnd(20)} CPU ${cpu(theirs) >= 0.01 ? `${(cpu(runs) / cpu(theirs)).toFixed(2)}x` : "n/a (squawk under 0.01 s)"}  peak RSS ${(mb(runs) / mb(theirs)).toFixed(2)}x`;
+  const stdout = cold[0]?.stdout ?? "";
+  if (c.check && warm.some((run) => run.stdout !== stdout)) throw new Error(`${c.name}: a warm run printed other output than the cold one`);
+  console.log(`  ${c.name}${c.check ? ` (${c.check(stdout)})` : ""}`);
+  console.log(line("data-engineer cold", cold));
+  console.log(line("data-engineer warm", warm));
+  console.log(line("squawk", theirs));
+  console.log(ratio("cold", cold));
+  console.log(ratio("warm", warm));
 }
 
 const findingsOf = (stdout: string) => `${(JSON.parse(stdout) as { findings: unknown[] }).findings.length} findings`;

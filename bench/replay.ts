@@ -6,7 +6,10 @@ import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../src/config/repo-config.
 import type { SourceFile } from "../src/migrations/model.js";
 import pg from "pg";
 import type { ReplayEngine } from "../src/replay/engine.js";
+import type { PhaseTimes } from "../src/replay/phase-times.js";
 import { openPgliteEngine } from "../src/replay/pglite-engine.js";
+import { pristineKey } from "../src/replay/pglite-pristine.js";
+import { PGLITE_TAG } from "../src/replay/runner.js";
 import { openPostgresEngine } from "../src/replay/postgres-engine.js";
 import { createReplayRunner } from "../src/replay/runner.js";
 import { testPostgresUrl } from "../test/helpers/postgres.js";
@@ -31,12 +34,15 @@ const { values: args } = parseArgs({
     runs: { type: "string", default: "3" },
     engine: { type: "string", default: "both" },
     starts: { type: "string", default: "10" },
+    replays: { type: "string", default: "3" },
   },
 });
 const ENGINES = (args.engine === "both" ? ["pglite", "postgres"] : [args.engine]) as Array<"pglite" | "postgres">;
 const STARTS = Number(args.starts);
 const MIGRATIONS = Number(args.migrations);
 const RUNS = Number(args.runs);
+/** One-migration replays from the cached base, per run: the figure the acceptance names. */
+const REPLAYS = Number(args.replays);
 
 function pad(n: number): string {
   return String(n).padStart(6, "0");
@@ -134,32 +140,51 @@ async function benchEngine(engine: "pglite" | "postgres", files: SourceFile[], c
   const databaseUrl = engine === "postgres" ? await operatorUrl() : undefined;
   if (engine === "postgres" && databaseUrl === undefined) return ["postgres: skipped (no DATABASE_URL and no PostgreSQL binaries here)"];
   const config: RepoConfig = { ...DEFAULT_REPO_CONFIG, replay: { enabled: true, engine, deadlineSeconds: 900 } };
+  const env = databaseUrl ? { DATABASE_URL: databaseUrl } : {};
   const cold: number[] = [];
   const warm: number[] = [];
+  const warmPhases: PhaseTimes[] = [];
+  const spared: number[] = [];
+  const sparedPhases: PhaseTimes[] = [];
   const starts: number[] = [];
+  const emptyStarts: number[] = [];
+  const pristineStarts: number[] = [];
   let baseMigrations = 0;
   let version = "";
   for (let run = 0; run < RUNS; run++) {
     const cacheDir = mkdtempSync(join(tmpdir(), "de-bench-replay-"));
+    // The external engine twice on the same cached base: cloning it when a replay starts, and
+    // with a spare clone made after the previous replay (the first of these still clones).
+    const plain = createReplayRunner({ env, cacheDir, spareClones: false });
+    const withSpares = engine === "postgres" ? createReplayRunner({ env, cacheDir, spareClones: true }) : undefined;
     try {
-      const runner = createReplayRunner({ env: databaseUrl ? { DATABASE_URL: databaseUrl } : {}, cacheDir });
-      for (const [label, into] of [
-        ["cold", cold],
-        ["cached", warm],
-      ] as const) {
+      const replays: Array<{ label: string; runner: typeof plain; into: number[]; phases?: PhaseTimes[] }> = [
+        { label: "cold", runner: plain, into: cold },
+        ...Array.from({ length: REPLAYS }, () => ({ label: "cached", runner: plain, into: warm, phases: warmPhases })),
+        ...(withSpares
+          ? Array.from({ length: REPLAYS }, () => ({ label: "cached, spare clones", runner: withSpares, into: spared, phases: sparedPhases }))
+          : []),
+      ];
+      for (const { label, runner, into, phases } of replays) {
+        // A pull request's pushes are seconds apart, not back to back: the spare is made meanwhile.
+        await runner.idle();
         const started = performance.now();
         const outcome = await runner.run({ files, changed, config }, {});
         const ms = performance.now() - started;
-        if (outcome.status !== "replayed" || outcome.fromCache !== (label === "cached")) {
+        if (outcome.status !== "replayed" || outcome.fromCache !== (label !== "cold")) {
           throw new Error(`${engine} run ${run + 1} ${label}: ${outcome.status} ${outcome.reason ?? ""} (from cache: ${outcome.fromCache})`);
         }
         baseMigrations = outcome.baseMigrations;
         version = outcome.engine ?? "";
         into.push(ms);
+        if (outcome.phases) phases?.push(outcome.phases);
         process.stderr.write(`${engine} run ${run + 1} ${label}: ${(ms / 1000).toFixed(2)} s, ${outcome.findings.length} findings\n`);
       }
+      await withSpares?.close();
       // The cached base (a PGlite image, or the marker of a template database): open an engine from it, alone.
-      const [image] = readdirSync(cacheDir).filter((name) => name.endsWith(".tar.gz"));
+      const images = readdirSync(cacheDir).filter((name) => name.endsWith(".tar.gz"));
+      const pristineFile = `${pristineKey(PGLITE_TAG)}.tar.gz`;
+      const image = images.find((name) => name !== pristineFile);
       if (run === 0 && image !== undefined) {
         const from = new Uint8Array(readFileSync(join(cacheDir, image)));
         for (let i = 0; i < STARTS; i++) {
@@ -171,8 +196,24 @@ async function benchEngine(engine: "pglite" | "postgres", files: SourceFile[], c
           starts.push(performance.now() - started);
           await opened.close();
         }
+        // An empty base on PGlite: a new cluster (initdb) against the kept pristine cluster image.
+        if (engine === "pglite" && images.includes(pristineFile)) {
+          const pristine = new Uint8Array(readFileSync(join(cacheDir, pristineFile)));
+          for (let i = 0; i < STARTS; i++) {
+            for (const [from, into] of [
+              [undefined, emptyStarts],
+              [pristine, pristineStarts],
+            ] as const) {
+              const started = performance.now();
+              const opened = await openPgliteEngine({ deadlineMs: 60_000, ...(from ? { from } : {}) });
+              into.push(performance.now() - started);
+              await opened.close();
+            }
+          }
+        }
       }
     } finally {
+      await withSpares?.close();
       rmSync(cacheDir, { recursive: true, force: true });
     }
   }
@@ -182,7 +223,39 @@ async function benchEngine(engine: "pglite" | "postgres", files: SourceFile[], c
     `  from the cached base:                ${seconds(warm)}`,
     `  cold ÷ cached: ${(median(cold) / median(warm)).toFixed(1)}x`,
     `  engine start from the cached base, alone (${STARTS} times): ${seconds(starts)}`,
+    ...(emptyStarts.length > 0
+      ? [
+          `  engine start, empty base, new cluster (initdb):   ${seconds(emptyStarts)}`,
+          `  engine start, empty base, pristine cluster image: ${seconds(pristineStarts)}`,
+        ]
+      : []),
+    ...phaseLines("one-migration replay from the cached base", warmPhases),
+    ...(spared.length > 0
+      ? [`  from the cached base, spare clones on:  ${seconds(spared)}`, ...phaseLines("the same with spare clones on", sparedPhases)]
+      : []),
   ];
+}
+
+/**
+ * Engine time of the one-migration replays from the cached base (everything the engine does:
+ * start, the traced up, fingerprints, down, up again, close; not reading and parsing the
+ * history), and its parts, each a median over the replays. Parts of a part are indented.
+ */
+function phaseLines(title: string, runs: readonly PhaseTimes[]): string[] {
+  if (runs.length === 0) return [];
+  const names = [...new Set(runs.flatMap((times) => Object.keys(times)))];
+  const top = names.filter((name) => !name.includes(": "));
+  const engineTime = runs.map((times) => top.reduce((sum, name) => sum + (times[name] ?? 0), 0));
+  const ms = (name: string) =>
+    median(runs.map((times) => times[name] ?? 0))
+      .toFixed(1)
+      .padStart(7);
+  const lines = [`  ${title}, engine time: ${seconds(engineTime)}`];
+  for (const name of top) {
+    lines.push(`    ${name.padEnd(44)} ${ms(name)} ms`);
+    for (const part of names.filter((other) => other.startsWith(`${name}: `))) lines.push(`      ${part.slice(name.length + 2).padEnd(42)} ${ms(part)} ms`);
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {

@@ -1,3 +1,4 @@
+import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from "probot";
 import type { AgentRuntime } from "./agent/agent-review.js";
@@ -6,7 +7,10 @@ import { CommandRateLimiter } from "./commands/rate-limit.js";
 import { healthzHandler } from "./handlers/healthz.js";
 import { registerCheckRunHandlers } from "./handlers/check-run.js";
 import { registerCommandHandlers } from "./handlers/commands.js";
+import { registerInstallationHandlers } from "./handlers/installation.js";
 import { registerPullRequestHandler } from "./handlers/pull-request.js";
+import { abortWithJob } from "./github/job-signal.js";
+import { GoneInstallations } from "./jobs/gone-installations.js";
 import { Intake, type JobSink } from "./jobs/job-sink.js";
 import { openJobQueue } from "./jobs/open-queue.js";
 import { createJobProcessor } from "./jobs/processor.js";
@@ -14,7 +18,9 @@ import { PermanentJobError, type JobQueue } from "./jobs/queue.js";
 import { metricsHandler, readyzHandler } from "./ops/http-handlers.js";
 import { metrics } from "./ops/metrics.js";
 import { createReplayRunner } from "./replay/runner.js";
-import { useAnalysisPool } from "./review/analyse.js";
+import { useAnalysisCache, useAnalysisPool } from "./review/analyse.js";
+import { analysisCacheIn } from "./review/analysis-cache.js";
+import { toolVersion } from "./cli/cache-location.js";
 import { AnalysisPool } from "./review/analysis-pool.js";
 import { analysisSettingsFromEnv } from "./review/analysis-settings.js";
 
@@ -44,10 +50,17 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     const jobs = deps.jobs ?? (await openJobQueue(env, app.log));
     const intake = deps.intake ?? new Intake();
     const limiter = deps.commandLimiter ?? new CommandRateLimiter();
-    const replay = createReplayRunner({ env, log: app.log });
+    // The server replays often: a spare clone of each recent base makes the next replay start
+    // without copying it (external engine only; REPLAY_SPARE_CLONES=0 turns it off).
+    const replay = createReplayRunner({ env, log: app.log, spareClones: !/^(0|false)$/i.test(env.REPLAY_SPARE_CLONES?.trim() ?? "") });
     // Pull requests' SQL is parsed in worker threads (started on the first review), never on the event loop.
     const analysis = analysisSettingsFromEnv(env).settings;
     await useAnalysisPool(analysis ? new AnalysisPool({ ...analysis, log: app.log }) : undefined);
+    // Reviews' analyses are cached under DATA_DIR (bounded, one file per entry, atomic renames):
+    // a re-run or a push that changes no migration is not parsed again. Only where DATA_DIR is
+    // named (the image sets /data): a process without one keeps nothing on disk.
+    const dataDir = env.DATA_DIR?.trim();
+    useAnalysisCache(dataDir ? analysisCacheIn(join(resolve(dataDir), "analysis-results"), toolVersion()) : undefined);
 
     const sink: JobSink = {
       enqueue: async (job) => {
@@ -58,19 +71,24 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
       },
       release: (id, patch) => jobs.release(id, patch),
     };
-    registerPullRequestHandler(app, { jobs: sink, intake });
+    registerPullRequestHandler(app, { jobs: sink, intake, heads: jobs.heads });
     registerCheckRunHandlers(app, { jobs: sink, intake });
     registerCommandHandlers(app, { jobs: sink, intake });
+    const gone = new GoneInstallations();
+    registerInstallationHandlers(app, gone);
 
     const processor = createJobProcessor({
       octokitFor: async (installationId) => {
         if (installationId === undefined) throw new PermanentJobError("the event named no installation of the app to act as");
-        return app.auth(installationId);
+        // A job's requests are cancelled with it, also while they wait in the write queue (src/github/job-signal.ts).
+        return abortWithJob(await app.auth(installationId));
       },
+      heads: jobs.heads,
       ...(agent ? { agent } : {}),
       replay,
       commands: { limiter, replay, ...(agent ? { agent } : {}) },
       log: app.log,
+      gone,
       observe: {
         run: (kind, outcome, seconds) => metrics.jobFinished(kind, outcome, seconds),
         event: (kind, event) => (event === "superseded" ? metrics.jobSuperseded(kind) : event === "dead" ? metrics.jobDead(kind) : metrics.jobRetried(kind)),

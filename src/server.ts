@@ -24,8 +24,9 @@ export interface DataEngineerServer {
   readonly probot: Server;
   readonly jobs: JobQueue;
   /**
-   * Stops taking webhooks, lets running jobs finish within the grace period (SHUTDOWN_GRACE_SECONDS,
-   * 20 by default), puts the rest back in the queue, and closes the queue.
+   * Lets running jobs finish within the grace period (SHUTDOWN_GRACE_SECONDS, 20 by default) while
+   * still storing webhooks, puts the rest back in the queue, stops taking webhooks, and closes the
+   * queue (see `shutdown`).
    */
   stop(graceMs?: number): Promise<StopReport>;
 }
@@ -82,7 +83,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Dat
     process.removeAllListeners("SIGINT");
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {
-        log.info({ signal }, "stopping: no new webhooks; running jobs get the grace period");
+        log.info({ signal }, "stopping: running jobs get the grace period; webhooks are still stored until the queue closes");
         server.stop().then(
           () => process.exit(0),
           (error: unknown) => {
@@ -108,17 +109,46 @@ export function probotEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-async function shutdown(parts: { probot: Server; jobs: JobQueue; intake: Intake; log: Logger; graceMs: number }): Promise<StopReport> {
+/** How long the HTTP server may take to finish the webhooks it is answering once it stops listening. */
+const HTTP_CLOSE_MS = 1_000;
+/** How long check runs still being created get to release their jobs before the store closes. */
+const INTAKE_SETTLE_MS = 2_000;
+
+/** What shutdown needs of Probot's server. */
+export interface StoppableHttp {
+  stop(): Promise<void>;
+}
+
+/**
+ * Stops in the order that loses no webhook: the queue first (running jobs get the grace period,
+ * then go back to the queue without counting an attempt), while webhooks are still taken and
+ * stored, since refusing one answers GitHub 500 and GitHub does not redeliver by itself; a job
+ * stored now runs at the next start, or at once on another replica on Redis. Only then does the
+ * HTTP server stop listening, finishing the webhooks it is answering; one after that finds the
+ * port closed, a gap of the process's last seconds that a second replica covers (or a redelivery
+ * from the app's settings). Then the store closes.
+ */
+export async function shutdown(parts: { probot: StoppableHttp; jobs: JobQueue; intake: Intake; log: Logger; graceMs: number }): Promise<StopReport> {
   const { probot, jobs, intake, log, graceMs } = parts;
+  const report = await jobs.stop(graceMs);
+  await within(
+    probot.stop().catch((error: unknown) => log.warn({ err: errorMessage(error) }, "HTTP server did not close cleanly")),
+    HTTP_CLOSE_MS,
+  );
   intake.close("the server is shutting down");
-  const stopped = probot.stop().catch((error: unknown) => log.warn({ err: errorMessage(error) }, "HTTP server did not close cleanly"));
-  // Check runs still being created release their jobs meanwhile (the jobs are stored already);
-  // the store closes only after they did, or after the grace period.
-  const [, , report] = await Promise.all([stopped, intake.settled(graceMs), jobs.stop(graceMs)]);
+  // Check runs still being created release their jobs meanwhile (the jobs are stored already;
+  // one not released in time runs when its hold ends, and adopts its check run).
+  await intake.settled(INTAKE_SETTLE_MS);
   await jobs.close();
   await useAnalysisPool(undefined);
   log.info({ ...report, graceMs }, "stopped");
   return report;
+}
+
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /**

@@ -41,8 +41,12 @@ describe("Dockerfile", () => {
   it("builds on the Node LTS of .nvmrc and runs what npm start runs", () => {
     expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${nodeMajor}-slim`);
     // The bundle (scripts/bundle.js), started through its compile-cache entry.
-    expect(pkg.scripts.start).toBe("node --liftoff-only dist/bundle/start-server.js");
-    expect(dockerfile).toMatch(/^CMD \["node", "--liftoff-only", "dist\/bundle\/start-server\.js"\]$/m);
+    // V8's flags (README, "Deployment"): WebAssembly by Liftoff only, a young generation of 3 × 4 MiB.
+    expect(pkg.scripts.start).toBe("node --liftoff-only --max-semi-space-size=4 dist/bundle/start-server.js");
+    expect(dockerfile).toMatch(/^CMD \["node", "--liftoff-only", "--max-semi-space-size=4", "dist\/bundle\/start-server\.js"\]$/m);
+    // The compile cache is filled at build time with the same flags, where the container reads it.
+    expect(dockerfile).toMatch(/^ENV NODE_COMPILE_CACHE=\/app\/\.node-compile-cache$/m);
+    expect(dockerfile).toMatch(/^RUN node --liftoff-only --max-semi-space-size=4 dist\/bundle\/start-server\.js /m);
   });
 
   it("installs production dependencies only, runs as a non-root user, listens on all interfaces", () => {
@@ -50,6 +54,8 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
     expect(dockerfile).toMatch(/NODE_ENV=production/);
+    // Two malloc arenas for all threads (README, "Deployment").
+    expect(dockerfile).toMatch(/MALLOC_ARENA_MAX=2/);
   });
 
   it("checks health on the endpoint the app serves", () => {

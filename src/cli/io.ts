@@ -1,6 +1,8 @@
 /** Where a command writes; tests pass buffers, the binary passes the process streams. */
 export interface CliIo {
   out(text: string): void;
+  /** Writes bytes that are UTF-8 text already (a cached run's output), when the stream takes bytes. */
+  outBytes?(bytes: Uint8Array): void;
   err(text: string): void;
   cwd: string;
   /** The environment (GEMINI_API_KEY turns the agent on); none when absent. */
@@ -9,6 +11,7 @@ export interface CliIo {
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
+  outBytes: (bytes) => process.stdout.write(bytes),
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,

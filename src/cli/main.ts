@@ -35,8 +35,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const [command, ...rest] = argv;
   // Each command parses its own options, and is imported only when it runs: `lint` then never
   // loads the GitHub client, the agent or the replay engine, and `--help` loads none of them.
-  if (command === "lint") return (await import("./commands/lint.js")).lint(rest, io);
-  if (command === "review") return (await import("./commands/review.js")).review(rest, io);
+  // lint's run cache answers an unchanged run before the analysis's modules are loaded.
+  if (command === "lint") return (await import("./lint-run-cache.js")).lintThroughRunCache(rest, io);
+  // So does review's, for a local review of the same commits.
+  if (command === "review") return (await import("./review-run-cache.js")).reviewThroughRunCache(rest, io);
   if (command === "replay") return (await import("./commands/replay.js")).replay(rest, io);
   if (command === "agents" && rest[0] === "check") return (await import("./commands/agents-check.js")).agentsCheck(rest.slice(1), io);
   if (command === "demo" && rest.length === 0) return (await import("./commands/demo.js")).demo(io);

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { GitHubApiError } from "../errors.js";
 import { createOnce } from "./ambiguous-write.js";
 import { describeGitHubFailure } from "./errors.js";
+import { currentAbortSignal } from "./job-signal.js";
 import { realClock, withRateLimitRetry, type Clock } from "./rate-limit.js";
 
 /**
@@ -45,6 +46,12 @@ import { realClock, withRateLimitRetry, type Clock } from "./rate-limit.js";
  *    ambiguous answer and its job decides. Idempotent writes (a check-run PATCH with the full
  *    state, a label, a commit status) and reads keep Octokit's own retry of 5xx: sending them
  *    twice leaves the same state as once.
+ *
+ * 5. Superseded jobs send nothing. Within a job (./job-signal.ts) every attempt first looks at the
+ *    job's abort signal, so a rate-limit wait or a read-back that ends after a newer push replaced
+ *    the job sends no request; the request itself carries the signal into Octokit (the instance
+ *    hook `abortWithJob`), which cancels it while it waits in the installation's write queue. An
+ *    aborted call throws the signal's reason (a JobAbortedError), not a GitHub failure.
  */
 export type GitHubCallKind =
   /** Asks and changes nothing. */
@@ -113,9 +120,15 @@ export async function callGitHub<T>(
 ): Promise<T | undefined>;
 export async function callGitHub<T>(call: GitHubCall<T>, request: (options: GitHubRequestOptions) => Promise<T>): Promise<T>;
 export async function callGitHub<T>(call: GitHubCall<T>, request: (options: GitHubRequestOptions) => Promise<T>): Promise<T | undefined> {
+  const signal = currentAbortSignal();
+  const guarded = (options: GitHubRequestOptions): Promise<T> => {
+    signal?.throwIfAborted();
+    return request(options);
+  };
   try {
-    return await resend(call, request, call.clock ?? realClock);
+    return await resend(call, guarded, call.clock ?? realClock);
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     if (call.notFound !== undefined && statusOf(error) === 404) {
       if (call.notFound === "absent") return undefined;
       throw new GitHubApiError(call.notFound.error, 404, { cause: error });

@@ -16,6 +16,7 @@ const PAGE = 100;
 
 export const REVIEW_CONTEXT_QUERY = `
 query ReviewContext($owner: String!, $repo: String!, $number: Int!, $config: String!) {
+  viewer { login }
   repository(owner: $owner, name: $repo) {
     config: object(expression: $config) { ...ConfigBlob }
     pullRequest(number: $number) {
@@ -61,6 +62,7 @@ interface Author {
 }
 
 interface ReviewContextAnswer {
+  viewer: { login: string } | null;
   repository: {
     config: ConfigBlob | Record<string, never> | null;
     pullRequest: {
@@ -93,6 +95,11 @@ export interface AuthoredBody {
 
 export interface ReviewContext {
   headSha: string;
+  /**
+   * The bot this app's installation token acts as (`<slug>[bot]`: GraphQL's viewer for an
+   * installation token is the app's bot), or undefined when the token is a person's.
+   */
+  botLogin: string | undefined;
   /** The configuration file of the default branch: the repository's, then the organisation's. */
   config: { repository: ConfigBlob | undefined; organisation: ConfigBlob | undefined };
   /** Every changed file (without patches), or undefined when GitHub lists more than one page, or a rename (REST names its old path). */
@@ -137,8 +144,10 @@ export async function readReviewContext(octokit: GitHubOctokit, pr: { owner: str
   const reviews = pull.reviews?.nodes ?? [];
   const reviewsComplete = pull.reviews !== null && !pull.reviews.pageInfo.hasNextPage;
   const commentsComplete = reviewsComplete && reviews.every((r) => !r.comments.pageInfo.hasNextPage);
+  const viewer = answer.viewer?.login;
   return {
     headSha: pull.headRefOid,
+    botLogin: viewer?.endsWith("[bot]") ? viewer : undefined,
     config: { repository: blob(answer.repository?.config), organisation: blob(answer.organisation?.config) },
     files: filesComplete
       ? fileNodes.map((f) => ({ path: f.path, status: STATUS[f.changeType] ?? "changed", additions: f.additions, deletions: f.deletions }))

@@ -1,6 +1,6 @@
 import type { RestEndpointMethodTypes } from "@octokit/rest";
 import type { Logger } from "pino";
-import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
+import type { ChangedFile } from "../migrations/relevant-files.js";
 import { REREVIEW_ACTION, type CheckOutput, type CheckResult } from "../report/check-output.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { GitHubApiError } from "../errors.js";
@@ -11,12 +11,15 @@ import { downloadTarball } from "./head-tarball.js";
 import type { GitHubOctokit } from "./octokit.js";
 import { markerSeal, markersIn, sealMarker, type MarkerSeal } from "../report/fingerprint.js";
 import { markerKeyFromEnv } from "./marker-key.js";
+import { reviewMarkerIn, sealReviewMarker } from "../report/review-marker.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import { rateLimitWait, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";
 import { loadRepoConfig, repoConfigFromBlobs } from "./repo-config.js";
-import { readReviewContext, type ReviewContext } from "./graphql-review-context.js";
+import { readReviewContext, type AuthoredBody, type ReviewContext } from "./graphql-review-context.js";
 import { readHeadFiles, type HeadBlob } from "./graphql-head-files.js";
+import { readLabelAppliers } from "./label-appliers.js";
+import { listChangedFilesWithPatches } from "./changed-files.js";
 
 /**
  * One entry of a folder listing, as the contents API gives it. The review's gather plan reads
@@ -49,12 +52,6 @@ export interface ReviewComment {
 
 /** GitHub lists at most this many files of a pull request (documented for "List pull requests files"). */
 export const PULL_REQUEST_FILE_LIST_LIMIT = 3000;
-
-const KNOWN_STATUSES = new Set<ChangedFileStatus>(["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]);
-
-function toStatus(status: string): ChangedFileStatus {
-  return KNOWN_STATUSES.has(status as ChangedFileStatus) ? (status as ChangedFileStatus) : "changed";
-}
 
 export interface PullRequestClientOptions {
   /**
@@ -133,6 +130,7 @@ export class PullRequestClient {
   /** Folders and files of the head commit read by GraphQL so far (see graphql-head-files.ts). */
   private readonly headFolders = new Map<string, HeadFolderEntry[]>();
   private readonly headBlobs = new Map<string, HeadBlob | undefined>();
+  private reviewedHead = false;
 
   constructor(
     private readonly octokit: GitHubOctokit,
@@ -161,13 +159,20 @@ export class PullRequestClient {
    * when that is refused too and allowed, nothing is published), and the id returned is NO_CHECK_RUN.
    */
   async startCheckRun(name: string, externalId: string, output: CheckOutput): Promise<number> {
+    return this.createOrFallBack(name, "pending", output.title, () =>
+      this.createCheckRun(name, externalId, { status: "in_progress", started_at: new Date().toISOString(), output }),
+    );
+  }
+
+  /** `create`, or, when GitHub refuses it and the fallback allows, the commit status (or nothing). */
+  private async createOrFallBack(name: string, state: CommitStatusState, description: string, create: () => Promise<number>): Promise<number> {
     try {
-      return await this.createCheckRun(name, externalId, { status: "in_progress", started_at: new Date().toISOString(), output });
+      return await create();
     } catch (error) {
       const fallback = this.options.commitStatusFallback;
       if (!fallback || !refusedForPermission(error, this.clock.now())) throw error;
       try {
-        await this.setStatus(name, "pending", output.title);
+        await this.setStatus(name, state, description);
       } catch (statusError) {
         if (!fallback.publishNothingWhenReadOnly || !refusedForPermission(statusError, this.clock.now())) throw statusError;
         this.channel = "nothing";
@@ -188,29 +193,16 @@ export class PullRequestClient {
    */
   async reportCheckRun(name: string, externalId: string, result: CheckResult, annotations: readonly CheckAnnotation[][] = []): Promise<number> {
     const [first = [], ...rest] = annotations;
-    let id: number;
-    try {
-      id = await this.createCheckRun(name, externalId, {
+    const id = await this.createOrFallBack(name, commitStatusState(result.conclusion), result.output.title, () =>
+      this.createCheckRun(name, externalId, {
         status: "completed",
         conclusion: result.conclusion,
         completed_at: new Date().toISOString(),
         output: { ...result.output, ...(first.length > 0 ? { annotations: [...first] } : {}) },
         ...(this.options.rereviewButton === false ? {} : { actions: [{ ...REREVIEW_ACTION }] }),
-      });
-    } catch (error) {
-      const fallback = this.options.commitStatusFallback;
-      if (!fallback || !refusedForPermission(error, this.clock.now())) throw error;
-      try {
-        await this.setStatus(name, commitStatusState(result.conclusion), result.output.title);
-      } catch (statusError) {
-        if (!fallback.publishNothingWhenReadOnly || !refusedForPermission(statusError, this.clock.now())) throw statusError;
-        this.channel = "nothing";
-        return NO_CHECK_RUN;
-      }
-      this.statusContext = name;
-      this.channel = "commit status";
-      return NO_CHECK_RUN;
-    }
+      }),
+    );
+    if (id === NO_CHECK_RUN) return id;
     for (const batch of rest) {
       await callGitHub({ kind: "idempotent-write", doing: "adding the check run's annotations", clock: this.clock, ...this.waitLimit() }, () =>
         this.octokit.rest.checks.update({ owner: this.pr.owner, repo: this.pr.repo, check_run_id: id, output: { ...result.output, annotations: [...batch] } }),
@@ -250,7 +242,7 @@ export class PullRequestClient {
         clock: this.clock,
         ...this.waitLimit(),
         // A creation whose answer was lost may have made the run: ours by name, head and external id.
-        readBack: () => this.findCheckRun(name, externalId),
+        readBack: () => this.findOwnCheckRun(name, externalId),
         ...(this.log ? { log: this.log } : {}),
       },
       async (options) => {
@@ -271,10 +263,18 @@ export class PullRequestClient {
   }
 
   /**
+   * Our check run `name` on the head commit with `externalId`, whatever its status: a dead letter
+   * reports on the one an earlier call of it completed with the failure, instead of adding one.
+   */
+  async findCheckRun(name: string, externalId: string): Promise<number | undefined> {
+    return (await this.findOwnCheckRun(name, externalId))?.id;
+  }
+
+  /**
    * Our check run `name` on the head commit with `externalId`, whatever its status (an attempt
    * whose answer was lost created it in progress; another may have completed it since).
    */
-  private async findCheckRun(name: string, externalId: string): Promise<{ id: number; app: { slug?: string } | null } | undefined> {
+  private async findOwnCheckRun(name: string, externalId: string): Promise<{ id: number; app: { slug?: string } | null } | undefined> {
     const { data } = await callGitHub({ kind: "read", doing: "looking for a check run whose creation went unanswered" }, () =>
       this.octokit.rest.checks.listForRef({ owner: this.pr.owner, repo: this.pr.repo, ref: this.pr.headSha, check_name: name, filter: "all", per_page: 100 }),
     );
@@ -354,9 +354,9 @@ export class PullRequestClient {
    */
   reviewContext(): Promise<ReviewContext> {
     this.context ??= readReviewContext(this.octokit, this.pr).then((context) => {
-      // Our own earlier comments name our bot (viewerDidAuthor kept only ours).
-      const ours = [...(context.reviewComments ?? []), ...(context.reviewBodies ?? [])].find((c) => c.user?.type === "Bot");
-      if (this.options.ownLogin === undefined && ours?.user) this.options.ownLogin = ours.user.login;
+      // The query's viewer is this app's bot when the token is an installation's: the login a
+      // label applied by this app names, and the author of this app's comments.
+      if (this.options.ownLogin === undefined && context.botLogin !== undefined) this.options.ownLogin = context.botLogin;
       return context;
     });
     return this.context;
@@ -428,13 +428,49 @@ export class PullRequestClient {
   }
 
   /**
-   * Fingerprints of the findings this app already posted as review comments on the pull request:
-   * the sealed marker on the last line of a comment by this app (see report/fingerprint.ts).
+   * Whether `postedFingerprints` found a review of this app on the head commit (its body's sealed
+   * marker): a rerun of the job that posted it, which must not post it again.
+   */
+  get headReviewedBefore(): boolean {
+    return this.reviewedHead;
+  }
+
+  /**
+   * Fingerprints of the findings this app already posted on the pull request: the sealed marker
+   * on the last line of each review comment by this app (see report/fingerprint.ts), and of each
+   * review body by this app (report/review-marker.ts: findings the body reported, and that the
+   * review exists).
    */
   async postedFingerprints(): Promise<Set<string>> {
     // The review's first query read them, unless there were more than one page.
+    const context = this.context ? await this.context : undefined;
+    const found = await this.commentFingerprints(context?.reviewComments);
+    const reviews =
+      context?.reviewBodies ??
+      (
+        await callGitHub({ kind: "read", doing: "reading the reviews already posted" }, () =>
+          this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+            owner: this.pr.owner,
+            repo: this.pr.repo,
+            pull_number: this.pr.pullNumber,
+            per_page: 100,
+          }),
+        )
+      ).map((review) => ({ body: review.body, user: review.user, commitId: review.commit_id }));
+    for (const review of reviews) {
+      // Only this app's reviews, sealed with the review seal: another bot's copy of ours is not ours.
+      if (!this.postedByUs(review.user)) continue;
+      const marked = reviewMarkerIn(review.body ?? "", this.markers);
+      if (marked === undefined) continue;
+      for (const fp of marked) found.add(fp);
+      if (review.commitId === this.pr.headSha) this.reviewedHead = true;
+    }
+    return found;
+  }
+
+  private async commentFingerprints(read: readonly AuthoredBody[] | undefined): Promise<Set<string>> {
     const comments =
-      (this.context ? (await this.context).reviewComments : undefined) ??
+      read ??
       (await callGitHub({ kind: "read", doing: "reading the review comments already posted" }, () =>
         this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
           owner: this.pr.owner,
@@ -451,23 +487,9 @@ export class PullRequestClient {
     return found;
   }
 
-  /**
-   * Who last applied each of `labels` to the pull request, from its issue events (the label
-   * events' actor; a label applied through an app names the app's bot). A label with no event
-   * found is left out: nobody can be credited with it.
-   */
-  async labelAppliers(labels: readonly string[]): Promise<Map<string, string>> {
-    const events = await callGitHub({ kind: "read", doing: "reading who applied the pull request's labels" }, () =>
-      this.octokit.paginate(this.octokit.rest.issues.listEvents, { owner: this.pr.owner, repo: this.pr.repo, issue_number: this.pr.pullNumber, per_page: 100 }),
-    );
-    const appliers = new Map<string, string>();
-    for (const event of events) {
-      const name = "label" in event ? event.label?.name : undefined;
-      if (name === undefined || !labels.includes(name)) continue;
-      if (event.event === "labeled" && event.actor?.login) appliers.set(name, event.actor.login);
-      else if (event.event === "unlabeled") appliers.delete(name);
-    }
-    return appliers;
+  /** Who last applied each of `labels` to the pull request (see label-appliers.ts). */
+  labelAppliers(labels: readonly string[]): Promise<Map<string, string>> {
+    return readLabelAppliers(this.octokit, this.pr, labels);
   }
 
   permissionOf(username: string): Promise<CollaboratorPermission> {
@@ -493,8 +515,9 @@ export class PullRequestClient {
   }): Promise<{ id: number; commentsInBody: boolean }> {
     // A read-only token (see commitStatusFallback) publishes nothing: the caller shows the review.
     if (this.channel === "nothing") return { id: 0, commentsInBody: false };
-    const post = (doing: string, body: string, comments: readonly ReviewComment[]) =>
-      callGitHub(
+    const post = (doing: string, unsealed: string, comments: readonly ReviewComment[]) => {
+      const body = sealReviewMarker(unsealed, this.markers);
+      return callGitHub(
         {
           kind: "create",
           doing,
@@ -524,6 +547,7 @@ export class PullRequestClient {
             })
             .then(({ data }) => ({ id: data.id })),
       );
+    };
     try {
       const { id } = await post("posting the review", review.body, review.comments);
       return { id, commentsInBody: false };
@@ -567,22 +591,7 @@ export class PullRequestClient {
     return new Map((await this.listChangedFilesWithPatches()).map((file) => [file.path, file.patch]));
   }
 
-  private async listChangedFilesWithPatches(): Promise<ChangedFile[]> {
-    const files = await callGitHub({ kind: "read", doing: "listing the pull request's files" }, () =>
-      this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
-        owner: this.pr.owner,
-        repo: this.pr.repo,
-        pull_number: this.pr.pullNumber,
-        per_page: 100,
-      }),
-    );
-    return files.map((file) => ({
-      path: file.filename,
-      status: toStatus(file.status),
-      previousPath: file.previous_filename ?? undefined,
-      additions: file.additions,
-      deletions: file.deletions,
-      patch: file.patch,
-    }));
+  private listChangedFilesWithPatches(): Promise<ChangedFile[]> {
+    return listChangedFilesWithPatches(this.octokit, this.pr);
   }
 }

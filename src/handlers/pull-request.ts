@@ -1,6 +1,7 @@
 import type { Context, Probot } from "probot";
 import { pullRequestKey, type ReviewJobPayload } from "../jobs/job-payloads.js";
 import type { Intake, JobSink } from "../jobs/job-sink.js";
+import { announcedAt, latestHeadKey, type LatestHeadStore } from "../jobs/latest-heads.js";
 
 /** The pull request events that get a check run: every new head commit, and a draft turning ready. */
 export const PULL_REQUEST_EVENTS = ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.ready_for_review"] as const;
@@ -10,6 +11,8 @@ type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
 export interface PullRequestJobs {
   jobs: JobSink;
   intake: Intake;
+  /** Where the newest head of each pull request is recorded, for the review's last look before posting. */
+  heads?: LatestHeadStore;
 }
 
 /**
@@ -46,11 +49,14 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
       body: pr.body ?? "",
     },
   };
+  const coalesceKey = pullRequestKey(repository.id, pr.number);
+  // Before the job exists: once it does, the older job's review may look, and must see this head.
+  await deps.heads?.record(latestHeadKey(context.payload.installation?.id, coalesceKey), pr.head.sha, announcedAt(pr.updated_at, Date.now()));
   const { enqueued } = await deps.jobs.enqueue({
     id: context.id,
     kind: "review",
     ...(context.payload.installation ? { installationId: context.payload.installation.id } : {}),
-    coalesceKey: pullRequestKey(repository.id, pr.number),
+    coalesceKey,
     payload,
   });
   if (!enqueued) {

@@ -2,8 +2,11 @@ import { randomUUID } from "node:crypto";
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { runWithAbortSignal } from "../github/job-signal.js";
 import { QueueKeys, fromBullId, toBullId } from "./bullmq/keys.js";
+import { RedisLatestHeads } from "./bullmq/latest-heads.js";
 import { JobStore, type JobSlots, type Outcome } from "./bullmq/store.js";
+import { HOOK_RETRY_FOR_MS, HOOK_RETRY_MS } from "./hook-retry.js";
 import {
   COMMAND_RETRIES,
   COMMAND_TIMEOUT_MS,
@@ -26,6 +29,7 @@ import {
 import {
   DEFAULT_QUEUE_SETTINGS,
   JobAbortedError,
+  PermanentJobError,
   failureReason,
   isFinalRun,
   retryPlan,
@@ -58,8 +62,8 @@ import {
  *   sorted sets of leases renewed by a heartbeat (a dead process's leases run out). A job that finds
  *   its slot taken goes back to `delayed` and is promoted when the slot is freed.
  * - Hooks (`superseded`, `deadLetter`) are recorded with their owner before they are called; a
- *   failed one is parked until the next `start`, one whose owner died is taken over by a live
- *   instance.
+ *   failed one is parked and taken again by the hook sweep every HOOK_RETRY_MS (or at a `start`),
+ *   one whose owner died is taken over by a live instance.
  */
 
 export type { BullmqQueueOptions, BullmqJobQueue } from "./bullmq/options.js";
@@ -76,12 +80,14 @@ class BullmqQueue implements BullmqJobQueue {
   private readonly queueName: string;
   private readonly prefix: string;
   private readonly leaseMs: number;
+  private readonly hookRetryMs: number;
   private readonly stalledMs: number;
   private readonly keys: QueueKeys;
   /** Commands and scripts; BullMQ's Queue shares it. */
   private readonly client: Redis;
   private readonly store: JobStore;
   private readonly queue: Queue<BullData, BullResult>;
+  readonly heads: RedisLatestHeads;
   /** This instance's id: the owner of its leases and hooks. */
   private readonly owner = randomUUID();
   private subscriber: Redis | undefined;
@@ -93,6 +99,8 @@ class BullmqQueue implements BullmqJobQueue {
   /** Jobs whose run has started. */
   private readonly running = new Map<string, Running>();
   private readonly hooksInFlight = new Map<string, Promise<void>>();
+  /** Runs stop() put back in the queue because they did not settle after their abort. */
+  private readonly abandoned = new Set<string>();
   private accepting = false;
   private stopping: Promise<StopReport> | undefined;
   private closed = false;
@@ -101,6 +109,8 @@ class BullmqQueue implements BullmqJobQueue {
   /** A heartbeat or hook sweep still waiting for Redis: the next tick is skipped. */
   private heartbeatBusy = false;
   private sweepBusy = false;
+  /** When parked (failed) hooks were last taken to be called again. */
+  private parkedTakenAt = 0;
   private readonly lastErrorLog = new Map<string, number>();
 
   constructor(options: BullmqQueueOptions) {
@@ -110,6 +120,7 @@ class BullmqQueue implements BullmqJobQueue {
     this.queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
     this.prefix = options.prefix ?? "bull";
     this.leaseMs = options.lockDurationMs ?? DEFAULT_LOCK_MS;
+    this.hookRetryMs = options.hookRetryMs ?? HOOK_RETRY_MS;
     this.stalledMs = options.stalledIntervalMs ?? DEFAULT_STALLED_MS;
     this.keys = new QueueKeys(this.prefix, this.queueName);
     // A webhook must fail fast when Redis is down (GitHub can then redeliver it), not wait through
@@ -123,6 +134,7 @@ class BullmqQueue implements BullmqJobQueue {
     });
     this.client.on("error", (error) => this.connectionError("commands", error));
     this.store = new JobStore(this.client, this.keys, this.settings.retentionMs);
+    this.heads = new RedisLatestHeads(this.client, `${this.keys.base}head:`, this.settings.retentionMs);
     this.queue = new Queue<BullData, BullResult>(this.queueName, { connection: this.client, prefix: this.prefix });
     this.queue.on("error", (error) => this.connectionError("queue", error));
   }
@@ -312,7 +324,10 @@ class BullmqQueue implements BullmqJobQueue {
     // Aborted between the claim and here: a newer job replaced it before it started.
     if (!signal.aborted) {
       try {
-        await processor.run(job, { signal, attempt: job.attempts, maxAttempts, final: isFinalRun(job, job.attempts, this.settings, Date.now()) });
+        // The job's GitHub requests carry its signal, down to those waiting in the write queue.
+        await runWithAbortSignal(signal, () =>
+          processor.run(job, { signal, attempt: job.attempts, maxAttempts, final: isFinalRun(job, job.attempts, this.settings, Date.now()) }),
+        );
         ran = true;
       } catch (error) {
         failure = { error };
@@ -322,7 +337,8 @@ class BullmqQueue implements BullmqJobQueue {
     if (signal.aborted && !ran) {
       const why: unknown = signal.reason;
       if (why instanceof JobAbortedError && why.why === "shutdown") {
-        await this.finish(slots, "requeue");
+        // Requeued by stop() already when it did not settle in time: its run is uncounted once.
+        if (!this.abandoned.has(job.id)) await this.finish(slots, "requeue");
         return this.putBack(bull, token);
       }
       await this.finish(slots, "superseded");
@@ -414,6 +430,7 @@ class BullmqQueue implements BullmqJobQueue {
     await this.store.heartbeat(this.owner, this.leaseMs, []);
     const requeued = await this.orphanedRunningJobs();
     const hookIds = await this.store.claimHooks(this.owner, true);
+    this.parkedTakenAt = Date.now();
 
     const subscriber = this.client.duplicate({ connectionName: `${this.queueName}:aborts` });
     this.subscriber = subscriber;
@@ -464,12 +481,21 @@ class BullmqQueue implements BullmqJobQueue {
     for (const run of left) run.controller.abort(new JobAbortedError("shutdown"));
     // A run that ignores its signal is not waited for long: its lock runs out once this instance
     // has closed its connections, and BullMQ's stalled check hands the job to another instance.
+    // Its record goes back to the queue now, without counting the run (a request to GitHub that
+    // hangs is no failure of the job): the next claim counts the next run.
     let settleTimer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([...left.map((run) => run.settled), closing]),
       new Promise((resolve) => (settleTimer = setTimeout(resolve, ABORT_SETTLE_MS))),
     ]);
     clearTimeout(settleTimer);
+    for (const run of left) {
+      if (!this.running.has(run.slots.id) || this.abandoned.has(run.slots.id)) continue;
+      this.abandoned.add(run.slots.id);
+      await this.finish(run.slots, "requeue").catch((error: unknown) =>
+        this.log?.warn({ err: error, jobId: run.slots.id }, "could not requeue a job that did not stop"),
+      );
+    }
     return { finished: inFlight.length - left.length, requeued: left.length };
   }
 
@@ -487,12 +513,14 @@ class BullmqQueue implements BullmqJobQueue {
     }
   }
 
-  /** Takes over the hooks of instances that died. */
+  /** Takes over the hooks of instances that died, and every HOOK_RETRY_MS the failed ones (any replica may take them). */
   private async sweepHooks(): Promise<void> {
     if (!this.accepting || this.sweepBusy) return;
     this.sweepBusy = true;
     try {
-      this.runHooks(await this.store.claimHooks(this.owner, false));
+      const parked = Date.now() - this.parkedTakenAt >= this.hookRetryMs;
+      if (parked) this.parkedTakenAt = Date.now();
+      this.runHooks(await this.store.claimHooks(this.owner, parked));
     } catch (error) {
       this.connectionError("hooks", error);
     } finally {
@@ -518,11 +546,17 @@ class BullmqQueue implements BullmqJobQueue {
         this.log?.warn({ jobId: id }, "job hook dropped: the job's record is past the retention");
       } else if (record.state === "superseded" || record.state === "dead") {
         try {
-          if (record.state === "superseded") await processor.superseded(record.job);
-          else await processor.deadLetter(record.job, record.reason || "failed");
+          // Outside any job's signal: completing a superseded job's check run must not be cancelled with it.
+          await runWithAbortSignal(undefined, () =>
+            record.state === "superseded" ? processor.superseded(record.job) : processor.deadLetter(record.job, record.reason || "failed"),
+          );
         } catch (error) {
-          ok = false;
-          this.log?.error({ err: error, jobId: id, hook: record.state }, "job hook failed; it runs again at the next start");
+          // Dropped when another call cannot help (PermanentJobError) or the retry window is over.
+          ok = error instanceof PermanentJobError || Date.now() + this.hookRetryMs - record.job.enqueuedAt > HOOK_RETRY_FOR_MS;
+          this.log?.error(
+            { err: error, jobId: id, hook: record.state },
+            ok ? "job hook failed and is dropped: calling it again cannot help" : "job hook failed; it is called again later",
+          );
         }
       }
       await this.store.hookDone(id, this.owner, ok);

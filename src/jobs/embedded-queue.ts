@@ -2,12 +2,16 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Logger } from "pino";
+import { runWithAbortSignal } from "../github/job-signal.js";
 import { lockDatabase } from "./data-dir-lock.js";
+import { HOOK_RETRY_FOR_MS, HOOK_RETRY_MS } from "./hook-retry.js";
+import { SqliteLatestHeads } from "./latest-heads.js";
 import { systemQueueClock, type QueueClock } from "./queue-clock.js";
 import {
   DEFAULT_QUEUE_SETTINGS,
   JOB_STATES,
   JobAbortedError,
+  PermanentJobError,
   failureReason,
   isFinalRun,
   retryPlan,
@@ -40,7 +44,7 @@ export interface EmbeddedQueueOptions {
   clock?: QueueClock;
 }
 
-/** A hook still to call; "-failed" once it threw, until the next start tries it again. */
+/** A hook still to call; "-failed" once it threw, until `run_at` (HOOK_RETRY_MS later) or the next start. */
 type HookKind = "superseded" | "dead" | "superseded-failed" | "dead-failed";
 
 interface JobRow {
@@ -81,6 +85,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_runnable ON jobs (state, run_at, enqueued_at);
 CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (coalesce_key, state);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, updated_at);
+CREATE INDEX IF NOT EXISTS jobs_hooks ON jobs (hook_pending, run_at);
 PRAGMA user_version = 1;
 `;
 
@@ -109,6 +114,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   private readonly log: Logger | undefined;
   private readonly db: DatabaseSync;
   private readonly statements: ReturnType<typeof prepare>;
+  readonly heads: SqliteLatestHeads;
   private readonly running = new Map<string, Running>();
   private processor: JobProcessor | undefined;
   private accepting = false;
@@ -132,6 +138,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
       this.db.exec("PRAGMA synchronous = NORMAL;");
       this.db.exec(SCHEMA);
       this.statements = prepare(this.db);
+      this.heads = new SqliteLatestHeads(this.db, this.now);
     } catch (error) {
       this.db.close();
       throw error;
@@ -211,11 +218,17 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     clearTimeout(deadline);
     const left = [...this.running.values()];
     for (const run of left) run.controller.abort(new JobAbortedError("shutdown"));
-    // A run that ignores its signal is not waited for long: its row stays "running" and the
-    // next start queues it again.
+    // A run that ignores its signal is not waited for long. It goes back to the queue now,
+    // without counting its attempt (a request to GitHub that hangs is no failure of the job); if
+    // it settles later, the requeue of a row no longer running changes nothing.
     let settleDeadline: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(left.map((run) => run.settled)), new Promise((resolve) => (settleDeadline = setTimeout(resolve, ABORT_SETTLE_MS)))]);
     clearTimeout(settleDeadline);
+    for (const run of left) {
+      if (!this.running.has(run.job.id) || this.closed) continue;
+      this.statements.requeue.run(run.job.attempts - 1, this.now(), this.now(), run.job.id);
+      this.log?.warn({ jobId: run.job.id }, "job did not stop within its abort grace; queued again without counting the attempt");
+    }
     // Hooks still running (superseded, dead letter) finish or stay pending for the next start.
     return { finished: inFlight.length - left.length, requeued: left.length };
   }
@@ -266,6 +279,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   private purge(): void {
     if (this.closed) return;
     const removed = Number(this.statements.purge.run(this.now() - this.settings.retentionMs).changes);
+    this.heads.purge(this.now() - this.settings.retentionMs);
     if (removed > 0) this.log?.debug({ removed }, "finished jobs past the retention removed");
   }
 
@@ -286,6 +300,8 @@ class EmbeddedQueue implements EmbeddedJobQueue {
         this.pumpAgain = false;
         if (!this.accepting || this.closed) return;
         this.startRunnable();
+        // Failed hooks whose wait is over are called again (GitHub may answer by now).
+        this.statements.unparkDue.run(this.now(), this.now());
         void this.runPendingHooks();
         this.armTimer();
       } while (this.pumpAgain);
@@ -328,12 +344,15 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     this.running.set(job.id, entry);
     entry.settled = (async () => {
       try {
-        await processor.run(job, {
-          signal: controller.signal,
-          attempt: job.attempts,
-          maxAttempts: this.settings.maxAttempts,
-          final: isFinalRun(job, job.attempts, this.settings, this.now()),
-        });
+        // The job's GitHub requests carry its signal, down to those waiting in the write queue.
+        await runWithAbortSignal(controller.signal, () =>
+          processor.run(job, {
+            signal: controller.signal,
+            attempt: job.attempts,
+            maxAttempts: this.settings.maxAttempts,
+            final: isFinalRun(job, job.attempts, this.settings, this.now()),
+          }),
+        );
         // A run that returned did its work, even if an abort came after its last look at the signal.
         this.finish(job, "done", null, null);
       } catch (error) {
@@ -396,12 +415,22 @@ class EmbeddedQueue implements EmbeddedJobQueue {
           if (this.closed) return;
           const job = toJob(row);
           try {
-            if (row.hook_pending === "superseded") await processor.superseded(job);
-            else await processor.deadLetter(job, row.last_error ?? "failed");
+            // Outside any job's signal: completing a superseded job's check run must not be cancelled with it.
+            await runWithAbortSignal(undefined, () =>
+              row.hook_pending === "superseded" ? processor.superseded(job) : processor.deadLetter(job, row.last_error ?? "failed"),
+            );
             if (!this.closed) this.statements.clearHook.run(this.now(), row.id);
           } catch (error) {
-            this.log?.error({ err: error, jobId: row.id, hook: row.hook_pending }, "job hook failed; it runs again at the next start");
-            if (!this.closed) this.statements.parkHook.run(this.now(), row.id);
+            if (this.closed) return;
+            const now = this.now();
+            if (error instanceof PermanentJobError || now + HOOK_RETRY_MS - row.enqueued_at > HOOK_RETRY_FOR_MS) {
+              this.log?.error({ err: error, jobId: row.id, hook: row.hook_pending }, "job hook failed and is dropped: calling it again cannot help");
+              this.statements.clearHook.run(now, row.id);
+              continue;
+            }
+            this.log?.error({ err: error, jobId: row.id, hook: row.hook_pending, retryInMs: HOOK_RETRY_MS }, "job hook failed; it is called again later");
+            this.statements.parkHook.run(now + HOOK_RETRY_MS, now, row.id);
+            this.schedulePump();
           }
         }
       }
@@ -417,8 +446,10 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     // for the next one not yet due (a retry, a hold), even while due ones wait.
     const now = this.now();
     const next = this.statements.nextRunAt.get(now) as { at: number | null } | undefined;
-    if (next?.at === null || next?.at === undefined) return;
-    this.cancelTimer = this.clock.setTimer(() => this.schedulePump(), Math.max(1, next.at - now));
+    const hook = this.statements.nextParkedAt.get() as { at: number | null } | undefined;
+    const times = [next?.at, hook?.at].filter((at): at is number => typeof at === "number");
+    if (times.length === 0) return;
+    this.cancelTimer = this.clock.setTimer(() => this.schedulePump(), Math.max(1, Math.min(...times) - now));
   }
 }
 
@@ -462,10 +493,16 @@ function prepare(db: DatabaseSync) {
     finish: s("UPDATE jobs SET state = ?, hook_pending = ?, last_error = ?, updated_at = ? WHERE id = ?"),
     pendingHooks: s("SELECT * FROM jobs WHERE hook_pending IN ('superseded', 'dead') ORDER BY updated_at LIMIT 100"),
     clearHook: s("UPDATE jobs SET hook_pending = NULL, updated_at = ? WHERE id = ?"),
+    // A finished job's run_at is free: a parked hook keeps there when it is called again.
     parkHook: s(
-      `UPDATE jobs SET hook_pending = CASE hook_pending WHEN 'superseded' THEN 'superseded-failed' ELSE 'dead-failed' END, updated_at = ?
+      `UPDATE jobs SET hook_pending = CASE hook_pending WHEN 'superseded' THEN 'superseded-failed' ELSE 'dead-failed' END, run_at = ?, updated_at = ?
        WHERE id = ?`,
     ),
+    unparkDue: s(
+      `UPDATE jobs SET hook_pending = replace(hook_pending, '-failed', ''), updated_at = ?
+       WHERE hook_pending IN ('superseded-failed', 'dead-failed') AND run_at <= ?`,
+    ),
+    nextParkedAt: s("SELECT min(run_at) AS at FROM jobs WHERE hook_pending IN ('superseded-failed', 'dead-failed')"),
     counts: s("SELECT state, count(*) AS n FROM jobs GROUP BY state"),
     nextRunAt: s("SELECT min(run_at) AS at FROM jobs WHERE state = 'queued' AND run_at > ?"),
     purge: s("DELETE FROM jobs WHERE state IN ('done', 'dead', 'superseded') AND hook_pending IS NULL AND updated_at < ?"),

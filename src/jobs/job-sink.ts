@@ -4,8 +4,9 @@ import type { JobQueue } from "./queue.js";
 export type JobSink = Pick<JobQueue, "enqueue" | "release">;
 
 /**
- * Refuses work once the server has begun to shut down: the handler throws, Probot answers the
- * webhook with an error, and GitHub lists the delivery as failed, so it can be redelivered to a
+ * Refuses work once the server is about to close its job store (server.ts `shutdown`: after the
+ * running jobs' grace period, while webhooks are still stored): the handler throws, Probot answers
+ * the webhook with an error, and GitHub lists the delivery as failed, so it can be redelivered to a
  * replica that is up instead of being lost in one that is going away.
  */
 export class Intake {

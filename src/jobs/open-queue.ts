@@ -60,7 +60,8 @@ export function queueSettingsFromEnv(env: NodeJS.ProcessEnv): QueueSettings {
 
 /**
  * Seconds SIGTERM waits for running jobs before re-queueing them: 20 by default, so that with the
- * up to 5 s a queue gives aborted runs to settle the process is gone within Kubernetes' 30 s.
+ * up to 5 s a queue gives aborted runs to settle and the up to 3 s the server then gives its HTTP
+ * requests and check-run creations (server.ts) the process is gone within Kubernetes' 30 s.
  */
 export function shutdownGraceMs(env: NodeJS.ProcessEnv): number {
   return (integerSetting(env, "SHUTDOWN_GRACE_SECONDS") ?? 20) * 1000;

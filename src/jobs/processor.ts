@@ -7,11 +7,15 @@ import type { GitHubOctokit } from "../github/octokit.js";
 import { PullRequestClient } from "../github/pull-request-client.js";
 import { fetchPullRequest } from "../github/pull-request-facts.js";
 import { QUEUED_RATE_LIMIT_WAIT_MS } from "../github/rate-limit.js";
-import { CHECK_NAME, IN_PROGRESS_OUTPUT, reviewFailed, supersededByCommit } from "../report/check-output.js";
-import { encodeCheckIdentity } from "../review/check-identity.js";
+import { metrics } from "../ops/metrics.js";
+import { supersededByCommit } from "../report/check-output.js";
 import type { ReplayRunner } from "../replay/verify.js";
 import { reviewPullRequest } from "../review/run-review.js";
+import { deadLetterReview } from "./dead-letter.js";
+import { failureCause } from "./failure-cause.js";
+import { GoneInstallations, installationGone } from "./gone-installations.js";
 import { commandJobPayload, rereviewJobPayload, reviewJobPayload, type ReviewJobPayload } from "./job-payloads.js";
+import { latestHeadKey, type LatestHeadStore } from "./latest-heads.js";
 import { PermanentJobError, type Job, type JobProcessor, type JobRunContext } from "./queue.js";
 import { isTransientFailure } from "./transient.js";
 
@@ -31,8 +35,12 @@ export interface ProcessorDependencies {
   replay?: ReplayRunner;
   commands: CommandDependencies;
   log: Logger;
+  /** The newest head announced per pull request: a review job posts nothing once another one was announced. */
+  heads?: LatestHeadStore;
   /** Told how each run ended and how long it took, and of retries, supersessions and dead letters, for metrics. */
   observe?: JobObserver;
+  /** Installations GitHub said are gone (the `installation.deleted` webhook fills it too): their jobs are dropped. */
+  gone?: GoneInstallations;
 }
 
 export interface JobObserver {
@@ -41,6 +49,18 @@ export interface JobObserver {
 }
 
 export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
+  const gone = deps.gone ?? new GoneInstallations();
+  /** Dead letters called before in this process (a retried one is counted once). */
+  const deadSeen = new Set<string>();
+  /** Whether the job's installation is gone (known, or learned from `error`): it is then dropped, logged once. */
+  const dropIfGone = (job: Job, log: Logger, error?: unknown): boolean => {
+    if (job.installationId === undefined) return false;
+    if (error !== undefined && installationGone(error)) gone.add(job.installationId);
+    if (!gone.has(job.installationId)) return false;
+    metrics.jobDropped("installation_gone");
+    log.warn({ decision: "dropped" }, "the app is no longer installed there (GitHub answered 404 for the installation): job dropped");
+    return true;
+  };
   const logFor = (job: Job) =>
     deps.log.child({
       deliveryId: job.id.split(":")[0],
@@ -57,14 +77,22 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       try {
-        await runJob(job, context, deps, log);
+        if (!dropIfGone(job, log)) await runJob(job, context, deps, log);
         deps.observe?.run(job.kind, "done", seconds());
       } catch (error) {
+        if (!context.signal.aborted && dropIfGone(job, log, error)) {
+          deps.observe?.run(job.kind, "done", seconds());
+          return;
+        }
         const aborted = context.signal.aborted;
         const why = (context.signal.reason as { why?: string } | undefined)?.why;
         const final = error instanceof PermanentJobError || lastRun(context);
         deps.observe?.run(job.kind, aborted ? (why === "shutdown" ? "requeued" : "superseded") : final ? "dead" : "retry", seconds());
-        if (!aborted) log.warn({ err: error }, "job attempt failed");
+        if (!aborted) {
+          const cause = failureCause(error);
+          if (!final) metrics.jobRetryCause(cause);
+          log.warn({ err: error, cause, decision: final ? "dead letter" : "retried by the queue" }, "job attempt failed");
+        }
         throw error;
       }
     },
@@ -73,30 +101,42 @@ export function createJobProcessor(deps: ProcessorDependencies): JobProcessor {
       const log = logFor(job);
       log.info("superseded by a newer job for the same pull request");
       deps.observe?.event(job.kind, "superseded");
-      if (job.kind !== "review") return;
+      if (job.kind !== "review" || dropIfGone(job, log)) return;
       const payload = reviewJobPayload.safeParse(job.payload);
       if (!payload.success || payload.data.checkRunId === undefined) return;
-      const client = await reviewClient(job, payload.data, deps, log);
-      await client.completeCheckRun(payload.data.checkRunId, supersededByCommit());
+      try {
+        const client = await reviewClient(job, payload.data, deps, log);
+        await client.completeCheckRun(payload.data.checkRunId, supersededByCommit());
+      } catch (error) {
+        if (dropIfGone(job, log, error)) return;
+        log.warn(
+          { err: error, cause: failureCause(error), decision: isTransientFailure(error) ? "called again later" : "dropped" },
+          "superseded check run not completed",
+        );
+        if (!isTransientFailure(error)) throw new PermanentJobError("the superseded job's check run cannot be completed", { cause: error });
+        throw error;
+      }
     },
 
     async deadLetter(job, reason) {
       const log = logFor(job);
-      deps.observe?.event(job.kind, "dead");
-      log.error({ reason, attempts: job.attempts }, "job dead-lettered");
-      if (job.kind !== "review") return;
+      const first = !deadSeen.has(job.id);
+      if (first) {
+        deps.observe?.event(job.kind, "dead");
+        log.error({ reason, attempts: job.attempts }, "job dead-lettered");
+      }
+      deadSeen.add(job.id);
+      if (job.kind !== "review" || dropIfGone(job, log)) return;
       const payload = reviewJobPayload.safeParse(job.payload);
       if (!payload.success) return;
-      const client = await reviewClient(job, payload.data, deps, log);
-      const checkRunId =
-        payload.data.checkRunId ??
-        (await client.startCheckRun(
-          CHECK_NAME,
-          encodeCheckIdentity({ pullNumber: payload.data.pullNumber, headSha: payload.data.headSha }),
-          IN_PROGRESS_OUTPUT,
-        ));
-      const attempts = job.attempts === 1 ? "" : ` (gave up after ${job.attempts} attempts)`;
-      await client.completeCheckRun(checkRunId, reviewFailed(`${reason}${attempts}`));
+      try {
+        const client = await reviewClient(job, payload.data, deps, log);
+        await deadLetterReview({ job, reason, payload: payload.data, client, log, extras: { ...reviewExtras(job, deps), ...latestHeadOf(job, deps) }, first });
+        deadSeen.delete(job.id);
+      } catch (error) {
+        if (dropIfGone(job, log, error)) return;
+        throw error;
+      }
     },
 
     retrying(job, reason, delayMs) {
@@ -117,6 +157,24 @@ async function reviewClient(job: Job, payload: ReviewJobPayload, deps: Processor
   });
 }
 
+/** The review's last look before posting: the head the pull request's newest event announced (no GitHub request). */
+function latestHeadOf(job: Job, deps: ProcessorDependencies): { latestHead?: () => Promise<string | undefined> } {
+  const { heads } = deps;
+  if (!heads || job.coalesceKey === undefined) return {};
+  const key = latestHeadKey(job.installationId, job.coalesceKey);
+  return { latestHead: () => heads.latest(key) };
+}
+
+/** What every review of a job gets besides its pull request: the agent, the replay, its installation. */
+function reviewExtras(job: Job, deps: ProcessorDependencies) {
+  return {
+    ...(deps.agent ? { agent: deps.agent } : {}),
+    ...(deps.replay ? { replay: deps.replay } : {}),
+    // Replay slots are shared fairly between installations.
+    ...(job.installationId !== undefined ? { installationId: job.installationId } : {}),
+  };
+}
+
 /** Whether a failure of this run is the job's last (the queue says so, or the attempts are spent). */
 function lastRun(context: JobRunContext): boolean {
   return context.final ?? context.attempt >= context.maxAttempts;
@@ -132,12 +190,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
   // Thrown to the queue: it retries, and after the last attempt dead-letters the job, which
   // completes the check run with the reason.
   const retryLater = (error: unknown) => isTransientFailure(error);
-  const extras = {
-    ...(deps.agent ? { agent: deps.agent } : {}),
-    ...(deps.replay ? { replay: deps.replay } : {}),
-    // Replay slots are shared fairly between installations.
-    ...(job.installationId !== undefined ? { installationId: job.installationId } : {}),
-  };
+  const extras = reviewExtras(job, deps);
   switch (job.kind) {
     case "review": {
       const payload = parsed(job, reviewJobPayload);
@@ -151,6 +204,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { checkRunOnce: true }),
         signal: context.signal,
         retryLater,
+        ...latestHeadOf(job, deps),
         ...extras,
       });
       return;

@@ -25,11 +25,18 @@
  *   `processor.deadLetter` is called with the reason and the job ends in state `dead`.
  * - **Recovery**: jobs that were running when a process died run again (an attempt is counted
  *   when a run starts, so a job that keeps killing the process ends dead). A `superseded` or
- *   `deadLetter` call that threw is called again at the next `start`.
+ *   `deadLetter` call that threw is called again every HOOK_RETRY_MS (hook-retry.ts) for up to a
+ *   day after the enqueue, and at the next `start`; one that threw a {@link PermanentJobError} is dropped.
  * - **Shutdown**: `stop(graceMs)` takes no new jobs, lets running ones finish for up to `graceMs`,
  *   then aborts the rest with {@link JobAbortedError}("shutdown") and puts them back in the queue
- *   without counting the attempt.
+ *   without counting the attempt, also when a run does not settle after its abort (a request to
+ *   GitHub that hangs). `enqueue` and `release` keep working until `close`: a webhook that comes
+ *   during the grace period is stored, and runs at the next start or on another replica.
+ * - **Latest heads**: `heads` records the newest head commit announced per pull request, in the
+ *   same store (shared by the replicas on Redis), for the last look before a review is posted.
  */
+
+import type { LatestHeadStore } from "./latest-heads.js";
 
 export type JobState = "queued" | "running" | "done" | "dead" | "superseded";
 export const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "dead", "superseded"];
@@ -142,6 +149,8 @@ export interface StopReport {
 
 export interface JobQueue {
   readonly adapter: "embedded" | "bullmq";
+  /** The newest head announced per pull request (./latest-heads.ts), in the queue's store. */
+  readonly heads: LatestHeadStore;
   /** `enqueued: false` when the id is known already (a redelivery or a duplicate). */
   enqueue(job: NewJob): Promise<{ enqueued: boolean }>;
   /**

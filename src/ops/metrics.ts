@@ -19,6 +19,19 @@ export type GeminiOutcome = "ok" | "error" | "cancelled";
 export type GitHubRetryReason = "rate_limit" | "server_error" | "network";
 /** What was decided about a create whose outcome was unknown (ambiguous-write.ts): "adopted" is a duplicate avoided. */
 export type AmbiguousWriteDecision = "adopted" | "resent" | "not resent" | "unresolved";
+/** Why a job's run failed and will be retried (src/jobs/failure-cause.ts). */
+export type JobRetryCause = "rate_limit" | "server_error" | "network" | "other";
+/**
+ * What a dead letter's call did: "reviewed" (the review ran once more and completed its check),
+ * "completed" (the check run completed with the failure), "retry_scheduled" (GitHub still failing:
+ * called again later), "dropped" (nothing more can be done: the installation is gone, or a failure
+ * another call cannot fix).
+ */
+export type DeadLetterOutcome = "reviewed" | "completed" | "retry_scheduled" | "dropped";
+/** A duplicate that was not posted: a create whose lost answer was adopted, or a rerun that found its review posted. */
+export type DuplicateAvoided = "create_adopted" | "review_rerun";
+/** What was done with a check run of ours found in progress past the deadline with no live job. */
+export type OrphanAction = "completed";
 /** What the queue says it holds, read at scrape time. */
 /** Jobs per state, as the queue counts them (every state of the queue port). */
 export type JobCountsSource = () => Promise<Readonly<Record<string, number>>>;
@@ -45,6 +58,16 @@ export interface Metrics {
   jobDead(kind: string): void;
   /** A job was replaced by a newer one, whether it had started or not (`jobs_superseded_total`). */
   jobSuperseded(kind: string): void;
+  /** A run failed for `cause` and the job will run again (`job_retries_total{cause}`). */
+  jobRetryCause(cause: JobRetryCause): void;
+  /** A dead letter's call ended (`dead_letter_calls_total{outcome}`). */
+  deadLetterCall(outcome: DeadLetterOutcome): void;
+  /** A job was dropped without running: its installation is gone (`jobs_dropped_total{reason}`). */
+  jobDropped(reason: "installation_gone"): void;
+  /** A duplicate was not posted (`duplicates_avoided_total{what}`); adopted creates are counted here too. */
+  duplicateAvoided(what: DuplicateAvoided): void;
+  /** A check run of ours left in progress was swept (`orphan_check_runs_swept_total{action}`). */
+  orphanSwept(action: OrphanAction): void;
   /**
    * A run ended after `seconds` (`job_duration_seconds{kind,outcome}`). Only the histogram: the
    * counters above are counted by their own calls.
@@ -189,6 +212,36 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const retried = kindCounter("jobs_retried_total", "Job runs that failed and will be retried.");
   const dead = kindCounter("jobs_dead_total", "Jobs dead-lettered after their last failed attempt.");
   const superseded = kindCounter("jobs_superseded_total", "Jobs replaced by a newer job for the same pull request.");
+  const causeCounter = new Counter({
+    name: name("job_retries_total"),
+    help: "Job runs that failed and will be retried, by cause (rate_limit, server_error, network, other).",
+    labelNames: ["cause"] as const,
+    registers: [registry],
+  });
+  const deadLetterCalls = new Counter({
+    name: name("dead_letter_calls_total"),
+    help: "Calls of a dead letter (each try: the first, and those retried on a schedule while GitHub fails), by outcome.",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  const dropped = new Counter({
+    name: name("jobs_dropped_total"),
+    help: "Jobs dropped without running, by reason (installation_gone).",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const duplicatesAvoided = new Counter({
+    name: name("duplicates_avoided_total"),
+    help: "Posts not made because they were there already: a create whose lost answer was adopted, a rerun that found its review posted.",
+    labelNames: ["what"] as const,
+    registers: [registry],
+  });
+  const orphansSwept = new Counter({
+    name: name("orphan_check_runs_swept_total"),
+    help: "Check runs of this app found in progress past the deadline with no live job, by what was done.",
+    labelNames: ["action"] as const,
+    registers: [registry],
+  });
   const webhooks = new Counter({
     name: name("webhooks_received_total"),
     help: "Webhook deliveries received, by event.",
@@ -252,6 +305,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     jobRetried: (kind) => retried.inc({ kind }),
     jobDead: (kind) => dead.inc({ kind }),
     jobSuperseded: (kind) => superseded.inc({ kind }),
+    jobRetryCause: (cause) => causeCounter.inc({ cause }),
+    deadLetterCall: (outcome) => deadLetterCalls.inc({ outcome }),
+    jobDropped: (reason) => dropped.inc({ reason }),
+    duplicateAvoided: (what) => duplicatesAvoided.inc({ what }),
+    orphanSwept: (action) => orphansSwept.inc({ action }),
     jobFinished(kind, outcome, seconds) {
       jobDuration.observe({ kind, outcome }, count(seconds));
     },
@@ -262,7 +320,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       else if (status >= 400) githubErrors.inc({ status: String(status) });
     },
     githubRetry: (reason) => githubRetries.inc({ reason }),
-    githubAmbiguousWrite: (decision) => ambiguousWrites.inc({ decision }),
+    githubAmbiguousWrite(decision) {
+      ambiguousWrites.inc({ decision });
+      if (decision === "adopted") duplicatesAvoided.inc({ what: "create_adopted" });
+    },
     geminiAttempt(outcome, failure) {
       geminiRequests.inc({ outcome });
       if (outcome === "error") geminiErrors.inc({ status: failureStatusLabel(failure) });

@@ -1,3 +1,7 @@
+import type { SchemaFingerprint } from "./fingerprint.js";
+import type { PhaseTimes } from "./phase-times.js";
+import type { PostgresSpares } from "./postgres-spares.js";
+
 /**
  * Where migrations are replayed: a Postgres the replay owns for its whole run. Two engines keep
  * this shape: PGlite (Postgres 18 in WASM) in a worker thread, the embedded default, and an
@@ -41,6 +45,17 @@ export interface ReplayEngine {
   readonly kind: "pglite" | "postgres";
   /** `select version()`, for the report. */
   readonly version: string;
+  /**
+   * The engine's own parts of its start and close, in ms ("start: clone base", "close: drop
+   * database"), when it tells them apart: bench:replay prints them (phase-times.ts).
+   */
+  readonly phases?: Readonly<PhaseTimes>;
+  /**
+   * The schema fingerprint, read by the engine off the replay's own session (a spare clone's
+   * watcher, postgres-spares.ts): the one read ahead while no SQL but RESET ALL has run since,
+   * else read now. Undefined when it cannot be (the caller then reads it in the replay's session).
+   */
+  catalogFingerprint?(): Promise<SchemaFingerprint | undefined>;
   /** Runs one or more statements (simple protocol); throws ReplaySqlError when Postgres refuses. */
   exec(sql: string): Promise<void>;
   /** Runs one query and returns its rows. */
@@ -64,6 +79,8 @@ export interface EngineOptions {
   from?: Uint8Array;
   /** Extensions the SQL creates (`CREATE EXTENSION x`): PGlite loads those it ships; others are unsupported. */
   extensions?: readonly string[];
+  /** External engine only: spare clones of its templates, taken instead of cloning at start (postgres-spares.ts). */
+  postgresSpares?: PostgresSpares;
 }
 
 /** What every engine rejects with once the replay's wall-clock limit has passed. */

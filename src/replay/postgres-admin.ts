@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { ReplayUnavailableError } from "./engine.js";
+import { PhaseTimer } from "./phase-times.js";
 import { connect, isDatabaseError, type DatabaseUrl } from "./postgres-connection.js";
 import { KEPT_TEMPLATES, TemplateAdmin, cloneStrategy, templateIdentifier } from "./postgres-templates.js";
 
@@ -74,18 +75,19 @@ export class ReplayAdmin {
   readonly #target: DatabaseUrl;
   readonly #serverVersion: number;
   readonly #templates: TemplateAdmin;
+  readonly #connectTo: (database: string) => Promise<pg.Client>;
 
   private constructor(client: pg.Client, target: DatabaseUrl, serverVersion: number) {
     this.#client = client;
     this.#target = target;
     this.#serverVersion = serverVersion;
     // REASSIGN OWNED acts in the current database: a short admin session in the template or clone.
-    this.#templates = new TemplateAdmin(client, serverVersion, (database) =>
+    this.#connectTo = (database) =>
       connect(target.withDatabase(database), target, Date.now() + ADMIN_CONNECT_MS, {
         statementTimeoutMs: ADMIN_CONNECT_MS,
         applicationName: "data-engineer replay admin",
-      }),
-    );
+      });
+    this.#templates = new TemplateAdmin(client, serverVersion, this.#connectTo);
   }
 
   /** Checks the operator's role and readies the session for creating replay roles. */
@@ -195,34 +197,52 @@ export class ReplayAdmin {
    * A new replay role and its database; the role's sessions time out at statementTimeoutMs. With
    * `template`, the database is a copy of that template (postgres-templates.ts), its objects the role's.
    */
-  async create(statementTimeoutMs: number, template?: string): Promise<ReplayIdentity> {
+  async create(statementTimeoutMs: number, template?: string, timer = new PhaseTimer()): Promise<ReplayIdentity> {
     const name = `${SCRATCH_PREFIX}${await this.#serverSeconds()}_${randomBytes(6).toString("hex")}`;
     const password = randomBytes(24).toString("hex");
     const role = identifier(name);
     try {
       // INHERIT: the owner of a database has the rights of its public schema through the implicit
       // pg_database_owner, and only if it inherits them; it has no other membership to inherit.
-      await this.#client.query(
-        `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 1 PASSWORD '${password}'`,
-      );
-      if (this.#serverVersion < 160000) await this.#client.query(`GRANT ${role} TO CURRENT_USER`);
-      // The server's side of the deadline, for every session of the role; the SQL may SET its own,
-      // which is why the engine's timer and terminate() are what keep the deadline.
-      await this.#client.query(`ALTER ROLE ${role} SET statement_timeout = ${Math.max(1, Math.floor(statementTimeoutMs))}`);
-      if (template === undefined) {
-        await this.#client.query(`CREATE DATABASE ${role} OWNER ${role}`);
-      } else {
-        await this.#client.query(`CREATE DATABASE ${role} TEMPLATE ${templateIdentifier(template)}${cloneStrategy(this.#serverVersion)} OWNER ${role}`);
-      }
-      // PUBLIC may connect to a new database: only its role may connect to this one.
-      await this.#client.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
-      if (template !== undefined) await this.#templates.adopt(name, template, role);
-      await this.#requireNoMembership(name);
+      await timer.time("start: create role", async () => {
+        await this.#client.query(
+          `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 1 PASSWORD '${password}'`,
+        );
+        if (this.#serverVersion < 160000) await this.#client.query(`GRANT ${role} TO CURRENT_USER`);
+        // The server's side of the deadline, for every session of the role; the SQL may SET its own,
+        // which is why the engine's timer and terminate() are what keep the deadline.
+        await this.#client.query(`ALTER ROLE ${role} SET statement_timeout = ${Math.max(1, Math.floor(statementTimeoutMs))}`);
+      });
+      await timer.time(template === undefined ? "start: create database" : "start: clone base", async () => {
+        if (template === undefined) {
+          await this.#client.query(`CREATE DATABASE ${role} OWNER ${role}`);
+        } else {
+          await this.#client.query(`CREATE DATABASE ${role} TEMPLATE ${templateIdentifier(template)}${cloneStrategy(this.#serverVersion)} OWNER ${role}`);
+        }
+        // PUBLIC may connect to a new database: only its role may connect to this one.
+        await this.#client.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
+      });
+      if (template !== undefined) await timer.time("start: hand base objects to the role", () => this.#templates.adopt(name, template, role));
+      await timer.time("start: check role membership", () => this.#requireNoMembership(name));
       return { name, password };
     } catch (error) {
       await this.drop(name).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * A replay made earlier (a spare clone, postgres-spares.ts) readied for the replay about to
+   * run: its role's sessions time out at statementTimeoutMs, and it still belongs to no role.
+   */
+  async claim(name: string, statementTimeoutMs: number): Promise<void> {
+    await this.#client.query(`ALTER ROLE ${identifier(name)} SET statement_timeout = ${Math.max(1, Math.floor(statementTimeoutMs))}`);
+    await this.#requireNoMembership(name);
+  }
+
+  /** A session of the operator's role in the replay's database (the caller ends it; dropping the database ends it too). */
+  connectAsOperator(name: string): Promise<pg.Client> {
+    return this.#connectTo(identifier(name).slice(1, -1));
   }
 
   async #requireNoMembership(name: string): Promise<void> {
@@ -248,18 +268,22 @@ export class ReplayAdmin {
   }
 
   /** Drops the replay's database (ending its sessions) and its role. */
-  async drop(name: string): Promise<void> {
+  async drop(name: string, timer = new PhaseTimer()): Promise<void> {
     const quoted = identifier(name);
-    try {
-      await this.#client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
-    } catch (error) {
-      // WITH (FORCE) is PostgreSQL 13+: on older servers, end the sessions first.
-      if (!(isDatabaseError(error) && error.code === "42601")) throw error;
+    await timer.time("close: drop database", async () => {
+      try {
+        await this.#client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
+      } catch (error) {
+        // WITH (FORCE) is PostgreSQL 13+: on older servers, end the sessions first.
+        if (!(isDatabaseError(error) && error.code === "42601")) throw error;
+        await this.terminate(name);
+        await this.#client.query(`DROP DATABASE IF EXISTS ${quoted}`);
+      }
+    });
+    await timer.time("close: drop role", async () => {
       await this.terminate(name);
-      await this.#client.query(`DROP DATABASE IF EXISTS ${quoted}`);
-    }
-    await this.terminate(name);
-    await this.#client.query(`DROP ROLE IF EXISTS ${quoted}`);
+      await this.#client.query(`DROP ROLE IF EXISTS ${quoted}`);
+    });
   }
 }
 

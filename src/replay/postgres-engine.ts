@@ -3,6 +3,9 @@ import { ReplaySqlError, ReplayUnavailableError, replayDeadlineError, type Engin
 import { ReplayAdmin, type ReplayIdentity } from "./postgres-admin.js";
 import { DatabaseUrl, MAX_TIMER_MS, connect, isDatabaseError, messageOf } from "./postgres-connection.js";
 import { templateMarker, templateOfMarker } from "./postgres-templates.js";
+import type { SchemaFingerprint } from "./fingerprint.js";
+import { PhaseTimer, type PhaseTimes } from "./phase-times.js";
+import type { CatalogWatcher, PostgresSpares, SpareClone } from "./postgres-spares.js";
 import { scrubServerMessage } from "./scrub-server-error.js";
 
 /**
@@ -29,24 +32,37 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
   const target = new DatabaseUrl(url);
   const beforeDeadline = <T>(work: Promise<T>) => raceDeadline(work, deadlineAt, options.deadlineMs);
 
-  const adminClient = await beforeDeadline(
-    connect(target.url, target, deadlineAt, { statementTimeoutMs: ADMIN_STATEMENT_TIMEOUT_MS, applicationName: ADMIN_APPLICATION }),
+  const timer = new PhaseTimer();
+  const adminClient = await timer.time("start: connect as operator", () =>
+    beforeDeadline(connect(target.url, target, deadlineAt, { statementTimeoutMs: ADMIN_STATEMENT_TIMEOUT_MS, applicationName: ADMIN_APPLICATION })),
   );
   let admin: ReplayAdmin | undefined;
   let identity: ReplayIdentity | undefined;
+  let spare: SpareClone | undefined;
   try {
-    admin = await beforeDeadline(ReplayAdmin.prepare(adminClient, target));
+    admin = await timer.time("start: check operator", () => beforeDeadline(ReplayAdmin.prepare(adminClient, target)));
     await beforeDeadline(requireExtensions(adminClient, options.extensions ?? [], target));
-    await beforeDeadline(admin.sweepLeftovers());
-    const creating = admin.create(Math.max(1, deadlineAt - Date.now()), template);
-    // Past the deadline, what create() made is still dropped below once it is known.
-    identity = await beforeDeadline(creating).catch(async (error: unknown) => {
-      identity = await creating.catch(() => undefined);
-      if (error instanceof ReplayUnavailableError) throw error;
-      throw new ReplayUnavailableError(`could not create the replay's role and database on ${target.display}: ${target.redact(messageOf(error))}`, "engine");
-    });
+    const sweeping = admin;
+    await timer.time("start: sweep leftovers", () => beforeDeadline(sweeping.sweepLeftovers()));
+    const spares = options.postgresSpares;
+    spare =
+      template === undefined || spares === undefined ? undefined : await timer.time("start: take spare clone", () => beforeDeadline(spares.take(template)));
+    if (spare !== undefined) {
+      const taken = spare;
+      identity = taken.identity;
+      const claiming = admin;
+      await timer.time("start: claim spare clone", () => beforeDeadline(claiming.claim(taken.identity.name, Math.max(1, deadlineAt - Date.now()))));
+    } else {
+      const creating = admin.create(Math.max(1, deadlineAt - Date.now()), template, timer);
+      // Past the deadline, what create() made is still dropped below once it is known.
+      identity = await beforeDeadline(creating).catch(async (error: unknown) => {
+        identity = await creating.catch(() => undefined);
+        if (error instanceof ReplayUnavailableError) throw error;
+        throw new ReplayUnavailableError(`could not create the replay's role and database on ${target.display}: ${target.redact(messageOf(error))}`, "engine");
+      });
+    }
     const replayUrl = target.withDatabase(identity.name, { user: identity.name, password: identity.password });
-    const client = await beforeDeadline(connect(replayUrl, target, deadlineAt));
+    const client = await timer.time("start: connect as replay", () => beforeDeadline(connect(replayUrl, target, deadlineAt)));
     const rows = await beforeDeadline(client.query<{ version: string; pid: number }>("select version(), pg_backend_pid() as pid")).catch(
       async (error: unknown) => {
         await client.end().catch(() => undefined);
@@ -65,8 +81,14 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
       deadlineAt,
       deadlineMs: options.deadlineMs,
       target,
+      timer,
+      template,
+      spares,
+      openingFingerprint: spare?.fingerprint,
+      watcher: spare?.watcher,
     });
   } catch (error) {
+    await spare?.watcher.end();
     if (identity !== undefined) await admin?.drop(identity.name).catch(() => undefined);
     await adminClient.end().catch(() => undefined);
     if (error instanceof ReplayUnavailableError) throw error;
@@ -107,11 +129,21 @@ interface PostgresEngineParts {
   deadlineAt: number;
   deadlineMs: number;
   target: DatabaseUrl;
+  /** The start's parts, and the close's once it ran. */
+  timer: PhaseTimer;
+  /** The template the replay started from, or the one it kept: a spare of it is made after close. */
+  template: string | undefined;
+  spares: PostgresSpares | undefined;
+  /** The spare's fingerprint, read before any replay session existed; dropped once SQL runs. */
+  openingFingerprint: SchemaFingerprint | undefined;
+  /** The spare's operator session in the replay's database, which reads the later fingerprints. */
+  watcher: CatalogWatcher | undefined;
 }
 
 class PostgresEngine implements ReplayEngine {
   readonly kind = "postgres";
   readonly version: string;
+  readonly phases: Readonly<PhaseTimes>;
   readonly #parts: PostgresEngineParts;
   readonly #deadlineTimer: NodeJS.Timeout;
   readonly #pending = new Set<(error: Error) => void>();
@@ -122,16 +154,34 @@ class PostgresEngine implements ReplayEngine {
   constructor(parts: PostgresEngineParts) {
     this.#parts = parts;
     this.version = parts.version;
+    this.phases = parts.timer.times;
     const operator = new URL(parts.target.url);
     this.#hidden = [decodeURIComponent(operator.username), decodeURIComponent(operator.pathname.slice(1)), operator.hostname].filter((name) => name.length > 0);
     this.#deadlineTimer = setTimeout(() => this.#passDeadline(), Math.min(Math.max(parts.deadlineAt - Date.now(), 0), MAX_TIMER_MS));
   }
 
   async exec(sql: string): Promise<void> {
+    // RESET ALL changes the session's settings, never the catalogs the opening fingerprint read.
+    if (sql !== "RESET ALL") this.#parts.openingFingerprint = undefined;
     await this.#run(() => this.#parts.client.query(sql));
   }
 
+  async catalogFingerprint(): Promise<SchemaFingerprint | undefined> {
+    const { watcher, openingFingerprint } = this.#parts;
+    if (watcher === undefined) return undefined;
+    if (openingFingerprint !== undefined) return openingFingerprint;
+    // The watcher sees what is committed: a transaction the SQL left open would hide its changes.
+    // Outside a transaction block, now() is the statement's own start. Qualified: the SQL may have changed the search_path.
+    const [state] = await this.#run(() =>
+      this.#parts.client.query<{ idle: boolean }>("SELECT pg_catalog.now() OPERATOR(pg_catalog.=) pg_catalog.statement_timestamp() AS idle"),
+    ).then((result) => result.rows);
+    if (state?.idle !== true) return undefined;
+    return this.#run(() => watcher.read());
+  }
+
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    // Any query may call a function that changes the schema: the opening fingerprint is no longer the schema.
+    this.#parts.openingFingerprint = undefined;
     // The extended protocol, as PGlite's query(): one statement, parameters bound.
     const config: pg.QueryConfig & { queryMode: "extended" } = { text: sql, values: [...params], queryMode: "extended" };
     const result = await this.#run(() => this.#parts.client.query<Row>(config));
@@ -151,6 +201,7 @@ class PostgresEngine implements ReplayEngine {
     let failure: unknown;
     try {
       kept = await parts.admin.keepAsTemplate(parts.name);
+      parts.template = kept;
     } catch (error) {
       failure = error;
     }
@@ -177,10 +228,11 @@ class PostgresEngine implements ReplayEngine {
 
   async #shutDown(): Promise<void> {
     this.#fail(new ReplayUnavailableError("the replay engine is closed", "engine"));
-    const { admin, adminClient, client, name, target } = this.#parts;
+    const { admin, adminClient, client, name, target, timer, watcher } = this.#parts;
     await client.end().catch(() => undefined);
+    await watcher?.end();
     try {
-      await admin.drop(name).catch(async (error: unknown) => {
+      await admin.drop(name, timer).catch(async (error: unknown) => {
         if (isDatabaseError(error)) throw error;
         // The admin connection is gone (a network cut; the SQL cannot end it): drop with a new one.
         const again = await connect(target.url, target, Date.now() + ADMIN_STATEMENT_TIMEOUT_MS, {
@@ -200,6 +252,8 @@ class PostgresEngine implements ReplayEngine {
       );
     } finally {
       await adminClient.end().catch(() => undefined);
+      // The next replay on this base takes a clone made now, while no replay of this one runs.
+      if (this.#parts.template !== undefined) this.#parts.spares?.prepare(this.#parts.template);
     }
   }
 

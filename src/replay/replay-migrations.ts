@@ -6,6 +6,7 @@ import type { AnalyzedStatement, Finding } from "../rules/types.js";
 import { LOCK_MODES, LOCK_MODE_SQL, type LockMode } from "../sql/lock-modes.js";
 import { ReplaySqlError, ReplayUnavailableError, type ReplayEngine } from "./engine.js";
 import { replayFinding } from "./findings.js";
+import { PhaseTimer, type PhaseTimes } from "./phase-times.js";
 import { firstRefusedStatement } from "./refused-statements.js";
 import type { RelationCatalog, RelationKind, StatementTrace } from "./trace-locks.js";
 
@@ -89,6 +90,11 @@ export interface ReplayOutcome {
   /** Relation locks compared with the static model: how many, and where Postgres took a stronger one. */
   locks: { compared: number; stronger: LockComparison[] };
   durationMs: number;
+  /**
+   * Where the time went, in ms: "start" (the engine's own parts under "start: …"), "base" (a base
+   * history run), "up", "fingerprint", "down", "up again", "close" (phase-times.ts).
+   */
+  phases?: PhaseTimes;
 }
 
 /** Plain SQL migrations only: an ORM's migration code is not run. */
@@ -98,6 +104,7 @@ export function isReplayable(migration: Migration): boolean {
 
 export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<ReplayOutcome> {
   const started = performance.now();
+  const timer = new PhaseTimer();
   const outcome: ReplayOutcome = {
     status: "replayed",
     findings: [],
@@ -106,6 +113,8 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
     fromCache: false,
     locks: { compared: 0, stronger: [] },
     durationMs: 0,
+    // Shared by every copy done() makes: the close, which runs after, adds its time here too.
+    phases: timer.times,
   };
   const done = (): ReplayOutcome => ({ ...outcome, durationMs: Math.round(performance.now() - started) });
   const all = request.analysis.migrations.filter((m) => isReplayable(m.migration));
@@ -124,7 +133,7 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
   try {
     if (image) {
       try {
-        engine = await request.openEngine(image);
+        engine = await timer.time("start", () => request.openEngine(image));
       } catch (error) {
         if (!(error instanceof ReplayUnavailableError) || error.why !== "engine" || cacheKey === undefined) throw error;
         // A damaged image (or one of another PGlite) is dropped, and the base is built again.
@@ -133,7 +142,7 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
         image = undefined;
       }
     }
-    engine ??= await request.openEngine();
+    engine ??= await timer.time("start", () => request.openEngine());
     outcome.engine = engine.version;
     if (engine.kind === "postgres") {
       const refused = firstRefusedStatement(all.flatMap((m) => [...upStatements(m), ...downStatements(m)]));
@@ -144,13 +153,14 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
     }
     // The base's roles only before the image is taken: images are shared by every pull request on
     // the same base, and a role one pull request names would make another's CREATE ROLE fail.
-    await createRoles(engine, base);
+    const opened = engine;
+    await timer.time("roles", () => createRoles(opened, base));
     if (image) {
       outcome.fromCache = true;
     } else {
       for (const migration of base) {
         request.signal?.throwIfAborted();
-        const failure = await applySection(engine, upStatements(migration), request.tools, undefined);
+        const failure = await timer.time("base", () => applySection(opened, upStatements(migration), request.tools, undefined));
         if (failure) {
           return { ...done(), status: "unavailable", reason: `the base history does not apply: ${failure.statement.path}:${failure.line}: ${failure.message}` };
         }
@@ -171,7 +181,7 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
             .catch((error: unknown) => request.log?.warn({ err: error }, "replay: could not store the base schema image"));
       }
     }
-    await createRoles(engine, all.slice(firstOurs));
+    await timer.time("roles", () => createRoles(opened, all.slice(firstOurs)));
     // From the first migration of the pull request on, in order: the pull request's are checked,
     // base ones between them (an older branch merged meanwhile) are applied as they are.
     const rest = all.slice(firstOurs);
@@ -188,7 +198,7 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
         continue;
       }
       await engine.exec("RESET ALL");
-      const result = await replayOne(engine, migration, request.tools, outcome, (path: string) => request.isChangedFile?.(path) ?? true);
+      const result = await replayOne(engine, migration, request.tools, outcome, (path: string) => request.isChangedFile?.(path) ?? true, timer);
       outcome.migrations.push(result);
       const left = rest.slice(index + 1).filter((m) => request.isPullRequestMigration(m.migration)).length;
       // After a failed up, down or second up the schema is not the one later migrations expect.
@@ -203,7 +213,11 @@ export async function replayMigrations<F>(request: ReplayRequest<F>): Promise<Re
     throw error;
   } finally {
     request.signal?.removeEventListener("abort", abort);
-    await engine?.close().catch((error: unknown) => request.log?.warn({ err: error }, "replay: closing the engine failed"));
+    const closing = engine;
+    if (closing) {
+      await timer.time("close", () => closing.close()).catch((error: unknown) => request.log?.warn({ err: error }, "replay: closing the engine failed"));
+      if (closing.phases) timer.merge("", closing.phases);
+    }
   }
 }
 
@@ -244,6 +258,7 @@ async function replayOne<F>(
   tools: ReplayTools<F>,
   outcome: ReplayOutcome,
   isChanged: (path: string) => boolean,
+  timer: PhaseTimer,
 ): Promise<MigrationReplay> {
   const { migration } = analyzed;
   const up = upStatements(analyzed);
@@ -261,8 +276,8 @@ async function replayOne<F>(
     untraceable: 0,
   };
 
-  const before = await tools.fingerprint(engine);
-  const upFailure = await applySection(engine, up, tools, { outcome, result });
+  const before = await timer.time("fingerprint", () => tools.fingerprint(engine));
+  const upFailure = await timer.time("up", () => applySection(engine, up, tools, { outcome, result }));
   if (upFailure) {
     result.up = "failed";
     outcome.findings.push(
@@ -277,7 +292,7 @@ async function replayOne<F>(
   }
   if (down.length === 0 || migration.rollback === "unsupported") return result;
 
-  const downFailure = await applySection(engine, down, tools, undefined);
+  const downFailure = await timer.time("down", () => applySection(engine, down, tools, undefined));
   if (downFailure) {
     result.down = "failed";
     const place = placeFinding(failedAt(downFailure), upStart, isChanged);
@@ -285,7 +300,7 @@ async function replayOne<F>(
     return result;
   }
   result.down = "ok";
-  const after = await tools.fingerprint(engine);
+  const after = await timer.time("fingerprint", () => tools.fingerprint(engine));
   const differences = tools.diff(before, after);
   result.restores = differences.length === 0;
   // On the down when the pull request changes it, else on the up: the review shows changed files only.
@@ -301,7 +316,7 @@ async function replayOne<F>(
     outcome.findings.push(acknowledged ? { ...finding, acknowledged: true } : finding);
   }
 
-  const again = await applySection(engine, up, tools, undefined);
+  const again = await timer.time("up again", () => applySection(engine, up, tools, undefined));
   if (again) {
     result.reapply = "failed";
     // On the up, unless the pull request changes only the down (which then caused it).

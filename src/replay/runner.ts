@@ -7,6 +7,9 @@ import { fingerprint } from "./fingerprint.js";
 import { diffFingerprints } from "./schema-diff.js";
 import { traceStatement } from "./trace-locks.js";
 import { DirectoryImageCache } from "./image-cache.js";
+import type { EngineOptions } from "./engine.js";
+import { openFromPristine } from "./pglite-pristine.js";
+import { PostgresSpares } from "./postgres-spares.js";
 import { ReplaySlots } from "./replay-slots.js";
 import type { ReplayTools } from "./replay-migrations.js";
 import { verifyByReplay, type ReplayRunner, type VerifyInput } from "./verify.js";
@@ -19,20 +22,38 @@ import { verifyByReplay, type ReplayRunner, type VerifyInput } from "./verify.js
  */
 
 export const REPLAY_MEMORY_MB = 1536;
+/** Tells the embedded engine's images apart from another PGlite's, which may not open them. */
+export const PGLITE_TAG = "pglite-0.5.16";
 
 export interface ReplayRunnerOptions {
   env: NodeJS.ProcessEnv;
   /** Where base images are kept; default DATA_DIR/replay-cache, else the temporary folder. */
   cacheDir?: string;
   log?: Logger;
+  /**
+   * External engine: keep a spare clone of each recent base template ready (postgres-spares.ts),
+   * so that a replay from a cached base starts without copying it. Default: REPLAY_SPARE_CLONES
+   * ("1" or "true"); off, every replay clones its base when it starts.
+   */
+  spareClones?: boolean;
 }
 
-export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
+export interface ClosableReplayRunner extends ReplayRunner {
+  /** Drops what the runner keeps on the external server (spare clones); replays after it clone as usual. */
+  close(): Promise<void>;
+  /** Waits for the background work of earlier replays (spare clones being made). */
+  idle(): Promise<void>;
+}
+
+export function createReplayRunner(options: ReplayRunnerOptions): ClosableReplayRunner {
   const env = options.env;
   const cacheDir = options.cacheDir ?? defaultCacheDir(env);
   const cache = new DirectoryImageCache(cacheDir);
+  const spareClones = options.spareClones ?? /^(1|true)$/i.test(env.REPLAY_SPARE_CLONES?.trim() ?? "");
+  let spares: PostgresSpares | undefined;
   const tools: ReplayTools<Awaited<ReturnType<typeof fingerprint>>> = {
-    fingerprint: (db) => fingerprint(db),
+    // A spare clone's fingerprints are read by a session of its own, which the SQL cannot reach.
+    fingerprint: async (db) => (await db.catalogFingerprint?.()) ?? fingerprint(db),
     diff: (before, after) => diffFingerprints(before, after),
     trace: (db, sql, known) => traceStatement(db, sql, known),
   };
@@ -47,17 +68,39 @@ export function createReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
         () => runOne(withDeadlineAtMost(input, maxDeadlineSeconds), run),
         run.installationId === undefined ? "" : String(run.installationId),
       ),
+    idle: async () => {
+      await spares?.idle();
+    },
+    close: async () => {
+      await spares?.close();
+      spares = undefined;
+    },
   };
 
   function runOne(input: Parameters<ReplayRunner["run"]>[0], run: Parameters<ReplayRunner["run"]>[1]): ReturnType<ReplayRunner["run"]> {
     const engine = input.config.replay.engine;
     const databaseUrl = env.DATABASE_URL?.trim();
+    if (engine === "postgres" && databaseUrl && spareClones && spares === undefined) {
+      try {
+        spares = new PostgresSpares(databaseUrl);
+      } catch {
+        // An unparsable URL: the engine's own open says so in the outcome, without spares.
+      }
+    }
+    const postgresSpares = engine === "postgres" ? spares : undefined;
+    const open = (engineOptions: EngineOptions) =>
+      openReplayEngine(
+        { engine, ...(databaseUrl ? { databaseUrl } : {}) },
+        { memoryMb: REPLAY_MEMORY_MB, ...engineOptions, ...(postgresSpares ? { postgresSpares } : {}) },
+      );
     return verifyByReplay(input, {
-      openEngine: (engineOptions) => openReplayEngine({ engine, ...(databaseUrl ? { databaseUrl } : {}) }, { memoryMb: REPLAY_MEMORY_MB, ...engineOptions }),
+      // PGlite without a cached base starts from the kept image of a new cluster, not from initdb.
+      openEngine: (engineOptions) =>
+        engine === "pglite" && engineOptions.from === undefined ? openFromPristine(cache, PGLITE_TAG, engineOptions, open) : open(engineOptions),
       tools,
       // PGlite images are files; the external server keeps its bases as template databases, and
       // the cache holds their names, per server (another server has none of them).
-      ...(engine === "pglite" ? { cache, engineTag: "pglite-0.5.16" } : databaseUrl ? { cache, engineTag: postgresEngineTag(databaseUrl) } : {}),
+      ...(engine === "pglite" ? { cache, engineTag: PGLITE_TAG } : databaseUrl ? { cache, engineTag: postgresEngineTag(databaseUrl) } : {}),
       ...((run.log ?? options.log) ? { log: run.log ?? options.log } : {}),
       ...(run.signal ? { signal: run.signal } : {}),
     });

@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.js";
 import { detectMigrations, detectOptionsOf } from "../migrations/detect.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
-import { analyzeMigrations } from "../rules/engine.js";
+import type { AnalysisConfig } from "../config/analysis-config.js";
+import { analyzeMigrations, type AnalysisResult } from "../rules/engine.js";
 import { loadSqlParser } from "../sql/parse.js";
 import { hasTemplates } from "../sql/template-mask.js";
 import type { EngineOptions, ReplayEngine } from "./engine.js";
@@ -33,6 +34,34 @@ export interface VerifyDependencies<F> {
   now?: () => number;
 }
 
+/**
+ * The analysis the replay runs on: its statements' texts, lines, kinds, lock models and the few
+ * trees the replay reads. `notAnalysed`: files the analysis could not finish (over a limit of
+ * the server's analysis pool), which leave the folder's history incomplete.
+ */
+export type ReplayAnalyser = (
+  files: readonly SourceFile[],
+  migrations: readonly Migration[],
+  config: AnalysisConfig,
+) => Promise<{ result: AnalysisResult; notAnalysed: ReadonlyArray<{ path: string; reason: string }> }>;
+
+/** In this thread, as the CLI runs it (one replay, no other tenant waiting on its event loop). */
+const inThisThread: ReplayAnalyser = async (files, migrations, config) => {
+  await loadSqlParser();
+  return { result: analyzeMigrations(files, migrations, { config }), notAnalysed: [] };
+};
+
+/**
+ * Process-wide, as the review's analysis is (src/review/analyse.ts sets both): the server's
+ * analysis pool, so that the replay never parses a pull request's SQL on the event loop.
+ */
+let analyser: ReplayAnalyser = inThisThread;
+
+/** Analyses every later replay's folders with `next` (undefined: on this thread). */
+export function useReplayAnalyser(next: ReplayAnalyser | undefined): void {
+  analyser = next ?? inThisThread;
+}
+
 export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependencies<F>): Promise<ReplayOutcome> {
   const now = deps.now ?? Date.now;
   const deadline = now() + input.config.replay.deadlineSeconds * 1000;
@@ -54,9 +83,13 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
       outcomes.push(emptyOutcome("skipped", `${folder} not replayed: ${templated} is templated SQL, which only its tool can render`));
       continue;
     }
-    // The review's own analysis may have run in a worker thread: this thread needs the parser too.
-    await loadSqlParser();
-    const analysis = analyzeMigrations(input.files, inFolder, { config: input.config });
+    const { result: analysis, notAnalysed } = await analyser(input.files, inFolder, input.config);
+    const [first] = notAnalysed;
+    if (first) {
+      // Without one of its migrations the folder's history is not the one the pull request builds on.
+      outcomes.push(emptyOutcome("unavailable", `${folder} not replayed: ${first.path} was not analysed: ${first.reason}`));
+      continue;
+    }
     const left = deadline - now();
     if (left <= 0) {
       outcomes.push(
@@ -93,7 +126,7 @@ function withRuleSettings(outcome: ReplayOutcome, rules: RepoConfig["rules"]): R
 }
 
 /** `CREATE EXTENSION` names anywhere in the folder, for the engine to load before it starts. */
-function extensionsIn(analysis: ReturnType<typeof analyzeMigrations>): string[] {
+function extensionsIn(analysis: AnalysisResult): string[] {
   const names = new Set<string>();
   for (const migration of analysis.migrations) {
     for (const section of migration.sections) {

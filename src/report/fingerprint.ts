@@ -102,12 +102,13 @@ export function statementTextFor(analysis: AnalysisResult, finding: Pick<Finding
  * comma-separated, under one seal of the whole list. A list of one is the marker of earlier
  * versions, sealed the same way: their comments stay readable.
  */
-const FINGERPRINT = "(?:agent-|replay-)?[0-9a-f]{64}";
+/** One fingerprint as a marker writes it (a regular expression's source). */
+export const FINGERPRINT = "(?:agent-|replay-)?[0-9a-f]{64}";
 const FINGERPRINTS = `${FINGERPRINT}(?:,${FINGERPRINT})*`;
 const UNSEALED_MARKER = new RegExp(`^<!-- data-engineer:finding=(${FINGERPRINTS}) -->$`);
 const SEALED_MARKER = new RegExp(`^<!-- data-engineer:finding=(${FINGERPRINTS}) --><!-- data-engineer:seal=([0-9a-f]{32}) -->$`);
 /** 128 bits of HMAC-SHA256: forging one is a 2^128 guess, and a marker stays short. */
-const SEAL_HEX_LENGTH = 32;
+export const SEAL_HEX_LENGTH = 32;
 
 /** The unsealed marker the renderer writes as a comment's last line: the fingerprints of every finding the comment is about. */
 export function findingMarker(fps: string | readonly string[]): string {

@@ -91,3 +91,19 @@ export function toLintJson(
     skipped: [...skipped],
   };
 }
+
+/** Findings per write: a few hundred kilobytes of text at a time. */
+const FINDINGS_PER_WRITE = 500;
+
+/**
+ * `JSON.stringify(json)` written in pieces, the same bytes: a large folder's report (tens of
+ * megabytes) is never one string, nor one buffer for the stream.
+ */
+export function writeLintJson(json: LintJson, out: (text: string) => void): void {
+  out(`{"files":${JSON.stringify(json.files)},"findings":[`);
+  for (let from = 0; from < json.findings.length; from += FINDINGS_PER_WRITE) {
+    const piece = json.findings.slice(from, from + FINDINGS_PER_WRITE).map((finding) => JSON.stringify(finding));
+    out(`${from > 0 ? "," : ""}${piece.join(",")}`);
+  }
+  out(`],"skipped":${JSON.stringify(json.skipped)}}`);
+}

@@ -6,6 +6,7 @@ import { LOCK_MODE_SQL } from "../sql/lock-modes.js";
 import { SEVERITY_LABEL, compareFindings, plainText, type InlineSelection } from "./inline-comments.js";
 import { inlineCode, joinWithinBudget, plural } from "./markdown.js";
 import { redactSecrets } from "./redact.js";
+import { bodyFingerprints, reviewMarkerRoom, withReviewMarker } from "./review-marker.js";
 import { schemaChanges } from "./schema-changes.js";
 import { blocksText, existingLocks, lockSummary, relationName } from "./statement-locks.js";
 
@@ -436,7 +437,8 @@ export function renderReviewBody(input: ReviewBodyInput): string {
   }
 
   const NOTICE_RESERVE = 1_500;
-  let used = fixed.reduce((n, p) => n + p.length + 2, 0) + NOTICE_RESERVE;
+  const marked = bodyFingerprints(input.analysis, s);
+  let used = fixed.reduce((n, p) => n + p.length + 2, 0) + NOTICE_RESERVE + reviewMarkerRoom(marked);
   const rendered: string[] = [];
   const cut: string[] = [];
   let droppedParts = 0;
@@ -471,5 +473,6 @@ export function renderReviewBody(input: ReviewBodyInput): string {
           ),
         ];
   const body = [fixed[0] ?? "", ...notice, ...fixed.slice(1), ...rendered].join("\n\n");
-  return body.length <= REVIEW_BODY_LIMIT ? body : `${body.slice(0, REVIEW_BODY_LIMIT - 1)}…`;
+  // Last, after every text derived from the pull request: the marker a rerun recognises this review by (review-marker.ts).
+  return withReviewMarker(body, marked, REVIEW_BODY_LIMIT);
 }

@@ -2,8 +2,10 @@ import { channel } from "node:diagnostics_channel";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { analyzeMigrations, type AnalysisResult } from "../rules/engine.js";
+import { useReplayAnalyser } from "../replay/verify.js";
 import { loadSqlParser } from "../sql/parse.js";
 import type { AnalysisPool, NotAnalysed } from "./analysis-pool.js";
+import { analysisKey, cachedAnalysis, storeAnalysis, type ReviewAnalysisCache } from "./analysis-cache.js";
 
 /** The analysis of a review, and the changed files it could not finish (over a time or memory limit). */
 export interface ReviewAnalysis extends AnalysisResult {
@@ -17,12 +19,42 @@ export interface ReviewAnalysis extends AnalysisResult {
  */
 let pool: AnalysisPool | undefined;
 
-/** Analyses every later review on `next` (undefined: on this thread); the pool used before is closed. */
+/**
+ * Analyses every later review on `next` (undefined: on this thread), and the replay's folders too
+ * (with the trees the replay reads); the pool used before is closed.
+ */
 export async function useAnalysisPool(next: AnalysisPool | undefined): Promise<void> {
   const previous = pool;
   pool = next;
+  useReplayAnalyser(
+    next &&
+      (async (files, migrations, config) => {
+        const { result, notReviewed } = await next.analyse(files, migrations, config, "replay");
+        return { result, notAnalysed: notReviewed };
+      }),
+  );
   if (previous && previous !== next) await previous.close();
 }
+
+/**
+ * The result cache reviews' analyses are looked up in and stored to (analysis-cache.ts), when one
+ * is set: the CLI's under the user's cache folder, the server's under DATA_DIR. Process-wide, like
+ * the pool.
+ */
+let cache: ReviewAnalysisCache | undefined;
+
+export function useAnalysisCache(next: ReviewAnalysisCache | undefined): void {
+  cache = next;
+}
+
+/**
+ * With a pool, a hit is assembled and a result serialised on the event loop: only analyses up to
+ * this many statements (about a millisecond of V8 deserialisation each hundred); larger ones
+ * are analysed in the pool every time, as without a cache, so a long migration never holds the
+ * event loop every tenant shares.
+ */
+export const POOLED_CACHE_MAX_STATEMENTS = 2000;
+const POOLED_CACHE_MAX_BYTES = 1024 * 1024;
 
 /**
  * `{ phase: "start" | "end", migrations, inWorker }` when a review's analysis starts and ends: for
@@ -47,10 +79,23 @@ export async function analyse(files: readonly SourceFile[], migrations: readonly
 }
 
 async function analyseOnce(files: readonly SourceFile[], migrations: readonly Migration[], config: RepoConfig): Promise<ReviewAnalysis> {
+  const using = migrations.length > 0 ? cache : undefined;
+  const key = using ? analysisKey(using, files, migrations, config) : undefined;
+  if (using && key) {
+    const hit = cachedAnalysis(using, key, migrations, pool ? POOLED_CACHE_MAX_BYTES : Infinity);
+    if (hit) return { ...hit, notReviewed: [] };
+  }
+  let analysis: ReviewAnalysis;
   if (pool && migrations.length > 0) {
     const { result, notReviewed } = await pool.analyse(files, migrations, config);
-    return { ...result, notReviewed };
+    analysis = { ...result, notReviewed };
+  } else {
+    await loadSqlParser();
+    analysis = { ...analyzeMigrations(files, migrations, { config }), notReviewed: [] };
   }
-  await loadSqlParser();
-  return { ...analyzeMigrations(files, migrations, { config }), notReviewed: [] };
+  // Only a complete analysis is stored: one with a migration over a limit would answer without it.
+  const statements = analysis.migrations.reduce((sum, m) => sum + m.sections.reduce((n, s) => n + s.statements.length, 0), 0);
+  if (using && key && analysis.notReviewed.length === 0 && (!pool || statements <= POOLED_CACHE_MAX_STATEMENTS))
+    storeAnalysis(using, key, analysis, migrations);
+  return analysis;
 }

@@ -7,7 +7,9 @@ import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import type { AnalysisResult } from "../rules/engine.js";
 import type { FromAnalysisWorker, ToAnalysisWorker } from "./analysis-protocol.js";
-import { AnalysisAssembler } from "./analysis-transfer.js";
+import { withinByteLimits } from "./analysis-byte-limits.js";
+import { AnalysisAssembler, type TreesKept } from "./analysis-transfer.js";
+import { analysisWorkerOptions } from "./analysis-worker-options.js";
 
 /**
  * A pool of worker threads that parse and analyse reviews' migrations, so that the event loop every
@@ -31,6 +33,14 @@ export interface AnalysisPoolSettings {
   migrationDeadlineMs: number;
   /** V8's old-generation limit for each worker (`resourceLimits.maxOldGenerationSizeMb`). */
   memoryMb: number;
+  /**
+   * The most bytes of one file, and of one review's migrations, sent to the parser (none when
+   * absent): they bound libpg-query's WebAssembly memory, which the heap limit above does not.
+   */
+  maxFileBytes?: number;
+  maxReviewBytes?: number;
+  /** A worker whose WebAssembly memory (the parser's heap) grew over this is replaced after its review (never when absent). */
+  parserMemoryMb?: number;
 }
 
 /** A changed file the analysis could not finish, and why. `refused`: the check must not pass. */
@@ -53,7 +63,7 @@ export interface AnalysisPoolOptions extends AnalysisPoolSettings {
 
 /** Why an attempt stopped short. */
 type Attempt =
-  | { kind: "analysed"; result: AnalysisResult }
+  | { kind: "analysed"; result: AnalysisResult; parserMemoryBytes: number }
   | { kind: "over-migration-limit"; index: number; reason: string }
   | { kind: "over-review-deadline" }
   | { kind: "failed"; error: Error };
@@ -87,6 +97,7 @@ export class AnalysisPool {
   private readonly script: URL;
   private nextId = 1;
   private closed = false;
+  private started = 0;
 
   constructor(private readonly options: AnalysisPoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`an analysis pool needs at least one worker, not ${options.workers}`);
@@ -94,14 +105,23 @@ export class AnalysisPool {
     this.script = options.script ?? defaultWorkerScript();
   }
 
-  /** Analyses `migrations` on a worker; the files it could not finish within the limits are listed, not thrown. */
-  async analyse(files: readonly SourceFile[], migrations: readonly Migration[], config: AnalysisConfig): Promise<PooledAnalysis> {
+  /**
+   * Analyses `migrations` on a worker; the files it could not finish within the limits are listed,
+   * not thrown. `trees`: which statements' syntax trees come back, those the review's reports read
+   * (the default) or those the replay reads too (analysis-transfer.ts).
+   */
+  async analyse(files: readonly SourceFile[], migrations: readonly Migration[], config: AnalysisConfig, trees: TreesKept = "report"): Promise<PooledAnalysis> {
     const slot = await this.acquire();
     try {
-      return await this.analyseOn(slot, files, migrations, config);
+      return await this.analyseOn(slot, files, migrations, config, trees);
     } finally {
       this.release(slot);
     }
+  }
+
+  /** Workers started so far (each replaced one counts). */
+  get workersStarted(): number {
+    return this.started;
   }
 
   /** Terminates every worker; analyses in progress fail. */
@@ -110,7 +130,13 @@ export class AnalysisPool {
     await Promise.all(this.slots.map((slot) => this.retire(slot)));
   }
 
-  private async analyseOn(slot: Slot, files: readonly SourceFile[], migrations: readonly Migration[], config: AnalysisConfig): Promise<PooledAnalysis> {
+  private async analyseOn(
+    slot: Slot,
+    files: readonly SourceFile[],
+    migrations: readonly Migration[],
+    config: AnalysisConfig,
+    trees: TreesKept,
+  ): Promise<PooledAnalysis> {
     const { reviewDeadlineMs, log } = this.options;
     const deadline = performance.now() + reviewDeadlineMs;
     const notReviewed: NotAnalysed[] = [];
@@ -122,13 +148,32 @@ export class AnalysisPool {
         notReviewed.push({ path, reason, refused: true });
       }
     };
-    let remaining = [...migrations];
+    const limits = withinByteLimits(files, migrations, {
+      maxFileBytes: this.options.maxFileBytes ?? Number.POSITIVE_INFINITY,
+      maxReviewBytes: this.options.maxReviewBytes ?? Number.POSITIVE_INFINITY,
+    });
+    for (const entry of limits.notReviewed) {
+      listed.add(entry.path);
+      notReviewed.push(entry);
+    }
+    if (limits.notReviewed.length > 0) log?.warn({ files: limits.notReviewed }, "analysis refused files over its byte limits");
+    let remaining = limits.analysable;
     for (;;) {
       if (remaining.length === 0) return { result: { migrations: [], findings: [] }, notReviewed };
-      const attempt = await this.attempt(slot, files, remaining, config, deadline);
+      const attempt = await this.attempt(slot, files, remaining, config, trees, deadline);
       switch (attempt.kind) {
-        case "analysed":
+        case "analysed": {
+          const capMb = this.options.parserMemoryMb;
+          if (capMb !== undefined && attempt.parserMemoryBytes > capMb * 1024 * 1024) {
+            // WebAssembly memory never shrinks: only a fresh worker gives it back.
+            log?.info(
+              { parserMemoryMb: Math.round(attempt.parserMemoryBytes / 1024 / 1024), capMb },
+              "the analysis worker's parser memory is over its cap; it is replaced",
+            );
+            await this.retire(slot);
+          }
           return { result: attempt.result, notReviewed };
+        }
         case "failed":
           throw attempt.error;
         case "over-review-deadline": {
@@ -149,13 +194,21 @@ export class AnalysisPool {
     }
   }
 
-  private attempt(slot: Slot, files: readonly SourceFile[], migrations: readonly Migration[], config: AnalysisConfig, deadline: number): Promise<Attempt> {
+  private attempt(
+    slot: Slot,
+    files: readonly SourceFile[],
+    migrations: readonly Migration[],
+    config: AnalysisConfig,
+    trees: TreesKept,
+    deadline: number,
+  ): Promise<Attempt> {
     const { migrationDeadlineMs, memoryMb } = this.options;
     const worker = this.workerOf(slot);
     const id = this.nextId++;
     const assembler = new AnalysisAssembler(migrations);
     return new Promise<Attempt>((resolve) => {
       let current = 0;
+      let parserMemoryBytes = 0;
       let migrationTimer: NodeJS.Timeout | undefined;
       let settled = false;
       const finish = (attempt: Attempt, healthy: boolean) => {
@@ -189,6 +242,7 @@ export class AnalysisPool {
             armMigrationTimer();
             return;
           case "analysed":
+            parserMemoryBytes = message.parserMemoryBytes;
             // The limits are for the analysis; the hand-over is paced by this thread and bounded by the result's size.
             clearTimeout(reviewTimer);
             clearTimeout(migrationTimer);
@@ -202,7 +256,7 @@ export class AnalysisPool {
             });
             return;
           case "done":
-            finish({ kind: "analysed", result: assembler.result() }, true);
+            finish({ kind: "analysed", result: assembler.result(), parserMemoryBytes }, true);
             return;
           case "failed": {
             const error = new Error(`the analysis failed: ${message.message}`);
@@ -220,7 +274,7 @@ export class AnalysisPool {
       const onExit = (code: number) => finish({ kind: "failed", error: new Error(`the analysis worker stopped (exit code ${code})`) }, false);
       worker.on("message", onMessage).on("error", onError).on("exit", onExit);
       try {
-        send({ type: "analyse", id, files, migrations, config });
+        send({ type: "analyse", id, files, migrations, config, trees });
       } catch (error) {
         // Something the structured clone cannot copy: a defect of the caller's, the worker is fine.
         finish({ kind: "failed", error: error instanceof Error ? error : new Error(String(error)) }, true);
@@ -230,7 +284,8 @@ export class AnalysisPool {
 
   private workerOf(slot: Slot): Worker {
     if (this.closed) throw new Error("the analysis pool is closed");
-    slot.worker ??= new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } });
+    if (!slot.worker) this.started++;
+    slot.worker ??= new Worker(this.script, analysisWorkerOptions(this.options.memoryMb));
     return slot.worker;
   }
 

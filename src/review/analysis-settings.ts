@@ -6,13 +6,25 @@ import type { AnalysisPoolSettings } from "./analysis-pool.js";
  *   ANALYSIS_DEADLINE_SECONDS            per review, every migration included (default 60)
  *   ANALYSIS_MIGRATION_DEADLINE_SECONDS  per migration (default 20)
  *   ANALYSIS_MEMORY_MB                   each worker's JS heap (default 512)
+ *   ANALYSIS_MAX_FILE_BYTES              the most bytes of one file sent to the parser (default 1 MiB, as gather reads)
+ *   ANALYSIS_MAX_REVIEW_BYTES            the most bytes of one review's migrations (default 32 MiB; the replay's whole folders count)
+ *   ANALYSIS_PARSER_MEMORY_MB            a worker whose parser (WebAssembly) memory grew past this is replaced after its review (default 512)
  *
  * The defaults: a 1 MiB migration of 27 000 DDL statements (the largest file a review reads) is
  * analysed in about 6 s on a busy 2-core machine with a heap of about 200 MB; the limits leave
  * three times that.
  */
 
-export const ANALYSIS_DEFAULTS: AnalysisPoolSettings = { workers: 1, reviewDeadlineMs: 60_000, migrationDeadlineMs: 20_000, memoryMb: 512 };
+export const ANALYSIS_DEFAULTS: Required<AnalysisPoolSettings> = {
+  workers: 1,
+  reviewDeadlineMs: 60_000,
+  migrationDeadlineMs: 20_000,
+  memoryMb: 512,
+  maxFileBytes: 1024 * 1024,
+  maxReviewBytes: 32 * 1024 * 1024,
+  // libpg-query starts with 128 MiB and keeps what it grew to: a 1 MiB file leaves it there.
+  parserMemoryMb: 512,
+};
 
 export interface AnalysisSettingsFromEnv {
   /** Undefined when ANALYSIS_WORKERS is 0: the analysis runs on the event loop. */
@@ -58,6 +70,21 @@ export function analysisSettingsFromEnv(env: NodeJS.ProcessEnv): AnalysisSetting
     "a whole number of MiB, at least 64",
     problems,
   );
-  const settings = workers === 0 ? undefined : { workers, reviewDeadlineMs: reviewSeconds * 1000, migrationDeadlineMs: migrationSeconds * 1000, memoryMb };
+  const wholePositive = (n: number) => Number.isInteger(n) && n >= 1;
+  const maxFileBytes = read(env, "ANALYSIS_MAX_FILE_BYTES", ANALYSIS_DEFAULTS.maxFileBytes, wholePositive, "a whole number of bytes above 0", problems);
+  const maxReviewBytes = read(env, "ANALYSIS_MAX_REVIEW_BYTES", ANALYSIS_DEFAULTS.maxReviewBytes, wholePositive, "a whole number of bytes above 0", problems);
+  const parserMemoryMb = read(env, "ANALYSIS_PARSER_MEMORY_MB", ANALYSIS_DEFAULTS.parserMemoryMb, wholePositive, "a whole number of MiB above 0", problems);
+  const settings =
+    workers === 0
+      ? undefined
+      : {
+          workers,
+          reviewDeadlineMs: reviewSeconds * 1000,
+          migrationDeadlineMs: migrationSeconds * 1000,
+          memoryMb,
+          maxFileBytes,
+          maxReviewBytes,
+          parserMemoryMb,
+        };
   return { settings, problems };
 }

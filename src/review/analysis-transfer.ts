@@ -3,6 +3,7 @@ import type { AnalysisResult, MigrationAnalysis } from "../rules/engine.js";
 import { CreatedRelations } from "../rules/statement-state.js";
 import type { AnalyzedStatement, Finding } from "../rules/types.js";
 import { createdRelationNames } from "../sql/effects.js";
+import { replayTree } from "./analysis-replay-trees.js";
 
 /**
  * An analysis crossing from a worker thread to the main thread. Structured clone copies plain data
@@ -13,7 +14,7 @@ import { createdRelationNames } from "../sql/effects.js";
  *
  * Nor does a statement's syntax tree cross, but an ALTER TABLE's: the Handoff Report reads its
  * subcommands (schema-changes.ts: SET NOT NULL, defaults, VALIDATE), and nothing after the analysis
- * reads any other tree (the replay parses its own); trees are two thirds of the data. Measured on a 1 MiB migration of 27 000 statements:
+ * reads any other tree but the replay, which asks for its own few (analysis-replay-trees.ts); trees are two thirds of the data. Measured on a 1 MiB migration of 27 000 statements:
  * with trees, 1.7 s of structured clone and a main-thread heap that grows by 120 MB, whose
  * collections paused the event loop for 300 ms at a time; without, a third of that. Reading
  * `node` of a statement that crossed throws, saying so, rather than give a wrong tree.
@@ -29,6 +30,12 @@ export type PlainStatement = Omit<AnalyzedStatement, "node" | "section" | "creat
 /** Statement kinds whose syntax tree crosses: what reports read from the tree (schema-changes.ts). */
 const TREES_KEPT: ReadonlySet<string> = new Set(["AlterTableStmt"]);
 
+/**
+ * Which trees cross: "report", what the review's reports read (above); "replay", what the replay
+ * reads as well (analysis-replay-trees.ts).
+ */
+export type TreesKept = "report" | "replay";
+
 export type AnalysisSlice =
   /** The next statements of section `section` (its index in `migration.sections`) of migration `migration`. */
   { kind: "statements"; migration: number; section: number; statements: PlainStatement[] } | { kind: "findings"; findings: Finding[] };
@@ -37,10 +44,11 @@ export type AnalysisSlice =
 export const STATEMENTS_PER_SLICE = 400;
 export const FINDINGS_PER_SLICE = 2000;
 
-function plain(statement: AnalyzedStatement): PlainStatement {
+function plain(statement: AnalyzedStatement, trees: TreesKept): PlainStatement {
   // `section` is restored from the caller's migration; `node` stays but for TREES_KEPT; the other two cannot be cloned.
   const copy: Partial<AnalyzedStatement> = { ...statement };
-  if (!TREES_KEPT.has(statement.kind)) delete copy.node;
+  if (trees === "replay" && !TREES_KEPT.has(statement.kind)) copy.node = replayTree(statement);
+  else if (!TREES_KEPT.has(statement.kind)) delete copy.node;
   delete copy.section;
   delete copy.createdRelations;
   delete copy.notNull;
@@ -57,7 +65,7 @@ const CROSSED: object = Object.freeze(
 );
 
 /** The worker's side: the analysis of `migrations` as slices, in order. */
-export function* analysisSlices(result: AnalysisResult, migrations: readonly Migration[]): Generator<AnalysisSlice> {
+export function* analysisSlices(result: AnalysisResult, migrations: readonly Migration[], trees: TreesKept = "report"): Generator<AnalysisSlice> {
   result.migrations.forEach((analysis, m) => {
     if (migrations[m] !== analysis.migration) throw new Error("the analysis is not in the order of its migrations");
   });
@@ -66,7 +74,12 @@ export function* analysisSlices(result: AnalysisResult, migrations: readonly Mig
       const index = analysis.migration.sections.indexOf(section);
       // A section with no statement is still a section the engine analysed (reports list it).
       for (let from = 0; from === 0 || from < statements.length; from += STATEMENTS_PER_SLICE) {
-        yield { kind: "statements", migration: m, section: index, statements: statements.slice(from, from + STATEMENTS_PER_SLICE).map(plain) };
+        yield {
+          kind: "statements",
+          migration: m,
+          section: index,
+          statements: statements.slice(from, from + STATEMENTS_PER_SLICE).map((statement) => plain(statement, trees)),
+        };
       }
     }
   }

@@ -5,6 +5,7 @@ import { analyzeMigrations } from "../rules/engine.js";
 import { RULES } from "../rules/index.js";
 import { defineRule, type Rule } from "../rules/types.js";
 import { loadSqlParser } from "../sql/parse.js";
+import { parserMemoryBytes, watchParserMemory } from "./analysis-parser-memory.js";
 import type { FromAnalysisWorker, ToAnalysisWorker } from "./analysis-protocol.js";
 import { analysisSlices, type AnalysisSlice } from "./analysis-transfer.js";
 
@@ -33,6 +34,8 @@ function lowerThreadPriority(): void {
   }
 }
 lowerThreadPriority();
+// Before the parser loads: its WebAssembly memory is measured after each review (the pool caps it).
+watchParserMemory();
 const parser = loadSqlParser();
 
 /**
@@ -52,15 +55,15 @@ function progressProbe(onDone: () => void): Rule {
 let pending: { id: number; slices: Iterator<AnalysisSlice> } | undefined;
 
 async function analyse(request: Extract<ToAnalysisWorker, { type: "analyse" }>): Promise<void> {
-  const { id, files, migrations, config } = request;
+  const { id, files, migrations, config, trees } = request;
   try {
     await parser;
     post({ type: "begin", id });
     let index = 0;
     const rules = [...RULES, progressProbe(() => post({ type: "migration-done", id, index: index++ }))];
     const result = analyzeMigrations(files, migrations, { config, rules });
-    pending = { id, slices: analysisSlices(result, migrations) };
-    post({ type: "analysed", id });
+    pending = { id, slices: analysisSlices(result, migrations, trees) };
+    post({ type: "analysed", id, parserMemoryBytes: parserMemoryBytes() });
   } catch (error) {
     fail(id, error);
   }

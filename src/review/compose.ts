@@ -15,7 +15,8 @@ import type { AnalysisResult } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { changedPaths } from "./detect.js";
 import { commentableLines, type DiffAnchors } from "../report/diff-anchors.js";
-import { AGENT_FINGERPRINT_PREFIX, REPLAY_FINGERPRINT_PREFIX, fingerprint, statementFor, statementTextFor } from "../report/fingerprint.js";
+import { AGENT_FINGERPRINT_PREFIX, REPLAY_FINGERPRINT_PREFIX, fingerprint } from "../report/fingerprint.js";
+import { statementIndex } from "./statement-index.js";
 import { DELETED_REASON } from "./gather.js";
 
 /**
@@ -85,13 +86,14 @@ export function composeReview(input: ComposeInput): BuiltReview {
   const migrations = analysis.migrations.length;
 
   const anchors = new Map<string, DiffAnchors>([...(input.changed ?? []), ...input.relevant].map((f) => [f.path, commentableLines(f.patch)]));
-  const statementText = (finding: Finding) => statementTextFor(analysis, finding);
+  const statementOf = statementIndex(analysis);
+  const statementText = (finding: Finding) => statementOf(finding)?.text;
   const tableRows = configuredRows(config);
   const selection = selectInlineComments(findings, anchors, {
     max: config.maxInlineComments,
     alreadyPosted: input.posted,
     statementText,
-    statementOf: (finding) => statementFor(analysis, finding),
+    statementOf,
     tableRows,
     policyInline: input.policyInline === true,
     ...(config.docsUrl ? { docsUrl: config.docsUrl } : {}),

@@ -8,11 +8,9 @@ import type { ReplayOutcome } from "../replay/replay-migrations.js";
 import type { ReplayRunner } from "../replay/verify.js";
 import { analyse } from "./analyse.js";
 import { composeReview, ownFindings, type BuiltReview } from "./compose.js";
-import { consultAgent } from "./consult-agent.js";
 import { detectChanges } from "./detect.js";
 import { gatherMigrationFiles } from "./gather.js";
 import type { Head } from "./head.js";
-import { verify } from "./verify.js";
 
 /**
  * The review of one head commit, the same for the app, `data-engineer review --github` and the
@@ -76,17 +74,24 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
   const analysis = await analyse(gathered.files, migrations, config);
   notReviewed.push(...analysis.notReviewed);
 
-  // 4. Verify: replay in a real Postgres, when the repository enables it.
-  const replay = await verify({
-    files: gathered.files,
-    relevant,
-    config,
-    head,
-    runner: input.replay,
-    log,
-    ...(signal ? { signal } : {}),
-    ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
-  });
+  // 4. Verify: replay in a real Postgres, when the repository enables it. The replay's modules (and
+  // the agent's, below) are imported only when they run: most reviews need neither, and loading
+  // them was most of a warm local review's CPU.
+  const replay =
+    !config.replay.enabled || relevant.length === 0
+      ? undefined
+      : await (
+          await import("./verify.js")
+        ).verify({
+          files: gathered.files,
+          relevant,
+          config,
+          head,
+          runner: input.replay,
+          log,
+          ...(signal ? { signal } : {}),
+          ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
+        });
   signal?.throwIfAborted();
 
   // The diffs, read only now and only when something needs them: findings to anchor, an agent.
@@ -98,19 +103,23 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
   }
 
   // 5. Agent: the data-engineer agent reads the tree with the findings in hand, when there is one.
-  const agent = await consultAgent({
-    runtime: input.agent,
-    config,
-    pr: input.pr,
-    relevant,
-    changed,
-    findings: ownFindings(analysis, replay, relevant),
-    notReviewed,
-    analysis,
-    head,
-    log,
-    ...(signal ? { signal } : {}),
-  });
+  const agent = !input.agent
+    ? undefined
+    : await (
+        await import("./consult-agent.js")
+      ).consultAgent({
+        runtime: input.agent,
+        config,
+        pr: input.pr,
+        relevant,
+        changed,
+        findings: ownFindings(analysis, replay, relevant),
+        notReviewed,
+        analysis,
+        head,
+        log,
+        ...(signal ? { signal } : {}),
+      });
   signal?.throwIfAborted();
 
   // 6. Compose (pure): the review body, the inline comments and the check's verdict.

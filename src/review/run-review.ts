@@ -66,6 +66,11 @@ export interface PullRequestReviewInput {
   loadConfig?: () => Promise<RepoConfig>;
   /** Told the review once it is built, before it is posted. */
   onReview?: (review: BuiltReview) => void;
+  /**
+   * The pull request's newest head as last announced (the app's shared record, no GitHub request),
+   * looked at just before the review is posted; GitHub's pull request is read when absent.
+   */
+  latestHead?: () => Promise<string | undefined>;
   /** Replays the migrations in a real Postgres when the repository enables `replay`. */
   replay?: ReplayRunner;
   /** The GitHub App installation the review is for: replay slots are shared fairly between installations. */
@@ -161,7 +166,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       ...(context?.files !== undefined ? { patches: () => client.changedFilePatches() } : {}),
     });
     input.onReview?.(review);
-    const { result, annotations } = await publishReview(client, review, log);
+    const { result, annotations } = await publishReview(client, review, log, input.latestHead);
     signal?.throwIfAborted();
     await finish(result, annotations);
     log.info({ checkRunId, conclusion: result.conclusion, files: files.length, relevantFiles: relevant.length }, "check run completed");

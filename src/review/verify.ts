@@ -53,8 +53,9 @@ export async function verify(input: VerifyInput): Promise<ReplayOutcome | undefi
         () => head.openWorkspace(signal),
         async (workspace) => {
           const files = await readFolders(workspace.root, folders);
-          // The replay parses every file of the folders on this thread: one of pathological
-          // comment nesting would stall the process, so the replay does not run (it says why).
+          // The replay's analysis of the folders (in the server's analysis pool, else on this
+          // thread) would spend its whole deadline on a file of pathological comment nesting:
+          // the cheap pre-scan refuses it first, and the replay does not run (it says why).
           for (const file of files) {
             const why = pathologicalNesting(file.text);
             if (why) throw new Error(`${file.path}: ${why}`);

@@ -12,7 +12,7 @@ import type { SchemaFactsJson } from "../sql/schema-facts.js";
 import { SourceText } from "../sql/source-text.js";
 import { PLACEHOLDER_PREFIX } from "../sql/template-mask.js";
 import { syntaxError, templatedSql, unusedIgnore } from "./builtin.js";
-import { checkFixes } from "./fix-check.js";
+import { checkFixes, type Reanalyse } from "./fix-check.js";
 import { RULES } from "./index.js";
 import { CreatedRelations, SectionState } from "./statement-state.js";
 import { applyIgnores, findIgnoreDirectives, type IgnoreDirective } from "./suppression.js";
@@ -44,8 +44,21 @@ export interface AnalysisOptions {
   rules?: readonly Rule[];
 }
 
+/** A message template cut at its {{placeholders}}: odd indexes hold the keys. Made once per template. */
+const templateParts = new Map<string, string[]>();
+
 function render(template: string, data: Record<string, string | number> | undefined): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => (data && key in data ? String(data[key]) : whole));
+  let parts = templateParts.get(template);
+  if (!parts) {
+    parts = template.split(/\{\{(\w+)\}\}/);
+    templateParts.set(template, parts);
+  }
+  let text = parts[0] ?? "";
+  for (let i = 1; i < parts.length; i += 2) {
+    const key = parts[i] ?? "";
+    text += (data && key in data ? String(data[key]) : `{{${key}}}`) + (parts[i + 1] ?? "");
+  }
+  return text;
 }
 
 /** Liquibase keeps rollback SQL in `--rollback` comments: blank the markers, keep every position. */
@@ -216,7 +229,12 @@ export class Analysis {
         state.after(statement, locks, effects);
       }
       sections.push({ section, statements });
-      this.directives.push(...findIgnoreDirectives(section.path, parsed.comments, (afterLine) => statements.find((s) => s.line > afterLine)));
+      // The range as plain lines: a directive outlives its statement's syntax tree.
+      const rangeAfter = (afterLine: number) => {
+        const next = statements.find((s) => s.line > afterLine);
+        return next && { line: next.line, endLine: next.endLine };
+      };
+      this.directives.push(...findIgnoreDirectives(section.path, parsed.comments, rangeAfter));
     }
     this.runRules(migration, sections);
     return { migration, sections };
@@ -350,5 +368,34 @@ export function analyzeMigrations(files: readonly SourceFile[], migrations: read
 export function analyzeOnce(files: readonly SourceFile[], migrations: readonly Migration[], options: AnalysisOptions): AnalysisResult {
   const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
   const results = migrations.map((migration) => analysis.analyzeMigration(migration));
+  return { migrations: results, findings: analysis.finish() };
+}
+
+/**
+ * analyzeMigrations one migration at a time: each migration's fixes are checked as soon as it is
+ * analysed (as the result cache does, whose output is the same), then its analysis goes to
+ * `project`; what `project` does not keep (syntax trees, lock sets) is garbage before the next
+ * migration, where a long folder's would otherwise all be held until the end.
+ */
+export function analyzeEach<T>(
+  files: readonly SourceFile[],
+  migrations: readonly Migration[],
+  options: AnalysisOptions,
+  project: (analysed: MigrationAnalysis) => T,
+): { migrations: T[]; findings: Finding[] } {
+  const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
+  const reanalyse: Reanalyse = (changed, again) => analyzeOnce(changed, again, options);
+  const filesByPath = new Map(files.map((file) => [file.path, file]));
+  const results = migrations.map((migration) => {
+    const before = analysis.findings.length;
+    const analysed = analysis.analyzeMigration(migration);
+    const fresh = analysis.findings.slice(before);
+    if (fresh.some((finding) => finding.fix)) {
+      // Its own files only: the check reads no other, and a map of every file per migration was quadratic.
+      const own = migration.files.flatMap((path) => filesByPath.get(path) ?? []);
+      analysis.findings.splice(before, fresh.length, ...checkFixes({ migrations: [analysed], findings: fresh }, own, reanalyse).findings);
+    }
+    return project(analysed);
+  });
   return { migrations: results, findings: analysis.finish() };
 }

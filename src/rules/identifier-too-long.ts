@@ -86,6 +86,26 @@ function skipString(text: string, from: number, backslashEscapes: boolean): numb
   return i;
 }
 
+const NOT_IN_NAME_RUN = /[\s,.;()'"=]/;
+/** The ASCII characters of NOT_IN_NAME_RUN: tab to carriage return, space, and the punctuation. */
+const ASCII_BREAKS = new Set([9, 10, 11, 12, 13, 32, ...[..."\",.;()'="].map((c) => c.charCodeAt(0))]);
+
+/**
+ * Whether `text` holds 16 UTF-16 units in a row that are not white space nor , . ; ( ) ' " =:
+ * what /[^\s,.;()'"=]{16}/ tests, in one pass (the regular expression retries from every
+ * position, and was 3% of a long folder's lint).
+ */
+function hasRunOf16(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const breaks = code < 128 ? ASCII_BREAKS.has(code) : NOT_IN_NAME_RUN.test(text.charAt(i));
+    run = breaks ? 0 : run + 1;
+    if (run >= 16) return true;
+  }
+  return false;
+}
+
 /** The name as Postgres stores it: at most 63 bytes of UTF-8, cut at a character boundary. */
 export function truncatedIdentifier(name: string): string {
   let bytes = 0;
@@ -134,7 +154,7 @@ export default defineRule({
   },
   statement({ statement, report }) {
     // A name over 63 bytes has at least 16 characters (4 bytes each at most): skip the tokenizer otherwise.
-    if (!/[^\s,.;()'"=]{16}/.test(statement.text)) return;
+    if (!hasRunOf16(statement.text)) return;
     const created = createdNames(statement, statement.effects);
     const seen = new Set<string>();
     for (const token of identifierTokens(statement.text)) {

@@ -13,11 +13,14 @@ import { join } from "node:path";
 export interface ResultEntry {
   /** The part's text when it is there and intact; undefined otherwise. */
   part(name: string): string | undefined;
+  /** The same, as the bytes stored (no UTF-8 decoding: for output written as it was stored). */
+  partBytes(name: string): Buffer | undefined;
 }
 
 export interface ResultStore {
   get(key: string): ResultEntry | undefined;
-  put(key: string, parts: Readonly<Record<string, string>>): void;
+  /** Stores the parts: text (as UTF-8) or bytes. */
+  put(key: string, parts: Readonly<Record<string, string | Uint8Array>>): void;
 }
 
 const MAGIC = "data-engineer result cache 1\n";
@@ -30,12 +33,12 @@ interface Header {
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
 /** The file's bytes for an entry. */
-export function encodeEntry(key: string, parts: Readonly<Record<string, string>>): Buffer {
+export function encodeEntry(key: string, parts: Readonly<Record<string, string | Uint8Array>>): Buffer {
   const bodies: Buffer[] = [];
   const header: Header = { key, parts: {} };
   let offset = 0;
   for (const [name, text] of Object.entries(parts)) {
-    const bytes = Buffer.from(text, "utf8");
+    const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
     header.parts[name] = { offset, length: bytes.length, sha256: sha256(bytes) };
     bodies.push(bytes);
     offset += bytes.length;
@@ -56,15 +59,14 @@ export function decodeEntry(key: string, file: Buffer): ResultEntry | undefined 
   }
   if (typeof header !== "object" || header === null || header.key !== key || typeof header.parts !== "object" || header.parts === null) return undefined;
   const body = file.subarray(end + 1);
-  return {
-    part(name) {
-      const where = Object.hasOwn(header.parts, name) ? header.parts[name] : undefined;
-      if (!where || !Number.isInteger(where.offset) || !Number.isInteger(where.length) || where.offset < 0 || where.length < 0) return undefined;
-      if (where.offset + where.length > body.length) return undefined;
-      const bytes = body.subarray(where.offset, where.offset + where.length);
-      return sha256(bytes) === where.sha256 ? bytes.toString("utf8") : undefined;
-    },
+  const partBytes = (name: string): Buffer | undefined => {
+    const where = Object.hasOwn(header.parts, name) ? header.parts[name] : undefined;
+    if (!where || !Number.isInteger(where.offset) || !Number.isInteger(where.length) || where.offset < 0 || where.length < 0) return undefined;
+    if (where.offset + where.length > body.length) return undefined;
+    const bytes = body.subarray(where.offset, where.offset + where.length);
+    return sha256(bytes) === where.sha256 ? bytes : undefined;
   };
+  return { partBytes, part: (name) => partBytes(name)?.toString("utf8") };
 }
 
 export interface FileStoreLimits {
@@ -115,7 +117,7 @@ export class FileResultStore implements ResultStore {
     return entry;
   }
 
-  put(key: string, parts: Readonly<Record<string, string>>): void {
+  put(key: string, parts: Readonly<Record<string, string | Uint8Array>>): void {
     if (!KEY.test(key)) throw new Error(`not a result key: ${key}`);
     const temp = join(this.dir, `${key}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     try {

@@ -1,7 +1,9 @@
 /**
  * A list with maps from keys to items, kept up to date as items are added: the schema facts of a
  * long folder of migrations are asked about on every statement, so lookups must not scan.
- * Removals and renames are rare and rebuild the maps.
+ * Removals find their items through a key's map (a CREATE TABLE IF NOT EXISTS of a new table,
+ * thousands in a long folder, then costs a lookup, not a pass over every table); renames are rare
+ * and rebuild the maps.
  */
 export class KeyedList<T, K extends string> {
   readonly items: T[] = [];
@@ -20,11 +22,13 @@ export class KeyedList<T, K extends string> {
     return this.maps.get(key)?.get(value) ?? [];
   }
 
-  removeWhere(remove: (item: T) => boolean): void {
-    const kept = this.items.filter((item) => !remove(item));
-    if (kept.length === this.items.length) return;
+  /** Removes the items whose `key` is `value` (and that `also` accepts, when given); the others keep their order. */
+  removeWhere(key: K, value: string, also?: (item: T) => boolean): void {
+    const removed = new Set(this.get(key, value).filter((item) => also?.(item) ?? true));
+    if (removed.size === 0) return;
+    const kept = this.items.filter((item) => !removed.has(item));
     this.items.splice(0, this.items.length, ...kept);
-    this.rebuild();
+    for (const item of removed) this.unindex(item);
   }
 
   /** After items were changed in place (a rename). */
@@ -41,6 +45,18 @@ export class KeyedList<T, K extends string> {
         const list = map.get(value);
         if (list) list.push(item);
         else map.set(value, [item]);
+      }
+    }
+  }
+
+  private unindex(item: T): void {
+    for (const key of Object.keys(this.keys) as K[]) {
+      const map = this.maps.get(key);
+      if (!map) continue;
+      for (const value of this.keys[key](item)) {
+        const list = map.get(value)?.filter((other) => other !== item);
+        if (list && list.length > 0) map.set(value, list);
+        else map.delete(value);
       }
     }
   }

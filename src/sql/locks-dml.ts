@@ -22,8 +22,9 @@ function addNestedWrites(out: LockSet, query: unknown): void {
 
 /** Rows inserted into (or keys updated in) a referencing table are checked against the referenced table. */
 export function addForeignKeyChecks(out: LockSet, table: RelationRef, changedColumns: string[] | "all"): void {
-  for (const fk of out.facts?.foreignKeysFrom(table) ?? []) {
-    if (changedColumns !== "all" && !fk.columns.some((c) => changedColumns.includes(c))) continue;
+  const facts = out.facts;
+  if (!facts) return;
+  for (const fk of changedColumns === "all" ? facts.foreignKeysFrom(table) : facts.foreignKeysFromColumns(table, changedColumns)) {
     out.add(fk.references, "RowShareLock", { reason: `foreign key check from ${table.relation} (${fk.name})`, conditional: true });
   }
 }

@@ -68,7 +68,9 @@ export function findAll(value: unknown, key: string, found: unknown[] = []): unk
   if (Array.isArray(value)) {
     for (const item of value) findAll(item, key, found);
   } else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) {
+    // Keys, not entries: a pair array per property of every node was most of this walk's cost.
+    for (const k of Object.keys(value)) {
+      const v = value[k];
       if (k === key) found.push(v);
       findAll(v, key, found);
     }

@@ -15,6 +15,11 @@ export type NotNullProof = "declared" | "checked";
 
 /** The state of one ALTER TABLE's table just before the statement runs. */
 export interface NotNullView {
+  /**
+   * Why a column the statement names (a command's column, a column of an index it names in
+   * `USING INDEX`) holds no NULL; undefined for other columns. Only those are kept: a view of every
+   * proven column, taken at each ALTER of a table with thousands of columns, cost seconds on a long folder.
+   */
   proof(column: string): NotNullProof | undefined;
   /** The columns of an index the statement names in `ADD … USING INDEX`, when that index was seen. */
   indexColumns(index: string): readonly string[] | undefined;
@@ -94,16 +99,21 @@ export class NotNullFacts {
     const table = refOf(alter?.relation);
     if (!alter || !table) return undefined;
     const known = this.tables.get(refKey(table));
-    const proofs = new Map<string, NotNullProof>();
-    for (const check of known?.checks.values() ?? []) {
-      if (check.validated) for (const column of check.columns) proofs.set(column, "checked");
-    }
-    for (const column of known?.declared ?? []) proofs.set(column, "declared");
     const indexes = new Map<string, string[]>();
+    const named = new Set<string>();
     for (const command of alterCommandsOf(alter)) {
+      if (command.name) named.add(command.name);
       const index = bodyOf(command.def, "Constraint")?.indexname;
       const columns = index ? this.indexes.get(refKey(sibling(table, index)))?.columns : undefined;
       if (index && columns) indexes.set(index, columns);
+      for (const column of columns ?? []) named.add(column);
+    }
+    const proofs = new Map<string, NotNullProof>();
+    if (known && named.size > 0) {
+      for (const check of known.checks.values()) {
+        if (check.validated) for (const column of check.columns) if (named.has(column)) proofs.set(column, "checked");
+      }
+      for (const column of named) if (known.declared.has(column)) proofs.set(column, "declared");
     }
     const unknown = [...(known?.validatedUnknown ?? [])];
     return { proof: (column) => proofs.get(column), indexColumns: (index) => indexes.get(index), validatedUnknown: () => unknown };

@@ -18,7 +18,9 @@ export function readRelations(query: unknown): ReadRelation[] {
       return;
     }
     if (!isRecord(value)) return;
-    for (const [key, body] of Object.entries(value)) {
+    // Keys, not entries: a pair array per property of every node was most of this walk's cost.
+    for (const key of Object.keys(value)) {
+      const body = value[key];
       if (key === "lockingClause" || key === "relation") continue; // handled by their owners
       if (key === "RangeVar" && isRecord(body)) {
         const rangeVar = body as RangeVar;

@@ -80,9 +80,13 @@ const ZERO_OFFSET_ZONES = new Set([
  */
 export class SchemaFacts {
   private readonly tables = new KeyedList<TableFact, "ref">({ ref: (t) => [refKey(t.ref)] });
-  private readonly foreignKeys = new KeyedList<ForeignKeyFact, "table" | "references">({
+  // `named` and `column` answer a VALIDATE CONSTRAINT and an UPDATE without a pass over every
+  // foreign key of the table (thousands on a long-lived table, one more each migration).
+  private readonly foreignKeys = new KeyedList<ForeignKeyFact, "table" | "references" | "named" | "column">({
     table: (fk) => [refKey(fk.table)],
     references: (fk) => [refKey(fk.references)],
+    named: (fk) => [`${refKey(fk.table)}\0${fk.name}`],
+    column: (fk) => [...new Set(fk.columns)].map((column) => `${refKey(fk.table)}\0${column}`),
   });
   private readonly indexes = new KeyedList<{ index: RelationRef; table: RelationRef }, "index" | "table">({
     index: (i) => [refKey(i.index)],
@@ -140,12 +144,20 @@ export class SchemaFacts {
     return [...this.foreignKeys.get("table", refKey(table))];
   }
 
+  /** The foreign keys from `table` with one of `columns` among theirs, in the order of foreignKeysFrom. */
+  foreignKeysFromColumns(table: RelationRef, columns: readonly string[]): readonly ForeignKeyFact[] {
+    const key = refKey(table);
+    if (columns.length === 1) return this.foreignKeys.get("column", `${key}\0${columns[0]}`);
+    const found = new Set(columns.flatMap((column) => this.foreignKeys.get("column", `${key}\0${column}`)));
+    return found.size === 0 ? [] : this.foreignKeys.get("table", key).filter((fk) => found.has(fk));
+  }
+
   foreignKeysTo(table: RelationRef): ForeignKeyFact[] {
     return this.foreignKeys.get("references", refKey(table)).filter((fk) => !sameRelation(fk.table, table));
   }
 
   foreignKey(table: RelationRef, name: string): ForeignKeyFact | undefined {
-    return this.foreignKeys.get("table", refKey(table)).find((fk) => fk.name === name);
+    return this.foreignKeys.get("named", `${refKey(table)}\0${name}`)[0];
   }
 
   tableOfIndex(index: RelationRef): RelationRef | undefined {
@@ -296,7 +308,7 @@ export class SchemaFacts {
     if (!table) return;
     // IF NOT EXISTS on a table already there does nothing; otherwise a fact made from earlier ALTERs is replaced.
     if (create.if_not_exists && this.table(table)) return;
-    this.tables.removeWhere((t) => sameRelation(t.ref, table));
+    this.tables.removeWhere("ref", refKey(table));
     this.tables.push({ ref: table, partitioned: create.partspec !== undefined, columns: new Map() });
     for (const element of create.tableElts ?? []) {
       const column = bodyOf(element, "ColumnDef");
@@ -373,15 +385,15 @@ export class SchemaFacts {
           break;
         }
         case "AT_DropConstraint":
-          this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, table) && fk.name === cmd.name);
-          this.indexes.removeWhere((i) => sameRelation(i.table, table) && i.index.relation === cmd.name);
+          this.foreignKeys.removeWhere("table", refKey(table), (fk) => fk.name === cmd.name);
+          this.indexes.removeWhere("table", refKey(table), (i) => i.index.relation === cmd.name);
           break;
         case "AT_AttachPartition":
           if (partition)
             this.children.push({ child: partition, parent: table, partition: true, isDefault: bodyOf(cmd.def, "PartitionCmd")?.bound?.is_default === true });
           break;
         case "AT_DetachPartition":
-          if (partition) this.children.removeWhere((c) => sameRelation(c.child, partition));
+          if (partition) this.children.removeWhere("child", refKey(partition));
           break;
         case "AT_AddInherit": {
           const parent = refOf(bodyOf(cmd.def, "RangeVar"));
@@ -389,7 +401,7 @@ export class SchemaFacts {
           break;
         }
         case "AT_DropInherit":
-          this.children.removeWhere((c) => sameRelation(c.child, table));
+          this.children.removeWhere("child", refKey(table));
           break;
         default:
           break;
@@ -399,7 +411,7 @@ export class SchemaFacts {
 
   private dropColumn(table: RelationRef, column: string): void {
     this.table(table)?.columns.delete(column);
-    this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, table) && fk.columns.includes(column));
+    this.foreignKeys.removeWhere("table", refKey(table), (fk) => fk.columns.includes(column));
   }
 
   private learnIndex(index: IndexStmt): void {
@@ -413,7 +425,7 @@ export class SchemaFacts {
   private learnView(view: RelationRef | undefined, query: Node | undefined): void {
     if (!view) return;
     const reads = readRelations(query).map((r) => r.ref);
-    this.views.removeWhere((v) => sameRelation(v.view, view));
+    this.views.removeWhere("view", refKey(view));
     this.views.push({ view, reads });
   }
 
@@ -422,18 +434,20 @@ export class SchemaFacts {
       switch (drop.removeType) {
         case "OBJECT_TABLE":
         case "OBJECT_FOREIGN_TABLE":
-          this.tables.removeWhere((t) => sameRelation(t.ref, ref));
-          this.foreignKeys.removeWhere((fk) => sameRelation(fk.table, ref) || sameRelation(fk.references, ref));
-          this.indexes.removeWhere((i) => sameRelation(i.table, ref));
-          this.children.removeWhere((c) => sameRelation(c.child, ref) || sameRelation(c.parent, ref));
-          this.views.removeWhere((v) => sameRelation(v.view, ref));
+          this.tables.removeWhere("ref", refKey(ref));
+          this.foreignKeys.removeWhere("table", refKey(ref));
+          this.foreignKeys.removeWhere("references", refKey(ref));
+          this.indexes.removeWhere("table", refKey(ref));
+          this.children.removeWhere("child", refKey(ref));
+          this.children.removeWhere("parent", refKey(ref));
+          this.views.removeWhere("view", refKey(ref));
           break;
         case "OBJECT_VIEW":
         case "OBJECT_MATVIEW":
-          this.views.removeWhere((v) => sameRelation(v.view, ref));
+          this.views.removeWhere("view", refKey(ref));
           break;
         case "OBJECT_INDEX":
-          this.indexes.removeWhere((i) => sameRelation(i.index, ref));
+          this.indexes.removeWhere("index", refKey(ref));
           break;
         default:
           break;
@@ -469,6 +483,7 @@ export class SchemaFacts {
       if (sameRelation(fk.table, table)) fk.columns = swap(fk.columns);
       if (sameRelation(fk.references, table)) fk.referencedColumns = swap(fk.referencedColumns);
     }
+    this.foreignKeys.rebuild();
   }
 
   private renameIndex(from: RelationRef, to: string): void {

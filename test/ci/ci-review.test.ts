@@ -132,6 +132,7 @@ function expectCiReview(github: FakeGitHub, payload: PullRequestPayload, scenari
         user: { ...comment?.user, login: "github-actions[bot]", type: "Bot" },
       })),
     });
+    github.on("GET", `${repo}/pulls/${number}/reviews`, { status: 200, body: [] });
     const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
     github.on("GET", `${repo}/pulls/${number}`, {
       status: 200,

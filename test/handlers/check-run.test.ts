@@ -85,6 +85,7 @@ function expectReview(payload: PullRequestPayload): void {
   github.on("GET", `${repoPath(payload)}/pulls/${payload.number}`, pullAnswer(payload, { changedFiles: 2 }));
   expectMigrationReview(github, payload, {
     rest: true,
+    headRead: true,
     changed: [
       { path: "db/migrations/000001_orders.up.sql", text: "CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY);\n" },
       { path: "db/migrations/000001_orders.down.sql", text: "DROP TABLE IF EXISTS orders;\n" },
@@ -167,6 +168,7 @@ describe("re-runs from the checks UI", () => {
     github.on("GET", `${repoPath(pr)}/pulls/2`, pullAnswer(pr, { draft: true }));
     expectMigrationReview(github, pr, {
       rest: true,
+      headRead: true,
       changed: [{ path: "db/migrations/0001_init.sql", text: "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);\n" }],
     });
 

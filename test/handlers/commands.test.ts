@@ -206,7 +206,7 @@ describe("/data-engineer review and full-review", () => {
     expectGate({ token: false });
     expectReaction("issue", payload.comment.id);
     expectPullRequest();
-    expectMigrationReview(github, pr, { rest: true, changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
+    expectMigrationReview(github, pr, { rest: true, headRead: true, changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
 
     const logs = await receive("issue_comment", payload);
 
@@ -241,7 +241,7 @@ describe("/data-engineer review and full-review", () => {
     expectGate({ token: false });
     expectReaction("issue", 492700400);
     expectPullRequest();
-    expectMigrationReview(github, pr, { rest: true, changed: MIGRATIONS, posted });
+    expectMigrationReview(github, pr, { rest: true, headRead: true, changed: MIGRATIONS, posted });
     await receive("issue_comment", issueComment("/data-engineer review"));
     // Nothing new to say: no review at all, and the check run still gives the verdict.
     expect(github.requestsTo("pulls/create-review")).toEqual([]);
@@ -253,7 +253,7 @@ describe("/data-engineer review and full-review", () => {
     expectGate({ token: false });
     expectReaction("issue", 492700400);
     expectPullRequest();
-    expectMigrationReview(github, pr, { rest: true, changed: MIGRATIONS, posted, reviews: [reviewAccepted(github)] });
+    expectMigrationReview(github, pr, { rest: true, headRead: true, changed: MIGRATIONS, posted, reviews: [reviewAccepted(github)] });
     await receive("issue_comment", issueComment("/data-engineer full-review"));
     const again = (github.requestsTo("pulls/create-review")[0]?.body as { comments: Array<{ body: string }> }).comments.map((c) => c.body);
     expect(again).toEqual(posted);

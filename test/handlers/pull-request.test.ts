@@ -18,6 +18,8 @@ import {
   expectPermission,
 } from "../helpers/pull-request-scenario.js";
 import { INSTALLATION_ID } from "../helpers/webhooks.js";
+import { pullRequestKey } from "../../src/jobs/job-payloads.js";
+import { latestHeadKey } from "../../src/jobs/latest-heads.js";
 
 let github: FakeGitHub;
 
@@ -177,15 +179,19 @@ describe("pull_request events", () => {
     expect(github.apiCalls()).toHaveLength(3);
   });
 
-  it("posts nothing when the head moved while reviewing", async () => {
+  it("posts nothing when a newer head was announced, also when its event came first (another replica)", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
     expectMigrationReview(github, payload, {
       changed: [{ path: "db/migrations/000003_index_orders.up.sql", text: "CREATE INDEX orders_created_idx ON orders (created_at);\n" }],
-      head: "0123456789abcdef0123456789abcdef01234567",
     });
+    const probot = await createTestProbot({ log: captureLogs().log });
+    const event = payload as unknown as { repository: { id: number }; pull_request: { updated_at: string } };
+    // The next push's event, a second later by GitHub's clock, was recorded first: this older one does not replace it.
+    const key = latestHeadKey(INSTALLATION_ID, pullRequestKey(event.repository.id, payload.pull_request.number));
+    await probot.jobs.heads.record(key, "0123456789abcdef0123456789abcdef01234567", Date.parse(event.pull_request.updated_at) + 1000);
 
-    await receive(payload);
+    await probot.receive({ id: "delivery-1", name: "pull_request", payload: payload as never });
 
     expect(github.requestsTo("pulls/create-review")).toEqual([]);
     expect(checkCompletion(github)).toMatchObject({ conclusion: "neutral", output: { title: "Superseded by a newer commit" } });
@@ -229,7 +235,12 @@ describe("pull_request events", () => {
   it("completes the check with the reason when GitHub fails to list the files", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
-    expectCheckFlow(github, payload, { status: 500, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" } });
+    const failing = { status: 500, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" } };
+    expectCheckFlow(github, payload, failing);
+    // The job's dead letter runs the review once more (GitHub may answer by then); it fails the
+    // same way, and the check run is completed with the reason while it is tried again later.
+    expectRepoConfig(github, payload);
+    github.on("GET", `${repoPath(payload)}/pulls/2/files`, failing);
 
     await receive(payload);
 

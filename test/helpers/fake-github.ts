@@ -60,10 +60,13 @@ const METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"] as const;
  *   front end answered 502. For the first `times` matching requests.
  * - `"refused"`: the request is answered `reply` before any expectation sees it (nothing is done),
  *   while `active()` holds: a rate limit that lifts when the test's clock passes a time.
+ * - `"held"`: the first `times` matching requests get no answer until `until` settles (then a 502),
+ *   and GitHub does nothing with them: the request in flight when the process was killed.
  */
 type Fault =
   | { type: "lost-answer"; method: string; path: string | RegExp; reply: FakeReply; times: number; used: number }
-  | { type: "refused"; method: string; path: string | RegExp; reply: (request: RecordedRequest) => FakeReply; active: () => boolean; used: number };
+  | { type: "refused"; method: string; path: string | RegExp; reply: (request: RecordedRequest) => FakeReply; active: () => boolean; used: number }
+  | { type: "held"; method: string; path: string | RegExp; until: Promise<unknown>; times: number; used: number };
 
 /** GitHub's answer when its front end fails (what a lost answer looks like). */
 export const BAD_GATEWAY: FakeReply = {
@@ -152,10 +155,19 @@ export class FakeGitHub {
     return this;
   }
 
+  /**
+   * The first `times` requests to `method path` hang until `until` settles and are never carried
+   * out (recorded as refused): what a process killed while waiting for them leaves behind.
+   */
+  holdAnswer(method: (typeof METHODS)[number], path: string | RegExp, until: Promise<unknown>, times = 1): this {
+    this.faults.push({ type: "held", method, path, until, times, used: 0 });
+    return this;
+  }
+
   /** How many requests each kind of fault answered. */
-  faultsAnswered(): { lostAnswers: number; refused: number } {
+  faultsAnswered(): { lostAnswers: number; refused: number; held: number } {
     const sum = (type: Fault["type"]) => this.faults.filter((f) => f.type === type).reduce((n, f) => n + f.used, 0);
-    return { lostAnswers: sum("lost-answer"), refused: sum("refused") };
+    return { lostAnswers: sum("lost-answer"), refused: sum("refused"), held: sum("held") };
   }
 
   /** The installation access token Probot asks for before acting on an event. */
@@ -262,6 +274,12 @@ export class FakeGitHub {
       refusal.used++;
       request.refused = true;
       return this.checked(operation, refusal.reply(request));
+    }
+    const held = this.faults.find((f) => f.type === "held" && f.used < f.times && matches(f, method, path));
+    if (held?.type === "held") {
+      held.used++;
+      request.refused = true;
+      return { ...BAD_GATEWAY, wait: held.until };
     }
     const expectation = this.expectations.find((e) => e.used < e.times && matches(e, method, path));
     if (!expectation) {

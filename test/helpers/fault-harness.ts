@@ -42,7 +42,7 @@ export function counts(fake: FakeGitHub): Counts {
   const completed = new Set(
     fake
       .requestsTo("checks/update")
-      .filter((r) => (r.body as { status?: string }).status === "completed")
+      .filter((r) => !r.refused && (r.body as { status?: string }).status === "completed")
       .map((r) => r.path.split("/").pop()),
   );
   // A review job creates its check run completed (issue 19 item 5): nothing left to complete.
@@ -65,13 +65,25 @@ export class FaultHarness {
   private readonly apps: TestProbot[] = [];
   private readonly dirs: string[] = [];
 
-  async start(clock: VirtualClock, log: TestProbotLog): Promise<{ app: TestProbot; queue: EmbeddedJobQueue }> {
-    const dataDir = mkdtempSync(join(tmpdir(), "de-faults-"));
-    this.dirs.push(dataDir);
+  /** An app on a new data folder, or on `dataDir` (a restart after `kill`). */
+  async start(clock: VirtualClock, log: TestProbotLog, dataDir?: string): Promise<{ app: TestProbot; queue: EmbeddedJobQueue; dataDir: string }> {
+    if (dataDir === undefined) {
+      dataDir = mkdtempSync(join(tmpdir(), "de-faults-"));
+      this.dirs.push(dataDir);
+    }
     const queue = createEmbeddedQueue({ dataDir, clock, settings: { maxAttempts: 5 } });
     const app = await createTestProbot({ jobs: queue, Octokit: RetryingOctokit, log });
     this.apps.push(app);
-    return { app, queue };
+    return { app, queue, dataDir };
+  }
+
+  /**
+   * What SIGKILL leaves of an app, in process: its queue's file is closed as it stands (a running
+   * job stays "running", nothing is settled or re-queued) and whatever the app still does writes
+   * nothing more to it. The next `start` on the same folder recovers it as after a kill.
+   */
+  async kill(app: TestProbot): Promise<void> {
+    await app.jobs.close();
   }
 
   async teardown(): Promise<void> {

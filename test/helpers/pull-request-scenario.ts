@@ -129,6 +129,7 @@ export function expectCheckFlow(
   completion?: (body: Record<string, unknown>) => FakeReply,
   configYaml?: string,
   viaProbot = true,
+  checkRun = true,
 ): void {
   const repo = repoPath(payload);
   if (viaProbot) github.installationToken(INSTALLATION_ID);
@@ -150,7 +151,7 @@ export function expectCheckFlow(
     // anchor), on each attempt of the job.
     for (let round = 0; round < 5; round++) for (const page of pages) github.mayReceive("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
   }
-  github.on("POST", `${repo}/check-runs`, checkRunCreated(github, completion));
+  if (checkRun) github.on("POST", `${repo}/check-runs`, checkRunCreated(github, completion));
 }
 
 const NOT_FOUND: FakeReply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
@@ -177,15 +178,16 @@ export function expectCheckFlowRest(
   completion: (body: Record<string, unknown>) => FakeReply = (body) => checkRunReply(github, 200, 7, body),
   configYaml?: string,
   viaProbot = true,
+  checkRun = true,
 ): void {
   const repo = repoPath(payload);
   if (viaProbot) github.installationToken(INSTALLATION_ID);
-  github.on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
+  if (checkRun) github.on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
   expectRepoConfigRest(github, payload, configYaml);
   for (const page of Array.isArray(files) ? files : [files]) {
     github.on("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
   }
-  github.on("PATCH", `${repo}/check-runs/7`, (req) => completion(req.body as Record<string, unknown>));
+  if (checkRun) github.on("PATCH", `${repo}/check-runs/7`, (req) => completion(req.body as Record<string, unknown>));
 }
 
 /** A file of the head commit: changed by the pull request (listed with its patch) or only beside one. */
@@ -216,8 +218,18 @@ export interface ReviewScenario {
   posted?: string[];
   /** Who posted them: this app's bot by default. */
   postedBy?: string;
-  /** The head when the app checks before posting; the event's head by default. */
+  /** Reviews posted before, as GitHub lists them when asked (none by default). */
+  postedReviews?: unknown[] | (() => unknown[]);
+  /** False when the check run's creation and completion are expected elsewhere (a rerun reporting on a check run that exists). */
+  checkRun?: boolean;
+  /**
+   * The head GitHub gives when the review reads the pull request just before posting (`/data-engineer
+   * review`, a re-run, the Action; the event's head by default). A review job of a pull request
+   * event reads no head from GitHub: it looks at the head the app's webhooks recorded.
+   */
   head?: string;
+  /** Whether the review reads the pull request's head from GitHub before posting (see `head`). */
+  headRead?: boolean;
   /** GitHub's answers to the review posts, in order; none expected when empty. */
   reviews?: Array<(body: Record<string, unknown>) => FakeReply>;
   /** Check run updates after the first (annotation batches). */
@@ -263,9 +275,9 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
     });
   }
   if (rest) {
-    expectCheckFlowRest(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true);
+    expectCheckFlowRest(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true, scenario.checkRun ?? true);
     expectHeadReadsRest(github, payload, scenario);
-  } else expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true);
+  } else expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true, scenario.checkRun ?? true);
   if (!rest) expectHeadReads(github, payload, scenario);
   for (const answer of scenario.reviews ?? [])
     github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => {
@@ -309,6 +321,19 @@ function expectHeadReads(github: FakeGitHub, payload: PullRequestPayload, scenar
     const author = { login: by.replace(/\[bot\]$/, ""), bot: by.endsWith("[bot]") };
     pull.reviews.push({ body: "", author, commitOid: payload.pull_request.head.sha, comments: (scenario.posted ?? []).map((body) => ({ body, author })) });
   }
+  // Reviews posted before, given as REST lists them (a function: those the test's GitHub stored, which storeReview holds already).
+  if (Array.isArray(scenario.postedReviews))
+    for (const review of scenario.postedReviews as RestReview[]) {
+      const login = review.user?.login ?? "ghost";
+      const reviewer = { login: login.replace(/\[bot\]$/, ""), bot: review.user?.type === "Bot" };
+      pull.reviews.push({ body: review.body ?? "", author: reviewer, ...(review.commit_id ? { commitOid: review.commit_id } : {}) });
+    }
+}
+
+interface RestReview {
+  body?: string | null;
+  commit_id?: string | null;
+  user?: { login: string; type: string } | null;
 }
 
 /** The head's folders and files through the contents API, earlier comments and the head re-check. */
@@ -348,12 +373,17 @@ function expectHeadReadsRest(github: FakeGitHub, payload: PullRequestPayload, sc
       user: { ...comment?.user, login: scenario.postedBy ?? "data-engineer[bot]", type: "Bot" },
     })),
   });
-  const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
-  // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
-  github.on("GET", `${repo}/pulls/${number}`, {
-    status: 200,
-    body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } },
-  });
+  // The reviews posted before: a review body's sealed marker names the findings it reported (report/review-marker.ts).
+  const reviews = scenario.postedReviews;
+  github.on("GET", `${repo}/pulls/${number}/reviews`, () => ({ status: 200, body: typeof reviews === "function" ? reviews() : (reviews ?? []) }));
+  if (scenario.headRead) {
+    const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
+    // GitHub's own example lacks the `type` its schema requires of requested teams: none are needed here.
+    github.on("GET", `${repo}/pulls/${number}`, {
+      status: 200,
+      body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } },
+    });
+  }
 }
 
 /** GitHub's answer to a review it accepts. */

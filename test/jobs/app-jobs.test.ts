@@ -74,6 +74,7 @@ if (redisUrl) {
           settings: { backoff: { baseMs: 20, maxMs: 100 }, ...settings },
           lockDurationMs: 2_000,
           stalledIntervalMs: 1_000,
+          hookRetryMs: 500,
         }),
       ),
     // No deadline but the test's: until GitHub got what the test expects and nothing is queued or running.
@@ -236,29 +237,33 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     expect(updates()[0]?.output?.title).not.toBe("Review failed");
   });
 
-  it("dead-letters a review that always fails and completes its check run with the reason", async () => {
+  it("dead-letters a review that keeps failing, completes its check run with the reason, and reviews it once GitHub answers", async () => {
     github = new FakeGitHub();
     const payload = push("opened", HEAD_A);
-    const repo = repoPath(payload);
-    const configPath = new RegExp(`^${repo}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
-    github
-      .installationToken(INSTALLATION_ID)
-      .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>))
-      .on("GET", configPath, BAD_GATEWAY, 3)
-      .on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
+    const configPath = new RegExp(`^${repoPath(payload)}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
+    // Three runs and the dead letter's first call fail; the dead letter's next call gets through.
+    github.on("GET", configPath, BAD_GATEWAY, 4);
+    expectMigrationReview(github, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], extraUpdates: 1 });
     const app = await start();
 
     const enqueued = clock.now();
     await app.deliver({ id: "delivery-broken", name: "pull_request", payload: payload as never });
     await settleAfter(() => github.requestsTo("repos/get-content").length >= 1);
+    await waitFor("the dead letter's review", () => github.requestsTo("pulls/create-review").length >= 1, Number.POSITIVE_INFINITY);
+    await adapter.settle(app.jobs, clock);
     github.assertDone();
-    if (adapter.name === "embedded") expect(clock.elapsedSince(enqueued)).toBeGreaterThanOrEqual(6_000);
+    // The retries' backoff, then a dead letter's wait before it is called again (a minute).
+    if (adapter.name === "embedded") expect(clock.elapsedSince(enqueued)).toBeGreaterThanOrEqual(6_000 + 60_000);
 
-    expect(github.requestsTo("repos/get-content")).toHaveLength(3);
-    const [completion] = updates();
-    expect(completion).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Review failed" } });
-    expect(completion?.output?.summary).toContain("GitHub answered HTTP 502 while reading .github/data-engineer.yml");
-    expect(completion?.output?.summary).toContain("gave up after 3 attempts");
+    expect(github.requestsTo("checks/create")).toHaveLength(1);
+    const [failed, reviewed] = updates();
+    expect(failed).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Review failed" } });
+    expect(failed?.output?.summary).toContain("GitHub answered HTTP 502 while reading .github/data-engineer.yml");
+    expect(failed?.output?.summary).toContain("gave up after 3 attempts");
+    // The same check run then carries the review's own verdict.
+    expect(reviewed).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(reviewed?.output?.title).not.toBe("Review failed");
+    expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
     await waitFor("the job counted dead", async () => (await app.jobs.counts()).dead === 1);
   });
 });

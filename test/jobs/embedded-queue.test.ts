@@ -7,8 +7,9 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEmbeddedQueue } from "../../src/jobs/embedded-queue.js";
 import { DataDirInUseError } from "../../src/jobs/data-dir-lock.js";
-import type { JobQueue } from "../../src/jobs/queue.js";
-import { describeQueueContract } from "./queue-contract.js";
+import { HOOK_RETRY_FOR_MS, HOOK_RETRY_MS } from "../../src/jobs/hook-retry.js";
+import { PermanentJobError, type JobQueue } from "../../src/jobs/queue.js";
+import { describeQueueContract, waitFor } from "./queue-contract.js";
 import { GitHubApiError } from "../../src/errors.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
 
@@ -133,6 +134,62 @@ describe("embedded job store: retries on GitHub's time", () => {
     expect(last + 120_000).toBeGreaterThan(budget);
     expect(runs.length).toBe(20);
     expect(dead).toBe(1);
+    await queue.stop(0);
+    await queue.close();
+  });
+});
+
+describe("embedded job store: failed hooks called again without a restart", () => {
+  const failing = () => Promise.reject(new GitHubApiError("GitHub answered HTTP 502", 502));
+
+  it("calls a dead letter that fails again every minute, on the queue's clock, until it succeeds", async () => {
+    const clock = new VirtualClock();
+    const queue = createEmbeddedQueue({ dataDir: await newDir(), clock, settings: { maxAttempts: 1 } });
+    const calls: number[] = [];
+    await queue.start({
+      run: failing,
+      superseded: () => Promise.resolve(),
+      deadLetter: () => {
+        calls.push(clock.now());
+        return calls.length < 4 ? failing() : Promise.resolve();
+      },
+    });
+    await queue.enqueue({ id: "outage", kind: "review", payload: {} });
+    clock.runFreely();
+    await waitFor("the fourth call", () => calls.length === 4, Number.POSITIVE_INFINITY);
+    await queue.whenIdle();
+    expect(calls.slice(1).map((at, i) => at - (calls[i] ?? 0))).toEqual([HOOK_RETRY_MS, HOOK_RETRY_MS, HOOK_RETRY_MS]);
+    // Settled: no timer left for it, nothing pending.
+    clock.advance(10 * HOOK_RETRY_MS);
+    await queue.whenIdle();
+    expect(calls).toHaveLength(4);
+    await queue.stop(0);
+    await queue.close();
+  });
+
+  it("drops a hook that throws a PermanentJobError, and one still failing a day after its enqueue", async () => {
+    const clock = new VirtualClock();
+    const queue = createEmbeddedQueue({ dataDir: await newDir(), clock, settings: { maxAttempts: 1 } });
+    const calls = new Map<string, number>();
+    await queue.start({
+      run: failing,
+      superseded: () => Promise.resolve(),
+      deadLetter: (job) => {
+        calls.set(job.id, (calls.get(job.id) ?? 0) + 1);
+        return job.id === "gone" ? Promise.reject(new PermanentJobError("the installation is gone")) : failing();
+      },
+    });
+    await queue.enqueue({ id: "gone", kind: "review", payload: {} });
+    await queue.enqueue({ id: "down-for-days", kind: "review", payload: {} });
+    // Once at the dead letter, then every minute for a day.
+    const expected = HOOK_RETRY_FOR_MS / HOOK_RETRY_MS + 1;
+    clock.runFreely();
+    await waitFor("a day of calls", () => calls.get("down-for-days") === expected, Number.POSITIVE_INFINITY);
+    await queue.whenIdle();
+    clock.advance(10 * HOOK_RETRY_MS);
+    await queue.whenIdle();
+    expect(calls.get("gone")).toBe(1);
+    expect(calls.get("down-for-days")).toBe(expected);
     await queue.stop(0);
     await queue.close();
   });

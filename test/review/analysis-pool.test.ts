@@ -131,7 +131,15 @@ describe("the analysis pool", () => {
 describe("the analysis pool's settings", () => {
   it("defaults to one worker, and names each malformed setting", () => {
     expect(analysisSettingsFromEnv({})).toEqual({
-      settings: { workers: 1, reviewDeadlineMs: 60_000, migrationDeadlineMs: 20_000, memoryMb: 512 },
+      settings: {
+        workers: 1,
+        reviewDeadlineMs: 60_000,
+        migrationDeadlineMs: 20_000,
+        memoryMb: 512,
+        maxFileBytes: 1024 * 1024,
+        maxReviewBytes: 32 * 1024 * 1024,
+        parserMemoryMb: 512,
+      },
       problems: [],
     });
     expect(analysisSettingsFromEnv({ ANALYSIS_WORKERS: "0" }).settings).toBeUndefined();

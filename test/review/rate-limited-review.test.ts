@@ -12,6 +12,7 @@ describe("a review that meets a secondary rate limit", () => {
     const github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
     expectMigrationReview(github, payload, {
+      headRead: true,
       changed: [
         { path: "db/migrations/000003_index_orders.up.sql", text: "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n" },
       ],

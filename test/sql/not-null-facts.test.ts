@@ -18,9 +18,11 @@ describe("NotNullFacts", () => {
   it("knows columns declared NOT NULL or part of a primary key, and forgets dropped or renamed ones", () => {
     const view = viewAfter(
       "CREATE TABLE app.orders (id bigint, tenant bigint, email text NOT NULL, note text, PRIMARY KEY (tenant, id));\nALTER TABLE app.orders ALTER COLUMN note SET NOT NULL;\nALTER TABLE app.orders ALTER COLUMN email DROP NOT NULL;",
-      "ALTER TABLE app.orders ALTER COLUMN x SET NOT NULL;",
+      "ALTER TABLE app.orders ALTER COLUMN id SET NOT NULL, ALTER COLUMN tenant SET NOT NULL, ALTER COLUMN email SET NOT NULL, ALTER COLUMN note SET NOT NULL;",
     );
     expect(["id", "tenant", "email", "note"].map((c) => view?.proof(c))).toEqual(["declared", "declared", undefined, "declared"]);
+    // The view answers for the columns its statement names only (it is taken at every ALTER TABLE).
+    expect(viewAfter("CREATE TABLE orders (id bigint NOT NULL, x text);", "ALTER TABLE orders ALTER COLUMN x SET NOT NULL;")?.proof("id")).toBeUndefined();
     // Another schema's table of the same name is another table.
     expect(viewAfter("CREATE TABLE app.orders (id bigint NOT NULL);", "ALTER TABLE orders ALTER COLUMN id SET NOT NULL;")?.proof("id")).toBeUndefined();
     expect(

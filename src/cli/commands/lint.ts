@@ -1,56 +1,28 @@
-import { existsSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_ANALYSIS_CONFIG, type AnalysisConfig } from "../../config/analysis-config.js";
 import { loadConfigFile } from "../../config/load-config-file.js";
 import { UserInputError, errorMessage } from "../../errors.js";
-import { collectFiles } from "../../migrations/collect-files.js";
+import { collectFiles, type CollectedFiles } from "../../migrations/collect-files.js";
 import { detectMigrations, detectOptionsOf } from "../../migrations/detect.js";
 import { splitByDialect } from "../../migrations/dialect.js";
-import { lintStatementsOf, toLintJson } from "../../report/lint-json.js";
+import type { Migration, SourceFile } from "../../migrations/model.js";
+import { lintStatementsOf, toLintJson, writeLintJson, type LintMigration } from "../../report/lint-json.js";
 import { toLintText } from "../../report/lint-text.js";
 import { relativeUri, toSarif } from "../../report/sarif.js";
+import { analyzeEach } from "../../rules/engine.js";
 import { RULES } from "../../rules/index.js";
+import type { Finding } from "../../rules/types.js";
+import { loadSqlParser } from "../../sql/parse.js";
 import { EXIT, type CliIo } from "../io.js";
-import { HELP_OPTION, optionsHelpText, parseArgsOptions, type CliOptions } from "../options.js";
+import { optionsHelpText, parseArgsOptions } from "../options.js";
+import { LINT_OPTIONS } from "./lint-options.js";
+
+export { LINT_OPTIONS };
 import { packageVersion } from "../package-version.js";
 import { lintCached } from "../result-cache.js";
-
-/** The options of `data-engineer lint`: what it parses, its help and the README's table. */
-export const LINT_OPTIONS = {
-  format: {
-    type: "string",
-    default: "text",
-    value: "text|json|sarif",
-    help:
-      "`text` for people (default); `json`: files → migrations (version, direction, inTransaction), " +
-      "then findings (rule, severity, path, line, endLine, message, help), then `skipped` (path, reason: too large, binary, another SQL dialect); `sarif`: SARIF 2.1.0.",
-  },
-  config: {
-    type: "string",
-    value: "FILE",
-    help: "Analysis settings in YAML: the same file as .github/data-engineer.yml (postgresVersion, framework, dialects, tables, rules …).",
-  },
-  "pg-version": {
-    type: "string",
-    value: "N",
-    help: "The PostgreSQL major version the migrations run on, 10 to 19 (default: the configuration's postgresVersion, else 18).",
-  },
-  details: {
-    type: "boolean",
-    default: false,
-    help: "With `--format json`: each migration's statements too (line, endLine, sql, kind, locks, rewrites, scans, transactional).",
-  },
-  "no-cache": {
-    type: "boolean",
-    default: false,
-    help:
-      "Neither read nor write the result cache. Results are cached per migration in $DATA_ENGINEER_CACHE_DIR, else $XDG_CACHE_HOME/data-engineer/lint-results, " +
-      "else ~/.cache/data-engineer/lint-results (200 MB at most): an unchanged migration (same text, same migrations before it, same settings and version) is not analysed again.",
-  },
-  help: HELP_OPTION,
-} as const satisfies CliOptions;
+import { workTreeOf } from "../work-tree.js";
 
 export const LINT_USAGE = `Usage: data-engineer lint [paths…] [options]
 
@@ -60,14 +32,6 @@ Default path: the current folder. Exit 0 clean, 1 when an error-severity finding
 ${optionsHelpText(LINT_OPTIONS)}`;
 
 const FORMATS = ["text", "json", "sarif"] as const;
-
-/** The git work tree holding `dir` (the nearest folder with a .git), or undefined outside one. */
-function workTreeOf(dir: string): string | undefined {
-  for (let current = resolve(dir); ; current = dirname(current)) {
-    if (existsSync(join(current, ".git"))) return current;
-    if (dirname(current) === current) return undefined;
-  }
-}
 
 /**
  * SARIF URIs for lint's paths (relative to the current folder): relative to the repository root,
@@ -83,8 +47,30 @@ function sarifUris(cwd: string): (path: string) => string {
   };
 }
 
-/** `data-engineer lint`. */
-export async function lint(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * lint without the result cache, one migration at a time: each migration's statements (syntax
+ * trees, locks) are dropped once projected, kept as JSON for --details only. On a folder of 25,000
+ * statements, holding them all to the end doubled the peak memory.
+ */
+async function lintUncached(
+  files: readonly SourceFile[],
+  migrations: readonly Migration[],
+  config: AnalysisConfig,
+  details: boolean,
+): Promise<{ migrations: LintMigration[]; findings: Finding[] }> {
+  // Only a run with something to parse pays for the parser's WASM.
+  if (migrations.length > 0) await loadSqlParser();
+  return analyzeEach(files, migrations, { config }, (analysed) => ({
+    migration: analysed.migration,
+    ...(details ? { statements: lintStatementsOf(analysed) } : {}),
+  }));
+}
+
+/**
+ * `data-engineer lint`. `given`: the files, already read from the same paths by the caller (the
+ * run cache, src/cli/lint-run-cache.ts, which keys the output by exactly these bytes).
+ */
+export async function lint(argv: readonly string[], io: CliIo, given?: CollectedFiles): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -128,7 +114,7 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
 
   let collected;
   try {
-    collected = await collectFiles(parsed.positionals.length > 0 ? parsed.positionals : ["."], io.cwd);
+    collected = given ?? (await collectFiles(parsed.positionals.length > 0 ? parsed.positionals : ["."], io.cwd));
   } catch (error) {
     io.err(`${errorMessage(error)}\n`);
     return EXIT.usage;
@@ -141,15 +127,20 @@ export async function lint(argv: readonly string[], io: CliIo): Promise<number> 
       .map(({ path, reason }) => ({ path, reason })),
   ];
   const migrations = detectMigrations(collected.files, detectOptionsOf(config)).filter((m) => m.files.some((path) => collected.targets.has(path)));
-  const { migrations: analyses, findings } = await lintCached(collected.files, migrations, {
-    config,
-    env: parsed.values["no-cache"] ? undefined : io.env,
-    projection: details ? { name: "lint-statements-1", of: lintStatementsOf } : undefined,
-  });
+  const { migrations: analyses, findings } = parsed.values["no-cache"]
+    ? await lintUncached(collected.files, migrations, config, details)
+    : await lintCached(collected.files, migrations, {
+        config,
+        env: io.env,
+        projection: details ? { name: "lint-statements-1", of: lintStatementsOf } : undefined,
+      });
 
   // Compact: machine-read, and a large folder gives tens of megabytes.
-  if (format === "json") io.out(`${JSON.stringify(toLintJson(analyses, findings, skipped))}\n`);
-  else if (format === "sarif") io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
+  if (format === "json") {
+    writeLintJson(toLintJson(analyses, findings, skipped), (text) => io.out(text));
+    io.out("\n");
+  } else if (format === "sarif")
+    io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
   else io.out(toLintText(findings, skipped, migrations.length));
   return findings.some((f) => f.severity === "error") ? EXIT.findings : EXIT.ok;
 }

@@ -2,10 +2,8 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { agentRuntimeFromEnv } from "../../agent/runtime.js";
-import { runCiReview } from "../../ci/ci-review.js";
-import { readCiEnvironment } from "../../ci/github-environment.js";
-import { appendStepOutputs, appendStepSummary } from "../../ci/step-outputs.js";
+import type { AgentRuntime } from "../../agent/agent-review.js";
+import { modelSettingsFromEnv } from "../../agent/model/model-settings.js";
 import { loadConfigFile } from "../../config/load-config-file.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfigText, REPO_CONFIG_FILE, type RepoConfig } from "../../config/repo-config.js";
 import { UserInputError, errorMessage } from "../../errors.js";
@@ -14,41 +12,19 @@ import { LocalRepo } from "../../git/local-repo.js";
 import { createRelevantFileMatcher, selectRelevantFiles } from "../../migrations/relevant-files.js";
 import { CHECK_NAME } from "../../report/check-output.js";
 import type { FailOn } from "../../report/check-verdict.js";
-import { toSarif } from "../../report/sarif.js";
 import type { BuiltReview } from "../../review/compose.js";
+import { analysisCacheIn } from "../../review/analysis-cache.js";
+import { useAnalysisCache } from "../../review/analyse.js";
 import { reviewHeadCommit } from "../../review/pipeline.js";
-import { RULES } from "../../rules/index.js";
+import type { ReplayRunner } from "../../replay/verify.js";
 import type { Finding } from "../../rules/types.js";
 import { EXIT, type CliIo } from "../io.js";
-import { HELP_OPTION, optionsHelpText, parseArgsOptions, type CliOptions } from "../options.js";
+import { optionsHelpText, parseArgsOptions } from "../options.js";
+import { DEFAULT_BASES, REVIEW_OPTIONS } from "./review-options.js";
 import { packageVersion } from "../package-version.js";
-import { createReplayRunner } from "../../replay/runner.js";
+import { cacheDirOf, toolVersion } from "../cache-location.js";
 
-/** The options of `data-engineer review`: what it parses, its help and the README's table; action.yml passes only options listed here. */
-export const REVIEW_OPTIONS = {
-  repo: { type: "string", default: ".", value: "DIR", help: "The git repository (default: the current folder)." },
-  base: {
-    type: "string",
-    value: "REF",
-    help: "What the changes are compared with, and where the configuration is read (default: origin/HEAD, origin/main, main or master, the first that exists). Not with --github.",
-  },
-  head: { type: "string", value: "REF", help: "The commit whose changes are reviewed (default: HEAD). Not with --github." },
-  format: { type: "string", value: "markdown|json|sarif", help: "How the review is printed (default: markdown). Not with --github." },
-  config: {
-    type: "string",
-    value: "FILE",
-    help: "The configuration, instead of .github/data-engineer.yml at --base (with --github: at the default branch).",
-  },
-  "fail-on": { type: "string", value: "error|warning|never", help: "The lowest tier that fails the check, over the configuration's failOn." },
-  github: {
-    type: "boolean",
-    default: false,
-    help: "In a GitHub Actions job on a pull_request event: publish the check run and the review on that pull request, as the app would.",
-  },
-  sarif: { type: "string", value: "FILE", help: "With --github: also write the findings to FILE as SARIF, for code scanning." },
-  "no-agent": { type: "boolean", default: false, help: "Leave the data-engineer agent out, even with GEMINI_API_KEY set." },
-  help: HELP_OPTION,
-} as const satisfies CliOptions;
+export { REVIEW_OPTIONS };
 
 export const REVIEW_USAGE = `Usage: data-engineer review [options]
        data-engineer review --github [options]
@@ -110,12 +86,46 @@ export function reviewMarkdown(review: BuiltReview): string {
 }
 
 /** The findings as SARIF; the review's paths are repository-relative already. */
-function sarifText(findings: readonly Finding[]): string {
+async function sarifText(findings: readonly Finding[]): Promise<string> {
+  const [{ toSarif }, { RULES }] = await Promise.all([import("../../report/sarif.js"), import("../../rules/index.js")]);
   return `${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion() }), null, 2)}\n`;
 }
 
+/**
+ * The agent's runtime, imported only when the environment configures a model (or configures one
+ * wrongly, which it reports): the model client and its SDK are most of a review's start otherwise.
+ */
+async function agentFromEnv(env: NodeJS.ProcessEnv, log: pino.Logger): Promise<AgentRuntime | undefined> {
+  const { settings, problems } = modelSettingsFromEnv(env);
+  if (!settings && problems.length === 0) return undefined;
+  return (await import("../../agent/runtime.js")).agentRuntimeFromEnv(env, log);
+}
+
+/** The replay, imported only for a repository whose configuration enables it (verify() reads nothing else of it). */
+async function replayRunnerFor(config: RepoConfig | undefined, env: NodeJS.ProcessEnv, log: pino.Logger): Promise<ReplayRunner | undefined> {
+  if (config && !config.replay.enabled) return undefined;
+  return (await import("../../replay/runner.js")).createReplayRunner({ env, log });
+}
+
+/**
+ * The review's result cache (src/review/analysis-cache.ts), beside lint's: an unchanged set of
+ * migrations is not parsed again. Not for --no-cache, nor where the environment names no cache folder.
+ */
+function useReviewCache(values: ReviewValues, env: NodeJS.ProcessEnv): void {
+  const dir = values["no-cache"] ? undefined : cacheDirOf(env);
+  useAnalysisCache(dir ? analysisCacheIn(dir, toolVersion()) : undefined);
+}
+
 /** `data-engineer review`: the app's review of a local branch, or (--github) of a CI job's pull request. */
-export async function review(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * What a local review did besides analysing, for the run cache (src/cli/review-run-cache.ts): a
+ * review that replayed or asked the agent is not a function of its commits alone, and is not stored.
+ */
+export interface ReviewRunFacts {
+  replayedOrAgent: boolean;
+}
+
+export async function review(argv: readonly string[], io: CliIo, facts?: ReviewRunFacts): Promise<number> {
   let values: ReviewValues;
   try {
     ({ values } = parseReviewArgs(argv));
@@ -154,7 +164,8 @@ export async function review(argv: readonly string[], io: CliIo): Promise<number
     }
   }
   const options = { config, failOn: failOn as FailOn | undefined };
-  return values.github ? reviewOnGitHub(values, options, io) : reviewLocally(values, format as (typeof FORMATS)[number], options, io);
+  useReviewCache(values, io.env ?? {});
+  return values.github ? reviewOnGitHub(values, options, io) : reviewLocally(values, format as (typeof FORMATS)[number], options, io, facts);
 }
 
 interface ConfigChoice {
@@ -163,11 +174,11 @@ interface ConfigChoice {
   failOn: FailOn | undefined;
 }
 
-async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[number], choice: ConfigChoice, io: CliIo): Promise<number> {
+async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[number], choice: ConfigChoice, io: CliIo, facts?: ReviewRunFacts): Promise<number> {
   const head = values.head ?? "HEAD";
   const repo = new LocalRepo(resolve(io.cwd, values.repo));
   try {
-    const base = values.base ?? (await repo.firstExisting(["origin/HEAD", "origin/main", "main", "master"]));
+    const base = values.base ?? (await repo.firstExisting(DEFAULT_BASES));
     if (!base || !(await repo.resolve(base))) throw new Error(`no base to compare with${base ? `: ${base} is not a commit` : ""}; pass --base REF`);
     const headSha = await repo.resolve(head);
     if (!headSha) throw new Error(`--head ${head} is not a commit`);
@@ -180,8 +191,13 @@ async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[numb
     const changed = await repo.changedFiles(base, head);
     const relevant = selectRelevantFiles(changed, createRelevantFileMatcher(config.paths.include, config.paths.exclude));
     const log = pino({ level: "warn" }, pino.destination(2));
-    const agent = values["no-agent"] || relevant.length === 0 || !config.agent.enabled ? undefined : agentRuntimeFromEnv(io.env ?? {}, log);
-    const { review: built } = await reviewHeadCommit({
+    const agent = values["no-agent"] || relevant.length === 0 || !config.agent.enabled ? undefined : await agentFromEnv(io.env ?? {}, log);
+    const replay = relevant.length === 0 ? undefined : await replayRunnerFor(config, io.env ?? {}, log);
+    const {
+      review: built,
+      replay: replayed,
+      agent: consulted,
+    } = await reviewHeadCommit({
       head: headAtCommit(repo, headSha),
       headSha,
       relevant,
@@ -191,10 +207,11 @@ async function reviewLocally(values: ReviewValues, format: (typeof FORMATS)[numb
       posted: new Set<string>(),
       pr: { number: 0, title: `Local review of ${head}`, body: "", author: "local", baseRef: base, headSha },
       ...(agent ? { agent } : {}),
-      replay: createReplayRunner({ env: io.env ?? {}, log }),
+      ...(replay ? { replay } : {}),
       log,
     });
-    if (format === "sarif") io.out(sarifText(built.findings));
+    if (facts) facts.replayedOrAgent = replayed !== undefined || consulted !== undefined;
+    if (format === "sarif") io.out(await sarifText(built.findings));
     else if (relevant.length === 0) io.out(`Check run "${CHECK_NAME}": success — No migration or SQL changes\n`);
     else io.out(format === "json" ? `${JSON.stringify(reviewJson(built), null, 2)}\n` : reviewMarkdown(built));
     return built.check.conclusion === "failure" ? EXIT.findings : EXIT.ok;
@@ -211,6 +228,11 @@ async function reviewOnGitHub(values: ReviewValues, choice: ConfigChoice, io: Cl
     io.err(`data-engineer review --github: ${errorMessage(error)}\n`);
     return code;
   };
+  const [{ runCiReview }, { readCiEnvironment }, { appendStepOutputs, appendStepSummary }] = await Promise.all([
+    import("../../ci/ci-review.js"),
+    import("../../ci/github-environment.js"),
+    import("../../ci/step-outputs.js"),
+  ]);
   let pr;
   try {
     pr = readCiEnvironment(env);
@@ -218,7 +240,8 @@ async function reviewOnGitHub(values: ReviewValues, choice: ConfigChoice, io: Cl
     return fail(error, EXIT.usage);
   }
   const log = pino({ level: env.RUNNER_DEBUG === "1" ? "debug" : "warn" }, pino.destination(2));
-  const agent = values["no-agent"] ? undefined : agentRuntimeFromEnv(env, log);
+  const agent = values["no-agent"] ? undefined : await agentFromEnv(env, log);
+  const replay = await replayRunnerFor(choice.config, env, log);
   let outcome;
   try {
     outcome = await runCiReview({
@@ -227,7 +250,7 @@ async function reviewOnGitHub(values: ReviewValues, choice: ConfigChoice, io: Cl
       ...(choice.config ? { config: choice.config } : {}),
       ...(choice.failOn ? { failOn: choice.failOn } : {}),
       ...(agent ? { agent } : {}),
-      replay: createReplayRunner({ env: io.env ?? {}, log }),
+      ...(replay ? { replay } : {}),
       userAgent: `data-engineer/${packageVersion()} (review --github)`,
       log,
     });
@@ -253,7 +276,7 @@ async function reviewOnGitHub(values: ReviewValues, choice: ConfigChoice, io: Cl
   try {
     if (env.GITHUB_OUTPUT) await appendStepOutputs(env.GITHUB_OUTPUT, { findings: findings.length, conclusion: result.conclusion });
     if (env.GITHUB_STEP_SUMMARY) await appendStepSummary(env.GITHUB_STEP_SUMMARY, `### ${CHECK_NAME}: ${result.output.title}\n\n${result.output.summary}`);
-    if (values.sarif !== undefined) await writeFile(resolve(io.cwd, values.sarif), sarifText(findings), "utf8");
+    if (values.sarif !== undefined) await writeFile(resolve(io.cwd, values.sarif), await sarifText(findings), "utf8");
   } catch (error) {
     return fail(error, EXIT.usage);
   }

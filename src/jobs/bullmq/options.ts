@@ -17,6 +17,8 @@ export interface BullmqQueueOptions {
   lockDurationMs?: number;
   /** How often workers look for jobs whose process died; default 30 s. */
   stalledIntervalMs?: number;
+  /** How long a failed hook waits before it is called again; HOOK_RETRY_MS (a minute) by default. Taken at the next hook sweep (every lock duration). */
+  hookRetryMs?: number;
 }
 
 export interface BullmqJobQueue extends JobQueue {
