@@ -154,6 +154,8 @@ function pullRequestObject(pull: FakePullRequest, viewer: FakeAuthor) {
 
 function rootValue(state: FakeGraphQLState) {
   return {
+    // GitHub names an installation token's viewer by its bot's REST login (`<slug>[bot]`).
+    viewer: { login: state.viewer.bot ? `${state.viewer.login}[bot]` : state.viewer.login },
     repository: (args: { owner: string; name: string }) => {
       const repository = state.repositories.get(`${args.owner}/${args.name}`);
       if (!repository) throw new TypedError(`Could not resolve to a Repository with the name '${args.owner}/${args.name}'.`, "NOT_FOUND");
