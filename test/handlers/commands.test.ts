@@ -10,7 +10,10 @@ import { fileContentAnswer } from "../helpers/contents-answer.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
+  checkCompletion,
+  checkRunCreated,
   checkRunReply,
+  expectRepoConfig,
   expectHeadTarball,
   expectMigrationReview,
   expectRepoConfigRest,
@@ -230,7 +233,7 @@ describe("/data-engineer review and full-review", () => {
 
   it("reviews incrementally, but full-review posts again the findings an earlier review posted", async () => {
     // The first review, on the pull_request event.
-    expectMigrationReview(github, pr, { rest: true, changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
+    expectMigrationReview(github, pr, { changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
     await receive("pull_request", pr);
     const posted = (github.requestsTo("pulls/create-review")[0]?.body as { comments: Array<{ body: string }> }).comments.map((c) => c.body);
     expect(posted.length).toBeGreaterThan(0);
@@ -556,17 +559,20 @@ describe("/data-engineer pause and resume", () => {
         name: PAUSED_LABEL,
       },
     ];
-    github
-      .installationToken(INSTALLATION_ID)
-      .on("POST", `${REPO}/check-runs`, (req) => checkRunReply(github, 201, 9, req.body as Record<string, unknown>))
-      .on("PATCH", `${REPO}/check-runs/9`, (req) => checkRunReply(github, 200, 9, req.body as Record<string, unknown>));
-    expectRepoConfigRest(github, pr);
+    // The review job reads the configuration in its first GraphQL query, whose viewer is our bot,
+    // and creates the check run once, completed.
+    github.installationToken(INSTALLATION_ID).on(
+      "POST",
+      `${REPO}/check-runs`,
+      checkRunCreated(github, (body) => checkRunReply(github, 201, 9, body)),
+    );
+    expectRepoConfig(github, payload);
     // The app applied it, for a `/data-engineer pause` it accepted.
     expectLabelEvents(github, REPO, NUMBER, [{ label: PAUSED_LABEL, login: "data-engineer[bot]" }]);
 
     await receive("pull_request", payload);
 
-    const update = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { summary: string } };
+    const update = checkCompletion(github) as { conclusion: string; output: { summary: string } };
     expect(update.conclusion).toBe("skipped");
     expect(update.output.summary).toContain("/data-engineer resume");
     expect(github.requestsTo("pulls/list-files")).toEqual([]);

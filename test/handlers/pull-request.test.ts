@@ -236,11 +236,9 @@ describe("pull_request events", () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
     const failing = { status: 500, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" } };
-    expectCheckFlow(github, payload, failing);
     // The job's dead letter runs the review once more (GitHub may answer by then); it fails the
-    // same way, and the check run is completed with the reason while it is tried again later.
-    expectRepoConfig(github, payload);
-    github.on("GET", `${repoPath(payload)}/pulls/2/files`, failing);
+    // same way, and the check run is created completed with the reason while it is tried again later.
+    expectCheckFlow(github, payload, failing);
 
     await receive(payload);
 
