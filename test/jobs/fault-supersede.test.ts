@@ -288,7 +288,7 @@ describe("fault suite: shutdown", { timeout: 120_000 }, () => {
     // The running review's POST waits for GitHub's answer until the test gives it.
     const accepted = reviewAccepted(fake);
     expectMigrationReview(fake, running, { changed: [UP], beside: [DOWN], reviews: [(body) => ({ ...accepted(body), wait: hanging })] });
-    expectMigrationReview(fake, arriving, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(fake)], viaProbot: false });
+    expectMigrationReview(fake, arriving, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(fake)], viaProbot: false, rest: false });
     const dir = dataDir();
     const logs = captureLogs("info");
     const first = await startReplica(createEmbeddedQueue({ dataDir: dir, settings }), RetryingOctokit, logs.log);
