@@ -317,7 +317,8 @@ describe("fault suite: shutdown", { timeout: 120_000 }, () => {
       `${repoPath(running)}/pulls/${running.pull_request.number}/reviews`,
       `${repoPath(arriving)}/pulls/${arriving.pull_request.number}/reviews`,
     ]);
-    expect(fake.requestsTo("checks/update").map((r) => (r.body as { status?: string }).status)).toEqual(["completed", "completed"]);
+    // Each review job creates its check run once, completed (issue 19 item 5).
+    expect(fake.requestsTo("checks/create").map((r) => (r.body as { status?: string }).status)).toEqual(["completed", "completed"]);
   });
 
   it("a job stopped while GitHub hangs goes back to the queue without spending an attempt", async () => {
