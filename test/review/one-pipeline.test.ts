@@ -93,7 +93,11 @@ function posted(github: FakeGitHub): ReviewText {
 }
 
 function finalCheck(github: FakeGitHub): { conclusion: string; summary: string } {
-  const body = github.requestsTo("checks/update").at(-1)?.body as { conclusion: string; output: { summary: string } };
+  // The app's job creates the check run completed; the CLI starts it and completes it in an update.
+  const body = [...github.requestsTo("checks/create"), ...github.requestsTo("checks/update")]
+    .map((r) => r.body as { status?: string })
+    .filter((b) => b.status === "completed")
+    .at(-1) as { conclusion: string; output: { summary: string } };
   return { conclusion: body.conclusion, summary: body.output.summary };
 }
 
