@@ -9,7 +9,11 @@ import { registerCheckRunHandlers } from "./handlers/check-run.js";
 import { registerCommandHandlers } from "./handlers/commands.js";
 import { registerInstallationHandlers } from "./handlers/installation.js";
 import { registerPullRequestHandler } from "./handlers/pull-request.js";
+import { recordCheckRuns } from "./github/check-run-ledger.js";
 import { abortWithJob } from "./github/job-signal.js";
+import { startCheckRunSweeper } from "./jobs/check-run-sweeper.js";
+import { systemQueueClock } from "./jobs/queue-clock.js";
+import { sweepDeadlineFromEnv } from "./jobs/sweep-deadline.js";
 import { GoneInstallations } from "./jobs/gone-installations.js";
 import { Intake, type JobSink } from "./jobs/job-sink.js";
 import { openJobQueue } from "./jobs/open-queue.js";
@@ -71,6 +75,7 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
       },
       release: (id, patch) => jobs.release(id, patch),
     };
+    const checkRuns = jobs.checkRuns;
     registerPullRequestHandler(app, { jobs: sink, intake, heads: jobs.heads });
     registerCheckRunHandlers(app, { jobs: sink, intake });
     registerCommandHandlers(app, { jobs: sink, intake });
@@ -81,7 +86,9 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
       octokitFor: async (installationId) => {
         if (installationId === undefined) throw new PermanentJobError("the event named no installation of the app to act as");
         // A job's requests are cancelled with it, also while they wait in the write queue (src/github/job-signal.ts).
-        return abortWithJob(await app.auth(installationId));
+        const octokit = await app.auth(installationId);
+        if (checkRuns) recordCheckRuns(octokit, installationId, checkRuns);
+        return abortWithJob(octokit);
       },
       heads: jobs.heads,
       ...(agent ? { agent } : {}),
@@ -101,6 +108,17 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     const recovery = await jobs.start(processor);
     app.log.info({ adapter: jobs.adapter, ...recovery }, "job worker started");
     deps.onJobsStarted?.(jobs, intake, app.log);
+    // A check run of ours is never left in progress: runs whose completion was lost are completed
+    // after the deadline (IN_PROGRESS_DEADLINE_MINUTES). It stops when the queue's store closes.
+    if (checkRuns) {
+      startCheckRunSweeper({
+        ledger: checkRuns,
+        clock: jobs.queueClock ?? systemQueueClock,
+        octokitFor: (installationId) => app.auth(installationId),
+        log: app.log,
+        deadlineMs: sweepDeadlineFromEnv(env, app.log),
+      });
+    }
 
     // Probot's server and createNodeMiddleware take extra HTTP routes; a bare Probot (as some
     // serverless hosts use) has none and throws, and then there is no /healthz to serve.

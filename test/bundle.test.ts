@@ -44,7 +44,8 @@ function parserWatch(): string {
       "registerHooks({",
       "  load(url, context, nextLoad) {",
       "    const result = nextLoad(url, context);",
-      '    if (String(result.source ?? "").includes("libpg-query.wasm")) process.stderr.write(`PARSER LOADED ${url}\\n`);',
+      // libpg-query's own code (an entry point of its WASM module), not a mere mention of its file name.
+      '    if (String(result.source ?? "").includes("_wasm_parse_query")) process.stderr.write(`PARSER LOADED ${url}\\n`);',
       "    return result;",
       "  },",
       "});",

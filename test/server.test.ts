@@ -138,7 +138,7 @@ describe("the webhook server", () => {
     base: string,
     headers: string,
     framing: { before: string; after: string } = { before: "", after: "" },
-  ): Promise<{ answer: string; bodyRead: boolean | undefined; bytesRead: number | undefined }> {
+  ): Promise<{ answer: string; bytesRead: number | undefined }> {
     let seen: IncomingMessage | undefined;
     const watch = (message: unknown) => {
       const { request } = message as { request: IncomingMessage };
@@ -161,7 +161,7 @@ describe("the webhook server", () => {
         worker.once("message", (message: string) => resolve(message));
         worker.once("error", reject);
       });
-      return { answer, bodyRead: seen?.readableDidRead, bytesRead: seen?.socket?.bytesRead };
+      return { answer, bytesRead: seen?.socket?.bytesRead };
     } finally {
       unsubscribe("http.server.request.start", watch);
       await worker.terminate();
@@ -170,10 +170,12 @@ describe("the webhook server", () => {
 
   it("refuses a webhook body over 25 MB with 413 without reading it", async () => {
     const base = await start();
-    const { answer, bodyRead, bytesRead } = await deliverHeadersOnly(base, `Content-Length: ${400 * 1024 * 1024}\r\n`);
+    const { answer, bytesRead } = await deliverHeadersOnly(base, `Content-Length: ${400 * 1024 * 1024}\r\n`);
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer).toContain("webhook bodies over 26214400 bytes are refused");
-    expect(bodyRead).toBe(false);
+    // The answer came while 400 MB of the declared body were never sent: the server did not wait
+    // for the body, let alone buffer it. (Whether Node then marks the request read as it discards
+    // the few bytes that did come is its own timing, so `readableDidRead` is not asserted.)
     expect(bytesRead).toBeLessThan(70 * 1024);
     // The server is still there for the next delivery.
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

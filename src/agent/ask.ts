@@ -4,7 +4,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { errorMessage } from "../errors.js";
 import { inlineCode, plural } from "../report/markdown.js";
 import { plainText } from "../report/inline-comments.js";
-import { safeMarkdown } from "../report/safe-markdown.js";
+import { loadSafeMarkdown, safeMarkdown } from "../report/safe-markdown.js";
 import { agentLimits, type AgentRuntime } from "./agent-review.js";
 import { functionParameters } from "./function-parameters.js";
 import type { AgentDefinition } from "./definition.js";
@@ -96,6 +96,8 @@ function taskMessage(input: AskInput, fence: UntrustedFence): string {
 }
 
 export async function answerQuestion(input: AskInput): Promise<AskOutcome> {
+  // renderAnswerReply writes the answer with the CommonMark parser, loaded on the first question.
+  await loadSafeMarkdown();
   const log = input.log.child({ name: "agent", task: "ask" });
   const none = { turns: 0, usage: { input: 0, output: 0, total: 0 } };
   let definition: AgentDefinition;

@@ -1,6 +1,6 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import matter from "gray-matter";
+import type matter from "gray-matter";
 import YAML from "yaml";
 import { z } from "zod";
 import { AgentDefinitionError, errorMessage } from "../errors.js";
@@ -132,6 +132,23 @@ function describeIssues(error: z.ZodError, data: Record<string, unknown>): strin
   return problems;
 }
 
+let grayMatter: typeof matter | undefined;
+
+/**
+ * Loads gray-matter (and js-yaml, esprima behind it); parseAgentDefinition needs it done first.
+ * It is loaded with the first definition read, not when the server starts: a server without a
+ * Gemini key never reads one (issue 20, /readyz within 0.5 s). A dynamic import, not a require,
+ * so that the Action's single-file bundle still carries it.
+ */
+export async function loadFrontMatterParser(): Promise<void> {
+  grayMatter ??= (await import("gray-matter")).default;
+}
+
+function frontMatterParser(): typeof matter {
+  if (!grayMatter) throw new Error("parseAgentDefinition called before loadFrontMatterParser(): gray-matter is loaded on first use");
+  return grayMatter;
+}
+
 /**
  * Parses one agent definition. Every problem names the file and the key; nothing YAML-specific
  * (dates, shared objects from gray-matter's cache, JavaScript front matter) leaks through.
@@ -145,7 +162,7 @@ export function parseAgentDefinition(source: string, file: string): AgentDefinit
   }
   let parsed: matter.GrayMatterFile<string>;
   try {
-    parsed = matter(source, {
+    parsed = frontMatterParser()(source, {
       engines: { yaml: parseYaml, javascript: refuseLanguage, js: refuseLanguage, json: refuseLanguage },
     });
   } catch (error) {
@@ -194,6 +211,7 @@ export async function loadAgentDefinition(file: string): Promise<AgentDefinition
   } catch (error) {
     throw new AgentDefinitionError(file, [`cannot be read: ${errorMessage(error)}`], { cause: error });
   }
+  await loadFrontMatterParser();
   return parseAgentDefinition(source, file);
 }
 

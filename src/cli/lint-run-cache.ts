@@ -7,6 +7,7 @@ import { resultStoreFor, toolVersion } from "./cache-location.js";
 import { LINT_OPTIONS } from "./commands/lint-options.js";
 import { EXIT, type CliIo } from "./io.js";
 import { parseArgsOptions } from "./options.js";
+import { answerFromStoredRun } from "./stored-run.js";
 import { workTreeOf } from "./work-tree.js";
 
 /**
@@ -50,14 +51,8 @@ export async function lintThroughRunCache(argv: readonly string[], io: CliIo): P
   const cached = await runKey(argv, io);
   if (!cached) return runLint();
   const { key, store, collected } = cached;
-  const entry = store.get(key);
-  const out = entry?.partBytes("stdout");
-  const code = Number(entry?.part("exit"));
-  if (out !== undefined && (code === EXIT.ok || code === EXIT.findings)) {
-    if (io.outBytes) io.outBytes(out);
-    else io.out(out.toString("utf8"));
-    return code;
-  }
+  const stored = answerFromStoredRun(store, key, io);
+  if (stored !== undefined) return stored;
   const capture = { out: [] as string[], err: false };
   const exit = await runLint(collected, capture);
   if (!capture.err && (exit === EXIT.ok || exit === EXIT.findings)) {

@@ -10,6 +10,7 @@ import type { ReviewRunFacts } from "./commands/review.js";
 import { DEFAULT_BASES, REVIEW_OPTIONS } from "./commands/review-options.js";
 import { EXIT, type CliIo } from "./io.js";
 import { parseArgsOptions } from "./options.js";
+import { answerFromStoredRun } from "./stored-run.js";
 
 /**
  * The whole output of a local `data-engineer review`, cached in front of the command, as lint's
@@ -34,14 +35,8 @@ export async function reviewThroughRunCache(argv: readonly string[], io: CliIo):
   const cached = await runKey(argv, io);
   if (!cached) return (await import("./commands/review.js")).review(argv, io);
   const { key, store } = cached;
-  const entry = store.get(key);
-  const out = entry?.partBytes("stdout");
-  const code = Number(entry?.part("exit"));
-  if (out !== undefined && (code === EXIT.ok || code === EXIT.findings)) {
-    if (io.outBytes) io.outBytes(out);
-    else io.out(out.toString("utf8"));
-    return code;
-  }
+  const stored = answerFromStoredRun(store, key, io);
+  if (stored !== undefined) return stored;
   const captured: string[] = [];
   let wroteError = false;
   const capturing: CliIo = {

@@ -6,6 +6,7 @@ import { runWithAbortSignal } from "../github/job-signal.js";
 import { QueueKeys, fromBullId, toBullId } from "./bullmq/keys.js";
 import { RedisLatestHeads } from "./bullmq/latest-heads.js";
 import { JobStore, type JobSlots, type Outcome } from "./bullmq/store.js";
+import { quit } from "./bullmq/quit.js";
 import { HOOK_RETRY_FOR_MS, HOOK_RETRY_MS } from "./hook-retry.js";
 import {
   COMMAND_RETRIES,
@@ -587,19 +588,5 @@ class BullmqQueue implements BullmqJobQueue {
     if ((this.lastErrorLog.get(message) ?? 0) + ERROR_LOG_INTERVAL_MS > now) return;
     this.lastErrorLog.set(message, now);
     this.log?.warn({ err: error, source }, "job queue: Redis error");
-  }
-}
-
-/** Closes a connection after its pending replies; one that is not connected is dropped at once. */
-async function quit(connection: Redis): Promise<void> {
-  if (connection.status === "end") return;
-  if (connection.status !== "ready") {
-    connection.disconnect();
-    return;
-  }
-  try {
-    await connection.quit();
-  } catch {
-    connection.disconnect();
   }
 }

@@ -6,6 +6,7 @@ import { runWithAbortSignal } from "../github/job-signal.js";
 import { lockDatabase } from "./data-dir-lock.js";
 import { HOOK_RETRY_FOR_MS, HOOK_RETRY_MS } from "./hook-retry.js";
 import { SqliteLatestHeads } from "./latest-heads.js";
+import { SqliteOpenCheckRuns, type OpenCheckRunLedger } from "./open-check-runs.js";
 import { systemQueueClock, type QueueClock } from "./queue-clock.js";
 import {
   DEFAULT_QUEUE_SETTINGS,
@@ -100,6 +101,8 @@ const SCAN_LIMIT = 500;
 export interface EmbeddedJobQueue extends JobQueue {
   /** Resolves once no job is queued or running and no superseded/dead-letter call is pending. */
   whenIdle(pollMs?: number): Promise<void>;
+  /** The embedded store always keeps the ledger of our in-progress check runs. */
+  readonly checkRuns: OpenCheckRunLedger;
 }
 
 export function createEmbeddedQueue(options: EmbeddedQueueOptions): EmbeddedJobQueue {
@@ -115,6 +118,10 @@ class EmbeddedQueue implements EmbeddedJobQueue {
   private readonly db: DatabaseSync;
   private readonly statements: ReturnType<typeof prepare>;
   readonly heads: SqliteLatestHeads;
+  /** Our check runs still in progress (open-check-runs.ts), for the in-progress sweeper. */
+  readonly checkRuns: SqliteOpenCheckRuns;
+  /** The queue's clock, which the sweeper runs on too. */
+  readonly queueClock: QueueClock;
   private readonly running = new Map<string, Running>();
   private processor: JobProcessor | undefined;
   private accepting = false;
@@ -130,6 +137,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     const now = options.now;
     this.clock = options.clock ?? (now ? { ...systemQueueClock, now } : systemQueueClock);
     this.now = () => this.clock.now();
+    this.queueClock = this.clock;
     this.log = options.log;
     mkdirSync(options.dataDir, { recursive: true });
     this.db = new DatabaseSync(join(options.dataDir, "jobs.sqlite"));
@@ -139,6 +147,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
       this.db.exec(SCHEMA);
       this.statements = prepare(this.db);
       this.heads = new SqliteLatestHeads(this.db, this.now);
+      this.checkRuns = new SqliteOpenCheckRuns(this.db, this.now);
     } catch (error) {
       this.db.close();
       throw error;

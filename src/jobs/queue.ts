@@ -37,6 +37,8 @@
  */
 
 import type { LatestHeadStore } from "./latest-heads.js";
+import type { OpenCheckRunLedger } from "./open-check-runs.js";
+import type { QueueClock } from "./queue-clock.js";
 
 export type JobState = "queued" | "running" | "done" | "dead" | "superseded";
 export const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "dead", "superseded"];
@@ -151,6 +153,10 @@ export interface JobQueue {
   readonly adapter: "embedded" | "bullmq";
   /** The newest head announced per pull request (./latest-heads.ts), in the queue's store. */
   readonly heads: LatestHeadStore;
+  /** Our check runs still in progress (./open-check-runs.ts); the embedded store only, for now. */
+  readonly checkRuns?: OpenCheckRunLedger;
+  /** The clock the queue runs on (the in-progress sweeper runs on it too); the system clock when absent. */
+  readonly queueClock?: QueueClock;
   /** `enqueued: false` when the id is known already (a redelivery or a duplicate). */
   enqueue(job: NewJob): Promise<{ enqueued: boolean }>;
   /**

@@ -1,6 +1,5 @@
 import type { SchemaFingerprint } from "./fingerprint.js";
 import type { PhaseTimes } from "./phase-times.js";
-import type { PostgresSpares } from "./postgres-spares.js";
 
 /**
  * Where migrations are replayed: a Postgres the replay owns for its whole run. Two engines keep
@@ -79,12 +78,15 @@ export interface EngineOptions {
   from?: Uint8Array;
   /** Extensions the SQL creates (`CREATE EXTENSION x`): PGlite loads those it ships; others are unsupported. */
   extensions?: readonly string[];
-  /** External engine only: spare clones of its templates, taken instead of cloning at start (postgres-spares.ts). */
-  postgresSpares?: PostgresSpares;
+  /**
+   * The replay's whole time limit, which the message names: `deadlineMs` is what is left of it
+   * when the engine opens (the analysis before took some). Default: `deadlineMs`.
+   */
+  limitMs?: number;
 }
 
-/** What every engine rejects with once the replay's wall-clock limit has passed. */
-export function replayDeadlineError(deadlineMs: number): ReplayUnavailableError {
-  const seconds = Math.round(deadlineMs / 100) / 10;
+/** What every engine rejects with once the replay's wall-clock limit (`limitMs`, the whole of it) has passed. */
+export function replayDeadlineError(limitMs: number): ReplayUnavailableError {
+  const seconds = Math.round(limitMs / 100) / 10;
   return new ReplayUnavailableError(`the replay ran past ${seconds} s, its time limit`, "deadline");
 }

@@ -1,5 +1,3 @@
-import type { ReplayEngine } from "./engine.js";
-
 /**
  * The schema fingerprint: every user object of the database as one line of stable text, keyed by
  * kind and qualified name, read from the catalogs. Taken before a migration's up and again after
@@ -84,7 +82,12 @@ export function entryLabel(kind: FingerprintKind, object: string): string {
  * with the search_path pinning), no DDL, no locks on user tables. Works inside or outside a
  * transaction; in an aborted transaction it throws like any query.
  */
-export async function fingerprint(db: Pick<ReplayEngine, "query">): Promise<SchemaFingerprint> {
+/** What the fingerprint needs of an engine (a ReplayEngine's `query`, declared here so the engine's module may name SchemaFingerprint). */
+export interface CatalogQuery {
+  query(sql: string, params?: readonly unknown[]): Promise<Array<Record<string, unknown>>>;
+}
+
+export async function fingerprint(db: CatalogQuery): Promise<SchemaFingerprint> {
   const saved = asText((await db.query("SELECT current_setting('search_path') AS path"))[0]?.path);
   const restore = (): Promise<unknown> => db.query("SELECT set_config('search_path', $1, false)", [saved]);
   await db.query("SELECT set_config('search_path', 'pg_catalog', false)");

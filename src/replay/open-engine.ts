@@ -1,6 +1,6 @@
 import { ReplayUnavailableError, type EngineOptions, type ReplayEngine } from "./engine.js";
 import { openPgliteEngine } from "./pglite-engine.js";
-import { openPostgresEngine } from "./postgres-engine.js";
+import { openPostgresEngine, type PostgresEngineOptions } from "./postgres-engine.js";
 
 export interface ReplayEngineConfig {
   /** "pglite": the embedded Postgres (the default); "postgres": an external server at databaseUrl. */
@@ -10,7 +10,7 @@ export interface ReplayEngineConfig {
 }
 
 /** Opens the engine the configuration names. */
-export function openReplayEngine(config: ReplayEngineConfig, options: EngineOptions): Promise<ReplayEngine> {
+export function openReplayEngine(config: ReplayEngineConfig, options: EngineOptions & PostgresEngineOptions): Promise<ReplayEngine> {
   switch (config.engine) {
     case "pglite":
       return openPgliteEngine(options);

@@ -121,7 +121,10 @@ class PgliteEngine implements ReplayEngine {
     }
     // The deadline counts from open, start-up included. The timer is not unref'd: an engine
     // nobody closes still ends at its deadline.
-    this.#deadlineTimer = setTimeout(() => this.#fail(replayDeadlineError(options.deadlineMs)), Math.min(Math.max(options.deadlineMs, 0), MAX_TIMER_MS));
+    this.#deadlineTimer = setTimeout(
+      () => this.#fail(replayDeadlineError(options.limitMs ?? options.deadlineMs)),
+      Math.min(Math.max(options.deadlineMs, 0), MAX_TIMER_MS),
+    );
     this.#worker.on("message", (message: PgliteWorkerMessage) => this.#onMessage(message));
     this.#worker.on("error", (error: Error & { code?: unknown }) => {
       if (error.code === "ERR_WORKER_OUT_OF_MEMORY") this.#fail(this.#memoryError());

@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { ReplayUnavailableError } from "./engine.js";
 
 /**
@@ -65,11 +65,15 @@ export interface ConnectSettings {
 }
 
 export async function connect(url: string, target: DatabaseUrl, deadlineAt: number, settings: ConnectSettings = {}): Promise<pg.Client> {
-  const client = new pg.Client({
+  // pg is loaded on the first connection, not when the server starts: a server without
+  // DATABASE_URL never uses it (issue 20, /readyz within 0.5 s).
+  const { default: pgModule } = await import("pg");
+  const types = pgModule.types;
+  const client = new pgModule.Client({
     connectionString: url,
     connectionTimeoutMillis: Math.max(1, Math.min(deadlineAt - Date.now(), 30_000)),
     application_name: settings.applicationName ?? "data-engineer replay",
-    types: { getTypeParser: typeParserLikePglite },
+    types: { getTypeParser: (oid: TypeId, format?: "text" | "binary") => typeParserLikePglite(types, oid, format) },
     ...(settings.statementTimeoutMs === undefined ? {} : { statement_timeout: Math.min(settings.statementTimeoutMs, MAX_TIMER_MS) }),
   });
   // A connection that drops later emits "error"; the engine learns of it from the failing query.
@@ -115,9 +119,9 @@ function parseInt8(text: string): number | bigint {
   return Number.isSafeInteger(value) ? value : BigInt(text);
 }
 
-function typeParserLikePglite(oid: TypeId, format?: "text" | "binary"): TextParser {
-  if (format === "binary") return pg.types.getTypeParser(oid, "binary") as TextParser;
-  const textArray = pg.types.getTypeParser(TYPE_OIDS.textArray as TypeId, "text") as (text: string) => (string | null)[];
+function typeParserLikePglite(types: typeof pg.types, oid: TypeId, format?: "text" | "binary"): TextParser {
+  if (format === "binary") return types.getTypeParser(oid, "binary") as TextParser;
+  const textArray = types.getTypeParser(TYPE_OIDS.textArray as TypeId, "text") as (text: string) => (string | null)[];
   switch (oid as number) {
     case TYPE_OIDS.int8:
       return parseInt8;
@@ -130,6 +134,6 @@ function typeParserLikePglite(oid: TypeId, format?: "text" | "binary"): TextPars
     case TYPE_OIDS.interval:
       return (text) => text;
     default:
-      return pg.types.getTypeParser(oid, "text") as TextParser;
+      return types.getTypeParser(oid, "text") as TextParser;
   }
 }

@@ -22,7 +22,13 @@ const QUERY_CANCELED = "57014";
 const ADMIN_STATEMENT_TIMEOUT_MS = 30_000;
 const ADMIN_APPLICATION = "data-engineer replay admin";
 
-export async function openPostgresEngine(url: string, options: EngineOptions): Promise<ReplayEngine> {
+/** What only the external engine takes besides the common options. */
+export interface PostgresEngineOptions {
+  /** Spare clones of its templates, taken instead of cloning at start (postgres-spares.ts). */
+  postgresSpares?: PostgresSpares;
+}
+
+export async function openPostgresEngine(url: string, options: EngineOptions & PostgresEngineOptions): Promise<ReplayEngine> {
   // A base kept earlier: its template database (postgres-templates.ts), named by the cached marker.
   const template = options.from === undefined ? undefined : templateOfMarker(options.from);
   if (options.from !== undefined && template === undefined) {
@@ -30,7 +36,8 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
   }
   const deadlineAt = Date.now() + options.deadlineMs;
   const target = new DatabaseUrl(url);
-  const beforeDeadline = <T>(work: Promise<T>) => raceDeadline(work, deadlineAt, options.deadlineMs);
+  const limitMs = options.limitMs ?? options.deadlineMs;
+  const beforeDeadline = <T>(work: Promise<T>) => raceDeadline(work, deadlineAt, limitMs);
 
   const timer = new PhaseTimer();
   const adminClient = await timer.time("start: connect as operator", () =>
@@ -79,7 +86,7 @@ export async function openPostgresEngine(url: string, options: EngineOptions): P
       version,
       backendPid: pid,
       deadlineAt,
-      deadlineMs: options.deadlineMs,
+      limitMs,
       target,
       timer,
       template,
@@ -107,10 +114,10 @@ async function requireExtensions(admin: pg.Client, extensions: readonly string[]
 }
 
 /** Rejects with the deadline error when the deadline passes first. */
-function raceDeadline<T>(work: Promise<T>, deadlineAt: number, deadlineMs: number): Promise<T> {
+function raceDeadline<T>(work: Promise<T>, deadlineAt: number, limitMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(replayDeadlineError(deadlineMs)), Math.min(Math.max(deadlineAt - Date.now(), 0), MAX_TIMER_MS));
+    timer = setTimeout(() => reject(replayDeadlineError(limitMs)), Math.min(Math.max(deadlineAt - Date.now(), 0), MAX_TIMER_MS));
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
@@ -127,7 +134,8 @@ interface PostgresEngineParts {
   version: string;
   backendPid: number;
   deadlineAt: number;
-  deadlineMs: number;
+  /** The replay's whole time limit, for the message. */
+  limitMs: number;
   target: DatabaseUrl;
   /** The start's parts, and the close's once it ran. */
   timer: PhaseTimer;
@@ -291,7 +299,7 @@ class PostgresEngine implements ReplayEngine {
   /** The deadline: every call rejects from now on, and every session of the replay is ended. */
   #passDeadline(): void {
     if (this.#failure) return;
-    this.#fail(replayDeadlineError(this.#parts.deadlineMs));
+    this.#fail(replayDeadlineError(this.#parts.limitMs));
     // Ending the sessions stops whatever they run (several statements sent at once too) and
     // releases their locks; the database and the role go at close().
     this.#parts.admin.terminate(this.#parts.name).catch(() => undefined);

@@ -102,7 +102,13 @@ export async function verifyByReplay<F>(input: VerifyInput, deps: VerifyDependen
         analysis,
         isPullRequestMigration: ours,
         isChangedFile: isChanged,
-        openEngine: (from) => deps.openEngine({ deadlineMs: left, ...(from ? { from } : {}), extensions: extensionsIn(analysis) }),
+        openEngine: (from) =>
+          deps.openEngine({
+            deadlineMs: left,
+            limitMs: input.config.replay.deadlineSeconds * 1000,
+            ...(from ? { from } : {}),
+            extensions: extensionsIn(analysis),
+          }),
         tools: deps.tools,
         ...(deps.cache ? { cache: deps.cache } : {}),
         ...(deps.engineTag ? { engineTag: deps.engineTag } : {}),

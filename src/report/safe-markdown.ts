@@ -1,4 +1,4 @@
-import { Parser, type Node } from "commonmark";
+import type { Node, Parser } from "commonmark";
 import { redactSecrets } from "./redact.js";
 
 /**
@@ -16,8 +16,20 @@ export const SAFE_MARKDOWN_LIMIT = 60_000;
 
 const ZERO_WIDTH_SPACE = "\u200b";
 
+let MarkdownParser: typeof Parser | undefined;
+
+/**
+ * Loads the CommonMark parser; safeMarkdown needs it done first. It is loaded by the step that
+ * makes the text (the agent's answer), not when the server starts: only `/data-engineer ask`
+ * replies use it (issue 20, /readyz within 0.5 s).
+ */
+export async function loadSafeMarkdown(): Promise<void> {
+  MarkdownParser ??= (await import("commonmark")).Parser;
+}
+
 export function safeMarkdown(text: string): string {
-  const tree = new Parser().parse(redactSecrets(text).replace(/\r\n?/g, "\n"));
+  if (!MarkdownParser) throw new Error("safeMarkdown called before loadSafeMarkdown(): the CommonMark parser is loaded on first use");
+  const tree = new MarkdownParser().parse(redactSecrets(text).replace(/\r\n?/g, "\n"));
   const joined = blocks(tree, "")
     .replace(/\n{3,}/g, "\n\n")
     .trim();

@@ -1,5 +1,28 @@
 import type { Migration, SourceFile } from "../migrations/model.js";
-import type { NotAnalysed } from "./analysis-pool.js";
+
+/** A changed file the analysis could not finish, and why. `refused`: the check must not pass. */
+export interface NotAnalysed {
+  path: string;
+  reason: string;
+  refused: true;
+}
+
+/** The files a review could not analyse, each listed once with the first reason it met. */
+export class RefusedFiles {
+  readonly entries: NotAnalysed[] = [];
+  readonly #listed = new Set<string>();
+
+  /** Lists every file of the migration not listed yet. */
+  list(migration: Migration, reason: string): void {
+    for (const path of migration.files) this.add({ path, reason, refused: true });
+  }
+
+  add(entry: NotAnalysed): void {
+    if (this.#listed.has(entry.path)) return;
+    this.#listed.add(entry.path);
+    this.entries.push(entry);
+  }
+}
 
 /**
  * Byte limits checked before a review's SQL reaches the parser. The worker's heap cap
@@ -34,15 +57,8 @@ export function withinByteLimits(files: readonly SourceFile[], migrations: reado
     return size;
   };
   const analysable: Migration[] = [];
-  const notReviewed: NotAnalysed[] = [];
-  const listed = new Set<string>();
-  const list = (migration: Migration, reason: string) => {
-    for (const path of migration.files) {
-      if (listed.has(path)) continue;
-      listed.add(path);
-      notReviewed.push({ path, reason, refused: true });
-    }
-  };
+  const refused = new RefusedFiles();
+  const list = (migration: Migration, reason: string) => refused.list(migration, reason);
   let total = 0;
   let overReview = false;
   for (const migration of migrations) {
@@ -60,5 +76,5 @@ export function withinByteLimits(files: readonly SourceFile[], migrations: reado
     total += bytes;
     analysable.push(migration);
   }
-  return { analysable, notReviewed };
+  return { analysable, notReviewed: refused.entries };
 }

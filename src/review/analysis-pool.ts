@@ -7,9 +7,11 @@ import type { AnalysisConfig } from "../config/analysis-config.js";
 import type { Migration, SourceFile } from "../migrations/model.js";
 import type { AnalysisResult } from "../rules/engine.js";
 import type { FromAnalysisWorker, ToAnalysisWorker } from "./analysis-protocol.js";
-import { withinByteLimits } from "./analysis-byte-limits.js";
+import { RefusedFiles, withinByteLimits, type NotAnalysed } from "./analysis-byte-limits.js";
 import { AnalysisAssembler, type TreesKept } from "./analysis-transfer.js";
 import { analysisWorkerOptions } from "./analysis-worker-options.js";
+
+export type { NotAnalysed };
 
 /**
  * A pool of worker threads that parse and analyse reviews' migrations, so that the event loop every
@@ -41,13 +43,6 @@ export interface AnalysisPoolSettings {
   maxReviewBytes?: number;
   /** A worker whose WebAssembly memory (the parser's heap) grew over this is replaced after its review (never when absent). */
   parserMemoryMb?: number;
-}
-
-/** A changed file the analysis could not finish, and why. `refused`: the check must not pass. */
-export interface NotAnalysed {
-  path: string;
-  reason: string;
-  refused: true;
 }
 
 export interface PooledAnalysis {
@@ -139,23 +134,14 @@ export class AnalysisPool {
   ): Promise<PooledAnalysis> {
     const { reviewDeadlineMs, log } = this.options;
     const deadline = performance.now() + reviewDeadlineMs;
-    const notReviewed: NotAnalysed[] = [];
-    const listed = new Set<string>();
-    const list = (migration: Migration, reason: string) => {
-      for (const path of migration.files) {
-        if (listed.has(path)) continue;
-        listed.add(path);
-        notReviewed.push({ path, reason, refused: true });
-      }
-    };
+    const refused = new RefusedFiles();
+    const notReviewed = refused.entries;
+    const list = (migration: Migration, reason: string) => refused.list(migration, reason);
     const limits = withinByteLimits(files, migrations, {
       maxFileBytes: this.options.maxFileBytes ?? Number.POSITIVE_INFINITY,
       maxReviewBytes: this.options.maxReviewBytes ?? Number.POSITIVE_INFINITY,
     });
-    for (const entry of limits.notReviewed) {
-      listed.add(entry.path);
-      notReviewed.push(entry);
-    }
+    for (const entry of limits.notReviewed) refused.add(entry);
     if (limits.notReviewed.length > 0) log?.warn({ files: limits.notReviewed }, "analysis refused files over its byte limits");
     let remaining = limits.analysable;
     for (;;) {

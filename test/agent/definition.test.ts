@@ -1,9 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadAgentDefinition, parseAgentDefinition } from "../../src/agent/definition.js";
+import { loadAgentDefinition, loadFrontMatterParser, parseAgentDefinition } from "../../src/agent/definition.js";
 import { REVIEW_TOOL_NAMES } from "../../src/agent/tool-names.js";
 import { AgentDefinitionError } from "../../src/errors.js";
 import { ROOT } from "../helpers/run-built.js";
+
+// parseAgentDefinition needs gray-matter loaded (it is loaded on first use).
+await loadFrontMatterParser();
 
 const SEED = `${ROOT}test/fixtures/agents/seed-data-engineer.md`;
 const SHARED_SEED = `${ROOT}../shared/seed-data-engineer.md`;

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseAgentDefinition } from "../../src/agent/definition.js";
+import { loadFrontMatterParser, parseAgentDefinition } from "../../src/agent/definition.js";
 import { MAX_PATCH_CHARS_PER_FILE, reviewTaskMessage, systemInstruction } from "../../src/agent/review-task.js";
 import { createUntrustedFence } from "../../src/agent/untrusted.js";
+
+// parseAgentDefinition needs gray-matter loaded (it is loaded on first use).
+await loadFrontMatterParser();
 
 const definition = parseAgentDefinition(
   "---\nname: data-engineer\nkind: local\ndescription: Reviews migrations.\ntools: [read_file, write_file]\n---\nYou are a Data Engineer.\n",

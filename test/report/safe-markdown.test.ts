@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Parser } from "commonmark";
-import { safeMarkdown } from "../../src/report/safe-markdown.js";
+import { loadSafeMarkdown, safeMarkdown } from "../../src/report/safe-markdown.js";
+
+await loadSafeMarkdown();
 
 describe("safeMarkdown", () => {
   it("keeps code blocks and code spans as written", () => {

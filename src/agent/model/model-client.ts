@@ -1,13 +1,13 @@
-import {
+import type * as GenAi from "@google/genai";
+import type {
   ApiError,
-  FunctionCallingConfigMode,
+  Content,
+  FunctionDeclaration,
+  GenerateContentConfig,
+  GenerateContentResponse,
   GoogleGenAI,
-  type Content,
-  type FunctionDeclaration,
-  type GenerateContentConfig,
-  type GenerateContentResponse,
-  type GoogleGenAIOptions,
-  type HttpOptions,
+  GoogleGenAIOptions,
+  HttpOptions,
   ThinkingLevel,
 } from "@google/genai";
 import type { Logger } from "pino";
@@ -15,13 +15,30 @@ import { AppError, EnvironmentError, ModelBehaviorError, UserInputError, errorMe
 import type { ModelSettings } from "./model-settings.js";
 import type { ThinkingLevelName } from "./sampling.js";
 
-const THINKING_LEVEL: Record<ThinkingLevelName, ThinkingLevel> = {
-  minimal: ThinkingLevel.MINIMAL,
-  low: ThinkingLevel.LOW,
-  medium: ThinkingLevel.MEDIUM,
-  high: ThinkingLevel.HIGH,
-};
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, retryAfterHeaderMs, retryInfoDelayMs, withRetries, type GiveUpReason, type RetryVerdict } from "./retry.js";
+
+type GenAiModule = typeof GenAi;
+
+/**
+ * The SDK (and google-auth-library, ws, gaxios behind it) is loaded on the first request, not when
+ * the server starts: a server without a Gemini key never uses it, and loading it cost ~0.1 s of
+ * CPU before /readyz (issue 20). One promise, so every client shares the one module.
+ */
+let genAiModule: Promise<GenAiModule> | undefined;
+function loadGenAi(): Promise<GenAiModule> {
+  genAiModule ??= import("@google/genai");
+  return genAiModule;
+}
+
+function thinkingLevel(sdk: GenAiModule, name: ThinkingLevelName): ThinkingLevel {
+  const levels: Record<ThinkingLevelName, ThinkingLevel> = {
+    minimal: sdk.ThinkingLevel.MINIMAL,
+    low: sdk.ThinkingLevel.LOW,
+    medium: sdk.ThinkingLevel.MEDIUM,
+    high: sdk.ThinkingLevel.HIGH,
+  };
+  return levels[name];
+}
 
 /**
  * The one place that talks to Gemini (the Gemini API or Vertex AI, directly or through a gateway).
@@ -187,7 +204,7 @@ export function createGeminiClient(settings: ModelSettings, options: GeminiClien
           httpOptions,
         }
       : { vertexai: false, ...(apiKey !== undefined ? { apiKey } : {}), apiVersion: GEMINI_API_VERSION, httpOptions };
-  const ai = new GoogleGenAI(sdkOptions);
+  let ai: GoogleGenAI | undefined;
 
   /** A fetch for one attempt that notes what the SDK does not pass on: Retry-After, transport errors. */
   const tracingFetch =
@@ -269,8 +286,8 @@ export function createGeminiClient(settings: ModelSettings, options: GeminiClien
     return { retry: false, error: new ModelApiError(`${service} failed (${label})${said}`, status, cause) };
   }
 
-  function judge(error: unknown, trace: AttemptTrace, model: string): RetryVerdict {
-    if (error instanceof ApiError) return apiErrorVerdict(error, trace, model);
+  function judge(sdk: GenAiModule, error: unknown, trace: AttemptTrace, model: string): RetryVerdict {
+    if (error instanceof sdk.ApiError) return apiErrorVerdict(error, trace, model);
     const where = trace.host ?? service;
     if (isAbortError(error)) {
       // The caller's signal is not aborted (withRetries checks first): the attempt timed out.
@@ -319,13 +336,15 @@ export function createGeminiClient(settings: ModelSettings, options: GeminiClien
       const { model, signal } = request;
       let trace: AttemptTrace = {};
       const withTools = request.functionDeclarations.length > 0;
+      const sdk = await loadGenAi();
+      const client = (ai ??= new sdk.GoogleGenAI(sdkOptions));
       const response = await withRetries(
         () => {
           trace = {};
           const config: GenerateContentConfig = {
             systemInstruction: request.systemInstruction,
             temperature: request.temperature,
-            ...(request.thinkingLevel ? { thinkingConfig: { thinkingLevel: THINKING_LEVEL[request.thinkingLevel] } } : {}),
+            ...(request.thinkingLevel ? { thinkingConfig: { thinkingLevel: thinkingLevel(sdk, request.thinkingLevel) } } : {}),
             abortSignal: signal,
             httpOptions: { fetch: tracingFetch(trace) },
             ...(withTools
@@ -333,20 +352,20 @@ export function createGeminiClient(settings: ModelSettings, options: GeminiClien
                   tools: [{ functionDeclarations: request.functionDeclarations }],
                   toolConfig: {
                     functionCallingConfig: {
-                      mode: FunctionCallingConfigMode.ANY,
+                      mode: sdk.FunctionCallingConfigMode.ANY,
                       ...(request.allowedFunctionNames ? { allowedFunctionNames: request.allowedFunctionNames } : {}),
                     },
                   },
                 }
               : {}),
           };
-          return ai.models.generateContent({ model, contents: request.contents, config });
+          return client.models.generateContent({ model, contents: request.contents, config });
         },
         {
           signal,
           policy,
           ...(options.sleep ? { sleep: options.sleep } : {}),
-          judge: (error) => judge(error, trace, model),
+          judge: (error) => judge(sdk, error, trace, model),
           onRetry: (event) =>
             log?.warn(
               { model, status: event.status, attempt: event.attempt, maxAttempts: event.maxAttempts, delayMs: event.delayMs, serverDelay: event.serverDelay },

@@ -58,15 +58,26 @@ export const DENIED_PATHS: readonly string[] = [
   "client_secret*.json",
 ];
 
-const DENIED_MATCHERS = DENIED_PATHS.map((entry) => ({
-  entry,
-  matches: picomatch([`**/${entry}`, `**/${entry}/**`], { dot: true, nocase: true }),
-}));
+interface DeniedMatcher {
+  entry: string;
+  matches: (path: string) => boolean;
+}
+
+let deniedMatchers: DeniedMatcher[] | undefined;
+
+/** Compiled on the first path checked, not when the server starts (issue 20: /readyz within 0.5 s). */
+function deniedPathMatchers(): DeniedMatcher[] {
+  deniedMatchers ??= DENIED_PATHS.map((entry) => ({
+    entry,
+    matches: picomatch([`**/${entry}`, `**/${entry}/**`], { dot: true, nocase: true }),
+  }));
+  return deniedMatchers;
+}
 
 /** The DENIED_PATHS entry that refuses this workspace-relative (posix) path, if any. */
 export function deniedEntry(relative: string): string | undefined {
   if (relative === "." || relative === "") return undefined;
-  return DENIED_MATCHERS.find((matcher) => matcher.matches(relative))?.entry;
+  return deniedPathMatchers().find((matcher) => matcher.matches(relative))?.entry;
 }
 
 export type ConfinedPath = {

@@ -17,6 +17,7 @@ import {
 } from "./limits.js";
 import { compileLineRegex, contextSpans, InvalidRegexError, matchingLines, MatchDeadlineError } from "./line-regex.js";
 import type { LineRegex } from "./line-regex.js";
+import { loadRe2, type Re2 } from "./re2.js";
 import { InvalidPatternError, PatternSandbox, PatternTimeoutError } from "./pattern-sandbox.js";
 import type { GlobHandle } from "./pattern-sandbox.js";
 import { formatCount, plural, REFUSED_PATHS_NOTE, toolError, toolSuccess } from "./tool.js";
@@ -110,13 +111,13 @@ interface Compiled {
 }
 
 /** The model's patterns, compiled; an invalid one becomes an invalid_params result. */
-function compile(sandbox: PatternSandbox, params: GrepSearchParams): Compiled | ToolResult {
+function compile(re2: Re2, sandbox: PatternSandbox, params: GrepSearchParams): Compiled | ToolResult {
   const options = { fixedStrings: params.fixed_strings === true, caseSensitive: params.case_sensitive === true };
   let problem = "pattern is not a valid regular expression (RE2 syntax, as ripgrep's)";
   try {
-    const regex = compileLineRegex(params.pattern, options);
+    const regex = compileLineRegex(re2, params.pattern, options);
     problem = "exclude_pattern is not a valid regular expression (RE2 syntax, as ripgrep's)";
-    const exclude = params.exclude_pattern === undefined ? undefined : compileLineRegex(params.exclude_pattern, options);
+    const exclude = params.exclude_pattern === undefined ? undefined : compileLineRegex(re2, params.exclude_pattern, options);
     problem = "include_pattern is not a valid glob";
     const include = params.include_pattern === undefined ? undefined : sandbox.glob(params.include_pattern, { caseSensitive: false, matchBase: true });
     return { regex, exclude, include };
@@ -151,7 +152,7 @@ function fileBlock(f: FileMatches, before: number, after: number): string[] {
 async function grepSearch(params: GrepSearchParams, ctx: ToolContext): Promise<ToolResult> {
   const sandbox = new PatternSandbox(GREP_TIMEOUT_MS);
   const deadline = Date.now() + GREP_TIMEOUT_MS;
-  const compiled = compile(sandbox, params);
+  const compiled = compile(await loadRe2(), sandbox, params);
   if ("llmContent" in compiled) return compiled;
   const { regex, exclude, include } = compiled;
 

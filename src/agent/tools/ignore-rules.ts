@@ -1,7 +1,8 @@
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import { z } from "zod";
 import { resolveInWorkspace } from "./confine.js";
 import { readTextFile, splitLines } from "./file-text.js";
+import { loadRe2, type Re2 } from "./re2.js";
 
 /**
  * .gitignore and .geminiignore, respected as gemini-cli does: listings and searches leave out
@@ -72,7 +73,7 @@ export function gitGlobToRegex(glob: string, anchored: boolean): string {
   return `^${anchored ? "" : "(?:.*/)?"}${out}(?:/.*)?$`;
 }
 
-function parseRules(text: string): Rule[] {
+function parseRules(re2: Re2, text: string): Rule[] {
   const rules: Rule[] = [];
   for (const raw of splitLines(text)) {
     if (rules.length >= MAX_RULES_PER_FILE) break;
@@ -86,7 +87,7 @@ function parseRules(text: string): Rule[] {
     line = line.replace(/^\//, "");
     if (line === "") continue;
     try {
-      rules.push({ negate, dirOnly, regex: RE2JS.compile(gitGlobToRegex(line, anchored)) });
+      rules.push({ negate, dirOnly, regex: re2.compile(gitGlobToRegex(line, anchored)) });
     } catch {
       // A line git would not understand either: skipped.
     }
@@ -116,7 +117,7 @@ export class IgnoreRules {
     const rules = new IgnoreRules(root, choice);
     if (choice.gemini) {
       const text = await rules.read(".geminiignore");
-      if (text !== undefined) rules.gemini.push({ base: ".", rules: parseRules(text) });
+      if (text !== undefined) rules.gemini.push({ base: ".", rules: parseRules(await loadRe2(), text) });
     }
     const parts = folder === "." ? [] : folder.split("/");
     for (let depth = 0; depth <= parts.length; depth++) await rules.addGitignore(depth === 0 ? "." : parts.slice(0, depth).join("/"));
@@ -132,7 +133,7 @@ export class IgnoreRules {
     if (!this.choice.git || this.loaded.has(folder)) return;
     this.loaded.add(folder);
     const text = await this.read(folder === "." ? ".gitignore" : `${folder}/.gitignore`);
-    if (text !== undefined) this.git.push({ base: folder, rules: parseRules(text) });
+    if (text !== undefined) this.git.push({ base: folder, rules: parseRules(await loadRe2(), text) });
   }
 
   private async read(relative: string): Promise<string | undefined> {

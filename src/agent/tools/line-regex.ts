@@ -1,4 +1,5 @@
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
+import type { Re2 } from "./re2.js";
 
 /**
  * The regular expressions of grep_search, with ripgrep's syntax (RE2: `(?i)`, `\b`, POSIX classes
@@ -24,11 +25,12 @@ export interface LineRegex {
   test(line: string): boolean;
 }
 
-export function compileLineRegex(pattern: string, options: LineRegexOptions): LineRegex {
-  const source = options.fixedStrings ? RE2JS.quote(pattern) : pattern;
+/** `re2`: the engine, from `await loadRe2()` (re2.ts). */
+export function compileLineRegex(re2: Re2, pattern: string, options: LineRegexOptions): LineRegex {
+  const source = options.fixedStrings ? re2.quote(pattern) : pattern;
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(source, options.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
+    compiled = re2.compile(source, options.caseSensitive ? 0 : re2.CASE_INSENSITIVE);
   } catch (error) {
     throw new InvalidRegexError(error instanceof Error ? error.message : String(error));
   }

@@ -4,7 +4,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { Parser, type ReadEntry } from "tar";
+import type { Parser, ReadEntry } from "tar";
 import { AppError, UserInputError, errorMessage } from "../../errors.js";
 
 /**
@@ -119,7 +119,9 @@ export async function extractArchive(input: ArchiveInput, options: ExtractOption
   try {
     options.signal?.throwIfAborted();
     root = await realpath(await mkdtemp(join(tmpdir(), TEMP_PREFIX)));
-    extraction = new Extraction(root, withDefaults(options.limits), options.stripComponents);
+    // tar is loaded on the first extraction, not when the server starts (issue 20: /readyz within 0.5 s).
+    const { Parser: TarParser } = await import("tar");
+    extraction = new Extraction(TarParser, root, withDefaults(options.limits), options.stripComponents);
     await extraction.run(source, options.gzip, options.signal);
     return workspaceAt(root, extraction);
   } catch (error) {
@@ -235,12 +237,13 @@ class Extraction {
   private readonly madeDirs = new Set<string>();
 
   constructor(
+    TarParser: typeof Parser,
     private readonly root: string,
     private readonly limits: WorkspaceLimits,
     private readonly stripComponents: number,
   ) {
     // strict: a malformed header or a cut-off archive is an error, not a warning.
-    this.parser = new Parser({ strict: true, brotli: false, zstd: false, onReadEntry: (entry) => this.onEntry(entry) });
+    this.parser = new TarParser({ strict: true, brotli: false, zstd: false, onReadEntry: (entry) => this.onEntry(entry) });
     this.parser.on("ignoredEntry", (entry: ReadEntry) => this.onIgnoredEntry(entry));
     this.parser.on("error", (error: unknown) => {
       this.parseFailure ??= error;

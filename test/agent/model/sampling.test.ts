@@ -1,13 +1,16 @@
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { agentLimits } from "../../../src/agent/agent-review.js";
-import { parseAgentDefinition } from "../../../src/agent/definition.js";
+import { loadFrontMatterParser, parseAgentDefinition } from "../../../src/agent/definition.js";
 import { runAgentLoop } from "../../../src/agent/loop.js";
 import { createGeminiClient } from "../../../src/agent/model/model-client.js";
 import { modelSettingsFromEnv } from "../../../src/agent/model/model-settings.js";
 import { familyTemperature } from "../../../src/agent/model/sampling.js";
 import { createUntrustedFence } from "../../../src/agent/untrusted.js";
 import { fakeGemini, type FakeGemini } from "../../helpers/fake-gemini.js";
+
+// parseAgentDefinition needs gray-matter loaded (it is loaded on first use).
+await loadFrontMatterParser();
 
 const definition = parseAgentDefinition("---\nname: r\ndescription: R.\ntemperature: 0.2\n---\nReview.\n", "r.md");
 const env = (extra: Record<string, string>) => ({ GEMINI_API_KEY: "k", ...extra });
