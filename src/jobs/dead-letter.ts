@@ -5,6 +5,7 @@ import { CHECK_NAME, reviewFailed } from "../report/check-output.js";
 import { encodeCheckIdentity } from "../review/check-identity.js";
 import { reviewPullRequest, type PullRequestReviewInput } from "../review/run-review.js";
 import { failureCause } from "./failure-cause.js";
+import { installationGone } from "./gone-installations.js";
 import type { ReviewJobPayload } from "./job-payloads.js";
 import { PermanentJobError, type Job } from "./queue.js";
 import { isTransientFailure } from "./transient.js";
@@ -54,13 +55,16 @@ export async function deadLetterReview({ job, reason, payload, client, log, extr
       log: log.child({ repo: `${payload.owner}/${payload.repo}`, headSha: payload.headSha }),
       // Without a check run yet, the review creates it once, completed (issue 19 item 5).
       ...(checkRunId !== undefined ? { checkRunId } : { checkRunOnce: true }),
-      // GitHub still failing: thrown, and the queue calls this dead letter again later.
-      retryLater: isTransientFailure,
+      // GitHub still failing: thrown, and the queue calls this dead letter again later. The app
+      // uninstalled there: thrown as it is, for the processor to drop the dead letter.
+      retryLater: (error) => isTransientFailure(error) || installationGone(error),
       ...extras,
     });
     metrics.deadLetterCall("reviewed");
     log.info({ reason, conclusion: result.conclusion, decision: "reviewed once more; check run completed" }, "dead letter settled");
   } catch (error) {
+    // No token can be had: nothing to complete; the processor drops the job (gone-installations.ts).
+    if (installationGone(error)) throw error;
     if (isTransientFailure(error)) {
       // Until GitHub answers, the pull request shows why (when GitHub takes this much); the next
       // call reports on the same check run.

@@ -53,8 +53,9 @@ export interface PullRequestReviewInput {
   /** Aborted when a newer push supersedes this review or the server stops: nothing more is posted. */
   signal?: AbortSignal;
   /**
-   * Failures worth another attempt of the job (GitHub 5xx, a dropped connection): when this says
-   * so, the failure is thrown for the job queue to retry instead of completing the check run.
+   * Failures worth another attempt of the job (GitHub 5xx, a dropped connection), or that the job
+   * settles itself (the app uninstalled: no check run can be reported): when this says so, the
+   * failure is thrown for the job queue instead of completing the check run.
    */
   retryLater?: (error: unknown) => boolean;
   /** Where the head commit's files are read; the GitHub API when absent (a CI job reads its checkout). */
