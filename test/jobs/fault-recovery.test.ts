@@ -11,9 +11,9 @@ import { waitFor } from "./queue-contract.js";
 /**
  * The fault suite's recovery scenarios (issue 19, item 3): GitHub down longer than a job's
  * retries, a process killed between a review without inline comments and its check run's
- * completion, an installation GitHub says is gone. Same harness and counts as fault-suite.test.ts
+ * creation, an installation GitHub says is gone. Same harness and counts as fault-suite.test.ts
  * (lost: no review where one is due; duplicated: a second review or check run; stuck: a check run
- * of ours left in progress); the queue's clock is virtual, so five minutes pass at once.
+ * of ours left in progress, or none at all); the queue's clock is virtual, so five minutes pass at once.
  */
 
 const UP = { path: "db/migrations/20260101000000_add_index.up.sql", text: "CREATE INDEX orders_created_at ON orders (created_at);\n" };
@@ -67,19 +67,23 @@ describe("fault suite: recovery without a restart", () => {
     clock.runFreely();
     // The job's five runs fail within a minute and it is dead-lettered; its dead letter is called
     // again every minute (no restart) until GitHub answers.
-    await waitFor("the review", () => fake.requestsTo("checks/update").some((r) => !r.refused), Number.POSITIVE_INFINITY);
+    await waitFor("the review's check run", () => fake.requestsTo("checks/create").some((r) => !r.refused), Number.POSITIVE_INFINITY);
     await queue.whenIdle();
 
     fake.assertDone();
     expect(counts(fake)).toEqual({ lost: 0, duplicated: 0, stuck: 0 });
     expect(clock.elapsedSince(started)).toBeGreaterThanOrEqual(5 * 60_000);
     expect(fake.faultsAnswered().refused).toBeGreaterThan(5);
-    expect(
-      fake
-        .requestsTo("checks/update")
-        .filter((r) => !r.refused)
-        .at(-1)?.body,
-    ).toMatchObject({ status: "completed", conclusion: "failure" }); // the index on an existing table is an error
+    // The one check run GitHub stored was created completed, with the review's verdict (the index
+    // on an existing table is an error); the failure reports tried during the outage stored nothing.
+    const stored = fake
+      .requestsTo("checks/create")
+      .filter((r) => !r.refused)
+      .map((r) => r.body as { status?: string; conclusion?: string; output?: { title?: string } });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(stored[0]?.output?.title).not.toBe("Review failed");
+    expect(fake.requestsTo("checks/update")).toEqual([]);
     const counted = await queue.counts();
     expect(counted.dead).toBe(1);
     expect(counted.queued + counted.running).toBe(0);
@@ -101,7 +105,7 @@ describe("fault suite: recovery without a restart", () => {
     expect(await metric("job_retries_total", 'cause="server_error"')).toBe(serverErrorsBefore + 4);
   });
 
-  it("killed between a review without inline comments and its check update: the rerun completes the check and posts nothing again", async () => {
+  it("killed between a review without inline comments and its check run's creation: the rerun creates the check and posts nothing again", async () => {
     const fake = (github = new FakeGitHub());
     const clock = new VirtualClock();
     const payload = pullRequestEvent("opened");
@@ -109,19 +113,21 @@ describe("fault suite: recovery without a restart", () => {
     // No inline comments: the finding is listed in the review body only.
     const config = "maxInlineComments: 0\n";
     const stored = () => fake.requestsTo("pulls/create-review").map((posted) => listedReview(fake, posted, 555));
-    // The completion is in flight when the process is killed: GitHub never gets it (and the killed
-    // process never hears back: its request is not answered, so nothing of it resends it).
+    // The check run's creation (once, completed, after the review: issue 19 item 5) is in flight
+    // when the process is killed: GitHub never gets it (and the killed process never hears back:
+    // its request is not answered, so nothing of it resends it).
     const killed = new Promise<void>(() => undefined);
-    fake.holdAnswer("PATCH", `${repo}/check-runs/7`, killed);
+    fake.holdAnswer("POST", `${repo}/check-runs`, killed);
     expectMigrationReview(fake, payload, { changed: [UP], beside: [DOWN], config, reviews: [reviewAccepted(fake)], postedReviews: stored });
-    // The restarted process: a new token, the same reads, no check run created, no review posted.
+    // The restarted process: a new token, the same reads, no review posted; it creates the check
+    // run the first scenario expects (the killed process's creation never reached GitHub).
     expectMigrationReview(fake, payload, { changed: [UP], beside: [DOWN], config, postedReviews: stored, checkRun: false });
     const logs = captureLogs("info");
     const avoidedBefore = await metric("duplicates_avoided_total", 'what="review_rerun"');
     const first = await harness.start(clock, logs.log);
 
     await first.app.deliver({ id: "killed-after-review", name: "pull_request", payload: payload as never });
-    await waitFor("the check's completion in flight", () => fake.faultsAnswered().held === 1, Number.POSITIVE_INFINITY);
+    await waitFor("the check run's creation in flight", () => fake.faultsAnswered().held === 1, Number.POSITIVE_INFINITY);
     const posted = fake.requestsTo("pulls/create-review");
     expect(posted).toHaveLength(1);
     expect((posted[0]?.body as { comments?: unknown[] }).comments ?? []).toEqual([]);
@@ -131,15 +137,25 @@ describe("fault suite: recovery without a restart", () => {
         .at(-1),
     ).toMatch(/^<!-- data-engineer:review-findings=[0-9a-f]{64}(,[0-9a-f]{64})* --><!-- data-engineer:seal=[0-9a-f]{32} -->$/);
     await harness.kill(first.app);
+    // The pull request has its review but no check run: a required check would hold it forever.
+    expect(fake.requestsTo("checks/create").filter((r) => !r.refused)).toEqual([]);
     expect(counts(fake).stuck).toBe(1);
 
     const second = await harness.start(clock, logs.log, first.dataDir);
     clock.runFreely();
-    await waitFor("the rerun's completion", () => fake.requestsTo("checks/update").some((r) => !r.refused), Number.POSITIVE_INFINITY);
+    await waitFor("the rerun's check run", () => fake.requestsTo("checks/create").some((r) => !r.refused), Number.POSITIVE_INFINITY);
     await second.queue.whenIdle();
 
     fake.assertDone();
     expect(counts(fake)).toEqual({ lost: 0, duplicated: 0, stuck: 0 });
+    // One check run, created completed with the review's verdict; one review.
+    expect(
+      fake
+        .requestsTo("checks/create")
+        .filter((r) => !r.refused)
+        .map((r) => r.body),
+    ).toEqual([expect.objectContaining({ status: "completed", conclusion: "failure" })]);
+    expect(fake.requestsTo("pulls/create-review")).toHaveLength(1);
     // The new process ran the job again (its second run) and recognised the review by its marker.
     expect(logs.records.find((r) => r.msg === "a review of this app on this commit is posted already")).toMatchObject({
       deliveryId: "killed-after-review",
