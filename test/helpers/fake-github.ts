@@ -140,6 +140,12 @@ export class FakeGitHub {
     return this;
   }
 
+  /** Ends the `mayReceive` expectations: requests a phase the test has seen end may no longer make. */
+  endOptional(): this {
+    for (const expectation of this.expectations) if (expectation.optional) expectation.times = expectation.used;
+    return this;
+  }
+
   /**
    * The first `times` requests to `method path` are carried out as expected, but answered `reply`
    * (a 502 by default): GitHub did the write and the answer was lost.
