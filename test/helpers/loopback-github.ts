@@ -691,15 +691,21 @@ export class LoopbackGitHub {
         const repo = this.repo(key.slice(0, slash), key.slice(slash + 1));
         return {
           defaultBranch: Object.fromEntries(repo.files),
-          commits: new Proxy({} as Record<string, Record<string, string>>, {
-            get: (_target, sha) => (typeof sha === "string" && repo.trees.has(sha) ? Object.fromEntries(this.pathsAt(repo, sha)) : undefined),
-          }),
-          pullRequests: new Proxy({} as Record<number, FakePullRequest>, {
-            get: (_target, key) => {
-              const number = typeof key === "string" ? Number(key) : NaN;
-              return Number.isSafeInteger(number) && number > 0 ? this.graphqlPull(this.pull(repo.owner, repo.name, number), viewer) : undefined;
+          commits: new Proxy(
+            {},
+            {
+              get: (_target, sha) => (typeof sha === "string" && repo.trees.has(sha) ? Object.fromEntries(this.pathsAt(repo, sha)) : undefined),
             },
-          }),
+          ),
+          pullRequests: new Proxy(
+            {},
+            {
+              get: (_target, key) => {
+                const number = typeof key === "string" ? Number(key) : NaN;
+                return Number.isSafeInteger(number) && number > 0 ? this.graphqlPull(this.pull(repo.owner, repo.name, number), viewer) : undefined;
+              },
+            },
+          ),
         };
       },
     } as FakeGraphQLState["repositories"];
