@@ -7,8 +7,8 @@ import type { Octokit } from "@octokit/rest";
  * GitHub request the job makes, wherever it is made (a read-back, a page of a listing, the
  * installation token Probot fetches first), sees the signal without each client passing it on.
  *
- * Why it must reach Octokit itself: Probot's throttling spaces an installation's writes a second
- * apart, so a review POST can wait in that queue for seconds after the job last looked at its
+ * Why it must reach Octokit itself: an installation's writes go a second apart (./write-spacing.ts),
+ * so a review POST can wait for its turn for seconds after the job last looked at its
  * signal. A newer push that supersedes the job meanwhile must cancel the waiting request, or the
  * review lands on an outdated commit. Octokit hands `request.signal` to fetch: a request whose
  * signal is aborted before its turn comes is never sent, one in flight is cut.
@@ -30,8 +30,8 @@ type HookedOctokit = Pick<Octokit, "hook">;
 /**
  * Makes every request of `octokit` made within a job carry the job's signal and settle as soon as
  * it is aborted (with the signal's reason: a JobAbortedError), even while the request still waits
- * in the throttling queue. Registered on the instance, after the class's plugins, so it runs
- * before Probot's throttling holds the request back.
+ * for its write turn. Registered on the instance, after the class's plugins, so it runs before
+ * the write spacing (./write-spacing.ts) and Probot's throttling hold the request back.
  */
 export function abortWithJob<O extends HookedOctokit>(octokit: O): O {
   octokit.hook.wrap("request", async (request, options) => {
