@@ -203,7 +203,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         log: log.child({ repo: `${payload.owner}/${payload.repo}`, headSha: payload.headSha }),
         // The check run is created once, completed, when the review is done (a job queued by an
         // earlier version carries the id of the run its handler created).
-        ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { checkRunOnce: true }),
+        ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { checkRunOnce: true, readBackCheckRun: context.attempt > 1 }),
         signal: context.signal,
         retryLater,
         ...latestHeadOf(job, deps),

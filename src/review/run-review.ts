@@ -50,6 +50,13 @@ export interface PullRequestReviewInput {
    * jobs do: nobody created a run for them (a job that dies gets one from its dead letter).
    */
   checkRunOnce?: boolean;
+  /**
+   * With `checkRunOnce`: an earlier attempt of this job ran (its process may have died while GitHub
+   * stored its check run, the answer lost), so before creating the check run the review looks for
+   * ours on this head by `external_id` and completes that one instead. One read, on re-runs only:
+   * a first attempt has nothing to find.
+   */
+  readBackCheckRun?: boolean;
   /** Aborted when a newer push supersedes this review or the server stops: nothing more is posted. */
   signal?: AbortSignal;
   /**
@@ -97,6 +104,10 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
   }
   /** Reports the result: completes the run this review reports on, or creates it completed. */
   const finish = async (result: CheckResult, annotations: CheckAnnotation[][] = []): Promise<number> => {
+    if (checkRunId === undefined && once && input.readBackCheckRun) {
+      checkRunId = await client.findCheckRun(CHECK_NAME, externalId);
+      if (checkRunId !== undefined) log.info({ checkRunId }, "an earlier attempt created this head's check run; reporting on it, not creating another");
+    }
     if (checkRunId !== undefined) {
       await client.completeCheckRun(checkRunId, result, annotations);
       return checkRunId;

@@ -57,14 +57,15 @@ const METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"] as const;
  * A fault GitHub injects on requests matching `method` and `path`:
  * - `"lost-answer"`: the request is carried out (its expectation takes it, so whatever the test
  *   stores is stored) but the answer is replaced by `reply`: GitHub stored a review, then its
- *   front end answered 502. For the first `times` matching requests.
+ *   front end answered 502. For the first `times` matching requests. With `until`, the answer
+ *   waits for it: GitHub stored the write while its sender's process was killed.
  * - `"refused"`: the request is answered `reply` before any expectation sees it (nothing is done),
  *   while `active()` holds: a rate limit that lifts when the test's clock passes a time.
  * - `"held"`: the first `times` matching requests get no answer until `until` settles (then a 502),
  *   and GitHub does nothing with them: the request in flight when the process was killed.
  */
 type Fault =
-  | { type: "lost-answer"; method: string; path: string | RegExp; reply: FakeReply; times: number; used: number }
+  | { type: "lost-answer"; method: string; path: string | RegExp; reply: FakeReply; times: number; used: number; until?: Promise<unknown> }
   | { type: "refused"; method: string; path: string | RegExp; reply: (request: RecordedRequest) => FakeReply; active: () => boolean; used: number }
   | { type: "held"; method: string; path: string | RegExp; until: Promise<unknown>; times: number; used: number };
 
@@ -150,8 +151,8 @@ export class FakeGitHub {
    * The first `times` requests to `method path` are carried out as expected, but answered `reply`
    * (a 502 by default): GitHub did the write and the answer was lost.
    */
-  loseAnswer(method: (typeof METHODS)[number], path: string | RegExp, reply: FakeReply = BAD_GATEWAY, times = 1): this {
-    this.faults.push({ type: "lost-answer", method, path, reply, times, used: 0 });
+  loseAnswer(method: (typeof METHODS)[number], path: string | RegExp, reply: FakeReply = BAD_GATEWAY, times = 1, until?: Promise<unknown>): this {
+    this.faults.push({ type: "lost-answer", method, path, reply, times, used: 0, ...(until ? { until } : {}) });
     return this;
   }
 
@@ -298,7 +299,8 @@ export class FakeGitHub {
     if (lost?.type === "lost-answer") {
       this.checked(operation, done);
       lost.used++;
-      return this.checked(operation, lost.reply);
+      const reply = this.checked(operation, lost.reply);
+      return lost.until ? { ...reply, wait: lost.until } : reply;
     }
     return this.checked(operation, done, headers, method, path);
   }

@@ -269,6 +269,8 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     // The review's first query: GitHub answers 502 twice.
     github.on("POST", "/graphql", BAD_GATEWAY, 2);
     expectMigrationReview(github, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)] });
+    // The third run, a rerun, first looks for a check run an earlier run may have stored: none.
+    github.on("GET", `${repoPath(payload)}/commits/${HEAD_A}/check-runs`, listedCheckRuns(HEAD_A));
     const app = await start();
 
     const enqueued = clock.now();

@@ -3,7 +3,7 @@ import { metrics } from "../../src/ops/metrics.js";
 import { counts, FaultHarness, listedReview } from "../helpers/fault-harness.js";
 import { BAD_GATEWAY, FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { captureLogs } from "../helpers/probot.js";
-import { expectMigrationReview, pullRequestEvent, repoPath, reviewAccepted } from "../helpers/pull-request-scenario.js";
+import { checkRunReply, expectMigrationReview, pullRequestEvent, repoPath, reviewAccepted } from "../helpers/pull-request-scenario.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
 import { INSTALLATION_ID, webhookExample } from "../helpers/webhooks.js";
 import { waitFor } from "./queue-contract.js";
@@ -122,6 +122,8 @@ describe("fault suite: recovery without a restart", () => {
     // The restarted process: a new token, the same reads, no review posted; it creates the check
     // run the first scenario expects (the killed process's creation never reached GitHub).
     expectMigrationReview(fake, payload, { changed: [UP], beside: [DOWN], config, postedReviews: stored, checkRun: false });
+    // The rerun looks for a check run the killed attempt may have stored: there is none.
+    fake.on("GET", `${repo}/commits/${payload.pull_request.head.sha}/check-runs`, { status: 200, body: { total_count: 0, check_runs: [] } });
     const logs = captureLogs("info");
     const avoidedBefore = await metric("duplicates_avoided_total", 'what="review_rerun"');
     const first = await harness.start(clock, logs.log);
@@ -163,6 +165,51 @@ describe("fault suite: recovery without a restart", () => {
       decision: "not posted again",
     });
     expect(await metric("duplicates_avoided_total", 'what="review_rerun"')).toBe(avoidedBefore + 1);
+    expect((await second.queue.counts()).done).toBe(1);
+  });
+
+  it("killed while GitHub stores its check run, the answer lost with the process: the rerun completes that run and creates none", async () => {
+    const fake = (github = new FakeGitHub());
+    const clock = new VirtualClock();
+    const payload = pullRequestEvent("opened");
+    const repo = repoPath(payload);
+    const head = payload.pull_request.head.sha;
+    const stored = () => fake.requestsTo("pulls/create-review").map((posted) => listedReview(fake, posted, 555));
+    const storedRuns = () => fake.requestsTo("checks/create").filter((r) => !r.refused);
+    // GitHub carries out the check run's creation (completed, with the verdict) and the process is
+    // killed before the answer reaches it: the run exists, and the killed job never knew its id.
+    const killed = new Promise<void>(() => undefined);
+    fake.loseAnswer("POST", `${repo}/check-runs`, BAD_GATEWAY, 1, killed);
+    expectMigrationReview(fake, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(fake)], postedReviews: stored });
+    // The restarted process reads again and posts no review; it finds the stored run by its
+    // external id (one read, on a rerun only) and completes that one with the full state.
+    expectMigrationReview(fake, payload, { changed: [UP], beside: [DOWN], postedReviews: stored, checkRun: false, extraUpdates: 1 });
+    fake.on("GET", `${repo}/commits/${head}/check-runs`, () => ({
+      status: 200,
+      body: { total_count: storedRuns().length, check_runs: storedRuns().map((r) => checkRunReply(fake, 200, 7, r.body as Record<string, unknown>).body) },
+    }));
+    const logs = captureLogs("info");
+    const first = await harness.start(clock, logs.log);
+
+    await first.app.deliver({ id: "killed-while-stored", name: "pull_request", payload: payload as never });
+    await waitFor("the check run stored, its answer in flight", () => fake.faultsAnswered().lostAnswers === 1, Number.POSITIVE_INFINITY);
+    await harness.kill(first.app);
+    expect(storedRuns()).toHaveLength(1);
+
+    const second = await harness.start(clock, logs.log, first.dataDir);
+    clock.runFreely();
+    await waitFor("the rerun's completion of the stored run", () => fake.requestsTo("checks/update").length > 0, Number.POSITIVE_INFINITY);
+    await second.queue.whenIdle();
+
+    fake.assertDone();
+    expect(counts(fake)).toEqual({ lost: 0, duplicated: 0, stuck: 0 });
+    expect(storedRuns()).toHaveLength(1);
+    expect(fake.requestsTo("checks/update").map((r) => r.body)).toEqual([expect.objectContaining({ status: "completed", conclusion: "failure" })]);
+    expect(fake.requestsTo("pulls/create-review")).toHaveLength(1);
+    expect(logs.records.find((r) => r.msg === "an earlier attempt created this head's check run; reporting on it, not creating another")).toMatchObject({
+      deliveryId: "killed-while-stored",
+      checkRunId: 7,
+    });
     expect((await second.queue.counts()).done).toBe(1);
   });
 
