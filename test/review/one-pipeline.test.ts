@@ -7,7 +7,7 @@ import { main } from "../../src/cli/main.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { createTestProbot } from "../helpers/probot.js";
 import {
-  expectCheckFlow,
+  expectCheckFlowRest,
   expectHeadTarball,
   expectMigrationReview,
   fileEntries,
@@ -157,12 +157,14 @@ async function reviewInCi(): Promise<{ review: ReviewText; check: { conclusion: 
   const payload = eventFor();
   const repo = repoPath(payload);
   const number = payload.pull_request.number;
-  // What the CI job asks of GitHub: no contents and no tarball (the files come from the checkout).
+  // What the CI job asks of GitHub, through REST (only the app's review jobs read by GraphQL): the
+  // check run started and completed, the configuration, the file listing, earlier comments and
+  // reviews, the head; no contents and no tarball (the files come from the checkout).
   const listed = fileEntries(
     github,
     changed.map((f) => f.path),
   ).map((entry, i) => ({ ...(entry as Record<string, unknown>), patch: addedPatch(changed[i]?.text ?? "") }));
-  expectCheckFlow(github, payload, { status: 200, body: listed }, undefined, CONFIG, false);
+  expectCheckFlowRest(github, payload, { status: 200, body: listed }, undefined, CONFIG, false);
   github.on("GET", `${repo}/pulls/${number}/comments`, { status: 200, body: [] });
   github.on("GET", `${repo}/pulls/${number}/reviews`, { status: 200, body: [] });
   const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
