@@ -13,8 +13,8 @@ import { headKey, planWorkload, type BenchPullRequest, type Delivery, type Workl
  * embedded SQLite store, then BullMQ on a throwaway redis-server). Signed `pull_request` webhooks
  * go out at a fixed rate (open-loop: send i is due at t0 + i/rate whatever the earlier answers
  * did, and its latency counts from that due time, so a stalled server cannot hide its stall), from
- * a seeded mix: pull requests spread over many installations (Probot spaces each installation's
- * writes a second apart), ~10% of them changing migrations (a full review, the rest a quick "no
+ * a seeded mix: pull requests spread over many installations (the app spaces each installation's
+ * writes a second apart, src/github/write-spacing.ts), ~10% of them changing migrations (a full review, the rest a quick "no
  * relevant changes"), ~5% redeliveries and ~5% later pushes. Then it waits until every distinct
  * delivery has a completed check run on the loopback GitHub and the queue is empty, and reports
  * latencies, drain time, memory, check run conclusions, duplicates and lost jobs.

@@ -76,7 +76,7 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
       release: (id, patch) => jobs.release(id, patch),
     };
     const checkRuns = jobs.checkRuns;
-    registerPullRequestHandler(app, { jobs: sink, intake, heads: jobs.heads, ...(checkRuns ? { checkRuns } : {}) });
+    registerPullRequestHandler(app, { jobs: sink, intake, heads: jobs.heads });
     registerCheckRunHandlers(app, { jobs: sink, intake });
     registerCommandHandlers(app, { jobs: sink, intake });
     const gone = new GoneInstallations();

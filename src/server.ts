@@ -7,6 +7,7 @@ import { EnvironmentError, errorMessage } from "./errors.js";
 import type { Intake } from "./jobs/job-sink.js";
 import { shutdownGraceMs } from "./jobs/open-queue.js";
 import type { JobQueue, StopReport } from "./jobs/queue.js";
+import { withSpacedWrites } from "./github/write-spacing.js";
 import { octokitMetricsPlugin } from "./ops/octokit-metrics.js";
 import { limitWebhookBodies } from "./ops/webhook-body-limit.js";
 import { useAnalysisPool } from "./review/analyse.js";
@@ -45,7 +46,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Dat
     throw new EnvironmentError(`data-engineer cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` + "See the Configuration section of the README.");
   }
   let started: { jobs: JobQueue; intake: Intake; log: Logger } | undefined;
-  const Octokit = (options.Octokit ?? ProbotOctokit).plugin(octokitMetricsPlugin);
+  // Writes are spaced per installation by src/github/write-spacing.ts, GraphQL reads not at all.
+  const Octokit = withSpacedWrites((options.Octokit ?? ProbotOctokit).plugin(octokitMetricsPlugin));
   // Oversized webhook bodies are refused before Probot reads them (src/ops/webhook-body-limit.ts).
   const listening: { server?: Server } = {};
   const bodyLimit = limitWebhookBodies({

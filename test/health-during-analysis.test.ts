@@ -14,7 +14,7 @@ import { FakeGitHub } from "./helpers/fake-github.js";
 import { freePort } from "./helpers/free-port.js";
 import { watchMainThreadWork } from "./helpers/main-thread-work.js";
 import { privateKey, TestOctokit } from "./helpers/probot.js";
-import { expectHeadTarball, expectMigrationReview, pullRequestEvent, type HeadFile } from "./helpers/pull-request-scenario.js";
+import { checkCompletion, expectHeadTarball, expectMigrationReview, pullRequestEvent, type HeadFile } from "./helpers/pull-request-scenario.js";
 
 /**
  * Issue 18, item 1: a pull request's SQL is parsed and analysed off the event loop. The server
@@ -214,7 +214,8 @@ describe("analysis off the event loop", () => {
       await work.stop();
     }
 
-    const check = github.requestsTo("checks/update").at(-1)?.body as { conclusion?: string; output?: { summary?: string } } | undefined;
+    // The job creates its check run once, completed with the result (issue 19 item 5).
+    const check = checkCompletion(github) as { conclusion?: string; output?: { summary?: string } } | undefined;
     expect(check?.conclusion, check?.output?.summary).toBe("success");
     expect(check?.output?.summary).toMatch(/\| 0 \| 0 \| 0 \|/);
     expect(analyses.windows).toHaveLength(1);
@@ -267,7 +268,8 @@ describe("analysis off the event loop", () => {
       await work.stop();
     }
 
-    const check = github.requestsTo("checks/update").at(-1)?.body as { conclusion?: string; output?: { summary?: string } } | undefined;
+    // The job creates its check run once, completed with the result (issue 19 item 5).
+    const check = checkCompletion(github) as { conclusion?: string; output?: { summary?: string } } | undefined;
     // Replayed, or cut at its deadline on a busy machine: either way its analysis ran in the pool.
     expect(check?.output?.summary).toMatch(/Replay: 1 migration replayed on PostgreSQL|Replay unavailable/);
     const seen = summary(answers.slice(1));
@@ -295,7 +297,8 @@ describe("analysis off the event loop", () => {
     expect((await deliver(base, payload)).status).toBe(200);
     await github.waitUntilDone(60_000);
 
-    const check = github.requestsTo("checks/update").at(-1)?.body as { conclusion?: string; output?: { title?: string; summary?: string } } | undefined;
+    // The job creates its check run once, completed with the result (issue 19 item 5).
+    const check = checkCompletion(github) as { conclusion?: string; output?: { title?: string; summary?: string } } | undefined;
     expect(check?.conclusion).toBe("failure");
     expect(check?.output?.summary).toContain("**Not reviewed:**");
     expect(check?.output?.summary).toContain("`db/migrations/0003_add_users.up.sql`: analysis took longer than 0.001 s");

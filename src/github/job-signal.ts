@@ -4,11 +4,12 @@ import type { Octokit } from "@octokit/rest";
 /**
  * The abort signal of the job whose work is running, carried by the async context rather than by
  * a parameter: the job queue runs each job inside `runWithAbortSignal(signal, …)`, and every
- * GitHub request the job makes, wherever it is made (a read-back, a page of a listing, the
- * installation token Probot fetches first), sees the signal without each client passing it on.
+ * GitHub request the job makes, wherever it is made (a read-back, a page of a listing), sees the
+ * signal without each client passing it on (the installation token's request excepted: see
+ * sharedAmongJobs).
  *
- * Why it must reach Octokit itself: Probot's throttling spaces an installation's writes a second
- * apart, so a review POST can wait in that queue for seconds after the job last looked at its
+ * Why it must reach Octokit itself: an installation's writes go a second apart (./write-spacing.ts),
+ * so a review POST can wait for its turn for seconds after the job last looked at its
  * signal. A newer push that supersedes the job meanwhile must cancel the waiting request, or the
  * review lands on an outdated commit. Octokit hands `request.signal` to fetch: a request whose
  * signal is aborted before its turn comes is never sent, one in flight is cut.
@@ -30,19 +31,30 @@ type HookedOctokit = Pick<Octokit, "hook">;
 /**
  * Makes every request of `octokit` made within a job carry the job's signal and settle as soon as
  * it is aborted (with the signal's reason: a JobAbortedError), even while the request still waits
- * in the throttling queue. Registered on the instance, after the class's plugins, so it runs
- * before Probot's throttling holds the request back.
+ * for its write turn. Registered on the instance, after the class's plugins, so it runs before
+ * the write spacing (./write-spacing.ts) and Probot's throttling hold the request back.
  */
 export function abortWithJob<O extends HookedOctokit>(octokit: O): O {
   octokit.hook.wrap("request", async (request, options) => {
     const signal = currentAbortSignal();
-    if (!signal) return request(options);
+    if (!signal || sharedAmongJobs(String(options.url))) return request(options);
     signal.throwIfAborted();
     const own = options.request?.signal;
     options.request = { ...options.request, signal: own ? AbortSignal.any([own, signal]) : signal };
     return untilAborted(Promise.resolve(request(options)), signal);
   });
   return octokit;
+}
+
+/**
+ * The installation token request is not one job's: @octokit/auth-app makes one request for every
+ * caller that asks for the installation's token while it is in flight (and caches the token for
+ * an hour). Cut with a superseded job, it would fail the other jobs that wait for it with that
+ * job's abort (they then completed their check runs as failed, their reviews lost). The job still
+ * stops waiting at once: its own request that needed the token is cut.
+ */
+function sharedAmongJobs(url: string): boolean {
+  return /\/app\/installations\/[^/]+\/access_tokens$/.test(url);
 }
 
 /** Settles with `work`, or rejects with the signal's reason as soon as it is aborted. */

@@ -6,4 +6,4 @@ import type { Octokit } from "@octokit/rest";
  * lived in pull-request-client.ts, commit-status.ts and repo-config.ts imported that file back
  * and the three formed an import circle).
  */
-export type GitHubOctokit = Pick<Octokit, "rest" | "paginate">;
+export type GitHubOctokit = Pick<Octokit, "rest" | "paginate" | "graphql">;

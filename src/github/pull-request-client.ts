@@ -1,6 +1,6 @@
 import type { RestEndpointMethodTypes } from "@octokit/rest";
 import type { Logger } from "pino";
-import type { ChangedFile, ChangedFileStatus } from "../migrations/relevant-files.js";
+import type { ChangedFile } from "../migrations/relevant-files.js";
 import { REREVIEW_ACTION, type CheckOutput, type CheckResult } from "../report/check-output.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { GitHubApiError } from "../errors.js";
@@ -15,7 +15,11 @@ import { reviewMarkerIn, sealReviewMarker } from "../report/review-marker.js";
 import type { CheckAnnotation } from "../report/check-verdict.js";
 import { rateLimitWait, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";
-import { loadRepoConfig } from "./repo-config.js";
+import { loadRepoConfig, repoConfigFromBlobs } from "./repo-config.js";
+import { readReviewContext, type AuthoredBody, type ReviewContext } from "./graphql-review-context.js";
+import { readHeadFiles, type HeadBlob } from "./graphql-head-files.js";
+import { readLabelAppliers } from "./label-appliers.js";
+import { listChangedFilesWithPatches } from "./changed-files.js";
 
 /**
  * One entry of a folder listing, as the contents API gives it. The review's gather plan reads
@@ -48,12 +52,6 @@ export interface ReviewComment {
 
 /** GitHub lists at most this many files of a pull request (documented for "List pull requests files"). */
 export const PULL_REQUEST_FILE_LIST_LIMIT = 3000;
-
-const KNOWN_STATUSES = new Set<ChangedFileStatus>(["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]);
-
-function toStatus(status: string): ChangedFileStatus {
-  return KNOWN_STATUSES.has(status as ChangedFileStatus) ? (status as ChangedFileStatus) : "changed";
-}
 
 export interface PullRequestClientOptions {
   /**
@@ -127,6 +125,11 @@ export class PullRequestClient {
   private readonly options: Omit<PullRequestClientOptions, "markerKey" | "log">;
   private readonly log: Logger | undefined;
   private readonly markers: MarkerSeal;
+  /** The review's first GraphQL query, read once (see graphql-review-context.ts). */
+  private context: Promise<ReviewContext> | undefined;
+  /** Folders and files of the head commit read by GraphQL so far (see graphql-head-files.ts). */
+  private readonly headFolders = new Map<string, HeadFolderEntry[]>();
+  private readonly headBlobs = new Map<string, HeadBlob | undefined>();
   private reviewedHead = false;
 
   constructor(
@@ -156,13 +159,20 @@ export class PullRequestClient {
    * when that is refused too and allowed, nothing is published), and the id returned is NO_CHECK_RUN.
    */
   async startCheckRun(name: string, externalId: string, output: CheckOutput): Promise<number> {
+    return this.createOrFallBack(name, "pending", output.title, () =>
+      this.createCheckRun(name, externalId, { status: "in_progress", started_at: new Date().toISOString(), output }),
+    );
+  }
+
+  /** `create`, or, when GitHub refuses it and the fallback allows, the commit status (or nothing). */
+  private async createOrFallBack(name: string, state: CommitStatusState, description: string, create: () => Promise<number>): Promise<number> {
     try {
-      return await this.createCheckRun(name, externalId, { status: "in_progress", started_at: new Date().toISOString(), output });
+      return await create();
     } catch (error) {
       const fallback = this.options.commitStatusFallback;
       if (!fallback || !refusedForPermission(error, this.clock.now())) throw error;
       try {
-        await this.setStatus(name, "pending", output.title);
+        await this.setStatus(name, state, description);
       } catch (statusError) {
         if (!fallback.publishNothingWhenReadOnly || !refusedForPermission(statusError, this.clock.now())) throw statusError;
         this.channel = "nothing";
@@ -172,6 +182,33 @@ export class PullRequestClient {
       this.channel = "commit status";
       return NO_CHECK_RUN;
     }
+  }
+
+  /**
+   * Creates the `name` check run on the head commit already completed with `result`: one write
+   * where starting it in progress and completing it took two (issue 19 item 5). The first 50
+   * annotations go with the creation, the rest in further updates (GitHub appends them). With the
+   * commit status fallback, a refused check run becomes the final status (or nothing is published,
+   * when that is refused too and allowed). Returns the run's id, or NO_CHECK_RUN.
+   */
+  async reportCheckRun(name: string, externalId: string, result: CheckResult, annotations: readonly CheckAnnotation[][] = []): Promise<number> {
+    const [first = [], ...rest] = annotations;
+    const id = await this.createOrFallBack(name, commitStatusState(result.conclusion), result.output.title, () =>
+      this.createCheckRun(name, externalId, {
+        status: "completed",
+        conclusion: result.conclusion,
+        completed_at: new Date().toISOString(),
+        output: { ...result.output, ...(first.length > 0 ? { annotations: [...first] } : {}) },
+        ...(this.options.rereviewButton === false ? {} : { actions: [{ ...REREVIEW_ACTION }] }),
+      }),
+    );
+    if (id === NO_CHECK_RUN) return id;
+    for (const batch of rest) {
+      await callGitHub({ kind: "idempotent-write", doing: "adding the check run's annotations", clock: this.clock, ...this.waitLimit() }, () =>
+        this.octokit.rest.checks.update({ owner: this.pr.owner, repo: this.pr.repo, check_run_id: id, output: { ...result.output, annotations: [...batch] } }),
+      );
+    }
+    return id;
   }
 
   private async setStatus(context: string, state: CommitStatusState, description: string): Promise<void> {
@@ -311,16 +348,56 @@ export class PullRequestClient {
     return run?.id;
   }
 
-  /** The pull request's head commit now (it may have moved since the event). */
+  /**
+   * The pull request, its files, the configuration and earlier reviews, in one GraphQL query, read
+   * once per client (a review's client lives for one job attempt).
+   */
+  reviewContext(): Promise<ReviewContext> {
+    this.context ??= readReviewContext(this.octokit, this.pr).then((context) => {
+      // The query's viewer is this app's bot when the token is an installation's: the login a
+      // label applied by this app names, and the author of this app's comments.
+      if (this.options.ownLogin === undefined && context.botLogin !== undefined) this.options.ownLogin = context.botLogin;
+      return context;
+    });
+    return this.context;
+  }
+
+  /**
+   * The pull request's head commit: as the review's first query read it, when it did (the issue's
+   * "no separate head re-check": a newer push supersedes the job through its webhook), else now.
+   */
   async currentHeadSha(): Promise<string> {
+    if (this.context) return (await this.context).headSha;
     const { data } = await callGitHub({ kind: "read", doing: "reading the pull request's head" }, () =>
       this.octokit.rest.pulls.get({ owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber }),
     );
     return data.head.sha;
   }
 
-  /** A folder of the head commit; empty when it does not exist there. */
+  /**
+   * Reads `folders` and `files` of the head commit in one GraphQL query, leaving out what was read
+   * before; listFolder and readFile then answer from it. No request when everything is read.
+   */
+  async prefetchHead(folders: readonly string[], files: readonly string[]): Promise<void> {
+    // Only a client that reads by GraphQL (its review read the context) reads ahead.
+    if (!this.context) return;
+    const newFolders = [...new Set(folders)].filter((f) => !this.headFolders.has(f));
+    const newFiles = [...new Set(files)].filter((f) => !this.headBlobs.has(f));
+    if (newFolders.length === 0 && newFiles.length === 0) return;
+    const read = await readHeadFiles(this.octokit, { owner: this.pr.owner, repo: this.pr.repo, sha: this.pr.headSha }, newFolders, newFiles);
+    for (const [folder, entries] of read.folders) this.headFolders.set(folder, entries);
+    for (const [file, blob] of read.files) this.headBlobs.set(file, blob);
+  }
+
+  /**
+   * A folder of the head commit; empty when it does not exist there. A client reading by GraphQL
+   * gets every entry (a git tree); the contents API stops at 1,000 entries.
+   */
   async listFolder(folder: string): Promise<HeadFolderEntry[]> {
+    if (this.context) {
+      await this.prefetchHead([folder], []);
+      return this.headFolders.get(folder) ?? [];
+    }
     const response = await callGitHub({ kind: "read", doing: `listing ${folder || "the repository root"} at the head commit`, notFound: "absent" }, () =>
       this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path: folder, ref: this.pr.headSha }),
     );
@@ -333,8 +410,17 @@ export class PullRequestClient {
     return downloadTarball(this.octokit, { owner: this.pr.owner, repo: this.pr.repo, ref: this.pr.headSha, signal });
   }
 
-  /** A file's text at the head commit, or undefined when it is not there. */
+  /**
+   * A file's text at the head commit, or undefined when it is not there. Read by GraphQL when a
+   * prefetch asked for it; a file GraphQL gave without its whole text (a large one) and any file
+   * not prefetched are read through the contents API.
+   */
   async readFile(path: string): Promise<string | undefined> {
+    if (this.headBlobs.has(path)) {
+      const blob = this.headBlobs.get(path);
+      if (blob === undefined) return undefined;
+      if (blob.text !== undefined) return blob.text;
+    }
     const response = await callGitHub({ kind: "read", doing: `reading ${path} at the head commit`, notFound: "absent" }, () =>
       this.octokit.rest.repos.getContent({ owner: this.pr.owner, repo: this.pr.repo, path, ref: this.pr.headSha, mediaType: { format: "raw" } }),
     );
@@ -356,29 +442,43 @@ export class PullRequestClient {
    * review exists).
    */
   async postedFingerprints(): Promise<Set<string>> {
-    const found = await this.commentFingerprints();
-    const reviews = await callGitHub({ kind: "read", doing: "reading the reviews already posted" }, () =>
-      this.octokit.paginate(this.octokit.rest.pulls.listReviews, { owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber, per_page: 100 }),
-    );
+    // The review's first query read them, unless there were more than one page.
+    const context = this.context ? await this.context : undefined;
+    const found = await this.commentFingerprints(context?.reviewComments);
+    const reviews =
+      context?.reviewBodies ??
+      (
+        await callGitHub({ kind: "read", doing: "reading the reviews already posted" }, () =>
+          this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+            owner: this.pr.owner,
+            repo: this.pr.repo,
+            pull_number: this.pr.pullNumber,
+            per_page: 100,
+          }),
+        )
+      ).map((review) => ({ body: review.body, user: review.user, commitId: review.commit_id }));
     for (const review of reviews) {
+      // Only this app's reviews, sealed with the review seal: another bot's copy of ours is not ours.
       if (!this.postedByUs(review.user)) continue;
       const marked = reviewMarkerIn(review.body ?? "", this.markers);
       if (marked === undefined) continue;
       for (const fp of marked) found.add(fp);
-      if (review.commit_id === this.pr.headSha) this.reviewedHead = true;
+      if (review.commitId === this.pr.headSha) this.reviewedHead = true;
     }
     return found;
   }
 
-  private async commentFingerprints(): Promise<Set<string>> {
-    const comments = await callGitHub({ kind: "read", doing: "reading the review comments already posted" }, () =>
-      this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
-        owner: this.pr.owner,
-        repo: this.pr.repo,
-        pull_number: this.pr.pullNumber,
-        per_page: 100,
-      }),
-    );
+  private async commentFingerprints(read: readonly AuthoredBody[] | undefined): Promise<Set<string>> {
+    const comments =
+      read ??
+      (await callGitHub({ kind: "read", doing: "reading the review comments already posted" }, () =>
+        this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
+          owner: this.pr.owner,
+          repo: this.pr.repo,
+          pull_number: this.pr.pullNumber,
+          per_page: 100,
+        }),
+      ));
     const found = new Set<string>();
     for (const comment of comments) {
       if (!this.postedByUs(comment.user)) continue;
@@ -387,23 +487,9 @@ export class PullRequestClient {
     return found;
   }
 
-  /**
-   * Who last applied each of `labels` to the pull request, from its issue events (the label
-   * events' actor; a label applied through an app names the app's bot). A label with no event
-   * found is left out: nobody can be credited with it.
-   */
-  async labelAppliers(labels: readonly string[]): Promise<Map<string, string>> {
-    const events = await callGitHub({ kind: "read", doing: "reading who applied the pull request's labels" }, () =>
-      this.octokit.paginate(this.octokit.rest.issues.listEvents, { owner: this.pr.owner, repo: this.pr.repo, issue_number: this.pr.pullNumber, per_page: 100 }),
-    );
-    const appliers = new Map<string, string>();
-    for (const event of events) {
-      const name = "label" in event ? event.label?.name : undefined;
-      if (name === undefined || !labels.includes(name)) continue;
-      if (event.event === "labeled" && event.actor?.login) appliers.set(name, event.actor.login);
-      else if (event.event === "unlabeled") appliers.delete(name);
-    }
-    return appliers;
+  /** Who last applied each of `labels` to the pull request (see label-appliers.ts). */
+  labelAppliers(labels: readonly string[]): Promise<Map<string, string>> {
+    return readLabelAppliers(this.octokit, this.pr, labels);
   }
 
   permissionOf(username: string): Promise<CollaboratorPermission> {
@@ -483,26 +569,29 @@ export class PullRequestClient {
 
   /** The repository's .github/data-engineer.yml from its default branch (or the org's, or defaults). */
   async repoConfig(): Promise<{ config: RepoConfig; source: string | undefined }> {
+    if (this.context) return repoConfigFromBlobs(this.pr.owner, this.pr.repo, (await this.context).config);
     return loadRepoConfig(this.octokit, this.pr.owner, this.pr.repo);
   }
 
-  /** Every file the pull request changes, as far as GitHub lists them (all pages). */
+  /**
+   * Every file the pull request changes, as far as GitHub lists them: from the review's first query
+   * (without patches: see changedFilePatches) when it read them all, else through REST (all pages).
+   */
   async listChangedFiles(): Promise<ChangedFile[]> {
-    const files = await callGitHub({ kind: "read", doing: "listing the pull request's files" }, () =>
-      this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
-        owner: this.pr.owner,
-        repo: this.pr.repo,
-        pull_number: this.pr.pullNumber,
-        per_page: 100,
-      }),
-    );
-    return files.map((file) => ({
-      path: file.filename,
-      status: toStatus(file.status),
-      previousPath: file.previous_filename ?? undefined,
-      additions: file.additions,
-      deletions: file.deletions,
-      patch: file.patch,
-    }));
+    const listed = this.context ? (await this.context).files : undefined;
+    if (listed !== undefined) return listed;
+    return this.listChangedFilesWithPatches();
+  }
+
+  /**
+   * The unified diff of each changed file, by path (REST: GraphQL gives none). Read only when a
+   * review has findings to anchor to diff lines.
+   */
+  async changedFilePatches(): Promise<Map<string, string | undefined>> {
+    return new Map((await this.listChangedFilesWithPatches()).map((file) => [file.path, file.patch]));
+  }
+
+  private listChangedFilesWithPatches(): Promise<ChangedFile[]> {
+    return listChangedFilesWithPatches(this.octokit, this.pr);
   }
 }

@@ -38,6 +38,43 @@ export async function loadRepoConfig(octokit: GitHubOctokit, owner: string, repo
   return { config: DEFAULT_REPO_CONFIG, source: undefined, origin: "default", data: undefined };
 }
 
+/** A configuration file as GitHub's GraphQL API gives a blob (see graphql-review-context.ts). */
+export interface ConfigBlobText {
+  oid: string;
+  byteSize: number;
+  isBinary: boolean | null;
+  isTruncated: boolean;
+  text: string | null;
+}
+
+/**
+ * The same choice as loadRepoConfig, from the files the review's first GraphQL query read of the
+ * default branch: the repository's, else the organisation's `.github` repository's, else the defaults.
+ */
+export function repoConfigFromBlobs(
+  owner: string,
+  repo: string,
+  blobs: { repository: ConfigBlobText | undefined; organisation: ConfigBlobText | undefined },
+): LoadedRepoConfig {
+  const places: Array<[string, ConfigBlobText | undefined, RepoConfigOrigin]> =
+    repo === ".github"
+      ? [[repo, blobs.repository, "repository"]]
+      : [
+          [repo, blobs.repository, "repository"],
+          [".github", blobs.organisation, "organisation"],
+        ];
+  for (const [place, blob, origin] of places) {
+    if (blob === undefined) continue;
+    const source = `${owner}/${place}:${REPO_CONFIG_FILE}`;
+    if (blob.byteSize > MAX_REPO_CONFIG_BYTES) throw tooLarge(source, blob.byteSize);
+    if (blob.text === null || blob.isTruncated || blob.isBinary === true) throw new ConfigError(`${source}: GitHub did not send the file's text`);
+    if (Buffer.byteLength(blob.text) > MAX_REPO_CONFIG_BYTES) throw tooLarge(source, Buffer.byteLength(blob.text));
+    const { config, data } = parsedOnce({ text: blob.text, sha: blob.oid }, source);
+    return { config, source, origin, data };
+  }
+  return { config: DEFAULT_REPO_CONFIG, source: undefined, origin: "default", data: undefined };
+}
+
 /** Parsed configurations (or their errors) by blob: the same file is parsed once, whatever the traffic. */
 const PARSED_BY_BLOB = new Map<string, { config: RepoConfig; data: unknown } | ConfigError>();
 /** A few hundred KiB at most: a blob's entry is its parsed form, and files are at most 64 KiB. */

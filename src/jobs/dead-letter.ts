@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
 import type { PullRequestClient } from "../github/pull-request-client.js";
 import { metrics } from "../ops/metrics.js";
-import { CHECK_NAME, IN_PROGRESS_OUTPUT, reviewFailed } from "../report/check-output.js";
+import { CHECK_NAME, reviewFailed } from "../report/check-output.js";
 import { encodeCheckIdentity } from "../review/check-identity.js";
 import { reviewPullRequest, type PullRequestReviewInput } from "../review/run-review.js";
 import { failureCause } from "./failure-cause.js";
+import { installationGone } from "./gone-installations.js";
 import type { ReviewJobPayload } from "./job-payloads.js";
 import { PermanentJobError, type Job } from "./queue.js";
 import { isTransientFailure } from "./transient.js";
@@ -42,7 +43,7 @@ export async function deadLetterReview({ job, reason, payload, client, log, extr
   const ownCheckRun = async () => payload.checkRunId ?? (await client.findCheckRun(CHECK_NAME, externalId));
   try {
     if (CRASHED_EVERY_RUN.test(reason)) {
-      await completeWithFailure(client, payload.checkRunId ?? (await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT)), job, reason);
+      await completeWithFailure(client, payload.checkRunId, externalId, job, reason);
       metrics.deadLetterCall("completed");
       log.warn({ reason, decision: "check run completed with the failure" }, "dead letter settled");
       return;
@@ -52,20 +53,24 @@ export async function deadLetterReview({ job, reason, payload, client, log, extr
       client,
       pr: payload.pr,
       log: log.child({ repo: `${payload.owner}/${payload.repo}`, headSha: payload.headSha }),
-      ...(checkRunId !== undefined ? { checkRunId } : {}),
-      // GitHub still failing: thrown, and the queue calls this dead letter again later.
-      retryLater: isTransientFailure,
+      // Without a check run yet, the review creates it once, completed (issue 19 item 5).
+      ...(checkRunId !== undefined ? { checkRunId } : { checkRunOnce: true }),
+      // GitHub still failing: thrown, and the queue calls this dead letter again later. The app
+      // uninstalled there: thrown as it is, for the processor to drop the dead letter.
+      retryLater: (error) => isTransientFailure(error) || installationGone(error),
       ...extras,
     });
     metrics.deadLetterCall("reviewed");
     log.info({ reason, conclusion: result.conclusion, decision: "reviewed once more; check run completed" }, "dead letter settled");
   } catch (error) {
+    // No token can be had: nothing to complete; the processor drops the job (gone-installations.ts).
+    if (installationGone(error)) throw error;
     if (isTransientFailure(error)) {
       // Until GitHub answers, the pull request shows why (when GitHub takes this much); the next
       // call reports on the same check run.
       if (first) {
         await ownCheckRun()
-          .then(async (id) => completeWithFailure(client, id ?? (await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT)), job, reason))
+          .then((id) => completeWithFailure(client, id, externalId, job, reason))
           .catch((completion: unknown) => log.warn({ err: completion }, "could not complete the check run with the failure either"));
       }
       metrics.deadLetterCall("retry_scheduled");
@@ -78,7 +83,10 @@ export async function deadLetterReview({ job, reason, payload, client, log, extr
   }
 }
 
-async function completeWithFailure(client: PullRequestClient, checkRunId: number, job: Job, reason: string): Promise<void> {
+/** Completes the job's check run with the failure, or, when none exists, creates it completed in one write. */
+async function completeWithFailure(client: PullRequestClient, checkRunId: number | undefined, externalId: string, job: Job, reason: string): Promise<void> {
   const attempts = job.attempts === 1 ? "" : ` (gave up after ${job.attempts} attempts)`;
-  await client.completeCheckRun(checkRunId, reviewFailed(`${reason}${attempts}`));
+  const result = reviewFailed(`${reason}${attempts}`);
+  if (checkRunId === undefined) await client.reportCheckRun(CHECK_NAME, externalId, result);
+  else await client.completeCheckRun(checkRunId, result);
 }

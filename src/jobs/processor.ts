@@ -188,8 +188,10 @@ function parsed<T>(job: Job, schema: { safeParse(data: unknown): { success: true
 
 async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependencies, log: Logger): Promise<void> {
   // Thrown to the queue: it retries, and after the last attempt dead-letters the job, which
-  // completes the check run with the reason.
-  const retryLater = (error: unknown) => isTransientFailure(error);
+  // completes the check run with the reason. A 404 to the installation's token is thrown too,
+  // whatever the attempt: the app is uninstalled there, so no check run can be created or
+  // completed (asking would only request the token again), and run() drops the job at once.
+  const retryLater = (error: unknown) => isTransientFailure(error) || installationGone(error);
   const extras = reviewExtras(job, deps);
   switch (job.kind) {
     case "review": {
@@ -199,8 +201,9 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         client,
         pr: payload.pr,
         log: log.child({ repo: `${payload.owner}/${payload.repo}`, headSha: payload.headSha }),
-        // Without the handler's check run (it crashed before releasing the job), one it created may exist.
-        ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { adoptOpenCheckRun: true }),
+        // The check run is created once, completed, when the review is done (a job queued by an
+        // earlier version carries the id of the run its handler created).
+        ...(payload.checkRunId !== undefined ? { checkRunId: payload.checkRunId } : { checkRunOnce: true, readBackCheckRun: context.attempt > 1 }),
         signal: context.signal,
         retryLater,
         ...latestHeadOf(job, deps),
@@ -238,7 +241,7 @@ async function runJob(job: Job, context: JobRunContext, deps: ProcessorDependenc
         adoptOpenCheckRun: context.attempt > 1,
         signal: context.signal,
         // The last attempt completes its own check run with the reason: the dead letter knows none.
-        retryLater: (error) => !lastRun(context) && retryLater(error),
+        retryLater: (error) => installationGone(error) || (!lastRun(context) && retryLater(error)),
         ...extras,
       });
       return;

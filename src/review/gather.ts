@@ -1,11 +1,11 @@
 import type { SourceFile } from "../migrations/model.js";
 import type { RelevantFile } from "../migrations/relevant-files.js";
 import { pathologicalNesting } from "../sql/comment-nesting.js";
-import { MAX_REVIEWED_FILE_BYTES, filesToRead, foldersToList, type FolderEntry } from "./gather-plan.js";
+import { MAX_REVIEWED_FILE_BYTES, filesToRead, foldersToList, likelyCounterparts, type FolderEntry } from "./gather-plan.js";
 import type { Head } from "./head.js";
 
 /** What gathering needs of the head commit: listings and texts, not the whole tree. */
-export type HeadSource = Pick<Head, "listFolder" | "readFile">;
+export type HeadSource = Pick<Head, "listFolder" | "readFile" | "prefetch">;
 
 export interface Gathered {
   files: SourceFile[];
@@ -23,9 +23,16 @@ export async function gatherMigrationFiles(source: HeadSource, relevant: readonl
   const notReviewed: Gathered["notReviewed"] = relevant.filter((f) => f.status === "removed").map((f) => ({ path: f.path, reason: DELETED_REASON }));
   const changed = relevant.filter((f) => f.status !== "removed").map((f) => f.path);
   const changedSet = new Set(changed);
+  const folders = foldersToList(changed);
+  // One read for the folders, the changed files and the counterparts they most likely have; the
+  // plan's true counterparts are known only from the listings, and any the guess missed are read
+  // in a second go.
+  await source.prefetch?.(folders, [...changed, ...likelyCounterparts(changed)]);
   const listings = new Map<string, FolderEntry[]>();
-  for (const folder of foldersToList(changed)) listings.set(folder, await source.listFolder(folder));
+  for (const folder of folders) listings.set(folder, await source.listFolder(folder));
   const sizes = new Map([...listings.values()].flat().map((e) => [e.path, e.size]));
+  const toRead = filesToRead(changed, listings).filter((path) => (sizes.get(path) ?? 0) <= MAX_REVIEWED_FILE_BYTES);
+  await source.prefetch?.([], toRead);
   const files: SourceFile[] = [];
   for (const path of filesToRead(changed, listings)) {
     if ((sizes.get(path) ?? 0) > MAX_REVIEWED_FILE_BYTES) {

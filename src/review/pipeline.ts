@@ -41,6 +41,12 @@ export interface HeadCommitReviewInput {
   log: Logger;
   /** Aborted when the review is superseded or the process stops: no later step runs. */
   signal?: AbortSignal;
+  /**
+   * The changed files' diffs by path, when `relevant` and `changed` came without them (GitHub's
+   * GraphQL lists files without patches): asked only when there are findings to anchor to diff
+   * lines or an agent to read them, so a clean review costs no request for them.
+   */
+  patches?: () => Promise<ReadonlyMap<string, string | undefined>>;
 }
 
 export interface HeadCommitReview {
@@ -50,7 +56,8 @@ export interface HeadCommitReview {
 }
 
 export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<HeadCommitReview> {
-  const { head, relevant, config, log, signal } = input;
+  const { head, config, log, signal } = input;
+  let { relevant, changed } = input;
 
   // 1. Gather: the changed migrations and their up/down counterparts, read at the head commit.
   const gathered = await gatherMigrationFiles(head, relevant);
@@ -87,6 +94,14 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
         });
   signal?.throwIfAborted();
 
+  // The diffs, read only now and only when something needs them: findings to anchor, an agent.
+  if (input.patches && (input.agent !== undefined || ownFindings(analysis, replay, relevant).length > 0)) {
+    const patches = await input.patches();
+    relevant = relevant.map((file) => ({ ...file, patch: patches.get(file.path) ?? file.patch }));
+    changed = changed.map((file) => ({ ...file, patch: patches.get(file.path) ?? file.patch }));
+    signal?.throwIfAborted();
+  }
+
   // 5. Agent: the data-engineer agent reads the tree with the findings in hand, when there is one.
   const agent = !input.agent
     ? undefined
@@ -97,7 +112,7 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
         config,
         pr: input.pr,
         relevant,
-        changed: input.changed,
+        changed,
         findings: ownFindings(analysis, replay, relevant),
         notReviewed,
         analysis,
@@ -114,7 +129,7 @@ export async function reviewHeadCommit(input: HeadCommitReviewInput): Promise<He
     ...(replay ? { replay } : {}),
     ...(agent ? { agent } : {}),
     relevant,
-    changed: input.changed,
+    changed,
     config,
     posted: input.posted,
     listing: input.listing,

@@ -17,6 +17,7 @@ import {
 } from "../report/check-output.js";
 import { pausedSkipped, type PullRequestFacts } from "./auto-review.js";
 import { encodeCheckIdentity } from "./check-identity.js";
+import type { CheckAnnotation } from "../report/check-verdict.js";
 import type { ReplayRunner } from "../replay/verify.js";
 import type { BuiltReview } from "./compose.js";
 import { headOnGitHub } from "./github-head.js";
@@ -43,11 +44,25 @@ export interface PullRequestReviewInput {
    * attempt of the same job created it) and report on it, instead of leaving it in progress.
    */
   adoptOpenCheckRun?: boolean;
+  /**
+   * Without `checkRunId`: create the check run once, completed with the result, when the review is
+   * done (one write where starting and completing it took two: issue 19 item 5). The app's review
+   * jobs do: nobody created a run for them (a job that dies gets one from its dead letter).
+   */
+  checkRunOnce?: boolean;
+  /**
+   * With `checkRunOnce`: an earlier attempt of this job ran (its process may have died while GitHub
+   * stored its check run, the answer lost), so before creating the check run the review looks for
+   * ours on this head by `external_id` and completes that one instead. One read, on re-runs only:
+   * a first attempt has nothing to find.
+   */
+  readBackCheckRun?: boolean;
   /** Aborted when a newer push supersedes this review or the server stops: nothing more is posted. */
   signal?: AbortSignal;
   /**
-   * Failures worth another attempt of the job (GitHub 5xx, a dropped connection): when this says
-   * so, the failure is thrown for the job queue to retry instead of completing the check run.
+   * Failures worth another attempt of the job (GitHub 5xx, a dropped connection), or that the job
+   * settles itself (the app uninstalled: no check run can be reported): when this says so, the
+   * failure is thrown for the job queue instead of completing the check run.
    */
   retryLater?: (error: unknown) => boolean;
   /** Where the head commit's files are read; the GitHub API when absent (a CI job reads its checkout). */
@@ -80,17 +95,40 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
 
   const { signal } = input;
   signal?.throwIfAborted();
-  const adopted = input.checkRunId === undefined && input.adoptOpenCheckRun ? await client.findOpenCheckRun(CHECK_NAME, externalId) : undefined;
-  if (adopted !== undefined) log.info({ checkRunId: adopted }, "reporting on the check run an earlier attempt left in progress");
-  const checkRunId = input.checkRunId ?? adopted ?? (await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT));
+  const once = input.checkRunId === undefined && input.checkRunOnce === true;
+  let checkRunId: number | undefined = input.checkRunId;
+  if (!once && checkRunId === undefined) {
+    const adopted = input.adoptOpenCheckRun ? await client.findOpenCheckRun(CHECK_NAME, externalId) : undefined;
+    if (adopted !== undefined) log.info({ checkRunId: adopted }, "reporting on the check run an earlier attempt left in progress");
+    checkRunId = adopted ?? (await client.startCheckRun(CHECK_NAME, externalId, IN_PROGRESS_OUTPUT));
+  }
+  /** Reports the result: completes the run this review reports on, or creates it completed. */
+  const finish = async (result: CheckResult, annotations: CheckAnnotation[][] = []): Promise<number> => {
+    if (checkRunId === undefined && once && input.readBackCheckRun) {
+      checkRunId = await client.findCheckRun(CHECK_NAME, externalId);
+      if (checkRunId !== undefined) log.info({ checkRunId }, "an earlier attempt created this head's check run; reporting on it, not creating another");
+    }
+    if (checkRunId !== undefined) {
+      await client.completeCheckRun(checkRunId, result, annotations);
+      return checkRunId;
+    }
+    checkRunId = await client.reportCheckRun(CHECK_NAME, externalId, result, annotations);
+    return checkRunId;
+  };
   try {
+    // The app's review jobs read GitHub by GraphQL (issue 20 item 4): the first query brings the
+    // configuration, the head, the files and earlier reviews, answered from memory by the client's
+    // calls below, and the head's files come in a second. (The CI review and re-runs still read
+    // through REST.)
+    const context = once ? await client.reviewContext() : undefined;
+    signal?.throwIfAborted();
     let config;
     try {
       config = input.loadConfig ? await input.loadConfig() : (await client.repoConfig()).config;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const result = invalidConfig(error.message);
-      await client.completeCheckRun(checkRunId, result);
+      await finish(result);
       log.warn({ checkRunId }, "invalid repository configuration; nothing reviewed");
       return result;
     }
@@ -98,7 +136,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     const skip = input.requested ? undefined : await trustedAutoReviewSkip(input.pr, config, client, log);
     if (skip) {
       const result = skip.kind === "draft" ? draftSkipped() : skip.kind === "paused" ? pausedSkipped() : configSkipped(skip.reason);
-      await client.completeCheckRun(checkRunId, result);
+      await finish(result);
       log.info({ checkRunId, skip: skip.kind }, "pull request not reviewed automatically");
       return result;
     }
@@ -108,7 +146,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     const listing = { listed: files.length, changed: Math.max(input.pr.changedFiles, files.length) };
     if (relevant.length === 0) {
       const result = noRelevantChanges(listing);
-      await client.completeCheckRun(checkRunId, result);
+      await finish(result);
       log.info({ checkRunId, conclusion: result.conclusion, files: files.length }, "check run completed");
       return result;
     }
@@ -136,11 +174,13 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
       ...(input.replay ? { replay: input.replay } : {}),
       ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
       ...(signal ? { signal } : {}),
+      // Files listed by GraphQL come without their diffs: read only when findings need anchors.
+      ...(context?.files !== undefined ? { patches: () => client.changedFilePatches() } : {}),
     });
     input.onReview?.(review);
     const { result, annotations } = await publishReview(client, review, log, input.latestHead);
     signal?.throwIfAborted();
-    await client.completeCheckRun(checkRunId, result, annotations);
+    await finish(result, annotations);
     log.info({ checkRunId, conclusion: result.conclusion, files: files.length, relevantFiles: relevant.length }, "check run completed");
     return result;
   } catch (error) {
@@ -149,7 +189,7 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     if (signal?.aborted) {
       // Superseded: the queue completes the check run it knows of (the handler's); one made here
       // only this review knows, so it completes it.
-      if (input.checkRunId === undefined && (signal.reason as { why?: string } | undefined)?.why === "superseded") {
+      if (input.checkRunId === undefined && checkRunId !== undefined && (signal.reason as { why?: string } | undefined)?.why === "superseded") {
         await client.completeCheckRun(checkRunId, supersededByCommit()).catch((completionError: unknown) => {
           log.error({ err: completionError, checkRunId }, "could not complete the superseded review's check run");
         });
@@ -160,9 +200,11 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     const result = reviewFailed(errorMessage(error));
     log.error({ err: error, checkRunId }, "review failed; completing the check run with the reason");
     try {
-      await client.completeCheckRun(checkRunId, result);
+      await finish(result);
     } catch (completionError) {
       log.error({ err: completionError, checkRunId }, "could not complete the check run after a failure");
+      // No check run exists yet: the job fails so that its retry or dead letter creates one.
+      if (checkRunId === undefined) throw completionError;
     }
     return result;
   }

@@ -53,7 +53,15 @@ describe("the required check with the default configuration", () => {
     const sent = await app.sendWebhook("pull_request", pullRequestWebhook("opened", { owner, repo, number }), "delivery-required-check");
     expect(sent.status, app.describe()).toBeLessThan(300);
     await github
-      .waitFor((g) => g.checkRuns({ head_sha: sha }).every((c) => c.status === "completed") && g.reviewCount(number, sha) === 1, 90_000, "the review")
+      // The job posts the review first and then creates its check run, completed: wait for both.
+      .waitFor(
+        (g) => {
+          const runs = g.checkRuns({ head_sha: sha });
+          return runs.length > 0 && runs.every((c) => c.status === "completed") && g.reviewCount(number, sha) === 1;
+        },
+        90_000,
+        "the review",
+      )
       .catch((error: unknown) => {
         throw new Error(`${String(error)}\n${app?.describe()}`);
       });

@@ -9,7 +9,7 @@ import { FakeGitHub, type FakeReply, type RecordedRequest } from "../helpers/fak
 import {
   addedPatch,
   checkRunReply,
-  expectRepoConfig,
+  expectRepoConfigRest,
   fileEntries,
   pullRequestEvent,
   repoPath,
@@ -113,7 +113,7 @@ function expectCiReview(github: FakeGitHub, payload: PullRequestPayload, scenari
     `${repo}/check-runs`,
     scenario.createCheck ?? ((req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>, "github-actions")),
   );
-  if (scenario.readsConfig ?? true) expectRepoConfig(github, payload);
+  if (scenario.readsConfig ?? true) expectRepoConfigRest(github, payload);
   const listed = fileEntries(
     github,
     scenario.changed.map((f) => f.path),

@@ -181,7 +181,11 @@ describe("callGitHub: errors and not found", () => {
   });
 });
 
-/** Every Octokit request in a file (a `.rest.` method or `paginate`) and whether it is inside a callGitHub(...). */
+/**
+ * Every Octokit request in a file (a `.rest.` method, `paginate` or a `graphql` query) and whether
+ * it is inside a callGitHub(...). The callee must end with the request: a call on the result of a
+ * wrapped request (`(await callGitHub(… .rest.pulls.listReviews …)).map`) is no request itself.
+ */
 function octokitRequests(name: string, text: string): { where: string; wrapped: boolean }[] {
   const source = ts.createSourceFile(name, text, ts.ScriptTarget.Latest, true);
   const found: { where: string; wrapped: boolean }[] = [];
@@ -190,7 +194,7 @@ function octokitRequests(name: string, text: string): { where: string; wrapped: 
     if (ts.isCallExpression(node)) {
       const callee = node.expression.getText(source);
       if (callee === "callGitHub") inside = true;
-      else if (/\.rest\.|\.paginate$/.test(callee)) {
+      else if (/\.rest\.\w+\.\w+$|\.paginate$|\.graphql$/.test(callee)) {
         const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
         found.push({ where: `${name}:${line + 1} ${callee}`, wrapped: inHelper });
       }
@@ -209,6 +213,8 @@ describe("the GitHub calls of src/github/", () => {
       .flatMap((name) => octokitRequests(name, readFileSync(path.join(folder, name), "utf8")));
     // Twenty requests today (ten reads, ten writes): the scan reads the real files.
     expect(requests.length).toBeGreaterThanOrEqual(20);
+    // The reviews' GraphQL queries (graphql-request.ts) are among them.
+    expect(requests.some((request) => request.where.startsWith("graphql-request.ts:") && request.where.endsWith(".graphql"))).toBe(true);
     expect(requests.filter((request) => !request.wrapped).map((request) => request.where)).toEqual([]);
   });
 
@@ -217,11 +223,15 @@ describe("the GitHub calls of src/github/", () => {
       'const a = await callGitHub({ kind: "read", doing: "x" }, () => octokit.rest.pulls.get(params));',
       "const b = await octokit.rest.issues.createComment(params);",
       "const c = await octokit.paginate(octokit.rest.pulls.listFiles, params);",
+      "const d = await octokit.graphql<Answer>(query, variables);",
+      'const e = (await callGitHub({ kind: "read", doing: "y" }, () => octokit.paginate(octokit.rest.pulls.listReviews, params))).map(f);',
     ].join("\n");
     expect(octokitRequests("fixture.ts", text)).toEqual([
       { where: "fixture.ts:1 octokit.rest.pulls.get", wrapped: true },
       { where: "fixture.ts:2 octokit.rest.issues.createComment", wrapped: false },
       { where: "fixture.ts:3 octokit.paginate", wrapped: false },
+      { where: "fixture.ts:4 octokit.graphql", wrapped: false },
+      { where: "fixture.ts:5 octokit.paginate", wrapped: true },
     ]);
   });
 });

@@ -84,6 +84,7 @@ function pullAnswer(payload: PullRequestPayload, changes: { state?: "open" | "cl
 function expectReview(payload: PullRequestPayload): void {
   github.on("GET", `${repoPath(payload)}/pulls/${payload.number}`, pullAnswer(payload, { changedFiles: 2 }));
   expectMigrationReview(github, payload, {
+    rest: true,
     headRead: true,
     changed: [
       { path: "db/migrations/000001_orders.up.sql", text: "CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY);\n" },
@@ -166,6 +167,7 @@ describe("re-runs from the checks UI", () => {
     const pr = pullRequestOf(event, 2);
     github.on("GET", `${repoPath(pr)}/pulls/2`, pullAnswer(pr, { draft: true }));
     expectMigrationReview(github, pr, {
+      rest: true,
       headRead: true,
       changed: [{ path: "db/migrations/0001_init.sql", text: "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);\n" }],
     });

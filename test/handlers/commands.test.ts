@@ -10,10 +10,13 @@ import { fileContentAnswer } from "../helpers/contents-answer.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
+  checkCompletion,
+  checkRunCreated,
   checkRunReply,
+  expectRepoConfig,
   expectHeadTarball,
   expectMigrationReview,
-  expectRepoConfig,
+  expectRepoConfigRest,
   fileEntries,
   pullRequestEvent,
   repoPath,
@@ -137,7 +140,7 @@ function permissionReply(permission: string, roleName: string): FakeReply {
  */
 function expectGate(options: { config?: string; permission?: FakeReply; token?: boolean; login?: string; readsConfig?: boolean } = {}): void {
   if (options.token ?? true) github.installationToken(INSTALLATION_ID);
-  if (options.readsConfig ?? true) expectRepoConfig(github, pr, options.config);
+  if (options.readsConfig ?? true) expectRepoConfigRest(github, pr, options.config);
   github.on("GET", `${REPO}/collaborators/${options.login ?? "Codertocat"}/permission`, options.permission ?? permissionReply("write", "write"));
 }
 
@@ -206,7 +209,7 @@ describe("/data-engineer review and full-review", () => {
     expectGate({ token: false });
     expectReaction("issue", payload.comment.id);
     expectPullRequest();
-    expectMigrationReview(github, pr, { headRead: true, changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
+    expectMigrationReview(github, pr, { rest: true, headRead: true, changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
 
     const logs = await receive("issue_comment", payload);
 
@@ -229,7 +232,7 @@ describe("/data-engineer review and full-review", () => {
   });
 
   it("reviews incrementally, but full-review posts again the findings an earlier review posted", async () => {
-    // The first review, on the pull_request event (it looks at the head the app recorded, not GitHub's).
+    // The first review, on the pull_request event.
     expectMigrationReview(github, pr, { changed: MIGRATIONS, reviews: [reviewAccepted(github)] });
     await receive("pull_request", pr);
     const posted = (github.requestsTo("pulls/create-review")[0]?.body as { comments: Array<{ body: string }> }).comments.map((c) => c.body);
@@ -241,7 +244,7 @@ describe("/data-engineer review and full-review", () => {
     expectGate({ token: false });
     expectReaction("issue", 492700400);
     expectPullRequest();
-    expectMigrationReview(github, pr, { headRead: true, changed: MIGRATIONS, posted });
+    expectMigrationReview(github, pr, { rest: true, headRead: true, changed: MIGRATIONS, posted });
     await receive("issue_comment", issueComment("/data-engineer review"));
     // Nothing new to say: no review at all, and the check run still gives the verdict.
     expect(github.requestsTo("pulls/create-review")).toEqual([]);
@@ -253,7 +256,7 @@ describe("/data-engineer review and full-review", () => {
     expectGate({ token: false });
     expectReaction("issue", 492700400);
     expectPullRequest();
-    expectMigrationReview(github, pr, { headRead: true, changed: MIGRATIONS, posted, reviews: [reviewAccepted(github)] });
+    expectMigrationReview(github, pr, { rest: true, headRead: true, changed: MIGRATIONS, posted, reviews: [reviewAccepted(github)] });
     await receive("issue_comment", issueComment("/data-engineer full-review"));
     const again = (github.requestsTo("pulls/create-review")[0]?.body as { comments: Array<{ body: string }> }).comments.map((c) => c.body);
     expect(again).toEqual(posted);
@@ -288,7 +291,7 @@ describe("/data-engineer review and full-review", () => {
       .on("POST", `${REPO}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>))
       .on("GET", `${REPO}/pulls/${NUMBER}/files`, { status: 200, body: fileEntries(github, ["README.md"], "modified") })
       .on("PATCH", `${REPO}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
-    expectRepoConfig(github, pr);
+    expectRepoConfigRest(github, pr);
 
     await receive("issue_comment", payload);
 
@@ -556,17 +559,20 @@ describe("/data-engineer pause and resume", () => {
         name: PAUSED_LABEL,
       },
     ];
-    github
-      .installationToken(INSTALLATION_ID)
-      .on("POST", `${REPO}/check-runs`, (req) => checkRunReply(github, 201, 9, req.body as Record<string, unknown>))
-      .on("PATCH", `${REPO}/check-runs/9`, (req) => checkRunReply(github, 200, 9, req.body as Record<string, unknown>));
-    expectRepoConfig(github, pr);
+    // The review job reads the configuration in its first GraphQL query, whose viewer is our bot,
+    // and creates the check run once, completed.
+    github.installationToken(INSTALLATION_ID).on(
+      "POST",
+      `${REPO}/check-runs`,
+      checkRunCreated(github, (body) => checkRunReply(github, 201, 9, body)),
+    );
+    expectRepoConfig(github, payload);
     // The app applied it, for a `/data-engineer pause` it accepted.
     expectLabelEvents(github, REPO, NUMBER, [{ label: PAUSED_LABEL, login: "data-engineer[bot]" }]);
 
     await receive("pull_request", payload);
 
-    const update = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { summary: string } };
+    const update = checkCompletion(github) as { conclusion: string; output: { summary: string } };
     expect(update.conclusion).toBe("skipped");
     expect(update.output.summary).toContain("/data-engineer resume");
     expect(github.requestsTo("pulls/list-files")).toEqual([]);

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../helpers/fake-github.js";
 import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
-  checkRunReply,
+  checkCompletion,
+  checkRunCreated,
+  graphqlQueries,
   expectCheckFlow,
   expectMigrationReview,
   expectRepoConfig,
@@ -51,7 +53,7 @@ describe("pull_request events", () => {
     expect(created?.body).toMatchObject({
       name: "data-engineer",
       head_sha: payload.pull_request.head.sha,
-      status: "in_progress",
+      status: "completed",
       external_id: `data-engineer:pr=${payload.pull_request.number}:sha=${payload.pull_request.head.sha}`,
     });
     const reviews = github.requestsTo("pulls/create-review");
@@ -70,18 +72,17 @@ describe("pull_request events", () => {
       expect.arrayContaining(["db/migrations/000003_index_orders.up.sql:2:RIGHT", "db/migrations/000004_drop_legacy.up.sql:2:RIGHT"]),
     );
     for (const comment of review.comments) expect([1, 2]).toContain(comment.line); // every line of an added file is in its hunk
-    const update = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { title: string; annotations?: Array<{ path: string }> } };
+    const update = checkCompletion(github) as { conclusion: string; output: { title: string; annotations?: Array<{ path: string }> } };
     expect(update.conclusion).toBe("failure"); // ban-drop-schema is an error
     expect(update.output.title).toMatch(/error/);
     expect(update.output.annotations?.map((a) => a.path)).toEqual(
       expect.arrayContaining(["db/migrations/000003_index_orders.up.sql", "db/migrations/000004_drop_legacy.up.sql"]),
     );
-    // The down file beside the up one was read for pairing. The whole review cost 13 calls: token,
-    // check create, config (repo + org), files, one folder listing, three file reads, earlier
-    // comments and reviews (their sealed markers), the review, the check completion (the head is
-    // looked at in the app's own record).
-    expect(github.requests.some((r) => r.path.endsWith("000004_drop_legacy.down.sql"))).toBe(true);
-    expect(github.requests).toHaveLength(13);
+    // The down file beside the up one was read for pairing (with the changed files, in the second
+    // query). The whole review cost 5 calls besides the token: the two GraphQL queries, the patches
+    // (there are findings to anchor), the review, the check run created completed.
+    expect(graphqlQueries(github)[1]).toContain("000004_drop_legacy.down.sql");
+    expect(github.apiCalls().map((r) => r.operationId)).toEqual(["graphql", "graphql", "pulls/list-files", "pulls/create-review", "checks/create"]);
   });
 
   it("does not post a finding again on the next push, and acknowledges the one that was fixed", async () => {
@@ -124,7 +125,7 @@ describe("pull_request events", () => {
     github.assertDone();
     github.stop();
 
-    // The handler learns the app's bot from the check run it creates and hands it to the review job.
+    // Only comments GitHub says this app's bot wrote count (GraphQL's viewerDidAuthor).
     github = new FakeGitHub();
     const second = pullRequestEvent("synchronize");
     expectMigrationReview(github, second, { changed: files, posted, postedBy: "copycat[bot]", reviews: [reviewAccepted(github)] });
@@ -134,8 +135,8 @@ describe("pull_request events", () => {
   });
 
   it.each([
-    ["a pull request of 3 migrations (up and down files)", 0, 15],
-    ["a 300-file pull request with the same 3 migrations", 294, 17],
+    ["a pull request of 3 migrations (up and down files)", 0, 3],
+    ["a 300-file pull request with the same 3 migrations", 294, 6],
   ])("costs few API calls: %s", async (_what, unrelated, calls) => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
@@ -147,11 +148,35 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    // token, check, config (repo + org), file pages, one folder listing, 6 reads, earlier comments
-    // and reviews, completion; no review: these migrations give nothing to say.
-    expect(github.requests).toHaveLength(calls);
+    // Issue 20's acceptance: at most 4 calls for a clean 3-migration pull request. The first query
+    // (configuration, pull request, files, earlier comments, head), the second (the folder and the
+    // six files), the check run created completed; the file pages only when GraphQL's first page
+    // of 100 did not hold them all. No review, no patches: these migrations give nothing to say.
+    // The installation token is not counted: Probot caches it for an hour per installation.
+    expect(github.apiCalls()).toHaveLength(calls);
+    expect(github.requests.filter((r) => r.operationId === "apps/create-installation-access-token")).toHaveLength(1);
     expect(github.requestsTo("pulls/create-review")).toEqual([]);
-    expect(github.requestsTo("pulls/list-files")).toHaveLength(unrelated > 0 ? 3 : 1);
+    expect(github.requestsTo("pulls/list-files")).toHaveLength(unrelated > 0 ? 3 : 0);
+  });
+
+  it("pairs a migration in a folder of over 1,000 files (GraphQL reads the whole tree; the contents API stopped at 1,000)", async () => {
+    github = new FakeGitHub();
+    const payload = pullRequestEvent("opened");
+    const older = Array.from({ length: 1100 }, (_, i) => ({
+      path: `db/migrations/${String(i).padStart(6, "0")}_old.up.sql`,
+      text: `CREATE TABLE IF NOT EXISTS old_${i} (id bigint PRIMARY KEY);\n`,
+    }));
+    expectMigrationReview(github, payload, {
+      changed: [{ path: "db/migrations/999999_step.up.sql", text: "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY);\n" }],
+      beside: [...older, { path: "db/migrations/999999_step.down.sql", text: "DROP TABLE IF EXISTS t;\n" }],
+    });
+
+    await receive(payload);
+
+    // The down beside the up was found and read (a missing down would be a finding and a review).
+    expect(checkCompletion(github)).toMatchObject({ conclusion: "success" });
+    expect(github.requestsTo("pulls/create-review")).toEqual([]);
+    expect(github.apiCalls()).toHaveLength(3);
   });
 
   it("posts nothing when a newer head was announced, also when its event came first (another replica)", async () => {
@@ -169,7 +194,7 @@ describe("pull_request events", () => {
     await probot.receive({ id: "delivery-1", name: "pull_request", payload: payload as never });
 
     expect(github.requestsTo("pulls/create-review")).toEqual([]);
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "neutral", output: { title: "Superseded by a newer commit" } });
+    expect(checkCompletion(github)).toMatchObject({ conclusion: "neutral", output: { title: "Superseded by a newer commit" } });
   });
 
   it("moves the comments into the body and posts again when GitHub rejects them", async () => {
@@ -200,7 +225,7 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({
+    expect(checkCompletion(github)).toMatchObject({
       status: "completed",
       conclusion: "success",
       output: { title: "No migration or SQL changes" },
@@ -211,18 +236,16 @@ describe("pull_request events", () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
     const failing = { status: 500, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest" } };
-    expectCheckFlow(github, payload, failing);
     // The job's dead letter runs the review once more (GitHub may answer by then); it fails the
-    // same way, and the check run is completed with the reason while it is tried again later.
-    expectRepoConfig(github, payload);
-    github.on("GET", `${repoPath(payload)}/pulls/2/files`, failing);
+    // same way, and the check run is created completed with the reason while it is tried again later.
+    expectCheckFlow(github, payload, failing);
 
     await receive(payload);
 
-    const body = github.requestsTo("checks/update")[0]?.body as { conclusion: string; status: string; output: { title: string; summary: string } };
+    const body = checkCompletion(github) as { conclusion: string; status: string; output: { title: string; summary: string } };
     expect(body).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Review failed" } });
-    expect(body.output.summary).toContain("GitHub answered HTTP 500 while listing the pull request's files");
-    expect(body.output.summary).toContain(`GET ${repoPath(payload)}/pulls/2/files`);
+    expect(body.output.summary).toContain("GitHub answered HTTP 500 while reading the pull request, its files and the configuration");
+    expect(body.output.summary).toContain("POST /graphql");
   });
 
   it("still completes the check when the first completion is rejected", async () => {
@@ -237,15 +260,16 @@ describe("pull_request events", () => {
         undocumented: "GitHub answers 422 to check run updates it rejects, e.g. an output over its limits",
       };
     });
-    github.on("PATCH", `${repoPath(payload)}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
+    github.on("POST", `${repoPath(payload)}/check-runs`, checkRunCreated(github));
 
     await receive(payload);
 
-    const updates = github.requestsTo("checks/update");
+    // The check run is created completed: the rejected creation is followed by one with the reason.
+    const creations = github.requestsTo("checks/create");
     expect(attempts).toBe(1);
-    expect(updates).toHaveLength(2);
-    expect(updates[1]?.body).toMatchObject({ status: "completed", conclusion: "failure" });
-    expect((updates[1]?.body as { output: { summary: string } }).output.summary).toContain("HTTP 422 while completing the check run");
+    expect(creations).toHaveLength(2);
+    expect(creations[1]?.body).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect((creations[1]?.body as { output: { summary: string } }).output.summary).toContain("HTTP 422 while creating the check run");
   });
 
   it("reads every page of a long file list", async () => {
@@ -262,7 +286,7 @@ describe("pull_request events", () => {
     await receive(payload);
 
     expect(github.requestsTo("pulls/list-files")[1]?.query.get("page")).toBe("2");
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({
+    expect(checkCompletion(github)).toMatchObject({
       conclusion: "success",
       output: { summary: expect.stringContaining("150 changed files") },
     });
@@ -275,7 +299,7 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    const body = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { summary: string } };
+    const body = checkCompletion(github) as { conclusion: string; output: { summary: string } };
     expect(body.conclusion).toBe("neutral");
     expect(body.output.summary).toContain("3,498 changed files were not examined");
   });
@@ -283,15 +307,12 @@ describe("pull_request events", () => {
   it("reports a draft as skipped, without listing its files", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened", { draft: true });
-    github
-      .installationToken(INSTALLATION_ID)
-      .on("POST", `${repoPath(payload)}/check-runs`, (req) => checkRunReply(github, 201, 8, req.body as Record<string, unknown>))
-      .on("PATCH", `${repoPath(payload)}/check-runs/8`, (req) => checkRunReply(github, 200, 8, req.body as Record<string, unknown>));
+    github.installationToken(INSTALLATION_ID).on("POST", `${repoPath(payload)}/check-runs`, checkRunCreated(github));
     expectRepoConfig(github, payload);
 
     await receive(payload);
 
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ status: "completed", conclusion: "skipped" });
+    expect(checkCompletion(github)).toMatchObject({ status: "completed", conclusion: "skipped" });
     expect(github.requestsTo("pulls/list-files")).toEqual([]);
   });
 
@@ -305,24 +326,21 @@ describe("pull_request events", () => {
 
     await receive(payload);
 
-    const [configRead] = github.requestsTo("repos/get-content");
-    expect(configRead?.query.has("ref")).toBe(false);
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "success" });
+    // The default branch (`HEAD:`), never the pull request's head.
+    expect((github.requestsTo("graphql")[0]?.body as { variables: { config: string } }).variables.config).toBe("HEAD:.github/data-engineer.yml");
+    expect(checkCompletion(github)).toMatchObject({ conclusion: "success" });
   });
 
   it("completes the check naming the key when the configuration is invalid, and reviews nothing", async () => {
     github = new FakeGitHub();
     const payload = pullRequestEvent("opened");
     const repo = repoPath(payload);
-    github
-      .installationToken(INSTALLATION_ID)
-      .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>))
-      .on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
+    github.installationToken(INSTALLATION_ID).on("POST", `${repo}/check-runs`, checkRunCreated(github));
     expectRepoConfig(github, payload, "failOn: sometimes\nmaxInlineComment: 3\n");
 
     await receive(payload);
 
-    const body = github.requestsTo("checks/update")[0]?.body as { conclusion: string; output: { title: string; summary: string } };
+    const body = checkCompletion(github) as { conclusion: string; output: { title: string; summary: string } };
     expect(body.conclusion).toBe("failure");
     expect(body.output.title).toBe("Invalid .github/data-engineer.yml");
     expect(body.output.summary).toContain('key "failOn"');
@@ -335,16 +353,13 @@ describe("pull_request events", () => {
     const labelled = pullRequestEvent("opened");
     (labelled.pull_request as { labels?: Array<{ name: string }> }).labels = [{ name: "no-db-review" }];
     const repo = repoPath(labelled);
-    github
-      .installationToken(INSTALLATION_ID)
-      .on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>))
-      .on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>));
+    github.installationToken(INSTALLATION_ID).on("POST", `${repo}/check-runs`, checkRunCreated(github));
     expectRepoConfig(github, labelled, "autoReview:\n  ignoreLabels: [no-db-review]\n");
     // The label counts: a maintainer applied it.
     expectLabelEvents(github, repo, labelled.pull_request.number, [{ label: "no-db-review", login: "maintainer" }]);
     expectPermission(github, repo, "maintainer", "maintain");
     await receive(labelled);
-    expect(github.requestsTo("checks/update")[0]?.body).toMatchObject({ conclusion: "skipped", output: { title: "Not reviewed: configuration" } });
+    expect(checkCompletion(github)).toMatchObject({ conclusion: "skipped", output: { title: "Not reviewed: configuration" } });
     github.assertDone();
     github.stop();
 
@@ -356,8 +371,8 @@ describe("pull_request events", () => {
       unrelated: ["db/x.sql"], // changed too, but outside the configured paths: never read
     });
     await receive(payload);
-    expect(github.requests.some((r) => r.path.includes("db/x.sql"))).toBe(false);
-    expect(github.requests.some((r) => r.path.includes("schema"))).toBe(true);
+    expect(graphqlQueries(github).some((q) => q.includes("db/x.sql"))).toBe(false);
+    expect(graphqlQueries(github).some((q) => q.includes("schema/001_init.sql"))).toBe(true);
   });
 
   it("reviews anyway when a skip label was applied by someone below commands.minPermission", async () => {
@@ -377,7 +392,7 @@ describe("pull_request events", () => {
     expectPermission(github, repo, "drive-by", "triage");
     const logs = captureLogs();
     await receive(payload, "delivery-1", logs);
-    expect(github.requestsTo("checks/update")[0]?.body).not.toMatchObject({ conclusion: "skipped" });
+    expect(checkCompletion(github)).not.toMatchObject({ conclusion: "skipped" });
     expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
     expect(logs.records.find((r) => r.msg === "label not applied by a permitted user; reviewing anyway")).toMatchObject({
       label: "no-db-review",
@@ -423,6 +438,6 @@ describe("pull_request events", () => {
     expect(completed).toMatchObject({ deliveryId: "7c1e5a10-delivery", pr: 2, conclusion: "success" });
     expect(logs.text()).not.toContain("ghs_test-installation-token");
     expect(logs.text()).not.toContain("very_secret_table_name");
-    expect(github.requestsTo("checks/create")[0]?.headers["x-github-delivery"]).toBe("7c1e5a10-delivery");
+    expect(logs.records.find((r) => r.msg === "review queued")).toMatchObject({ deliveryId: "7c1e5a10-delivery" });
   });
 });

@@ -119,6 +119,48 @@ describe("LoopbackGitHub", () => {
     expect(github.problems).toEqual([]);
   });
 
+  it("answers GraphQL at GitHub Enterprise Server's /api/graphql from its state, checked against GitHub's schema", async () => {
+    const sha = defaultHeadSha("o", "r", 7);
+    await octokit.rest.pulls.createReview({ owner: "o", repo: "r", pull_number: 7, commit_id: sha, event: "COMMENT", body: "earlier" });
+    const answer = await octokit.graphql<{
+      viewer: { login: string };
+      repository: {
+        pullRequest: {
+          headRefOid: string;
+          files: { nodes: Array<{ path: string; changeType: string; additions: number }> };
+          reviews: { nodes: Array<{ body: string; viewerDidAuthor: boolean; commit: { oid: string } | null }> };
+        };
+        object: { text: string } | null;
+      };
+    }>(
+      `query($owner: String!, $name: String!, $number: Int!, $expression: String!) {
+        viewer { login }
+        repository(owner: $owner, name: $name) {
+          pullRequest(number: $number) {
+            headRefOid
+            files(first: 100) { nodes { path changeType additions } }
+            reviews(first: 100) { nodes { body viewerDidAuthor commit { oid } } }
+          }
+          object(expression: $expression) { ... on Blob { text } }
+        }
+      }`,
+      { owner: "o", name: "r", number: 7, expression: `${sha}:${DEFAULT_MIGRATION_FILES[0]?.path ?? ""}` },
+    );
+    expect(answer.viewer.login).toBe("data-engineer[bot]");
+    expect(answer.repository.pullRequest.headRefOid).toBe(sha);
+    expect(answer.repository.pullRequest.files.nodes).toEqual(DEFAULT_MIGRATION_FILES.map((f) => ({ path: f.path, changeType: "ADDED", additions: 1 })));
+    expect(answer.repository.pullRequest.reviews.nodes).toEqual([{ body: "earlier", viewerDidAuthor: true, commit: { oid: sha } }]);
+    expect(answer.repository.object?.text).toBe(DEFAULT_MIGRATION_FILES[0]?.text);
+    expect(github.requestsTo("graphql").map((r) => [r.path, r.status])).toEqual([["/api/graphql", 200]]);
+    expect(github.problems).toEqual([]);
+
+    // A field GitHub's schema does not have is refused, and recorded as the client's problem.
+    await expect(octokit.graphql("query { viewer { nickname } }")).rejects.toThrow(/nickname/);
+    expect(github.problems).toEqual([expect.stringContaining("GraphQL query breaks GitHub's schema")]);
+    const anonymous = new Octokit({ baseUrl: github.url, log: quiet });
+    await expect(anonymous.graphql("query { viewer { login } }")).rejects.toMatchObject({ status: 401 });
+  });
+
   it("records a request body GitHub's description does not allow", async () => {
     await octokit
       .request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", head_sha: "abc", status: "finished" } as never)

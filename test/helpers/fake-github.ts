@@ -1,4 +1,5 @@
 import nock from "nock";
+import { answerGraphQL, type FakeGraphQLState, type FakeRepository } from "./fake-github-graphql.js";
 import { openApi, withoutNullEnumFalsePositives, type SpecName } from "./github-openapi.js";
 
 /**
@@ -43,6 +44,8 @@ interface Expectation {
   reply: FakeReply | ((request: RecordedRequest) => FakeReply);
   times: number;
   used: number;
+  /** Need not be used: a request the app makes only sometimes (the patches, when there are findings). */
+  optional?: boolean;
 }
 
 const matches = (rule: { method: string; path: string | RegExp }, method: string, path: string) =>
@@ -54,14 +57,15 @@ const METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"] as const;
  * A fault GitHub injects on requests matching `method` and `path`:
  * - `"lost-answer"`: the request is carried out (its expectation takes it, so whatever the test
  *   stores is stored) but the answer is replaced by `reply`: GitHub stored a review, then its
- *   front end answered 502. For the first `times` matching requests.
+ *   front end answered 502. For the first `times` matching requests. With `until`, the answer
+ *   waits for it: GitHub stored the write while its sender's process was killed.
  * - `"refused"`: the request is answered `reply` before any expectation sees it (nothing is done),
  *   while `active()` holds: a rate limit that lifts when the test's clock passes a time.
  * - `"held"`: the first `times` matching requests get no answer until `until` settles (then a 502),
  *   and GitHub does nothing with them: the request in flight when the process was killed.
  */
 type Fault =
-  | { type: "lost-answer"; method: string; path: string | RegExp; reply: FakeReply; times: number; used: number }
+  | { type: "lost-answer"; method: string; path: string | RegExp; reply: FakeReply; times: number; used: number; until?: Promise<unknown> }
   | { type: "refused"; method: string; path: string | RegExp; reply: (request: RecordedRequest) => FakeReply; active: () => boolean; used: number }
   | { type: "held"; method: string; path: string | RegExp; until: Promise<unknown>; times: number; used: number };
 
@@ -85,8 +89,17 @@ export function secondaryRateLimitUntil(clock: { now(): number }, until: number)
   });
 }
 
+/** The operation id the fake gives GraphQL requests (GitHub's OpenAPI description has none for them). */
+export const GRAPHQL_OPERATION = "graphql";
+
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
+  /**
+   * What GitHub's GraphQL API answers from: repositories, their files, pull requests. Every GraphQL
+   * request is validated against GitHub's schema and executed over this state
+   * (./fake-github-graphql.ts), unless a test scripted `POST /graphql` itself (a fault).
+   */
+  readonly graphqlState: FakeGraphQLState = { repositories: new Map(), viewer: { login: "data-engineer", bot: true } };
   readonly problems: string[] = [];
   private readonly expectations: Expectation[] = [];
   private readonly faults: Fault[] = [];
@@ -122,12 +135,24 @@ export class FakeGitHub {
     return this;
   }
 
+  /** Like `on`, but the app need not make these requests (at most `times` are answered). */
+  mayReceive(method: (typeof METHODS)[number], path: string | RegExp, reply: FakeReply | ((request: RecordedRequest) => FakeReply), times = 1): this {
+    this.expectations.push({ method, path, reply, times, used: 0, optional: true });
+    return this;
+  }
+
+  /** Ends the `mayReceive` expectations: requests a phase the test has seen end may no longer make. */
+  endOptional(): this {
+    for (const expectation of this.expectations) if (expectation.optional) expectation.times = expectation.used;
+    return this;
+  }
+
   /**
    * The first `times` requests to `method path` are carried out as expected, but answered `reply`
    * (a 502 by default): GitHub did the write and the answer was lost.
    */
-  loseAnswer(method: (typeof METHODS)[number], path: string | RegExp, reply: FakeReply = BAD_GATEWAY, times = 1): this {
-    this.faults.push({ type: "lost-answer", method, path, reply, times, used: 0 });
+  loseAnswer(method: (typeof METHODS)[number], path: string | RegExp, reply: FakeReply = BAD_GATEWAY, times = 1, until?: Promise<unknown>): this {
+    this.faults.push({ type: "lost-answer", method, path, reply, times, used: 0, ...(until ? { until } : {}) });
     return this;
   }
 
@@ -166,7 +191,27 @@ export class FakeGitHub {
     return this.description.example(method, template, status);
   }
 
-  /** The requests made to one operation, e.g. "checks/create". */
+  /** The repository `owner/name` in the GraphQL state, created empty when new. */
+  repository(owner: string, name: string): FakeRepository {
+    const key = `${owner}/${name}`;
+    let repository = this.graphqlState.repositories.get(key);
+    if (!repository) {
+      repository = { defaultBranch: {}, commits: {}, pullRequests: {} };
+      this.graphqlState.repositories.set(key, repository);
+    }
+    return repository;
+  }
+
+  /**
+   * The calls the app made to GitHub's API: every request but the installation token's (Probot
+   * asks for one per installation and caches it for an hour, so it is not a cost of one review)
+   * and those a "refused" fault answered (GitHub did nothing with them).
+   */
+  apiCalls(): RecordedRequest[] {
+    return this.requests.filter((r) => r.operationId !== "apps/create-installation-access-token" && !r.refused);
+  }
+
+  /** The requests made to one operation, e.g. "checks/create" (GraphQL requests: GRAPHQL_OPERATION). */
   requestsTo(operationId: string): RecordedRequest[] {
     return this.requests.filter((r) => r.operationId === operationId);
   }
@@ -178,12 +223,14 @@ export class FakeGitHub {
 
   /** Whether every expectation has been used (or a problem was seen): the app did what the test expects, or went wrong. */
   settled(): boolean {
-    return this.problems.length > 0 || this.expectations.every((e) => e.used >= e.times);
+    return this.problems.length > 0 || this.expectations.every((e) => e.optional || e.used >= e.times);
   }
 
   /** Fails with every problem seen: schema violations, unexpected requests, expectations not met. */
   assertDone(): void {
-    const pending = this.expectations.filter((e) => e.used < e.times).map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
+    const pending = this.expectations
+      .filter((e) => !e.optional && e.used < e.times)
+      .map((e) => `expected ${e.times - e.used} more ${e.method} ${String(e.path)}`);
     const all = [...this.problems, ...pending];
     if (all.length > 0) throw new Error(`Fake GitHub:\n  - ${all.join("\n  - ")}`);
   }
@@ -194,7 +241,7 @@ export class FakeGitHub {
    */
   async waitUntilDone(timeoutMs = 10_000, settleMs = 100): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    while (this.expectations.some((e) => e.used < e.times) && this.problems.length === 0) {
+    while (this.expectations.some((e) => !e.optional && e.used < e.times) && this.problems.length === 0) {
       if (performance.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -205,10 +252,13 @@ export class FakeGitHub {
   private handle(method: string, uri: string, rawBody: unknown, headers: RecordedRequest["headers"]): FakeReply {
     const url = new URL(uri, this.origin);
     const path = url.pathname.startsWith(`${this.prefix}/`) ? url.pathname.slice(this.prefix.length) : url.pathname;
+    const body = parseBody(rawBody);
+    // GraphQL's endpoint sits beside the REST root: /graphql, or /api/graphql on GitHub Enterprise Server.
+    const graphqlPath = this.prefix ? this.prefix.replace(/\/v3$/, "/graphql") : "/graphql";
+    if (method === "POST" && url.pathname === graphqlPath) return this.handleGraphQL(url, body, headers);
     if (this.prefix && !url.pathname.startsWith(`${this.prefix}/`)) {
       this.problems.push(`${method} ${url.pathname}: outside the API root ${this.prefix}`);
     }
-    const body = parseBody(rawBody);
     const operation = this.description.find(method, path);
     const request: RecordedRequest = {
       method,
@@ -249,9 +299,36 @@ export class FakeGitHub {
     if (lost?.type === "lost-answer") {
       this.checked(operation, done);
       lost.used++;
-      return this.checked(operation, lost.reply);
+      const reply = this.checked(operation, lost.reply);
+      return lost.until ? { ...reply, wait: lost.until } : reply;
     }
     return this.checked(operation, done, headers, method, path);
+  }
+
+  private handleGraphQL(url: URL, body: unknown, headers: RecordedRequest["headers"]): FakeReply {
+    const path = "/graphql";
+    const request: RecordedRequest = { method: "POST", path, query: url.searchParams, body, headers, operationId: GRAPHQL_OPERATION, url: url.toString() };
+    this.requests.push(request);
+    const refusal = this.faults.find((f) => f.type === "refused" && matches(f, "POST", path) && f.active());
+    if (refusal?.type === "refused") {
+      refusal.used++;
+      request.refused = true;
+      return refusal.reply(request);
+    }
+    // The query is checked against GitHub's schema whoever answers it.
+    const answer = answerGraphQL(this.graphqlState, body);
+    this.problems.push(...answer.problems);
+    const expectation = this.expectations.find((e) => e.used < e.times && matches(e, "POST", path));
+    if (expectation) {
+      expectation.used++;
+      return typeof expectation.reply === "function" ? expectation.reply(request) : expectation.reply;
+    }
+    const lost = this.faults.find((f) => f.type === "lost-answer" && f.used < f.times && matches(f, "POST", path));
+    if (lost?.type === "lost-answer") {
+      lost.used++;
+      return lost.reply;
+    }
+    return { status: 200, body: answer.body };
   }
 
   /** Checks an answer against the operation's description; `headers` etc. for a raw answer's media type. */

@@ -16,7 +16,7 @@ type TestProbotLog = ReturnType<typeof captureLogs>["log"];
  * The fault suite's harness (issue 19): the app on its embedded queue against the fake GitHub
  * with faults injected per request, counting what GitHub ends up holding. Per scenario: lost (no
  * review where one is due), duplicated (more than one review or check run for the head), stuck (a
- * check run of ours left in progress). Octokit's retry plugin is ON, as in production: it resends
+ * check run of ours left in progress, or none at all). Octokit's retry plugin is ON, as in production: it resends
  * any 5xx unless told not to, which is what posted reviews twice. Its pauses are zero, and the
  * queue runs on a virtual clock, so nothing waits for real time.
  */
@@ -45,8 +45,12 @@ export function counts(fake: FakeGitHub): Counts {
       .filter((r) => !r.refused && (r.body as { status?: string }).status === "completed")
       .map((r) => r.path.split("/").pop()),
   );
-  // The fake gives every created run id 7: a run is stuck when none of its completions came.
-  const stuck = created === 0 ? 0 : Math.max(0, Math.min(created, 1) - completed.size) + Math.max(0, created - 1);
+  // A review job creates its check run completed (issue 19 item 5): nothing left to complete.
+  if (stored("checks/create").some((r) => (r.body as { status?: string }).status === "completed")) completed.add("7");
+  // The fake gives every created run id 7: a run is stuck when none of its completions came. No
+  // check run at all is stuck too: a review job creates its run at its end (issue 19 item 5), and
+  // a required check that never appears holds the pull request as one left in progress does.
+  const stuck = created === 0 ? 1 : Math.max(0, Math.min(created, 1) - completed.size) + Math.max(0, created - 1);
   return { lost: reviews === 0 ? 1 : 0, duplicated: Math.max(0, reviews - 1) + Math.max(0, created - 1), stuck };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerGraphQL, type FakeChangedFile, type FakeGraphQLState, type FakePullRequest, type FakeRepository } from "./fake-github-graphql.js";
 import { openApi, withoutNullEnumFalsePositives, type MatchedOperation, type OpenApiDescription, type SpecName } from "./github-openapi.js";
 
 /**
@@ -10,6 +11,10 @@ import { openApi, withoutNullEnumFalsePositives, type MatchedOperation, type Ope
  * no expectations: it keeps state (installation tokens, pull requests and their files, the head
  * commits' contents, check runs, reviews and review comments) and answers by itself, as GitHub
  * would, enough for the app's review of a pull request.
+ *
+ * GraphQL requests (POST /api/graphql) are validated against GitHub's published GraphQL schema and
+ * executed over the same state (./fake-github-graphql.ts), so a query that GitHub would refuse, or
+ * a field this server does not resolve, lands in `problems` too.
  *
  * Every request and every answer is checked against GitHub's OpenAPI description of GHES; whatever
  * is wrong (an undocumented request, a body GitHub would refuse, a route this server does not
@@ -21,13 +26,17 @@ import { openApi, withoutNullEnumFalsePositives, type MatchedOperation, type Ope
  */
 
 export const API_ROOT = "/api/v3";
+/** GitHub Enterprise Server serves GraphQL beside the REST root, at /api/graphql. */
+export const GRAPHQL_PATH = "/api/graphql";
+/** The operation id requests to GRAPHQL_PATH get (GitHub's OpenAPI description has none for them). */
+export const GRAPHQL_OPERATION = "graphql";
 const DEFAULT_SPEC: SpecName = "ghes-3.19";
 const DOCS = "https://docs.github.com/enterprise-server@3.19/rest";
 
 /** One request as the server saw it. */
 export interface LoopbackRequest {
   method: string;
-  /** Path below the API root (without /api/v3), percent-encoded as sent, without the query. */
+  /** Path below the API root (without /api/v3), percent-encoded as sent, without the query; GraphQL's is /api/graphql. */
   path: string;
   /** The query string, with its "?" (empty when none). */
   query: string;
@@ -551,11 +560,22 @@ export class LoopbackGitHub {
     const url = new URL(req.url ?? "/", this.origin);
     const rawBody = await readBody(req);
     const inRoot = url.pathname.startsWith(`${API_ROOT}/`);
+    const graphql = method === "POST" && url.pathname === GRAPHQL_PATH;
     const path = inRoot ? url.pathname.slice(API_ROOT.length) : url.pathname;
     const operation = inRoot ? this.find(method, path) : undefined;
-    const request: LoopbackRequest = { method, path, query: url.search, time: Date.now(), operationId: operation?.operation.operationId };
+    const request: LoopbackRequest = {
+      method,
+      path,
+      query: url.search,
+      time: Date.now(),
+      operationId: graphql ? GRAPHQL_OPERATION : operation?.operation.operationId,
+    };
     this.requests.push(request);
     const where = `${method} ${path}`;
+    if (graphql) {
+      await this.onGraphQL(req, res, request, rawBody, started);
+      return;
+    }
 
     const answer = (reply: Reply) => {
       if (operation) this.checkReply(operation, where, req.headers, reply);
@@ -591,37 +611,15 @@ export class LoopbackGitHub {
     }
     this.problems.push(...withoutNullEnumFalsePositives(this.description.validateRequest(operation, url.searchParams, body), body));
 
-    const hold = this.holds.find((h) => !h.released && matches(h.matcher, request));
-    if (hold) {
-      let gone = false;
-      res.once("close", () => {
-        if (!res.writableEnded) gone = true;
-      });
-      hold.held++;
-      await new Promise<void>((resume) => {
-        hold.waiting.push(resume);
-        for (const arrival of hold.arrivals.filter((a) => hold.held >= a.count)) {
-          hold.arrivals.splice(hold.arrivals.indexOf(arrival), 1);
-          arrival.resolve();
-        }
-      });
-      if (gone || res.destroyed) {
-        request.abandoned = true;
-        request.durationMs = performance.now() - started;
-        this.changed();
-        return;
-      }
-    }
+    if (!(await this.waitIfHeld(request, res, started))) return;
 
     const auth = this.authenticate(operation, where, req.headers);
     if (auth.reply) {
       answer(auth.reply);
       return;
     }
-    const fault = this.faults.find((f) => f.left > 0 && matches(f.matcher, request));
+    const fault = this.takeFault(request);
     if (fault) {
-      fault.left--;
-      if (fault.left === 0) this.faults.splice(this.faults.indexOf(fault), 1);
       answer({ status: fault.status, body: fault.body, undocumented: "a fault the test injected" });
       return;
     }
@@ -641,6 +639,135 @@ export class LoopbackGitHub {
         appId: auth.appId,
       }),
     );
+  }
+
+  /**
+   * POST /api/graphql: held and failed like any route, authenticated with an installation token,
+   * then validated against GitHub's schema and executed over this server's state.
+   */
+  private async onGraphQL(req: IncomingMessage, res: ServerResponse, request: LoopbackRequest, rawBody: string, started: number): Promise<void> {
+    const answer = (reply: Reply) => {
+      request.status = reply.status;
+      request.durationMs = performance.now() - started;
+      send(res, reply);
+      this.changed();
+    };
+    if (!(await this.waitIfHeld(request, res, started))) return;
+    const [scheme = "", credential = ""] = (req.headers.authorization ?? "").split(/\s+/, 2);
+    const installation = this.tokens.get(credential);
+    if (!installation || !["token", "bearer"].includes(scheme.toLowerCase())) {
+      this.problems.push(`${GRAPHQL_PATH}: not authenticated with an installation token this server issued`);
+      answer({ status: 401, body: { message: "Bad credentials", documentation_url: DOCS } });
+      return;
+    }
+    const fault = this.takeFault(request);
+    if (fault) {
+      answer({ status: fault.status, body: fault.body });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody) as unknown;
+    } catch {
+      this.problems.push(`${GRAPHQL_PATH}: the body is not JSON`);
+      answer({ status: 400, body: { message: "Problems parsing JSON", documentation_url: DOCS } });
+      return;
+    }
+    const result = answerGraphQL(this.graphqlState(), body);
+    this.problems.push(...result.problems);
+    answer({ status: 200, body: result.body });
+  }
+
+  /**
+   * The state as GitHub's GraphQL API sees it, built when a resolver asks: a repository or pull
+   * request nobody set up exists with the defaults, as it does for the REST routes.
+   */
+  private graphqlState(): FakeGraphQLState {
+    const viewer = { login: this.appSlug, bot: true };
+    const repositories = {
+      get: (key: string): FakeRepository | undefined => {
+        const slash = key.indexOf("/");
+        if (slash < 0) return undefined;
+        const repo = this.repo(key.slice(0, slash), key.slice(slash + 1));
+        return {
+          defaultBranch: Object.fromEntries(repo.files),
+          commits: new Proxy(
+            {},
+            {
+              get: (_target, sha) => (typeof sha === "string" && repo.trees.has(sha) ? Object.fromEntries(this.pathsAt(repo, sha)) : undefined),
+            },
+          ),
+          pullRequests: new Proxy(
+            {},
+            {
+              get: (_target, key) => {
+                const number = typeof key === "string" ? Number(key) : NaN;
+                return Number.isSafeInteger(number) && number > 0 ? this.graphqlPull(this.pull(repo.owner, repo.name, number), viewer) : undefined;
+              },
+            },
+          ),
+        };
+      },
+    } as FakeGraphQLState["repositories"];
+    return { repositories, viewer };
+  }
+
+  private graphqlPull(pr: PullRequestState, bot: { login: string; bot: boolean }): FakePullRequest {
+    const changeType: Record<NonNullable<PullRequestFile["status"]>, FakeChangedFile["changeType"]> = {
+      added: "ADDED",
+      modified: "MODIFIED",
+      removed: "DELETED",
+      renamed: "RENAMED",
+    };
+    return {
+      headSha: pr.headSha,
+      files: pr.files.map((file) => {
+        const patch = this.patchOf(file);
+        return { path: file.path, changeType: changeType[file.status ?? "added"], additions: countLines(patch, "+"), deletions: countLines(patch, "-") };
+      }),
+      reviews: this.reviewList
+        .filter((r) => r.owner === pr.owner && r.repo === pr.repo && r.pullNumber === pr.number && r.state !== "PENDING")
+        .map((r) => ({
+          body: r.body,
+          author: bot,
+          commitOid: r.commit_id,
+          comments: r.comments.map((c) => ({ body: c.body, author: bot })),
+        })),
+    };
+  }
+
+  /** Waits while a hold matches `request`; false when the client went away meanwhile (nothing to answer). */
+  private async waitIfHeld(request: LoopbackRequest, res: ServerResponse, started: number): Promise<boolean> {
+    const hold = this.holds.find((h) => !h.released && matches(h.matcher, request));
+    if (!hold) return true;
+    let gone = false;
+    res.once("close", () => {
+      if (!res.writableEnded) gone = true;
+    });
+    hold.held++;
+    await new Promise<void>((resume) => {
+      hold.waiting.push(resume);
+      for (const arrival of hold.arrivals.filter((a) => hold.held >= a.count)) {
+        hold.arrivals.splice(hold.arrivals.indexOf(arrival), 1);
+        arrival.resolve();
+      }
+    });
+    if (gone || res.destroyed) {
+      request.abandoned = true;
+      request.durationMs = performance.now() - started;
+      this.changed();
+      return false;
+    }
+    return true;
+  }
+
+  /** The injected fault for `request`, used up once. */
+  private takeFault(request: LoopbackRequest): Fault | undefined {
+    const fault = this.faults.find((f) => f.left > 0 && matches(f.matcher, request));
+    if (!fault) return undefined;
+    fault.left--;
+    if (fault.left === 0) this.faults.splice(this.faults.indexOf(fault), 1);
+    return fault;
   }
 
   private changed(): void {

@@ -2,8 +2,9 @@ import { gzipSync } from "node:zlib";
 import nock from "nock";
 import { addedFilePatch } from "../../src/report/diff-anchors.js";
 import { paxEntry, rawTar } from "../agent/workspace/tar-bytes.js";
+import type { FakeGitHub, FakeReply, RecordedRequest } from "./fake-github.js";
+import type { FakeChangedFile, FakePullRequest } from "./fake-github-graphql.js";
 import { fileContentAnswer } from "./contents-answer.js";
-import type { FakeGitHub, FakeReply } from "./fake-github.js";
 import { INSTALLATION_ID, webhookExample } from "./webhooks.js";
 
 /** The pull request fields the app reads, typed loosely over the real example payload. */
@@ -64,13 +65,105 @@ export function fileEntries(github: FakeGitHub, paths: readonly string[], status
   return paths.map((filename, i) => ({ ...example, sha: `${i}`.padStart(40, "0"), filename, status, additions: 3, deletions: 0, changes: 3 }));
 }
 
+/** The pull request in the fake's GraphQL state (created with no files when new). */
+export function fakePullRequest(github: FakeGitHub, payload: PullRequestPayload): FakePullRequest {
+  const repository = github.repository(payload.repository.owner.login, payload.repository.name);
+  const number = payload.pull_request.number;
+  repository.pullRequests[number] ??= { headSha: payload.pull_request.head.sha, files: [], reviews: [] };
+  return repository.pullRequests[number];
+}
+
+/**
+ * .github/data-engineer.yml on the repository's default branch (absent without `yaml`: the
+ * organisation's `.github` repository does not exist either). The review reads it with the pull
+ * request in its first GraphQL query.
+ */
+export function expectRepoConfig(github: FakeGitHub, payload: PullRequestPayload, yaml?: string): void {
+  const repository = github.repository(payload.repository.owner.login, payload.repository.name);
+  if (yaml !== undefined) repository.defaultBranch[".github/data-engineer.yml"] = yaml;
+  fakePullRequest(github, payload);
+}
+
+const CHANGE_TYPE: Record<string, FakeChangedFile["changeType"]> = {
+  added: "ADDED",
+  removed: "DELETED",
+  modified: "MODIFIED",
+  renamed: "RENAMED",
+  copied: "COPIED",
+  changed: "CHANGED",
+  unchanged: "CHANGED",
+};
+
+/** The GraphQL queries the app sent, as text with their variables (to see what they asked for). */
+export function graphqlQueries(github: FakeGitHub): string[] {
+  return github.requestsTo("graphql").map((r) => JSON.stringify(r.body));
+}
+
+/** GitHub's answer to a check run created completed: 201, with what the app sent. */
+export function checkRunCreated(github: FakeGitHub, completion: (body: Record<string, unknown>) => FakeReply = (body) => checkRunReply(github, 201, 7, body)) {
+  return (request: RecordedRequest): FakeReply => {
+    const reply = completion(request.body as Record<string, unknown>);
+    return reply.status === 200 ? { ...reply, status: 201 } : reply;
+  };
+}
+
+/**
+ * The check run's final state as the app reported it: the creation when it was created completed
+ * (the app's review jobs), else the first update that completed it.
+ */
+export function checkCompletion(github: FakeGitHub): Record<string, unknown> | undefined {
+  const writes = [...github.requestsTo("checks/create"), ...github.requestsTo("checks/update")].filter((r) => !r.refused);
+  return writes.map((r) => r.body as Record<string, unknown>).find((body) => body.status === "completed");
+}
+
+/**
+ * Expects the token, the review's first GraphQL query (the configuration, the pull request and its
+ * files), and the check run created completed. `files` are the REST pages GitHub would list: the
+ * GraphQL state lists the same files; the pages are answered when the app reads them (more than
+ * 100 files, or the patches of a review with findings). A failing page makes the GraphQL query fail.
+ */
+export function expectCheckFlow(
+  github: FakeGitHub,
+  payload: PullRequestPayload,
+  files: FakeReply | FakeReply[],
+  completion?: (body: Record<string, unknown>) => FakeReply,
+  configYaml?: string,
+  viaProbot = true,
+  checkRun = true,
+): void {
+  const repo = repoPath(payload);
+  if (viaProbot) github.installationToken(INSTALLATION_ID);
+  expectRepoConfig(github, payload, configYaml);
+  const pages = Array.isArray(files) ? files : [files];
+  const failed = pages.find((page) => page.status !== 200);
+  if (failed) {
+    // The job fails; its dead letter looks for the job's check run (none: it was to be created at
+    // the end), runs the review once more (failing the same way), and creates the check run
+    // completed with the reason.
+    github.on("POST", "/graphql", { ...failed, body: failed.body }, 2);
+    const listing = new RegExp(`^${repo}/commits/${payload.pull_request.head.sha}/check-runs$`);
+    github.on("GET", listing, { status: 200, body: { total_count: 0, check_runs: [] } }, 2);
+  }
+  const pull = fakePullRequest(github, payload);
+  pull.files = pages
+    .filter((page) => page.status === 200)
+    .flatMap((page) => page.body as Array<{ filename: string; status: string; additions: number; deletions: number }>)
+    .map((f) => ({ path: f.filename, changeType: CHANGE_TYPE[f.status] ?? "CHANGED", additions: f.additions, deletions: f.deletions }));
+  if (!failed) {
+    // Read when GraphQL's first page did not hold every file, and for the patches (findings to
+    // anchor), on each attempt of the job.
+    for (let round = 0; round < 5; round++) for (const page of pages) github.mayReceive("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
+  }
+  if (checkRun) github.on("POST", `${repo}/check-runs`, checkRunCreated(github, completion));
+}
+
 const NOT_FOUND: FakeReply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
 
 /**
  * Expects .github/data-engineer.yml to be read from the repository (the default branch: no ref)
  * and, when absent there, from the organisation's .github repository.
  */
-export function expectRepoConfig(github: FakeGitHub, payload: PullRequestPayload, yaml?: string): void {
+export function expectRepoConfigRest(github: FakeGitHub, payload: PullRequestPayload, yaml?: string): void {
   const { owner, name } = { owner: payload.repository.owner.login, name: payload.repository.name };
   const configPath = (repo: string) => new RegExp(`^/repos/${owner}/${repo.replace(".", "\\.")}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
   if (yaml !== undefined) {
@@ -80,8 +173,8 @@ export function expectRepoConfig(github: FakeGitHub, payload: PullRequestPayload
   github.on("GET", configPath(name), NOT_FOUND).on("GET", configPath(".github"), NOT_FOUND);
 }
 
-/** Expects the token, the in-progress check, the configuration, the file listing and the completion, in that order. */
-export function expectCheckFlow(
+/** Through REST (the CI review, re-runs): expects the token, the in-progress check, the configuration, the file listing and the completion, in that order. */
+export function expectCheckFlowRest(
   github: FakeGitHub,
   payload: PullRequestPayload,
   files: FakeReply | FakeReply[],
@@ -93,7 +186,7 @@ export function expectCheckFlow(
   const repo = repoPath(payload);
   if (viaProbot) github.installationToken(INSTALLATION_ID);
   if (checkRun) github.on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
-  expectRepoConfig(github, payload, configYaml);
+  expectRepoConfigRest(github, payload, configYaml);
   for (const page of Array.isArray(files) ? files : [files]) {
     github.on("GET", `${repo}/pulls/${payload.pull_request.number}/files`, page);
   }
@@ -149,12 +242,18 @@ export interface ReviewScenario {
   unrelated?: string[];
   /** False when the test drives the pipeline with its own Octokit (no installation token). */
   viaProbot?: boolean;
+  /**
+   * Read through REST (the CI review, `viaProbot: false`, and a re-run from the checks UI): the check run started in
+   * progress and completed, the contents API, the head re-checked. The app's review jobs read by
+   * GraphQL and create the check run once (the default).
+   */
+  rest?: boolean;
 }
 
 /** Expects the whole review of a pull request's migrations, and answers as GitHub would. */
 export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPayload, scenario: ReviewScenario): void {
-  const owner = payload.repository.owner.login;
-  const name = payload.repository.name;
+  // A test driving the pipeline with its own Octokit is the CI review: it reads through REST.
+  const rest = scenario.rest ?? scenario.viaProbot === false;
   const number = payload.pull_request.number;
   const repo = repoPath(payload);
   const listed = fileEntries(
@@ -178,7 +277,74 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
       ...(more ? { headers: { link: `<https://api.github.com${repo}/pulls/${number}/files?per_page=100&page=${page + 1}>; rel="next"` } } : {}),
     });
   }
-  expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true, scenario.checkRun ?? true);
+  if (rest) {
+    expectCheckFlowRest(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true, scenario.checkRun ?? true);
+    expectHeadReadsRest(github, payload, scenario);
+  } else expectCheckFlow(github, payload, pages, undefined, scenario.config, scenario.viaProbot ?? true, scenario.checkRun ?? true);
+  if (!rest) expectHeadReads(github, payload, scenario);
+  for (const answer of scenario.reviews ?? [])
+    github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => {
+      const reply = answer(req.body as Record<string, unknown>);
+      // GitHub holds what it stored: the next read of the pull request lists the review.
+      if (!rest && reply.status < 300) storeReview(github, payload, req.body as PostedReview);
+      return reply;
+    });
+  if (scenario.extraUpdates)
+    github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>), scenario.extraUpdates);
+}
+
+interface PostedReview {
+  body?: string;
+  commit_id?: string;
+  comments?: Array<{ body: string }>;
+}
+
+/** A review the app posted, as GitHub's GraphQL API lists it afterwards (by the token's bot). */
+function storeReview(github: FakeGitHub, payload: PullRequestPayload, posted: PostedReview): void {
+  const author = github.graphqlState.viewer;
+  fakePullRequest(github, payload).reviews.push({
+    body: posted.body ?? "",
+    author,
+    ...(posted.commit_id ? { commitOid: posted.commit_id } : {}),
+    comments: (posted.comments ?? []).map((c) => ({ body: c.body, author })),
+  });
+}
+
+/** The head's files, earlier comments and head, in the fake's GraphQL state. */
+function expectHeadReads(github: FakeGitHub, payload: PullRequestPayload, scenario: ReviewScenario): void {
+  const owner = payload.repository.owner.login;
+  const name = payload.repository.name;
+  const headFiles = [...scenario.changed, ...(scenario.beside ?? [])];
+  const repository = github.repository(owner, name);
+  repository.commits[payload.pull_request.head.sha] = Object.fromEntries(headFiles.map((f) => [f.path, f.text]));
+  const pull = fakePullRequest(github, payload);
+  if (scenario.head !== undefined) pull.headSha = scenario.head;
+  const by = scenario.postedBy ?? "data-engineer[bot]";
+  if ((scenario.posted ?? []).length > 0) {
+    const author = { login: by.replace(/\[bot\]$/, ""), bot: by.endsWith("[bot]") };
+    pull.reviews.push({ body: "", author, commitOid: payload.pull_request.head.sha, comments: (scenario.posted ?? []).map((body) => ({ body, author })) });
+  }
+  // Reviews posted before, given as REST lists them (a function: those the test's GitHub stored, which storeReview holds already).
+  if (Array.isArray(scenario.postedReviews))
+    for (const review of scenario.postedReviews as RestReview[]) {
+      const login = review.user?.login ?? "ghost";
+      const reviewer = { login: login.replace(/\[bot\]$/, ""), bot: review.user?.type === "Bot" };
+      pull.reviews.push({ body: review.body ?? "", author: reviewer, ...(review.commit_id ? { commitOid: review.commit_id } : {}) });
+    }
+}
+
+interface RestReview {
+  body?: string | null;
+  commit_id?: string | null;
+  user?: { login: string; type: string } | null;
+}
+
+/** The head's folders and files through the contents API, earlier comments and the head re-check. */
+function expectHeadReadsRest(github: FakeGitHub, payload: PullRequestPayload, scenario: ReviewScenario): void {
+  const owner = payload.repository.owner.login;
+  const name = payload.repository.name;
+  const number = payload.pull_request.number;
+  const repo = repoPath(payload);
   const headFiles = [...scenario.changed, ...(scenario.beside ?? [])];
   for (const folder of new Set(scenario.changed.map((f) => folderOf(f.path)))) {
     const entries = headFiles
@@ -221,9 +387,6 @@ export function expectMigrationReview(github: FakeGitHub, payload: PullRequestPa
       body: { ...pull, requested_teams: [], head: { ...pull.head, sha: scenario.head ?? payload.pull_request.head.sha } },
     });
   }
-  for (const answer of scenario.reviews ?? []) github.on("POST", `${repo}/pulls/${number}/reviews`, (req) => answer(req.body as Record<string, unknown>));
-  if (scenario.extraUpdates)
-    github.on("PATCH", `${repo}/check-runs/7`, (req) => checkRunReply(github, 200, 7, req.body as Record<string, unknown>), scenario.extraUpdates);
 }
 
 /** GitHub's answer to a review it accepts. */

@@ -7,14 +7,15 @@ import { createBullmqQueue } from "../../src/jobs/bullmq-queue.js";
 import { createEmbeddedQueue, type EmbeddedJobQueue } from "../../src/jobs/embedded-queue.js";
 import type { JobQueue, QueueSettings } from "../../src/jobs/queue.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
-import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
+import { FakeGitHub, GRAPHQL_OPERATION, type FakeReply, type RecordedRequest } from "../helpers/fake-github.js";
+import { answerGraphQL } from "../helpers/fake-github-graphql.js";
 import { createTestProbot, type TestProbot } from "../helpers/probot.js";
 import { waitFor } from "./queue-contract.js";
 import {
+  checkRunCreated,
   checkRunReply,
   expectMigrationReview,
-  expectRepoConfig,
-  fileEntries,
+  fakePullRequest,
   pullRequestEvent,
   repoPath,
   reviewAccepted,
@@ -30,6 +31,8 @@ import { INSTALLATION_ID } from "../helpers/webhooks.js";
  */
 
 const UP = { path: "db/migrations/20260101000000_add_index.up.sql", text: "CREATE INDEX orders_created_at ON orders (created_at);\n" };
+/** The second push's version of the migration: another statement, so another finding. */
+const UP_B = { path: UP.path, text: "CREATE INDEX orders_updated_at ON orders (updated_at);\n" };
 const DOWN = { path: "db/migrations/20260101000000_add_index.down.sql", text: "DROP INDEX orders_created_at;\n" };
 const HEAD_A = "a".repeat(40);
 const HEAD_B = "b".repeat(40);
@@ -114,8 +117,33 @@ function push(action: "opened" | "synchronize", head: string): PullRequestPayloa
   return payload;
 }
 
-function updates(): Array<Record<string, unknown> & { output?: { title?: string; summary?: string } }> {
-  return github.requestsTo("checks/update").map((r) => r.body as Record<string, unknown> & { output?: { title?: string; summary?: string } });
+type CheckRunWrite = Record<string, unknown> & { head_sha?: string; output?: { title?: string; summary?: string } };
+
+function updates(): CheckRunWrite[] {
+  return github.requestsTo("checks/update").map((r) => r.body as CheckRunWrite);
+}
+
+/** The check runs the app created, as it sent them (a review job creates its run once, completed). */
+function creations(): CheckRunWrite[] {
+  return github.requestsTo("checks/create").map((r) => r.body as CheckRunWrite);
+}
+
+/**
+ * GitHub's "List check runs for a Git reference" for `head`: the runs the app created on it so far
+ * (the fake gives each the id 7), as a dead letter reads them before it reports.
+ */
+function listedCheckRuns(head: string): (request: RecordedRequest) => FakeReply {
+  return () => {
+    const runs = creations()
+      .filter((body) => body.head_sha === head)
+      .map((body) => checkRunReply(github, 200, 7, body).body);
+    return { status: 200, body: { total_count: runs.length, check_runs: runs } };
+  };
+}
+
+/** GitHub's answer to a GraphQL query, from the fake's state, sent only once `wait` settles. */
+function graphqlAnswerAfter(wait: Promise<unknown>): (request: RecordedRequest) => FakeReply {
+  return (request) => ({ status: 200, body: answerGraphQL(github.graphqlState, request.body).body, wait });
 }
 
 describe.each(adapters)("the app on the $name job queue", (adapter) => {
@@ -152,115 +180,157 @@ describe.each(adapters)("the app on the $name job queue", (adapter) => {
     expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
   });
 
-  it("aborts the review of a pushed-over head and reviews only the newest", async () => {
+  it("aborts the review of a pushed-over head and reviews only the newest; the old head gets no check run", async () => {
     github = new FakeGitHub();
     const first = push("opened", HEAD_A);
     const second = push("synchronize", HEAD_B);
-    const repo = repoPath(first);
-    const number = first.pull_request.number;
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    // The first review: its check run, its configuration, and a file listing held in flight.
-    github.installationToken(INSTALLATION_ID).on("POST", `${repo}/check-runs`, (req) => checkRunReply(github, 201, 7, req.body as Record<string, unknown>));
-    expectRepoConfig(github, first);
-    github.on("GET", `${repo}/pulls/${number}/files`, { status: 200, body: fileEntries(github, [UP.path]), wait: held });
-    // The second review, whole; its check run's completion and the first one's share check run 7.
-    expectMigrationReview(github, second, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], viaProbot: false, extraUpdates: 1 });
+    // The first review's first query (the pull request, its files, the configuration) is held in flight.
+    github.installationToken(INSTALLATION_ID).on("POST", "/graphql", graphqlAnswerAfter(held));
+    // The second review, whole (with the installation's token Probot cached for the first).
+    expectMigrationReview(github, second, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], viaProbot: false, rest: false });
     const app = await start();
 
     await app.deliver({ id: "push-1", name: "pull_request", payload: first as never });
-    await waitFor("the first review to list its files", () => github.requestsTo("pulls/list-files").length === 1);
+    await waitFor("the first review's first query", () => github.requestsTo(GRAPHQL_OPERATION).length === 1);
     await app.deliver({ id: "push-2", name: "pull_request", payload: second as never });
+    await waitFor("the newest review's check run", () => creations().length === 1, 15_000);
     release();
     await github.waitUntilDone(15_000, 300);
 
-    expect(github.requestsTo("checks/create").map((r) => (r.body as { head_sha: string }).head_sha)).toEqual([HEAD_A, HEAD_B]);
+    // A review job creates its check run once, completed, at its end (issue 19 item 5): the job
+    // superseded before that wrote nothing, so the old head has no check run at all (GitHub shows
+    // checks per commit and the pull request's checks are its newest head's), and none is left in
+    // progress. The newest head's run carries its verdict: the index built without CONCURRENTLY
+    // on the existing orders table is an error.
+    expect(creations().map((body) => body.head_sha)).toEqual([HEAD_B]);
+    expect(creations()[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(creations()[0]?.output?.title).not.toBe("Review failed");
+    expect(updates()).toEqual([]);
     const reviews = github.requestsTo("pulls/create-review");
     expect(reviews).toHaveLength(1);
     expect((reviews[0]?.body as { commit_id?: string }).commit_id).toBe(HEAD_B);
-    const titles = updates().map((u) => u.output?.title);
-    expect(titles).toContain("Superseded by a newer commit");
-    expect(updates().filter((u) => u.output?.title === "Superseded by a newer commit")[0]).toMatchObject({ status: "completed", conclusion: "neutral" });
-    expect(updates().filter((u) => u.conclusion === "failure" || u.conclusion === "success")).toHaveLength(1);
+    await waitFor("the first job counted superseded", async () => (await app.jobs.counts()).superseded === 1);
   });
 
-  it("completes as superseded the check run of a push replaced while that check run was being created", async () => {
+  it("a push while the replaced review's check run is being created: that head keeps the verdict GitHub stored, nothing is resent or overwritten", async () => {
     github = new FakeGitHub();
     const first = push("opened", HEAD_A);
     const second = push("synchronize", HEAD_B);
     const repo = repoPath(first);
     let answer!: () => void;
     const creationHeld = new Promise<void>((resolve) => (answer = resolve));
-    // The first push's check run is created slowly: GitHub answers only after the second push came.
-    github
-      .installationToken(INSTALLATION_ID)
-      .on("POST", `${repo}/check-runs`, (req) => ({ ...checkRunReply(github, 201, 8, req.body as Record<string, unknown>), wait: creationHeld }))
-      .on("PATCH", `${repo}/check-runs/8`, (req) => checkRunReply(github, 200, 8, req.body as Record<string, unknown>));
-    expectMigrationReview(github, second, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], viaProbot: false });
+    // The first review runs to its end and posts; GitHub stores its check run (created completed)
+    // but its answer comes only after the second push superseded the job.
+    expectMigrationReview(github, first, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], checkRun: false });
+    github.on("POST", `${repo}/check-runs`, (request) => ({ ...checkRunCreated(github)(request), wait: creationHeld }));
     const app = await start();
 
     await app.deliver({ id: "push-1", name: "pull_request", payload: first as never });
+    await waitFor("the first check run's creation in flight", () => creations().length === 1, 15_000);
+    // The second push changes the migration's statement: a finding the first review did not post.
+    fakePullRequest(github, first).headSha = HEAD_B;
+    expectMigrationReview(github, second, {
+      changed: [UP_B],
+      beside: [DOWN],
+      reviews: [reviewAccepted(github)],
+      viaProbot: false,
+      rest: false,
+      checkRun: false,
+    });
+    github.on(
+      "POST",
+      `${repo}/check-runs`,
+      checkRunCreated(github, (body) => checkRunReply(github, 201, 8, body)),
+    );
     await app.deliver({ id: "push-2", name: "pull_request", payload: second as never });
-    await waitFor("the newer review to be posted", () => github.requestsTo("pulls/create-review").length === 1, 15_000);
+    await waitFor("the newest review's check run", () => creations().length === 2, 15_000);
     answer();
     await github.waitUntilDone(15_000, 300);
 
-    const byId = github
-      .requestsTo("checks/update")
-      .map((r) => [r.path.split("/").pop(), r.body as { conclusion?: string; output?: { title?: string } }] as const);
-    expect(byId.filter(([id]) => id === "8").map(([, body]) => [body.conclusion, body.output?.title])).toEqual([["neutral", "Superseded by a newer commit"]]);
-    // The newer push is reviewed to the end: its index built without CONCURRENTLY on the existing orders table is an error.
-    expect(byId.filter(([id]) => id === "7").map(([, body]) => body.conclusion)).toEqual(["failure"]);
-    expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
+    // One run per head, each created completed with its own head's verdict: the superseded job
+    // neither sent its creation again nor read it back (no check-run listing), and did not turn
+    // the stored verdict into "superseded" (no update). Nothing is in progress.
+    expect(creations().map((body) => [body.head_sha, body.status, body.conclusion])).toEqual([
+      [HEAD_A, "completed", "failure"],
+      [HEAD_B, "completed", "failure"],
+    ]);
+    expect(updates()).toEqual([]);
+    expect(github.requestsTo("checks/list-for-ref")).toEqual([]);
+    // Each head's review posted once: the first before the push came, the second with its new finding.
+    expect(github.requestsTo("pulls/create-review").map((r) => (r.body as { commit_id?: string }).commit_id)).toEqual([HEAD_A, HEAD_B]);
+    await waitFor("the first job counted superseded", async () => (await app.jobs.counts()).superseded === 1);
   });
 
   it("retries a review that fails twice for GitHub's 502 and posts it on the third attempt", async () => {
     github = new FakeGitHub();
     const payload = push("opened", HEAD_A);
-    const configPath = new RegExp(`^${repoPath(payload)}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
-    github.on("GET", configPath, BAD_GATEWAY, 2);
+    // The review's first query: GitHub answers 502 twice.
+    github.on("POST", "/graphql", BAD_GATEWAY, 2);
     expectMigrationReview(github, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)] });
+    // The third run, a rerun, first looks for a check run an earlier run may have stored: none.
+    github.on("GET", `${repoPath(payload)}/commits/${HEAD_A}/check-runs`, listedCheckRuns(HEAD_A));
     const app = await start();
 
     const enqueued = clock.now();
     await app.deliver({ id: "delivery-flaky", name: "pull_request", payload: payload as never });
-    await settleAfter(() => github.requestsTo("repos/get-content").length >= 1);
+    await settleAfter(() => github.requestsTo(GRAPHQL_OPERATION).length >= 1);
     github.assertDone();
     // The two retries waited their backoff (2 s, then 4 s, by default) on the queue's clock.
     if (adapter.name === "embedded") expect(clock.elapsedSince(enqueued)).toBeGreaterThanOrEqual(6_000);
 
-    expect(github.requestsTo("checks/create")).toHaveLength(1);
+    // The failed attempts wrote nothing (the check run is created at the review's end): one check
+    // run, created once, completed with the review's own verdict (the index built without
+    // CONCURRENTLY on orders is an error), not "Review failed"; one review.
+    expect(creations()).toHaveLength(1);
+    expect(creations()[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(creations()[0]?.output?.title).not.toBe("Review failed");
+    expect(updates()).toEqual([]);
     expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
-    expect(updates()).toHaveLength(1);
-    // Completed with the review's own verdict (the index built without CONCURRENTLY on orders is an error), not "Review failed".
-    expect(updates()[0]).toMatchObject({ status: "completed", conclusion: "failure" });
-    expect(updates()[0]?.output?.title).not.toBe("Review failed");
   });
 
-  it("dead-letters a review that keeps failing, completes its check run with the reason, and reviews it once GitHub answers", async () => {
+  it("dead-letters a review that keeps failing, reports the reason on a check run created completed, and reviews it once GitHub answers", async () => {
     github = new FakeGitHub();
     const payload = push("opened", HEAD_A);
-    const configPath = new RegExp(`^${repoPath(payload)}/contents/\\.github(/|%2F)data-engineer\\.yml$`);
-    // Three runs and the dead letter's first call fail; the dead letter's next call gets through.
-    github.on("GET", configPath, BAD_GATEWAY, 4);
-    expectMigrationReview(github, payload, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(github)], extraUpdates: 1 });
+    const repo = repoPath(payload);
+    // Three runs and the dead letter's first call fail at the review's first query (GraphQL).
+    github.installationToken(INSTALLATION_ID).on("POST", "/graphql", BAD_GATEWAY, 4);
+    // The dead letter looks for the job's check run on the head before it reviews, and before it
+    // reports the failure (none: the failing runs created none), then finds the one it created.
+    github.on("GET", `${repo}/commits/${HEAD_A}/check-runs`, listedCheckRuns(HEAD_A), 3);
+    github.on("POST", `${repo}/check-runs`, checkRunCreated(github));
+    // Its next call gets through: reporting on that check run, the review reads through REST
+    // (run-review.ts reads by GraphQL only where it creates the run) and completes it.
+    expectMigrationReview(github, payload, {
+      changed: [UP],
+      beside: [DOWN],
+      reviews: [reviewAccepted(github)],
+      viaProbot: false,
+      rest: true,
+      checkRun: false,
+      extraUpdates: 1,
+    });
     const app = await start();
 
     const enqueued = clock.now();
     await app.deliver({ id: "delivery-broken", name: "pull_request", payload: payload as never });
-    await settleAfter(() => github.requestsTo("repos/get-content").length >= 1);
+    await settleAfter(() => github.requestsTo(GRAPHQL_OPERATION).length >= 1);
     await waitFor("the dead letter's review", () => github.requestsTo("pulls/create-review").length >= 1, Number.POSITIVE_INFINITY);
     await adapter.settle(app.jobs, clock);
     github.assertDone();
     // The retries' backoff, then a dead letter's wait before it is called again (a minute).
     if (adapter.name === "embedded") expect(clock.elapsedSince(enqueued)).toBeGreaterThanOrEqual(6_000 + 60_000);
 
-    expect(github.requestsTo("checks/create")).toHaveLength(1);
-    const [failed, reviewed] = updates();
-    expect(failed).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Review failed" } });
-    expect(failed?.output?.summary).toContain("GitHub answered HTTP 502 while reading .github/data-engineer.yml");
+    // While GitHub failed, the pull request showed why: the check run, created once, completed with the reason.
+    expect(creations()).toHaveLength(1);
+    const [failed] = creations();
+    expect(failed).toMatchObject({ head_sha: HEAD_A, status: "completed", conclusion: "failure", output: { title: "Review failed" } });
+    expect(failed?.output?.summary).toContain("GitHub answered HTTP 502 while reading the pull request");
     expect(failed?.output?.summary).toContain("gave up after 3 attempts");
     // The same check run then carries the review's own verdict.
+    expect(github.requestsTo("checks/update").map((r) => r.path)).toEqual([`${repo}/check-runs/7`]);
+    const [reviewed] = updates();
     expect(reviewed).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(reviewed?.output?.title).not.toBe("Review failed");
     expect(github.requestsTo("pulls/create-review")).toHaveLength(1);

@@ -10,9 +10,10 @@ import { createEmbeddedQueue, type EmbeddedJobQueue } from "../../src/jobs/embed
 import { metrics } from "../../src/ops/metrics.js";
 import { CHECK_NAME, IN_PROGRESS_OUTPUT, reviewFailed } from "../../src/report/check-output.js";
 import { encodeCheckIdentity } from "../../src/review/check-identity.js";
-import { BAD_GATEWAY, FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
-import { counts, FaultHarness, settle } from "../helpers/fault-harness.js";
-import { expectMigrationReview, pullRequestEvent, reviewAccepted } from "../helpers/pull-request-scenario.js";
+import { BAD_GATEWAY, FakeGitHub, type FakeReply, type RecordedRequest } from "../helpers/fake-github.js";
+import { counts, FaultHarness, listedReview, settle } from "../helpers/fault-harness.js";
+import { expectMigrationReview, pullRequestEvent, repoPath, reviewAccepted } from "../helpers/pull-request-scenario.js";
+import { webhookExample } from "../helpers/webhooks.js";
 import { captureLogs } from "../helpers/probot.js";
 import { VirtualClock } from "../helpers/virtual-clock.js";
 import { waitFor } from "./queue-contract.js";
@@ -151,25 +152,65 @@ describe("the in-progress sweeper", () => {
     expect(stuckRuns(github, new Set([live]), [orphan, live])).toBe(0);
   });
 
-  it("the app records the check run its handler creates and forgets it once its job completes it", async () => {
+  it("the app records the in-progress check run a re-run's job creates and forgets it once completed; a review job's run, created completed, is never recorded", async () => {
     const github = (fake = new FakeGitHub());
     const clock = new VirtualClock();
     const payload = pullRequestEvent("opened");
-    expectMigrationReview(github, payload, {
+    const migration = {
       changed: [{ path: "db/migrations/20260101000000_add_index.up.sql", text: "CREATE INDEX orders_created_at ON orders (created_at);\n" }],
       beside: [{ path: "db/migrations/20260101000000_add_index.down.sql", text: "DROP INDEX orders_created_at;\n" }],
-      reviews: [reviewAccepted(github)],
-    });
+    };
+    expectMigrationReview(github, payload, { ...migration, reviews: [reviewAccepted(github)] });
     const logs = captureLogs("info");
     const { app, queue: appQueue } = await harness.start(clock, logs.log);
     let recorded = 0;
     appQueue.checkRuns.onOpened(() => (recorded += 1));
 
+    // A pull request event's review job creates its check run once, completed (issue 19 item 5):
+    // there is nothing in progress to record, so nothing for the sweeper.
     await app.deliver({ id: "recorded", name: "pull_request", payload: payload as never });
     await settle(appQueue, clock, logs);
-
     github.assertDone();
     expect(counts(github)).toEqual({ lost: 0, duplicated: 0, stuck: 0 });
+    expect(recorded).toBe(0);
+    expect(appQueue.checkRuns.size()).toBe(0);
+    // The review's diffs may no longer be read: the re-run's job lists the files itself (REST).
+    github.endOptional();
+
+    // Re-run from the checks UI: the re-run's job still starts its check run in progress, then
+    // reviews through REST (finding its earlier findings posted: nothing new) and completes it.
+    const [review] = github.requestsTo("pulls/create-review");
+    const postedComments = ((review?.body as { comments?: Array<{ body: string }> }).comments ?? []).map((c) => c.body);
+    expect(postedComments.length).toBeGreaterThan(0);
+    const rerun = webhookExample<Record<string, unknown> & { check_run: Record<string, unknown> & { app: { id: number } } }>("check_run", "rerequested");
+    const number = payload.pull_request.number;
+    const head = payload.pull_request.head.sha;
+    rerun.check_run = { ...rerun.check_run, name: CHECK_NAME, head_sha: head, external_id: encodeCheckIdentity({ pullNumber: number, headSha: head }) };
+    rerun.check_run.app.id = 123; // this app (createTestProbot's app id)
+    rerun.repository = payload.repository;
+    rerun.installation = payload.installation;
+    const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
+    // The re-run's job reads the pull request first (GitHub's example lacks the `type` its schema requires of requested teams).
+    github.on("GET", `${repoPath(payload)}/pulls/${number}`, {
+      status: 200,
+      body: { ...pull, number, state: "open", draft: false, merged: false, changed_files: 1, requested_teams: [], head: { ...pull.head, sha: head } },
+    });
+    expectMigrationReview(github, payload, {
+      ...migration,
+      rest: true,
+      viaProbot: false,
+      headRead: true,
+      posted: postedComments,
+      postedReviews: () => [listedReview(github, review as RecordedRequest, 555)],
+    });
+    await app.deliver({ id: "rerun", name: "check_run", payload: rerun as never });
+    await appQueue.whenIdle();
+
+    github.assertDone();
+    expect(github.requestsTo("checks/create").map((r) => (r.body as { status?: string }).status)).toEqual(["completed", "in_progress"]);
+    expect(github.requestsTo("checks/update").map((r) => (r.body as { status?: string }).status)).toEqual(["completed"]);
+    expect(github.requestsTo("pulls/create-review")).toHaveLength(1);
+    // Recorded when created in progress, forgotten when its job completed it: the sweeper has nothing to do.
     expect(recorded).toBe(1);
     expect(appQueue.checkRuns.size()).toBe(0);
     expect(logs.records.some((r) => r.msg === "check run left in progress swept")).toBe(false);

@@ -19,6 +19,7 @@ import {
   checkRunReply,
   expectMigrationReview,
   expectRepoConfig,
+  fakePullRequest,
   fileEntries,
   pullRequestEvent,
   repoPath,
@@ -116,29 +117,48 @@ interface Outcome {
   outdated: number;
 }
 
-function outcome(fake: FakeGitHub, newest: string): Outcome {
-  const reviews = fake.requestsTo("pulls/create-review").map((r) => (r.body as { commit_id?: string }).commit_id);
-  const created = fake.requestsTo("checks/create").map((r) => (r.body as { head_sha: string }).head_sha);
-  const ids = created.map((_, i) => String(101 + i));
+/**
+ * A review job creates its check run once, at its end, completed with the result (issue 19 item
+ * 5); a run created in progress counts as completed only once an update completes it.
+ */
+function completedRuns(fake: FakeGitHub): Set<string | undefined> {
+  const created = fake.requestsTo("checks/create");
   const completed = new Set(
     fake
       .requestsTo("checks/update")
       .filter((r) => (r.body as { status?: string }).status === "completed")
       .map((r) => r.path.split("/").pop()),
   );
+  created.forEach((r, i) => {
+    if ((r.body as { status?: string }).status === "completed") completed.add(String(101 + i));
+  });
+  return completed;
+}
+
+function outcome(fake: FakeGitHub, newest: string): Outcome {
+  const reviews = fake.requestsTo("pulls/create-review").map((r) => (r.body as { commit_id?: string }).commit_id);
+  const created = fake.requestsTo("checks/create").map((r) => (r.body as { head_sha: string }).head_sha);
+  const ids = created.map((_, i) => String(101 + i));
+  const completed = completedRuns(fake);
   const newestReviews = reviews.filter((sha) => sha === newest).length;
   return {
-    lost: newestReviews === 0 ? 1 : 0,
+    // The newest head needs its review and its check run (a required check waits for it).
+    lost: newestReviews === 0 || !created.includes(newest) ? 1 : 0,
     duplicated: Math.max(0, newestReviews - 1) + (created.length - new Set(created).size),
     stuck: ids.filter((id) => !completed.has(id)).length,
     outdated: reviews.length - newestReviews,
   };
 }
 
-/** Whether every push has its check run, each completed, and the newest head its review. */
+/**
+ * Whether the newest head's job is done (it creates its check run at its end, after its review)
+ * and no check run of ours is left in progress. Whether that review was posted is the outcome's
+ * to say (lost), not the wait's: a lost review fails the test with its counts, not a timeout.
+ */
 function settledFor(fake: FakeGitHub, count: number): boolean {
-  const o = outcome(fake, HEADS[count - 1] as string);
-  return fake.requestsTo("checks/create").length === count && o.stuck === 0 && o.lost === 0;
+  const newest = HEADS[count - 1] as string;
+  const created = fake.requestsTo("checks/create").map((r) => (r.body as { head_sha: string }).head_sha);
+  return created.includes(newest) && outcome(fake, newest).stuck === 0;
 }
 
 interface Replica {
@@ -187,24 +207,31 @@ afterEach(async () => {
   github = undefined;
 });
 
-/** Delivers the pushes 500 ms apart, the first one's review waiting for its write turn when the second comes. */
-async function pushRapidly(events: PullRequestPayload[], replicas: Replica[], spacings: WriteSpacing[], clock: VirtualClock): Promise<void> {
+/**
+ * Delivers the pushes 500 ms apart, the first one's review waiting for its write turn when the
+ * second comes. GitHub moves the pull request's head before it sends each event. The first review
+ * reads by GraphQL first (POST /graphql, a write to Probot's throttle too), so the clock is moved
+ * to each of those turns until the review itself waits for its own.
+ */
+async function pushRapidly(fake: FakeGitHub, events: PullRequestPayload[], replicas: Replica[], spacings: WriteSpacing[], clock: VirtualClock): Promise<void> {
   for (const [i, event] of events.entries()) {
     if (i > 0) clock.advance(500);
+    fakePullRequest(fake, event).headSha = event.pull_request.head.sha;
     const replica = replicas[i % replicas.length] as Replica;
     await replica.app.receive({ id: `push-${i + 1}-${randomUUID()}`, name: "pull_request", payload: event as never });
-    if (i === 0) await waitFor("the first review to wait for its write turn", () => spacings.some((s) => s.isWaiting(/\/reviews$/)), 60_000);
+    if (i === 0) await driveWrites(clock, spacings, () => spacings.some((s) => s.isWaiting(/\/reviews$/)), "the first review to wait for its write turn");
   }
 }
 
-/**
- * Moves the clock to each write's turn until `done`: only that far, so that a job's hold (ten
- * minutes, until its handler hands it the check run) never runs out while the handler waits for
- * its own turn to create the check run.
- */
-async function driveWrites(clock: VirtualClock, spacings: WriteSpacing[], done: () => boolean): Promise<void> {
+/** Moves the clock to each write's turn, only that far, until `done`. */
+async function driveWrites(
+  clock: VirtualClock,
+  spacings: WriteSpacing[],
+  done: () => boolean,
+  what = "every check run completed and the newest head reviewed",
+): Promise<void> {
   await waitFor(
-    "every check run completed and the newest head reviewed",
+    what,
     () => {
       if (done()) return true;
       const turns = spacings.map((s) => s.nextTurn()).filter((at): at is number => at !== undefined);
@@ -226,12 +253,17 @@ describe("fault suite: 5 pushes 500 ms apart", { timeout: 120_000 }, () => {
     const logs = captureLogs("info");
     const replica = await startReplica(queue, spacing.octokit(), logs.log);
 
-    await pushRapidly(events, [replica], [spacing], clock);
+    await pushRapidly(fake, events, [replica], [spacing], clock);
     await driveWrites(clock, [spacing], () => settledFor(fake, events.length));
     await queue.whenIdle();
 
     expect(fake.problems).toEqual([]);
     expect(outcome(fake, HEADS[4] as string)).toEqual({ lost: 0, duplicated: 0, stuck: 0, outdated: 0 });
+    // A job creates its check run at its end, completed (issue 19 item 5): the superseded jobs
+    // never got there, so only the newest head has one (nothing written on an outdated head).
+    expect(fake.requestsTo("checks/create").map((r) => r.body)).toEqual([
+      expect.objectContaining({ head_sha: HEADS[4], status: "completed", conclusion: "failure" }),
+    ]);
     // The first review was built and sent to the write queue, and cancelled there.
     const review = fake.requestsTo("pulls/create-review")[0]?.body as { commit_id: string; comments: unknown[] };
     expect(review.commit_id).toBe(HEADS[4]);
@@ -253,11 +285,16 @@ describe("fault suite: 5 pushes 500 ms apart", { timeout: 120_000 }, () => {
       replicas.push(await startReplica(jobs, spacing.octokit(), captureLogs("info").log));
     }
 
-    await pushRapidly(events, replicas, spacings, clock);
+    await pushRapidly(fake, events, replicas, spacings, clock);
     await driveWrites(clock, spacings, () => settledFor(fake, events.length));
 
     expect(fake.problems).toEqual([]);
     expect(outcome(fake, HEADS[4] as string)).toEqual({ lost: 0, duplicated: 0, stuck: 0, outdated: 0 });
+    // A job creates its check run at its end, completed (issue 19 item 5): the superseded jobs
+    // never got there, so only the newest head has one (nothing written on an outdated head).
+    expect(fake.requestsTo("checks/create").map((r) => r.body)).toEqual([
+      expect.objectContaining({ head_sha: HEADS[4], status: "completed", conclusion: "failure" }),
+    ]);
     const review = fake.requestsTo("pulls/create-review")[0]?.body as { commit_id: string; comments: unknown[] };
     expect(review.comments.length).toBeGreaterThan(0);
     // Both replicas record the heads in one place: the newest one for the pull request.
@@ -288,7 +325,7 @@ describe("fault suite: shutdown", { timeout: 120_000 }, () => {
     // The running review's POST waits for GitHub's answer until the test gives it.
     const accepted = reviewAccepted(fake);
     expectMigrationReview(fake, running, { changed: [UP], beside: [DOWN], reviews: [(body) => ({ ...accepted(body), wait: hanging })] });
-    expectMigrationReview(fake, arriving, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(fake)], viaProbot: false });
+    expectMigrationReview(fake, arriving, { changed: [UP], beside: [DOWN], reviews: [reviewAccepted(fake)], viaProbot: false, rest: false });
     const dir = dataDir();
     const logs = captureLogs("info");
     const first = await startReplica(createEmbeddedQueue({ dataDir: dir, settings }), RetryingOctokit, logs.log);
@@ -317,7 +354,8 @@ describe("fault suite: shutdown", { timeout: 120_000 }, () => {
       `${repoPath(running)}/pulls/${running.pull_request.number}/reviews`,
       `${repoPath(arriving)}/pulls/${arriving.pull_request.number}/reviews`,
     ]);
-    expect(fake.requestsTo("checks/update").map((r) => (r.body as { status?: string }).status)).toEqual(["completed", "completed"]);
+    // Each review job creates its check run once, completed (issue 19 item 5).
+    expect(fake.requestsTo("checks/create").map((r) => (r.body as { status?: string }).status)).toEqual(["completed", "completed"]);
   });
 
   it("a job stopped while GitHub hangs goes back to the queue without spending an attempt", async () => {

@@ -7,6 +7,7 @@ import { fakeGemini, type FakeGemini } from "../helpers/fake-gemini.js";
 import { FakeGitHub } from "../helpers/fake-github.js";
 import { captureLogs, createTestProbot } from "../helpers/probot.js";
 import {
+  checkCompletion,
   expectHeadTarball,
   expectMigrationReview,
   pullRequestEvent,
@@ -93,9 +94,9 @@ function postedReview(): PostedReview {
   return reviews[0]?.body as PostedReview;
 }
 
+/** The verdict: the app's job creates its check run once, completed (checkCompletion). */
 function finalCheck(): { conclusion: string; output: { title: string; summary: string } } {
-  const update = github.requestsTo("checks/update").at(-1);
-  return update?.body as { conclusion: string; output: { title: string; summary: string } };
+  return checkCompletion(github) as unknown as { conclusion: string; output: { title: string; summary: string } };
 }
 
 describe("the review with the data-engineer agent", () => {

@@ -7,7 +7,7 @@ import { main } from "../../src/cli/main.js";
 import { FakeGitHub, type FakeReply } from "../helpers/fake-github.js";
 import { createTestProbot } from "../helpers/probot.js";
 import {
-  expectCheckFlow,
+  expectCheckFlowRest,
   expectHeadTarball,
   expectMigrationReview,
   fileEntries,
@@ -93,7 +93,11 @@ function posted(github: FakeGitHub): ReviewText {
 }
 
 function finalCheck(github: FakeGitHub): { conclusion: string; summary: string } {
-  const body = github.requestsTo("checks/update").at(-1)?.body as { conclusion: string; output: { summary: string } };
+  // The app's job creates the check run completed; the CLI starts it and completes it in an update.
+  const body = [...github.requestsTo("checks/create"), ...github.requestsTo("checks/update")]
+    .map((r) => r.body as { status?: string })
+    .filter((b) => b.status === "completed")
+    .at(-1) as { conclusion: string; output: { summary: string } };
   return { conclusion: body.conclusion, summary: body.output.summary };
 }
 
@@ -153,12 +157,14 @@ async function reviewInCi(): Promise<{ review: ReviewText; check: { conclusion: 
   const payload = eventFor();
   const repo = repoPath(payload);
   const number = payload.pull_request.number;
-  // What the CI job asks of GitHub: no contents and no tarball (the files come from the checkout).
+  // What the CI job asks of GitHub, through REST (only the app's review jobs read by GraphQL): the
+  // check run started and completed, the configuration, the file listing, earlier comments and
+  // reviews, the head; no contents and no tarball (the files come from the checkout).
   const listed = fileEntries(
     github,
     changed.map((f) => f.path),
   ).map((entry, i) => ({ ...(entry as Record<string, unknown>), patch: addedPatch(changed[i]?.text ?? "") }));
-  expectCheckFlow(github, payload, { status: 200, body: listed }, undefined, CONFIG, false);
+  expectCheckFlowRest(github, payload, { status: 200, body: listed }, undefined, CONFIG, false);
   github.on("GET", `${repo}/pulls/${number}/comments`, { status: 200, body: [] });
   github.on("GET", `${repo}/pulls/${number}/reviews`, { status: 200, body: [] });
   const pull = github.example("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200) as Record<string, unknown> & { head: Record<string, unknown> };
