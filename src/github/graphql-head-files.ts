@@ -1,6 +1,17 @@
-import type { HeadFolderEntry } from "./pull-request-client.js";
 import { graphqlQuery } from "./graphql-request.js";
 import type { GitHubOctokit } from "./octokit.js";
+
+/**
+ * One entry of a folder listing, as the contents API gives it. The review's gather plan reads
+ * entries of this shape from any head (GitHub, a checkout); it is declared here rather than
+ * imported from review/ because src/github/ sits below the review.
+ */
+export interface HeadFolderEntry {
+  name: string;
+  path: string;
+  size: number;
+  type: "file" | "dir" | "symlink" | "submodule";
+}
 
 /**
  * The second of a review's GraphQL queries (issue 20 item 4): folders of the head commit and the

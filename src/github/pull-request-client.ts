@@ -17,21 +17,11 @@ import { rateLimitWait, type Clock, realClock } from "./rate-limit.js";
 import { rawText } from "./raw-content.js";
 import { loadRepoConfig, repoConfigFromBlobs } from "./repo-config.js";
 import { readReviewContext, type AuthoredBody, type ReviewContext } from "./graphql-review-context.js";
-import { readHeadFiles, type HeadBlob } from "./graphql-head-files.js";
+import { readHeadFiles, type HeadBlob, type HeadFolderEntry } from "./graphql-head-files.js";
+
+export type { HeadFolderEntry };
 import { readLabelAppliers } from "./label-appliers.js";
 import { listChangedFilesWithPatches } from "./changed-files.js";
-
-/**
- * One entry of a folder listing, as the contents API gives it. The review's gather plan reads
- * entries of this shape from any head (GitHub, a checkout); it is declared here rather than
- * imported from review/ because src/github/ sits below the review.
- */
-export interface HeadFolderEntry {
-  name: string;
-  path: string;
-  size: number;
-  type: "file" | "dir" | "symlink" | "submodule";
-}
 
 type CreateCheckRunParams = RestEndpointMethodTypes["checks"]["create"]["parameters"];
 type UpdateCheckRunParams = RestEndpointMethodTypes["checks"]["update"]["parameters"];
