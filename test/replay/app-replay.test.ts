@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../helpers/fake-github.js";
 import { createTestProbot } from "../helpers/probot.js";
-import { expectHeadTarball, expectMigrationReview, pullRequestEvent, reviewAccepted, type HeadFile } from "../helpers/pull-request-scenario.js";
+import {
+  checkCompletion,
+  expectHeadTarball,
+  expectMigrationReview,
+  pullRequestEvent,
+  reviewAccepted,
+  type HeadFile,
+} from "../helpers/pull-request-scenario.js";
 
 /**
  * The replay inside the app's review: a pull_request event through Probot, GitHub faked at HTTP
@@ -46,8 +53,9 @@ function postedReview(): PostedReview {
   return reviews[0]?.body as PostedReview;
 }
 
+/** The verdict: the app's job creates its check run once, completed (checkCompletion). */
 function finalCheck(): { conclusion: string; output: { title: string; summary: string } } {
-  return github.requestsTo("checks/update").at(-1)?.body as { conclusion: string; output: { title: string; summary: string } };
+  return checkCompletion(github) as unknown as { conclusion: string; output: { title: string; summary: string } };
 }
 
 describe("verify by replay in the app's review", () => {
