@@ -5,9 +5,9 @@ import { collectFiles, type CollectedFiles } from "../migrations/collect-files.j
 import type { FileResultStore } from "../rules/result-store.js";
 import { resultStoreFor, toolVersion } from "./cache-location.js";
 import { LINT_OPTIONS } from "./commands/lint-options.js";
-import { EXIT, type CliIo } from "./io.js";
+import type { CliIo } from "./io.js";
 import { parseArgsOptions } from "./options.js";
-import { answerFromStoredRun } from "./stored-run.js";
+import { throughStoredRun } from "./stored-run.js";
 import { workTreeOf } from "./work-tree.js";
 
 /**
@@ -32,38 +32,12 @@ const FORMAT = "data-engineer lint run 1";
 
 /** `data-engineer lint` through the run cache (what the binary runs). */
 export async function lintThroughRunCache(argv: readonly string[], io: CliIo): Promise<number> {
-  const runLint = async (given?: CollectedFiles, capture?: { out: Buffer[]; err: boolean }): Promise<number> => {
-    const { lint } = await import("./commands/lint.js");
-    if (!capture) return lint(argv, io, given);
-    const capturing: CliIo = {
-      ...io,
-      // Each piece encoded once: the same bytes go to the stream and into the entry (a large
-      // folder's report is tens of megabytes; kept as text, it was encoded twice and joined twice).
-      out: (text) => {
-        const bytes = Buffer.from(text, "utf8");
-        capture.out.push(bytes);
-        if (io.outBytes) io.outBytes(bytes);
-        else io.out(text);
-      },
-      err: (text) => {
-        capture.err = true;
-        io.err(text);
-      },
-    };
-    return lint(argv, capturing, given);
-  };
+  // The command's modules load only when it runs: a stored run is answered without them.
+  const lint = async (runIo: CliIo, given?: CollectedFiles) => (await import("./commands/lint.js")).lint(argv, runIo, given);
   const cached = await runKey(argv, io);
-  if (!cached) return runLint();
+  if (!cached) return lint(io);
   const { key, store, collected } = cached;
-  const stored = answerFromStoredRun(store, key, io);
-  if (stored !== undefined) return stored;
-  const capture = { out: [] as Buffer[], err: false };
-  const exit = await runLint(collected, capture);
-  if (!capture.err && (exit === EXIT.ok || exit === EXIT.findings)) {
-    store.put(key, { stdout: capture.out, exit: String(exit) });
-    store.prune();
-  }
-  return exit;
+  return throughStoredRun(store, key, io, (capturing) => lint(capturing, collected));
 }
 
 /** The run's key and files; undefined when the run is not cached (--no-cache, --help, no cache folder, an error `lint` reports). */

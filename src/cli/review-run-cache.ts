@@ -8,9 +8,9 @@ import type { FileResultStore } from "../rules/result-store.js";
 import { resultStoreFor, toolVersion } from "./cache-location.js";
 import type { ResolvedRefs, ReviewRunFacts } from "./commands/review.js";
 import { DEFAULT_BASES, REVIEW_OPTIONS } from "./commands/review-options.js";
-import { EXIT, type CliIo } from "./io.js";
+import type { CliIo } from "./io.js";
 import { parseArgsOptions } from "./options.js";
-import { answerFromStoredRun } from "./stored-run.js";
+import { throughStoredRun } from "./stored-run.js";
 
 /**
  * The whole output of a local `data-engineer review`, cached in front of the command, as lint's
@@ -35,28 +35,14 @@ export async function reviewThroughRunCache(argv: readonly string[], io: CliIo):
   const cached = await runKey(argv, io);
   if (!cached) return (await import("./commands/review.js")).review(argv, io);
   const { key, store, refs } = cached;
-  const stored = answerFromStoredRun(store, key, io);
-  if (stored !== undefined) return stored;
-  const captured: string[] = [];
-  let wroteError = false;
-  const capturing: CliIo = {
-    ...io,
-    out: (text) => {
-      captured.push(text);
-      io.out(text);
-    },
-    err: (text) => {
-      wroteError = true;
-      io.err(text);
-    },
-  };
   const facts: ReviewRunFacts = { replayedOrAgent: true };
-  const exit = await (await import("./commands/review.js")).review(argv, capturing, facts, refs);
-  if (!wroteError && !facts.replayedOrAgent && (exit === EXIT.ok || exit === EXIT.findings)) {
-    store.put(key, { stdout: captured.join(""), exit: String(exit) });
-    store.prune();
-  }
-  return exit;
+  return throughStoredRun(
+    store,
+    key,
+    io,
+    async (capturing) => (await import("./commands/review.js")).review(argv, capturing, facts, refs),
+    () => !facts.replayedOrAgent,
+  );
 }
 
 async function runKey(argv: readonly string[], io: CliIo): Promise<{ key: string; store: FileResultStore; refs: ResolvedRefs } | undefined> {

@@ -15,3 +15,42 @@ export function answerFromStoredRun(store: FileResultStore, key: string, io: Cli
   else io.out(out.toString("utf8"));
   return code;
 }
+
+/**
+ * Runs a command through the run cache: answers from the entry under `key` when it holds a run
+ * that ended with a result; otherwise runs it with its output captured and stores the run when it
+ * wrote nothing to stderr, exited with "ok" or "findings" and `storable()` agrees, then prunes the
+ * store. Each piece of output is encoded once: the same bytes go to the stream and into the entry
+ * (a large folder's report is tens of megabytes; kept as text, it was encoded twice and joined twice).
+ */
+export async function throughStoredRun(
+  store: FileResultStore,
+  key: string,
+  io: CliIo,
+  run: (capturing: CliIo) => Promise<number>,
+  storable: () => boolean = () => true,
+): Promise<number> {
+  const stored = answerFromStoredRun(store, key, io);
+  if (stored !== undefined) return stored;
+  const out: Buffer[] = [];
+  let wroteError = false;
+  const capturing: CliIo = {
+    ...io,
+    out: (text) => {
+      const bytes = Buffer.from(text, "utf8");
+      out.push(bytes);
+      if (io.outBytes) io.outBytes(bytes);
+      else io.out(text);
+    },
+    err: (text) => {
+      wroteError = true;
+      io.err(text);
+    },
+  };
+  const exit = await run(capturing);
+  if (!wroteError && storable() && (exit === EXIT.ok || exit === EXIT.findings)) {
+    store.put(key, { stdout: out, exit: String(exit) });
+    store.prune();
+  }
+  return exit;
+}
