@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { create as createTar } from "tar";
-import { APP_ID, appPrivateKey, pullRequestWebhook, ROOT, WEBHOOK_SECRET } from "../test/helpers/app-process.js";
+import { pullRequestWebhook, ROOT, serverEnv, WEBHOOK_SECRET } from "../test/helpers/app-process.js";
 import { freePort } from "../test/helpers/free-port.js";
 import { LoopbackGitHub } from "../test/helpers/loopback-github.js";
 import { corpusStatement } from "./lint-corpus.js";
@@ -246,19 +246,8 @@ async function runCase(name: CaseName, run: number): Promise<CaseResult> {
     }
     const port = await freePort();
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      NODE_ENV: "production",
-      APP_ID: String(APP_ID),
-      PRIVATE_KEY: appPrivateKey(),
-      WEBHOOK_SECRET,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      GHE_HOST: proxy?.host ?? host,
-      GHE_PROTOCOL: "http",
-      LOG_LEVEL: "warn",
+      ...serverEnv({ port, githubHost: proxy?.host ?? host, dataDir, logLevel: "warn" }),
       LOG_FORMAT: "json",
-      DATA_DIR: dataDir,
-      EXIT_WITH_PARENT_PID: String(process.pid),
       ...EXTRA_ENV,
     };
     const url = `http://127.0.0.1:${port}`;

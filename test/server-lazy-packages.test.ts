@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { APP_ID, appPrivateKey, ROOT, WEBHOOK_SECRET } from "./helpers/app-process.js";
+import { ROOT, serverEnv } from "./helpers/app-process.js";
 import { registerChild, unregisterChild } from "./helpers/child-registry.js";
 import { freePort } from "./helpers/free-port.js";
 
@@ -51,19 +51,8 @@ async function packagesLoadedUntilReady(): Promise<string[]> {
       cwd: ROOT,
       // No GEMINI_API_KEY, no DATABASE_URL: the server a plain install runs.
       env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        NODE_ENV: "production",
-        APP_ID: String(APP_ID),
-        PRIVATE_KEY: appPrivateKey(),
-        WEBHOOK_SECRET,
-        HOST: "127.0.0.1",
-        PORT: String(port),
         // Never contacted before the first webhook.
-        GHE_HOST: "127.0.0.1:9",
-        GHE_PROTOCOL: "http",
-        LOG_LEVEL: "warn",
-        DATA_DIR: join(dir, "data"),
-        EXIT_WITH_PARENT_PID: String(process.pid),
+        ...serverEnv({ port, githubHost: "127.0.0.1:9", dataDir: join(dir, "data"), logLevel: "warn" }),
         RECORD_PACKAGES_FILE: record,
       },
       stdio: ["ignore", "ignore", "pipe"],

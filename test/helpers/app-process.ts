@@ -177,20 +177,7 @@ export class AppProcess {
   }
 
   private static spawn(options: AppProcess["options"], ownsDataDir: boolean): AppProcess {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      NODE_ENV: "production",
-      APP_ID: String(APP_ID),
-      PRIVATE_KEY: appPrivateKey(),
-      WEBHOOK_SECRET: options.webhookSecret,
-      HOST: "127.0.0.1",
-      PORT: String(options.port),
-      GHE_HOST: options.githubHost,
-      GHE_PROTOCOL: "http",
-      LOG_LEVEL: options.logLevel,
-      DATA_DIR: options.dataDir,
-      EXIT_WITH_PARENT_PID: String(process.pid),
-    };
+    const env = serverEnv(options);
     for (const [key, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete env[key];
       else env[key] = value;
@@ -348,6 +335,28 @@ export class AppProcess {
 }
 
 /** Starts the built app against a loopback GitHub; see {@link AppProcess.start}. */
+/**
+ * The production server's environment against a loopback GitHub Enterprise host: the test app's
+ * id, key and secret, HTTP on 127.0.0.1, and the process tied to this one (EXIT_WITH_PARENT_PID).
+ * Nothing is inherited from this process but PATH.
+ */
+export function serverEnv(options: { port: number; githubHost: string; dataDir: string; logLevel: string; webhookSecret?: string }): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    NODE_ENV: "production",
+    APP_ID: String(APP_ID),
+    PRIVATE_KEY: appPrivateKey(),
+    WEBHOOK_SECRET: options.webhookSecret ?? WEBHOOK_SECRET,
+    HOST: "127.0.0.1",
+    PORT: String(options.port),
+    GHE_HOST: options.githubHost,
+    GHE_PROTOCOL: "http",
+    LOG_LEVEL: options.logLevel,
+    DATA_DIR: options.dataDir,
+    EXIT_WITH_PARENT_PID: String(process.pid),
+  };
+}
+
 export function startApp(options: AppProcessOptions): Promise<AppProcess> {
   return AppProcess.start(options);
 }
