@@ -1,12 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Octokit } from "@octokit/rest";
+import { isInstallationTokenRequest } from "./installation-token-request.js";
 
 /**
  * The abort signal of the job whose work is running, carried by the async context rather than by
  * a parameter: the job queue runs each job inside `runWithAbortSignal(signal, …)`, and every
  * GitHub request the job makes, wherever it is made (a read-back, a page of a listing), sees the
  * signal without each client passing it on (the installation token's request excepted: see
- * sharedAmongJobs).
+ * abortWithJob).
  *
  * Why it must reach Octokit itself: an installation's writes go a second apart (./write-spacing.ts),
  * so a review POST can wait for its turn for seconds after the job last looked at its
@@ -37,24 +38,18 @@ type HookedOctokit = Pick<Octokit, "hook">;
 export function abortWithJob<O extends HookedOctokit>(octokit: O): O {
   octokit.hook.wrap("request", async (request, options) => {
     const signal = currentAbortSignal();
-    if (!signal || sharedAmongJobs(String(options.url))) return request(options);
+    // The installation token's request is not one job's: @octokit/auth-app makes one request for
+    // every caller that asks for the token while it is in flight. Cut with a superseded job, it
+    // would fail the other jobs that wait for it with that job's abort (they then completed their
+    // check runs as failed, their reviews lost). The job still stops waiting at once: its own
+    // request that needed the token is cut.
+    if (!signal || isInstallationTokenRequest(String(options.url))) return request(options);
     signal.throwIfAborted();
     const own = options.request?.signal;
     options.request = { ...options.request, signal: own ? AbortSignal.any([own, signal]) : signal };
     return untilAborted(Promise.resolve(request(options)), signal);
   });
   return octokit;
-}
-
-/**
- * The installation token request is not one job's: @octokit/auth-app makes one request for every
- * caller that asks for the installation's token while it is in flight (and caches the token for
- * an hour). Cut with a superseded job, it would fail the other jobs that wait for it with that
- * job's abort (they then completed their check runs as failed, their reviews lost). The job still
- * stops waiting at once: its own request that needed the token is cut.
- */
-function sharedAmongJobs(url: string): boolean {
-  return /\/app\/installations\/[^/]+\/access_tokens$/.test(url);
 }
 
 /** Settles with `work`, or rejects with the signal's reason as soon as it is aborted. */

@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { ProbotOctokit } from "probot";
+import { isInstallationTokenRequest } from "./installation-token-request.js";
 import { realClock, type Clock } from "./rate-limit.js";
 
 /**
@@ -57,15 +58,13 @@ export function graphqlWrites(document: string): boolean {
   return /(?:^|\})\s*(?:mutation|subscription)\b/.test(bare);
 }
 
-/** The installation token endpoints: authentication, which the plugin queues on its own. */
-const TOKEN_PATH = /\/app\/installations\/[^/]+\/access_tokens$/;
-
 /** Whether a request is a write to space: any non-GET request but a token or a GraphQL query. */
 export function isSpacedWrite(request: RequestShape): boolean {
   const method = (request.method ?? "GET").toUpperCase();
   if (method === "GET" || method === "HEAD") return false;
   const { pathname } = new URL(request.url ?? "/", "http://github.test");
-  if (TOKEN_PATH.test(pathname)) return false;
+  // The installation token: authentication, which the plugin queues on its own.
+  if (isInstallationTokenRequest(pathname)) return false;
   // GraphQL is /graphql on github.com and /api/graphql on GitHub Enterprise Server.
   if (method === "POST" && (pathname === "/graphql" || pathname.endsWith("/api/graphql")))
     return typeof request.query !== "string" || graphqlWrites(request.query);
