@@ -187,8 +187,9 @@ export async function reviewPullRequest(input: PullRequestReviewInput): Promise<
     // Superseded or shutting down: the queue completes or re-runs this check; a failure worth
     // retrying leaves it in progress for the next attempt.
     if (signal?.aborted) {
-      // Superseded: the queue completes the check run it knows of (the handler's); one made here
-      // only this review knows, so it completes it.
+      // Superseded: a review job creates its check run only at its end, so it has none to complete
+      // (the queue completes the run a job queued by an earlier version carries); one started
+      // here in progress (a re-run's) only this review knows, so it completes it.
       if (input.checkRunId === undefined && checkRunId !== undefined && (signal.reason as { why?: string } | undefined)?.why === "superseded") {
         await client.completeCheckRun(checkRunId, supersededByCommit()).catch((completionError: unknown) => {
           log.error({ err: completionError, checkRunId }, "could not complete the superseded review's check run");
