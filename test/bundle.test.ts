@@ -93,7 +93,7 @@ describe("dist/bundle/data-engineer.js, the binary", () => {
   it("is the package's binary", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
     expect(pkg.bin["data-engineer"]).toBe("dist/bundle/data-engineer.js");
-    expect(readFileSync(bin, "utf8")).toMatch(/^#!\/usr\/bin\/env -S node --liftoff-only --max-semi-space-size=16\n/);
+    expect(readFileSync(bin, "utf8")).toMatch(/^#!\/usr\/bin\/env -S node --liftoff-only --max-semi-space-size=16 --no-opt --single-threaded\n/);
     // Run as a program, as npm links it: the #! line starts node with the flag.
     const ran = spawnSync(bin, ["--help"], { cwd: dir, env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}` }, encoding: "utf8" });
     expect(ran.status).toBe(0);
