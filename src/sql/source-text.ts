@@ -9,39 +9,69 @@ export interface Position {
   column: number;
 }
 
+/**
+ * The indexes are built on the first lookup that needs them, not in the constructor: detection
+ * and the fix check build a SourceText for every file they read again, and most of those never
+ * ask for a line or a byte offset.
+ */
 export class SourceText {
-  /** Char offset at which each line starts. */
-  private readonly lineStarts: number[] = [0];
-  /** Char offset of each byte offset, or undefined when the text is ASCII (then they are equal). */
-  private readonly charOfByte: Uint32Array | undefined;
-  readonly byteLength: number;
+  /** Char offset at which each line starts; built by the first line lookup. */
+  private starts: number[] | undefined;
+  /** UTF-8 length of the text; counted by the first byte lookup. */
+  private bytes: number | undefined;
+  /**
+   * Char offset of each byte offset; null when the text is ASCII (then they are equal), undefined
+   * until the first byte lookup.
+   */
+  private byteMap: Uint32Array | null | undefined;
 
   constructor(
     readonly path: string,
     readonly text: string,
-  ) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  ) {}
+
+  get byteLength(): number {
     // Counted, not encoded: the bytes themselves are never needed.
-    this.byteLength = Buffer.byteLength(text, "utf8");
-    if (this.byteLength !== text.length) {
-      const map = new Uint32Array(this.byteLength + 1);
-      let byte = 0;
-      for (let char = 0; char < text.length; char++) {
-        const code = text.codePointAt(char) ?? 0;
-        const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-        for (let k = 0; k < size; k++) map[byte + k] = char;
-        byte += size;
-        if (code >= 0x10000) char++; // the low surrogate of the same code point
-      }
-      map[this.byteLength] = text.length;
-      this.charOfByte = map;
+    this.bytes ??= Buffer.byteLength(this.text, "utf8");
+    return this.bytes;
+  }
+
+  private get lineStarts(): number[] {
+    if (this.starts) return this.starts;
+    const starts = [0];
+    // indexOf scans natively, several times faster than a loop over charCodeAt.
+    for (let at = this.text.indexOf("\n"); at >= 0; at = this.text.indexOf("\n", at + 1)) starts.push(at + 1);
+    this.starts = starts;
+    return starts;
+  }
+
+  private get charOfByte(): Uint32Array | null {
+    if (this.byteMap !== undefined) return this.byteMap;
+    const text = this.text;
+    const byteLength = this.byteLength;
+    if (byteLength === text.length) {
+      this.byteMap = null;
+      return null;
     }
+    const map = new Uint32Array(byteLength + 1);
+    let byte = 0;
+    for (let char = 0; char < text.length; char++) {
+      const code = text.codePointAt(char) ?? 0;
+      const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+      for (let k = 0; k < size; k++) map[byte + k] = char;
+      byte += size;
+      if (code >= 0x10000) char++; // the low surrogate of the same code point
+    }
+    map[byteLength] = text.length;
+    this.byteMap = map;
+    return map;
   }
 
   /** Char offset of a UTF-8 byte offset. */
   charAt(byteOffset: number): number {
-    if (!this.charOfByte) return Math.min(byteOffset, this.text.length);
-    return this.charOfByte[Math.max(0, Math.min(byteOffset, this.byteLength))] ?? this.text.length;
+    const map = this.charOfByte;
+    if (!map) return Math.min(byteOffset, this.text.length);
+    return map[Math.max(0, Math.min(byteOffset, this.byteLength))] ?? this.text.length;
   }
 
   /** UTF-8 byte offset of a char offset. */
@@ -51,14 +81,15 @@ export class SourceText {
   }
 
   position(charOffset: number): Position {
+    const starts = this.lineStarts;
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((this.lineStarts[mid] ?? 0) <= charOffset) lo = mid;
+      if ((starts[mid] ?? 0) <= charOffset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: charOffset - (this.lineStarts[lo] ?? 0) + 1 };
+    return { line: lo + 1, column: charOffset - (starts[lo] ?? 0) + 1 };
   }
 
   /** Char offset where a 1-based line starts (the end of the text past the last line). */

@@ -24,3 +24,11 @@ export function splitLines(text: string): Line[] {
   }
   return lines;
 }
+
+/** How many line breaks ("\n") the text has before char offset `end`. */
+export function lineBreaksBefore(text: string, end: number): number {
+  let count = 0;
+  // indexOf scans natively, several times faster than a loop over charCodeAt.
+  for (let at = text.indexOf("\n"); at >= 0 && at < end; at = text.indexOf("\n", at + 1)) count++;
+  return count;
+}

@@ -1,5 +1,6 @@
 import { SourceText } from "../../../sql/source-text.js";
 import type { Direction, MigrationSection, SectionLanguage, SourceFile } from "../../model.js";
+import { lineBreaksBefore } from "./lines.js";
 
 /** What a section is, apart from where it is. */
 export interface SectionTraits {
@@ -30,10 +31,15 @@ export function rangeSection(source: SourceText, start: number, end: number, anc
   return { ...traits, path: source.path, start, end: Math.max(start, end), startLine, endLine };
 }
 
-/** The whole file as one section (separate up/down files, plain SQL). */
+/**
+ * The whole file as one section (separate up/down files, plain SQL): rangeSection over [0, length)
+ * with its last line counted directly, since detection (and the fix check, once per fix it tries)
+ * reads every file this way and needs no other position in it.
+ */
 export function wholeFileSection(file: SourceFile, traits: SectionTraits): MigrationSection {
-  const source = sourceOf(file);
-  return rangeSection(source, 0, file.text.length, 1, traits);
+  const end = file.text.length;
+  const endLine = end === 0 ? 1 : lineBreaksBefore(file.text, end - 1) + 1;
+  return { ...traits, path: file.path, start: 0, end, startLine: 1, endLine };
 }
 
 const isSpace = (char: string): boolean => char === " " || char === "\t" || char === "\r" || char === "\n";
