@@ -34,6 +34,9 @@ function answer(github: FakeGitHub, template: string, status: number, arrivals: 
 
 const operations = (github: FakeGitHub) => github.apiCalls().map((r) => r.operationId);
 
+/** Lets the promise callbacks run (a woken write books its new wait on the clock) before the test moves the clock. */
+const eventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe("an installation's writes are spaced, its GraphQL reads are not", () => {
   it("sends a GraphQL query at once while the installation's next write waits for its turn", async () => {
     const clock = new VirtualClock();
@@ -110,6 +113,31 @@ describe("an installation's writes are spaced, its GraphQL reads are not", () =>
     github.assertDone();
   });
 
+  it("gives an aborted write's turn back: the write behind it is sent a spacing after the last one sent, not two", async () => {
+    const clock = new VirtualClock();
+    const github = new FakeGitHub();
+    const arrivals: number[] = [];
+    github.on("POST", "/repos/o/r/check-runs", answer(github, "/repos/{owner}/{repo}/check-runs", 201, arrivals, clock), 2);
+    const octokit = await installationClient(github, new WriteTurns(clock));
+    const start = clock.now();
+    await octokit.rest.checks.create({ owner: "o", repo: "r", name: "sent", head_sha: SHA });
+    const superseded = new AbortController();
+    const waiting = octokit.rest.checks.create({ owner: "o", repo: "r", name: "superseded", head_sha: SHA, request: { signal: superseded.signal } });
+    const behind = octokit.rest.checks.create({ owner: "o", repo: "r", name: "next", head_sha: SHA });
+    await eventLoopTurn();
+
+    // The aborted write gives up at once, without the clock moving to its turn.
+    superseded.abort(new Error("superseded"));
+    await expect(waiting).rejects.toThrow("superseded");
+    await eventLoopTurn();
+    clock.advance(WRITE_SPACING_MS);
+    await behind;
+
+    expect(arrivals).toEqual([start, start + WRITE_SPACING_MS]);
+    expect((github.requestsTo("checks/create")[1]?.body as { name?: string }).name).toBe("next");
+    github.assertDone();
+  });
+
   it("spaces nothing when the client's throttling is off (the tests' Octokit)", async () => {
     const clock = new VirtualClock();
     const github = new FakeGitHub();
@@ -120,6 +148,55 @@ describe("an installation's writes are spaced, its GraphQL reads are not", () =>
     await octokit.rest.checks.create({ owner: "o", repo: "r", name: "b", head_sha: SHA });
     expect(operations(github)).toEqual(["checks/create", "checks/create"]);
     github.assertDone();
+  });
+});
+
+describe("write turns on their own", () => {
+  it("books a write asked after an abort where the aborted one's turn was, not a spacing later", async () => {
+    const clock = new VirtualClock();
+    const turns = new WriteTurns(clock);
+    const start = clock.now();
+    await turns.take("1");
+    const aborted = new AbortController();
+    const gaveUp = turns.take("1", aborted.signal);
+    aborted.abort(new Error("superseded"));
+    await expect(gaveUp).rejects.toThrow("superseded");
+
+    let startedAt: number | undefined;
+    const next = turns.take("1").then(() => (startedAt = clock.now()));
+    await eventLoopTurn();
+    clock.advance(WRITE_SPACING_MS);
+    await next;
+    expect(startedAt).toBe(start + WRITE_SPACING_MS);
+  });
+
+  it("moves up every write behind a turn given back, each a spacing after the one before", async () => {
+    const clock = new VirtualClock();
+    const turns = new WriteTurns(clock);
+    const start = clock.now();
+    const started: Record<string, number> = {};
+    const take = (name: string, signal?: AbortSignal) => turns.take("1", signal).then(() => void (started[name] = clock.now() - start));
+    await take("first");
+    const aborted = new AbortController();
+    const gaveUp = take("aborted", aborted.signal);
+    const [second, third] = [take("second"), take("third")];
+    await eventLoopTurn();
+    aborted.abort(new Error("superseded"));
+    await expect(gaveUp).rejects.toThrow("superseded");
+    await eventLoopTurn();
+    clock.advance(WRITE_SPACING_MS);
+    await second;
+    clock.advance(WRITE_SPACING_MS);
+    await third;
+    expect(started).toEqual({ first: 0, second: WRITE_SPACING_MS, third: 2 * WRITE_SPACING_MS });
+  });
+
+  it("throws at once for a signal aborted before the write asked, and books nothing", async () => {
+    const clock = new VirtualClock();
+    const turns = new WriteTurns(clock);
+    await expect(turns.take("1", AbortSignal.abort(new Error("stopped")))).rejects.toThrow("stopped");
+    // Nothing booked: the next write starts at once (the clock never moves).
+    await turns.take("1");
   });
 });
 
