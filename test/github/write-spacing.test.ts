@@ -32,19 +32,31 @@ function answer(github: FakeGitHub, template: string, status: number, arrivals: 
   };
 }
 
+/** A client on its own write turns and virtual clock; `creates` check-run creations are answered, their arrival times noted. */
+async function spacedClient(creates: number) {
+  const clock = new VirtualClock();
+  const github = new FakeGitHub();
+  const arrivals: number[] = [];
+  github.on("POST", "/repos/o/r/check-runs", answer(github, "/repos/{owner}/{repo}/check-runs", 201, arrivals, clock), creates);
+  const octokit = await installationClient(github, new WriteTurns(clock));
+  return { clock, github, arrivals, octokit, start: clock.now() };
+}
+
 const operations = (github: FakeGitHub) => github.apiCalls().map((r) => r.operationId);
 
 /** Lets the promise callbacks run (a woken write books its new wait on the clock) before the test moves the clock. */
 const eventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Aborts a write waiting for its turn, sees it give up at once, and lets the writes behind it book their new wait. */
+async function abortWaiting(controller: AbortController, waiting: Promise<unknown>): Promise<void> {
+  controller.abort(new Error("superseded"));
+  await expect(waiting).rejects.toThrow("superseded");
+  await eventLoopTurn();
+}
+
 describe("an installation's writes are spaced, its GraphQL reads are not", () => {
   it("sends a GraphQL query at once while the installation's next write waits for its turn", async () => {
-    const clock = new VirtualClock();
-    const github = new FakeGitHub();
-    const arrivals: number[] = [];
-    github.on("POST", "/repos/o/r/check-runs", answer(github, "/repos/{owner}/{repo}/check-runs", 201, arrivals, clock), 2);
-    const octokit = await installationClient(github, new WriteTurns(clock));
-    const start = clock.now();
+    const { clock, github, arrivals, octokit, start } = await spacedClient(2);
 
     await octokit.rest.checks.create({ owner: "o", repo: "r", name: "first", head_sha: SHA });
     const second = octokit.rest.checks.create({ owner: "o", repo: "r", name: "second", head_sha: SHA });
@@ -97,10 +109,7 @@ describe("an installation's writes are spaced, its GraphQL reads are not", () =>
   });
 
   it("sends nothing for a write whose signal was aborted while it waited for its turn", async () => {
-    const clock = new VirtualClock();
-    const github = new FakeGitHub();
-    github.on("POST", "/repos/o/r/check-runs", { status: 201, body: github.example("POST", "/repos/{owner}/{repo}/check-runs", 201) });
-    const octokit = await installationClient(github, new WriteTurns(clock));
+    const { clock, github, octokit } = await spacedClient(1);
     await octokit.rest.checks.create({ owner: "o", repo: "r", name: "sent", head_sha: SHA });
     const superseded = new AbortController();
     const waiting = octokit.rest.checks.create({ owner: "o", repo: "r", name: "superseded", head_sha: SHA, request: { signal: superseded.signal } });
@@ -114,12 +123,7 @@ describe("an installation's writes are spaced, its GraphQL reads are not", () =>
   });
 
   it("gives an aborted write's turn back: the write behind it is sent a spacing after the last one sent, not two", async () => {
-    const clock = new VirtualClock();
-    const github = new FakeGitHub();
-    const arrivals: number[] = [];
-    github.on("POST", "/repos/o/r/check-runs", answer(github, "/repos/{owner}/{repo}/check-runs", 201, arrivals, clock), 2);
-    const octokit = await installationClient(github, new WriteTurns(clock));
-    const start = clock.now();
+    const { clock, github, arrivals, octokit, start } = await spacedClient(2);
     await octokit.rest.checks.create({ owner: "o", repo: "r", name: "sent", head_sha: SHA });
     const superseded = new AbortController();
     const waiting = octokit.rest.checks.create({ owner: "o", repo: "r", name: "superseded", head_sha: SHA, request: { signal: superseded.signal } });
@@ -127,9 +131,7 @@ describe("an installation's writes are spaced, its GraphQL reads are not", () =>
     await eventLoopTurn();
 
     // The aborted write gives up at once, without the clock moving to its turn.
-    superseded.abort(new Error("superseded"));
-    await expect(waiting).rejects.toThrow("superseded");
-    await eventLoopTurn();
+    await abortWaiting(superseded, waiting);
     clock.advance(WRITE_SPACING_MS);
     await behind;
 
@@ -158,9 +160,7 @@ describe("write turns on their own", () => {
     const start = clock.now();
     await turns.take("1");
     const aborted = new AbortController();
-    const gaveUp = turns.take("1", aborted.signal);
-    aborted.abort(new Error("superseded"));
-    await expect(gaveUp).rejects.toThrow("superseded");
+    await abortWaiting(aborted, turns.take("1", aborted.signal));
 
     let startedAt: number | undefined;
     const next = turns.take("1").then(() => (startedAt = clock.now()));
@@ -181,9 +181,7 @@ describe("write turns on their own", () => {
     const gaveUp = take("aborted", aborted.signal);
     const [second, third] = [take("second"), take("third")];
     await eventLoopTurn();
-    aborted.abort(new Error("superseded"));
-    await expect(gaveUp).rejects.toThrow("superseded");
-    await eventLoopTurn();
+    await abortWaiting(aborted, gaveUp);
     clock.advance(WRITE_SPACING_MS);
     await second;
     clock.advance(WRITE_SPACING_MS);
