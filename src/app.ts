@@ -73,7 +73,6 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
         else metrics.jobDuplicate(job.kind);
         return result;
       },
-      release: (id, patch) => jobs.release(id, patch),
     };
     const checkRuns = jobs.checkRuns;
     registerPullRequestHandler(app, { jobs: sink, intake, heads: jobs.heads });

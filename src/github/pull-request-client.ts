@@ -232,7 +232,7 @@ export class PullRequestClient {
         clock: this.clock,
         ...this.waitLimit(),
         // A creation whose answer was lost may have made the run: ours by name, head and external id.
-        readBack: () => this.findOwnCheckRun(name, externalId),
+        readBack: () => this.findOwnCheckRun(name, externalId, "any"),
         ...(this.log ? { log: this.log } : {}),
       },
       async (options) => {
@@ -257,16 +257,41 @@ export class PullRequestClient {
    * reports on the one an earlier call of it completed with the failure, instead of adding one.
    */
   async findCheckRun(name: string, externalId: string): Promise<number | undefined> {
-    return (await this.findOwnCheckRun(name, externalId))?.id;
+    return (await this.findOwnCheckRun(name, externalId, "any"))?.id;
   }
 
   /**
-   * Our check run `name` on the head commit with `externalId`, whatever its status (an attempt
-   * whose answer was lost created it in progress; another may have completed it since).
+   * Our check run for the head commit that is still in progress (`external_id` equal to
+   * `externalId`): one an earlier attempt of the same job created before its process stopped or
+   * its attempt failed. Adopting it leaves no check run of ours in progress behind.
    */
-  private async findOwnCheckRun(name: string, externalId: string): Promise<{ id: number; app: { slug?: string } | null } | undefined> {
-    const { data } = await callGitHub({ kind: "read", doing: "looking for a check run whose creation went unanswered" }, () =>
-      this.octokit.rest.checks.listForRef({ owner: this.pr.owner, repo: this.pr.repo, ref: this.pr.headSha, check_name: name, filter: "all", per_page: 100 }),
+  async findOpenCheckRun(name: string, externalId: string): Promise<number | undefined> {
+    return (await this.findOwnCheckRun(name, externalId, "in progress"))?.id;
+  }
+
+  /**
+   * Our check run `name` on the head commit with `externalId`. `any` status: an attempt whose
+   * answer was lost created it in progress, another may have completed it since. `in progress`
+   * only: a completed run of the same identity is an earlier review's verdict, which a re-run does
+   * not take over. Listed with `filter: all`: another app's run of the same name and identity is
+   * not ours (and nothing is learned from it: any app may name a run like ours).
+   */
+  private async findOwnCheckRun(
+    name: string,
+    externalId: string,
+    status: "any" | "in progress",
+  ): Promise<{ id: number; app: { slug?: string } | null } | undefined> {
+    const doing = status === "any" ? "looking for a check run whose creation went unanswered" : "looking for the check run of an earlier attempt";
+    const { data } = await callGitHub({ kind: "read", doing }, () =>
+      this.octokit.rest.checks.listForRef({
+        owner: this.pr.owner,
+        repo: this.pr.repo,
+        ref: this.pr.headSha,
+        check_name: name,
+        ...(status === "in progress" ? { status: "in_progress" as const } : {}),
+        filter: "all",
+        per_page: 100,
+      }),
     );
     const run = data.check_runs.find(
       (candidate) =>
@@ -312,30 +337,6 @@ export class PullRequestClient {
       ...(this.options.rereviewButton === false ? {} : { actions: [{ ...REREVIEW_ACTION }] }),
     });
     for (const batch of rest) await update({ output: { ...result.output, annotations: [...batch] } });
-  }
-
-  /**
-   * Our check run for the head commit that is still in progress (`external_id` equal to
-   * `externalId`): one an earlier attempt of the same job created before its process stopped or
-   * its attempt failed. Adopting it leaves no check run of ours in progress behind.
-   */
-  async findOpenCheckRun(name: string, externalId: string): Promise<number | undefined> {
-    const { data } = await callGitHub({ kind: "read", doing: "looking for the check run of an earlier attempt" }, () =>
-      this.octokit.rest.checks.listForRef({
-        owner: this.pr.owner,
-        repo: this.pr.repo,
-        ref: this.pr.headSha,
-        check_name: name,
-        status: "in_progress",
-        filter: "all",
-        per_page: 100,
-      }),
-    );
-    const run = data.check_runs.find((candidate) => candidate.external_id === externalId);
-    // Listed with `filter: all`: another app's run of the same name and identity is not ours.
-    // (Nothing is learned from it: any app may name a run like ours.)
-    if (run && this.options.ownLogin !== undefined && run.app?.slug && `${run.app.slug}[bot]` !== this.options.ownLogin) return undefined;
-    return run?.id;
   }
 
   /**

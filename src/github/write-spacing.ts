@@ -71,33 +71,83 @@ export function isSpacedWrite(request: RequestShape): boolean {
   return true;
 }
 
+/** A write's place in its installation's line. */
+interface Turn {
+  /** When the write asked for its turn. */
+  readonly asked: number;
+  /** When it may start: WRITE_SPACING_MS after the turn before it, and not before it asked. */
+  at: number;
+  /** Wakes the waiting write when `at` moved (a turn before it was given back). */
+  moved: () => void;
+}
+
+/** One installation's writes: when the last one started, and those waiting for their turn, in order. */
+interface Line {
+  lastAt: number;
+  waiting: Turn[];
+}
+
 /**
  * The turns of each installation's writes: a write starts no earlier than WRITE_SPACING_MS after
- * the installation's previous one, in the order they asked. One per process (every installation
- * client Probot makes shares it); tests give their own with a clock they move.
+ * the installation's previous one, in the order they asked. A write aborted while it waits (its
+ * job superseded or stopped) gives its turn back: it sends nothing, so the writes behind it move
+ * up instead of keeping a second's gap for it. One per process (every installation client Probot
+ * makes shares it); tests give their own with a clock they move.
  */
 export class WriteTurns {
-  /** By installation: when its next write may start. */
-  private readonly next = new Map<string, number>();
+  private readonly lines = new Map<string, Line>();
 
   constructor(
     private readonly clock: Clock = realClock,
     private readonly spacingMs = WRITE_SPACING_MS,
   ) {}
 
-  /** Books the installation's next turn and waits for it. */
-  async take(installation: string): Promise<void> {
+  /**
+   * Books the installation's next turn and waits for it. Throws the signal's reason, at once,
+   * when `signal` is aborted before the turn comes; the turn is then given back.
+   */
+  async take(installation: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     const now = this.clock.now();
     this.forgetIdle(now);
-    const at = Math.max(now, this.next.get(installation) ?? now);
-    this.next.set(installation, at + this.spacingMs);
-    if (at > now) await this.clock.sleep(at - now);
+    let line = this.lines.get(installation);
+    if (!line) this.lines.set(installation, (line = { lastAt: Number.NEGATIVE_INFINITY, waiting: [] }));
+    const turn: Turn = { asked: now, at: Math.max(now, (line.waiting.at(-1)?.at ?? line.lastAt) + this.spacingMs), moved: () => undefined };
+    line.waiting.push(turn);
+    const wake = () => turn.moved();
+    signal?.addEventListener("abort", wake, { once: true });
+    try {
+      for (let left = turn.at - now; left > 0; left = turn.at - this.clock.now()) {
+        await Promise.race([this.clock.sleep(left), new Promise<void>((resolve) => (turn.moved = resolve))]);
+        signal?.throwIfAborted();
+      }
+      line.waiting.splice(line.waiting.indexOf(turn), 1);
+      line.lastAt = Math.max(line.lastAt, turn.at);
+    } catch (error) {
+      this.giveBack(line, turn);
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", wake);
+    }
   }
 
-  /** Installations whose turns are all past need no entry (a process may serve thousands). */
+  /** Drops an aborted write's turn; each later one then comes a spacing after the turn before it, and is woken to wait for that. */
+  private giveBack(line: Line, turn: Turn): void {
+    const index = line.waiting.indexOf(turn);
+    if (index < 0) return;
+    line.waiting.splice(index, 1);
+    let before = line.waiting[index - 1]?.at ?? line.lastAt;
+    for (const later of line.waiting.slice(index)) {
+      later.at = Math.max(later.asked, before + this.spacingMs);
+      before = later.at;
+      later.moved();
+    }
+  }
+
+  /** Installations with no write waiting and whose last turn is past need no entry (a process may serve thousands). */
   private forgetIdle(now: number): void {
-    if (this.next.size < 1_000) return;
-    for (const [installation, at] of this.next) if (at <= now) this.next.delete(installation);
+    if (this.lines.size < 1_000) return;
+    for (const [installation, line] of this.lines) if (line.waiting.length === 0 && line.lastAt + this.spacingMs <= now) this.lines.delete(installation);
   }
 }
 
@@ -128,11 +178,8 @@ function spaceWritesPlugin(turns: WriteTurns) {
     if (!throttle || throttle.enabled === false) return;
     const installation = throttle.id ?? "app";
     octokit.hook.wrap("request", async (request, requestOptions) => {
-      if (isSpacedWrite(requestOptions)) {
-        await turns.take(installation);
-        // A job superseded while its write waited sends nothing (./job-signal.ts).
-        requestOptions.request?.signal?.throwIfAborted();
-      }
+      // A job superseded while its write waited sends nothing (./job-signal.ts), and the write gives its turn back.
+      if (isSpacedWrite(requestOptions)) await turns.take(installation, requestOptions.request?.signal ?? undefined);
       return request(requestOptions);
     });
   };

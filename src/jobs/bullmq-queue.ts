@@ -35,7 +35,6 @@ import {
   isFinalRun,
   retryPlan,
   type Job,
-  type JobPayload,
   type JobProcessor,
   type JobState,
   type NewJob,
@@ -51,9 +50,9 @@ import {
  * - BullMQ keeps the jobs (job id = `NewJob.id`, escaped: see toBullId), moves them between its
  *   lists, locks the running ones and puts the jobs of a dead process back (its stalled check), and
  *   keeps finished jobs for the retention. Every BullMQ job is tried once (`attempts: 1`):
- *   retries, holds and waiting for a slot are moves back to `delayed` that the adapter makes.
+ *   retries and waiting for a slot are moves back to `delayed` that the adapter makes.
  * - Next to each BullMQ job the adapter keeps a record (bullmq/scripts.ts) that Lua scripts change
- *   atomically: its state, payload, runs, and whether it is held. The record is the dedupe (kept for
+ *   atomically: its state, payload and runs. The record is the dedupe (kept for
  *   the retention after the job finished) and decides what a worker does with the job it took.
  * - Coalescing: the newest job id of a key is stored at enqueue. An older job still queued is marked
  *   superseded there and removed from BullMQ; an older job running (on any replica) is aborted
@@ -158,7 +157,6 @@ class BullmqQueue implements BullmqJobQueue {
         attempts: 1,
         removeOnComplete: keep,
         removeOnFail: keep,
-        ...((job.holdMs ?? 0) > 0 ? { delay: job.holdMs } : {}),
       });
     } catch (error) {
       await this.store.forget(job.id).catch(() => undefined);
@@ -168,13 +166,6 @@ class BullmqQueue implements BullmqJobQueue {
     }
     if (result.replaced) await this.supersede(result.replaced);
     return { enqueued: true };
-  }
-
-  async release(id: string, patch?: JobPayload): Promise<JobState | undefined> {
-    if (this.closed) throw new Error("the job queue is closed");
-    const { state, held } = await this.store.release(id, patch !== undefined && Object.keys(patch).length > 0 ? patch : undefined);
-    if (held) await this.promote(id);
-    return state;
   }
 
   async start(processor: JobProcessor): Promise<RecoveryReport> {

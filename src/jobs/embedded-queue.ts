@@ -164,7 +164,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
         job.installationId ?? null,
         job.coalesceKey ?? null,
         JSON.stringify(job.payload),
-        now + Math.max(0, job.holdMs ?? 0),
+        now,
         now,
         now,
       );
@@ -180,19 +180,6 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     return Promise.resolve({ enqueued: inserted });
   }
 
-  release(id: string, patch: JobPayload = {}): Promise<JobState | undefined> {
-    const state = this.transaction(() => {
-      const row = this.statements.get.get(id) as JobRow | undefined;
-      if (!row || row.state !== "queued") return row?.state;
-      const payload = { ...(JSON.parse(row.payload) as JobPayload), ...patch };
-      const runAt = row.attempts === 0 ? Math.min(row.run_at, this.now()) : row.run_at;
-      this.statements.release.run(JSON.stringify(payload), runAt, this.now(), id);
-      return row.state;
-    });
-    this.schedulePump();
-    return Promise.resolve(state);
-  }
-
   start(processor: JobProcessor): Promise<RecoveryReport> {
     if (this.closed) return Promise.reject(new Error("the job queue is closed"));
     this.processor = processor;
@@ -200,10 +187,6 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     const dead = Number(this.statements.deadRunning.run(this.now(), this.settings.maxAttempts).changes);
     if (dead > 0) this.log?.error({ dead }, "jobs that were running when the process stopped, on each of their runs, are dead");
     const requeued = Number(this.statements.requeueRunning.run(this.now()).changes);
-    // One process owns this store, so a job still held belonged to a handler that died before
-    // releasing it: it runs now.
-    const unheld = Number(this.statements.endHolds.run(this.now(), this.now()).changes);
-    if (unheld > 0) this.log?.warn({ unheld }, "jobs a stopped process held are released");
     this.statements.unparkHooks.run(this.now());
     const hooksRetried = (this.statements.countHooks.get() as { n: number }).n;
     if (requeued > 0) this.log?.warn({ requeued }, "jobs that were running when the last process stopped are queued again");
@@ -452,7 +435,7 @@ class EmbeddedQueue implements EmbeddedJobQueue {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     // Jobs due now but waiting for a slot are started when a running job finishes; the timer is
-    // for the next one not yet due (a retry, a hold), even while due ones wait.
+    // for the next one not yet due (a retry, a parked hook), even while due ones wait.
     const now = this.now();
     const next = this.statements.nextRunAt.get(now) as { at: number | null } | undefined;
     const hook = this.statements.nextParkedAt.get() as { at: number | null } | undefined;
@@ -481,19 +464,16 @@ function prepare(db: DatabaseSync) {
       `INSERT OR IGNORE INTO jobs (id, kind, installation_id, coalesce_key, payload, state, run_at, enqueued_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
     ),
-    get: s("SELECT * FROM jobs WHERE id = ?"),
     supersedeQueued: s(
       `UPDATE jobs SET state = 'superseded', hook_pending = 'superseded', updated_at = ?
        WHERE coalesce_key = ? AND state = 'queued' AND id <> ?`,
     ),
-    release: s("UPDATE jobs SET payload = ?, run_at = ?, updated_at = ? WHERE id = ? AND state = 'queued'"),
     deadRunning: s(
       `UPDATE jobs SET state = 'dead', hook_pending = 'dead', last_error = 'the job was running when its process stopped, ' || attempts || ' times',
        updated_at = ? WHERE state = 'running' AND attempts >= ?`,
     ),
     requeueRunning: s("UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running'"),
     unparkHooks: s("UPDATE jobs SET hook_pending = replace(hook_pending, '-failed', ''), updated_at = ? WHERE hook_pending LIKE '%-failed'"),
-    endHolds: s("UPDATE jobs SET run_at = ? WHERE state = 'queued' AND attempts = 0 AND run_at > ?"),
     countHooks: s("SELECT count(*) AS n FROM jobs WHERE hook_pending IS NOT NULL"),
     runnable: s("SELECT * FROM jobs WHERE state = 'queued' AND run_at <= ? ORDER BY run_at, enqueued_at LIMIT ?"),
     claim: s("UPDATE jobs SET state = 'running', attempts = ?, updated_at = ? WHERE id = ? AND state = 'queued'"),

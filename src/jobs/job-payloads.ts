@@ -12,12 +12,24 @@ const repoFields = {
   pullNumber: z.number().int().positive(),
 };
 
-/** A pull request event's review of its head commit; the handler created its check run. */
+/** A pull request event's review of its head commit; the job creates its check run when it ends. */
 export const reviewJobPayload = z.object({
   ...repoFields,
   headSha: z.string().min(7),
+  /**
+   * Read, never written: the in-progress check run the handler of an earlier version created
+   * before it released the job to the worker. Such a job can still be in the store after an
+   * upgrade (queued, retried within the retry budget, or its dead letter or superseded call made
+   * again for up to HOOK_RETRY_FOR_MS after its enqueue), and it must complete that run rather
+   * than leave it in progress and create a second one. Droppable one release after the one that
+   * stopped writing it, once no store can hold such a job.
+   */
   checkRunId: z.number().int().positive().optional(),
-  /** The app's bot login, learned when the handler created the check run: only its comments' markers are trusted. */
+  /**
+   * Read, never written, with `checkRunId`: the app's bot login that earlier handler learned when
+   * it created the check run (only its comments' markers are trusted). A job of this version
+   * learns it from GitHub during the review (the review context's viewer, or the run it creates).
+   */
   ownLogin: z.string().min(1).optional(),
   pr: z.object({
     draft: z.boolean(),

@@ -1,7 +1,7 @@
 import type { JobQueue } from "./queue.js";
 
-/** What webhook handlers need of the queue: they enqueue and release, the worker does the rest. */
-export type JobSink = Pick<JobQueue, "enqueue" | "release">;
+/** What webhook handlers need of the queue: they enqueue, the worker does the rest. */
+export type JobSink = Pick<JobQueue, "enqueue">;
 
 /**
  * Refuses work once the server is about to close its job store (server.ts `shutdown`: after the

@@ -1,6 +1,6 @@
 /**
  * The time a job queue runs on: when it is, and a timer for the next delayed job (a retry's
- * backoff, a hold). Production uses the system clock; tests inject a virtual one, so that a retry
+ * backoff, a parked hook). Production uses the system clock; tests inject a virtual one, so that a retry
  * due in two minutes runs at once while the queue still sees two minutes pass, and no test
  * outcome depends on how fast a loaded machine is.
  */

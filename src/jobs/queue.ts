@@ -12,9 +12,6 @@
  *   never runs; a running one has its signal aborted with a {@link JobAbortedError}("superseded")
  *   and the newer job starts only after it has settled. Either way `processor.superseded` is called
  *   once for the older job and it ends in state `superseded`.
- * - **Hold**: `holdMs` keeps a new job from running until `release(id)` or until the hold runs
- *   out, whichever comes first (the handler creates the check run in between; if it crashes there,
- *   the job still runs when the hold ends).
  * - **Concurrency**: at most `concurrency` jobs run in one process, at most `perInstallation` jobs
  *   of one installation run at once (in the process for the embedded store, across replicas on Redis).
  * - **Retries**: a run that throws is retried after a backoff (`baseMs · 2^(attempt-1)`, capped at
@@ -30,7 +27,7 @@
  * - **Shutdown**: `stop(graceMs)` takes no new jobs, lets running ones finish for up to `graceMs`,
  *   then aborts the rest with {@link JobAbortedError}("shutdown") and puts them back in the queue
  *   without counting the attempt, also when a run does not settle after its abort (a request to
- *   GitHub that hangs). `enqueue` and `release` keep working until `close`: a webhook that comes
+ *   GitHub that hangs). `enqueue` keeps working until `close`: a webhook that comes
  *   during the grace period is stored, and runs at the next start or on another replica.
  * - **Latest heads**: `heads` records the newest head commit announced per pull request, in the
  *   same store (shared by the replicas on Redis), for the last look before a review is posted.
@@ -56,8 +53,6 @@ export interface NewJob {
   /** Jobs with the same key run one at a time, newest wins (a pull request: `repoId#number`). */
   coalesceKey?: string;
   payload: JobPayload;
-  /** Not run before `release(id)` or before this many milliseconds have passed. */
-  holdMs?: number;
 }
 
 export interface Job {
@@ -159,12 +154,6 @@ export interface JobQueue {
   readonly queueClock?: QueueClock;
   /** `enqueued: false` when the id is known already (a redelivery or a duplicate). */
   enqueue(job: NewJob): Promise<{ enqueued: boolean }>;
-  /**
-   * Ends a job's hold and merges `patch` into its payload, and returns the job's state. A job no
-   * longer queued (superseded while held, or run when its hold ran out) is left alone: its state
-   * tells the caller that the patch was not applied. `undefined` for a job the queue does not know.
-   */
-  release(id: string, patch?: JobPayload): Promise<JobState | undefined>;
   /** Recovers what an earlier process left, then runs jobs with `processor` until `stop`. */
   start(processor: JobProcessor): Promise<RecoveryReport>;
   /** Stops taking jobs, waits up to `graceMs` for running ones, re-queues the rest. */

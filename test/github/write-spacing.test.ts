@@ -32,16 +32,31 @@ function answer(github: FakeGitHub, template: string, status: number, arrivals: 
   };
 }
 
+/** A client on its own write turns and virtual clock; `creates` check-run creations are answered, their arrival times noted. */
+async function spacedClient(creates: number) {
+  const clock = new VirtualClock();
+  const github = new FakeGitHub();
+  const arrivals: number[] = [];
+  github.on("POST", "/repos/o/r/check-runs", answer(github, "/repos/{owner}/{repo}/check-runs", 201, arrivals, clock), creates);
+  const octokit = await installationClient(github, new WriteTurns(clock));
+  return { clock, github, arrivals, octokit, start: clock.now() };
+}
+
 const operations = (github: FakeGitHub) => github.apiCalls().map((r) => r.operationId);
+
+/** Lets the promise callbacks run (a woken write books its new wait on the clock) before the test moves the clock. */
+const eventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Aborts a write waiting for its turn, sees it give up at once, and lets the writes behind it book their new wait. */
+async function abortWaiting(controller: AbortController, waiting: Promise<unknown>): Promise<void> {
+  controller.abort(new Error("superseded"));
+  await expect(waiting).rejects.toThrow("superseded");
+  await eventLoopTurn();
+}
 
 describe("an installation's writes are spaced, its GraphQL reads are not", () => {
   it("sends a GraphQL query at once while the installation's next write waits for its turn", async () => {
-    const clock = new VirtualClock();
-    const github = new FakeGitHub();
-    const arrivals: number[] = [];
-    github.on("POST", "/repos/o/r/check-runs", answer(github, "/repos/{owner}/{repo}/check-runs", 201, arrivals, clock), 2);
-    const octokit = await installationClient(github, new WriteTurns(clock));
-    const start = clock.now();
+    const { clock, github, arrivals, octokit, start } = await spacedClient(2);
 
     await octokit.rest.checks.create({ owner: "o", repo: "r", name: "first", head_sha: SHA });
     const second = octokit.rest.checks.create({ owner: "o", repo: "r", name: "second", head_sha: SHA });
@@ -94,10 +109,7 @@ describe("an installation's writes are spaced, its GraphQL reads are not", () =>
   });
 
   it("sends nothing for a write whose signal was aborted while it waited for its turn", async () => {
-    const clock = new VirtualClock();
-    const github = new FakeGitHub();
-    github.on("POST", "/repos/o/r/check-runs", { status: 201, body: github.example("POST", "/repos/{owner}/{repo}/check-runs", 201) });
-    const octokit = await installationClient(github, new WriteTurns(clock));
+    const { clock, github, octokit } = await spacedClient(1);
     await octokit.rest.checks.create({ owner: "o", repo: "r", name: "sent", head_sha: SHA });
     const superseded = new AbortController();
     const waiting = octokit.rest.checks.create({ owner: "o", repo: "r", name: "superseded", head_sha: SHA, request: { signal: superseded.signal } });
@@ -107,6 +119,24 @@ describe("an installation's writes are spaced, its GraphQL reads are not", () =>
 
     await expect(waiting).rejects.toThrow("superseded");
     expect(operations(github)).toEqual(["checks/create"]);
+    github.assertDone();
+  });
+
+  it("gives an aborted write's turn back: the write behind it is sent a spacing after the last one sent, not two", async () => {
+    const { clock, github, arrivals, octokit, start } = await spacedClient(2);
+    await octokit.rest.checks.create({ owner: "o", repo: "r", name: "sent", head_sha: SHA });
+    const superseded = new AbortController();
+    const waiting = octokit.rest.checks.create({ owner: "o", repo: "r", name: "superseded", head_sha: SHA, request: { signal: superseded.signal } });
+    const behind = octokit.rest.checks.create({ owner: "o", repo: "r", name: "next", head_sha: SHA });
+    await eventLoopTurn();
+
+    // The aborted write gives up at once, without the clock moving to its turn.
+    await abortWaiting(superseded, waiting);
+    clock.advance(WRITE_SPACING_MS);
+    await behind;
+
+    expect(arrivals).toEqual([start, start + WRITE_SPACING_MS]);
+    expect((github.requestsTo("checks/create")[1]?.body as { name?: string }).name).toBe("next");
     github.assertDone();
   });
 
@@ -120,6 +150,51 @@ describe("an installation's writes are spaced, its GraphQL reads are not", () =>
     await octokit.rest.checks.create({ owner: "o", repo: "r", name: "b", head_sha: SHA });
     expect(operations(github)).toEqual(["checks/create", "checks/create"]);
     github.assertDone();
+  });
+});
+
+describe("write turns on their own", () => {
+  it("books a write asked after an abort where the aborted one's turn was, not a spacing later", async () => {
+    const clock = new VirtualClock();
+    const turns = new WriteTurns(clock);
+    const start = clock.now();
+    await turns.take("1");
+    const aborted = new AbortController();
+    await abortWaiting(aborted, turns.take("1", aborted.signal));
+
+    let startedAt: number | undefined;
+    const next = turns.take("1").then(() => (startedAt = clock.now()));
+    await eventLoopTurn();
+    clock.advance(WRITE_SPACING_MS);
+    await next;
+    expect(startedAt).toBe(start + WRITE_SPACING_MS);
+  });
+
+  it("moves up every write behind a turn given back, each a spacing after the one before", async () => {
+    const clock = new VirtualClock();
+    const turns = new WriteTurns(clock);
+    const start = clock.now();
+    const started: Record<string, number> = {};
+    const take = (name: string, signal?: AbortSignal) => turns.take("1", signal).then(() => void (started[name] = clock.now() - start));
+    await take("first");
+    const aborted = new AbortController();
+    const gaveUp = take("aborted", aborted.signal);
+    const [second, third] = [take("second"), take("third")];
+    await eventLoopTurn();
+    await abortWaiting(aborted, gaveUp);
+    clock.advance(WRITE_SPACING_MS);
+    await second;
+    clock.advance(WRITE_SPACING_MS);
+    await third;
+    expect(started).toEqual({ first: 0, second: WRITE_SPACING_MS, third: 2 * WRITE_SPACING_MS });
+  });
+
+  it("throws at once for a signal aborted before the write asked, and books nothing", async () => {
+    const clock = new VirtualClock();
+    const turns = new WriteTurns(clock);
+    await expect(turns.take("1", AbortSignal.abort(new Error("stopped")))).rejects.toThrow("stopped");
+    // Nothing booked: the next write starts at once (the clock never moves).
+    await turns.take("1");
   });
 });
 

@@ -98,10 +98,9 @@ export class FaultHarness {
 }
 
 /**
- * Waits for the webhook handler to hand its job over (it logs "review queued" after releasing the
- * job's hold, whatever became of its check run), then lets the queue's clock jump to each retry and
- * waits until every job and hook has settled. Before the handover the clock stays still: a free
- * clock would end the job's hold while the handler is still creating the check run.
+ * Waits for the webhook handler to hand its job over (it logs "review queued" once the job is
+ * stored), then lets the queue's clock jump to each retry and waits until every job and hook has
+ * settled.
  */
 export async function settle(queue: EmbeddedJobQueue, clock: VirtualClock, logs: ReturnType<typeof captureLogs>): Promise<void> {
   await waitFor("the handler to release the job", () => logs.records.some((r) => r.msg === "review queued"), Number.POSITIVE_INFINITY);

@@ -182,18 +182,6 @@ if (url === undefined) {
       await waitFor("the second run", () => calls.completed.length === 2);
     });
 
-    it("counts a held job as queued and keeps the payload of a release made before start", async () => {
-      const queue = open(newQueueName());
-      await queue.enqueue({ id: "held", kind: "review", installationId: 1, payload: { sha: "a" }, holdMs: 60_000 });
-      expect(await queue.counts()).toMatchObject({ queued: 1, running: 0 });
-      await queue.release("held", { checkRunId: 5 });
-      const payloads: unknown[] = [];
-      const { processor, calls } = recorder((job) => Promise.resolve(void payloads.push(job.payload)));
-      await queue.start(processor);
-      await waitFor("the released job", () => calls.completed.includes("held"));
-      expect(payloads).toEqual([{ sha: "a", checkRunId: 5 }]);
-    });
-
     it("takes the app's job ids, which BullMQ refuses as they are (a colon, an integer)", async () => {
       const queue = open(newQueueName());
       const { processor, calls } = recorder(() => Promise.resolve());

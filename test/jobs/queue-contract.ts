@@ -283,38 +283,19 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       expect(processor.dead[0]?.reason).toBe("the installation was removed");
     });
 
-    it("holds a job until it is released, with the released payload", async () => {
-      const queue = await open(await factory.newStore());
-      const processor = new RecordingProcessor(() => Promise.resolve());
-      await queue.start(processor);
-      await queue.enqueue({ id: "held", kind: "review", installationId: 1, payload: { sha: "a" }, holdMs: 60_000 });
-      await clock.advance(300);
-      expect(processor.runs).toEqual([]);
-      await queue.release("held", { checkRunId: 77 });
-      await clock.until("the released job", () => processor.completed.includes("held"));
-      expect(processor.runs[0]?.payload).toEqual({ sha: "a", checkRunId: 77 });
-    });
-
-    it("runs a held job when its hold runs out without a release", async () => {
-      const queue = await open(await factory.newStore());
-      const processor = new RecordingProcessor(() => Promise.resolve());
-      await queue.start(processor);
-      const enqueuedAt = performance.now();
-      await queue.enqueue({ id: "orphan", kind: "review", installationId: 1, payload: {}, holdMs: 300 });
-      await clock.until("the job after its hold", () => processor.completed.includes("orphan"));
-      expect((processor.runs[0]?.startedAt ?? 0) - enqueuedAt).toBeGreaterThanOrEqual(250);
-    });
-
-    it("starts a job when its hold runs out, while a due job of a busy installation waits", async () => {
+    it("starts a job when its retry is due, while a due job of a busy installation waits", async () => {
       const queue = await open(await factory.newStore(), { perInstallation: 1 });
       const blocker = gate();
-      const processor = new RecordingProcessor((job) => (job.id === "long" ? blocker.wait() : Promise.resolve()));
+      const processor = new RecordingProcessor((job, { attempt }) =>
+        job.id === "long" ? blocker.wait() : job.id === "flaky" && attempt === 1 ? Promise.reject(new Error("GitHub answered HTTP 502")) : Promise.resolve(),
+      );
       await queue.start(processor);
       await queue.enqueue({ id: "long", kind: "review", installationId: 1, payload: {} });
       await clock.until("the long job", () => processor.runs.length === 1);
       await queue.enqueue({ id: "waiting", kind: "review", installationId: 1, payload: {} });
-      await queue.enqueue({ id: "held", kind: "review", installationId: 2, payload: {}, holdMs: 200 });
-      await clock.until("the held job of another installation", () => processor.completed.includes("held"), 5_000);
+      await queue.enqueue({ id: "flaky", kind: "review", installationId: 2, payload: {} });
+      await clock.until("the retried job of another installation", () => processor.completed.includes("flaky"), 5_000);
+      expect(processor.runs.filter((run) => run.id === "flaky").map((run) => run.attempt)).toEqual([1, 2]);
       expect(processor.completed).not.toContain("waiting");
       blocker.open();
       await clock.until("the waiting job", () => processor.completed.includes("waiting"));
@@ -399,20 +380,6 @@ export function describeQueueContract(name: string, factory: QueueContractFactor
       await clock.until("both done", async () => (await queue.counts()).done === 2);
       expect(processor.supersededIds).toEqual([]);
       expect((await queue.counts()).superseded).toBe(0);
-    });
-
-    it("tells the releaser the job's state: queued, or superseded when a newer job replaced it while held", async () => {
-      const queue = await open(await factory.newStore());
-      const processor = new RecordingProcessor(() => Promise.resolve());
-      await queue.start(processor);
-      await queue.enqueue({ id: "held-1", kind: "review", installationId: 1, coalesceKey: "r#9", payload: {}, holdMs: 60_000 });
-      await queue.enqueue({ id: "held-2", kind: "review", installationId: 1, coalesceKey: "r#9", payload: {}, holdMs: 60_000 });
-      expect(await queue.release("held-1", { checkRunId: 1 })).toBe("superseded");
-      expect(await queue.release("held-2", { checkRunId: 2 })).toBe("queued");
-      expect(await queue.release("never-enqueued")).toBeUndefined();
-      await clock.until("the newer job", () => processor.completed.includes("held-2"));
-      expect(processor.runs.map((run) => [run.id, run.payload])).toEqual([["held-2", { checkRunId: 2 }]]);
-      await clock.until("the replaced job's hook", () => processor.supersededIds.includes("held-1"));
     });
 
     it("on stop, lets running jobs finish within the grace period and queues the rest again without counting the run", async () => {

@@ -4,8 +4,7 @@ import type { Redis } from "ioredis";
 /**
  * The Lua scripts that change the adapter's job records atomically. A job record is a hash with
  * `s` (queued | running | done | dead | superseded), `kind`, `inst`, `key`, `payload` (JSON),
- * `enq` (enqueued at), `runs` (runs started), `held` ("1" until released or run), `v` (payload
- * version), `err` (last failure) and `fin` (finished at). Times come from the Redis clock, so the
+ * `enq` (enqueued at), `runs` (runs started), `err` (last failure) and `fin` (finished at). Times come from the Redis clock, so the
  * replicas' clocks do not matter. Slots (one per coalesce key, `perInstallation` per installation)
  * are sorted sets of job ids scored by lease expiry; a job blocked on a slot is added to the slot's
  * `:waiters` set, and whoever frees the slot gets one waiter back to promote it.
@@ -78,8 +77,8 @@ end
 
 /**
  * KEYS: job, latest (or none), BullMQ job, superseded, hooks.
- * ARGV: id, kind, installation ("" none), coalesce key ("" none), payload, retention ms, held
- * ("1"/"0"), hook owner, job key prefix.
+ * ARGV: id, kind, installation ("" none), coalesce key ("" none), payload, retention ms, hook
+ * owner, job key prefix.
  * Returns {0} when the id is known; else {1, staleBullJob, [previous id, its state]} where the
  * previous job of the coalesce key was "queued" (now superseded) or "running" (to abort).
  */
@@ -89,17 +88,17 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
 local now = nowMs()
 local retention = tonumber(ARGV[6])
 redis.call('HSET', KEYS[1], 's', 'queued', 'kind', ARGV[2], 'inst', ARGV[3], 'key', ARGV[4], 'payload', ARGV[5],
-  'enq', now, 'runs', 0, 'held', ARGV[7], 'v', 0)
+  'enq', now, 'runs', 0)
 redis.call('PEXPIRE', KEYS[1], retention)
 local stale = redis.call('EXISTS', KEYS[3])
 if ARGV[4] == '' then return {1, stale} end
 local previous = redis.call('GET', KEYS[2])
 redis.call('SET', KEYS[2], id, 'PX', retention)
 if not previous or previous == id then return {1, stale} end
-local previousKey = ARGV[9] .. previous
+local previousKey = ARGV[8] .. previous
 local state = redis.call('HGET', previousKey, 's')
 if state == 'queued' then
-  markSuperseded(previousKey, KEYS[4], KEYS[5], previous, ARGV[8], now, retention)
+  markSuperseded(previousKey, KEYS[4], KEYS[5], previous, ARGV[7], now, retention)
   return {1, stale, previous, 'queued'}
 elseif state == 'running' then
   return {1, stale, previous, 'running'}
@@ -153,7 +152,7 @@ if runs >= tonumber(ARGV[5]) then
   return {'dead', runs, reason, promote}
 end
 runs = redis.call('HINCRBY', KEYS[1], 'runs', 1)
-redis.call('HSET', KEYS[1], 's', 'running', 'held', '0')
+redis.call('HSET', KEYS[1], 's', 'running')
 redis.call('PEXPIRE', KEYS[1], retention)
 return {'run', runs, redis.call('HGETALL', KEYS[1])}
 `);
@@ -256,24 +255,4 @@ else
   redis.call('HSET', KEYS[1], ARGV[1], '!failed')
 end
 return 1
-`);
-
-/**
- * KEYS: job. ARGV: payload version read, new payload ("" unchanged), retention ms.
- * Ends the hold of a queued job and sets its payload when nobody changed it since it was read.
- * Returns -1 when the job is not queued, -2 when the payload changed meanwhile, else 1 when the job
- * was held before and 0 when it was not.
- */
-export const RELEASE = script(`
-local fields = redis.call('HMGET', KEYS[1], 's', 'v', 'held')
-if fields[1] ~= 'queued' then return -1 end
-if fields[2] ~= ARGV[1] then return -2 end
-if ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[1], 'payload', ARGV[2])
-  redis.call('HINCRBY', KEYS[1], 'v', 1)
-end
-redis.call('HSET', KEYS[1], 'held', '0')
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if fields[3] == '1' then return 1 end
-return 0
 `);

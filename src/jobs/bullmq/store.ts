@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import { JOB_STATES, type Job, type JobPayload, type JobState, type NewJob } from "../queue.js";
+import type { Job, JobPayload, NewJob } from "../queue.js";
 import { toBullId, type QueueKeys } from "./keys.js";
-import { CLAIM, CLAIM_HOOKS, ENQUEUE, FINISH, HEARTBEAT, HOOK_DONE, RELEASE, runScript } from "./scripts.js";
+import { CLAIM, CLAIM_HOOKS, ENQUEUE, FINISH, HEARTBEAT, HOOK_DONE, runScript } from "./scripts.js";
 
 /**
  * Typed calls of the adapter's scripts (scripts.ts): the job records next to BullMQ's jobs. BullMQ
@@ -54,7 +54,6 @@ export class JobStore {
         job.coalesceKey ?? "",
         JSON.stringify(job.payload),
         this.retentionMs,
-        (job.holdMs ?? 0) > 0 ? "1" : "0",
         hookOwner,
         keys.jobPrefix,
       ],
@@ -150,24 +149,6 @@ export class JobStore {
     return { job: toJob(id, record), state: record.s, reason: record.err ?? "" };
   }
 
-  /**
-   * Ends a queued job's hold (merging `patch` into its payload). `held` tells whether it was
-   * still held (it must be promoted); `state` is the record's state, `undefined` with no record.
-   */
-  async release(id: string, patch: JobPayload | undefined): Promise<{ state: JobState | undefined; held: boolean }> {
-    const key = this.keys.job(id);
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const [state, version, payload] = await this.client.hmget(key, "s", "v", "payload");
-      if (state !== "queued" || version === null || version === undefined) return { state: recordState(state), held: false };
-      const merged = patch === undefined ? "" : JSON.stringify({ ...(parsePayload(payload) ?? {}), ...patch });
-      const result = Number(await runScript(this.client, RELEASE, [key], [version, merged, this.retentionMs]));
-      if (result === -1) return { state: recordState(await this.client.hget(key, "s")), held: false };
-      if (result >= 0) return { state: "queued", held: result === 1 };
-      // -2: another release changed the payload between the read and the write; read it again.
-    }
-    throw new Error(`could not release job ${id}: its payload keeps changing`);
-  }
-
   /** Superseded jobs within the retention. */
   async supersededCount(): Promise<number> {
     const since = Date.now() - this.retentionMs;
@@ -222,8 +203,4 @@ function toJob(id: string, record: Record<string, string>): Job {
     attempts: Number(record.runs ?? 0),
     enqueuedAt: Number(record.enq ?? 0),
   };
-}
-
-function recordState(value: string | null | undefined): JobState | undefined {
-  return value !== null && value !== undefined && (JOB_STATES as readonly string[]).includes(value) ? (value as JobState) : undefined;
 }
