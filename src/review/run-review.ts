@@ -37,7 +37,10 @@ export interface PullRequestReviewInput {
    * every finding again, ignoring what earlier reviews posted.
    */
   requested?: { fullReview?: boolean };
-  /** The check run the webhook handler created already; one is created when missing. */
+  /**
+   * A check run that exists already: the one a dead letter found, or the one a job queued by an
+   * earlier version carries (that version's webhook handler created it). One is created when missing.
+   */
   checkRunId?: number;
   /**
    * Without `checkRunId`: look first for our check run of this head still in progress (an earlier
