@@ -1,6 +1,6 @@
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { applyFix, lineCount, redetect } from "./fix-apply.js";
-import { refusedWithoutRelint } from "./fix-outcome.js";
+import { type Redetected, refusedWithoutRelint } from "./fix-outcome.js";
 import { withTransactionOptOut } from "./transaction-opt-out-fix.js";
 import type { Finding, Fix, SectionAnalysis } from "./types.js";
 
@@ -239,11 +239,13 @@ function checkMigration(
   // Every fix refused where the runner cannot leave its transaction: dropped, known without analysing again.
   // Every reading of the migration the full check could analyse: as it is (the baseline a fix
   // checked alone is compared with), with the fixes together, with each alone.
-  const redetected = () => [
-    redetect(analysed.migration, checker.ownFiles(analysed.migration)),
-    ...(inTogether > 1 ? [checker.applyTogether(analysed.migration, together).again] : []),
-    ...findings.flatMap((finding) => (finding.fix ? [checker.applyAlone(analysed.migration, finding, finding.fix).again] : [])),
-  ];
+  const redetected: Redetected = {
+    asIs: () => redetect(analysed.migration, checker.ownFiles(analysed.migration)),
+    fixed: () => [
+      ...(inTogether > 1 ? [checker.applyTogether(analysed.migration, together).again] : []),
+      ...findings.flatMap((finding) => (finding.fix ? [checker.applyAlone(analysed.migration, finding, finding.fix).again] : [])),
+    ],
+  };
   if (known && refusedWithoutRelint(analysed, findings, checker.ownFiles(analysed.migration), known, redetected)) {
     return new Map(findings.map((finding) => [finding, undefined]));
   }

@@ -1,10 +1,12 @@
-import type { Migration, MigrationSection, SourceFile } from "../migrations/model.js";
+import type { Migration, SourceFile } from "../migrations/model.js";
 import { bodyOf, alterCommandsOf } from "../sql/nodes.js";
 import { parseSql } from "../sql/parse.js";
 import { SourceText } from "../sql/source-text.js";
 import { maskTemplates } from "../sql/template-mask.js";
+import { concurrentlyAdded } from "./concurrently-added.js";
 import { refusedBySyntax } from "./concurrently-in-transaction.js";
 import { lineCount } from "./fix-apply.js";
+import { fixKeepsSections, sameSections } from "./fix-keeps-sections.js";
 import { withTransactionOptOut } from "./transaction-opt-out-fix.js";
 import type { AnalyzedStatement, Finding, Fix, SectionAnalysis } from "./types.js";
 
@@ -84,8 +86,12 @@ function refusedStatement(
  * Whether each replacement is one statement of the same kind as the one it rewrites (the same
  * transaction state after it, the same schema facts learnt from it), refused by its syntax alone.
  * Parsed together, one parse for the migration; each statement is matched to its replacement by offset.
+ * A CREATE INDEX with CONCURRENTLY added is not parsed (concurrently-added.ts says why it need not be).
  */
-function refusedSyntax(rewrites: ReadonlyArray<{ replacement: string; statement: AnalyzedStatement }>): boolean {
+function refusedSyntax(all: ReadonlyArray<{ replacement: string; statement: AnalyzedStatement }>): boolean {
+  // CONCURRENTLY added to a CREATE INDEX as require-concurrent-index writes it is known without parsing.
+  const rewrites = all.filter(({ replacement, statement }) => !concurrentlyAdded(statement, replacement));
+  if (rewrites.length === 0) return true;
   const offsets: number[] = [];
   let text = "";
   for (const { replacement } of rewrites) {
@@ -102,26 +108,12 @@ function refusedSyntax(rewrites: ReadonlyArray<{ replacement: string; statement:
   });
 }
 
-/** The sections as detection lays them out: the same in the fixed migration keeps every statement's transaction. */
-function sameSections(a: readonly MigrationSection[], b: readonly MigrationSection[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((s, i) => {
-      const t = b[i];
-      return (
-        t !== undefined &&
-        s.path === t.path &&
-        s.direction === t.direction &&
-        s.language === t.language &&
-        s.inTransaction === t.inTransaction &&
-        s.oneQuery === t.oneQuery &&
-        s.sql === undefined &&
-        t.sql === undefined &&
-        s.startLine === t.startLine &&
-        s.endLine === t.endLine
-      );
-    })
-  );
+/** The migration read again by its framework, as the full check reads it (fix-check.ts). */
+export interface Redetected {
+  /** From its files as they are. */
+  asIs(): Migration | undefined;
+  /** From each set of fixed files the full check would analyse: the fixes together, each alone. */
+  fixed(): ReadonlyArray<Migration | undefined>;
 }
 
 /**
@@ -129,14 +121,16 @@ function sameSections(a: readonly MigrationSection[], b: readonly MigrationSecti
  * analysing it again. `fixed` are its findings with a fix, `findings` every finding the analysis
  * has in its files, `redetected` the migration read again from its files as they are and from
  * each set of fixed files the full check would analyse (undefined where it cannot be read: the
- * full check drops the fix then too): all must lay out the sections as the analysis did.
+ * full check drops the fix then too): all must lay out the sections as the analysis did. The
+ * fixed files are not read again when no fix can change the sections (fix-keeps-sections.ts):
+ * they have the sections of the files as they are.
  */
 export function refusedWithoutRelint(
   analysed: { migration: Migration; sections: SectionAnalysis[] },
   fixed: readonly Finding[],
   own: readonly SourceFile[],
   findings: readonly Finding[],
-  redetected: () => ReadonlyArray<Migration | undefined>,
+  redetected: Redetected,
 ): boolean {
   if (fixed.length === 0 || own.some((file) => IGNORE_DIRECTIVE.test(file.text))) return false;
   // A section that does not parse whole, or a template masked before parsing, may split
@@ -145,6 +139,7 @@ export function refusedWithoutRelint(
   const statements = analysed.sections.flatMap((s) => s.statements);
   const lines = new Map<string, string[]>();
   const rewrites: Array<{ replacement: string; statement: AnalyzedStatement }> = [];
+  let sectionsKept = true;
   for (const finding of fixed) {
     const text = own.find((file) => file.path === finding.path)?.text;
     if (text === undefined || !finding.fix) return false;
@@ -156,6 +151,9 @@ export function refusedWithoutRelint(
     const statement = refusedStatement(finding, finding.fix, analysed, statements, text, split, findings);
     if (!statement) return false;
     rewrites.push({ replacement: finding.fix.replacement, statement });
+    sectionsKept &&= fixKeepsSections(analysed.migration.framework, finding.fix, split);
   }
-  return refusedSyntax(rewrites) && redetected().every((again) => again === undefined || sameSections(analysed.migration.sections, again.sections));
+  if (!refusedSyntax(rewrites)) return false;
+  const readings = sectionsKept ? [redetected.asIs()] : [redetected.asIs(), ...redetected.fixed()];
+  return readings.every((again) => again === undefined || sameSections(analysed.migration.sections, again.sections));
 }
