@@ -20,7 +20,7 @@ const INDEX_HEAD = /^CREATE[ \t\n\r\f]+(?:UNIQUE[ \t\n\r\f]+)?INDEX(?=[ \t\n\r\f
  * follows its semicolon), so the replacement holds one statement.
  * test/rules/concurrently-added.test.ts checks this against the parser on every form.
  */
-export function concurrentlyAdded(statement: AnalyzedStatement, replacement: string): boolean {
+export function concurrentlyAdded(statement: Pick<AnalyzedStatement, "kind" | "node" | "text">, replacement: string): boolean {
   const index = bodyOf(statement.node, "IndexStmt");
   if (statement.kind !== "IndexStmt" || !index || index.concurrent) return false;
   if (/;|--|\/\*/.test(statement.text)) return false;

@@ -27,7 +27,7 @@ import type { Fix } from "./types.js";
  * test/rules/fix-keeps-sections.test.ts rewrites every statement line of every fixture of these
  * frameworks with the words their markers use and compares the sections.
  */
-const SECTIONS_FROM_LINES: ReadonlySet<FrameworkId> = new Set<FrameworkId>([
+export const SECTIONS_FROM_LINES: ReadonlySet<FrameworkId> = new Set<FrameworkId>([
   "golang-migrate",
   "sqlx",
   "flyway",
@@ -54,8 +54,10 @@ const hasComment = (text: string): boolean => text.includes("--") || text.includ
  * split on "\n") with the sections it has without it (as sameSections compares them; also with
  * other such fixes on other lines, each keeping every line where it was). True when:
  * - the replaced lines and the lines written hold no comment and are not blank, with as many line
- *   breaks, and what is written does not end with a line break (applyFix drops one): every
- *   other line keeps its text and its number, and the file its last line and its blankness;
+ *   breaks, and neither ends with a line break (what is written after the one applyFix drops; the
+ *   empty line after a file's last line break): every other line keeps its text and its number,
+ *   and the file its last line (the last character is a line break in both or in neither) and
+ *   its blankness;
  * - the text before the fix does not end with `--` (after blank space), which a marker test
  *   running on to the next lines would read with the fix's first words.
  */
@@ -63,7 +65,8 @@ export function fixKeepsSections(framework: FrameworkId, fix: Fix, lines: readon
   if (!SECTIONS_FROM_LINES.has(framework) || fix.line < 1 || fix.endLine < fix.line || fix.endLine > lines.length) return false;
   const written = fix.replacement.endsWith("\n") ? fix.replacement.slice(0, -1) : fix.replacement;
   const replaced = lines.slice(fix.line - 1, fix.endLine).join("\n");
-  if (hasComment(written) || hasComment(replaced) || written.endsWith("\n") || written.trim() === "" || replaced.trim() === "") return false;
+  if (hasComment(written) || hasComment(replaced) || written.trim() === "" || replaced.trim() === "") return false;
+  if (written.endsWith("\n") || replaced.endsWith("\n")) return false;
   if (count(written, "\n") !== fix.endLine - fix.line) return false;
   for (let line = fix.line - 1; line >= 1; line--) {
     const before = (lines[line - 1] ?? "").trimEnd();
