@@ -51,7 +51,8 @@ function transactionalWhateverTheSchema(statement: AnalyzedStatement): boolean {
  * The statement a fix rewrites, when analysing the fix again, alone or with the others, gives one
  * more `concurrently-in-transaction` error on its own lines than the migration had, and the fix
  * cannot be widened (the full check then drops it), provided the replacement is that statement
- * refused by its syntax alone (refusedSyntax, below). Undefined otherwise.
+ * refused by its syntax alone (refusedSyntax, below). Undefined otherwise. `statements` are those
+ * of the fix's file, `lines` its text split on "\n", `refused` the refusals in the migration's files.
  */
 function refusedStatement(
   finding: Finding,
@@ -60,13 +61,13 @@ function refusedStatement(
   statements: readonly AnalyzedStatement[],
   text: string,
   lines: readonly string[],
-  findings: readonly Finding[],
+  refused: readonly Finding[],
 ): AnalyzedStatement | undefined {
   // The replacement writes no comment (no marker, directive or ignore that detection or the
   // engine reads) and as many lines as it replaces: every other statement keeps its place.
   if (/--|\/\*/.test(fix.replacement) || lineCount(fix.replacement) !== fix.endLine - fix.line + 1) return undefined;
   // The fix's lines hold one statement, from its first column to its semicolon and nothing else.
-  const onLines = statements.filter((s) => s.path === finding.path && s.line <= fix.endLine && s.endLine >= fix.line);
+  const onLines = statements.filter((s) => s.line <= fix.endLine && s.endLine >= fix.line);
   const [statement] = onLines;
   if (onLines.length !== 1 || !statement || statement.line !== fix.line || statement.endLine !== fix.endLine || statement.column !== 1) return undefined;
   const replaced = lines.slice(fix.line - 1, fix.endLine).join("\n");
@@ -75,7 +76,7 @@ function refusedStatement(
   // on the section and the statements before it, which the fixes leave as they are), and it is
   // not refused already, in this analysis or in the migration analysed alone.
   if (!statement.inTransaction || !transactionalWhateverTheSchema(statement)) return undefined;
-  if (findings.some((f) => f.rule === REFUSED_IN_TRANSACTION && f.path === finding.path && f.line >= fix.line && f.line <= fix.endLine)) return undefined;
+  if (refused.some((f) => f.path === finding.path && f.line >= fix.line && f.line <= fix.endLine)) return undefined;
   // Refused for CONCURRENTLY alone, the full check widens the fix with the runner's in-file way
   // out of its transaction, which is checked by analysing again: only without one is it dropped.
   if (withTransactionOptOut(analysed.migration.framework, fix, text, finding.path, analysed.sections) !== undefined) return undefined;
@@ -116,6 +117,16 @@ export interface Redetected {
   fixed(): ReadonlyArray<Migration | undefined>;
 }
 
+/** The list `map` holds at `key`, made empty the first time. */
+function listIn<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (!list) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
+}
+
 /**
  * Whether the full check (fix-check.ts) would drop every fix of the migration, decided without
  * analysing it again. `fixed` are its findings with a fix, `findings` every finding the analysis
@@ -136,7 +147,10 @@ export function refusedWithoutRelint(
   // A section that does not parse whole, or a template masked before parsing, may split
   // differently once a statement changes.
   if (findings.some((f) => f.rule === "syntax-error") || own.some((file) => maskTemplates(file.text) !== undefined)) return false;
-  const statements = analysed.sections.flatMap((s) => s.statements);
+  // Per file, once: the statements, its lines; the refusals of the whole migration.
+  const statements = new Map<string, AnalyzedStatement[]>();
+  for (const section of analysed.sections) for (const statement of section.statements) listIn(statements, statement.path).push(statement);
+  const refused = findings.filter((f) => f.rule === REFUSED_IN_TRANSACTION);
   const lines = new Map<string, string[]>();
   const rewrites: Array<{ replacement: string; statement: AnalyzedStatement }> = [];
   let sectionsKept = true;
@@ -148,7 +162,7 @@ export function refusedWithoutRelint(
       split = text.split("\n");
       lines.set(finding.path, split);
     }
-    const statement = refusedStatement(finding, finding.fix, analysed, statements, text, split, findings);
+    const statement = refusedStatement(finding, finding.fix, analysed, statements.get(finding.path) ?? [], text, split, refused);
     if (!statement) return false;
     rewrites.push({ replacement: finding.fix.replacement, statement });
     sectionsKept &&= fixKeepsSections(analysed.migration.framework, finding.fix, split);
