@@ -1,6 +1,6 @@
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { applyFix, lineCount, redetect } from "./fix-apply.js";
-import { refusedWithoutRelint } from "./fix-outcome.js";
+import { type Redetected, refusedWithoutRelint } from "./fix-outcome.js";
 import { withTransactionOptOut } from "./transaction-opt-out-fix.js";
 import type { Finding, Fix, SectionAnalysis } from "./types.js";
 
@@ -239,11 +239,13 @@ function checkMigration(
   // Every fix refused where the runner cannot leave its transaction: dropped, known without analysing again.
   // Every reading of the migration the full check could analyse: as it is (the baseline a fix
   // checked alone is compared with), with the fixes together, with each alone.
-  const redetected = () => [
-    redetect(analysed.migration, checker.ownFiles(analysed.migration)),
-    ...(inTogether > 1 ? [checker.applyTogether(analysed.migration, together).again] : []),
-    ...findings.flatMap((finding) => (finding.fix ? [checker.applyAlone(analysed.migration, finding, finding.fix).again] : [])),
-  ];
+  const redetected: Redetected = {
+    asIs: () => redetect(analysed.migration, checker.ownFiles(analysed.migration)),
+    fixed: () => [
+      ...(inTogether > 1 ? [checker.applyTogether(analysed.migration, together).again] : []),
+      ...findings.flatMap((finding) => (finding.fix ? [checker.applyAlone(analysed.migration, finding, finding.fix).again] : [])),
+    ],
+  };
   if (known && refusedWithoutRelint(analysed, findings, checker.ownFiles(analysed.migration), known, redetected)) {
     return new Map(findings.map((finding) => [finding, undefined]));
   }
@@ -276,6 +278,16 @@ export interface FixCheckOptions {
   refusalKnown: boolean;
 }
 
+/**
+ * The finding without its fix, its other fields in their order: made without `delete`, which
+ * turns an object into a slow dictionary (the JSON output writes each finding).
+ */
+function withoutFix(finding: Finding): Finding {
+  const { fix, ...rest } = finding;
+  void fix;
+  return rest;
+}
+
 /** `result` with every fix checked: kept, widened to carry the runner's opt-out, or taken off its finding. */
 export function checkFixes<R extends Analysed>(result: R, files: readonly SourceFile[], options: FixCheckOptions): R {
   const reanalyse = options.reanalyse;
@@ -303,10 +315,7 @@ export function checkFixes<R extends Analysed>(result: R, files: readonly Source
     if (!finding.fix) return finding;
     const fix = checked.get(finding);
     if (fix === finding.fix) return finding;
-    const kept: Finding = { ...finding };
-    if (fix) kept.fix = fix;
-    else delete kept.fix;
-    return kept;
+    return fix ? { ...finding, fix } : withoutFix(finding);
   });
   return { ...result, findings };
 }

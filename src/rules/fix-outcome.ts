@@ -1,10 +1,12 @@
-import type { Migration, MigrationSection, SourceFile } from "../migrations/model.js";
+import type { Migration, SourceFile } from "../migrations/model.js";
 import { bodyOf, alterCommandsOf } from "../sql/nodes.js";
 import { parseSql } from "../sql/parse.js";
 import { SourceText } from "../sql/source-text.js";
 import { maskTemplates } from "../sql/template-mask.js";
+import { concurrentlyAdded } from "./concurrently-added.js";
 import { refusedBySyntax } from "./concurrently-in-transaction.js";
 import { lineCount } from "./fix-apply.js";
+import { fixKeepsSections, sameSections } from "./fix-keeps-sections.js";
 import { withTransactionOptOut } from "./transaction-opt-out-fix.js";
 import type { AnalyzedStatement, Finding, Fix, SectionAnalysis } from "./types.js";
 
@@ -49,7 +51,8 @@ function transactionalWhateverTheSchema(statement: AnalyzedStatement): boolean {
  * The statement a fix rewrites, when analysing the fix again, alone or with the others, gives one
  * more `concurrently-in-transaction` error on its own lines than the migration had, and the fix
  * cannot be widened (the full check then drops it), provided the replacement is that statement
- * refused by its syntax alone (refusedSyntax, below). Undefined otherwise.
+ * refused by its syntax alone (refusedSyntax, below). Undefined otherwise. `statements` are those
+ * of the fix's file, `lines` its text split on "\n", `refused` the refusals in the migration's files.
  */
 function refusedStatement(
   finding: Finding,
@@ -58,13 +61,13 @@ function refusedStatement(
   statements: readonly AnalyzedStatement[],
   text: string,
   lines: readonly string[],
-  findings: readonly Finding[],
+  refused: readonly Finding[],
 ): AnalyzedStatement | undefined {
   // The replacement writes no comment (no marker, directive or ignore that detection or the
   // engine reads) and as many lines as it replaces: every other statement keeps its place.
   if (/--|\/\*/.test(fix.replacement) || lineCount(fix.replacement) !== fix.endLine - fix.line + 1) return undefined;
   // The fix's lines hold one statement, from its first column to its semicolon and nothing else.
-  const onLines = statements.filter((s) => s.path === finding.path && s.line <= fix.endLine && s.endLine >= fix.line);
+  const onLines = statements.filter((s) => s.line <= fix.endLine && s.endLine >= fix.line);
   const [statement] = onLines;
   if (onLines.length !== 1 || !statement || statement.line !== fix.line || statement.endLine !== fix.endLine || statement.column !== 1) return undefined;
   const replaced = lines.slice(fix.line - 1, fix.endLine).join("\n");
@@ -73,7 +76,7 @@ function refusedStatement(
   // on the section and the statements before it, which the fixes leave as they are), and it is
   // not refused already, in this analysis or in the migration analysed alone.
   if (!statement.inTransaction || !transactionalWhateverTheSchema(statement)) return undefined;
-  if (findings.some((f) => f.rule === REFUSED_IN_TRANSACTION && f.path === finding.path && f.line >= fix.line && f.line <= fix.endLine)) return undefined;
+  if (refused.some((f) => f.path === finding.path && f.line >= fix.line && f.line <= fix.endLine)) return undefined;
   // Refused for CONCURRENTLY alone, the full check widens the fix with the runner's in-file way
   // out of its transaction, which is checked by analysing again: only without one is it dropped.
   if (withTransactionOptOut(analysed.migration.framework, fix, text, finding.path, analysed.sections) !== undefined) return undefined;
@@ -84,8 +87,12 @@ function refusedStatement(
  * Whether each replacement is one statement of the same kind as the one it rewrites (the same
  * transaction state after it, the same schema facts learnt from it), refused by its syntax alone.
  * Parsed together, one parse for the migration; each statement is matched to its replacement by offset.
+ * A CREATE INDEX with CONCURRENTLY added is not parsed (concurrently-added.ts says why it need not be).
  */
-function refusedSyntax(rewrites: ReadonlyArray<{ replacement: string; statement: AnalyzedStatement }>): boolean {
+function refusedSyntax(all: ReadonlyArray<{ replacement: string; statement: AnalyzedStatement }>): boolean {
+  // CONCURRENTLY added to a CREATE INDEX as require-concurrent-index writes it is known without parsing.
+  const rewrites = all.filter(({ replacement, statement }) => !concurrentlyAdded(statement, replacement));
+  if (rewrites.length === 0) return true;
   const offsets: number[] = [];
   let text = "";
   for (const { replacement } of rewrites) {
@@ -102,26 +109,22 @@ function refusedSyntax(rewrites: ReadonlyArray<{ replacement: string; statement:
   });
 }
 
-/** The sections as detection lays them out: the same in the fixed migration keeps every statement's transaction. */
-function sameSections(a: readonly MigrationSection[], b: readonly MigrationSection[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((s, i) => {
-      const t = b[i];
-      return (
-        t !== undefined &&
-        s.path === t.path &&
-        s.direction === t.direction &&
-        s.language === t.language &&
-        s.inTransaction === t.inTransaction &&
-        s.oneQuery === t.oneQuery &&
-        s.sql === undefined &&
-        t.sql === undefined &&
-        s.startLine === t.startLine &&
-        s.endLine === t.endLine
-      );
-    })
-  );
+/** The migration read again by its framework, as the full check reads it (fix-check.ts). */
+export interface Redetected {
+  /** From its files as they are. */
+  asIs(): Migration | undefined;
+  /** From each set of fixed files the full check would analyse: the fixes together, each alone. */
+  fixed(): ReadonlyArray<Migration | undefined>;
+}
+
+/** The list `map` holds at `key`, made empty the first time. */
+function listIn<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (!list) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
 }
 
 /**
@@ -129,22 +132,28 @@ function sameSections(a: readonly MigrationSection[], b: readonly MigrationSecti
  * analysing it again. `fixed` are its findings with a fix, `findings` every finding the analysis
  * has in its files, `redetected` the migration read again from its files as they are and from
  * each set of fixed files the full check would analyse (undefined where it cannot be read: the
- * full check drops the fix then too): all must lay out the sections as the analysis did.
+ * full check drops the fix then too): all must lay out the sections as the analysis did. The
+ * fixed files are not read again when no fix can change the sections (fix-keeps-sections.ts):
+ * they have the sections of the files as they are.
  */
 export function refusedWithoutRelint(
   analysed: { migration: Migration; sections: SectionAnalysis[] },
   fixed: readonly Finding[],
   own: readonly SourceFile[],
   findings: readonly Finding[],
-  redetected: () => ReadonlyArray<Migration | undefined>,
+  redetected: Redetected,
 ): boolean {
   if (fixed.length === 0 || own.some((file) => IGNORE_DIRECTIVE.test(file.text))) return false;
   // A section that does not parse whole, or a template masked before parsing, may split
   // differently once a statement changes.
   if (findings.some((f) => f.rule === "syntax-error") || own.some((file) => maskTemplates(file.text) !== undefined)) return false;
-  const statements = analysed.sections.flatMap((s) => s.statements);
+  // Per file, once: the statements, its lines; the refusals of the whole migration.
+  const statements = new Map<string, AnalyzedStatement[]>();
+  for (const section of analysed.sections) for (const statement of section.statements) listIn(statements, statement.path).push(statement);
+  const refused = findings.filter((f) => f.rule === REFUSED_IN_TRANSACTION);
   const lines = new Map<string, string[]>();
   const rewrites: Array<{ replacement: string; statement: AnalyzedStatement }> = [];
+  let sectionsKept = true;
   for (const finding of fixed) {
     const text = own.find((file) => file.path === finding.path)?.text;
     if (text === undefined || !finding.fix) return false;
@@ -153,9 +162,12 @@ export function refusedWithoutRelint(
       split = text.split("\n");
       lines.set(finding.path, split);
     }
-    const statement = refusedStatement(finding, finding.fix, analysed, statements, text, split, findings);
+    const statement = refusedStatement(finding, finding.fix, analysed, statements.get(finding.path) ?? [], text, split, refused);
     if (!statement) return false;
     rewrites.push({ replacement: finding.fix.replacement, statement });
+    sectionsKept &&= fixKeepsSections(analysed.migration.framework, finding.fix, split);
   }
-  return refusedSyntax(rewrites) && redetected().every((again) => again === undefined || sameSections(analysed.migration.sections, again.sections));
+  if (!refusedSyntax(rewrites)) return false;
+  const readings = sectionsKept ? [redetected.asIs()] : [redetected.asIs(), ...redetected.fixed()];
+  return readings.every((again) => again === undefined || sameSections(analysed.migration.sections, again.sections));
 }

@@ -105,6 +105,18 @@ describe("the fix check's shortcut gives what analysing every fixed migration ag
       kept: 0,
     },
     {
+      name: "a `--` ending the line before: the fixed files are read again (fix-keeps-sections.ts), dropped, known",
+      files: golangMigrate("SET lock_timeout = '2s'; --\nCREATE INDEX orders_status_idx ON orders (status);\n"),
+      shortcut: true,
+      kept: 0,
+    },
+    {
+      name: "INDEX glued to the quoted name: the fix is parsed (concurrently-added.ts), dropped, known",
+      files: golangMigrate("SET lock_timeout = '2s';\nCREATE INDEX\"orders_status_idx\"ON orders (status);\n"),
+      shortcut: true,
+      kept: 0,
+    },
+    {
       name: "a file of one statement: no transaction, the fix is kept after analysing again",
       files: golangMigrate("CREATE INDEX orders_status_idx ON orders (status);\n"),
       shortcut: false,
