@@ -15,6 +15,8 @@ export interface ResultEntry {
   part(name: string): string | undefined;
   /** The same, as the bytes stored (no UTF-8 decoding: for output written as it was stored). */
   partBytes(name: string): Buffer | undefined;
+  /** The names of the parts the entry's header lists (each still checked when it is read). */
+  names(): readonly string[];
 }
 
 /** A part's content: text (stored as UTF-8), bytes, or bytes in pieces (stored one after another, as one part). */
@@ -91,14 +93,20 @@ export function decodeEntry(key: string, file: Buffer): ResultEntry | undefined 
   }
   if (typeof header !== "object" || header === null || header.key !== key || typeof header.parts !== "object" || header.parts === null) return undefined;
   const body = file.subarray(end + 1);
-  const partBytes = (name: string): Buffer | undefined => {
+  // A part is hashed once however often it is read (a pack's part is looked up, then read).
+  const checked = new Map<string, Buffer | undefined>();
+  const check = (name: string): Buffer | undefined => {
     const where = Object.hasOwn(header.parts, name) ? header.parts[name] : undefined;
     if (!where || !Number.isInteger(where.offset) || !Number.isInteger(where.length) || where.offset < 0 || where.length < 0) return undefined;
     if (where.offset + where.length > body.length) return undefined;
     const bytes = body.subarray(where.offset, where.offset + where.length);
     return sha256(bytes) === where.sha256 ? bytes : undefined;
   };
-  return { partBytes, part: (name) => partBytes(name)?.toString("utf8") };
+  const partBytes = (name: string): Buffer | undefined => {
+    if (!checked.has(name)) checked.set(name, check(name));
+    return checked.get(name);
+  };
+  return { partBytes, part: (name) => partBytes(name)?.toString("utf8"), names: () => Object.keys(header.parts) };
 }
 
 export interface FileStoreLimits {
