@@ -7,7 +7,7 @@ import { canonicalJson } from "./canonical-json.js";
 import { Analysis, fixCheckOptions, type AnalysisOptions, type AnalysisState, type MigrationAnalysis } from "./engine.js";
 import { checkFixes } from "./fix-check.js";
 import { RULES } from "./index.js";
-import { MigrationPacks, type FoundMigration, type PackedMigration } from "./migration-packs.js";
+import { MigrationPacks, type FoundMigration, type PackWriter } from "./migration-packs.js";
 import type { ResultStore } from "./result-store.js";
 import type { IgnoreDirective } from "./suppression.js";
 import type { Finding } from "./types.js";
@@ -164,10 +164,31 @@ export async function analyzeMigrationsCached<T>(
   const keys = migrationKeys(files, migrations, options);
   const packs = keys[0] === undefined ? undefined : new MigrationPacks(options.store, keys[0]);
   const planned = plan(keys, packs, options);
-  const stored: PackedMigration[] = [];
   const analysis = new Analysis(new Map(files.map((file) => [file.path, file.text])), options.config ?? DEFAULT_ANALYSIS_CONFIG, options.rules ?? RULES);
-  const fixCheck = fixCheckOptions(options);
   const results: Array<CachedMigration<T>> = [];
+  const pack = packs?.begin(planned.flatMap((p, i) => (p.part && p.found ? [{ key: keys[i] ?? "", found: p.found }] : [])));
+  try {
+    await analyseInto(analysis, files, migrations, keys, planned, pack, options, results);
+  } catch (error) {
+    pack?.abort();
+    throw error;
+  }
+  pack?.finish();
+  return { migrations: results, findings: analysis.finish() };
+}
+
+/** Replays the hits and analyses the misses, in order, adding each miss's parts to the run's pack. */
+async function analyseInto<T>(
+  analysis: Analysis,
+  files: readonly SourceFile[],
+  migrations: readonly Migration[],
+  keys: readonly string[],
+  planned: readonly Planned[],
+  pack: PackWriter | undefined,
+  options: CachedAnalysisOptions<T>,
+  results: Array<CachedMigration<T>>,
+): Promise<void> {
+  const fixCheck = fixCheckOptions(options);
   const filesByPath = new Map(files.map((file) => [file.path, file]));
   let parserLoaded = false;
   for (const [i, migration] of migrations.entries()) {
@@ -204,7 +225,7 @@ export async function analyzeMigrationsCached<T>(
     };
     const projected = options.projection?.of(analysed);
     const keepState = i === migrations.length - 1 || (i + 1) % (options.stateEvery ?? STATE_EVERY) === 0;
-    stored.push({
+    pack?.add({
       key: keys[i] ?? "",
       parts: {
         part: serialize(part),
@@ -214,11 +235,6 @@ export async function analyzeMigrationsCached<T>(
     });
     results.push({ migration, hit: false, ...(options.projection ? { projected: projected } : {}) });
   }
-  packs?.save(
-    stored,
-    planned.flatMap((p, i) => (p.part && p.found ? [{ key: keys[i] ?? "", found: p.found }] : [])),
-  );
-  return { migrations: results, findings: analysis.finish() };
 }
 
 /** Adds a stored part to the analysis as `analyzeMigration` would have. */

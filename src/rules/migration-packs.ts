@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { PartContent, ResultEntry, ResultStore } from "./result-store.js";
+import { collectingWriter, type EntryWriter, type PartContent, type ResultEntry, type ResultStore } from "./result-store.js";
 
 /**
  * The per-migration entries of a chain of keys (cached-analysis.ts), grouped in packs: one result
@@ -64,28 +64,52 @@ export class MigrationPacks {
   }
 
   /**
-   * Stores the migrations a run analysed (in one new pack) and lists it with the packs of the
-   * run's hits, or, past MAX_PACKS, copies the hits' parts into the new pack and lists it alone.
+   * Starts the pack of a run whose hits are `hits`: its migrations' parts go to the file as they
+   * are added; past MAX_PACKS, the hits' parts are copied into it first. Nothing is written until
+   * a migration is added, nor at all for a run of hits only.
    */
-  save(analysed: readonly PackedMigration[], hits: ReadonlyArray<{ key: string; found: FoundMigration }>): void {
-    if (analysed.length === 0) return;
+  begin(hits: ReadonlyArray<{ key: string; found: FoundMigration }>): PackWriter {
     let kept = [...new Set(hits.map((hit) => hit.found.pack))];
-    const parts: Record<string, PartContent> = {};
-    if (kept.length + 1 > MAX_PACKS) {
-      for (const { key, found } of hits) {
-        for (const name of found.entry.names()) {
-          const bytes = found.entry.partBytes(name);
-          if (bytes) parts[`${key}/${name}`] = bytes;
+    let writer: EntryWriter | undefined;
+    // Named by the names it holds: two runs that analysed the same migrations write the same answers.
+    const name = createHash("sha256").update(`${FORMAT}\0pack`);
+    const add = (key: string, part: string, content: PartContent) => {
+      writer ??= this.store.writer?.() ?? collectingWriter(this.store);
+      writer.add(`${key}/${part}`, content);
+      name.update(`\0${key}/${part}`);
+    };
+    let copied = false;
+    return {
+      add: (migration) => {
+        if (!copied && kept.length + 1 > MAX_PACKS) {
+          for (const { key, found } of hits) {
+            for (const part of found.entry.names()) {
+              const bytes = found.entry.partBytes(part);
+              if (bytes) add(key, part, bytes);
+            }
+          }
+          kept = [];
         }
-      }
-      kept = [];
-    }
-    for (const { key, parts: own } of analysed) for (const [name, content] of Object.entries(own)) parts[`${key}/${name}`] = content;
-    // Named by the keys it holds: two runs that analysed the same migrations write the same answers.
-    const pack = sha256(`${FORMAT}\0pack\0${Object.keys(parts).join("\0")}`);
-    this.store.put(pack, parts);
-    this.store.put(this.manifestKey, { packs: JSON.stringify([pack, ...kept]) });
+        copied = true;
+        for (const [part, content] of Object.entries(migration.parts)) add(migration.key, part, content);
+      },
+      finish: () => {
+        if (!writer) return;
+        const pack = name.digest("hex");
+        writer.commit(pack);
+        this.store.put(this.manifestKey, { packs: JSON.stringify([pack, ...kept]) });
+      },
+      abort: () => writer?.abort(),
+    };
   }
+}
+
+/** A run's pack, written as its migrations are analysed. */
+export interface PackWriter {
+  add(migration: PackedMigration): void;
+  /** Stores the pack (when a migration was added) and the manifest that lists it. */
+  finish(): void;
+  abort(): void;
 }
 
 /** The pack keys a manifest's part lists; none when it is absent or not a list of keys. */

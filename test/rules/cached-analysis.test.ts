@@ -36,21 +36,22 @@ function storedParts(store: ResultStore, keys: readonly string[]): Array<PackedM
 /** A store holding only these migrations' parts (in one pack and its manifest). */
 function storeWith(migrations: ReadonlyArray<PackedMigration | undefined>, firstKey: string): MemoryStore {
   const store = new MemoryStore();
-  new MigrationPacks(store, firstKey).save(
-    migrations.flatMap((m) => (m ? [m] : [])),
-    [],
-  );
+  const pack = new MigrationPacks(store, firstKey).begin([]);
+  for (const migration of migrations) if (migration) pack.add(migration);
+  pack.finish();
   return store;
 }
 
 /** Where a part lies in a pack's file: its first byte's offset. */
 function partOffset(file: Buffer, name: string): number {
-  const magicEnd = file.indexOf("\n");
-  const headerEnd = file.indexOf("\n", magicEnd + 1);
-  const header = JSON.parse(file.subarray(magicEnd + 1, headerEnd).toString("utf8")) as { parts: Record<string, { offset: number }> };
+  // The magic line, the parts, the header, then "\n", the header's length in 10 digits, "\n".
+  const bodyStart = file.indexOf("\n") + 1;
+  const headerEnd = file.length - 12;
+  const headerStart = headerEnd - Number(file.subarray(headerEnd + 1, file.length - 1).toString("latin1"));
+  const header = JSON.parse(file.subarray(headerStart, headerEnd).toString("utf8")) as { parts: Record<string, { offset: number }> };
   const where = header.parts[name];
   if (!where) throw new Error(`no part ${name}`);
-  return headerEnd + 1 + where.offset;
+  return bodyStart + where.offset;
 }
 
 /** The packs the store's manifest lists (the manifest: the entry with a "packs" part). */
@@ -330,11 +331,14 @@ describe("the result cache over the engine", () => {
         flip(store, `${keys[1]}/state`, 10);
         return store;
       },
-      // Cut just after the header, into the first part.
-      truncated: (store) => {
+      "the pack truncated": (store) => {
         const file = store.files.get(pack)!;
-        const headerEnd = file.indexOf("\n", file.indexOf("\n") + 1);
-        store.files.set(pack, file.subarray(0, headerEnd + 5));
+        store.files.set(pack, file.subarray(0, Math.floor(file.length / 2)));
+        return store;
+      },
+      "the pack's last byte cut (its trailer)": (store) => {
+        const file = store.files.get(pack)!;
+        store.files.set(pack, file.subarray(0, file.length - 1));
         return store;
       },
       "the pack and its manifest swapped": (store) => {
