@@ -23,6 +23,8 @@ import type { Finding } from "./types.js";
  * (restored from its entry when that one was a hit) and stores it. The parser is loaded on the
  * first miss only: a run of hits never loads libpg-query. Ignores and the notes of `finish()`
  * apply to the whole run afterwards, as in a run without the cache, so the output is the same.
+ * The parts a run stores go into one pack file for the run (migration-packs.ts), written as each
+ * migration is analysed, not one file per migration.
  */
 
 /** What a caller keeps of each migration's statements (lint's `--details`), stored beside its findings. */
