@@ -8,6 +8,10 @@ import { join } from "node:path";
  * with its length and SHA-256, and the key it was written for: a truncated or flipped file, or one
  * renamed to another key, reads as absent, never as someone else's answer. A part is checked only
  * when it is read, so a hit that needs no facts does not hash them.
+ *
+ * The header (key and parts) comes after the parts, its length in a fixed-width trailer: an entry
+ * is written part by part as its parts are made (a pack of a few hundred migrations' parts,
+ * migration-packs.ts, is never held whole in memory), and its key can be chosen last.
  */
 
 export interface ResultEntry {
@@ -15,18 +19,33 @@ export interface ResultEntry {
   part(name: string): string | undefined;
   /** The same, as the bytes stored (no UTF-8 decoding: for output written as it was stored). */
   partBytes(name: string): Buffer | undefined;
+  /** The names of the parts the entry's header lists (each still checked when it is read). */
+  names(): readonly string[];
 }
 
 /** A part's content: text (stored as UTF-8), bytes, or bytes in pieces (stored one after another, as one part). */
 export type PartContent = string | Uint8Array | readonly Uint8Array[];
 
+/** An entry written part by part; stored under the key given to `commit`, or not at all. */
+export interface EntryWriter {
+  add(name: string, content: PartContent): void;
+  commit(key: string): void;
+  /** Gives the entry up (a run that failed half way): nothing is stored. */
+  abort(): void;
+}
+
 export interface ResultStore {
   get(key: string): ResultEntry | undefined;
   /** Stores the parts. */
   put(key: string, parts: Readonly<Record<string, PartContent>>): void;
+  /** Starts an entry written as its parts come; without it, the parts are kept and `put` on commit. */
+  writer?(): EntryWriter;
 }
 
-const MAGIC = "data-engineer result cache 1\n";
+const MAGIC = "data-engineer result cache 2\n";
+/** The trailer: "\n", the header's byte length in this many decimal digits, "\n". */
+const LENGTH_DIGITS = 10;
+const TRAILER = LENGTH_DIGITS + 2;
 
 interface Header {
   key: string;
@@ -39,66 +58,86 @@ const piecesOf = (content: PartContent): readonly Uint8Array[] =>
   typeof content === "string" ? [Buffer.from(content, "utf8")] : content instanceof Uint8Array ? [content] : content;
 
 /**
- * The file's bytes for an entry, in pieces: the header, then each part's bytes as given (a part of
- * tens of megabytes, the run cache's output, is hashed and written where it is, never copied into one buffer).
+ * Lays out an entry: hands each piece of the file to `write` as it comes (the magic line, then
+ * each part's bytes as given, hashed where they are, never copied into one buffer), and the header
+ * with its trailer at `finish`.
  */
-function entryPieces(key: string, parts: Readonly<Record<string, PartContent>>): Uint8Array[] {
-  const bodies: Uint8Array[] = [];
-  const header: Header = { key, parts: {} };
-  let offset = 0;
-  for (const [name, content] of Object.entries(parts)) {
+class EntryLayout {
+  private readonly header: Header = { key: "", parts: {} };
+  private offset = 0;
+
+  constructor(private readonly write: (piece: Uint8Array) => void) {
+    write(Buffer.from(MAGIC, "latin1"));
+  }
+
+  add(name: string, content: PartContent): void {
     const hash = createHash("sha256");
     let length = 0;
     for (const piece of piecesOf(content)) {
       hash.update(piece);
-      bodies.push(piece);
+      this.write(piece);
       length += piece.byteLength;
     }
-    header.parts[name] = { offset, length, sha256: hash.digest("hex") };
-    offset += length;
+    this.header.parts[name] = { offset: this.offset, length, sha256: hash.digest("hex") };
+    this.offset += length;
   }
-  return [Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, "utf8"), ...bodies];
+
+  finish(key: string): void {
+    this.header.key = key;
+    const header = Buffer.from(JSON.stringify(this.header), "utf8");
+    this.write(header);
+    this.write(Buffer.from(`\n${String(header.length).padStart(LENGTH_DIGITS, "0")}\n`, "latin1"));
+  }
 }
 
 /** The file's bytes for an entry. */
 export function encodeEntry(key: string, parts: Readonly<Record<string, PartContent>>): Buffer {
-  return Buffer.concat(entryPieces(key, parts));
-}
-
-/** Writes every piece to a new file at `path`, in order. */
-function writePieces(path: string, pieces: readonly Uint8Array[]): void {
-  const fd = openSync(path, "w");
-  try {
-    for (const piece of pieces) {
-      let written = 0;
-      while (written < piece.byteLength) written += writeSync(fd, piece, written, piece.byteLength - written);
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const pieces: Uint8Array[] = [];
+  const layout = new EntryLayout((piece) => pieces.push(piece));
+  for (const [name, content] of Object.entries(parts)) layout.add(name, content);
+  layout.finish(key);
+  return Buffer.concat(pieces);
 }
 
 /** Reads an entry's file bytes as the entry for `key`, or undefined when they are not one. */
 export function decodeEntry(key: string, file: Buffer): ResultEntry | undefined {
-  if (file.subarray(0, MAGIC.length).toString("latin1") !== MAGIC) return undefined;
-  const end = file.indexOf(0x0a, MAGIC.length);
-  if (end < 0) return undefined;
+  if (file.length < MAGIC.length + TRAILER || file.subarray(0, MAGIC.length).toString("latin1") !== MAGIC) return undefined;
+  const trailer = file.subarray(file.length - TRAILER).toString("latin1");
+  if (!/^\n[0-9]+\n$/.test(trailer)) return undefined;
+  const headerStart = file.length - TRAILER - Number(trailer.slice(1, -1));
+  if (headerStart < MAGIC.length) return undefined;
   let header: Header;
   try {
-    header = JSON.parse(file.subarray(MAGIC.length, end).toString("utf8")) as Header;
+    header = JSON.parse(file.subarray(headerStart, file.length - TRAILER).toString("utf8")) as Header;
   } catch {
     return undefined;
   }
   if (typeof header !== "object" || header === null || header.key !== key || typeof header.parts !== "object" || header.parts === null) return undefined;
-  const body = file.subarray(end + 1);
-  const partBytes = (name: string): Buffer | undefined => {
+  const body = file.subarray(MAGIC.length, headerStart);
+  // A part is hashed once however often it is read (a pack's part is looked up, then read).
+  const checked = new Map<string, Buffer | undefined>();
+  const check = (name: string): Buffer | undefined => {
     const where = Object.hasOwn(header.parts, name) ? header.parts[name] : undefined;
     if (!where || !Number.isInteger(where.offset) || !Number.isInteger(where.length) || where.offset < 0 || where.length < 0) return undefined;
     if (where.offset + where.length > body.length) return undefined;
     const bytes = body.subarray(where.offset, where.offset + where.length);
     return sha256(bytes) === where.sha256 ? bytes : undefined;
   };
-  return { partBytes, part: (name) => partBytes(name)?.toString("utf8") };
+  const partBytes = (name: string): Buffer | undefined => {
+    if (!checked.has(name)) checked.set(name, check(name));
+    return checked.get(name);
+  };
+  return { partBytes, part: (name) => partBytes(name)?.toString("utf8"), names: () => Object.keys(header.parts) };
+}
+
+/** A writer over a store without one: the parts are kept, and stored with `put` on commit. */
+export function collectingWriter(store: ResultStore): EntryWriter {
+  const parts: Record<string, PartContent> = {};
+  return {
+    add: (name, content) => void (parts[name] = content),
+    commit: (key) => store.put(key, parts),
+    abort: () => undefined,
+  };
 }
 
 export interface FileStoreLimits {
@@ -151,19 +190,55 @@ export class FileResultStore implements ResultStore {
 
   put(key: string, parts: Readonly<Record<string, PartContent>>): void {
     if (!KEY.test(key)) throw new Error(`not a result key: ${key}`);
-    const temp = join(this.dir, `${key}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-    try {
-      mkdirSync(this.dir, { recursive: true });
-      writePieces(temp, entryPieces(key, parts));
-      renameSync(temp, join(this.dir, key));
-      this.wrote = true;
-    } catch {
+    const writer = this.writer();
+    for (const [name, content] of Object.entries(parts)) writer.add(name, content);
+    writer.commit(key);
+  }
+
+  /**
+   * An entry written to a temporary file as its parts come, renamed to its key on commit. An I/O
+   * error leaves the entry unsaved (its temporary file removed), never a failure.
+   */
+  writer(): EntryWriter {
+    const temp = join(this.dir, `entry.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+    let fd: number | undefined;
+    let failed = false;
+    const fail = () => {
+      failed = true;
+      if (fd !== undefined) closeQuietly(fd);
+      fd = undefined;
+      remove(temp);
+    };
+    const layout = new EntryLayout((piece) => {
+      if (failed) return;
       try {
-        unlinkSync(temp);
+        if (fd === undefined) {
+          mkdirSync(this.dir, { recursive: true });
+          fd = openSync(temp, "w");
+        }
+        let written = 0;
+        while (written < piece.byteLength) written += writeSync(fd, piece, written, piece.byteLength - written);
       } catch {
-        // never written
+        fail();
       }
-    }
+    });
+    return {
+      add: (name, content) => layout.add(name, content),
+      commit: (key) => {
+        if (!KEY.test(key)) throw new Error(`not a result key: ${key}`);
+        layout.finish(key);
+        if (failed || fd === undefined) return;
+        try {
+          closeSync(fd);
+          fd = undefined;
+          renameSync(temp, join(this.dir, key));
+          this.wrote = true;
+        } catch {
+          fail();
+        }
+      },
+      abort: fail,
+    };
   }
 
   /** Keeps the folder within its limits, least recently used out; only after a run that wrote. */
@@ -198,6 +273,14 @@ export class FileResultStore implements ResultStore {
       bytes -= entry.size;
       count--;
     }
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
   }
 }
 

@@ -5,7 +5,8 @@ import type { SourceFile } from "../../src/migrations/model.js";
 import { analyzeMigrationsCached, canonicalJson, migrationKeys, type CachedAnalysisOptions } from "../../src/rules/cached-analysis.js";
 import { Analysis, analyzeMigrations, analyzeOnce } from "../../src/rules/engine.js";
 import { RULES } from "../../src/rules/index.js";
-import { decodeEntry, encodeEntry, type ResultStore } from "../../src/rules/result-store.js";
+import { MAX_PACKS, MigrationPacks, type PackedMigration } from "../../src/rules/migration-packs.js";
+import { decodeEntry, encodeEntry, type PartContent, type ResultStore } from "../../src/rules/result-store.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 
 /** The entries in memory, in the file format (so a damaged one is decoded as the file store would). */
@@ -15,10 +16,56 @@ class MemoryStore implements ResultStore {
     const file = this.files.get(key);
     return file ? decodeEntry(key, file) : undefined;
   }
-  put(key: string, parts: Readonly<Record<string, string>>): void {
+  put(key: string, parts: Readonly<Record<string, PartContent>>): void {
     this.files.set(key, encodeEntry(key, parts));
   }
 }
+
+/** Each migration's parts as the packs of `store` hold them (by migration key), copied. */
+function storedParts(store: ResultStore, keys: readonly string[]): Array<PackedMigration | undefined> {
+  const packs = new MigrationPacks(store, keys[0] ?? "");
+  return keys.map((key) => {
+    const found = packs.find(key);
+    if (!found) return undefined;
+    const parts: Record<string, Buffer> = {};
+    for (const name of found.entry.names()) parts[name] = Buffer.from(found.entry.partBytes(name) ?? Buffer.alloc(0));
+    return { key, parts };
+  });
+}
+
+/** A store holding only these migrations' parts (in one pack and its manifest). */
+function storeWith(migrations: ReadonlyArray<PackedMigration | undefined>, firstKey: string): MemoryStore {
+  const store = new MemoryStore();
+  const pack = new MigrationPacks(store, firstKey).begin([]);
+  for (const migration of migrations) if (migration) pack.add(migration);
+  pack.finish();
+  return store;
+}
+
+/** Where a part lies in a pack's file: its first byte's offset. */
+function partOffset(file: Buffer, name: string): number {
+  // The magic line, the parts, the header, then "\n", the header's length in 10 digits, "\n".
+  const bodyStart = file.indexOf("\n") + 1;
+  const headerEnd = file.length - 12;
+  const headerStart = headerEnd - Number(file.subarray(headerEnd + 1, file.length - 1).toString("latin1"));
+  const header = JSON.parse(file.subarray(headerStart, headerEnd).toString("utf8")) as { parts: Record<string, { offset: number }> };
+  const where = header.parts[name];
+  if (!where) throw new Error(`no part ${name}`);
+  return bodyStart + where.offset;
+}
+
+/** The packs the store's manifest lists (the manifest: the entry with a "packs" part). */
+const listedPacks = (store: MemoryStore): string[] =>
+  JSON.parse([...store.files.keys()].map((key) => store.get(key)?.part("packs")).find((list) => list !== undefined) ?? "[]") as string[];
+
+/** The key of the store's only pack (the entry with migrations' parts, not the manifest). */
+const packKeyOf = (store: MemoryStore): string =>
+  [...store.files.keys()].find((key) =>
+    store
+      .get(key)
+      ?.names()
+      .some((n) => n.includes("/")),
+  ) ?? "";
 
 /**
  * Later migrations that read what earlier ones taught the facts: a DROP INDEX names its table only
@@ -84,7 +131,8 @@ describe("the result cache over the engine", () => {
     expect(cold.findings).toEqual(direct.findings);
     expect(cold.migrations.map((m) => m.hit)).toEqual([false, false, false, false]);
     expect(loads).toBe(1);
-    expect(store.files.size).toBe(4);
+    // One pack of the four migrations' parts and the manifest that lists it: two files, not four.
+    expect(store.files.size).toBe(2);
 
     const warm = await analyzeMigrationsCached(files, migrations, options(store, { loadParser: counting }));
     expect(warm.migrations.map((m) => m.hit)).toEqual([true, true, true, true]);
@@ -100,10 +148,10 @@ describe("the result cache over the engine", () => {
     const full = new MemoryStore();
     await analyzeMigrationsCached(files, migrations, options(full, { stateEvery: 1 }));
     const keys = migrationKeys(files, migrations, options(full));
+    const parts = storedParts(full, keys);
     for (let kept = 1; kept < migrations.length; kept++) {
       // Only the first `kept` entries: the rest is analysed from the facts restored from entry kept-1.
-      const partial = new MemoryStore();
-      for (const key of keys.slice(0, kept)) partial.files.set(key, full.files.get(key) ?? Buffer.alloc(0));
+      const partial = storeWith(parts.slice(0, kept), keys[0]!);
       const result = await analyzeMigrationsCached(files, migrations, options(partial));
       expect(result.migrations.map((m) => m.hit)).toEqual(migrations.map((_, i) => i < kept));
       expect(JSON.stringify(result.findings)).toBe(JSON.stringify(direct.findings));
@@ -148,9 +196,9 @@ describe("the result cache over the engine", () => {
     const full = new MemoryStore();
     await analyzeMigrationsCached(files, migrations, options(full, { stateEvery: 2 }));
     const keys = migrationKeys(files, migrations, options(full));
-    expect(keys.map((key) => full.get(key)?.part("state") !== undefined)).toEqual([false, true, false, true]);
-    const partial = new MemoryStore();
-    for (const key of keys.slice(0, 3)) partial.files.set(key, full.files.get(key) ?? Buffer.alloc(0));
+    const parts = storedParts(full, keys);
+    expect(parts.map((m) => m?.parts.state !== undefined)).toEqual([false, true, false, true]);
+    const partial = storeWith(parts.slice(0, 3), keys[0]!);
     const result = await analyzeMigrationsCached(files, migrations, options(partial, { stateEvery: 2 }));
     // The fourth misses; the third has no facts stored, so it is analysed again from the second's.
     expect(result.migrations.map((m) => m.hit)).toEqual([true, true, false, false]);
@@ -173,6 +221,62 @@ describe("the result cache over the engine", () => {
     expect(loads).toBe(1);
     expect(result.findings).toEqual(analyzeMigrations(added.files, migrations).findings);
     expect(result.findings.some((f) => f.rule === "require-concurrent-index" && f.path === "db/000005_more.up.sql")).toBe(true);
+  });
+
+  it("writes one pack per run that analyses: a migration added at the end in a pack of its own, listed beside the first", async () => {
+    await loadSqlParser();
+    const before = folder();
+    const store = new MemoryStore();
+    await analyzeMigrationsCached(before.files, migrationsOf(before.files), options(store));
+    const firstPack = packKeyOf(store);
+    const added = folder({
+      "db/000005_more.up.sql": "CREATE INDEX orders_note_idx ON orders (note);\n",
+      "db/000005_more.down.sql": "DROP INDEX orders_note_idx;\n",
+    });
+    const migrations = migrationsOf(added.files);
+    const keys = migrationKeys(added.files, migrations, options(store));
+    await analyzeMigrationsCached(added.files, migrations, options(store));
+    // The first pack as it was, a second with the new migration's parts only, the manifest listing both.
+    expect(store.files.size).toBe(3);
+    const newPack = [...store.files.keys()].find((key) => key !== firstPack && store.get(key)?.part("packs") === undefined)!;
+    expect(
+      new Set(
+        store
+          .get(newPack)
+          ?.names()
+          .map((name) => name.split("/")[0]),
+      ),
+    ).toEqual(new Set([keys[4]]));
+    expect(listedPacks(store).sort()).toEqual([firstPack, newPack].sort());
+    // A run of hits writes nothing.
+    const files = new Map(store.files);
+    const warm = await analyzeMigrationsCached(added.files, migrations, options(store));
+    expect(warm.migrations.every((m) => m.hit)).toBe(true);
+    expect(store.files).toEqual(files);
+  });
+
+  it(`lists at most ${MAX_PACKS} packs: past them, the hits' parts are copied into the new pack`, async () => {
+    await loadSqlParser();
+    const store = new MemoryStore();
+    let texts: Record<string, string> = {};
+    for (let n = 5; n <= 5 + MAX_PACKS + 1; n++) {
+      texts = {
+        ...texts,
+        [`db/0000${n.toString().padStart(2, "0")}_more.up.sql`]: `CREATE INDEX orders_idx_${n} ON orders (note);\n`,
+        [`db/0000${n.toString().padStart(2, "0")}_more.down.sql`]: `DROP INDEX orders_idx_${n};\n`,
+      };
+      const { files } = folder(texts);
+      const migrations = migrationsOf(files);
+      const result = await analyzeMigrationsCached(files, migrations, options(store));
+      expect(result.findings).toEqual(analyzeMigrations(files, migrations).findings);
+      expect(listedPacks(store).length).toBeLessThanOrEqual(MAX_PACKS);
+      if (n > 5) expect(result.migrations.map((m) => m.hit)).toEqual(migrations.map((_, i) => i < migrations.length - 1));
+    }
+    // The compacted pack answers for every migration before the last run's.
+    const { files } = folder(texts);
+    const warm = await analyzeMigrationsCached(files, migrationsOf(files), options(store));
+    expect(warm.migrations.every((m) => m.hit)).toBe(true);
+    expect(listedPacks(store).length).toBeLessThan(MAX_PACKS);
   });
 
   it("misses on another config, Postgres version, rule set or tool version", async () => {
@@ -211,38 +315,54 @@ describe("the result cache over the engine", () => {
     const clean = new MemoryStore();
     await analyzeMigrationsCached(files, migrations, options(clean, { stateEvery: 1 }));
     const keys = migrationKeys(files, migrations, options(clean));
-    const entry = (i: number): Buffer => Buffer.from(clean.files.get(keys[i] ?? "") ?? Buffer.alloc(0));
-    const damages: Record<string, (store: MemoryStore) => void> = {
-      "a flipped byte in a finding": (store) => {
-        const file = entry(2);
-        const at = file.indexOf('"rule"');
-        file[at + 2] = file[at + 2]! ^ 0x01;
-        store.files.set(keys[2]!, file);
+    const parts = storedParts(clean, keys);
+    const pack = packKeyOf(clean);
+    const manifest = [...clean.files.keys()].find((key) => key !== pack)!;
+    const flip = (store: MemoryStore, part: string, by: number) => {
+      const file = store.files.get(packKeyOf(store))!;
+      const at = partOffset(file, part) + by;
+      file[at] = file[at]! ^ 0x01;
+    };
+    const damages: Record<string, (store: MemoryStore) => MemoryStore> = {
+      "a flipped byte in a finding": (store) => (flip(store, `${keys[2]}/part`, 20), store),
+      "a flipped byte in the facts a miss starts from": () => {
+        // Only the first two migrations stored, the second's facts damaged: the third starts from them.
+        const store = storeWith(parts.slice(0, 2), keys[0]!);
+        flip(store, `${keys[1]}/state`, 10);
+        return store;
       },
-      "a flipped byte in the facts a miss starts from": (store) => {
-        const file = entry(1);
-        const at = file.lastIndexOf('"orders"');
-        file[at + 1] = file[at + 1]! ^ 0x01;
-        store.files.set(keys[1]!, file);
-        store.files.delete(keys[2]!);
+      "the pack truncated": (store) => {
+        const file = store.files.get(pack)!;
+        store.files.set(pack, file.subarray(0, Math.floor(file.length / 2)));
+        return store;
       },
-      // Cut just after the header, into the findings part (a cut into the facts alone is no miss until a miss needs them).
-      truncated: (store) => {
-        const file = entry(1);
-        const headerEnd = file.indexOf("\n", file.indexOf("\n") + 1);
-        store.files.set(keys[1]!, file.subarray(0, headerEnd + 5));
+      "the pack's last byte cut (its trailer)": (store) => {
+        const file = store.files.get(pack)!;
+        store.files.set(pack, file.subarray(0, file.length - 1));
+        return store;
       },
-      "two entries swapped": (store) => {
-        store.files.set(keys[1]!, entry(3));
-        store.files.set(keys[3]!, entry(1));
+      "the pack and its manifest swapped": (store) => {
+        const [a, b] = [store.files.get(pack)!, store.files.get(manifest)!];
+        store.files.set(pack, b);
+        store.files.set(manifest, a);
+        return store;
       },
-      emptied: (store) => void store.files.set(keys[0]!, Buffer.alloc(0)),
-      "a header naming another key": (store) => void store.files.set(keys[2]!, Buffer.from(entry(2).toString("latin1").replace(keys[2]!, keys[3]!), "latin1")),
+      "the pack emptied": (store) => (store.files.set(pack, Buffer.alloc(0)), store),
+      "the manifest emptied": (store) => (store.files.set(manifest, Buffer.alloc(0)), store),
+      "the pack gone": (store) => (store.files.delete(pack), store),
+      "a header naming another key": (store) => (
+        store.files.set(pack, Buffer.from(store.files.get(pack)!.toString("latin1").replace(pack, manifest), "latin1")),
+        store
+      ),
+      "a part's name naming another migration": (store) => (
+        store.files.set(pack, Buffer.from(store.files.get(pack)!.toString("latin1").replace(`${keys[2]}/part`, `${keys[3]}/part`), "latin1")),
+        store
+      ),
     };
     for (const [name, damage] of Object.entries(damages)) {
-      const store = new MemoryStore();
-      for (const [key, file] of clean.files) store.files.set(key, Buffer.from(file));
-      damage(store);
+      const copy = new MemoryStore();
+      for (const [key, file] of clean.files) copy.files.set(key, Buffer.from(file));
+      const store = damage(copy);
       const result = await analyzeMigrationsCached(files, migrations, options(store));
       expect(JSON.stringify(result.findings), name).toBe(expected);
       expect(

@@ -19,10 +19,23 @@ describe("result cache entries", () => {
 
   it("check each part on its own: a flipped byte in one leaves the other readable", () => {
     const file = encodeEntry(key(1), { part: "first part", state: "second part" });
-    file[file.length - 1] = file[file.length - 1]! ^ 0x01;
+    const at = file.indexOf("second part") + 3;
+    file[at] = file[at]! ^ 0x01;
     const entry = decodeEntry(key(1), file);
     expect(entry?.part("part")).toBe("first part");
     expect(entry?.part("state")).toBeUndefined();
+  });
+
+  it("list their parts, and miss when the header or its length after it is damaged or cut", () => {
+    const file = encodeEntry(key(1), { part: "first part", state: "second part" });
+    expect(decodeEntry(key(1), file)?.names()).toEqual(["part", "state"]);
+    const headerAt = file.lastIndexOf('"key"');
+    for (const at of [headerAt + 1, file.length - 3, file.length - 1]) {
+      const damaged = Buffer.from(file);
+      damaged[at] = damaged[at]! ^ 0x01;
+      expect(decodeEntry(key(1), damaged), `flipped at ${at}`).toBeUndefined();
+    }
+    for (const cut of [1, 12, file.length - 20]) expect(decodeEntry(key(1), file.subarray(0, file.length - cut)), `cut ${cut}`).toBeUndefined();
   });
 });
 
@@ -72,6 +85,24 @@ describe("FileResultStore", () => {
     expect(total).toBeLessThanOrEqual(4_500);
     expect(readdirSync(dir)).toContain(key(10));
     expect(readdirSync(dir)).not.toContain(key(1));
+  });
+
+  it("writes an entry part by part to a temporary file, stored under the key given at commit; an aborted one leaves nothing", () => {
+    const dir = mkdtempSync(join(scratch, "writer-"));
+    const store = new FileResultStore(dir);
+    const writer = store.writer();
+    writer.add("a", "first");
+    writer.add("b", [Buffer.from("sec"), Buffer.from("ond")]);
+    expect(readdirSync(dir).every((name) => name.endsWith(".tmp"))).toBe(true);
+    writer.commit(key(7));
+    expect(readdirSync(dir)).toEqual([key(7)]);
+    expect(store.get(key(7))?.part("a")).toBe("first");
+    expect(store.get(key(7))?.part("b")).toBe("second");
+    const aborted = store.writer();
+    aborted.add("a", "never stored");
+    aborted.abort();
+    expect(readdirSync(dir)).toEqual([key(7)]);
+    expect(() => store.writer().commit("../escape")).toThrow();
   });
 
   it("does not prune after a run that wrote nothing", () => {
