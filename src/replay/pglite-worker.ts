@@ -3,8 +3,9 @@
  * with an IPC channel). PGlite blocks its thread while a query runs and ignores statement_timeout,
  * so it lives here, where the server can kill it at the deadline or on a memory breach. A process
  * of its own, not a worker thread: WebAssembly memory never shrinks, and a worker's PGlite left
- * the server holding ~140 MB more after every replay (bench:pglite-memory, RSS after close); a
- * killed process returns all of it, and the server's own peak never carries Postgres' heap.
+ * the server holding what it touched (bench:server: 287 MB after a replay review, against 165 MB
+ * with this process); a killed process returns all of it, and the server's own peak never carries
+ * Postgres' heap (bench:server: 365 MB, against 165 MB).
  *
  * This file must run both compiled (dist/replay/pglite-worker.js, dist/bundle/pglite-worker.js)
  * and as TypeScript source under Node's type stripping (when the tests run src/ directly): so it
@@ -15,7 +16,10 @@ import { Worker } from "node:worker_threads";
 import { PGlite, type Extension, type Extensions } from "@electric-sql/pglite";
 import type { Row } from "./engine.js";
 
-/** The argument the engine starts this script with, followed by its own process id: the script runs only when started so (not when imported). */
+/**
+ * The argument the engine starts this script with, followed by the engine's (the server's)
+ * process id: the script runs only when started so, not when imported.
+ */
 export const PGLITE_CHILD_ARGUMENT = "--data-engineer-pglite-replay";
 
 /** What the engine sends first, once the process has started. */
@@ -78,8 +82,8 @@ function post(message: PgliteWorkerMessage): void {
 /**
  * Postgres' memory in PGlite is WASM linear memory, which V8's heap limits do not cover. Emscripten
  * grows it by calling `grow` from JavaScript, on this thread, in the middle of the query that needs
- * it: so the check runs even while the query blocks the event loop. Past the cap, the main thread
- * is told at once (it terminates the worker) and the grow fails, so Postgres gets no more memory.
+ * it: so the check runs even while the query blocks the event loop. Past the cap, the engine
+ * is told at once (it kills this process) and the grow fails, so Postgres gets no more memory.
  */
 function capWasmMemory(limitBytes: number): void {
   // The project's libs leave out WebAssembly's declarations: this is the part used here.

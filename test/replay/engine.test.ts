@@ -175,6 +175,17 @@ describe("the PGlite engine", () => {
     expectUnavailable(await rejectionOf(own.query("SELECT 1")), "engine");
   }, 60_000);
 
+  it("kills PGlite's process in the middle of a statement when closed (what a superseded review's abort does)", async () => {
+    const busy = await openPgliteEngine({ deadlineMs: 60_000, from: snapshot });
+    const pid = busy.pid!;
+    const running = rejectionOf(busy.query(RUNAWAY_SLEEP));
+    await busy.close();
+    expect(isRunning({ pid, startTicks: null })).toBe(false);
+    const error = await running;
+    expectUnavailable(error, "engine");
+    expect((error as Error).message).toBe("the replay engine is closed");
+  }, 60_000);
+
   it.each([
     ["is killed", "kill"],
     ["exits", "exit"],
