@@ -24,11 +24,12 @@ const PGLITE_CHILD_ARGUMENT = "--data-engineer-pglite-replay";
  */
 const CHILD_NODE_FLAGS = ["--liftoff-only", "--max-semi-space-size=4"];
 /**
- * The only environment the process gets: glibc's arena cap (the image sets it, Dockerfile), so
- * its allocations stay as compact as the server's. Nothing else: the process runs the pull
- * request's SQL, and the server's secrets (the app's key, DATABASE_URL) have no business there.
+ * The only environment the process gets: glibc's arena cap and V8's compile cache (the image sets
+ * both, Dockerfile), so that its allocations stay as compact as the server's and PGlite's modules
+ * are not compiled again in every replay. Nothing else: the process runs the pull request's SQL,
+ * and the server's secrets (the app's key, DATABASE_URL) have no business there.
  */
-const CHILD_ENVIRONMENT = ["MALLOC_ARENA_MAX"];
+const CHILD_ENVIRONMENT = ["MALLOC_ARENA_MAX", "NODE_COMPILE_CACHE"];
 /** Every engine process alive, killed if this process exits first (no replay outlives its server). */
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
