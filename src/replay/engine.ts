@@ -3,7 +3,7 @@ import type { PhaseTimes } from "./phase-times.js";
 
 /**
  * Where migrations are replayed: a Postgres the replay owns for its whole run. Two engines keep
- * this shape: PGlite (Postgres 18 in WASM) in a worker thread, the embedded default, and an
+ * this shape: PGlite (Postgres 18 in WASM) in a child process, the embedded default, and an
  * external server from DATABASE_URL, in a scratch database of its own. PR SQL never runs anywhere
  * but inside one of these.
  */
@@ -65,14 +65,14 @@ export interface ReplayEngine {
    * template database the base was copied into (postgres-templates.ts).
    */
   snapshot(): Promise<Uint8Array | undefined>;
-  /** Ends the engine: terminates the worker, drops the scratch database. Safe to call twice. */
+  /** Ends the engine: kills PGlite's process, drops the scratch database. Safe to call twice. */
   close(): Promise<void>;
 }
 
 export interface EngineOptions {
   /** Wall-clock limit for the whole replay, from open to close; past it every call rejects with ReplayUnavailableError("deadline"). */
   deadlineMs: number;
-  /** PGlite only: the worker's heap limit (resourceLimits.maxOldGenerationSizeMb). */
+  /** PGlite only: the limit of its process's resident set (and its V8 heap), in MB. */
   memoryMb?: number;
   /** Start from a snapshot taken earlier by the same kind of engine, instead of an empty database. */
   from?: Uint8Array;

@@ -1,18 +1,28 @@
 /**
- * The worker thread that runs PGlite for the embedded replay engine (pglite-engine.ts). PGlite
- * blocks its thread while a query runs and ignores statement_timeout, so it lives here, where the
- * main thread can terminate it at the deadline or on a memory breach.
+ * The child process that runs PGlite for the embedded replay engine (pglite-engine.ts forks it,
+ * with an IPC channel). PGlite blocks its thread while a query runs and ignores statement_timeout,
+ * so it lives here, where the server can kill it at the deadline or on a memory breach. A process
+ * of its own, not a worker thread: WebAssembly memory never shrinks, and a worker's PGlite left
+ * the server holding what it touched (bench:server: 287 MB after a replay review, against 165 MB
+ * with this process); a killed process returns all of it, and the server's own peak never carries
+ * Postgres' heap (bench:server: 365 MB, against 165 MB).
  *
- * This file must run both compiled (dist/replay/pglite-worker.js) and as TypeScript source under
- * Node's type stripping (when the tests run src/ directly): so it imports only packages and
- * types (type imports are erased), and uses no syntax that needs transforming (enums, parameter
- * properties, namespaces).
+ * This file must run both compiled (dist/replay/pglite-worker.js, dist/bundle/pglite-worker.js)
+ * and as TypeScript source under Node's type stripping (when the tests run src/ directly): so it
+ * imports only packages and types (type imports are erased), and uses no syntax that needs
+ * transforming (enums, parameter properties, namespaces).
  */
-import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import { PGlite, type Extension, type Extensions } from "@electric-sql/pglite";
 import type { Row } from "./engine.js";
 
-/** What the engine hands the worker at start (workerData). */
+/**
+ * The argument the engine starts this script with, followed by the engine's (the server's)
+ * process id: the script runs only when started so, not when imported.
+ */
+export const PGLITE_CHILD_ARGUMENT = "--data-engineer-pglite-replay";
+
+/** What the engine sends first, once the process has started. */
 export interface PgliteWorkerStart {
   /** A data directory image from dumpDataDir("gzip") to start from, instead of a new cluster. */
   from: Uint8Array<ArrayBuffer> | undefined;
@@ -23,10 +33,10 @@ export interface PgliteWorkerStart {
 }
 
 export type PgliteRequest =
+  | { id: 0; op: "start"; settings: PgliteWorkerStart }
   | { id: number; op: "exec"; sql: string }
   | { id: number; op: "query"; sql: string; params: readonly unknown[] }
-  | { id: number; op: "snapshot" }
-  | { id: number; op: "close" };
+  | { id: number; op: "snapshot" };
 
 /** An error as it crosses the thread boundary: Postgres refusing a statement, or anything else. */
 export type PgliteWorkerError = { kind: "sql"; message: string; code: string | undefined; position: number | undefined } | { kind: "engine"; message: string };
@@ -64,15 +74,16 @@ interface WasmMemory {
   grow(deltaPages: number): number;
 }
 
-function post(message: PgliteWorkerMessage, transfer: ArrayBuffer[] = []): void {
-  parentPort?.postMessage(message, transfer);
+/** Messages go over the IPC channel with Node's "advanced" serialization (structured clone: bytes, dates and bigints arrive as such). */
+function post(message: PgliteWorkerMessage): void {
+  process.send?.(message);
 }
 
 /**
  * Postgres' memory in PGlite is WASM linear memory, which V8's heap limits do not cover. Emscripten
  * grows it by calling `grow` from JavaScript, on this thread, in the middle of the query that needs
- * it: so the check runs even while the query blocks the event loop. Past the cap, the main thread
- * is told at once (it terminates the worker) and the grow fails, so Postgres gets no more memory.
+ * it: so the check runs even while the query blocks the event loop. Past the cap, the engine
+ * is told at once (it kills this process) and the grow fails, so Postgres gets no more memory.
  */
 function capWasmMemory(limitBytes: number): void {
   // The project's libs leave out WebAssembly's declarations: this is the part used here.
@@ -124,12 +135,10 @@ async function handle(db: PGlite, request: PgliteRequest): Promise<void> {
       case "snapshot": {
         const image = await db.dumpDataDir("gzip");
         const snapshot = new Uint8Array(await image.arrayBuffer());
-        post({ type: "reply", id: request.id, ok: true, snapshot }, [snapshot.buffer]);
+        post({ type: "reply", id: request.id, ok: true, snapshot });
         return;
       }
-      case "close":
-        await db.close();
-        post({ type: "reply", id: request.id, ok: true });
+      case "start":
         return;
     }
   } catch (error) {
@@ -153,8 +162,33 @@ async function start(settings: PgliteWorkerStart): Promise<void> {
     post({ type: "start-failed", message: error instanceof Error ? error.message : String(error) });
     return;
   }
-  parentPort?.on("message", (request: PgliteRequest) => void handle(db, request));
+  process.on("message", (request: PgliteRequest) => void handle(db, request));
   post({ type: "ready", version });
 }
 
-if (!isMainThread && parentPort) await start(workerData as PgliteWorkerStart);
+/**
+ * The process must not outlive the server that started it, even while a query blocks this thread
+ * (no event, not even the channel's closing, is seen then): a thread of its own, which only
+ * watches the parent process id, kills the process once the server is gone (its orphans are
+ * adopted by init or a subreaper, so the id changes).
+ */
+const WATCH_PARENT = `
+const { workerData } = require("node:worker_threads");
+setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, "SIGKILL"); }, 250);
+`;
+
+/**
+ * Started by the engine: the first message is the start. The process ends when the engine kills
+ * it, or when the channel closes (the server went away without killing it: nothing here is worth
+ * keeping, the data directory lives in this process's memory only).
+ */
+const marker = process.argv.indexOf(PGLITE_CHILD_ARGUMENT);
+if (marker >= 0 && process.send !== undefined) {
+  process.once("disconnect", () => process.exit(0));
+  const parent = Number(process.argv[marker + 1]);
+  new Worker(WATCH_PARENT, { eval: true, workerData: parent }).unref();
+  process.once("message", (request: PgliteRequest) => {
+    if (request.op === "start") void start(request.settings);
+    else process.exit(1);
+  });
+}

@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
@@ -7,10 +10,11 @@ import { openReplayEngine } from "../../src/replay/open-engine.js";
 import { openPgliteEngine, pgliteShipsExtension } from "../../src/replay/pglite-engine.js";
 import type * as PgliteEngineModule from "../../src/replay/pglite-engine.js";
 import { openPostgresEngine } from "../../src/replay/postgres-engine.js";
+import { isRunning, registerChild } from "../helpers/child-registry.js";
 import { testOperatorUrls } from "./postgres-operator.js";
 
 /**
- * Both replay engines against real databases: PGlite in its worker thread, and a throwaway
+ * Both replay engines against real databases: PGlite in its own process, and a throwaway
  * PostgreSQL server (test/helpers/postgres.ts). A PGlite start costs seconds and about 0.5 GB, so
  * the PGlite tests share one fresh instance and start the others from its snapshot.
  */
@@ -38,12 +42,14 @@ function expectUnavailable(error: unknown, why: ReplayUnavailableError["why"]): 
   expect((error as ReplayUnavailableError).why).toBe(why);
 }
 
-/** CPU seconds this process (all its threads) spends over the next `ms`. */
-async function cpuSecondsOver(ms: number): Promise<number> {
-  const before = process.cpuUsage();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1e6;
+/** Whether the process ends (or is a zombie) within `ms`: polled, as its parent may be another process. */
+async function endsWithin(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (!isRunning({ pid, startTicks: null })) return true;
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe("the PGlite engine", () => {
@@ -51,7 +57,7 @@ describe("the PGlite engine", () => {
   let snapshot: Uint8Array;
 
   beforeAll(async () => {
-    // From the TypeScript sources: the worker runs src/replay/pglite-worker.ts (Node strips types).
+    // From the TypeScript sources: the process runs src/replay/pglite-worker.ts (Node strips types).
     engine = await openPgliteEngine({ deadlineMs: 600_000, extensions: ["citext"] });
     await engine.exec(
       "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL); INSERT INTO accounts VALUES (1, 'a@example.com'), (2, 'b@example.com');",
@@ -100,7 +106,7 @@ describe("the PGlite engine", () => {
     expect(pgliteShipsExtension("vector")).toBe(false);
   });
 
-  it("starts the compiled engine (dist/, its worker pglite-worker.js) from a snapshot, with the tables and rows", async () => {
+  it("starts the compiled engine (dist/, its process pglite-worker.js) from a snapshot, with the tables and rows", async () => {
     const { openPgliteEngine: openCompiled } = await distPgliteEngine();
     const restored = await openCompiled({ deadlineMs: 120_000, from: snapshot });
     try {
@@ -125,7 +131,7 @@ describe("the PGlite engine", () => {
     ["pg_sleep(600)", RUNAWAY_SLEEP],
     ["a recursive CTE without end", RUNAWAY_RECURSION],
   ])(
-    "ends %s at the deadline and terminates the worker",
+    "ends %s at the deadline and kills its process",
     async (_name, sql) => {
       const deadlineMs = 12_000;
       const opened = Date.now();
@@ -136,9 +142,8 @@ describe("the PGlite engine", () => {
       expect((error as Error).message).toBe("the replay ran past 12 s, its time limit");
       expect(elapsed).toBeGreaterThanOrEqual(deadlineMs - 50);
       expect(elapsed).toBeLessThan(deadlineMs + 3_000);
-      // The worker is gone: it burns no more CPU (a live one would use most of a core), and every
-      // later call rejects the same way.
-      expect(await cpuSecondsOver(1_500)).toBeLessThan(0.3);
+      // The process is gone (a live one would use most of a core), and every later call rejects the same way.
+      expect(await endsWithin(runaway.pid!, 2_000)).toBe(true);
       expectUnavailable(await rejectionOf(runaway.exec("SELECT 1")), "deadline");
       expectUnavailable(await rejectionOf(runaway.snapshot()), "deadline");
       await runaway.close();
@@ -147,10 +152,89 @@ describe("the PGlite engine", () => {
     30_000,
   );
 
+  it("runs PGlite in a process of its own, without the server's environment, which close ends", async () => {
+    process.env.DATA_ENGINEER_TEST_SECRET = "not-for-the-replay";
+    let own;
+    try {
+      own = await openPgliteEngine({ deadlineMs: 60_000, from: snapshot });
+    } finally {
+      delete process.env.DATA_ENGINEER_TEST_SECRET;
+    }
+    const pid = own.pid!;
+    try {
+      expect(pid).not.toBe(process.pid);
+      expect(isRunning({ pid, startTicks: null })).toBe(true);
+      // The process runs the pull request's SQL: the server's secrets are not in its environment.
+      if (existsSync(`/proc/${pid}/environ`)) expect(readFileSync(`/proc/${pid}/environ`, "utf8")).not.toContain("not-for-the-replay");
+      expect(await own.query("SELECT count(*)::int AS n FROM accounts")).toEqual([{ n: 2 }]);
+    } finally {
+      await own.close();
+    }
+    // close() resolves once the process has exited: its memory is the system's again.
+    expect(isRunning({ pid, startTicks: null })).toBe(false);
+    expectUnavailable(await rejectionOf(own.query("SELECT 1")), "engine");
+  }, 60_000);
+
+  it("kills PGlite's process in the middle of a statement when closed (what a superseded review's abort does)", async () => {
+    const busy = await openPgliteEngine({ deadlineMs: 60_000, from: snapshot });
+    const pid = busy.pid!;
+    const running = rejectionOf(busy.query(RUNAWAY_SLEEP));
+    await busy.close();
+    expect(isRunning({ pid, startTicks: null })).toBe(false);
+    const error = await running;
+    expectUnavailable(error, "engine");
+    expect((error as Error).message).toBe("the replay engine is closed");
+  }, 60_000);
+
+  it.each([
+    ["is killed", "kill"],
+    ["exits", "exit"],
+  ])(
+    "ends PGlite's process, even in the middle of a query, when the process that opened it %s",
+    async (_how, mode) => {
+      const dir = mkdtempSync(join(tmpdir(), "de-pglite-parent-"));
+      const image = join(dir, "base.tar.gz");
+      writeFileSync(image, snapshot);
+      const engineUrl = pathToFileURL(join(import.meta.dirname, "../../dist/replay/pglite-engine.js")).href;
+      const script = [
+        `const { openPgliteEngine } = await import(${JSON.stringify(engineUrl)});`,
+        `const { readFileSync } = await import("node:fs");`,
+        `const engine = await openPgliteEngine({ deadlineMs: 60_000, from: new Uint8Array(readFileSync(${JSON.stringify(image)})) });`,
+        `void engine.query(${JSON.stringify(RUNAWAY_SLEEP)}).catch(() => undefined);`,
+        `process.stdout.write(engine.pid + "\\n");`,
+        mode === "exit" ? `setTimeout(() => process.exit(0), 300);` : "",
+      ].join("\n");
+      const opener = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+      registerChild(opener.pid, "a test's process that opens a PGlite engine");
+      let enginePid: number | undefined;
+      try {
+        let out = "";
+        opener.stdout.setEncoding("utf8");
+        enginePid = await new Promise<number>((resolve, reject) => {
+          opener.stdout.on("data", (chunk: string) => {
+            out += chunk;
+            if (out.includes("\n")) resolve(Number(out.trim()));
+          });
+          opener.once("exit", (code) => reject(new Error(`the opener exited (${code}) before the engine started`)));
+        });
+        registerChild(enginePid, "PGlite's process, opened by a test's process");
+        expect(isRunning({ pid: enginePid, startTicks: null })).toBe(true);
+        if (mode === "kill") opener.kill("SIGKILL");
+        // Killed: the engine's own watch of its parent (every 250 ms); exiting: the opener's exit hook.
+        expect(await endsWithin(enginePid, 5_000)).toBe(true);
+      } finally {
+        if (opener.exitCode === null && opener.signalCode === null) opener.kill("SIGKILL");
+        if (enginePid !== undefined && isRunning({ pid: enginePid, startTicks: null })) process.kill(enginePid, "SIGKILL");
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
   // PGlite's memory is in two places V8's heap limit does not see: Postgres' own (WASM linear
   // memory: string_agg) and its in-memory files (ArrayBuffers: the temp file a function scan
-  // spills to). A start from a snapshot holds about 260 MB (peak about 310 MB); each query here
-  // wants 700 MB or more.
+  // spills to). The limit is the process's resident set: a start from a snapshot holds about
+  // 210-240 MB; each query here wants 700 MB or more.
   it.each([
     ["in Postgres' own memory", "SELECT length(string_agg(g::text, ',')) FROM generate_series(1, 30000000) g"],
     ["in temporary files", "SELECT count(*) FROM generate_series(1, 20000000)"],
