@@ -22,7 +22,10 @@ import { freePort } from "./helpers/free-port.js";
 
 const LOADED_ON_FIRST_USE = ["@google/genai", "google-auth-library", "pg", "tar", "re2js", "commonmark", "gray-matter"];
 
-/** Modules (and folders) that only a job or a command comment needs: src/app.ts imports them when the first one comes. */
+/**
+ * Modules (and folders) that only a job, a webhook or a command comment needs: src/app.ts and the
+ * handlers import them when the first one comes (the job payloads' module holds their zod schemas).
+ */
 const MODULES_ON_FIRST_JOB = [
   "src/jobs/processor.ts",
   "src/review/run-review.ts",
@@ -34,6 +37,8 @@ const MODULES_ON_FIRST_JOB = [
   "src/commands/run.ts",
   "src/commands/parse.ts",
   "src/migrations/frameworks/index.ts",
+  "src/jobs/job-payloads.ts",
+  "node_modules/zod/",
 ];
 
 interface LoadedUntilReady {
