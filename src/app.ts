@@ -78,7 +78,7 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     registerInstallationHandlers(app, gone);
 
     // The processor (the review pipeline, the rules, the replay, the agent and the commands: most
-    // of the code) is loaded when the first job needs it, not before /readyz (issue 20).
+    // of the code) is loaded a second after start or by the first job, not before /readyz (issue 20).
     const processor = loadedOnFirstUse(async () => {
       const [{ createJobProcessor }, { createReplayRunner }] = await Promise.all([import("./jobs/processor.js"), import("./replay/runner.js")]);
       // The server replays often: a spare clone of each recent base makes the next replay start
@@ -109,6 +109,11 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
       metrics.webhook(context.name);
     });
     const recovery = await jobs.start(processor);
+    // Loaded soon after start, while the server is idle, so that the first review does not hold
+    // the event loop for the import (issue 18: /healthz answers while a review runs).
+    setTimeout(() => {
+      processor.load().catch((error: unknown) => app.log.warn({ err: error }, "could not load the job processor; the first job tries again"));
+    }, PROCESSOR_PRELOAD_DELAY_MS).unref();
     app.log.info({ adapter: jobs.adapter, ...recovery }, "job worker started");
     deps.onJobsStarted?.(jobs, intake, app.log);
     // A check run of ours is never left in progress: runs whose completion was lost are completed
@@ -135,11 +140,19 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
   };
 }
 
+/** How long after start the job processor's modules are loaded, if no job has loaded them yet. */
+const PROCESSOR_PRELOAD_DELAY_MS = 1_000;
+
+/** A job processor whose module is imported when `load` or a job first needs it. */
+export interface LazyJobProcessor extends JobProcessor {
+  load(): Promise<JobProcessor>;
+}
+
 /**
  * A job processor whose module is imported on its first call; calls meanwhile wait for the same
  * import, and one that failed is tried again by the next call (the job fails and is retried).
  */
-export function loadedOnFirstUse(load: () => Promise<JobProcessor>): JobProcessor {
+export function loadedOnFirstUse(load: () => Promise<JobProcessor>): LazyJobProcessor {
   let loading: Promise<JobProcessor> | undefined;
   const processor = () =>
     (loading ??= load().catch((error: unknown) => {
@@ -147,6 +160,7 @@ export function loadedOnFirstUse(load: () => Promise<JobProcessor>): JobProcesso
       throw error;
     }));
   return {
+    load: processor,
     run: async (job, context) => (await processor()).run(job, context),
     superseded: async (job) => (await processor()).superseded(job),
     deadLetter: async (job, reason) => (await processor()).deadLetter(job, reason),
