@@ -120,6 +120,7 @@ async function bundleCli(outdir) {
       // The analysis pool (src/review/analysis-pool.ts) starts it from beside the module that spawns it.
       "analysis-worker": "src/review/analysis-worker.ts",
     },
+    // The server is a build of its own (bundleServer, below), into the same folder.
     // Every package but these stays in node_modules (the npm package and the image have them):
     // - yaml is read by the frameworks' detection, which every lint loads (its read plan, before
     //   the run cache can answer): loaded from node_modules it is ~30 CommonJS files (~30 ms CPU a
@@ -128,8 +129,9 @@ async function bundleCli(outdir) {
     //   before the server's /readyz: as ~20 ES modules resolved and read one by one they cost ~50 ms
     //   CPU a run (issue 20, a review answered from the result cache). No package we keep external
     //   takes our zod schemas.
-    // - prom-client and the @opentelemetry/api it requires (/metrics) load before /readyz too
-    //   (with zod and picomatch ~45 files; CPU to /readyz measured ~600 -> ~520 ms, bench:server).
+    // - prom-client and the @opentelemetry/api it requires (/metrics) load before the server's
+    //   /readyz too (with zod and picomatch ~45 files; CPU to /readyz measured ~600 -> ~520 ms,
+    //   bench:server, when the server was an entry of this build).
     // - pino, with the packages it loads, is only the local review's logger (the server logs
     //   through Probot's): ~13 ms of CommonJS resolution a review, bundled (the Action bundles it too).
     plugins: [
