@@ -23,7 +23,7 @@
  * esbuild's output is deterministic for the same inputs and esbuild version, which is what lets
  * test/bundle.test.ts check that the committed dist-action/ is current by rebuilding it.
  */
-import { copyFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -121,11 +121,11 @@ async function bundleCli(outdir) {
     outdir,
     entryPoints: {
       cli: "src/cli/main.ts",
-      server: "src/main.ts",
       "pglite-worker": "src/replay/pglite-worker.ts",
       // The analysis pool (src/review/analysis-pool.ts) starts it from beside the module that spawns it.
       "analysis-worker": "src/review/analysis-worker.ts",
     },
+    // The server is a build of its own (bundleServer, below), into the same folder.
     // Every package but these stays in node_modules (the npm package and the image have them):
     // - yaml is read by the frameworks' detection, which every lint loads (its read plan, before
     //   the run cache can answer): loaded from node_modules it is ~30 CommonJS files (~30 ms CPU a
@@ -134,8 +134,9 @@ async function bundleCli(outdir) {
     //   before the server's /readyz: as ~20 ES modules resolved and read one by one they cost ~50 ms
     //   CPU a run (issue 20, a review answered from the result cache). No package we keep external
     //   takes our zod schemas.
-    // - prom-client and the @opentelemetry/api it requires (/metrics) load before /readyz too
-    //   (with zod and picomatch ~45 files; CPU to /readyz measured ~600 -> ~520 ms, bench:server).
+    // - prom-client and the @opentelemetry/api it requires (/metrics) load before the server's
+    //   /readyz too (with zod and picomatch ~45 files; CPU to /readyz measured ~600 -> ~520 ms,
+    //   bench:server, when the server was an entry of this build).
     // - pino, with the packages it loads, is only the local review's logger (the server logs
     //   through Probot's): ~13 ms of CommonJS resolution a review, bundled (the Action bundles it too).
     plugins: [
@@ -143,11 +144,64 @@ async function bundleCli(outdir) {
       externalPackagesExcept(["libpg-query", "@pgsql/types", "yaml", "zod", "prom-client", "@opentelemetry/api", "picomatch", ...PINO_PACKAGES]),
     ],
   });
+  await bundleServer(outdir);
   copyFileSync(PARSER_WASM, join(outdir, "libpg-query.wasm"));
   // `env -S` splits the line into the command and its flags (coreutils >= 8.30, BSD and macOS env).
   writeFileSync(join(outdir, "data-engineer.js"), tinyEntry("cli.js", "runCli", `#!/usr/bin/env -S node ${V8_FLAGS}`), { mode: 0o755 });
   // npm start and the image's CMD pass V8_FLAGS on node's command line.
   writeFileSync(join(outdir, "start-server.js"), tinyEntry("server.js"), { mode: 0o755 });
+}
+
+/**
+ * The server (server.js and its chunks, beside the binary's: the analysis worker it starts is the
+ * binary build's), a build of its own because what it loads before it answers /readyz is mostly
+ * Probot (issue 20: /readyz within 0.5 s of start):
+ * - Probot and the packages it depends on, and prom-client's (/metrics), are bundled: from
+ *   node_modules they are ~300 files, ~100 of them ES modules linked one by one, and the entry
+ *   point imports all of Probot, its setup mode too (the YAML parser, pino-pretty), ~250 ms CPU;
+ *   bundled, esbuild keeps what the server imports and the compile cache holds it. None of them
+ *   reads a file of its own on the server's path (Probot's static files are JavaScript modules;
+ *   pino's and thread-stream's worker scripts are for pino transports, which Probot does not use).
+ * - Node's modules are imported without their ES module facade (see `withoutFacade`): node:http's
+ *   facade alone reads its lazy WebSocket exports, which load all of undici (~70 ms CPU) before the
+ *   first request; GitHub's requests load it when they first fetch.
+ * Packages the server loads on first use (the agent's Gemini SDK, pg, tar, …, see
+ * test/server-lazy-packages.test.ts) and those that read their own files (PGlite, bullmq's Lua
+ * scripts) stay in node_modules.
+ * @param {string} outdir
+ */
+async function bundleServer(outdir) {
+  const result = await build({
+    ...COMMON,
+    outdir,
+    entryPoints: { server: "src/main.ts" },
+    plugins: [
+      withoutFacade(["http", "https", "tls", "net", "child_process", "util", "zlib", "stream", "worker_threads", "v8", "assert", "process"]),
+      externalPackagesExcept(["libpg-query", "@pgsql/types", "yaml", "zod", "picomatch", ...PINO_PACKAGES, ...dependencyTree(["probot", "prom-client"])]),
+    ],
+  });
+  // A namespace import's property that the facade-free module lacks (a lazy getter) would be undefined at run time.
+  const undefinedImports = result.warnings.filter((warning) => warning.id === "import-is-undefined");
+  if (undefinedImports.length > 0) throw new Error(`the server bundle reads exports that do not exist:\n${undefinedImports.map((w) => w.text).join("\n")}`);
+}
+
+/**
+ * The packages `roots` depend on, transitively, themselves included (package.json's dependencies,
+ * as npm installed them at the top of node_modules).
+ * @param {readonly string[]} roots
+ * @returns {string[]}
+ */
+function dependencyTree(roots) {
+  const seen = new Set();
+  /** @param {string} name */
+  const visit = (name) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const manifest = JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8"));
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency);
+  };
+  for (const root of roots) visit(root);
+  return [...seen].sort();
 }
 
 /** @param {string} outdir */
@@ -177,18 +231,34 @@ async function bundleAction(outdir) {
  * @returns {import("esbuild").Plugin}
  */
 function fsWithoutFacade() {
-  const fs = require("node:fs");
-  const names = Object.getOwnPropertyNames(fs).filter(
-    (name) => /^[A-Za-z_$][\w$]*$/.test(name) && "value" in (Object.getOwnPropertyDescriptor(fs, name) ?? {}),
-  );
-  const contents = ['const fs = process.getBuiltinModule("node:fs");', "export default fs;", ...names.map((name) => `export const ${name} = fs.${name};`)].join(
-    "\n",
-  );
+  return withoutFacade(["fs"]);
+}
+
+/**
+ * `fsWithoutFacade` for each of Node's modules named (without `node:`).
+ * @param {readonly string[]} modules
+ * @returns {import("esbuild").Plugin}
+ */
+function withoutFacade(modules) {
+  /** @param {string} name */
+  const contents = (name) => {
+    const mod = require(`node:${name}`);
+    const names = Object.getOwnPropertyNames(mod).filter(
+      (key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== "default" && "value" in (Object.getOwnPropertyDescriptor(mod, key) ?? {}),
+    );
+    const local = name === "fs" ? "fs" : "mod";
+    return [
+      `const ${local} = process.getBuiltinModule("node:${name}");`,
+      `export default ${local};`,
+      ...names.map((key) => `export const ${key} = ${local}.${key};`),
+    ].join("\n");
+  };
+  const filter = new RegExp(`^(?:node:)?(?:${modules.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$`);
   return {
-    name: "fs-without-facade",
+    name: modules.length === 1 && modules[0] === "fs" ? "fs-without-facade" : "builtins-without-facade",
     setup(plugin) {
-      plugin.onResolve({ filter: /^(?:node:)?fs$/ }, () => ({ path: "node:fs", namespace: "fs-without-facade" }));
-      plugin.onLoad({ filter: /.*/, namespace: "fs-without-facade" }, () => ({ contents, loader: "js" }));
+      plugin.onResolve({ filter }, (args) => ({ path: `node:${args.path.replace(/^node:/, "")}`, namespace: "fs-without-facade" }));
+      plugin.onLoad({ filter: /.*/, namespace: "fs-without-facade" }, (args) => ({ contents: contents(args.path.slice("node:".length)), loader: "js" }));
     },
   };
 }
@@ -205,7 +275,8 @@ function externalPackagesExcept(bundled, external) {
   return {
     name: "external-packages",
     setup(plugin) {
-      plugin.onResolve({ filter: /^[^./]/ }, (args) => {
+      // `#name` is a package's own import map (universal-github-app-jwt's `#crypto`): esbuild resolves it in that package.
+      plugin.onResolve({ filter: /^[^./#]/ }, (args) => {
         if (args.path.startsWith("node:")) return { path: args.path, external: true };
         if (args.path === "libpg-query") return { path: PARSER_ESM };
         const name = packageOf(args.path);

@@ -17,11 +17,9 @@ import { sweepDeadlineFromEnv } from "./jobs/sweep-deadline.js";
 import { GoneInstallations } from "./jobs/gone-installations.js";
 import { Intake, type JobSink } from "./jobs/job-sink.js";
 import { openJobQueue } from "./jobs/open-queue.js";
-import { createJobProcessor } from "./jobs/processor.js";
-import { PermanentJobError, type JobQueue } from "./jobs/queue.js";
+import { PermanentJobError, type JobProcessor, type JobQueue } from "./jobs/queue.js";
 import { metricsHandler, readyzHandler } from "./ops/http-handlers.js";
 import { metrics } from "./ops/metrics.js";
-import { createReplayRunner } from "./replay/runner.js";
 import { useAnalysisCache, useAnalysisPool } from "./review/analyse.js";
 import { analysisCacheIn } from "./review/analysis-cache.js";
 import { toolVersion } from "./cli/cache-location.js";
@@ -54,9 +52,6 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     const jobs = deps.jobs ?? (await openJobQueue(env, app.log));
     const intake = deps.intake ?? new Intake();
     const limiter = deps.commandLimiter ?? new CommandRateLimiter();
-    // The server replays often: a spare clone of each recent base makes the next replay start
-    // without copying it (external engine only; REPLAY_SPARE_CLONES=0 turns it off).
-    const replay = createReplayRunner({ env, log: app.log, spareClones: !/^(0|false)$/i.test(env.REPLAY_SPARE_CLONES?.trim() ?? "") });
     // Pull requests' SQL is parsed in worker threads (started on the first review), never on the event loop.
     const analysis = analysisSettingsFromEnv(env).settings;
     await useAnalysisPool(analysis ? new AnalysisPool({ ...analysis, log: app.log }) : undefined);
@@ -81,30 +76,43 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     const gone = new GoneInstallations();
     registerInstallationHandlers(app, gone);
 
-    const processor = createJobProcessor({
-      octokitFor: async (installationId) => {
-        if (installationId === undefined) throw new PermanentJobError("the event named no installation of the app to act as");
-        // A job's requests are cancelled with it, also while they wait in the write queue (src/github/job-signal.ts).
-        const octokit = await app.auth(installationId);
-        if (checkRuns) recordCheckRuns(octokit, installationId, checkRuns);
-        return abortWithJob(octokit);
-      },
-      heads: jobs.heads,
-      ...(agent ? { agent } : {}),
-      replay,
-      commands: { limiter, replay, ...(agent ? { agent } : {}) },
-      log: app.log,
-      gone,
-      observe: {
-        run: (kind, outcome, seconds) => metrics.jobFinished(kind, outcome, seconds),
-        event: (kind, event) => (event === "superseded" ? metrics.jobSuperseded(kind) : event === "dead" ? metrics.jobDead(kind) : metrics.jobRetried(kind)),
-      },
+    // The processor (the review pipeline, the rules, the replay, the agent and the commands: most
+    // of the code) is loaded a second after start or by the first job, not before /readyz (issue 20).
+    const processor = loadedOnFirstUse(async () => {
+      const [{ createJobProcessor }, { createReplayRunner }] = await Promise.all([import("./jobs/processor.js"), import("./replay/runner.js")]);
+      // The server replays often: a spare clone of each recent base makes the next replay start
+      // without copying it (external engine only; REPLAY_SPARE_CLONES=0 turns it off).
+      const replay = createReplayRunner({ env, log: app.log, spareClones: !/^(0|false)$/i.test(env.REPLAY_SPARE_CLONES?.trim() ?? "") });
+      return createJobProcessor({
+        octokitFor: async (installationId) => {
+          if (installationId === undefined) throw new PermanentJobError("the event named no installation of the app to act as");
+          // A job's requests are cancelled with it, also while they wait in the write queue (src/github/job-signal.ts).
+          const octokit = await app.auth(installationId);
+          if (checkRuns) recordCheckRuns(octokit, installationId, checkRuns);
+          return abortWithJob(octokit);
+        },
+        heads: jobs.heads,
+        ...(agent ? { agent } : {}),
+        replay,
+        commands: { limiter, replay, ...(agent ? { agent } : {}) },
+        log: app.log,
+        gone,
+        observe: {
+          run: (kind, outcome, seconds) => metrics.jobFinished(kind, outcome, seconds),
+          event: (kind, event) => (event === "superseded" ? metrics.jobSuperseded(kind) : event === "dead" ? metrics.jobDead(kind) : metrics.jobRetried(kind)),
+        },
+      });
     });
     metrics.setJobCounts(() => jobs.counts());
     app.onAny((context) => {
       metrics.webhook(context.name);
     });
     const recovery = await jobs.start(processor);
+    // Loaded soon after start, while the server is idle, so that the first review does not hold
+    // the event loop for the import (issue 18: /healthz answers while a review runs).
+    setTimeout(() => {
+      processor.load().catch((error: unknown) => app.log.warn({ err: error }, "could not load the job processor; the first job tries again"));
+    }, PROCESSOR_PRELOAD_DELAY_MS).unref();
     app.log.info({ adapter: jobs.adapter, ...recovery }, "job worker started");
     deps.onJobsStarted?.(jobs, intake, app.log);
     // A check run of ours is never left in progress: runs whose completion was lost are completed
@@ -128,6 +136,34 @@ export function createDataEngineerApp(deps: AppDependencies = {}): ApplicationFu
     } catch (error) {
       app.log.debug({ err: error }, "no HTTP server to add /healthz, /readyz and /metrics to");
     }
+  };
+}
+
+/** How long after start the job processor's modules are loaded, if no job has loaded them yet. */
+const PROCESSOR_PRELOAD_DELAY_MS = 1_000;
+
+/** A job processor whose module is imported when `load` or a job first needs it. */
+export interface LazyJobProcessor extends JobProcessor {
+  load(): Promise<JobProcessor>;
+}
+
+/**
+ * A job processor whose module is imported on its first call; calls meanwhile wait for the same
+ * import, and one that failed is tried again by the next call (the job fails and is retried).
+ */
+export function loadedOnFirstUse(load: () => Promise<JobProcessor>): LazyJobProcessor {
+  let loading: Promise<JobProcessor> | undefined;
+  const processor = () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+  return {
+    load: processor,
+    run: async (job, context) => (await processor()).run(job, context),
+    superseded: async (job) => (await processor()).superseded(job),
+    deadLetter: async (job, reason) => (await processor()).deadLetter(job, reason),
+    retrying: async (job, reason, delayMs) => (await processor()).retrying?.(job, reason, delayMs),
   };
 }
 

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { get } from "node:http";
+import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { ROOT, serverEnv } from "./helpers/app-process.js";
 import { registerChild, unregisterChild } from "./helpers/child-registry.js";
@@ -12,12 +13,45 @@ import { freePort } from "./helpers/free-port.js";
 /**
  * Issue 20: `/readyz` within 0.5 s of start. Packages that only the agent (Gemini), the replay on
  * an external PostgreSQL or `/data-engineer ask` use are loaded when first used, so a server
- * without a Gemini key or DATABASE_URL never pays for them. The built bundle is started as
- * production starts it, with a resolve hook (helpers/record-packages.js) listing every package
- * resolved until /readyz answers.
+ * without a Gemini key or DATABASE_URL never pays for them; so is the code only a job runs (the
+ * review pipeline, the rules, the replay, the agent and its tools, the commands). The built bundle
+ * is started as production starts it, with a resolve hook (helpers/record-packages.js) listing
+ * every package and file resolved until /readyz answers; the bundle's files name the modules they
+ * hold (esbuild's `// src/…` comments).
  */
 
 const LOADED_ON_FIRST_USE = ["@google/genai", "google-auth-library", "pg", "tar", "re2js", "commonmark", "gray-matter"];
+
+/**
+ * Modules (and folders) that only a job, a webhook or a command comment needs: src/app.ts and the
+ * handlers import them when the first one comes (the job payloads' module holds their zod schemas).
+ */
+const MODULES_ON_FIRST_JOB = [
+  "src/jobs/processor.ts",
+  "src/review/run-review.ts",
+  "src/rules/index.ts",
+  "src/replay/runner.ts",
+  "src/agent/tools/",
+  "src/agent/loop.ts",
+  "src/agent/definition.ts",
+  "src/commands/run.ts",
+  "src/commands/parse.ts",
+  "src/migrations/frameworks/index.ts",
+  "src/jobs/job-payloads.ts",
+  "node_modules/zod/",
+];
+
+interface LoadedUntilReady {
+  /** Packages resolved from node_modules. */
+  packages: string[];
+  /** The source modules in the bundle files loaded (`src/app.ts`, `node_modules/probot/lib/…`). */
+  modules: string[];
+}
+
+/** The modules a bundle file holds, by esbuild's comment above each (`// src/app.ts`). */
+function modulesIn(file: string): string[] {
+  return [...readFileSync(file, "utf8").matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1] ?? "");
+}
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -33,10 +67,11 @@ function readyzStatus(port: number): Promise<number | undefined> {
   });
 }
 
-async function packagesLoadedUntilReady(): Promise<string[]> {
+async function loadedUntilReady(): Promise<LoadedUntilReady> {
   const dir = mkdtempSync(join(tmpdir(), "de-lazy-packages-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const record = join(dir, "packages.txt");
+  const files = join(dir, "files.txt");
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -54,6 +89,7 @@ async function packagesLoadedUntilReady(): Promise<string[]> {
         // Never contacted before the first webhook.
         ...serverEnv({ port, githubHost: "127.0.0.1:9", dataDir: join(dir, "data"), logLevel: "warn" }),
         RECORD_PACKAGES_FILE: record,
+        RECORD_FILES_FILE: files,
       },
       stdio: ["ignore", "ignore", "pipe"],
       detached: true,
@@ -73,18 +109,26 @@ async function packagesLoadedUntilReady(): Promise<string[]> {
     ready = (await readyzStatus(port)) === 200;
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const loaded = readFileSync(record, "utf8").split("\n").filter(Boolean);
+  const packages = readFileSync(record, "utf8").split("\n").filter(Boolean);
+  const bundleFiles = readFileSync(files, "utf8")
+    .split("\n")
+    .filter((url) => url.startsWith(pathToFileURL(join(ROOT, "dist/bundle")).href + "/"));
   process.kill(-(child.pid ?? 0), "SIGKILL");
   await exited;
-  return loaded;
+  return { packages, modules: [...new Set(bundleFiles.flatMap((url) => modulesIn(fileURLToPath(url))))] };
 }
 
 describe("starting the server", () => {
-  it("loads neither the Gemini SDK nor pg, tar, re2js, commonmark or gray-matter before /readyz", async () => {
-    const loaded = await packagesLoadedUntilReady();
-    // The hook sees the server's own packages: an empty list would prove nothing.
-    expect(loaded).toContain("probot");
-    expect(loaded).toContain("pino");
-    expect(loaded.filter((name) => LOADED_ON_FIRST_USE.includes(name))).toEqual([]);
+  it("loads neither the Gemini SDK nor pg, tar, re2js, commonmark or gray-matter before /readyz, nor the code only jobs run", async () => {
+    const { packages, modules } = await loadedUntilReady();
+    // The hook sees the bundle's files, Probot's among them (bundled): an empty list would prove nothing.
+    expect(modules).toContain("src/app.ts");
+    expect(modules).toContain("src/server.ts");
+    expect(modules.some((m) => m.startsWith("node_modules/probot/"))).toBe(true);
+    expect(packages.filter((name) => LOADED_ON_FIRST_USE.includes(name))).toEqual([]);
+    expect(modules.filter((m) => MODULES_ON_FIRST_JOB.some((lazy) => m.startsWith(lazy)))).toEqual([]);
+    // Probot and what it loads are in the bundle (scripts/bundle.js): nothing is resolved in node_modules
+    // (the bundled CommonJS modules still require Node's own modules by bare names: "path", "fs").
+    expect(packages.filter((name) => !isBuiltin(name))).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { packageFile } from "../package-files.js";
 import type { AgentRuntime } from "./agent-review.js";
-import { loadAgentDefinition, type AgentDefinition } from "./definition.js";
+import type { AgentDefinition } from "./definition.js";
 import { createGeminiClient, type ModelClient } from "./model/model-client.js";
 import { modelSettingsFromEnv, type ModelSettings } from "./model/model-settings.js";
 
@@ -19,10 +19,13 @@ export function createAgentRuntime(settings: ModelSettings, client: ModelClient,
     settings,
     client,
     definition() {
-      loading ??= loadAgentDefinition(file).catch((error: unknown) => {
-        loading = undefined;
-        throw error;
-      });
+      // The definition's reader (YAML, zod) is imported with it, on the first review, not at start.
+      loading ??= import("./definition.js")
+        .then(({ loadAgentDefinition }) => loadAgentDefinition(file))
+        .catch((error: unknown) => {
+          loading = undefined;
+          throw error;
+        });
       return loading;
     },
   };

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Context, Probot } from "probot";
 import { appIdResolver } from "../github/app-identity.js";
-import { pullRequestKey, type RereviewJobPayload } from "../jobs/job-payloads.js";
+import type { RereviewJobPayload } from "../jobs/job-payloads.js";
 import type { Intake, JobSink } from "../jobs/job-sink.js";
 import { CHECK_NAME, REREVIEW_ACTION } from "../report/check-output.js";
 import { parseCheckIdentity } from "../review/check-identity.js";
@@ -58,6 +58,8 @@ interface Target {
 /** Queues a review of the pull request's current head, as asked for (the job reads the head). */
 async function enqueueRereview(jobs: JobSink, target: Target, log: Logger): Promise<void> {
   const payload: RereviewJobPayload = { owner: target.owner, repo: target.repo, pullNumber: target.pullNumber, requestedSha: target.requestedSha };
+  // The payloads' module holds their zod schemas: imported on the first webhook, not before /readyz (issue 20).
+  const { pullRequestKey } = await import("../jobs/job-payloads.js");
   const { enqueued } = await jobs.enqueue({
     id: target.jobId,
     kind: "rereview",

@@ -1,5 +1,5 @@
 import type { Context, Probot } from "probot";
-import { pullRequestKey, type ReviewJobPayload } from "../jobs/job-payloads.js";
+import type { ReviewJobPayload } from "../jobs/job-payloads.js";
 import type { Intake, JobSink } from "../jobs/job-sink.js";
 import { announcedAt, latestHeadKey, type LatestHeadStore } from "../jobs/latest-heads.js";
 
@@ -49,6 +49,8 @@ export async function handlePullRequest(context: PullRequestContext, deps: PullR
       body: pr.body ?? "",
     },
   };
+  // The payloads' module holds their zod schemas: imported on the first webhook, not before /readyz (issue 20).
+  const { pullRequestKey } = await import("../jobs/job-payloads.js");
   const coalesceKey = pullRequestKey(repository.id, pr.number);
   // Before the job exists: once it does, the older job's review may look, and must see this head.
   await deps.heads?.record(latestHeadKey(context.payload.installation?.id, coalesceKey), pr.head.sha, announcedAt(pr.updated_at, Date.now()));
