@@ -15,8 +15,8 @@
  * libpg-query's glue finds its WASM file next to itself (`__dirname + "/libpg-query.wasm"`), so
  * it is bundled, with `__dirname` meaning the output file's folder, and the WASM file is copied
  * there. PGlite finds its data files and contrib modules in its package folder, and the replay
- * starts it in a worker thread from a script beside the code: it stays a package (external), and
- * the worker script is an entry of its own, next to the chunks.
+ * starts it in a child process from a script beside the code: it stays a package (external), and
+ * that script is an entry of its own, next to the chunks.
  *
  * `node scripts/bundle.js [--only cli|action] [--out-cli DIR] [--out-action DIR]` (plain JavaScript:
  * it runs on every Node the package supports, type stripping or not).
