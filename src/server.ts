@@ -113,8 +113,6 @@ export function probotEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** How long the HTTP server may take to finish the webhooks it is answering once it stops listening. */
 const HTTP_CLOSE_MS = 1_000;
-/** How long check runs still being created get to release their jobs before the store closes. */
-const INTAKE_SETTLE_MS = 2_000;
 
 /** What shutdown needs of Probot's server. */
 export interface StoppableHttp {
@@ -138,9 +136,6 @@ export async function shutdown(parts: { probot: StoppableHttp; jobs: JobQueue; i
     HTTP_CLOSE_MS,
   );
   intake.close("the server is shutting down");
-  // Check runs still being created release their jobs meanwhile (the jobs are stored already;
-  // one not released in time runs when its hold ends, and adopts its check run).
-  await intake.settled(INTAKE_SETTLE_MS);
   await jobs.close();
   await useAnalysisPool(undefined);
   log.info({ ...report, graceMs }, "stopped");

@@ -11,24 +11,6 @@ export type JobSink = Pick<JobQueue, "enqueue">;
  */
 export class Intake {
   private closedReason: string | undefined;
-  private readonly pending = new Set<Promise<unknown>>();
-
-  /** Work a handler left running after answering (a check run being created); shutdown waits for it. */
-  track(work: Promise<unknown>): void {
-    const settled = work.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.pending.add(settled);
-    void settled.finally(() => this.pending.delete(settled));
-  }
-
-  /** Resolves when the tracked work has settled, or after `timeoutMs`. */
-  async settled(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all([...this.pending]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
-  }
 
   close(reason: string): void {
     this.closedReason = reason;
