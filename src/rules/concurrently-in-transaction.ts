@@ -28,18 +28,20 @@ export function refusedBySyntax(node: AnalyzedStatement["node"]): string | undef
   return undefined;
 }
 
+/** Statements refused in a transaction block whatever they say. */
+const REFUSED_KINDS: Partial<Record<NodeKind | "Unknown", string>> = {
+  CreatedbStmt: "CREATE DATABASE",
+  DropdbStmt: "DROP DATABASE",
+  CreateTableSpaceStmt: "CREATE TABLESPACE",
+  DropTableSpaceStmt: "DROP TABLESPACE",
+  AlterSystemStmt: "ALTER SYSTEM",
+};
+
 /** What the statement is when PostgreSQL refuses to run it in a transaction block, else undefined. */
 function nonTransactional(statement: AnalyzedStatement): string | undefined {
   const bySyntax = refusedBySyntax(statement.node);
   if (bySyntax) return bySyntax;
-  const others: Partial<Record<NodeKind | "Unknown", string>> = {
-    CreatedbStmt: "CREATE DATABASE",
-    DropdbStmt: "DROP DATABASE",
-    CreateTableSpaceStmt: "CREATE TABLESPACE",
-    DropTableSpaceStmt: "DROP TABLESPACE",
-    AlterSystemStmt: "ALTER SYSTEM",
-  };
-  const other = others[statement.kind];
+  const other = REFUSED_KINDS[statement.kind];
   if (other) return other;
   return statement.locks.transactional ? undefined : "This statement";
 }

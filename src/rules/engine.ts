@@ -117,11 +117,16 @@ export class Analysis {
   /** Which columns earlier up statements declared NOT NULL or proved so with a validated check, in the same order. */
   private notNull = new NotNullFacts();
 
+  /** The rules the configuration does not turn off: one list for the whole analysis, which the dispatch keys its tables by. */
+  private readonly active: readonly Rule[];
+
   constructor(
     private readonly files: ReadonlyMap<string, string>,
     private readonly config: AnalysisConfig,
-    private readonly rules: readonly Rule[],
-  ) {}
+    rules: readonly Rule[],
+  ) {
+    this.active = rules.filter((rule) => config.rules[rule.id] !== "off");
+  }
 
   /** The state after the migrations analysed so far, to serialise at once (it shares live objects). */
   state(): AnalysisState {
@@ -265,7 +270,7 @@ export class Analysis {
     const table = (name: string) => this.table(name);
     const sources = new Map(migration.files.map((path) => [path, this.source(path)]));
     const firstPath = migration.files[0] ?? migration.folder;
-    const active = this.rules.filter((rule) => this.config.rules[rule.id] !== "off");
+    const active = this.active;
     // One context per statement, shared by every rule: `current` says whose report it is. A
     // context per rule and statement would be a million short-lived objects on a large folder.
     let current: Rule | undefined;

@@ -57,16 +57,16 @@ export interface TypedColumn {
  * changed to varchar(n) or json is as much a choice of type as a new one.
  */
 export function typedColumns(statement: AnalyzedStatement): readonly TypedColumn[] {
-  let typed = typedColumnsOf.get(statement);
-  if (!typed) {
-    typed = findTypedColumns(statement);
-    typedColumnsOf.set(statement, typed);
-  }
-  return typed;
+  if (lastTyped?.statement !== statement) lastTyped = { statement, typed: findTypedColumns(statement) };
+  return lastTyped.typed;
 }
 
-/** typedColumns per statement: the type-hygiene rules (jsonb, text, timestamptz) each ask for the same statement's. */
-const typedColumnsOf = new WeakMap<AnalyzedStatement, readonly TypedColumn[]>();
+/**
+ * typedColumns of the last statement asked about: the type-hygiene rules (jsonb, text,
+ * timestamptz) ask for the same statement's one after the other. (A WeakMap of every statement's
+ * cost more to fill, and to collect, than the columns cost to find.)
+ */
+let lastTyped: { statement: AnalyzedStatement; typed: readonly TypedColumn[] } | undefined;
 
 function findTypedColumns(statement: AnalyzedStatement): TypedColumn[] {
   const typed = statement.effects.adds.columns.map((column) => ({ name: column.name, typeName: column.column.typeName, line: columnLine(statement, column) }));

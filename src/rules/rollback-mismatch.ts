@@ -207,6 +207,8 @@ interface DownDrop {
 /** What the down does: its drops, renames and (re)creations. */
 class DownEffects {
   readonly drops: DownDrop[] = [];
+  /** The drops by family and name: every expectation of the up looks its name up. */
+  private readonly dropsByName = new Map<string, DownDrop[]>();
   readonly renames: RenameExpectation[] = [];
   readonly createdNames = new Set<string>();
   readonly addedColumns = new Set<string>();
@@ -229,10 +231,10 @@ class DownEffects {
       if (object.cascade && object.kind !== "column" && object.kind !== "constraint") for (const name of this.droppedWith(object.name)) this.cascaded.add(name);
       if (!object.kind || object.kind === "extension") continue;
       const { kind, name, table } = object;
-      if (kind === "column") this.drops.push({ statement, kind, family: "column", name, ...(table ? { table } : {}), label: `column ${table ?? ""}.${name}` });
+      if (kind === "column") this.drop({ statement, kind, family: "column", name, ...(table ? { table } : {}), label: `column ${table ?? ""}.${name}` });
       else if (kind === "constraint")
-        this.drops.push({ statement, kind, family: "constraint", name, ...(table ? { table } : {}), label: `constraint ${name} on ${table ?? ""}` });
-      else this.drops.push({ statement, kind, family: familyOf(kind), name, ...(table ? { table } : {}), label: `${kind} ${name}` });
+        this.drop({ statement, kind, family: "constraint", name, ...(table ? { table } : {}), label: `constraint ${name} on ${table ?? ""}` });
+      else this.drop({ statement, kind, family: familyOf(kind), name, ...(table ? { table } : {}), label: `${kind} ${name}` });
     }
     for (const added of effects.adds.inOrder) {
       const table = added.table?.toLowerCase();
@@ -242,9 +244,18 @@ class DownEffects {
     }
   }
 
+  private drop(drop: DownDrop): void {
+    this.drops.push(drop);
+    const key = `${drop.family}\0${drop.name}`;
+    const named = this.dropsByName.get(key);
+    if (named) named.push(drop);
+    else this.dropsByName.set(key, [drop]);
+  }
+
   dropped(family: Family, name: string, table?: string): boolean {
     if (family !== "column" && family !== "constraint" && this.cascaded.has(name)) return true;
-    return this.drops.some((d) => d.family === family && d.name === name && (table === undefined || d.table === undefined || d.table === table));
+    const named = this.dropsByName.get(`${family}\0${name}`);
+    return named !== undefined && named.some((d) => table === undefined || d.table === undefined || d.table === table);
   }
 
   droppedTable(table: string | undefined): boolean {
@@ -361,13 +372,15 @@ export default defineRule({
     for (const section of ups) for (const statement of section.statements) up.add(statement);
     const down = new DownEffects(droppedWith);
     for (const section of downs) for (const statement of section.statements) down.add(statement);
+    // What the down leaves in place, worked out once for both checks below.
+    let unhandled: Array<{ statement: AnalyzedStatement; expectation: Expectation }> | undefined;
+    const leftUndone = () => (unhandled ??= up.expectations.filter(({ expectation }) => !handled(expectation, down)));
 
     // What the up did that the down leaves in place. Not when the down runs code we cannot read,
     // nor when the migration is acknowledged as irreversible.
     if (!down.opaque && !migration.irreversible) {
       const byStatement = new Map<AnalyzedStatement, Expectation[]>();
-      for (const { statement, expectation } of up.expectations) {
-        if (handled(expectation, down)) continue;
+      for (const { statement, expectation } of leftUndone()) {
         byStatement.set(statement, [...(byStatement.get(statement) ?? []), expectation]);
       }
       for (const [statement, missing] of byStatement) {
@@ -393,7 +406,10 @@ export default defineRule({
 
     // What the down drops that the up did not create. Not when the up runs code we cannot read.
     if (up.opaque) return;
-    const autoNamed = (name: string) => [...up.autoNamedTables].some((table) => name.startsWith(`${table}_`));
+    const autoNamed = (name: string) => {
+      for (const table of up.autoNamedTables) if (name.startsWith(`${table}_`)) return true;
+      return false;
+    };
     const unexpected = new Map<AnalyzedStatement, DownDrop[]>();
     for (const drop of down.drops) {
       let expected: boolean;
@@ -411,7 +427,7 @@ export default defineRule({
       }
       if (!expected) unexpected.set(drop.statement, [...(unexpected.get(drop.statement) ?? []), drop]);
     }
-    const leftInPlace = up.expectations.map((e) => e.expectation).filter((expectation) => !handled(expectation, down));
+    const leftInPlace = leftUndone().map((e) => e.expectation);
     for (const [statement, drops] of unexpected) {
       const [only] = drops;
       const source = sources.get(statement.path);

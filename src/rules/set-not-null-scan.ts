@@ -31,11 +31,11 @@ export default defineRule({
       const help = trustsChecks
         ? `First ALTER TABLE ${target} ADD CONSTRAINT ${target}_${column}_not_null CHECK (${column} IS NOT NULL) NOT VALID; then, in a separate transaction, VALIDATE CONSTRAINT it (SHARE UPDATE EXCLUSIVE: reads and writes go on); then SET NOT NULL, which skips the scan thanks to the validated check; then drop the check.`
         : `PostgreSQL ${config.postgresVersion} always scans for SET NOT NULL, validated check or not (12 and later trust one). Run it when traffic is low with a short lock_timeout, or keep a validated CHECK (${column} IS NOT NULL) instead of NOT NULL until you upgrade.`;
-      const unknown = trustsChecks ? (statement.notNull?.validatedUnknown() ?? []) : [];
-      if (unknown.length > 0) {
+      const unknown = trustsChecks ? statement.notNull?.validatedUnknown() : undefined;
+      if (unknown && unknown.count > 0) {
         // The constraint came from a migration the analysis was not given: it may well be the check.
         // A table may carry hundreds of such constraints: name three, count the rest (one finding once listed them all, ~13 KB).
-        const named = unknown.length <= 3 ? unknown.join(" or ") : `${unknown.slice(0, 3).join(", ")} or one of ${unknown.length - 3} more`;
+        const named = unknown.count <= 3 ? unknown.first.join(" or ") : `${unknown.first.slice(0, 3).join(", ")} or one of ${unknown.count - 3} more`;
         report({ messageId: "unproven", data: { column, constraints: named }, table: target, work: "scan", severity: "note", help });
         continue;
       }

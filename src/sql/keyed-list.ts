@@ -8,8 +8,11 @@
 export class KeyedList<T, K extends string> {
   readonly items: T[] = [];
   private readonly maps = new Map<K, Map<string, T[]>>();
+  /** The keys' names, listed once (every push indexes an item under each). */
+  private readonly names: readonly K[];
 
   constructor(private readonly keys: Record<K, (item: T) => string[]>) {
+    this.names = Object.keys(keys) as K[];
     this.rebuild();
   }
 
@@ -33,12 +36,12 @@ export class KeyedList<T, K extends string> {
 
   /** After items were changed in place (a rename). */
   rebuild(): void {
-    for (const key of Object.keys(this.keys) as K[]) this.maps.set(key, new Map());
+    for (const key of this.names) this.maps.set(key, new Map());
     for (const item of this.items) this.index(item);
   }
 
   private index(item: T): void {
-    for (const key of Object.keys(this.keys) as K[]) {
+    for (const key of this.names) {
       const map = this.maps.get(key);
       if (!map) continue;
       for (const value of this.keys[key](item)) {
@@ -50,7 +53,7 @@ export class KeyedList<T, K extends string> {
   }
 
   private unindex(item: T): void {
-    for (const key of Object.keys(this.keys) as K[]) {
+    for (const key of this.names) {
       const map = this.maps.get(key);
       if (!map) continue;
       for (const value of this.keys[key](item)) {

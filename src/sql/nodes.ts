@@ -19,20 +19,49 @@ export function nodeKind(node: Node): NodeKind | undefined {
   return Object.keys(node)[0] as NodeKind | undefined;
 }
 
+/**
+ * The last node bodyOf was asked about and its kind. Readers ask one node for kind after kind
+ * (is it a CREATE TABLE? an ALTER TABLE? an INDEX? …): `kind in node` on trees of a hundred shapes
+ * is a slow generic lookup each time, where the kind, read once, is one string comparison.
+ */
+let lastNode: Node | undefined;
+let lastKind: string | undefined;
+
 /** The body of `node` when it is of `kind`, else undefined: `bodyOf(statement.node, "IndexStmt")`. */
 export function bodyOf<K extends NodeKind>(node: Node | undefined, kind: K): NodeBody<K> | undefined {
-  if (!node || !(kind in node)) return undefined;
-  return (node as unknown as Record<K, NodeBody<K>>)[kind];
+  if (!node) return undefined;
+  if (node !== lastNode) {
+    lastNode = node;
+    lastKind = undefined;
+    // A node has one key, its kind.
+    for (const key in node) {
+      lastKind = key;
+      break;
+    }
+  }
+  return lastKind === kind ? (node as unknown as Record<K, NodeBody<K>>)[kind] : undefined;
 }
 
 /** The bodies of the nodes of `kind` in a list (others skipped). */
 export function bodiesOf<K extends NodeKind>(nodes: readonly Node[] | undefined, kind: K): Array<NodeBody<K>> {
-  return (nodes ?? []).map((n) => bodyOf(n, kind)).filter((b): b is NodeBody<K> => b !== undefined);
+  const bodies: Array<NodeBody<K>> = [];
+  if (!nodes) return bodies;
+  for (const node of nodes) {
+    const body = bodyOf(node, kind);
+    if (body !== undefined) bodies.push(body);
+  }
+  return bodies;
 }
 
 /** The values of a list of String nodes, empty ones left out. */
 export function strings(nodes: readonly Node[] | undefined): string[] {
-  return (nodes ?? []).map((n) => bodyOf(n, "String")?.sval ?? "").filter((s) => s !== "");
+  const values: string[] = [];
+  if (!nodes) return values;
+  for (const node of nodes) {
+    const value = bodyOf(node, "String")?.sval;
+    if (value) values.push(value);
+  }
+  return values;
 }
 
 /** The names of a List node ("[schema, table]" of DROP, COMMENT, …). */
@@ -91,12 +120,19 @@ export function* walk(node: unknown): Generator<Record<string, unknown>> {
 /** Names of the functions an expression calls, lower-case and without schema, in tree order. */
 export function calledFunctions(expr: Node | undefined): string[] {
   const names: string[] = [];
-  for (const record of walk(expr)) {
-    const call = record.FuncCall as { funcname?: Node[] } | undefined;
-    if (!call) continue;
-    const name = strings(call.funcname).at(-1);
-    if (name) names.push(name.toLowerCase());
-  }
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+    } else if (isRecord(value)) {
+      const call = value.FuncCall as { funcname?: Node[] } | undefined;
+      if (call) {
+        const name = strings(call.funcname).at(-1);
+        if (name) names.push(name.toLowerCase());
+      }
+      for (const key of Object.keys(value)) visit(value[key]);
+    }
+  };
+  visit(expr);
   return names;
 }
 

@@ -25,10 +25,15 @@ export interface NotNullView {
   indexColumns(index: string): readonly string[] | undefined;
   /**
    * Constraints of the table that a VALIDATE CONSTRAINT in view validated but no statement in view
-   * defined (added by a migration the analysis was not given): any of them may be the check.
+   * defined (added by a migration the analysis was not given): any of them may be the check. Their
+   * count and the first few (UNKNOWN_SAMPLE), in the order validated: a long folder gathers
+   * thousands on one table, and a copy of them all at every ALTER TABLE was quadratic.
    */
-  validatedUnknown(): readonly string[];
+  validatedUnknown(): { count: number; first: readonly string[] };
 }
+
+/** How many of the constraints validated but defined outside view a view keeps by name. */
+export const UNKNOWN_SAMPLE = 3;
 
 interface NullCheck {
   columns: string[];
@@ -61,6 +66,17 @@ export function notNullCheckColumns(expr: Node | undefined): string[] {
 export interface NotNullFactsJson {
   tables: Array<[string, { declared: string[]; checks: Array<[string, NullCheck]>; others: string[]; validatedUnknown: string[] }]>;
   indexes: Array<[string, { table: string; columns: string[] }]>;
+}
+
+/** The first `count` values of a set, in its order. */
+function firstOf(values: ReadonlySet<string> | undefined, count: number): string[] {
+  const first: string[] = [];
+  if (!values) return first;
+  for (const value of values) {
+    if (first.length === count) break;
+    first.push(value);
+  }
+  return first;
 }
 
 export class NotNullFacts {
@@ -115,7 +131,7 @@ export class NotNullFacts {
       }
       for (const column of named) if (known.declared.has(column)) proofs.set(column, "declared");
     }
-    const unknown = [...(known?.validatedUnknown ?? [])];
+    const unknown = { count: known?.validatedUnknown.size ?? 0, first: firstOf(known?.validatedUnknown, UNKNOWN_SAMPLE) };
     return { proof: (column) => proofs.get(column), indexColumns: (index) => indexes.get(index), validatedUnknown: () => unknown };
   }
 

@@ -1,7 +1,7 @@
-import type * as LibPgQueryModule from "libpg-query";
 import type { Node } from "libpg-query";
 import { errorMessage } from "../errors.js";
 import { nodeKind, type NodeKind } from "./nodes.js";
+import { loadPgQueryWasm, parseWasm, scanWasm } from "./pg-query-wasm.js";
 import type { SourceText } from "./source-text.js";
 
 /**
@@ -51,10 +51,8 @@ export interface ParsedSql {
   comments: SqlComment[];
 }
 
-type LibPgQuery = typeof LibPgQueryModule;
-
 let loaded: Promise<void> | undefined;
-let parser: LibPgQuery | undefined;
+let ready = false;
 
 /**
  * Loads the WASM parser once; every parse after that is synchronous. The module itself is imported
@@ -62,16 +60,14 @@ let parser: LibPgQuery | undefined;
  * parses nothing (`--help`, `lint` of a folder without migrations) tens of milliseconds of CPU.
  */
 export function loadSqlParser(): Promise<void> {
-  loaded ??= import("libpg-query").then(async (module) => {
-    await module.loadModule();
-    parser = module;
+  loaded ??= loadPgQueryWasm().then(() => {
+    ready = true;
   });
   return loaded;
 }
 
-function loadedParser(): LibPgQuery {
-  if (!parser) throw new Error("the SQL parser is not loaded: call loadSqlParser() first");
-  return parser;
+function requireParser(): void {
+  if (!ready) throw new Error("the SQL parser is not loaded: call loadSqlParser() first");
 }
 
 interface RawStatement {
@@ -128,7 +124,7 @@ function commentsIn(source: SourceText, from: number, to: number): SqlComment[] 
   const comments: SqlComment[] = [];
   let tokens;
   try {
-    tokens = loadedParser().scanSync(source.text.slice(from, to)).tokens;
+    tokens = scanWasm(source.text.slice(from, to)).tokens;
   } catch {
     return comments; // a lexical error (say, an unterminated quote) leaves no reliable comments
   }
@@ -151,7 +147,7 @@ function commentsIn(source: SourceText, from: number, to: number): SqlComment[] 
 function splitAtSemicolons(text: string): Array<{ startByte: number; endByte: number }> | undefined {
   let tokens;
   try {
-    tokens = loadedParser().scanSync(text).tokens;
+    tokens = scanWasm(text).tokens;
   } catch {
     return undefined;
   }
@@ -176,15 +172,16 @@ function splitAtSemicolons(text: string): Array<{ startByte: number; endByte: nu
 export function parseSql(source: SourceText, from = 0, to = source.text.length, options: { comments?: boolean } = {}): ParsedSql {
   // Before any try below: a parser never loaded is the caller's error, not SQL that does not parse
   // (swallowed, it read as a file without statements).
-  loadedParser();
+  requireParser();
   const text = source.text.slice(from, to);
   const baseByte = source.byteAt(from);
   const comments = options.comments === false ? [] : commentsIn(source, from, to);
   if (text.trim() === "") return { statements: [], errors: [], comments };
   try {
-    const result = loadedParser().parseSync(text) as { stmts?: RawStatement[] };
-    const bytes = Buffer.byteLength(text, "utf8");
-    const statements = (result.stmts ?? []).map((raw) => toStatement(source, raw, baseByte, bytes)).filter((s): s is SqlStatement => s !== undefined);
+    const { tree, bytes } = parseWasm(text);
+    const statements = ((tree as { stmts?: RawStatement[] }).stmts ?? [])
+      .map((raw) => toStatement(source, raw, baseByte, bytes))
+      .filter((s): s is SqlStatement => s !== undefined);
     return { statements, errors: [], comments };
   } catch (error) {
     const pieces = splitAtSemicolons(text);
@@ -197,8 +194,8 @@ export function parseSql(source: SourceText, from = 0, to = source.text.length, 
       const pieceText = decoder.decode(bytes.subarray(piece.startByte, piece.endByte));
       if (pieceText.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|;/g, "").trim() === "") continue;
       try {
-        const result = loadedParser().parseSync(pieceText) as { stmts?: RawStatement[] };
-        for (const raw of result.stmts ?? []) {
+        const { tree } = parseWasm(pieceText);
+        for (const raw of (tree as { stmts?: RawStatement[] }).stmts ?? []) {
           const statement = toStatement(source, raw, baseByte + piece.startByte, piece.endByte - piece.startByte);
           if (statement) statements.push(statement);
         }

@@ -1,6 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import rule, { identifierTokens, truncatedIdentifier } from "../../src/rules/identifier-too-long.js";
+import rule, { hasRunOf16, identifierTokens, truncatedIdentifier } from "../../src/rules/identifier-too-long.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
 import { lint, testRule } from "../helpers/rule-tester.js";
 
@@ -48,6 +48,37 @@ describe(rule.id, () => {
   it("reads identifiers as Postgres does: quotes removed, unquoted ones in lower case, strings skipped", () => {
     expect(identifierTokens(`SELECT "A""b", Cd, E'it\\'s', $x$ body $x$, 'q''s' FROM t`).map((t) => t.name)).toEqual(["select", 'A"b', "cd", "from", "t"]);
     expect(truncatedIdentifier("é".repeat(40))).toBe("é".repeat(31));
+  });
+});
+
+describe("hasRunOf16", () => {
+  const RUN = /[^\s,.;()'"=]{16}/;
+
+  it("answers as the regular expression does, runs at any offset and of any length", () => {
+    // Runs of 14 to 18 units at every offset of a 40-unit text, between each kind of break, non-ASCII units included.
+    for (const unit of ["x", "é", "\u2026"]) {
+      for (const brk of [" ", "\n", ",", ".", ";", "(", ")", "'", '"', "=", "\u00a0"]) {
+        for (let length = 14; length <= 18; length++) {
+          for (let at = 0; at + length <= 40; at++) {
+            const text = brk.repeat(at) + unit.repeat(length) + brk.repeat(40 - at - length);
+            expect(hasRunOf16(text)).toBe(RUN.test(text));
+          }
+        }
+      }
+    }
+  });
+
+  it("answers as the regular expression does on mixed texts", () => {
+    // A fixed pseudo-random sequence: runs of every length, cut by every kind of break.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const units = ["a", "b", "_", "1", "é", " ", ",", "(", "'", "\n", "="];
+    for (let sample = 0; sample < 2000; sample++) {
+      let text = "";
+      const length = next() % 120;
+      for (let i = 0; i < length; i++) text += units[next() % 4 === 0 ? 5 + (next() % 6) : next() % 5];
+      expect(hasRunOf16(text)).toBe(RUN.test(text));
+    }
   });
 });
 

@@ -58,7 +58,13 @@ describe("NotNullFacts", () => {
     );
     expect(view?.indexColumns("orders_key")).toEqual(["tenant", "id"]);
     expect(view?.indexColumns("other")).toBeUndefined();
-    expect(view?.validatedUnknown()).toEqual(["elsewhere"]);
+    expect(view?.validatedUnknown()).toEqual({ count: 1, first: ["elsewhere"] });
     expect(viewAfter("", "SELECT 1;")).toBeUndefined();
+  });
+
+  it("counts every validated constraint it never saw defined, and names the first three in the order validated", () => {
+    const validations = ["e", "d", "c", "b", "a"].map((name) => `ALTER TABLE orders VALIDATE CONSTRAINT ${name};`).join("\n");
+    const view = viewAfter(`${validations}\nALTER TABLE orders DROP CONSTRAINT d;`, "ALTER TABLE orders ALTER COLUMN email SET NOT NULL;");
+    expect(view?.validatedUnknown()).toEqual({ count: 4, first: ["e", "c", "b"] });
   });
 });
