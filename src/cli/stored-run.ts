@@ -42,6 +42,12 @@ export async function throughStoredRun(
       if (io.outBytes) io.outBytes(bytes);
       else io.out(text);
     },
+    // Bytes handed over are not written to again (lint's JSON writer allocates each piece anew).
+    outBytes: (bytes) => {
+      out.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (io.outBytes) io.outBytes(bytes);
+      else io.out(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+    },
     err: (text) => {
       wroteError = true;
       io.err(text);

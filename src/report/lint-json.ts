@@ -92,18 +92,32 @@ export function toLintJson(
   };
 }
 
-/** Findings per write: a few hundred kilobytes of text at a time. */
-const FINDINGS_PER_WRITE = 500;
+/** The bytes of each write: the output goes out in pieces of about a megabyte. */
+const PIECE_BYTES = 1 << 20;
 
 /**
- * `JSON.stringify(json)` written in pieces, the same bytes: a large folder's report (tens of
- * megabytes) is never one string, nor one buffer for the stream.
+ * `JSON.stringify(json)` written in pieces of UTF-8, the same bytes: a large folder's report (tens
+ * of megabytes) is never one string, nor one buffer for the stream. Each finding is encoded into
+ * the piece where it lands: joined into one string first, a single "…" among hundreds of findings
+ * made the whole string two-byte, which is slow to encode. A piece ends between two findings, so
+ * each is whole UTF-8 text; a piece handed to `out` is never written to again.
  */
-export function writeLintJson(json: LintJson, out: (text: string) => void): void {
-  out(`{"files":${JSON.stringify(json.files)},"findings":[`);
-  for (let from = 0; from < json.findings.length; from += FINDINGS_PER_WRITE) {
-    const piece = json.findings.slice(from, from + FINDINGS_PER_WRITE).map((finding) => JSON.stringify(finding));
-    out(`${from > 0 ? "," : ""}${piece.join(",")}`);
-  }
-  out(`],"skipped":${JSON.stringify(json.skipped)}}`);
+export function writeLintJson(json: LintJson, out: (bytes: Uint8Array) => void): void {
+  let piece = Buffer.allocUnsafe(PIECE_BYTES);
+  let used = 0;
+  const flush = () => {
+    if (used > 0) out(piece.subarray(0, used));
+    piece = Buffer.allocUnsafe(PIECE_BYTES);
+    used = 0;
+  };
+  const write = (text: string) => {
+    // A UTF-16 code unit encodes to at most 3 bytes: room for 3 × length is room for the text.
+    if (used + text.length * 3 > PIECE_BYTES) flush();
+    if (text.length * 3 > PIECE_BYTES) out(Buffer.from(text, "utf8"));
+    else used += piece.write(text, used, "utf8");
+  };
+  write(`{"files":${JSON.stringify(json.files)},"findings":[`);
+  json.findings.forEach((finding, i) => write(`${i > 0 ? "," : ""}${JSON.stringify(finding)}`));
+  write(`],"skipped":${JSON.stringify(json.skipped)}}`);
+  flush();
 }

@@ -55,6 +55,15 @@ describe("lint's run cache", () => {
     }
   }, 120_000);
 
+  it("stores what a cold run wrote as bytes: the warm run prints it whole", async () => {
+    const cache = fresh();
+    const args = ["--format", "json", "test/fixtures/lint-demo"];
+    const uncached = await run(args, ROOT, undefined);
+    expect(await run(args, ROOT, cache, true), "cold as bytes").toBe(uncached);
+    expect(runEntry(cache)).toBeDefined();
+    expect(await run(args, ROOT, cache), "warm").toBe(uncached);
+  }, 120_000);
+
   it("answers from its entry when warm, and misses when a file, an option or the configuration changes", async () => {
     const work = fresh();
     cpSync(join(ROOT, "test/fixtures/lint-demo/golang-migrate"), join(work, "db"), { recursive: true });

@@ -15,14 +15,10 @@ function finding(i: number): LintJson["findings"][number] {
   };
 }
 
-function written(json: LintJson): { text: string; pieces: number } {
-  let text = "";
-  let pieces = 0;
-  writeLintJson(json, (piece) => {
-    text += piece;
-    pieces++;
-  });
-  return { text, pieces };
+function written(json: LintJson): { text: string; pieces: Buffer[] } {
+  const pieces: Buffer[] = [];
+  writeLintJson(json, (piece) => pieces.push(Buffer.from(piece)));
+  return { text: Buffer.concat(pieces).toString("utf8"), pieces };
 }
 
 describe("writeLintJson", () => {
@@ -39,8 +35,23 @@ describe("writeLintJson", () => {
     expect(written({ files: [], findings: [], skipped: [] }).text).toBe('{"files":[],"findings":[],"skipped":[]}');
   });
 
-  it("never holds a large report as one string: a piece per 500 findings, plus the head and the tail", () => {
-    const json: LintJson = { files, findings: Array.from({ length: 1234 }, (_, i) => finding(i)), skipped };
-    expect(written(json).pieces).toBe(2 + 3);
+  it("writes a large report in pieces of at most a megabyte, each whole UTF-8 text, ending between findings", () => {
+    // Multi-byte text ("…", CJK, an emoji) in every finding: a piece cut inside a character would not decode.
+    const long = (i: number): LintJson["findings"][number] => ({ ...finding(i), message: `${"ALTER TABLE … 表 🚀 ".repeat(40)}${i}` });
+    const json: LintJson = { files, findings: Array.from({ length: 6000 }, (_, i) => long(i)), skipped };
+    const { text, pieces } = written(json);
+    expect(text).toBe(JSON.stringify(json));
+    expect(pieces.length).toBeGreaterThan(3);
+    for (const piece of pieces) {
+      expect(piece.byteLength).toBeLessThanOrEqual(1 << 20);
+      expect(Buffer.from(piece.toString("utf8"), "utf8").equals(piece)).toBe(true);
+    }
+    for (const piece of pieces.slice(1, -1)) expect(piece.toString("utf8")).toMatch(/^,?\{"rule":/);
+  });
+
+  it("writes a finding longer than a piece on its own, the same bytes", () => {
+    const huge = { ...finding(1), message: "x".repeat(1 << 20) };
+    const json: LintJson = { files, findings: [finding(0), huge, finding(2)], skipped };
+    expect(written(json).text).toBe(JSON.stringify(json));
   });
 });

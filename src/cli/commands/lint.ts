@@ -137,7 +137,7 @@ export async function lint(argv: readonly string[], io: CliIo, given?: Collected
 
   // Compact: machine-read, and a large folder gives tens of megabytes.
   if (format === "json") {
-    writeLintJson(toLintJson(analyses, findings, skipped), (text) => io.out(text));
+    writeLintJson(toLintJson(analyses, findings, skipped), (bytes) => (io.outBytes ? io.outBytes(bytes) : io.out(Buffer.from(bytes).toString("utf8"))));
     io.out("\n");
   } else if (format === "sarif")
     io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
