@@ -44,8 +44,10 @@ function parserWatch(): string {
       "registerHooks({",
       "  load(url, context, nextLoad) {",
       "    const result = nextLoad(url, context);",
-      // libpg-query's own code (an entry point of its WASM module), not a mere mention of its file name.
-      '    if (String(result.source ?? "").includes("_wasm_parse_query")) process.stderr.write(`PARSER LOADED ${url}\\n`);',
+      // libpg-query's own glue (an entry point of its WASM module and Emscripten's loader of the
+      // WASM file), not a mere mention: src/sql/pg-query-wasm.ts calls that entry point by name.
+      '    const source = String(result.source ?? "");',
+      '    if (source.includes("_wasm_parse_query") && source.includes("findWasmBinary")) process.stderr.write(`PARSER LOADED ${url}\\n`);',
       "    return result;",
       "  },",
       "});",
