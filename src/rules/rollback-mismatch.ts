@@ -98,6 +98,8 @@ class UpEffects {
   readonly addedColumns = new Set<string>();
   /** Names the up dropped: creating one again afterwards redefines an existing object. */
   private readonly droppedNames = new Set<string>();
+  /** How many of `expectations` are renames. */
+  private renamesExpected = 0;
   opaque = false;
 
   add(statement: AnalyzedStatement): void {
@@ -106,8 +108,11 @@ class UpEffects {
     for (const object of effects.drops) {
       if (object.kind === "column" || object.kind === "constraint") continue;
       this.droppedNames.add(object.name);
-      // Renamed aside and then dropped here: nothing is left for the down to rename back.
+      // Renamed aside and then dropped here: nothing is left for the down to rename back. (Most
+      // ups rename nothing: then no drop copies the list of expectations, which grows with the up.)
+      if (this.renamesExpected === 0) continue;
       this.expectations = this.expectations.filter(({ expectation }) => !(expectation.type === "rename" && expectation.to === object.name));
+      this.renamesExpected = this.expectations.reduce((count, { expectation }) => count + (expectation.type === "rename" ? 1 : 0), 0);
     }
     const created = createdObject(effects);
     if (created) {
@@ -128,6 +133,7 @@ class UpEffects {
   }
 
   private expect(statement: AnalyzedStatement, expectation: Expectation): void {
+    if (expectation.type === "rename") this.renamesExpected++;
     this.expectations.push({ statement, expectation });
   }
 
@@ -381,7 +387,9 @@ export default defineRule({
     if (!down.opaque && !migration.irreversible) {
       const byStatement = new Map<AnalyzedStatement, Expectation[]>();
       for (const { statement, expectation } of leftUndone()) {
-        byStatement.set(statement, [...(byStatement.get(statement) ?? []), expectation]);
+        const missing = byStatement.get(statement);
+        if (missing) missing.push(expectation);
+        else byStatement.set(statement, [expectation]);
       }
       for (const [statement, missing] of byStatement) {
         const where = { path: statement.path, line: statement.line, endLine: statement.endLine };
@@ -425,7 +433,10 @@ export default defineRule({
           ((drop.kind === "index" || drop.kind === "sequence") && autoNamed(drop.name)) ||
           (drop.family === "trigger" && up.createdTables.has(drop.table ?? ""));
       }
-      if (!expected) unexpected.set(drop.statement, [...(unexpected.get(drop.statement) ?? []), drop]);
+      if (expected) continue;
+      const drops = unexpected.get(drop.statement);
+      if (drops) drops.push(drop);
+      else unexpected.set(drop.statement, [drop]);
     }
     const leftInPlace = leftUndone().map((e) => e.expectation);
     for (const [statement, drops] of unexpected) {
