@@ -105,7 +105,10 @@ class UpEffects {
   add(statement: AnalyzedStatement): void {
     const effects = statement.effects;
     if (effects.opaque) this.opaque = true;
-    for (const object of effects.drops) {
+    // Indexed loops over the effects of every statement: the CLI runs without the optimising
+    // compiler, where each for-of allocates an iterator (most of these lists are empty).
+    for (let i = 0; i < effects.drops.length; i++) {
+      const object = effects.drops[i]!;
       if (object.kind === "column" || object.kind === "constraint") continue;
       this.droppedNames.add(object.name);
       // Renamed aside and then dropped here: nothing is left for the down to rename back. (Most
@@ -129,7 +132,7 @@ class UpEffects {
       if (unnamedIndexOn) this.autoNamedTables.add(unnamedIndexOn);
     }
     this.alter(statement);
-    for (const rename of effects.renames) this.rename(statement, { type: "rename", ...rename });
+    for (let i = 0; i < effects.renames.length; i++) this.rename(statement, { type: "rename", ...effects.renames[i]! });
   }
 
   private expect(statement: AnalyzedStatement, expectation: Expectation): void {
@@ -138,7 +141,9 @@ class UpEffects {
   }
 
   private alter(statement: AnalyzedStatement): void {
-    for (const added of statement.effects.adds.inOrder) {
+    const inOrder = statement.effects.adds.inOrder;
+    for (let i = 0; i < inOrder.length; i++) {
+      const added = inOrder[i]!;
       const table = added.table?.toLowerCase();
       if (!table) continue;
       const newTable = this.createdTables.has(table);
@@ -375,9 +380,9 @@ export default defineRule({
     if (downs.some((d) => downRaises(d.statements))) return;
 
     const up = new UpEffects();
-    for (const section of ups) for (const statement of section.statements) up.add(statement);
+    for (const section of ups) for (let i = 0; i < section.statements.length; i++) up.add(section.statements[i]!);
     const down = new DownEffects(droppedWith);
-    for (const section of downs) for (const statement of section.statements) down.add(statement);
+    for (const section of downs) for (let i = 0; i < section.statements.length; i++) down.add(section.statements[i]!);
     // What the down leaves in place, worked out once for both checks below.
     let unhandled: Array<{ statement: AnalyzedStatement; expectation: Expectation }> | undefined;
     const leftUndone = () => (unhandled ??= up.expectations.filter(({ expectation }) => !handled(expectation, down)));
