@@ -37,9 +37,12 @@ const REFUSED_KINDS: Partial<Record<NodeKind | "Unknown", string>> = {
   AlterSystemStmt: "ALTER SYSTEM",
 };
 
+/** The kinds refusedBySyntax can answer for: other statements skip its reading of the tree. */
+const SYNTAX_KINDS: ReadonlySet<string> = new Set<NodeKind>(["IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt", "VacuumStmt", "ClusterStmt"]);
+
 /** What the statement is when PostgreSQL refuses to run it in a transaction block, else undefined. */
 function nonTransactional(statement: AnalyzedStatement): string | undefined {
-  const bySyntax = refusedBySyntax(statement.node);
+  const bySyntax = SYNTAX_KINDS.has(statement.kind) ? refusedBySyntax(statement.node) : undefined;
   if (bySyntax) return bySyntax;
   const other = REFUSED_KINDS[statement.kind];
   if (other) return other;

@@ -105,6 +105,8 @@ interface Collected {
 }
 
 function collect(statement: AnalyzedStatement, out: Collected): void {
+  // Only these three kinds build an index or a foreign key, or make a table or column new.
+  if (statement.kind !== "IndexStmt" && statement.kind !== "CreateStmt" && statement.kind !== "AlterTableStmt") return;
   const index = bodyOf(statement.node, "IndexStmt");
   if (index) {
     const known = indexOf(index);
@@ -145,10 +147,17 @@ export default defineRule({
       if (section.direction !== "up") continue;
       for (const statement of statements) collect(statement, found);
     }
+    // The indexes by table: `covers` needs the key's table, and a long migration has many of both.
+    const indexesOn = new Map<string, KnownIndex[]>();
+    for (const index of found.indexes) {
+      const on = indexesOn.get(index.table);
+      if (on) on.push(index);
+      else indexesOn.set(index.table, [index]);
+    }
     for (const key of found.keys) {
       if (key.columns.length === 0) continue;
       const inView = found.newTables.has(key.table) || key.columns.some((column) => found.newColumns.has(`${key.table}.${column}`));
-      if (!inView || found.indexes.some((index) => covers(index, key))) continue;
+      if (!inView || indexesOn.get(key.table)?.some((index) => covers(index, key))) continue;
       const columns = key.columns.join(", ");
       const concurrently = found.newTables.has(key.table) ? "" : " CONCURRENTLY";
       report({

@@ -98,16 +98,24 @@ class UpEffects {
   readonly addedColumns = new Set<string>();
   /** Names the up dropped: creating one again afterwards redefines an existing object. */
   private readonly droppedNames = new Set<string>();
+  /** How many of `expectations` are renames. */
+  private renamesExpected = 0;
   opaque = false;
 
   add(statement: AnalyzedStatement): void {
     const effects = statement.effects;
     if (effects.opaque) this.opaque = true;
-    for (const object of effects.drops) {
+    // Indexed loops over the effects of every statement: the CLI runs without the optimising
+    // compiler, where each for-of allocates an iterator (most of these lists are empty).
+    for (let i = 0; i < effects.drops.length; i++) {
+      const object = effects.drops[i]!;
       if (object.kind === "column" || object.kind === "constraint") continue;
       this.droppedNames.add(object.name);
-      // Renamed aside and then dropped here: nothing is left for the down to rename back.
+      // Renamed aside and then dropped here: nothing is left for the down to rename back. (Most
+      // ups rename nothing: then no drop copies the list of expectations, which grows with the up.)
+      if (this.renamesExpected === 0) continue;
       this.expectations = this.expectations.filter(({ expectation }) => !(expectation.type === "rename" && expectation.to === object.name));
+      this.renamesExpected = this.expectations.reduce((count, { expectation }) => count + (expectation.type === "rename" ? 1 : 0), 0);
     }
     const created = createdObject(effects);
     if (created) {
@@ -124,15 +132,18 @@ class UpEffects {
       if (unnamedIndexOn) this.autoNamedTables.add(unnamedIndexOn);
     }
     this.alter(statement);
-    for (const rename of effects.renames) this.rename(statement, { type: "rename", ...rename });
+    for (let i = 0; i < effects.renames.length; i++) this.rename(statement, { type: "rename", ...effects.renames[i]! });
   }
 
   private expect(statement: AnalyzedStatement, expectation: Expectation): void {
+    if (expectation.type === "rename") this.renamesExpected++;
     this.expectations.push({ statement, expectation });
   }
 
   private alter(statement: AnalyzedStatement): void {
-    for (const added of statement.effects.adds.inOrder) {
+    const inOrder = statement.effects.adds.inOrder;
+    for (let i = 0; i < inOrder.length; i++) {
+      const added = inOrder[i]!;
       const table = added.table?.toLowerCase();
       if (!table) continue;
       const newTable = this.createdTables.has(table);
@@ -369,9 +380,9 @@ export default defineRule({
     if (downs.some((d) => downRaises(d.statements))) return;
 
     const up = new UpEffects();
-    for (const section of ups) for (const statement of section.statements) up.add(statement);
+    for (const section of ups) for (let i = 0; i < section.statements.length; i++) up.add(section.statements[i]!);
     const down = new DownEffects(droppedWith);
-    for (const section of downs) for (const statement of section.statements) down.add(statement);
+    for (const section of downs) for (let i = 0; i < section.statements.length; i++) down.add(section.statements[i]!);
     // What the down leaves in place, worked out once for both checks below.
     let unhandled: Array<{ statement: AnalyzedStatement; expectation: Expectation }> | undefined;
     const leftUndone = () => (unhandled ??= up.expectations.filter(({ expectation }) => !handled(expectation, down)));
@@ -381,7 +392,9 @@ export default defineRule({
     if (!down.opaque && !migration.irreversible) {
       const byStatement = new Map<AnalyzedStatement, Expectation[]>();
       for (const { statement, expectation } of leftUndone()) {
-        byStatement.set(statement, [...(byStatement.get(statement) ?? []), expectation]);
+        const missing = byStatement.get(statement);
+        if (missing) missing.push(expectation);
+        else byStatement.set(statement, [expectation]);
       }
       for (const [statement, missing] of byStatement) {
         const where = { path: statement.path, line: statement.line, endLine: statement.endLine };
@@ -425,7 +438,10 @@ export default defineRule({
           ((drop.kind === "index" || drop.kind === "sequence") && autoNamed(drop.name)) ||
           (drop.family === "trigger" && up.createdTables.has(drop.table ?? ""));
       }
-      if (!expected) unexpected.set(drop.statement, [...(unexpected.get(drop.statement) ?? []), drop]);
+      if (expected) continue;
+      const drops = unexpected.get(drop.statement);
+      if (drops) drops.push(drop);
+      else unexpected.set(drop.statement, [drop]);
     }
     const leftInPlace = leftUndone().map((e) => e.expectation);
     for (const [statement, drops] of unexpected) {

@@ -44,6 +44,8 @@ export default defineRule({
         pending = [];
         continue;
       }
+      // Only an ALTER TABLE adds or validates a constraint: the rest need no reading.
+      if (statement.kind !== "AlterTableStmt") continue;
       const { table: name, commands } = alterCommands(statement);
       if (!name) continue;
       for (const command of commands) {

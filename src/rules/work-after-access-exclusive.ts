@@ -47,6 +47,30 @@ function work(statement: AnalyzedStatement): string | undefined {
 }
 
 /**
+ * Whether `work` can find anything for the statement, from its kind and lock flags alone: the
+ * rule is called for every statement, and most are quick; the held tables and the reads of a
+ * query are worked out only for the others.
+ */
+function mayWork(statement: AnalyzedStatement): boolean {
+  switch (statement.kind) {
+    case "IndexStmt":
+    case "ReindexStmt":
+    case "RefreshMatViewStmt":
+    case "MergeStmt":
+    case "CopyStmt":
+    case "InsertStmt":
+    case "SelectStmt":
+    case "CreateTableAsStmt":
+      return true;
+    case "UpdateStmt":
+    case "DeleteStmt":
+      return false;
+    default:
+      return statement.locks.rewrites || statement.locks.scans;
+  }
+}
+
+/**
  * Inside a transaction, an ACCESS EXCLUSIVE lock is held until the transaction ends: every slow
  * statement after it (reads of a table, index builds, scans, rewrites; see `work`) keeps the
  * table closed to reads and writes for its whole duration. UPDATE and DELETE are reported by unbatched-backfill,
@@ -64,7 +88,7 @@ export default defineRule({
   },
   statement({ statement, report }) {
     // Nothing held from before it (most statements): nothing to report, nothing to work out.
-    if (!statement.inTransaction || statement.heldAccessExclusive.length === 0) return;
+    if (!statement.inTransaction || statement.heldAccessExclusive.length === 0 || !mayWork(statement)) return;
     // A table this statement locks ACCESS EXCLUSIVE itself is closed during it anyway (its own rule
     // reports that); and VALIDATE under a held lock is validate-in-same-transaction's finding.
     const own = new Set(statement.locks.locks.filter((l) => l.mode === "AccessExclusiveLock").map((l) => l.relation));
