@@ -139,6 +139,8 @@ interface HealthAnswer {
   latency: number;
   /** How late the 20 ms pause before it ended: the event loop held elsewhere between two requests. */
   lateness: number;
+  /** When that pause began (the first request's: when polling began). */
+  pausedAt: number;
 }
 
 /** Asks /healthz every 20 ms until `until` settles. */
@@ -147,13 +149,15 @@ async function pollHealth(base: string, until: Promise<unknown>): Promise<Health
   void until.finally(() => (settled = true)).catch(() => undefined);
   const answers: HealthAnswer[] = [];
   let lateness = 0;
+  let pausedAt = performance.now();
   while (!settled) {
     const at = performance.now();
     const response = await fetch(`${base}/healthz`);
     await response.text();
-    answers.push({ at, latency: performance.now() - at, lateness });
+    answers.push({ at, latency: performance.now() - at, lateness, pausedAt });
     expect(response.status).toBe(200);
     const pause = performance.now();
+    pausedAt = pause;
     await sleep(20);
     lateness = performance.now() - pause - 20;
   }
@@ -181,7 +185,8 @@ function watchAnalyses(): { windows: AnalysisWindow[]; stop(): void } {
   return { windows, stop: () => unsubscribe(ANALYSIS_CHANNEL, onMessage) };
 }
 
-function summary(answers: readonly HealthAnswer[]) {
+/** The answers' figures; `from`: the event loop's holds count from then (a pause begun before it is another window's). */
+function summary(answers: readonly HealthAnswer[], from = Number.NEGATIVE_INFINITY) {
   const latencies = answers.map((a) => a.latency);
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
@@ -189,7 +194,7 @@ function summary(answers: readonly HealthAnswer[]) {
     max: Math.max(...latencies),
     p99: sorted[Math.floor(sorted.length * 0.99)] ?? 0,
     over100: latencies.filter((l) => l >= 100).length,
-    maxLateness: Math.max(...answers.map((a) => a.lateness)),
+    maxLateness: Math.max(0, ...answers.filter((a) => a.pausedAt >= from).map((a) => a.lateness)),
   };
 }
 
@@ -223,7 +228,10 @@ describe("analysis off the event loop", () => {
     expect(window?.inWorker).toBe(true);
     const end = window?.end ?? Number.NEGATIVE_INFINITY;
     const during = answers.filter((a) => window !== undefined && a.at >= window.start && a.at + a.latency <= end);
-    const seen = summary(during);
+    // The first answer of the window may follow a pause begun before the analysis started: how long
+    // the event loop was held then is not the analysis's, which is what this test bounds (the
+    // stretch before it, ~0.4 s of CPU since before issue 20, is the job's reading and preparing).
+    const seen = summary(during, window?.start);
     // Stretches within the window: the one that ends it goes on with what the review does next (compose).
     const longestCpu = work.longestMs(window?.start, end);
     const around = work

@@ -37,7 +37,10 @@ function lineAt(statement: AnalyzedStatement, location: number | undefined, expe
   const there = statement.text.slice(offset, offset + expected.length + 1).toLowerCase();
   const want = expected.toLowerCase();
   if (!there.startsWith(want) && !there.startsWith(`"${want}`)) return statement.line;
-  return statement.line + (statement.text.slice(0, offset).match(/\n/g)?.length ?? 0);
+  // Counted in place: a slice and a regex per column of every CREATE TABLE cost more than the rule that asked.
+  let lines = 0;
+  for (let at = statement.text.indexOf("\n"); at !== -1 && at < offset; at = statement.text.indexOf("\n", at + 1)) lines++;
+  return statement.line + lines;
 }
 
 /** Where a column is defined, for findings about one column of a long CREATE TABLE. */
