@@ -331,5 +331,8 @@ export function effectsOf(node: Node): StatementEffects {
 
 /** Relations (tables, indexes, views, sequences, types) the statement creates, by name as written. */
 export function createdRelationNames(effects: StatementEffects): string[] {
-  return effects.creates.filter((c) => RELATION_KINDS.has(c.kind) && c.name).map((c) => c.name ?? "");
+  const names: string[] = [];
+  // One pass, no intermediate list: asked after every statement, most of which create nothing.
+  for (const created of effects.creates) if (created.name && RELATION_KINDS.has(created.kind)) names.push(created.name);
+  return names;
 }

@@ -209,16 +209,16 @@ export class NotNullFacts {
     const table = this.table(ref);
     for (const element of elements) {
       const column = bodyOf(element, "ColumnDef");
-      if (column) this.learnColumn(ref, column);
+      if (column) this.learnColumn(ref, column, table);
       const constraint = bodyOf(element, "Constraint");
       // A CREATE TABLE validates every constraint it declares (NOT VALID is ignored there).
       if (constraint) this.learnConstraint(ref, table, { ...constraint, skip_validation: false }, []);
     }
   }
 
-  private learnColumn(ref: RelationRef, column: ColumnDef): void {
+  /** `table` is the table's entry (its caller has it: one lookup saved per column). */
+  private learnColumn(ref: RelationRef, column: ColumnDef, table: TableNulls): void {
     if (!column.colname) return;
-    const table = this.table(ref);
     for (const constraint of constraintsOf(column.constraints)) this.learnConstraint(ref, table, constraint, [column.colname]);
   }
 
@@ -261,7 +261,7 @@ export class NotNullFacts {
     switch (command.subtype) {
       case "AT_AddColumn": {
         const def = bodyOf(command.def, "ColumnDef");
-        if (def) this.learnColumn(ref, def);
+        if (def) this.learnColumn(ref, def, table);
         return;
       }
       case "AT_SetNotNull":
