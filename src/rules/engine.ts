@@ -238,8 +238,18 @@ export class Analysis {
           this.notNull.learn(statement);
           this.dependencies.learn(effects);
         }
+        // The statement's fields listed, not spread: a literal of known shape is one allocation, where
+        // a spread copies property by property (25 000 statements on a large folder).
         const analyzed: AnalyzedStatement = {
-          ...statement,
+          kind: statement.kind,
+          node: statement.node,
+          text: statement.text,
+          start: statement.start,
+          end: statement.end,
+          line: statement.line,
+          column: statement.column,
+          endLine: statement.endLine,
+          endColumn: statement.endColumn,
           path: section.path,
           direction: section.direction,
           section,

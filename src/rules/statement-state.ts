@@ -104,7 +104,18 @@ export class CreatedRelations {
 
   /** What had been created at this moment. */
   snapshot(): { has(name: string): boolean } {
-    const size = this.order.size;
-    return { has: (name) => (this.order.get(name) ?? Number.POSITIVE_INFINITY) < size };
+    return new CreatedBefore(this.order, this.order.size);
+  }
+}
+
+/** The relations created before a statement: the first `size` of `order` (one small object, no closure). */
+class CreatedBefore {
+  constructor(
+    private readonly order: ReadonlyMap<string, number>,
+    private readonly size: number,
+  ) {}
+
+  has(name: string): boolean {
+    return (this.order.get(name) ?? Number.POSITIVE_INFINITY) < this.size;
   }
 }

@@ -41,8 +41,14 @@ export const SERIAL_TYPES = new Set(["serial", "serial4", "bigserial", "serial8"
 
 /** A type's name as written, without the pg_catalog prefix, lower-case: "int4", "varchar", "serial"; "" when none. */
 export function typeNameOf(typeName: TypeName | undefined): string {
-  const names = strings(typeName?.names);
-  return (names[names.length - 1] ?? "").toLowerCase();
+  // The last name that is a non-empty string, read from the end: no list of every name is made
+  // (asked for each column of every CREATE TABLE and ADD COLUMN, by the lock model, facts and rules).
+  const names = typeName?.names ?? [];
+  for (let i = names.length - 1; i >= 0; i--) {
+    const name = bodyOf(names[i], "String")?.sval;
+    if (name) return name.toLowerCase();
+  }
+  return "";
 }
 
 /** The integer modifiers of a type as written, e.g. [255] for varchar(255) (non-integer ones left out). */

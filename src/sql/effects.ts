@@ -1,5 +1,5 @@
 import type { ColumnDef, Constraint, DropStmt, Node, ObjectType, RangeVar, RenameStmt } from "libpg-query";
-import { alterCommandsOf, bodiesOf, bodyOf, constraintsOf, strings } from "./nodes.js";
+import { alterCommandsOf, bodiesOf, bodyOf, constraintsOf, nodeKind, strings } from "./nodes.js";
 import { readRelations } from "./query-reads.js";
 
 /**
@@ -177,7 +177,25 @@ function readNames(query: Node | undefined): string[] {
   return [...new Set(readRelations(query).map((read) => read.ref.relation.toLowerCase()))];
 }
 
+/** The kinds createsOf reads: any other statement creates nothing, told at one look at its kind. */
+const CREATING = new Set<string | undefined>([
+  "CreateStmt",
+  "CreateTableAsStmt",
+  "IndexStmt",
+  "ViewStmt",
+  "CreateSeqStmt",
+  "CreateEnumStmt",
+  "CreateRangeStmt",
+  "CompositeTypeStmt",
+  "CreateDomainStmt",
+  "CreateFunctionStmt",
+  "CreateSchemaStmt",
+  "CreateTrigStmt",
+  "CreateExtensionStmt",
+]);
+
 function createsOf(node: Node): CreatedObject[] {
+  if (!CREATING.has(nodeKind(node))) return [];
   const create = bodyOf(node, "CreateStmt");
   if (create) return created("table", ranged(create.relation), { ifNotExists: create.if_not_exists === true });
   const createAs = bodyOf(node, "CreateTableAsStmt");
@@ -313,5 +331,8 @@ export function effectsOf(node: Node): StatementEffects {
 
 /** Relations (tables, indexes, views, sequences, types) the statement creates, by name as written. */
 export function createdRelationNames(effects: StatementEffects): string[] {
-  return effects.creates.filter((c) => RELATION_KINDS.has(c.kind) && c.name).map((c) => c.name ?? "");
+  const names: string[] = [];
+  // One pass, no intermediate list: asked after every statement, most of which create nothing.
+  for (const created of effects.creates) if (created.name && RELATION_KINDS.has(created.kind)) names.push(created.name);
+  return names;
 }

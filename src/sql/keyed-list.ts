@@ -11,7 +11,8 @@ export class KeyedList<T, K extends string> {
   /** The keys' names, listed once (every push indexes an item under each). */
   private readonly names: readonly K[];
 
-  constructor(private readonly keys: Record<K, (item: T) => string[]>) {
+  /** Each key gives an item's value, or its values when it has several (most have one: no array is made for it). */
+  constructor(private readonly keys: Record<K, (item: T) => string | readonly string[]>) {
     this.names = Object.keys(keys) as K[];
     this.rebuild();
   }
@@ -44,11 +45,9 @@ export class KeyedList<T, K extends string> {
     for (const key of this.names) {
       const map = this.maps.get(key);
       if (!map) continue;
-      for (const value of this.keys[key](item)) {
-        const list = map.get(value);
-        if (list) list.push(item);
-        else map.set(value, [item]);
-      }
+      const values = this.keys[key](item);
+      if (typeof values === "string") indexUnder(map, values, item);
+      else for (const value of values) indexUnder(map, value, item);
     }
   }
 
@@ -56,11 +55,18 @@ export class KeyedList<T, K extends string> {
     for (const key of this.names) {
       const map = this.maps.get(key);
       if (!map) continue;
-      for (const value of this.keys[key](item)) {
+      const values = this.keys[key](item);
+      for (const value of typeof values === "string" ? [values] : values) {
         const list = map.get(value)?.filter((other) => other !== item);
         if (list && list.length > 0) map.set(value, list);
         else map.delete(value);
       }
     }
   }
+}
+
+function indexUnder<T>(map: Map<string, T[]>, value: string, item: T): void {
+  const list = map.get(value);
+  if (list) list.push(item);
+  else map.set(value, [item]);
 }

@@ -80,8 +80,22 @@ interface LockOptions {
   indexes?: LockMode;
 }
 
+const NO_OPTIONS: LockOptions = {};
+
+/** Above this many relations, `add` finds a relation's lock through a map instead of a scan of the list. */
+const SCAN_LIMIT = 8;
+
+function sameRef(lock: RelationLock, ref: RelationRef): boolean {
+  return lock.relation === ref.relation && (lock.schema ?? "public") === (ref.schema ?? "public");
+}
+
 export class LockSet {
-  private readonly locks = new Map<string, RelationLock>();
+  /**
+   * The locks in the order first added. Most statements lock one to three relations: a scan of
+   * this list finds a relation without building its key; the map is made only for long lists.
+   */
+  private readonly locks: RelationLock[] = [];
+  private byKey: Map<string, number> | undefined;
   rewrites = false;
   scans = false;
   transactional = true;
@@ -96,14 +110,16 @@ export class LockSet {
   ) {}
 
   /** Adds a lock, or strengthens the one already there (the first added stays first). */
-  add(ref: RelationRef | undefined, mode: LockMode, options: LockOptions = {}): void {
+  add(ref: RelationRef | undefined, mode: LockMode, options: LockOptions = NO_OPTIONS): void {
     if (!ref) return;
-    const key = refKey(ref);
-    const existing = this.locks.get(key);
-    if (!existing) {
-      this.locks.set(key, { ...ref, mode, ...definedOnly(options) });
+    const at = this.indexOf(ref);
+    if (at < 0) {
+      this.locks.push(newLock(ref, mode, options));
+      if (this.byKey) this.byKey.set(refKey(ref), this.locks.length - 1);
+      else if (this.locks.length > SCAN_LIMIT) this.byKey = new Map(this.locks.map((lock, i) => [refKey(lock), i]));
       return;
     }
+    const existing = this.locks[at] as RelationLock;
     const stronger = LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(existing.mode);
     const equal = mode === existing.mode;
     // The stronger lock decides whether the merged one is conditional; equal ones are conditional only if both are.
@@ -116,30 +132,39 @@ export class LockSet {
     if (options.created) merged.created = true;
     if (!merged.reason && options.reason) merged.reason = options.reason;
     if (options.indexes) merged.indexes = merged.indexes ? strongerLock(merged.indexes, options.indexes) : options.indexes;
-    this.locks.set(key, merged);
+    this.locks[at] = merged;
   }
 
   note(text: string): void {
     if (!this.notes.includes(text)) this.notes.push(text);
   }
 
+  /** The statement's locks. The set is done with: its lists are handed over, not copied. */
   result(): StatementLocks {
-    const result: StatementLocks = { locks: [...this.locks.values()], rewrites: this.rewrites, scans: this.scans, transactional: this.transactional };
-    if (this.notes.length > 0) result.notes = [...this.notes];
-    if (this.typeChanges.length > 0) result.typeChanges = [...this.typeChanges];
-    if (this.volatileDefaults.length > 0) result.volatileDefaults = [...this.volatileDefaults];
+    const result: StatementLocks = { locks: this.locks, rewrites: this.rewrites, scans: this.scans, transactional: this.transactional };
+    if (this.notes.length > 0) result.notes = this.notes;
+    if (this.typeChanges.length > 0) result.typeChanges = this.typeChanges;
+    if (this.volatileDefaults.length > 0) result.volatileDefaults = this.volatileDefaults;
     return result;
+  }
+
+  private indexOf(ref: RelationRef): number {
+    if (this.byKey) return this.byKey.get(refKey(ref)) ?? -1;
+    for (let i = 0; i < this.locks.length; i++) if (sameRef(this.locks[i] as RelationLock, ref)) return i;
+    return -1;
   }
 }
 
-function definedOnly(options: LockOptions): LockOptions {
-  const out: LockOptions = {};
-  if (options.reason) out.reason = options.reason;
-  if (options.created) out.created = true;
-  if (options.conditional) out.conditional = true;
-  if (options.unused) out.unused = true;
-  if (options.indexes) out.indexes = options.indexes;
-  return out;
+/** A new lock: the relation as given, its mode, then only the options that are set (in this order). */
+function newLock(ref: RelationRef, mode: LockMode, options: LockOptions): RelationLock {
+  const lock: RelationLock = { ...ref, mode };
+  if (options === NO_OPTIONS) return lock;
+  if (options.reason) lock.reason = options.reason;
+  if (options.created) lock.created = true;
+  if (options.conditional) lock.conditional = true;
+  if (options.unused) lock.unused = true;
+  if (options.indexes) lock.indexes = options.indexes;
+  return lock;
 }
 
 /** Locks every partition and inheritance child of `table` too (statements without ONLY recurse). */

@@ -5,7 +5,7 @@ import { addDescendants, type LockSet } from "./lock-set.js";
 import { ALTER_TABLE_MODES, EXCLUSIVE_OPTIONS, NON_RECURSIVE, REWRITING } from "./lock-tables.js";
 import { addReferencedTable } from "./locks-create.js";
 import { alterCommandsOf, bodyOf, constraintsOf, defElems, recurses, refOf, sameRelation, strings, type RelationRef } from "./nodes.js";
-import { volatileCall } from "./volatility.js";
+import { functionVolatility, volatileCall, type VolatileCall, type Volatility } from "./volatility.js";
 
 /** Locks of ALTER TABLE (and ALTER INDEX / VIEW / MATERIALIZED VIEW / SEQUENCE, which share its node). */
 
@@ -43,13 +43,31 @@ function addColumnRewrites(out: LockSet, column: ColumnDef): boolean {
     if (c.contype === "CONSTR_IDENTITY") return true;
     if (c.contype === "CONSTR_GENERATED") return c.generated_kind !== "v";
     if (c.contype !== "CONSTR_DEFAULT") return false;
-    const call = volatileCall(c.raw_expr, (name) => out.facts?.functionVolatility(name));
+    const call = defaultCall(out, c.raw_expr);
     if (!call) return false;
     out.volatileDefaults.push({ column: column.colname ?? "?", ...call });
     if (!call.known)
       out.note(`${call.fn}() is not known to be IMMUTABLE or STABLE: assumed VOLATILE (CREATE FUNCTION's default), so the default is written into every row.`);
     return true;
   });
+}
+
+/** The keys of a call `f()`: a name and nothing to walk (no arguments, FILTER, OVER or ORDER BY). */
+const BARE_CALL_KEYS = new Set(["funcname", "funcformat", "location"]);
+
+/**
+ * volatileCall of a DEFAULT, without the walk of its tree for the two commonest shapes: a constant
+ * calls nothing, and `f()` calls f alone.
+ */
+function defaultCall(out: LockSet, expr: Node | undefined): VolatileCall | undefined {
+  const created = (name: string): Volatility | undefined => out.facts?.functionVolatility(name);
+  if (bodyOf(expr, "A_Const")) return undefined;
+  const call = bodyOf(expr, "FuncCall");
+  if (!call || !Object.keys(call).every((key) => BARE_CALL_KEYS.has(key))) return volatileCall(expr, created);
+  const fn = strings(call.funcname).at(-1)?.toLowerCase();
+  if (!fn) return undefined;
+  const { volatility, known } = functionVolatility(fn, created);
+  return volatility === "volatile" ? { fn, known } : undefined;
 }
 
 /**

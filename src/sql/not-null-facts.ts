@@ -1,5 +1,5 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node } from "libpg-query";
-import { alterCommandsOf, bodiesOf, bodyOf, constraintsOf, listNames, refKey, refOf, refOfNames, strings, type RelationRef } from "./nodes.js";
+import { alterCommandsOf, bodiesOf, bodyOf, constraintsOf, listNames, nodeKind, refKey, refOf, refOfNames, strings, type RelationRef } from "./nodes.js";
 import type { SqlStatement } from "./parse.js";
 
 /**
@@ -79,6 +79,28 @@ function firstOf(values: ReadonlySet<string> | undefined, count: number): string
   return first;
 }
 
+/** One ALTER TABLE's view: one object with its methods on the prototype, not three closures per statement. */
+class ViewBefore implements NotNullView {
+  constructor(
+    private readonly proofs: ReadonlyMap<string, NotNullProof> | undefined,
+    private readonly indexes: ReadonlyMap<string, readonly string[]> | undefined,
+    private readonly unknown: { count: number; first: readonly string[] } | undefined,
+  ) {}
+
+  proof(column: string): NotNullProof | undefined {
+    return this.proofs?.get(column);
+  }
+
+  indexColumns(index: string): readonly string[] | undefined {
+    return this.indexes?.get(index);
+  }
+
+  validatedUnknown(): { count: number; first: readonly string[] } {
+    // A new object each time, as a caller may keep it.
+    return this.unknown ?? { count: 0, first: [] };
+  }
+}
+
 export class NotNullFacts {
   private readonly tables = new Map<string, TableNulls>();
   private readonly indexes = new Map<string, { table: string; columns: string[] }>();
@@ -115,28 +137,32 @@ export class NotNullFacts {
     const table = refOf(alter?.relation);
     if (!alter || !table) return undefined;
     const known = this.tables.get(refKey(table));
-    const indexes = new Map<string, string[]>();
+    // Maps and sets are made only when there is something to put in them: most ALTERs name no index.
+    let indexes: Map<string, string[]> | undefined;
     const named = new Set<string>();
     for (const command of alterCommandsOf(alter)) {
       if (command.name) named.add(command.name);
       const index = bodyOf(command.def, "Constraint")?.indexname;
       const columns = index ? this.indexes.get(refKey(sibling(table, index)))?.columns : undefined;
-      if (index && columns) indexes.set(index, columns);
-      for (const column of columns ?? []) named.add(column);
+      if (!index || !columns) continue;
+      (indexes ??= new Map()).set(index, columns);
+      for (const column of columns) named.add(column);
     }
-    const proofs = new Map<string, NotNullProof>();
+    let proofs: Map<string, NotNullProof> | undefined;
     if (known && named.size > 0) {
       for (const check of known.checks.values()) {
-        if (check.validated) for (const column of check.columns) if (named.has(column)) proofs.set(column, "checked");
+        if (check.validated) for (const column of check.columns) if (named.has(column)) (proofs ??= new Map()).set(column, "checked");
       }
-      for (const column of named) if (known.declared.has(column)) proofs.set(column, "declared");
+      for (const column of named) if (known.declared.has(column)) (proofs ??= new Map()).set(column, "declared");
     }
-    const unknown = { count: known?.validatedUnknown.size ?? 0, first: firstOf(known?.validatedUnknown, UNKNOWN_SAMPLE) };
-    return { proof: (column) => proofs.get(column), indexColumns: (index) => indexes.get(index), validatedUnknown: () => unknown };
+    const unknown =
+      known && known.validatedUnknown.size > 0 ? { count: known.validatedUnknown.size, first: firstOf(known.validatedUnknown, UNKNOWN_SAMPLE) } : undefined;
+    return new ViewBefore(proofs, indexes, unknown);
   }
 
   learn(statement: SqlStatement): void {
     const node = statement.node;
+    if (!LEARNT_FROM.has(nodeKind(node))) return;
     const create = bodyOf(node, "CreateStmt");
     const table = refOf(create?.relation);
     if (create && table) return this.learnCreate(table, create.tableElts ?? []);
@@ -183,16 +209,16 @@ export class NotNullFacts {
     const table = this.table(ref);
     for (const element of elements) {
       const column = bodyOf(element, "ColumnDef");
-      if (column) this.learnColumn(ref, column);
+      if (column) this.learnColumn(ref, column, table);
       const constraint = bodyOf(element, "Constraint");
       // A CREATE TABLE validates every constraint it declares (NOT VALID is ignored there).
       if (constraint) this.learnConstraint(ref, table, { ...constraint, skip_validation: false }, []);
     }
   }
 
-  private learnColumn(ref: RelationRef, column: ColumnDef): void {
+  /** `table` is the table's entry (its caller has it: one lookup saved per column). */
+  private learnColumn(ref: RelationRef, column: ColumnDef, table: TableNulls): void {
     if (!column.colname) return;
-    const table = this.table(ref);
     for (const constraint of constraintsOf(column.constraints)) this.learnConstraint(ref, table, constraint, [column.colname]);
   }
 
@@ -235,7 +261,7 @@ export class NotNullFacts {
     switch (command.subtype) {
       case "AT_AddColumn": {
         const def = bodyOf(command.def, "ColumnDef");
-        if (def) this.learnColumn(ref, def);
+        if (def) this.learnColumn(ref, def, table);
         return;
       }
       case "AT_SetNotNull":
@@ -293,6 +319,9 @@ export class NotNullFacts {
     }
   }
 }
+
+/** The statements that tell something about NULLs: the others are passed over at one look at their kind. */
+const LEARNT_FROM = new Set<string | undefined>(["CreateStmt", "AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt"]);
 
 /** A relation in the same schema as `ref` (an index lives in its table's schema). */
 function sibling(ref: RelationRef, relation: string): RelationRef {

@@ -1,7 +1,7 @@
 import type { AlterTableStmt, ColumnDef, Constraint, CreateStmt, DropStmt, IndexStmt, Node, ObjectType } from "libpg-query";
 import { columnType, type ColumnType } from "./column-types.js";
 import { KeyedList } from "./keyed-list.js";
-import { alterCommandsOf, bodyOf, constraintsOf, listNames, refKey, refOf, refOfNames, sameRelation, strings, type RelationRef } from "./nodes.js";
+import { alterCommandsOf, bodyOf, constraintsOf, listNames, nodeKind, refKey, refOf, refOfNames, sameRelation, strings, type RelationRef } from "./nodes.js";
 import type { SqlStatement } from "./parse.js";
 import { readRelations } from "./query-reads.js";
 import { declaredVolatility, type Volatility } from "./volatility.js";
@@ -79,25 +79,26 @@ const ZERO_OFFSET_ZONES = new Set([
  * Feed it every statement in order (`learn`) and pass it to `statementLocks`.
  */
 export class SchemaFacts {
-  private readonly tables = new KeyedList<TableFact, "ref">({ ref: (t) => [refKey(t.ref)] });
+  private readonly tables = new KeyedList<TableFact, "ref">({ ref: (t) => refKey(t.ref) });
   // `named` and `column` answer a VALIDATE CONSTRAINT and an UPDATE without a pass over every
   // foreign key of the table (thousands on a long-lived table, one more each migration).
   private readonly foreignKeys = new KeyedList<ForeignKeyFact, "table" | "references" | "named" | "column">({
-    table: (fk) => [refKey(fk.table)],
-    references: (fk) => [refKey(fk.references)],
-    named: (fk) => [`${refKey(fk.table)}\0${fk.name}`],
-    column: (fk) => [...new Set(fk.columns)].map((column) => `${refKey(fk.table)}\0${column}`),
+    table: (fk) => refKey(fk.table),
+    references: (fk) => refKey(fk.references),
+    named: (fk) => `${refKey(fk.table)}\0${fk.name}`,
+    column: (fk) =>
+      fk.columns.length === 1 ? `${refKey(fk.table)}\0${fk.columns[0]}` : [...new Set(fk.columns)].map((column) => `${refKey(fk.table)}\0${column}`),
   });
   private readonly indexes = new KeyedList<{ index: RelationRef; table: RelationRef }, "index" | "table">({
-    index: (i) => [refKey(i.index)],
-    table: (i) => [refKey(i.table)],
+    index: (i) => refKey(i.index),
+    table: (i) => refKey(i.table),
   });
   private readonly children = new KeyedList<ChildFact, "parent" | "child">({
-    parent: (c) => [refKey(c.parent)],
-    child: (c) => [refKey(c.child)],
+    parent: (c) => refKey(c.parent),
+    child: (c) => refKey(c.child),
   });
   private readonly views = new KeyedList<{ view: RelationRef; reads: RelationRef[] }, "view" | "reads">({
-    view: (v) => [refKey(v.view)],
+    view: (v) => refKey(v.view),
     reads: (v) => [...new Set(v.reads.map(refKey))],
   });
 
@@ -174,6 +175,8 @@ export class SchemaFacts {
 
   /** Partitions and inheritance children, at every level below `table`. */
   descendantsOf(table: RelationRef): ChildFact[] {
+    // Most tables have no children: asked at every ALTER TABLE and DML, answer that without a walk.
+    if (this.children.items.length === 0 || this.children.get("parent", refKey(table)).length === 0) return [];
     const found: ChildFact[] = [];
     const queue = [table];
     for (let parent = queue.shift(); parent; parent = queue.shift()) {
@@ -228,8 +231,28 @@ export class SchemaFacts {
   }
 
   private learnNode(node: Node): void {
-    this.learnFunction(node);
-    this.learnSession(node);
+    // Each statement is one kind: read it once and ask only the learners that kind concerns.
+    switch (nodeKind(node)) {
+      case "CreateFunctionStmt":
+      case "AlterFunctionStmt":
+        return this.learnFunction(node);
+      case "VariableSetStmt":
+      case "TransactionStmt":
+        return this.learnSession(node);
+      case "DropStmt":
+        this.learnFunction(node);
+        break;
+      case "CreateStmt":
+      case "AlterTableStmt":
+      case "IndexStmt":
+      case "ViewStmt":
+      case "CreateTableAsStmt":
+      case "RenameStmt":
+      case "CreateSchemaStmt":
+        break;
+      default:
+        return;
+    }
     const create = bodyOf(node, "CreateStmt");
     if (create) return this.learnCreateTable(create);
     const alter = bodyOf(node, "AlterTableStmt");
@@ -296,8 +319,9 @@ export class SchemaFacts {
     return fact;
   }
 
-  private addColumn(table: RelationRef, column: ColumnDef): void {
-    if (column.colname) this.tableSeen(table).columns.set(column.colname, columnType(column.typeName));
+  /** `fact` is the table's, when the caller has it at hand (saves a lookup per column). */
+  private addColumn(table: RelationRef, column: ColumnDef, fact?: TableFact): void {
+    if (column.colname) (fact ?? this.tableSeen(table)).columns.set(column.colname, columnType(column.typeName));
     for (const constraint of constraintsOf(column.constraints)) {
       this.learnConstraint(table, constraint, column.colname ? [column.colname] : []);
     }
@@ -309,22 +333,24 @@ export class SchemaFacts {
     // IF NOT EXISTS on a table already there does nothing; otherwise a fact made from earlier ALTERs is replaced.
     if (create.if_not_exists && this.table(table)) return;
     this.tables.removeWhere("ref", refKey(table));
-    this.tables.push({ ref: table, partitioned: create.partspec !== undefined, columns: new Map() });
+    // The only fact under the table's key from here on: `this.table(table)` would answer it.
+    const fact: TableFact = { ref: table, partitioned: create.partspec !== undefined, columns: new Map() };
+    this.tables.push(fact);
     for (const element of create.tableElts ?? []) {
       const column = bodyOf(element, "ColumnDef");
-      if (column) this.addColumn(table, column);
+      if (column) this.addColumn(table, column, fact);
       const constraint = bodyOf(element, "Constraint");
       if (constraint) this.learnConstraint(table, constraint, []);
       const like = refOf(bodyOf(element, "TableLikeClause")?.relation);
       const source = like && this.table(like);
-      if (source) for (const [name, type] of source.columns) this.table(table)?.columns.set(name, type);
+      if (source) for (const [name, type] of source.columns) fact.columns.set(name, type);
     }
     for (const parent of (create.inhRelations ?? []).map((n) => refOf(bodyOf(n, "RangeVar")))) {
       if (!parent) continue;
       const isDefault = create.partbound?.is_default === true;
       this.children.push({ child: table, parent, partition: create.partbound !== undefined, isDefault });
       const columns = this.table(parent)?.columns;
-      if (columns) for (const [name, type] of columns) this.table(table)?.columns.set(name, type);
+      if (columns) for (const [name, type] of columns) fact.columns.set(name, type);
     }
   }
 
@@ -417,8 +443,7 @@ export class SchemaFacts {
   private learnIndex(index: IndexStmt): void {
     const table = refOf(index.relation);
     if (!table) return;
-    const columns = (index.indexParams ?? []).map((p) => bodyOf(p, "IndexElem")?.name ?? "expr");
-    const name = index.idxname ?? `${table.relation}_${columns.join("_")}_idx`;
+    const name = index.idxname ?? `${table.relation}_${(index.indexParams ?? []).map((p) => bodyOf(p, "IndexElem")?.name ?? "expr").join("_")}_idx`;
     this.indexes.push({ index: table.schema ? { relation: name, schema: table.schema } : { relation: name }, table });
   }
 

@@ -182,6 +182,12 @@ describe("statementLocks without schema facts", () => {
     expect(modes("COPY orders TO STDOUT")).toEqual(["orders=AccessShareLock"]);
   });
 
+  it("merges a relation named again in a statement of many relations as in a short one (first place kept, stronger mode)", () => {
+    const tables = Array.from({ length: 10 }, (_, i) => `t${i + 1}`);
+    const sql = `WITH gone AS (DELETE FROM t10 RETURNING id) SELECT * FROM ${tables.join(", ")}, public.t3, other.t3, gone`;
+    expect(modes(sql)).toEqual([...tables.map((t) => `${t}=${t === "t10" ? "RowExclusiveLock" : "AccessShareLock"}`), "other.t3=AccessShareLock"]);
+  });
+
   it("takes LOCK TABLE's named mode, ACCESS EXCLUSIVE by default", () => {
     expect(modes("LOCK TABLE a")).toEqual(["a=AccessExclusiveLock"]);
     expect(modes("LOCK a, s.b IN SHARE ROW EXCLUSIVE MODE")).toEqual(["a=ShareRowExclusiveLock", "s.b=ShareRowExclusiveLock"]);
