@@ -1,4 +1,3 @@
-import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { collectFiles } from "../../src/migrations/collect-files.js";
@@ -7,6 +6,7 @@ import type { FrameworkId, Migration, SourceFile } from "../../src/migrations/mo
 import { applyFix, redetect } from "../../src/rules/fix-apply.js";
 import { fixKeepsSections, sameSections, SECTIONS_FROM_LINES } from "../../src/rules/fix-keeps-sections.js";
 import type { Fix } from "../../src/rules/types.js";
+import { FIXTURE_FOLDERS } from "../helpers/fixture-folders.js";
 
 /**
  * fixKeepsSections says a fix cannot change how its framework lays out the migration's sections;
@@ -21,12 +21,7 @@ import type { Fix } from "../../src/rules/types.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 
-const dirsUnder = (folder: string): string[] =>
-  readdirSync(join(ROOT, folder))
-    .map((name) => `${folder}/${name}`)
-    .filter((path) => statSync(join(ROOT, path)).isDirectory());
-
-const FOLDERS = ["examples/demo/repo", ...dirsUnder("test/fixtures").flatMap((folder) => [folder, ...dirsUnder(folder)])];
+const FOLDERS = FIXTURE_FOLDERS;
 
 /** What a rewrite writes, by the number of lines it replaces: the markers' words, never a comment. */
 const WRITTEN: Record<number, string[]> = {

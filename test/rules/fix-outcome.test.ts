@@ -1,4 +1,3 @@
-import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { corpusStatement } from "../../bench/lint-corpus.js";
@@ -10,6 +9,7 @@ import { analyzeMigrations, analyzeOnce, fixCheckOptions } from "../../src/rules
 import { applyFix, checkFixes, type Reanalyse } from "../../src/rules/fix-check.js";
 import type { Fix } from "../../src/rules/types.js";
 import { loadSqlParser } from "../../src/sql/parse.js";
+import { FIXTURE_FOLDERS } from "../helpers/fixture-folders.js";
 
 /**
  * The fix check's shortcut (fix-outcome.ts: every fix of a migration refused in its runner's
@@ -21,13 +21,7 @@ import { loadSqlParser } from "../../src/sql/parse.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 
-const dirsUnder = (folder: string): string[] =>
-  readdirSync(join(ROOT, folder))
-    .map((name) => `${folder}/${name}`)
-    .filter((path) => statSync(join(ROOT, path)).isDirectory());
-
-/** The whole fixture corpus: examples/demo and every folder of test/fixtures, one and two levels down. */
-const FOLDERS = ["examples/demo/repo", ...dirsUnder("test/fixtures").flatMap((folder) => [folder, ...dirsUnder(folder)])];
+const FOLDERS = FIXTURE_FOLDERS;
 
 const STRICT: AnalysisConfig = AnalysisConfigSchema.parse({ preset: "strict" });
 
