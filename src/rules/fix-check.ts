@@ -1,6 +1,6 @@
 import type { Migration, SourceFile } from "../migrations/model.js";
 import { applyFix, lineCount, redetect } from "./fix-apply.js";
-import { type Redetected, refusedWithoutRelint } from "./fix-outcome.js";
+import { listIn, type Redetected, refusedWithoutRelint } from "./fix-outcome.js";
 import { withTransactionOptOut } from "./transaction-opt-out-fix.js";
 import type { Finding, Fix, SectionAnalysis } from "./types.js";
 
@@ -254,16 +254,6 @@ function checkMigration(
   for (const [finding, fix] of judged ?? []) checked.set(finding, fix);
   for (const finding of alone) if (finding.fix) checked.set(finding, checker.check(analysed, finding, finding.fix));
   return checked;
-}
-
-/** The list `map` holds at `key`, made empty the first time. */
-function listIn<K>(map: Map<K, Finding[]>, key: K): Finding[] {
-  let list = map.get(key);
-  if (!list) {
-    list = [];
-    map.set(key, list);
-  }
-  return list;
 }
 
 /** How the fixes are checked. */

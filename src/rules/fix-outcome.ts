@@ -117,8 +117,8 @@ export interface Redetected {
   fixed(): ReadonlyArray<Migration | undefined>;
 }
 
-/** The list `map` holds at `key`, made empty the first time. */
-function listIn<T>(map: Map<string, T[]>, key: string): T[] {
+/** The list `map` holds at `key`, made empty the first time (the fix check groups findings with it too). */
+export function listIn<K, T>(map: Map<K, T[]>, key: K): T[] {
   let list = map.get(key);
   if (!list) {
     list = [];
