@@ -17,5 +17,11 @@ export const processIo: CliIo = {
   env: process.env,
 };
 
+/** Writes UTF-8 bytes: as they are when the stream takes bytes, decoded otherwise. */
+export function writeBytes(io: CliIo, bytes: Uint8Array): void {
+  if (io.outBytes) io.outBytes(bytes);
+  else io.out(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+}
+
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;

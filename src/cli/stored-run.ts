@@ -1,5 +1,5 @@
 import type { FileResultStore } from "../rules/result-store.js";
-import { EXIT, type CliIo } from "./io.js";
+import { EXIT, type CliIo, writeBytes } from "./io.js";
 
 /**
  * Answers a run from the run cache: writes the stored output and returns the stored exit code, or
@@ -11,8 +11,7 @@ export function answerFromStoredRun(store: FileResultStore, key: string, io: Cli
   const out = entry?.partBytes("stdout");
   const code = Number(entry?.part("exit"));
   if (out === undefined || (code !== EXIT.ok && code !== EXIT.findings)) return undefined;
-  if (io.outBytes) io.outBytes(out);
-  else io.out(out.toString("utf8"));
+  writeBytes(io, out);
   return code;
 }
 
@@ -45,8 +44,7 @@ export async function throughStoredRun(
     // Bytes handed over are not written to again (lint's JSON writer allocates each piece anew).
     outBytes: (bytes) => {
       out.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      if (io.outBytes) io.outBytes(bytes);
-      else io.out(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+      writeBytes(io, bytes);
     },
     err: (text) => {
       wroteError = true;

@@ -15,7 +15,7 @@ import { analyzeEach } from "../../rules/engine.js";
 import { RULES } from "../../rules/index.js";
 import type { Finding } from "../../rules/types.js";
 import { loadSqlParser } from "../../sql/parse.js";
-import { EXIT, type CliIo } from "../io.js";
+import { EXIT, type CliIo, writeBytes } from "../io.js";
 import { optionsHelpText, parseArgsOptions } from "../options.js";
 import { LINT_OPTIONS } from "./lint-options.js";
 
@@ -137,7 +137,7 @@ export async function lint(argv: readonly string[], io: CliIo, given?: Collected
 
   // Compact: machine-read, and a large folder gives tens of megabytes.
   if (format === "json") {
-    writeLintJson(toLintJson(analyses, findings, skipped), (bytes) => (io.outBytes ? io.outBytes(bytes) : io.out(Buffer.from(bytes).toString("utf8"))));
+    writeLintJson(toLintJson(analyses, findings, skipped), (bytes) => writeBytes(io, bytes));
     io.out("\n");
   } else if (format === "sarif")
     io.out(`${JSON.stringify(toSarif(findings, { rules: RULES, version: packageVersion(), uriOf: sarifUris(io.cwd) }), null, 2)}\n`);
